@@ -1,0 +1,380 @@
+"""Auth strategies, as ``requests`` auth objects.
+
+A service declares a strategy without credentials (``auth = TokenAuth(scheme="Token")``);
+``Service.connect(token=...)`` binds the credentials to a fresh copy. Every
+strategy keeps its secrets in :class:`~clientkit.redaction.Secret`, so reprs,
+logs and pickles never show them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import attrs
+import requests
+from requests.auth import AuthBase, _basic_auth_str
+
+from clientkit.errors import AuthenticationError, DeclarationError, DecodeError, InvalidRequestError
+from clientkit.paths import PathTemplate
+from clientkit.redaction import Secret, secret_or_none
+from clientkit.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
+from clientkit.wire import dig
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+#: ``(method, path, json body) -> parsed JSON``: how a login flow talks to the service.
+Sender = Callable[[str, str, Any], Any]
+
+
+def fingerprint(*parts: str) -> str:
+    """A one-way, stable identifier for a principal (cache keys never hold secrets)."""
+    digest = hashlib.sha256("\0".join(("clientkit", *parts)).encode()).hexdigest()
+    return digest[:32]
+
+
+class Authenticator(AuthBase):
+    """Base of clientkit's strategies: a requests auth with a few extra hooks."""
+
+    #: credential keyword arguments ``bind()`` accepts.
+    credential_names: ClassVar[tuple[str, ...]] = ()
+    #: header names this strategy fills (kept out of logs and cache keys).
+    secret_headers: tuple[str, ...] = ()
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        return r
+
+    def bind(self, **credentials: Any) -> Authenticator:
+        """A copy carrying ``credentials`` (``token=``, ``username=``/``password=``...)."""
+        unknown = set(credentials) - set(self.accepts())
+        if unknown:
+            raise InvalidRequestError(
+                f"{type(self).__name__} takes credentials {list(self.accepts())}, not {sorted(unknown)}"
+            )
+        return attrs.evolve(self, **credentials)  # type: ignore[misc]
+
+    def accepts(self) -> tuple[str, ...]:
+        """The credential keyword arguments :meth:`bind` takes."""
+        return self.credential_names
+
+    def prepare(self, sender: Sender) -> None:
+        """Give the strategy a way to call the service (login flows need one)."""
+
+    def renew(self, failed: requests.PreparedRequest) -> bool:
+        """After a 401 to ``failed``: get fresh credentials; True if a retry may help."""
+        return False
+
+    def identity(self) -> str:
+        """A stable, non-secret id of the principal, for cache isolation."""
+        return "anonymous"
+
+    def check(self) -> None:
+        """Raise when required credentials are missing."""
+
+
+def _secret(value: Any) -> Secret | None:
+    return secret_or_none(value)
+
+
+@attrs.define(repr=False)
+class TokenAuth(Authenticator):
+    """A static token in a header: ``Authorization: Bearer <token>`` or ``Token <token>``.
+
+    Example:
+        >>> TokenAuth(scheme="Token").bind(token="abc")
+    """
+
+    credential_names: ClassVar[tuple[str, ...]] = ("token",)
+    token: Secret | None = attrs.field(default=None, converter=_secret)
+    scheme: str | None = "Bearer"
+    header: str = "Authorization"
+
+    def __attrs_post_init__(self) -> None:
+        self.secret_headers = (self.header,)
+
+    def check(self) -> None:
+        if self.token is None:
+            raise InvalidRequestError(f"{type(self).__name__} needs a token (token=...)")
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        if self.token is not None:
+            value = self.token.reveal()
+            r.headers[self.header] = f"{self.scheme} {value}" if self.scheme else value
+        return r
+
+    def identity(self) -> str:
+        return fingerprint("token", self.token.reveal()) if self.token else "anonymous"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(scheme={self.scheme!r}, header={self.header!r}, token=***)"
+
+
+@attrs.define(repr=False)
+class ApiKeyAuth(Authenticator):
+    """An API key in a header (``X-API-Key: <key>``) or a query parameter (``?api_key=<key>``)."""
+
+    credential_names: ClassVar[tuple[str, ...]] = ("key",)
+    key: Secret | None = attrs.field(default=None, converter=_secret)
+    header: str | None = "X-API-Key"
+    query: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.header is None) == (self.query is None):
+            raise DeclarationError("ApiKeyAuth takes exactly one of header= or query=")
+        self.secret_headers = (self.header,) if self.header else ()
+
+    def check(self) -> None:
+        if self.key is None:
+            raise InvalidRequestError("ApiKeyAuth needs a key (key=...)")
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        if self.key is None:
+            return r
+        if self.header:
+            r.headers[self.header] = self.key.reveal()
+        elif self.query:
+            r.prepare_url(r.url, {self.query: self.key.reveal()})
+        return r
+
+    def identity(self) -> str:
+        return fingerprint("key", self.key.reveal()) if self.key else "anonymous"
+
+    def __repr__(self) -> str:
+        where = f"header={self.header!r}" if self.header else f"query={self.query!r}"
+        return f"ApiKeyAuth({where}, key=***)"
+
+
+@attrs.define(repr=False)
+class BasicAuth(Authenticator):
+    """HTTP basic auth."""
+
+    credential_names: ClassVar[tuple[str, ...]] = ("username", "password")
+    username: str | None = None
+    password: Secret | None = attrs.field(default=None, converter=_secret)
+    secret_headers: tuple[str, ...] = ("Authorization",)
+
+    def check(self) -> None:
+        if self.username is None or self.password is None:
+            raise InvalidRequestError("BasicAuth needs username= and password=")
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        if self.username is not None and self.password is not None:
+            r.headers["Authorization"] = _basic_auth_str(self.username, self.password.reveal())
+        return r
+
+    def identity(self) -> str:
+        return fingerprint("basic", self.username or "")
+
+    def __repr__(self) -> str:
+        return f"BasicAuth(username={self.username!r}, password=***)"
+
+
+def _render(template: Any, values: Mapping[str, Any]) -> Any:
+    """Fill ``"{name}"`` placeholders in a JSON template from ``values``."""
+    if isinstance(template, str):
+        if template.startswith("{") and template.endswith("}") and template[1:-1] in values:
+            return values[template[1:-1]]
+        return template.format_map(values) if "{" in template else template
+    if isinstance(template, Mapping):
+        return {k: _render(v, values) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_render(v, values) for v in template]
+    return template
+
+
+def _placeholders(template: Any) -> set[str]:
+    if isinstance(template, str):
+        return set(_PLACEHOLDER.findall(template))
+    if isinstance(template, Mapping):
+        return set().union(*(_placeholders(v) for v in template.values())) if template else set()
+    if isinstance(template, list):
+        return set().union(*(_placeholders(v) for v in template)) if template else set()
+    return set()
+
+
+@attrs.define(repr=False)
+class PasswordLogin(Authenticator):
+    """Log in with a username and password; send the returned token; renew it in time.
+
+    The declaration names the login request and where the answer keeps the token and
+    its lifetime. Expiry comes from ``expires_in`` (seconds), ``expires_at`` (ISO
+    text or Unix time) or, failing both, the JWT's ``exp``. The token is renewed
+    ``leeway`` seconds before it expires, by the refresh request when one is declared
+    and a refresh token was issued, otherwise by logging in again. Concurrent
+    callers share one renewal: eight threads meeting an expired token send one
+    request. After a 401 the token is renewed once and the request retried once.
+
+    Example:
+        >>> PasswordLogin(path="/auth", token="data.access_token",
+        ...               body={"username": "{username}", "password": "{password}"})
+    """
+
+    path: str = "/auth/login"
+    method: str = "POST"
+    body: Mapping[str, Any] = attrs.field(
+        factory=lambda: {"username": "{username}", "password": "{password}"}
+    )
+    token: str = "access_token"
+    refresh_token: str | None = "refresh_token"
+    expires_in: str | None = "expires_in"
+    expires_at: str | None = None
+    refresh_path: str | None = None
+    refresh_body: Mapping[str, Any] = attrs.field(factory=lambda: {"refresh_token": "{refresh_token}"})
+    scheme: str | None = "Bearer"
+    header: str = "Authorization"
+    leeway: float = 60.0
+    credentials: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    store: TokenStore = attrs.field(factory=MemoryTokenStore)
+    clock: Callable[[], float] = attrs.field(default=time.time, repr=False)
+    _sender: Sender | None = attrs.field(default=None, init=False, repr=False)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
+    _current: Token | None = attrs.field(default=None, init=False, repr=False)
+    _loaded: bool = attrs.field(default=False, init=False, repr=False)
+    logins: int = attrs.field(default=0, init=False)
+    refreshes: int = attrs.field(default=0, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.secret_headers = (self.header,)
+        PathTemplate(self.path)
+        if self.refresh_path is not None:
+            PathTemplate(self.refresh_path)
+
+    def accepts(self) -> tuple[str, ...]:
+        return (*sorted(_placeholders(self.body)), "store")
+
+    def bind(self, **credentials: Any) -> PasswordLogin:
+        store = credentials.pop("store", None)
+        needed = _placeholders(self.body)
+        unknown = set(credentials) - needed
+        if unknown:
+            raise InvalidRequestError(f"the login takes {sorted(needed)}, not {sorted(unknown)}")
+        wrapped = {
+            k: Secret(v) if isinstance(v, str) and _is_secret_name(k) else v for k, v in credentials.items()
+        }
+        return attrs.evolve(self, credentials=wrapped, store=store or MemoryTokenStore())
+
+    def check(self) -> None:
+        missing = sorted(_placeholders(self.body) - set(self.credentials))
+        if missing:
+            raise InvalidRequestError(f"the login needs {', '.join(missing)}")
+
+    def prepare(self, sender: Sender) -> None:
+        self._sender = sender
+
+    # -- token lifecycle -------------------------------------------------------
+
+    def current_token(self) -> Token:
+        """A valid token, logging in or refreshing first if needed (thread-safe)."""
+        token = self._current
+        if token is not None and not token.expiring(self.leeway, self.clock()):
+            return token
+        with self._lock:
+            token = self._current
+            if token is None and not self._loaded:
+                self._loaded = True
+                token = self.store.load()
+                self._current = token
+            if token is None or token.expiring(self.leeway, self.clock()):
+                token = self._obtain(token)
+            return token
+
+    def renew(self, failed: requests.PreparedRequest) -> bool:
+        used = failed.headers.get(self.header)
+        with self._lock:
+            current = self._current
+            if current is not None and used != self._header_value(current):
+                return True
+            self._obtain(current)
+            return True
+
+    def invalidate(self) -> None:
+        """Forget the token (and clear the store)."""
+        with self._lock:
+            self._current = None
+            self.store.clear()
+
+    def _obtain(self, previous: Token | None) -> Token:
+        token: Token | None = None
+        if previous is not None and previous.refresh_token and self.refresh_path:
+            try:
+                token = self._request(
+                    self.refresh_path, self.refresh_body, {"refresh_token": previous.refresh_token.reveal()}
+                )
+                self.refreshes += 1
+            except AuthenticationError:
+                token = None
+        if token is None:
+            self.check()
+            token = self._request(self.path, self.body, self._credential_values())
+            self.logins += 1
+        self._current = token
+        self.store.save(token)
+        return token
+
+    def _credential_values(self) -> dict[str, Any]:
+        return {k: v.reveal() if isinstance(v, Secret) else v for k, v in self.credentials.items()}
+
+    def _request(self, path: str, template: Mapping[str, Any], values: Mapping[str, Any]) -> Token:
+        if self._sender is None:
+            raise DeclarationError("PasswordLogin is not attached to a session")
+        answer = self._sender(self.method, path, _render(template, values))
+        return self._parse(answer)
+
+    def _parse(self, answer: Any) -> Token:
+        access = dig(answer, self.token)
+        if not isinstance(access, str) or not access:
+            raise DecodeError(f"the login answer has no token at {self.token!r}")
+        refresh = dig(answer, self.refresh_token) if self.refresh_token else None
+        expires: float | None = None
+        if self.expires_in and isinstance(dig(answer, self.expires_in), int | float):
+            expires = self.clock() + float(dig(answer, self.expires_in))
+        elif self.expires_at and dig(answer, self.expires_at) is not None:
+            from clientkit.convert import parse_datetime
+
+            try:
+                expires = parse_datetime(dig(answer, self.expires_at)).timestamp()
+            except ValueError:
+                expires = None
+        if expires is None:
+            expires = jwt_expiry(access)
+        return Token(
+            access_token=access,
+            refresh_token=refresh if isinstance(refresh, str) else None,
+            expires_at=expires,
+            token_type=self.scheme or "",
+        )
+
+    def _header_value(self, token: Token) -> str:
+        value = token.access_token.reveal()
+        return f"{self.scheme} {value}" if self.scheme else value
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers[self.header] = self._header_value(self.current_token())
+        return r
+
+    def identity(self) -> str:
+        principal = {k: v for k, v in self.credentials.items() if not _is_secret_name(k)}
+        return fingerprint("login", self.path, *(f"{k}={v}" for k, v in sorted(principal.items())))
+
+    def __repr__(self) -> str:
+        who = {k: ("***" if _is_secret_name(k) else v) for k, v in self.credentials.items()}
+        return f"PasswordLogin(path={self.path!r}, credentials={who!r}, store={self.store!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {a.name: getattr(self, a.name) for a in attrs.fields(type(self)) if a.init}
+        state["credentials"] = {k: v for k, v in self.credentials.items() if not _is_secret_name(k)}
+        state["store"] = MemoryTokenStore()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+
+def _is_secret_name(name: str) -> bool:
+    from clientkit.redaction import SENSITIVE_NAME
+
+    return bool(SENSITIVE_NAME.search(name))

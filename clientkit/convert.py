@@ -1,0 +1,335 @@
+"""Converting between wire JSON and resources, with cattrs.
+
+One :class:`Converter` per service. It loads bodies into resources through
+structuring functions that cattrs generates once per class (wire names included),
+keeps each loaded body as the resource's snapshot, and derives payloads from it:
+the changes since the load, or the whole writable resource.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import types
+import typing
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from clientkit.errors import DeclarationError, DecodeError
+from clientkit.resource import FieldInfo, Resource
+
+R = TypeVar("R", bound=Resource)
+_NoneType = type(None)
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts and lists are rebuilt, scalars shared)."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def parse_datetime(value: Any) -> _dt.datetime:
+    """An aware datetime from ISO 8601 text (``Z`` allowed) or a Unix timestamp."""
+    if isinstance(value, _dt.datetime):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"not a datetime: {value!r}")
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 2e10 else value
+        return _dt.datetime.fromtimestamp(seconds, tz=_dt.timezone.utc)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        parsed = _dt.datetime.fromisoformat(text)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=_dt.timezone.utc)
+    raise ValueError(f"not a datetime: {value!r}")
+
+
+def _format_datetime(value: _dt.datetime) -> str:
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _is_union(t: Any) -> bool:
+    return get_origin(t) in (Union, types.UnionType)
+
+
+def _is_plain_optional(t: Any) -> bool:
+    args = get_args(t)
+    return len(args) == 2 and _NoneType in args
+
+
+def _json_matcher(t: Any) -> Callable[[Any], bool]:
+    """A predicate telling whether a JSON value has the shape of type ``t``."""
+    origin = get_origin(t) or t
+    if t is Any or t is object:
+        return lambda _: True
+    if origin is typing.Literal:
+        allowed = get_args(t)
+        return lambda v: v in allowed
+    if origin is bool:
+        return lambda v: isinstance(v, bool)
+    if origin is int:
+        return lambda v: isinstance(v, int) and not isinstance(v, bool)
+    if origin is float:
+        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+    if isinstance(origin, type) and issubclass(origin, enum.Enum):
+        values = {m.value for m in origin}
+        return lambda v: v in values
+    if origin in (str, uuid.UUID, _dt.date):
+        return lambda v: isinstance(v, str)
+    if origin is _dt.datetime:
+        return lambda v: isinstance(v, str | int | float) and not isinstance(v, bool)
+    if isinstance(origin, type) and (attrs.has(origin) or issubclass(origin, Mapping)):
+        return lambda v: isinstance(v, dict)
+    if origin in (list, tuple, set, frozenset) or (
+        isinstance(origin, type) and issubclass(origin, Sequence) and origin is not str
+    ):
+        return lambda v: isinstance(v, list)
+    return lambda _: False
+
+
+class Converter:
+    """Wire JSON <-> resources for one service.
+
+    ``cattrs`` holds the underlying :class:`cattrs.Converter`; register hooks on it
+    (``Service.configure_converter``) for service-specific types.
+    """
+
+    def __init__(self) -> None:
+        conv = cattrs.Converter()
+        self.cattrs = conv
+        self._loaders: dict[type, Callable[[Any, Any], Any]] = {}
+        conv.register_structure_hook_func(
+            lambda t: t is Any or t is object or t is dict or t is list,
+            lambda value, _: copy_json(value),
+        )
+        conv.register_structure_hook(_dt.datetime, lambda v, _: parse_datetime(v))
+        conv.register_unstructure_hook(_dt.datetime, _format_datetime)
+        conv.register_structure_hook(
+            _dt.date, lambda v, _: v if isinstance(v, _dt.date) else _dt.date.fromisoformat(v)
+        )
+        conv.register_unstructure_hook(_dt.date, lambda v: v.isoformat())
+        conv.register_structure_hook(uuid.UUID, lambda v, _: v if isinstance(v, uuid.UUID) else uuid.UUID(v))
+        conv.register_unstructure_hook(uuid.UUID, str)
+        conv.register_structure_hook_factory(
+            lambda t: _is_union(t) and not _is_plain_optional(t), self._union_hook
+        )
+        conv.register_structure_hook_factory(
+            lambda t: isinstance(t, type) and issubclass(t, Resource), self._resource_hook
+        )
+        conv.register_unstructure_hook_func(
+            lambda t: isinstance(t, type) and issubclass(t, Resource), self.dump
+        )
+
+    # -- loading -------------------------------------------------------------
+
+    def _union_hook(self, t: Any) -> Callable[[Any, Any], Any]:
+        members = [m for m in get_args(t) if m is not _NoneType]
+        optional = len(members) != len(get_args(t))
+        matchers = [(m, _json_matcher(m)) for m in members]
+        structure = self.cattrs.structure
+
+        def hook(value: Any, _: Any) -> Any:
+            if value is None and optional:
+                return None
+            for member, matches in matchers:
+                if matches(value):
+                    return structure(value, member)
+            raise ValueError(f"{value!r} matches none of {t}")
+
+        return hook
+
+    def _resource_hook(self, cls: type[Resource]) -> Callable[[Any, Any], Any]:
+        load = self._loader(cls)
+        return lambda value, _: load(value, None)
+
+    def _loader(self, cls: type[Resource]) -> Callable[[Any, Any], Any]:
+        cached = self._loaders.get(cls)
+        if cached is not None:
+            return cached
+        try:
+            attrs.resolve_types(cls)  # type: ignore[type-var]
+        except NameError as exc:
+            raise DeclarationError(
+                f"cannot resolve the field types of {cls.__name__}: {exc}; types a resource "
+                "refers to must be importable from its module"
+            ) from exc
+        infos = cls.__ck_fields__
+        renames = {f.name: override(rename=f.wire) for f in infos if f.wire != f.name}
+        base = make_dict_structure_fn(
+            cls,
+            self.cattrs,
+            _cattrs_forbid_extra_keys=False,
+            _cattrs_detailed_validation=False,
+            **renames,  # type: ignore[arg-type]
+        )
+        declared = frozenset(f.wire for f in infos)
+
+        def load(raw: Any, level: Any) -> Any:
+            if type(raw) is not dict:
+                if isinstance(raw, Mapping):
+                    raw = dict(raw)
+                else:
+                    raise DecodeError(
+                        f"expected a JSON object for {cls.__name__}, got {type(raw).__name__}",
+                        excerpt=repr(raw)[:200],
+                    )
+            try:
+                obj = base(raw, cls)
+            except Exception as exc:
+                raise DecodeError(
+                    f"cannot load {cls.__name__} from the response: {type(exc).__name__}: {exc}",
+                    excerpt=repr(raw)[:200],
+                ) from exc
+            state = obj.__dict__
+            state["_ck_raw"] = raw
+            state["_ck_level"] = level
+            if len(raw) > len(declared) or not declared.issuperset(raw):
+                state["_ck_extra"] = {k: copy_json(v) for k, v in raw.items() if k not in declared}
+            return obj
+
+        self._loaders[cls] = load
+        return load
+
+    def load(self, raw: Any, cls: type[R], level: Any = None, etag: str | None = None) -> R:
+        """A resource of ``cls`` from a wire object, remembering it as the snapshot."""
+        obj: R = self._loader(cls)(raw, level)
+        if etag is not None:
+            obj.__dict__["_ck_etag"] = etag
+        return obj
+
+    def loader(self, cls: type[R]) -> Callable[[Any, Any], R]:
+        """The raw load function for ``cls`` (for tight loops over list pages)."""
+        return self._loader(cls)
+
+    def reload(self, obj: Resource, raw: Any, level: Any = None, etag: str | None = None) -> None:
+        """Replace ``obj``'s state with a fresh load of ``raw`` (after a write or refresh)."""
+        fresh = self.load(raw, type(obj), level, etag)
+        parents = obj._ck_parents
+        obj.__dict__.clear()
+        obj.__dict__.update(fresh.__dict__)
+        if parents:
+            obj.__dict__["_ck_parents"] = parents
+
+    def mark_saved(self, obj: Resource, payload: Mapping[str, Any]) -> None:
+        """Record ``payload`` as accepted by the server (when a write answered no body)."""
+        raw = dict(obj._ck_raw or {})
+        raw.update(copy_json(dict(payload)))
+        obj.__dict__["_ck_raw"] = raw
+
+    def value(self, raw: Any, t: Any) -> Any:
+        """Structure one wire value into type ``t``."""
+        return self.cattrs.structure(raw, t)
+
+    # -- dumping -------------------------------------------------------------
+
+    def dump_value(self, value: Any) -> Any:
+        """One Python value as JSON-ready data."""
+        return self.cattrs.unstructure(value)
+
+    def dump(self, obj: Resource, *, writable_only: bool = False) -> dict[str, Any]:
+        """Every field of ``obj`` under its wire name, plus the extra fields."""
+        out: dict[str, Any] = {}
+        for info in obj.__ck_fields__:
+            if writable_only and info.read_only:
+                continue
+            out[info.wire] = self.dump_value(getattr(obj, info.name))
+        if obj._ck_extra:
+            for key, val in obj._ck_extra.items():
+                out.setdefault(key, copy_json(val))
+        return out
+
+    def create_payload(self, obj: Resource) -> dict[str, Any]:
+        """What a create sends: writable fields that hold a value, plus extras."""
+        out = {
+            info.wire: self.dump_value(getattr(obj, info.name))
+            for info in obj.__ck_fields__
+            if info.writable and getattr(obj, info.name) is not None
+        }
+        for key, val in (obj._ck_extra or {}).items():
+            out.setdefault(key, copy_json(val))
+        return out
+
+    def full_payload(self, obj: Resource) -> dict[str, Any]:
+        """What a full replace (PUT) sends: every writable field that is known, plus extras."""
+        raw = obj._ck_raw or {}
+        out: dict[str, Any] = {}
+        for info in obj.__ck_fields__:
+            if info.read_only:
+                continue
+            value = getattr(obj, info.name)
+            if value is not None or info.wire in raw:
+                out[info.wire] = self.dump_value(value)
+        for key, val in (obj._ck_extra or {}).items():
+            out.setdefault(key, copy_json(val))
+        return out
+
+    def changes(self, obj: Resource) -> dict[str, Any]:
+        """Wire name -> new value for everything changed since ``obj`` was loaded.
+
+        Compares structured values, so an in-place ``append`` to a list field or an
+        edit inside a dict counts, and a datetime re-spelled by the server does not.
+        """
+        raw = obj._ck_raw
+        if raw is None:
+            return self.create_payload(obj)
+        attrs.resolve_types(type(obj))  # type: ignore[type-var]
+        types_ = attrs.fields_dict(type(obj))  # type: ignore[arg-type]
+        out: dict[str, Any] = {}
+        for info in obj.__ck_fields__:
+            if info.read_only:
+                continue
+            current = getattr(obj, info.name)
+            if info.wire in raw:
+                original = self.value(raw[info.wire], types_[info.name].type)
+                if _differs(current, original):
+                    out[info.wire] = self.dump_value(current)
+            elif _differs(current, _default_of(types_[info.name])):
+                out[info.wire] = self.dump_value(current)
+        declared = {f.wire for f in obj.__ck_fields__}
+        for key, val in (obj._ck_extra or {}).items():
+            if key in declared:
+                continue
+            if key not in raw or _differs(val, raw[key]):
+                out[key] = copy_json(val)
+        return out
+
+
+def _differs(a: Any, b: Any) -> bool:
+    if type(a) is not type(b) and not (isinstance(a, int | float) and isinstance(b, int | float)):
+        return True
+    try:
+        return bool(a != b)
+    except Exception:  # exotic values that refuse comparison count as changed
+        return True
+
+
+def _default_of(a: attrs.Attribute[Any]) -> Any:
+    default: Any = a.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return default.factory()
+    return None if default is attrs.NOTHING else default
+
+
+def field_types(cls: type[Resource]) -> Mapping[str, Any]:
+    """Python name -> annotated type, forward references resolved."""
+    attrs.resolve_types(cls)  # type: ignore[type-var]
+    return {a.name: a.type for a in attrs.fields(cls)}  # type: ignore[arg-type]
+
+
+def infos_by_wire(cls: type[Resource]) -> dict[str, FieldInfo]:
+    """Wire name -> field info."""
+    return {f.wire: f for f in cls.__ck_fields__}
+
+
+default_converter = Converter()

@@ -1,0 +1,352 @@
+"""One exception hierarchy for everything clientkit raises.
+
+``ClientKitError`` is the base. Declaration mistakes, bad arguments, transport
+failures, undecodable bodies and API errors each have their own branch; API errors
+are keyed by status and carry the parsed body, headers, request id, method and URL,
+with secrets redacted. :class:`ErrorShape` is the per-service declaration of where
+an error body keeps its message, code, request id and field errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from clientkit.redaction import redact, redact_data, redact_headers, redact_url
+from clientkit.wire import dig
+
+if TYPE_CHECKING:
+    import requests
+
+_EXCERPT = 200
+
+
+class ClientKitError(Exception):
+    """Base class of every error clientkit raises; its message is always redacted."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class DeclarationError(ClientKitError, TypeError):
+    """A service or resource declaration is inconsistent (raised at class creation)."""
+
+
+class InvalidRequestError(ClientKitError, ValueError):
+    """Arguments that cannot make a safe, well-formed request (bad id, CR/LF in a header)."""
+
+
+class TransportError(ClientKitError):
+    """No usable HTTP response arrived."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        self.method = method
+        self.url = redact_url(url) if url else ""
+        where = f" ({method} {self.url})" if method else ""
+        super().__init__(f"{message}{where}")
+
+
+class ConnectError(TransportError, ConnectionError):
+    """The connection could not be made, or broke before a full response arrived."""
+
+
+class RequestTimeout(TransportError, TimeoutError):
+    """The connect or read timeout, or a deadline, expired."""
+
+
+class RedirectError(TransportError):
+    """A redirect clientkit will not follow (a redirected write, another host, a loop)."""
+
+
+class DecodeError(ClientKitError, ValueError):
+    """The body is not what the declaration expects (not JSON, wrong shape)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        content_type: str | None = None,
+        excerpt: str = "",
+        method: str = "",
+        url: str = "",
+    ) -> None:
+        self.status = status
+        self.content_type = content_type
+        self.excerpt = redact(excerpt)
+        self.method = method
+        self.url = redact_url(url) if url else ""
+        details = []
+        if status is not None:
+            details.append(f"status {status}")
+        if content_type:
+            details.append(f"content type {content_type!r}")
+        if method:
+            details.append(f"{method} {self.url}")
+        tail = f" [{', '.join(details)}]" if details else ""
+        quoted = f": {self.excerpt!r}" if excerpt else ""
+        super().__init__(f"{message}{tail}{quoted}")
+
+
+def excerpt_of(content: bytes | str, limit: int = _EXCERPT) -> str:
+    """A short, printable, redacted excerpt of a body for an error message."""
+    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return redact(text)
+
+
+class PaginationError(ClientKitError):
+    """A list cannot be walked safely (a next link to another host, a page that repeats)."""
+
+
+class APIError(ClientKitError):
+    """The service answered with an error status.
+
+    Attributes:
+        status: the HTTP status code.
+        body: the parsed body (a dict, list or text), secrets redacted.
+        headers: the response headers, sensitive ones masked.
+        request_id: the service's request id, when it sends one.
+        code: the service's own error code, when its error body has one.
+        field_errors: field name -> list of messages, for validation errors.
+        method, url: the request that failed (URL redacted).
+    """
+
+    status_code: int | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        request_id: str | None = None,
+        code: Any = None,
+        field_errors: Mapping[str, list[str]] | None = None,
+        method: str = "",
+        url: str = "",
+        response: requests.Response | None = None,
+    ) -> None:
+        self.status = status
+        self.body = redact_data(body)
+        self.headers = redact_headers(headers or {})
+        self.request_id = request_id
+        self.code = code
+        self.field_errors = dict(field_errors or {})
+        self.method = method
+        self.url = redact_url(url) if url else ""
+        self.response = response
+        rid = f" (request id {request_id})" if request_id else ""
+        where = f" {method} {self.url}" if method else ""
+        super().__init__(f"{status}{where}: {message}{rid}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {k: v for k, v in self.__dict__.items() if k != "response"}
+        return (_rebuild_api_error, (type(self), self.args, state))
+
+
+def _rebuild_api_error(cls: type[APIError], args: tuple[Any, ...], state: dict[str, Any]) -> APIError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    err.response = None
+    return err
+
+
+class ClientError(APIError):
+    """A 4xx answer."""
+
+
+class BadRequestError(ClientError):
+    status_code = 400
+
+
+class AuthenticationError(ClientError):
+    status_code = 401
+
+
+class PermissionDeniedError(ClientError):
+    status_code = 403
+
+
+class NotFoundError(ClientError):
+    status_code = 404
+
+
+class ConflictError(ClientError):
+    status_code = 409
+
+
+class PreconditionFailedError(ClientError):
+    """412: the resource changed since it was loaded (optimistic concurrency)."""
+
+    status_code = 412
+
+
+class ValidationError(ClientError):
+    """422: the server rejected the data; see :attr:`field_errors`."""
+
+    status_code = 422
+
+
+class RateLimitError(ClientError):
+    """429: too many requests; :attr:`retry_after` holds the server's wait, in seconds."""
+
+    status_code = 429
+    retry_after: float | None = None
+
+
+class ServerError(APIError):
+    """A 5xx answer."""
+
+
+STATUS_ERRORS: dict[int, type[APIError]] = {
+    cls.status_code: cls
+    for cls in (
+        BadRequestError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        ConflictError,
+        PreconditionFailedError,
+        ValidationError,
+        RateLimitError,
+    )
+    if cls.status_code is not None
+}
+
+
+def error_class_for(status: int, overrides: Mapping[int, type[APIError]] | None = None) -> type[APIError]:
+    """The exception class for ``status``: a declared override, the specific class, or the family."""
+    if overrides and status in overrides:
+        return overrides[status]
+    if status in STATUS_ERRORS:
+        return STATUS_ERRORS[status]
+    if 400 <= status < 500:
+        return ClientError
+    if status >= 500:
+        return ServerError
+    return APIError
+
+
+Path = str | Sequence[str] | None
+
+
+@attrs.frozen
+class ErrorShape:
+    """Where a service's error bodies keep their parts.
+
+    Each location is a dotted key path (``"error.message"``) or a sequence of
+    alternatives tried in order. ``fields="$"`` means the body itself maps field
+    names to messages (Django REST Framework's 400 answers).
+
+    Example:
+        >>> ErrorShape(message="message", code="code", request_id="response_id")
+    """
+
+    message: Path = ("message", "detail", "error.message", "error", "title", "error_description")
+    code: Path = "code"
+    request_id: Path = None
+    request_id_header: str | None = "X-Request-Id"
+    fields: Path = ("errors", "field_errors")
+    classes: Mapping[int, type[APIError]] = attrs.field(factory=dict)
+
+    def error_for(
+        self,
+        *,
+        status: int,
+        body: Any,
+        text: str,
+        headers: Mapping[str, str],
+        method: str,
+        url: str,
+        reason: str = "",
+        response: requests.Response | None = None,
+    ) -> APIError:
+        """Build the typed error for one failed response."""
+        message = _first_text(body, self.message) or (excerpt_of(text) if text else "") or reason
+        request_id = _first_text(body, self.request_id)
+        if request_id is None and self.request_id_header:
+            request_id = headers.get(self.request_id_header)
+        code = _first(body, self.code) if isinstance(body, Mapping) else None
+        field_errors = self.field_errors_of(body)
+        if not message and field_errors:
+            message = "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors.items())
+        cls = error_class_for(status, self.classes)
+        return cls(
+            message or "request failed",
+            status=status,
+            body=body if body is not None else excerpt_of(text),
+            headers=headers,
+            request_id=request_id,
+            code=code,
+            field_errors=field_errors,
+            method=method,
+            url=url,
+            response=response,
+        )
+
+    def field_errors_of(self, body: Any) -> dict[str, list[str]]:
+        """Field name -> messages, from wherever the shape says they are."""
+        if not isinstance(body, Mapping):
+            return {}
+        candidates = self.fields
+        if candidates is None:
+            return {}
+        for path in [candidates] if isinstance(candidates, str) else list(candidates):
+            found = body if path == "$" else dig(body, path)
+            parsed = _parse_field_errors(found, skip=path == "$")
+            if parsed:
+                return parsed
+        return {}
+
+
+def _first(body: Any, paths: Path) -> Any:
+    if paths is None or not isinstance(body, Mapping):
+        return None
+    for path in [paths] if isinstance(paths, str) else list(paths):
+        value = dig(body, path)
+        if value is not None:
+            return value
+    return None
+
+
+def _first_text(body: Any, paths: Path) -> str | None:
+    value = _first(body, paths)
+    if value is None or isinstance(value, Mapping | list):
+        return None
+    return str(value)
+
+
+_NOT_FIELDS = {"message", "detail", "error", "code", "status", "title", "non_field_errors"}
+
+
+def _parse_field_errors(found: Any, *, skip: bool) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(found, Mapping):
+        for key, value in found.items():
+            if skip and key in _NOT_FIELDS:
+                continue
+            if isinstance(value, str):
+                out[str(key)] = [value]
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                out[str(key)] = list(value)
+    elif isinstance(found, list):
+        for item in found:
+            if isinstance(item, Mapping):
+                name = item.get("field") or item.get("loc") or item.get("name")
+                msg = item.get("message") or item.get("msg")
+                if isinstance(name, list):
+                    name = ".".join(str(p) for p in name)
+                if name is not None and msg is not None:
+                    out.setdefault(str(name), []).append(str(msg))
+    return out

@@ -1,0 +1,112 @@
+"""Per-request options, merged from service, session and call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+from clientkit.errors import InvalidRequestError
+from clientkit.retry import RetryPolicy
+
+CacheMode = Literal["use", "bypass", "refresh"]
+
+
+def _positive_or_none(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and value <= 0:
+        raise InvalidRequestError(f"Timeout.{attribute.name} must be positive, not {value!r}")
+
+
+@attrs.frozen
+class Timeout:
+    """Connect and read timeouts in seconds (``None``: wait forever, not advised)."""
+
+    connect: float | None = attrs.field(default=5.0, validator=_positive_or_none)
+    read: float | None = attrs.field(default=30.0, validator=_positive_or_none)
+
+    @classmethod
+    def of(cls, value: Timeout | float | tuple[float | None, float | None] | None) -> Timeout:
+        """Accept ``Timeout``, one number for both phases, or a ``(connect, read)`` pair."""
+        if isinstance(value, Timeout):
+            return value
+        if isinstance(value, tuple):
+            return cls(connect=value[0], read=value[1])
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return cls(connect=float(value), read=float(value))
+        raise InvalidRequestError(f"timeout must be a number, a pair or a Timeout, not {value!r}")
+
+    def as_requests(self) -> tuple[float | None, float | None]:
+        return (self.connect, self.read)
+
+
+def _retry_of(value: RetryPolicy | int | None) -> RetryPolicy | None:
+    if value is None or isinstance(value, RetryPolicy):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return RetryPolicy(retries=value)
+    raise InvalidRequestError(f"retries must be a non-negative int or a RetryPolicy, not {value!r}")
+
+
+def _timeout_of(value: Any) -> Timeout | None:
+    return None if value is None else Timeout.of(value)
+
+
+@attrs.frozen
+class RequestOptions:
+    """Options that shape a request; ``None`` means "inherit".
+
+    ``headers`` maps a name to a value, or to ``None`` to remove a header the
+    service or session would otherwise send.
+    """
+
+    headers: Mapping[str, str | None] = attrs.field(factory=dict)
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    timeout: Timeout | None = attrs.field(default=None, converter=_timeout_of)
+    retry: RetryPolicy | None = attrs.field(default=None, converter=_retry_of)
+    idempotent: bool | None = None
+    cache: CacheMode | None = None
+
+    def merge(self, other: RequestOptions | None) -> RequestOptions:
+        """These options overridden by ``other``'s set values."""
+        if other is None:
+            return self
+        return RequestOptions(
+            headers={**self.headers, **other.headers},
+            params={**self.params, **other.params},
+            timeout=other.timeout or self.timeout,
+            retry=other.retry or self.retry,
+            idempotent=self.idempotent if other.idempotent is None else other.idempotent,
+            cache=other.cache or self.cache,
+        )
+
+
+def options_from(
+    *,
+    headers: Mapping[str, str | None] | None = None,
+    params: Mapping[str, Any] | None = None,
+    timeout: Timeout | float | tuple[float | None, float | None] | None = None,
+    retries: RetryPolicy | int | None = None,
+    idempotent: bool | None = None,
+    cache: CacheMode | None = None,
+) -> RequestOptions | None:
+    """Per-call keyword arguments as options (``None`` when none were given)."""
+    if (
+        headers is None
+        and params is None
+        and timeout is None
+        and retries is None
+        and idempotent is None
+        and cache is None
+    ):
+        return None
+    if cache is not None and cache not in ("use", "bypass", "refresh"):
+        raise InvalidRequestError(f"cache must be 'use', 'bypass' or 'refresh', not {cache!r}")
+    return RequestOptions(
+        headers=dict(headers or {}),
+        params=dict(params or {}),
+        timeout=timeout,
+        retry=retries,
+        idempotent=idempotent,
+        cache=cache,
+    )

@@ -1,0 +1,98 @@
+"""Path templates whose placeholders are always quoted as one segment.
+
+Identity and paths are data: a value placed into ``{id}`` can never add a path
+segment, a query, a fragment or a host, whatever characters it holds.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from clientkit.errors import DeclarationError, InvalidRequestError
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: RFC 3986 ``pchar`` minus the percent sign: legal inside a segment, never structural.
+_SEGMENT_SAFE = "!$&'()*+,;=:@"
+
+
+def quote_segment(value: Any, *, name: str = "value") -> str:
+    """Quote ``value`` so that it stays exactly one path segment.
+
+    Strings, integers and UUIDs are accepted (a resource stands for its identity);
+    booleans, empty values and the dot segments ``.``/``..`` are refused.
+
+    Example:
+        >>> quote_segment("a/b?c#d")
+        'a%2Fb%3Fc%23d'
+    """
+    if hasattr(value, "__ck_spec__") and not isinstance(value, type):
+        from clientkit.resource import identity_of
+
+        value = identity_of(value)
+    if isinstance(value, bool) or not isinstance(value, str | int | uuid.UUID):
+        raise InvalidRequestError(
+            f"{name} must be a string or an integer, not {type(value).__name__} ({value!r})"
+        )
+    text = str(value)
+    if text == "":
+        raise InvalidRequestError(f"{name} must not be empty")
+    if text in (".", ".."):
+        raise InvalidRequestError(f"{name} {text!r} is a dot segment and cannot be an identifier")
+    return quote(text, safe=_SEGMENT_SAFE)
+
+
+class PathTemplate:
+    """A path such as ``/collection/{app}/{slug}``.
+
+    Example:
+        >>> PathTemplate("/item/{app}/{id}").expand({"app": "x", "id": "a/b"})
+        '/item/x/a%2Fb'
+    """
+
+    __slots__ = ("names", "template")
+
+    def __init__(self, template: str) -> None:
+        if not isinstance(template, str):
+            raise DeclarationError(f"a path must be a string, not {type(template).__name__}")
+        if not template.startswith("/"):
+            raise DeclarationError(f"path {template!r} must start with '/'")
+        if "?" in template or "#" in template:
+            raise DeclarationError(
+                f"path {template!r} must not hold a query or fragment; declare query parameters instead"
+            )
+        names = _PLACEHOLDER.findall(template)
+        for n in names:
+            if not _NAME.match(n):
+                raise DeclarationError(f"path {template!r} has an invalid placeholder {{{n}}}")
+        stray = _PLACEHOLDER.sub("", template)
+        if "{" in stray or "}" in stray:
+            raise DeclarationError(f"path {template!r} has an unbalanced brace")
+        if len(set(names)) != len(names):
+            raise DeclarationError(f"path {template!r} repeats a placeholder")
+        self.template = template
+        self.names: tuple[str, ...] = tuple(names)
+
+    def expand(self, values: Mapping[str, Any]) -> str:
+        """Fill every placeholder from ``values``, quoting each as one segment."""
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in values or values[name] is None:
+                raise InvalidRequestError(f"path {self.template} needs a value for {{{name}}}")
+            return quote_segment(values[name], name=name)
+
+        return _PLACEHOLDER.sub(fill, self.template)
+
+    def __repr__(self) -> str:
+        return f"PathTemplate({self.template!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PathTemplate) and other.template == self.template
+
+    def __hash__(self) -> int:
+        return hash(self.template)

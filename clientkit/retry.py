@@ -1,0 +1,95 @@
+"""Which failures are retried, and how long to wait before the next attempt."""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import attrs
+
+from clientkit.errors import DeclarationError
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+Failure = Literal["connect", "timeout", "read"]
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value < 0:
+        raise DeclarationError(f"RetryPolicy.{attribute.name} must not be negative")
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When to try a request again.
+
+    Retried: connection failures (any method: nothing reached the server), read
+    timeouts and broken responses on idempotent requests, and the statuses in
+    ``statuses`` on idempotent requests. A POST or PATCH counts as idempotent only
+    when the service declares an idempotency-key header (a fresh key per call,
+    reused across its retries) or the caller passes ``idempotent=True``; otherwise
+    only a 429 is retried for it, since the server refused it outright.
+
+    Waits grow exponentially from ``backoff`` up to ``backoff_cap``, with jitter.
+    A ``Retry-After`` answer (seconds or an HTTP date) sets the wait instead; if it
+    asks for more than ``max_retry_after`` seconds the error is raised at once.
+
+    Example:
+        >>> RetryPolicy(retries=5, backoff=0.2, backoff_cap=10)
+    """
+
+    retries: int = attrs.field(default=2, validator=_non_negative)
+    backoff: float = attrs.field(default=0.5, validator=_non_negative)
+    backoff_cap: float = attrs.field(default=8.0, validator=_non_negative)
+    max_retry_after: float = attrs.field(default=60.0, validator=_non_negative)
+    statuses: frozenset[int] = attrs.field(
+        default=frozenset({408, 429, 500, 502, 503, 504}), converter=frozenset
+    )
+    sleep: Callable[[float], None] = attrs.field(default=time.sleep, eq=False, repr=False)
+    rng: random.Random = attrs.field(factory=random.Random, eq=False, repr=False)
+
+    def should_retry(
+        self,
+        attempt: int,
+        *,
+        idempotent: bool,
+        status: int | None = None,
+        failure: Failure | None = None,
+    ) -> bool:
+        """Whether attempt number ``attempt`` (0-based) may be followed by another."""
+        if attempt >= self.retries:
+            return False
+        if failure == "connect":
+            return True
+        if failure is not None:
+            return idempotent
+        if status is None or status not in self.statuses:
+            return False
+        return idempotent or status == 429
+
+    def delay(self, attempt: int) -> float:
+        """The backoff before retry ``attempt + 1``: exponential, capped, jittered."""
+        ceiling = min(self.backoff_cap, self.backoff * (2**attempt))
+        return float(ceiling / 2 + self.rng.uniform(0, ceiling / 2))
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date)."""
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)

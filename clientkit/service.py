@@ -1,0 +1,242 @@
+"""A service's declaration: where it lives and the dialect it speaks.
+
+Subclass :class:`Service` and set class attributes; mistakes raise
+:class:`~clientkit.errors.DeclarationError` when the class is created. Resources
+join the service with the :meth:`Service.resource` decorator, and
+:meth:`Service.connect` returns a :class:`~clientkit.session.Session`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from requests.auth import AuthBase
+
+from clientkit.auth import Authenticator
+from clientkit.convert import Converter
+from clientkit.envelope import Envelope
+from clientkit.errors import DeclarationError, ErrorShape, InvalidRequestError
+from clientkit.expansion import Expansion
+from clientkit.options import RequestOptions, Timeout
+from clientkit.pagination import Paginator
+from clientkit.resource import Resource, resource
+from clientkit.retry import RetryPolicy
+from clientkit.wire import JsonCodec, QueryStyle, check_header_value
+
+if TYPE_CHECKING:
+    from clientkit.session import Session
+
+R = TypeVar("R", bound=Resource)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+_DECLARATIONS: dict[str, tuple[type, ...]] = {
+    "base_url": (str,),
+    "auth": (AuthBase, type(None)),
+    "envelope": (Envelope,),
+    "errors": (ErrorShape,),
+    "pagination": (Paginator,),
+    "expansion": (Expansion, type(None)),
+    "headers": (Mapping,),
+    "context": (Mapping,),
+    "json": (JsonCodec,),
+    "query": (QueryStyle,),
+    "retry": (RetryPolicy,),
+    "timeout": (Timeout,),
+    "idempotency_header": (str, type(None)),
+    "user_agent": (str, type(None)),
+}
+
+
+class Service:
+    """Base class of service declarations.
+
+    Attributes:
+        base_url: the default base URL (``connect(base_url=...)`` overrides it).
+        auth: the auth strategy, declared without credentials.
+        envelope: where payloads sit in bodies.
+        errors: the shape of error bodies.
+        pagination: the list paging style.
+        expansion: how to ask for more detail (resources may override).
+        headers: headers on every request to the service; values may name context
+            entries (``{"x-tenant-id": "{tenant}"}``) and are left out while those are ``None``.
+        context: the per-session values (tenant, app, workspace) and their defaults.
+        json, query: body and query-string spelling.
+        retry, timeout: transport defaults.
+        idempotency_header: a header carrying a fresh key per POST/PATCH, which makes
+            those retryable.
+
+    Example:
+        >>> class Shop(Service):
+        ...     base_url = "https://shop.example.com/api"
+        ...     auth = TokenAuth(scheme="Bearer")
+        ...     envelope = Envelope(response="data")
+        ...     headers = {"X-Store": "{store}"}
+        ...     context = {"store": None}
+    """
+
+    base_url: ClassVar[str] = ""
+    auth: ClassVar[AuthBase | None] = None
+    envelope: ClassVar[Envelope] = Envelope()
+    errors: ClassVar[ErrorShape] = ErrorShape()
+    pagination: ClassVar[Paginator] = Paginator()
+    expansion: ClassVar[Expansion | None] = None
+    headers: ClassVar[Mapping[str, str | None]] = {}
+    context: ClassVar[Mapping[str, Any]] = {}
+    json: ClassVar[JsonCodec] = JsonCodec()
+    query: ClassVar[QueryStyle] = QueryStyle()
+    retry: ClassVar[RetryPolicy] = RetryPolicy()
+    timeout: ClassVar[Timeout] = Timeout()
+    idempotency_header: ClassVar[str | None] = None
+    user_agent: ClassVar[str | None] = None
+
+    converter: ClassVar[Converter]
+    resources: ClassVar[dict[str, type[Resource]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _validate(cls)
+        cls.converter = Converter()
+        cls.configure_converter(cls.converter)
+        cls.resources = {}
+
+    @classmethod
+    def configure_converter(cls, converter: Converter) -> None:
+        """Override to register cattrs hooks for the service's own types."""
+
+    @classmethod
+    def resource(cls, **kwargs: Any) -> Callable[[type[R]], type[R]]:
+        """Declare a resource of this service; see :func:`clientkit.resource`."""
+        return resource(cls, **kwargs)
+
+    @classmethod
+    def _register(cls, resource_cls: type[Resource]) -> None:
+        spec = resource_cls.__ck_spec__
+        name = spec.name if spec is not None else resource_cls.__name__
+        cls.resources[name] = resource_cls
+
+    @classmethod
+    def header_templates(cls) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+        """Header name -> (template, context names it uses)."""
+        return {k: (v, tuple(_PLACEHOLDER.findall(v)) if v else ()) for k, v in cls.headers.items()}
+
+    @classmethod
+    def connect(
+        cls,
+        base_url: str | None = None,
+        *,
+        auth: AuthBase | None = None,
+        timeout: Timeout | float | tuple[float | None, float | None] | None = None,
+        retries: RetryPolicy | int | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        http: requests.Session | None = None,
+        pool_size: int = 10,
+        verify: bool | str | None = None,
+        **kwargs: Any,
+    ) -> Session:
+        """Open a session to the service.
+
+        Keyword arguments named in ``context`` set the session context; the others
+        are credentials for the declared auth strategy (``token=``, ``username=`` and
+        ``password=``...). ``auth=`` replaces the declared strategy entirely.
+
+        Example:
+            >>> session = Shop.connect("https://shop.example.com/api", token="...", store="eu")
+        """
+        from clientkit.session import Session
+        from clientkit.transport import Transport
+
+        url = base_url or cls.base_url
+        if not url:
+            raise InvalidRequestError(f"{cls.__name__} has no base_url; pass connect(base_url=...)")
+        context = dict(cls.context)
+        credentials: dict[str, Any] = {}
+        for key, value in kwargs.items():
+            if key in cls.context:
+                context[key] = value
+            else:
+                credentials[key] = value
+        authenticator = auth
+        if authenticator is None and cls.auth is not None:
+            declared = cls.auth
+            if isinstance(declared, Authenticator):
+                authenticator = declared.bind(**credentials) if credentials else declared
+                authenticator.check()
+            else:
+                authenticator = declared
+        elif credentials:
+            where = "auth= was given" if auth is not None else f"{cls.__name__} declares no auth"
+            raise InvalidRequestError(
+                f"unexpected arguments {sorted(credentials)}: {where}; context names are "
+                f"{sorted(cls.context)}"
+            )
+        ua = cls.user_agent or f"clientkit/{_version()} python-requests/{requests.__version__}"
+        base_headers: dict[str, str | None] = {"User-Agent": ua, "Accept": "application/json"}
+        base_headers.update(headers or {})
+        transport = Transport(
+            base_url=url,
+            auth=authenticator,
+            codec=cls.json,
+            query=cls.query,
+            errors=cls.errors,
+            options=RequestOptions(
+                timeout=Timeout.of(timeout) if timeout is not None else cls.timeout,
+                retry=retries if retries is not None else cls.retry,
+            ),
+            headers=base_headers,
+            idempotency_header=cls.idempotency_header,
+            http=http,
+            pool_size=pool_size,
+            verify=verify,
+        )
+        return Session(cls, transport, context=context)
+
+
+def _version() -> str:
+    from clientkit import __version__
+
+    return __version__
+
+
+def _validate(cls: type[Service]) -> None:
+    for name, value in vars(cls).items():
+        if name.startswith("_") or name.isupper():
+            continue
+        if name in _DECLARATIONS:
+            expected = _DECLARATIONS[name]
+            if not isinstance(value, expected):
+                names = " or ".join(t.__name__ for t in expected)
+                raise DeclarationError(f"{cls.__name__}.{name} must be {names}, not {type(value).__name__}")
+            continue
+        if callable(value) or isinstance(value, classmethod | staticmethod | property):
+            continue
+        guess = difflib.get_close_matches(name, list(_DECLARATIONS), n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        raise DeclarationError(f"{cls.__name__}.{name} is not a service declaration{hint}")
+    if "base_url" in vars(cls) and cls.base_url:
+        parts = urlsplit(cls.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise DeclarationError(f"{cls.__name__}.base_url must be an absolute http(s) URL")
+        if parts.query or parts.fragment:
+            raise DeclarationError(f"{cls.__name__}.base_url must not have a query or fragment")
+    for header, value in cls.headers.items():
+        try:
+            check_header_value(header, value or "")
+        except InvalidRequestError as exc:
+            raise DeclarationError(f"{cls.__name__}.headers: {exc.message}") from None
+        for used in _PLACEHOLDER.findall(value or ""):
+            if used not in cls.context:
+                raise DeclarationError(
+                    f"{cls.__name__}.headers[{header!r}] uses {{{used}}}, which is not in context"
+                )
+    for key in cls.context:
+        if not isinstance(key, str) or not key.isidentifier():
+            raise DeclarationError(f"{cls.__name__}.context keys must be identifiers, not {key!r}")
+    if isinstance(cls.auth, Authenticator) and cls.auth.accepts():
+        clash = set(cls.auth.accepts()) & set(cls.context)
+        if clash:
+            raise DeclarationError(f"{cls.__name__}: context names {sorted(clash)} clash with credentials")

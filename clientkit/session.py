@@ -1,0 +1,627 @@
+"""The generic operations on any declared resource.
+
+A :class:`Session` maps get / list / create / update / patch / delete / save /
+refresh onto the paths, envelope, expansion and paging each resource declares,
+and offers :meth:`Session.request` for anything else. Every call goes through
+the same transport: auth, retries, errors and logging.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import requests
+
+from clientkit.convert import Converter
+from clientkit.envelope import Envelope
+from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
+from clientkit.expansion import Level
+from clientkit.options import CacheMode, RequestOptions, Timeout, options_from
+from clientkit.pagination import Pager, PageRequest, Paginator
+from clientkit.resource import Resource, ResourceSpec, etag_of, fields_of, is_new, spec_of
+from clientkit.retry import RetryPolicy
+from clientkit.transport import _UNSET, Transport
+
+if TYPE_CHECKING:
+    from clientkit.service import Service
+
+R = TypeVar("R", bound=Resource)
+TimeoutArg = Timeout | float | tuple[float | None, float | None] | None
+
+
+class Session:
+    """A connection to one service, shared by every resource of it.
+
+    Built by ``Service.connect(...)``. Use it as a context manager, or call
+    :meth:`close`. :meth:`with_options` derives a session with other defaults that
+    shares the connection pool.
+
+    Example:
+        >>> with Shop.connect(token="...") as shop:
+        ...     product = shop.get(Product, 42)
+        ...     product.price = 10
+        ...     shop.save(product)          # PATCH {"price": 10}
+    """
+
+    def __init__(
+        self,
+        service: type[Service],
+        transport: Transport,
+        *,
+        context: Mapping[str, Any] | None = None,
+        options: RequestOptions | None = None,
+    ) -> None:
+        self.service = service
+        self.transport = transport
+        self.converter: Converter = service.converter
+        self._context: dict[str, Any] = dict(context or {})
+        self._options = options or RequestOptions()
+        self._local = threading.local()
+        self._templates = service.header_templates()
+        self._rendered: dict[str, str | None] | None = None
+
+    # -- context, options, lifecycle --------------------------------------------
+
+    @property
+    def context(self) -> Mapping[str, Any]:
+        """The session's context values (tenant, app, workspace...)."""
+        return dict(self._context)
+
+    def set_context(self, **values: Any) -> None:
+        """Change context values; later requests carry the new headers and paths."""
+        unknown = set(values) - set(self.service.context)
+        if unknown:
+            raise InvalidRequestError(
+                f"{sorted(unknown)} are not context names of {self.service.__name__} "
+                f"(known: {sorted(self.service.context)})"
+            )
+        self._context.update(values)
+        self._rendered = None
+
+    def with_options(
+        self,
+        *,
+        headers: Mapping[str, str | None] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+        idempotent: bool | None = None,
+        cache: CacheMode | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> Session:
+        """A session with these defaults that shares this one's connection pool and auth."""
+        extra = options_from(
+            headers=headers,
+            params=params,
+            timeout=timeout,
+            retries=retries,
+            idempotent=idempotent,
+            cache=cache,
+        )
+        derived = Session(
+            self.service, self.transport, context=self._context, options=self._options.merge(extra)
+        )
+        if context:
+            derived.set_context(**context)
+        return derived
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.transport.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Session {self.service.__name__} {self.transport.base_url} auth={self.transport.auth!r}>"
+
+    def __getstate__(self) -> Any:
+        raise TypeError("a clientkit Session cannot be pickled; pickle the resources instead")
+
+    @property
+    def last_response(self) -> requests.Response | None:
+        """The raw response of this thread's most recent call."""
+        return getattr(self._local, "response", None)
+
+    # -- low level ---------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str | None]:
+        if self._rendered is None:
+            rendered: dict[str, str | None] = {}
+            for name, (template, used) in self._templates.items():
+                if template is None or any(self._context.get(u) is None for u in used):
+                    rendered[name] = None
+                else:
+                    rendered[name] = template.format_map({u: self._context[u] for u in used})
+            self._rendered = rendered
+        return self._rendered
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        json: Any = _UNSET,
+        data: Any = None,
+        files: Any = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+        idempotent: bool | None = None,
+        cache: CacheMode | None = None,
+        stream: bool = False,
+        raise_for_status: bool = True,
+    ) -> requests.Response:
+        """Send any request through the session's auth, retries, errors and logging.
+
+        ``path`` is relative to the base URL (quote path values with
+        :func:`clientkit.paths.quote_segment`). Returns the raw response; raises the
+        typed errors of :mod:`clientkit.errors`.
+        """
+        opts = self._options.merge(
+            options_from(timeout=timeout, retries=retries, idempotent=idempotent, cache=cache)
+        )
+        resp = self.transport.request(
+            method,
+            path,
+            params=params,
+            json=json,
+            data=data,
+            files=files,
+            headers={**self._headers(), **(headers or {})},
+            options=opts,
+            stream=stream,
+            raise_for_status=raise_for_status,
+        )
+        self._local.response = resp
+        return resp
+
+    def json_of(self, response: requests.Response) -> Any:
+        """The decoded JSON of a response (``None`` when it has no body)."""
+        return self.transport.json_of(response, response.request.method or "GET")
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Iterable[tuple[str, Any]] | None,
+        json: Any = _UNSET,
+        options: RequestOptions | None,
+        headers: Mapping[str, str | None] | None = None,
+    ) -> tuple[Any, requests.Response]:
+        opts = self._options.merge(options)
+        resp = self.transport.request(
+            method,
+            path,
+            params=params,
+            json=json,
+            headers={**self._headers(), **(headers or {})},
+            options=opts,
+        )
+        self._local.response = resp
+        return self.transport.json_of(resp, method), resp
+
+    # -- declaration lookups -------------------------------------------------------
+
+    def _envelope(self, spec: ResourceSpec) -> Envelope:
+        return spec.envelope or self.service.envelope
+
+    def _paginator(self, spec: ResourceSpec) -> Paginator:
+        return spec.pagination or self.service.pagination
+
+    def _level(self, spec: ResourceSpec, level: Level | None) -> int | tuple[str, ...] | None:
+        if spec.expansion is None:
+            if level is not None:
+                raise InvalidRequestError(f"{spec.name} has no expansion levels")
+            return None
+        return spec.expansion.normalize(level)
+
+    def _level_params(
+        self, spec: ResourceSpec, level: int | tuple[str, ...] | None, operation: str
+    ) -> list[tuple[str, Any]]:
+        return spec.expansion.params(level, operation) if spec.expansion else []
+
+    def _path(
+        self, spec: ResourceSpec, operation: str, obj: Resource | None, given: Mapping[str, Any]
+    ) -> str:
+        template = spec.template(operation)
+        unknown = set(given) - set(template.names)
+        if unknown:
+            raise InvalidRequestError(
+                f"{spec.name} {operation}: unexpected arguments {sorted(unknown)} "
+                f"(the path {template.template} takes {list(template.names)})"
+            )
+        values: dict[str, Any] = {**self._context, **spec.path_params}
+        if obj is not None:
+            names = {f.name for f in fields_of(obj)}
+            values.update(obj._ck_parents or {})
+            values.update({n: getattr(obj, n) for n in template.names if n in names})
+        values.update(given)
+        return template.expand(values)
+
+    @staticmethod
+    def _identity_args(spec: ResourceSpec, id: Any) -> dict[str, Any]:
+        if id is None:
+            return {}
+        if spec.singleton:
+            raise InvalidRequestError(f"{spec.name} is a singleton; it takes no id")
+        if len(spec.identity) == 1:
+            return {spec.identity[0]: id}
+        if not isinstance(id, tuple) or len(id) != len(spec.identity):
+            raise InvalidRequestError(f"{spec.name} is identified by {spec.identity}; pass a tuple")
+        return dict(zip(spec.identity, id, strict=True))
+
+    # -- the generic operations -------------------------------------------------------
+
+    def get(
+        self,
+        cls: type[R],
+        id: Any = None,
+        /,
+        *,
+        level: Level | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+        cache: CacheMode | None = None,
+        **path: Any,
+    ) -> R:
+        """Fetch one resource by id (or by its path placeholders), at an optional level.
+
+        Example:
+            >>> session.get(Collection, app="shop", slug="orders", level=2)
+        """
+        spec = spec_of(cls)
+        lvl = self._level(spec, level)
+        target = self._path(spec, "get", None, {**self._identity_args(spec, id), **path})
+        query = self._level_params(spec, lvl, "get") + list((params or {}).items())
+        body, resp = self._call(
+            "GET",
+            target,
+            params=query,
+            headers=headers,
+            options=options_from(timeout=timeout, retries=retries, cache=cache),
+        )
+        payload = self._envelope(spec).unwrap(body, "get")
+        obj = self.converter.load(payload, cls, lvl, etag=resp.headers.get("ETag"))
+        return _remember_parents(obj, spec, path)
+
+    def list(
+        self,
+        cls: type[R],
+        /,
+        *,
+        level: Level | None = None,
+        params: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        max_pages: int | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+        cache: CacheMode | None = None,
+        **path: Any,
+    ) -> Pager[R]:
+        """A lazy iterator over every matching resource; nothing is sent until it is used.
+
+        ``params`` are the list's filters; they are carried to every page.
+        """
+        spec = spec_of(cls)
+        lvl = self._level(spec, level)
+        target = self._path(spec, "list", None, path)
+        query = tuple(self._level_params(spec, lvl, "list") + list((params or {}).items()))
+        options = options_from(timeout=timeout, retries=retries, cache=cache)
+        load = self.converter.loader(cls)
+        paginator = self._paginator(spec)
+
+        def fetch(request: PageRequest) -> tuple[Any, requests.Response]:
+            absolute = request.target.startswith(("http://", "https://"))
+            if absolute and not self.transport.is_own(request.target):
+                raise PaginationError(
+                    "the next page is on another host; refusing to follow it with credentials"
+                )
+            return self._call(
+                request.method,
+                request.target,
+                params=request.params,
+                json=request.body if request.body is not None else _UNSET,
+                options=options,
+                headers=headers,
+            )
+
+        parents = {k: v for k, v in path.items() if k in spec.parents}
+
+        def make(raw: Any) -> R:
+            obj = load(raw, lvl)
+            if parents:
+                obj.__dict__["_ck_parents"] = parents
+            return obj
+
+        return Pager(
+            fetch,
+            paginator,
+            PageRequest(method="GET", target=target, params=query),
+            make,
+            items=self._envelope(spec).for_op("list").response,
+            page_size=page_size,
+            max_items=max_items,
+            max_pages=max_pages,
+        )
+
+    def create(
+        self,
+        obj: R,
+        *,
+        level: Level | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+        idempotent: bool | None = None,
+        **path: Any,
+    ) -> R:
+        """Create ``obj`` on the server; ``obj`` is updated in place from the answer."""
+        spec = spec_of(obj)
+        payload = self.converter.create_payload(obj)
+        return self._write(
+            obj,
+            spec,
+            "create",
+            spec.create_method,
+            payload,
+            level,
+            headers,
+            options_from(timeout=timeout, retries=retries, idempotent=idempotent),
+            path,
+        )
+
+    def update(
+        self,
+        obj: R,
+        *,
+        level: Level | None = None,
+        if_match: bool = False,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+        **path: Any,
+    ) -> R:
+        """Replace ``obj`` on the server with every writable field (and the extra fields)."""
+        spec = spec_of(obj)
+        payload = self.converter.full_payload(obj)
+        return self._write(
+            obj,
+            spec,
+            "update",
+            spec.update_method,
+            payload,
+            level,
+            self._if_match(obj, if_match, headers),
+            options_from(timeout=timeout, retries=retries),
+            path,
+        )
+
+    def patch(
+        self,
+        obj: R,
+        /,
+        *,
+        if_match: bool = False,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+        **changes: Any,
+    ) -> R:
+        """Set ``changes`` on ``obj`` and PATCH every changed field (nothing sent if none)."""
+        spec = spec_of(obj)
+        names = {f.name for f in fields_of(obj)}
+        for key, value in changes.items():
+            if key not in names:
+                raise InvalidRequestError(f"{spec.name} has no field {key!r}")
+            setattr(obj, key, value)
+        payload = self.converter.changes(obj)
+        if not payload:
+            return obj
+        return self._write(
+            obj,
+            spec,
+            "patch",
+            "PATCH",
+            payload,
+            None,
+            self._if_match(obj, if_match, headers),
+            options_from(timeout=timeout, retries=retries),
+            {},
+        )
+
+    def save(
+        self,
+        obj: R,
+        *,
+        if_match: bool = False,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+    ) -> R:
+        """Create ``obj`` if it is new; otherwise send what changed (nothing if nothing did).
+
+        Changes go out with the resource's declared verb: PATCH with the changed
+        fields, or PUT with the whole resource.
+        """
+        if is_new(obj):
+            return self.create(obj, headers=headers, timeout=timeout, retries=retries)
+        spec = spec_of(obj)
+        changed = self.converter.changes(obj)
+        if not changed:
+            return obj
+        method = spec.save_method
+        payload = self.converter.full_payload(obj) if method == "PUT" else changed
+        operation = "update" if method == "PUT" else "patch"
+        return self._write(
+            obj,
+            spec,
+            operation,
+            method,
+            payload,
+            None,
+            self._if_match(obj, if_match, headers),
+            options_from(timeout=timeout, retries=retries),
+            {},
+        )
+
+    def delete(
+        self,
+        target: Resource | type[Resource],
+        id: Any = None,
+        /,
+        *,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+        **path: Any,
+    ) -> None:
+        """Delete a resource, given as an instance or as a class and id."""
+        spec = spec_of(target)
+        if isinstance(target, Resource):
+            if id is not None:
+                raise InvalidRequestError("pass an instance or a class and id, not both")
+            url = self._path(spec, "delete", target, path)
+            query = self._level_params(spec, target._ck_level, "delete")
+        else:
+            url = self._path(spec, "delete", None, {**self._identity_args(spec, id), **path})
+            query = self._level_params(spec, self._level(spec, None), "delete")
+        self._call(
+            "DELETE",
+            url,
+            params=query,
+            headers=headers,
+            options=options_from(timeout=timeout, retries=retries),
+        )
+
+    def refresh(self, obj: R, *, level: Level | None = None, timeout: TimeoutArg = None) -> R:
+        """Reload ``obj`` from the server, discarding local changes."""
+        spec = spec_of(obj)
+        lvl = self._level(spec, level) if level is not None else obj._ck_level
+        if lvl is None and spec.expansion is not None:
+            lvl = self._level(spec, None)
+        url = self._path(spec, "refresh", obj, {})
+        body, resp = self._call(
+            "GET",
+            url,
+            params=self._level_params(spec, lvl, "get"),
+            options=options_from(timeout=timeout, cache="refresh"),
+        )
+        payload = self._envelope(spec).unwrap(body, "get")
+        self.converter.reload(obj, payload, lvl, etag=resp.headers.get("ETag"))
+        return obj
+
+    def expand(self, obj: R, level: Level) -> R:
+        """Complete ``obj`` to a higher expansion level, keeping unsaved local changes."""
+        spec = spec_of(obj)
+        if spec.expansion is None:
+            raise InvalidRequestError(f"{spec.name} has no expansion levels")
+        changed = self.converter.changes(obj)
+        pending = {f.name: getattr(obj, f.name) for f in fields_of(obj) if f.wire in changed}
+        self.refresh(obj, level=level)
+        for name, value in pending.items():
+            setattr(obj, name, value)
+        return obj
+
+    def action(
+        self,
+        target: Resource | type[Resource],
+        name: str,
+        /,
+        *,
+        json: Any = _UNSET,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+        idempotent: bool | None = None,
+        **path: Any,
+    ) -> Any:
+        """Run a declared custom action; returns its unwrapped payload (``None`` if empty)."""
+        spec = spec_of(target)
+        if name not in spec.actions:
+            raise InvalidRequestError(f"{spec.name} declares no action {name!r} (has {sorted(spec.actions)})")
+        method = spec.actions[name][0]
+        obj = target if isinstance(target, Resource) else None
+        url = self._path(spec, name, obj, path)
+        body, _ = self._call(
+            method,
+            url,
+            params=list((params or {}).items()),
+            json=json,
+            headers=headers,
+            options=options_from(timeout=timeout, retries=retries, idempotent=idempotent),
+        )
+        if body is None:
+            return None
+        return self._envelope(spec).unwrap(body, name)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    def _if_match(
+        obj: Resource, if_match: bool, headers: Mapping[str, str | None] | None
+    ) -> Mapping[str, str | None] | None:
+        if not if_match:
+            return headers
+        etag = etag_of(obj)
+        if etag is None:
+            raise InvalidRequestError("if_match=True needs a resource loaded with an ETag")
+        return {**(headers or {}), "If-Match": etag}
+
+    def _write(
+        self,
+        obj: R,
+        spec: ResourceSpec,
+        operation: str,
+        method: str,
+        payload: dict[str, Any],
+        level: Level | None,
+        headers: Mapping[str, str | None] | None,
+        options: RequestOptions | None,
+        path: Mapping[str, Any],
+    ) -> R:
+        envelope = self._envelope(spec)
+        lvl = self._level(spec, level) if level is not None else obj._ck_level
+        if lvl is None and spec.expansion is not None:
+            lvl = self._level(spec, None)
+        url = self._path(spec, operation, obj, path)
+        _remember_parents(obj, spec, {**(obj._ck_parents or {}), **path})
+        query = self._level_params(spec, lvl, operation)
+        body, resp = self._call(
+            method,
+            url,
+            params=query,
+            json=envelope.wrap(payload, operation),
+            options=options,
+            headers=headers,
+        )
+        answer = envelope.unwrap(body, operation) if body is not None else None
+        if isinstance(answer, Mapping):
+            self.converter.reload(obj, dict(answer), lvl, etag=resp.headers.get("ETag"))
+        elif answer is None:
+            self.converter.mark_saved(obj, payload)
+        else:
+            raise DecodeError(
+                f"the {operation} answer for {spec.name} is not an object", excerpt=repr(answer)[:200]
+            )
+        return obj
+
+
+def _remember_parents(obj: R, spec: ResourceSpec, given: Mapping[str, Any]) -> R:
+    """Keep the parent placeholders a resource was reached through, for later writes."""
+    parents = {k: v for k, v in given.items() if k in spec.parents}
+    if parents:
+        obj.__dict__["_ck_parents"] = parents
+    return obj

@@ -1,0 +1,407 @@
+"""One ``requests`` session per client: every request clientkit sends goes through here.
+
+The transport owns timeouts, retries, redirects, auth attachment, 401 renewal,
+idempotency keys, redaction-aware logging and the mapping of failures to
+clientkit's errors. Resources never touch HTTP directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from clientkit.auth import Authenticator
+from clientkit.errors import (
+    APIError,
+    ConnectError,
+    DecodeError,
+    ErrorShape,
+    InvalidRequestError,
+    RateLimitError,
+    RedirectError,
+    RequestTimeout,
+    TransportError,
+    excerpt_of,
+)
+from clientkit.options import RequestOptions, Timeout
+from clientkit.redaction import redact_data, redact_headers, redact_url
+from clientkit.retry import IDEMPOTENT_METHODS, Failure, RetryPolicy, parse_retry_after
+from clientkit.wire import JsonCodec, QueryStyle, check_header_value, loads
+
+log = logging.getLogger("clientkit.http")
+
+_UNSET: Any = object()
+_REDIRECTS = (301, 302, 303, 307, 308)
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` with default ports made explicit."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidRequestError(f"invalid port in URL {redact_url(url)!r}") from exc
+    if port is None:
+        port = {"http": 80, "https": 443}.get(scheme)
+    return (scheme, (parts.hostname or "").lower(), port)
+
+
+def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
+    """Whether a connection error happened before any byte of the request left."""
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, urllib3.exceptions.MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
+
+
+class _Rewinder:
+    """Puts file-like bodies back at their start before each attempt."""
+
+    def __init__(self, *bodies: Any) -> None:
+        self._marks: list[tuple[Any, int]] = []
+        self.replayable = True
+        for body in bodies:
+            for stream in self._streams(body):
+                try:
+                    self._marks.append((stream, stream.tell()))
+                except (AttributeError, OSError):
+                    self.replayable = False
+
+    @staticmethod
+    def _streams(body: Any) -> Iterable[Any]:
+        if body is None or isinstance(body, bytes | str | bytearray):
+            return []
+        if hasattr(body, "read"):
+            return [body]
+        values = body.values() if isinstance(body, Mapping) else body if isinstance(body, list) else []
+        found = []
+        for value in values:
+            item = value[1] if isinstance(value, tuple) and len(value) > 1 else value
+            if hasattr(item, "read"):
+                found.append(item)
+        return found
+
+    def rewind(self) -> None:
+        for stream, position in self._marks:
+            stream.seek(position)
+
+
+class Transport:
+    """Sends requests for one service connection.
+
+    Environment settings (proxies, CA bundle) are resolved once here, and
+    ``.netrc`` is never consulted, so a configured credential always wins and each
+    request skips requests' per-call environment lookups.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: requests.auth.AuthBase | None = None,
+        codec: JsonCodec | None = None,
+        query: QueryStyle | None = None,
+        errors: ErrorShape | None = None,
+        options: RequestOptions | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        idempotency_header: str | None = None,
+        http: requests.Session | None = None,
+        pool_size: int = 10,
+        max_redirects: int = 5,
+        verify: bool | str | None = None,
+    ) -> None:
+        base = base_url.rstrip("/")
+        if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).hostname:
+            raise InvalidRequestError(f"base URL must be an absolute http(s) URL, not {base_url!r}")
+        self.base_url = base
+        self.origin = origin_of(base)
+        self.auth = auth
+        self.codec = codec or JsonCodec()
+        self.query = query or QueryStyle()
+        self.errors = errors or ErrorShape()
+        self.options = RequestOptions(timeout=Timeout(), retry=RetryPolicy()).merge(options)
+        self.headers: dict[str, str | None] = dict(headers or {})
+        for name, value in self.headers.items():
+            if value is not None:
+                check_header_value(name, value)
+        self.idempotency_header = idempotency_header
+        self.max_redirects = max_redirects
+        self.http = http if http is not None else requests.Session()
+        self.http.trust_env = False
+        self.http.proxies.update(requests.utils.get_environ_proxies(base))
+        env_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        self.http.verify = verify if verify is not None else (env_bundle or True)
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        self.http.mount("http://", adapter)
+        self.http.mount("https://", adapter)
+        if isinstance(auth, Authenticator):
+            auth.prepare(self._send_unauthenticated)
+
+    # -- URLs and headers ------------------------------------------------------
+
+    def url_for(self, target: str) -> str:
+        """An absolute URL for a path under the base URL, or an absolute URL as given."""
+        if target.startswith(("http://", "https://")):
+            return target
+        if not target.startswith("/"):
+            raise InvalidRequestError(f"request paths start with '/', not {target!r}")
+        return self.base_url + target
+
+    def is_own(self, url: str) -> bool:
+        """Whether ``url`` is on the service's own origin (scheme, host and port)."""
+        return origin_of(url) == self.origin
+
+    def _headers(self, overrides: Mapping[str, str | None], own: bool) -> dict[str, str]:
+        """The headers of one request; another origin gets none of the service's or caller's."""
+        if not own:
+            agent = {k: v for k, v in self.headers.items() if k.lower() == "user-agent" and v}
+            return dict(agent)
+        merged: dict[str, str | None] = dict(self.headers)
+        for name, value in overrides.items():
+            if value is not None:
+                check_header_value(name, value)
+            for existing in [k for k in merged if k.lower() == name.lower()]:
+                del merged[existing]
+            merged[name] = value
+        return {k: v for k, v in merged.items() if v is not None}
+
+    # -- sending ---------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        target: str,
+        *,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        json: Any = _UNSET,
+        data: Any = None,
+        files: Any = None,
+        headers: Mapping[str, str | None] | None = None,
+        options: RequestOptions | None = None,
+        stream: bool = False,
+        authenticate: bool = True,
+        raise_for_status: bool = True,
+        allow_foreign: bool = False,
+    ) -> requests.Response:
+        """Send one logical request (retried as policy allows) and return its response.
+
+        Raises:
+            APIError: (a subclass per status) for a final status of 400 or more.
+            TransportError: when no usable response arrived.
+            RedirectError: for a redirected write or too many redirects.
+        """
+        method = method.upper()
+        opts = self.options.merge(options)
+        url = self.url_for(target)
+        own = self.is_own(url)
+        if not own and not allow_foreign:
+            raise InvalidRequestError(
+                f"refusing to send a request to {redact_url(url)}: not the service's origin"
+            )
+        call_headers = {**opts.headers, **(headers or {})}
+        hdrs = self._headers(call_headers, own)
+        body = data
+        if json is not _UNSET:
+            body = self.codec.dumps(json)
+            if not any(k.lower() == "content-type" for k in hdrs):
+                hdrs["Content-Type"] = self.codec.content_type
+        idempotent = method in IDEMPOTENT_METHODS or bool(opts.idempotent)
+        if self.idempotency_header and method in ("POST", "PATCH") and own:
+            hdrs.setdefault(self.idempotency_header, uuid.uuid4().hex)
+            idempotent = True
+        query = self.query.encode(params) + self.query.encode(opts.params)
+        policy = opts.retry or RetryPolicy()
+        timeout = (opts.timeout or Timeout()).as_requests()
+        rewinder = _Rewinder(body, files)
+        attempt = 0
+        hops = 0
+        renewed = False
+        while True:
+            rewinder.rewind()
+            auth = self.auth if (authenticate and own) else None
+            started = time.monotonic()
+            if log.isEnabledFor(logging.DEBUG):
+                self._log_request(method, url, query, hdrs, json)
+            failure: Failure | None = None
+            error: TransportError | None = None
+            cause: Exception | None = None
+            try:
+                resp = self.http.request(
+                    method,
+                    url,
+                    params=query,
+                    data=body,
+                    files=files,
+                    headers=hdrs,
+                    auth=auth,
+                    timeout=timeout,
+                    allow_redirects=False,
+                    stream=stream,
+                )
+            except requests.exceptions.ConnectTimeout as exc:
+                failure, cause = "connect", exc
+                error = RequestTimeout(f"connect timed out: {exc}", method=method, url=url)
+            except requests.exceptions.ReadTimeout as exc:
+                failure, cause = "timeout", exc
+                error = RequestTimeout(f"read timed out: {exc}", method=method, url=url)
+            except requests.exceptions.SSLError as exc:
+                raise ConnectError(f"TLS failure: {exc}", method=method, url=url) from exc
+            except requests.exceptions.ConnectionError as exc:
+                failure, cause = ("connect" if _never_sent(exc) else "read"), exc
+                error = ConnectError(f"connection failed: {exc}", method=method, url=url)
+            except (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
+                failure, cause = "read", exc
+                error = ConnectError(f"response broken off: {exc}", method=method, url=url)
+            except (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.InvalidHeader,
+                requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema,
+            ) as exc:
+                raise InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}") from exc
+            except requests.exceptions.RequestException as exc:
+                raise TransportError(f"request failed: {exc}", method=method, url=url) from exc
+            if failure is not None and error is not None:
+                retry = policy.should_retry(attempt, idempotent=idempotent, failure=failure)
+                if rewinder.replayable and retry:
+                    self._wait(policy, attempt, method, url, failure, None)
+                    attempt += 1
+                    continue
+                raise error from cause
+
+            elapsed = (time.monotonic() - started) * 1000
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("<- %s %s %s (%.1f ms)", resp.status_code, method, redact_url(url), elapsed)
+
+            if resp.status_code in _REDIRECTS and "location" in resp.headers:
+                location = urljoin(resp.url, resp.headers["location"])
+                resp.close()
+                if method in _WRITE_METHODS:
+                    raise RedirectError(
+                        f"the server redirected a {method} ({resp.status_code}) to "
+                        f"{redact_url(location)}; writes are not re-sent to another location",
+                        method=method,
+                        url=url,
+                    )
+                hops += 1
+                if hops > self.max_redirects:
+                    raise RedirectError(f"more than {self.max_redirects} redirects", method=method, url=url)
+                url, query = location, []
+                own = self.is_own(url)
+                hdrs = self._headers(call_headers, own)
+                continue
+
+            renewable = isinstance(auth, Authenticator) and not renewed
+            if resp.status_code == 401 and renewable and isinstance(auth, Authenticator):
+                renewed = True
+                if resp.request is not None and auth.renew(resp.request):
+                    resp.close()
+                    continue
+
+            if resp.status_code >= 400 or resp.status_code in policy.statuses:
+                retry_after = parse_retry_after(resp.headers)
+                too_long = retry_after is not None and retry_after > policy.max_retry_after
+                status = resp.status_code
+                if not too_long and policy.should_retry(attempt, idempotent=idempotent, status=status):
+                    resp.close()
+                    self._wait(policy, attempt, method, url, f"status {status}", retry_after)
+                    attempt += 1
+                    continue
+                if raise_for_status and resp.status_code >= 400:
+                    raise self.error_for(resp, method)
+            return resp
+
+    def _wait(
+        self, policy: RetryPolicy, attempt: int, method: str, url: str, why: str, retry_after: float | None
+    ) -> None:
+        delay = retry_after if retry_after is not None else policy.delay(attempt)
+        log.info(
+            "retrying %s %s after %s in %.2fs (retry %d of %d)",
+            method,
+            redact_url(url),
+            why,
+            delay,
+            attempt + 1,
+            policy.retries,
+        )
+        policy.sleep(delay)
+
+    def _log_request(
+        self, method: str, url: str, query: list[tuple[str, str]], headers: Mapping[str, str], body: Any
+    ) -> None:
+        shown = url
+        if query:
+            shown = requests.Request("GET", url, params=query).prepare().url or url
+        log.debug(
+            "-> %s %s headers=%s%s",
+            method,
+            redact_url(shown),
+            redact_headers(headers),
+            "" if body is _UNSET else f" body={redact_data(body)!r}",
+        )
+
+    def _send_unauthenticated(self, method: str, path: str, body: Any) -> Any:
+        """How a login flow reaches the service: no auth, no renewal, same errors."""
+        resp = self.request(method, path, json=body, authenticate=False)
+        return self.json_of(resp, method)
+
+    # -- responses ---------------------------------------------------------------
+
+    def json_of(self, resp: requests.Response, method: str = "GET") -> Any:
+        """The JSON body of ``resp``; ``None`` for an empty body; :class:`DecodeError` otherwise."""
+        content = resp.content
+        if not content or not content.strip():
+            return None
+        ctype = resp.headers.get("Content-Type", "")
+        try:
+            return loads(content)
+        except ValueError as exc:
+            raise DecodeError(
+                "expected a JSON body",
+                status=resp.status_code,
+                content_type=ctype or None,
+                excerpt=excerpt_of(content),
+                method=method,
+                url=resp.url,
+            ) from exc
+
+    def error_for(self, resp: requests.Response, method: str) -> APIError:
+        """The typed error for a failed response."""
+        content = resp.content or b""
+        text = content.decode(resp.encoding or "utf-8", "replace") if content else ""
+        body: Any = None
+        if content.strip():
+            try:
+                body = loads(content)
+            except ValueError:
+                body = None
+        err = self.errors.error_for(
+            status=resp.status_code,
+            body=body,
+            text=text,
+            headers=resp.headers,
+            method=method,
+            url=resp.url,
+            reason=resp.reason or "",
+            response=resp,
+        )
+        if isinstance(err, RateLimitError):
+            err.retry_after = parse_retry_after(resp.headers)
+        return err
+
+    def close(self) -> None:
+        self.http.close()

@@ -1,0 +1,1 @@
+"""Real services declared with clientkit."""

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.db import models
+
+
+class Article(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    title = models.CharField(max_length=100)
+    body = models.TextField(blank=True, default="")
+    tags = models.JSONField(default=list, blank=True)
+    published = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "drfapp"
+        ordering = ("id",)

@@ -1,0 +1,350 @@
+"""The generic session over real HTTP, asserting on what the server received."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from clientkit import (
+    Action,
+    Envelope,
+    Expansion,
+    InvalidRequestError,
+    PaginationError,
+    RedirectError,
+    RequestTimeout,
+    Resource,
+    Service,
+    TokenAuth,
+    changes,
+    extra,
+    field,
+    is_new,
+    loaded_level,
+)
+from tests.support.scripted import Reply, ScriptedServer
+
+
+class Shop(Service):
+    auth = TokenAuth(scheme="Token")
+    envelope = Envelope(response="data", operations={"create": Envelope(response="data", request="data")})
+    headers = {"x-tenant-id": "{tenant}", "x-app": "{app}"}
+    context = {"tenant": None, "app": "store"}
+    expansion = Expansion("extended", style="bool", default=False, on={"get", "list", "update"})
+
+
+@Shop.resource(
+    one="/products/{id}", many="/products", actions={"publish": Action("POST", "/products/{id}/publish")}
+)
+class Product(Resource):
+    id: int | None = field(read_only=True)
+    name: str | None = None
+    tags: list[str] = field(factory=list)
+    stock: int | list[dict[str, Any]] | None = field(level=1)
+
+
+@Shop.resource(
+    one="/stores/{store}/items/{sku}",
+    many="/stores/{store}/items",
+    save="PUT",
+    identity="sku",
+    parents=("store",),
+)
+class Item(Resource):
+    sku: str | None = None
+    qty: int | None = None
+
+
+@Shop.resource(one="/version", singleton=True)
+class Version(Resource):
+    api: str | None = None
+
+
+def connect(server: ScriptedServer, **kw: Any) -> Any:
+    return Shop.connect(server.url, token="tok-123456", tenant="t1", retries=0, **kw)
+
+
+def product(**kw: Any) -> dict[str, Any]:
+    return {"data": {"id": 1, "name": "Lamp", "tags": ["a"], "stock": 3, **kw}}
+
+
+def test_get_sends_auth_context_headers_and_level(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product()))
+    with connect(server) as shop:
+        p = shop.get(Product, 1)
+    assert p == Product(id=1, name="Lamp", tags=["a"], stock=3)
+    got = server.received[0]
+    assert got.query == "extended=false"
+    assert got.header("Authorization") == "Token tok-123456"
+    assert got.header("x-tenant-id") == "t1"
+    assert got.header("x-app") == "store"
+    assert got.header("Accept") == "application/json"
+
+
+def test_context_header_left_out_while_none_and_changeable(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product()))
+    shop = Shop.connect(server.url, token="tok-123456")
+    shop.get(Product, 1)
+    assert server.received[-1].header("x-tenant-id") is None
+    shop.set_context(tenant="t9")
+    shop.get(Product, 1)
+    assert server.received[-1].header("x-tenant-id") == "t9"
+    with pytest.raises(InvalidRequestError, match="not context names"):
+        shop.set_context(workspace="w")
+
+
+def test_save_sends_only_changes_and_nothing_when_unchanged(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product()))
+    server.on("PATCH", "/products/1", Reply(json=product(name="Desk lamp", tags=["a", "b"])))
+    shop = connect(server)
+    p = shop.get(Product, 1)
+    shop.save(p)
+    assert [r.method for r in server.received] == ["GET"]
+    p.tags.append("b")
+    p.name = "Desk lamp"
+    shop.save(p)
+    patch = server.received[-1]
+    assert patch.method == "PATCH" and patch.json == {"name": "Desk lamp", "tags": ["a", "b"]}
+    assert changes(p) == {}
+    shop.save(p)
+    assert len(server.received) == 2
+
+
+def test_save_of_new_resource_creates_with_request_envelope(server: ScriptedServer) -> None:
+    server.on("POST", "/products", Reply(201, json={"data": {"id": 7, "name": "Chair", "tags": []}}))
+    shop = connect(server)
+    p = Product(name="Chair")
+    assert is_new(p)
+    shop.save(p)
+    sent = server.received[0]
+    assert sent.method == "POST" and sent.json == {"data": {"name": "Chair", "tags": []}}
+    assert p.id == 7 and not is_new(p)
+
+
+def test_update_puts_everything_including_unknown_fields(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product(color="red")))
+    server.on("PUT", "/products/1", Reply(json=product(color="red", name="X")))
+    shop = connect(server)
+    p = shop.get(Product, 1)
+    assert extra(p) == {"color": "red"}
+    p.name = "X"
+    shop.update(p)
+    put = server.received[-1]
+    assert put.json == {"name": "X", "tags": ["a"], "stock": 3, "color": "red"}
+    assert put.query == "extended=false"
+
+
+def test_patch_sets_fields_and_explicit_null(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product()))
+    server.on("PATCH", "/products/1", Reply(204))
+    shop = connect(server)
+    p = shop.get(Product, 1)
+    shop.patch(p, name=None)
+    assert server.received[-1].json == {"name": None}
+    assert changes(p) == {}
+    with pytest.raises(InvalidRequestError, match="no field"):
+        shop.patch(p, nme="x")
+
+
+def test_delete_by_instance_and_by_class(server: ScriptedServer) -> None:
+    server.on("DELETE", "/products/1", Reply(204))
+    shop = connect(server)
+    shop.delete(Product, 1)
+    shop.delete(Product(id=1))
+    assert [(r.method, r.path) for r in server.received] == [("DELETE", "/products/1")] * 2
+
+
+def test_refresh_and_expand_to_a_higher_level(server: ScriptedServer) -> None:
+    def answer(rec: Any, req: Any) -> Reply:
+        if req.args.get("extended") == "true":
+            return Reply(json=product(stock=[{"warehouse": "A", "qty": 3}]))
+        return Reply(json=product())
+
+    server.on("GET", "/products/1", answer)
+    shop = connect(server)
+    p = shop.get(Product, 1)
+    assert p.stock == 3 and loaded_level(p) == 0
+    p.name = "Unsaved"
+    shop.expand(p, True)
+    assert p.stock == [{"warehouse": "A", "qty": 3}] and loaded_level(p) == 1
+    assert p.name == "Unsaved" and changes(p) == {"name": "Unsaved"}
+    shop.refresh(p)
+    assert p.name == "Lamp" and changes(p) == {}
+
+
+def test_nested_paths_with_parents_and_put_save(server: ScriptedServer) -> None:
+    server.on("GET", "/stores/s1/items", Reply(json={"data": [{"sku": "a", "qty": 1}, {"sku": "b"}]}))
+    server.on("PUT", "/stores/s1/items/a", Reply(204))
+    shop = connect(server)
+    items = list(shop.list(Item, store="s1"))
+    assert [i.sku for i in items] == ["a", "b"]
+    items[0].qty = 2
+    shop.save(items[0])  # the parent "store" is remembered from the list call
+    assert server.received[-1].method == "PUT" and server.received[-1].path == "/stores/s1/items/a"
+    assert server.received[-1].json == {"sku": "a", "qty": 2}
+    with pytest.raises(InvalidRequestError, match="store"):
+        shop.update(Item(sku="z", qty=1))  # a parent that is not a field must be supplied
+    shop.update(Item(sku="a", qty=5), store="s1")
+    assert server.received[-1].json == {"sku": "a", "qty": 5}
+
+
+def test_singleton_and_action(server: ScriptedServer) -> None:
+    server.on("GET", "/version", Reply(json={"data": {"api": "6.2"}}))
+    server.on("POST", "/products/1/publish", Reply(json={"data": {"published": True}}))
+    shop = connect(server)
+    assert shop.get(Version).api == "6.2"
+    assert shop.action(Product(id=1), "publish", json={"when": "now"}) == {"published": True}
+    assert server.received[-1].json == {"when": "now"}
+
+
+def test_list_is_lazy(server: ScriptedServer) -> None:
+    server.on("GET", "/products", Reply(json={"data": [product()["data"]]}))
+    shop = connect(server)
+    pager = shop.list(Product, params={"q": "lamp"})
+    assert server.received == []
+    assert [p.name for p in pager] == ["Lamp"]
+    assert server.received[0].query == "extended=false&q=lamp"
+
+
+@pytest.mark.parametrize("bad", ["a/b", "../admin", "x?y=1", "x#frag", "50%", "a\r\nX-Evil: 1", "a b"])
+def test_ids_are_quoted_into_one_segment(server: ScriptedServer, bad: str) -> None:
+    server.on("*", "/products/" + bad, Reply(json=product()))
+    shop = connect(server)
+    shop.get(Product, bad)  # type: ignore[arg-type]
+    got = server.received[-1]
+    assert got.path == "/products/" + bad  # the server decodes exactly one segment back
+    assert got.query == "extended=false"
+    assert got.header("X-Evil") is None
+
+
+@pytest.mark.parametrize("bad", ["", ".", "..", True, None, 1.5, ["x"]])
+def test_unusable_ids_are_refused(server: ScriptedServer, bad: Any) -> None:
+    shop = connect(server)
+    with pytest.raises(InvalidRequestError):
+        shop.get(Product, bad) if bad is not None else shop.get(Product)
+    assert server.received == []
+
+
+def test_header_values_with_line_breaks_are_refused(server: ScriptedServer) -> None:
+    shop = connect(server)
+    with pytest.raises(InvalidRequestError, match="line break"):
+        shop.get(Product, 1, headers={"X-A": "v\r\nInjected: 1"})
+    with pytest.raises(InvalidRequestError, match="line break"):
+        Shop.connect(server.url, token="tok-123456", tenant="a\nb").get(Product, 1)
+    assert server.received == []
+
+
+def test_per_call_overrides_and_with_options_share_the_pool(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product()))
+    shop = connect(server)
+    shop.get(Product, 1, headers={"X-Trace": "1", "x-app": None}, params={"debug": "yes"})
+    got = server.received[-1]
+    assert got.header("X-Trace") == "1" and got.header("x-app") is None
+    assert got.query == "extended=false&debug=yes"
+    derived = shop.with_options(headers={"X-Derived": "d"}, context={"tenant": "t2"})
+    derived.get(Product, 1)
+    assert server.received[-1].header("X-Derived") == "d"
+    assert server.received[-1].header("x-tenant-id") == "t2"
+    assert derived.transport is shop.transport
+    shop.get(Product, 1)
+    assert server.received[-1].header("X-Derived") is None
+    assert server.received[-1].header("x-tenant-id") == "t1"
+
+
+def test_per_call_timeout(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product(), delay=0.5))
+    shop = connect(server)
+    with pytest.raises(RequestTimeout):
+        shop.get(Product, 1, timeout=0.1)
+    assert shop.get(Product, 1, timeout=5).name == "Lamp"
+
+
+def test_low_level_request_and_raw_response(server: ScriptedServer) -> None:
+    server.on("POST", "/custom/op", Reply(202, json={"queued": True}, headers={"X-Job": "9"}))
+    shop = connect(server)
+    resp = shop.request("POST", "/custom/op", json={"a": 1}, params={"dry": True})
+    assert resp.status_code == 202 and shop.json_of(resp) == {"queued": True}
+    assert server.received[-1].query == "dry=true"
+    assert server.received[-1].header("Authorization") == "Token tok-123456"
+    server.on("GET", "/products/1", Reply(json=product(), headers={"X-Request-Id": "r1"}))
+    shop.get(Product, 1)
+    assert shop.last_response is not None and shop.last_response.headers["X-Request-Id"] == "r1"
+
+
+def test_redirected_write_raises(server: ScriptedServer) -> None:
+    server.on("POST", "/products", Reply(302, headers={"Location": "/elsewhere"}))
+    shop = connect(server)
+    with pytest.raises(RedirectError, match="writes are not re-sent"):
+        shop.create(Product(name="x"))
+    assert [r.path for r in server.received] == ["/products"]
+
+
+def test_redirect_to_another_host_drops_credentials(server: ScriptedServer) -> None:
+    other = server.host_alias_url  # same process, different origin (localhost vs 127.0.0.1)
+    server.on("GET", "/products/1", Reply(301, headers={"Location": other + "/moved/1"}))
+    server.on("GET", "/moved/1", Reply(json=product()))
+    shop = connect(server)
+    assert shop.get(Product, 1).name == "Lamp"
+    moved = server.received[-1]
+    assert moved.path == "/moved/1"
+    assert moved.header("Authorization") is None and moved.header("x-tenant-id") is None
+
+
+def test_same_host_redirect_keeps_credentials(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(308, headers={"Location": "/v2/products/1"}))
+    server.on("GET", "/v2/products/1", Reply(json=product()))
+    connect(server).get(Product, 1)
+    assert server.received[-1].header("Authorization") == "Token tok-123456"
+
+
+def test_redirect_loop_is_bounded(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(302, headers={"Location": "/products/1"}))
+    with pytest.raises(RedirectError, match="more than"):
+        connect(server).get(Product, 1)
+
+
+def test_requests_to_other_hosts_are_refused(server: ScriptedServer) -> None:
+    shop = connect(server)
+    with pytest.raises(InvalidRequestError, match="not the service's origin"):
+        shop.request("GET", server.host_alias_url + "/products/1")
+    assert server.received == []
+
+
+def test_next_page_url_on_another_host_is_refused(server: ScriptedServer) -> None:
+    from clientkit.pagination import PageRequest, Paginator, RawPage
+
+    class NextInBody(Paginator):
+        def next(self, page: RawPage) -> PageRequest | None:
+            url = page.body.get("next")
+            return PageRequest(target=url) if url else None
+
+    @Shop.resource(many="/feed", pagination=NextInBody(items="data"))
+    class Entry(Resource):
+        id: int | None = None
+
+    server.on("GET", "/feed", Reply(json={"data": [{"id": 1}], "next": server.host_alias_url + "/feed?p=2"}))
+    pager = connect(server).list(Entry)
+    with pytest.raises(PaginationError, match="another host"):
+        list(pager)
+    assert len(server.received) == 1
+
+
+def test_session_repr_and_pickle_hide_the_token(server: ScriptedServer) -> None:
+    import pickle
+
+    shop = connect(server)
+    assert "tok-123456" not in repr(shop)
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(shop)
+
+
+def test_close_and_context_manager(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product()))
+    with connect(server) as shop:
+        shop.get(Product, 1)
+        adapter = shop.transport.http.get_adapter(server.url)
+        assert isinstance(adapter, requests.adapters.HTTPAdapter)
+        assert adapter.poolmanager.pools  # a pooled connection is open
+    assert not adapter.poolmanager.pools
