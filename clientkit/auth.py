@@ -364,14 +364,15 @@ class PasswordLogin(Authenticator):
         who = {k: ("***" if _is_secret_name(k) else v) for k, v in self.credentials.items()}
         return f"PasswordLogin(path={self.path!r}, credentials={who!r}, store={self.store!r})"
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __reduce__(self) -> tuple[Any, ...]:
         state = {a.name: getattr(self, a.name) for a in attrs.fields(type(self)) if a.init}
         state["credentials"] = {k: v for k, v in self.credentials.items() if not _is_secret_name(k)}
         state["store"] = MemoryTokenStore()
-        return state
+        return (_rebuild_login, (state,))
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(**state)  # type: ignore[misc]
+
+def _rebuild_login(state: dict[str, Any]) -> PasswordLogin:
+    return PasswordLogin(**state)
 
 
 def _is_secret_name(name: str) -> bool:

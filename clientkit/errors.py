@@ -273,7 +273,7 @@ class ErrorShape:
         response: requests.Response | None = None,
     ) -> APIError:
         """Build the typed error for one failed response."""
-        message = _first_text(body, self.message) or (excerpt_of(text) if text else "") or reason
+        message = _first_text(body, self.message)
         request_id = _first_text(body, self.request_id)
         if request_id is None and self.request_id_header:
             request_id = headers.get(self.request_id_header)
@@ -281,6 +281,8 @@ class ErrorShape:
         field_errors = self.field_errors_of(body)
         if not message and field_errors:
             message = "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors.items())
+        if not message:
+            message = (excerpt_of(text) if text else "") or reason
         cls = error_class_for(status, self.classes)
         return cls(
             message or "request failed",
@@ -304,7 +306,7 @@ class ErrorShape:
             return {}
         for path in [candidates] if isinstance(candidates, str) else list(candidates):
             found = body if path == "$" else dig(body, path)
-            parsed = _parse_field_errors(found, skip=path == "$")
+            parsed = _parse_field_errors(found, root=path == "$")
             if parsed:
                 return parsed
         return {}
@@ -327,16 +329,12 @@ def _first_text(body: Any, paths: Path) -> str | None:
     return str(value)
 
 
-_NOT_FIELDS = {"message", "detail", "error", "code", "status", "title", "non_field_errors"}
-
-
-def _parse_field_errors(found: Any, *, skip: bool) -> dict[str, list[str]]:
+def _parse_field_errors(found: Any, *, root: bool) -> dict[str, list[str]]:
+    """Field errors from a mapping or a list; at the body root only lists count as messages."""
     out: dict[str, list[str]] = {}
     if isinstance(found, Mapping):
         for key, value in found.items():
-            if skip and key in _NOT_FIELDS:
-                continue
-            if isinstance(value, str):
+            if isinstance(value, str) and not root:
                 out[str(key)] = [value]
             elif isinstance(value, list) and all(isinstance(v, str) for v in value):
                 out[str(key)] = list(value)

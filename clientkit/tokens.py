@@ -115,6 +115,9 @@ class MemoryTokenStore:
     def __repr__(self) -> str:
         return "MemoryTokenStore()"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (MemoryTokenStore, ())
+
 
 class FileTokenStore:
     """A JSON file readable by its owner only (mode 0600), replaced atomically on save."""

@@ -231,8 +231,6 @@ class Transport:
             rewinder.rewind()
             auth = self.auth if (authenticate and own) else None
             started = time.monotonic()
-            if log.isEnabledFor(logging.DEBUG):
-                self._log_request(method, url, query, hdrs, json)
             failure: Failure | None = None
             error: TransportError | None = None
             cause: Exception | None = None
@@ -283,9 +281,8 @@ class Transport:
                     continue
                 raise error from cause
 
-            elapsed = (time.monotonic() - started) * 1000
             if log.isEnabledFor(logging.DEBUG):
-                log.debug("<- %s %s %s (%.1f ms)", resp.status_code, method, redact_url(url), elapsed)
+                self._log_exchange(resp, json, (time.monotonic() - started) * 1000)
 
             if resp.status_code in _REDIRECTS and "location" in resp.headers:
                 location = urljoin(resp.url, resp.headers["location"])
@@ -340,17 +337,17 @@ class Transport:
         )
         policy.sleep(delay)
 
-    def _log_request(
-        self, method: str, url: str, query: list[tuple[str, str]], headers: Mapping[str, str], body: Any
-    ) -> None:
-        shown = url
-        if query:
-            shown = requests.Request("GET", url, params=query).prepare().url or url
+    @staticmethod
+    def _log_exchange(resp: requests.Response, body: Any, elapsed_ms: float) -> None:
+        """One DEBUG line per exchange, from what was really sent (auth included, redacted)."""
+        sent = resp.request
         log.debug(
-            "-> %s %s headers=%s%s",
-            method,
-            redact_url(shown),
-            redact_headers(headers),
+            "%s %s -> %s (%.1f ms) headers=%s%s",
+            sent.method,
+            redact_url(sent.url or ""),
+            resp.status_code,
+            elapsed_ms,
+            redact_headers(sent.headers),
             "" if body is _UNSET else f" body={redact_data(body)!r}",
         )
 

@@ -1,0 +1,175 @@
+"""The generic claims against real third-party servers: json-server 0.17 (npm) and a
+Django REST Framework app with token auth (PyPI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import requests
+
+from clientkit import (
+    AuthenticationError,
+    BadRequestError,
+    Envelope,
+    ErrorShape,
+    NotFoundError,
+    Resource,
+    Service,
+    TokenAuth,
+    changes,
+    extra,
+    field,
+)
+
+# -- json-server ------------------------------------------------------------------------
+
+
+class JsonServer(Service):
+    pass
+
+
+@JsonServer.resource(one="/posts/{id}", many="/posts")
+class Post(Resource):
+    id: int | None = field(read_only=True)
+    title: str | None = None
+    author: str | None = None
+    views: int | None = None
+
+
+@JsonServer.resource(one="/profile", singleton=True)
+class Profile(Resource):
+    name: str | None = None
+
+
+def raw(url: str, path: str) -> Any:
+    return requests.get(url + path, timeout=5).json()
+
+
+def test_json_server_crud_round_trip(json_server: str) -> None:
+    with JsonServer.connect(json_server, retries=0) as api:
+        post = api.get(Post, 3)
+        assert post == Post(id=3, title="Post 3", author="ann", views=30)
+
+        post.views = 31
+        assert changes(post) == {"views": 31}
+        api.save(post)  # PATCH
+        assert raw(json_server, "/posts/3")["views"] == 31
+
+        new = api.save(Post(title="Fresh", author="cy", views=0))  # POST -> 201
+        assert new.id is not None and raw(json_server, f"/posts/{new.id}")["title"] == "Fresh"
+
+        api.patch(new, title="Fresher")
+        assert raw(json_server, f"/posts/{new.id}")["title"] == "Fresher"
+
+        new.author = "dee"
+        api.update(new)  # PUT of the whole resource
+        assert raw(json_server, f"/posts/{new.id}") == {
+            "id": new.id,
+            "title": "Fresher",
+            "author": "dee",
+            "views": 0,
+        }
+
+        api.delete(new)
+        with pytest.raises(NotFoundError) as info:
+            api.get(Post, new.id)
+        assert info.value.status == 404
+
+
+def test_json_server_unknown_fields_survive_a_full_update(json_server: str) -> None:
+    requests.patch(json_server + "/posts/5", json={"likes": [1, 2]}, timeout=5)
+    with JsonServer.connect(json_server) as api:
+        post = api.get(Post, 5)
+        assert extra(post) == {"likes": [1, 2]}
+        post.title = "Renamed"
+        api.update(post)
+    assert raw(json_server, "/posts/5")["likes"] == [1, 2]
+    assert raw(json_server, "/posts/5")["title"] == "Renamed"
+
+
+def test_json_server_list_and_singleton(json_server: str) -> None:
+    with JsonServer.connect(json_server) as api:
+        posts = list(api.list(Post, params={"author": "bob"}))
+        assert len(posts) == 11 and {p.author for p in posts} == {"bob"}
+        profile = api.get(Profile)
+        profile.name = "clientkit"
+        api.save(profile)
+    assert raw(json_server, "/profile") == {"name": "clientkit"}
+
+
+def test_json_server_unknown_id_maps_to_not_found(json_server: str) -> None:
+    with JsonServer.connect(json_server, retries=0) as api, pytest.raises(NotFoundError):
+        api.get(Post, 999)
+
+
+# -- Django REST Framework -----------------------------------------------------------------
+
+ALICE = "alice-token-0123456789"
+BOB = "bob-token-0123456789"
+
+
+class Drf(Service):
+    auth = TokenAuth(scheme="Token")
+    envelope = Envelope(operations={"list": Envelope(response="results")})
+    errors = ErrorShape(message="detail", fields="$")
+
+
+@Drf.resource(one="/api/articles/{id}/", many="/api/articles/")
+class Article(Resource):
+    id: int | None = field(read_only=True)
+    title: str | None = None
+    body: str | None = None
+    tags: list[str] = field(factory=list)
+    published: bool | None = None
+    created: dt.datetime | None = field(read_only=True)
+    owner: str | None = field(read_only=True)
+
+
+def test_drf_crud_with_change_tracking(drf_server: str) -> None:
+    with Drf.connect(drf_server, token=ALICE, retries=0) as api:
+        art = api.create(Article(title="Hello", tags=["x"]))
+        assert art.id is not None and art.owner == "alice" and isinstance(art.created, dt.datetime)
+
+        art.tags.append("y")
+        api.save(art)  # PATCH {"tags": [...]}
+        assert api.last_response is not None
+        assert api.last_response.request.method == "PATCH"
+        assert api.last_response.request.body == b'{"tags": ["x", "y"]}'
+        assert api.get(Article, art.id).tags == ["x", "y"]
+
+        api.patch(art, published=True)
+        assert api.get(Article, art.id).published is True
+
+        art.body = "Body"
+        api.update(art)  # PUT
+        assert api.last_response is not None and api.last_response.request.method == "PUT"
+        assert api.get(Article, art.id).body == "Body"
+
+        api.delete(art)
+        with pytest.raises(NotFoundError, match=r"No Article matches|Not found"):
+            api.get(Article, art.id)
+
+
+def test_drf_list_first_page_and_filters(drf_server: str) -> None:
+    with Drf.connect(drf_server, token=BOB) as api:
+        titles = [a.title for a in api.list(Article)]
+        assert titles[:3] == ["Bob 0", "Bob 1", "Bob 2"]
+        assert all(a.owner == "bob" for a in api.list(Article, params={"published": False}))
+
+
+def test_drf_validation_errors_are_field_level(drf_server: str) -> None:
+    with Drf.connect(drf_server, token=ALICE, retries=0) as api, pytest.raises(BadRequestError) as info:
+        api.create(Article(body="no title"))
+    assert info.value.field_errors == {"title": ["This field is required."]}
+
+
+def test_drf_bad_token_and_other_users_data(drf_server: str) -> None:
+    with (
+        Drf.connect(drf_server, token="wrong-token-000", retries=0) as api,
+        pytest.raises(AuthenticationError, match="Invalid token"),
+    ):
+        api.get(Article, 1)
+    with Drf.connect(drf_server, token=BOB, retries=0) as bob, pytest.raises(NotFoundError):
+        bob.get(Article, 1)  # alice's
