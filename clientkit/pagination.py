@@ -2,13 +2,17 @@
 
 A :class:`Paginator` declares one service's paging style: how the first request
 asks for a page, where the items and the total sit, and how the next page is
-requested. :class:`Pager` walks any of them lazily, holding one page at a time.
+requested. Seven styles are provided (single page, page number, offset/limit,
+cursor, next URL in the body, ``Link`` header, next page in a custom header), each
+configured by names rather than code. :class:`Pager` walks any of them lazily,
+holding one page at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import urljoin
 
 import attrs
 import requests
@@ -18,35 +22,45 @@ from clientkit.wire import dig, has_path
 
 T = TypeVar("T")
 Locator = str | Sequence[str | None] | None
+Where = Literal["query", "body"]
+_MAX_EMPTY_PAGES = 3
 
 
 @attrs.frozen
 class PageRequest:
-    """One page's request: method, path or absolute URL, query pairs and JSON body."""
+    """One page's request: method, path or absolute URL, query pairs and JSON body.
+
+    ``number`` is the 0-based page index; ``size`` the page size asked for.
+    """
 
     method: str = "GET"
     target: str = ""
     params: tuple[tuple[str, Any], ...] = ()
     body: Any = None
     number: int = 0
+    size: int | None = None
 
-    def with_params(self, updates: Mapping[str, Any]) -> PageRequest:
-        """A copy whose query has ``updates`` set (replacing same-named pairs)."""
-        kept = tuple((k, v) for k, v in self.params if k not in updates)
-        added = tuple((k, v) for k, v in updates.items() if v is not None)
-        return attrs.evolve(self, params=kept + added)
+    def set(self, name: str, value: Any, where: Where = "query") -> PageRequest:
+        """A copy with parameter ``name`` set to ``value`` in the query or the JSON body."""
+        if where == "body":
+            body = dict(self.body or {})
+            body[name] = value
+            return attrs.evolve(self, body=body)
+        kept = tuple((k, v) for k, v in self.params if k != name)
+        return attrs.evolve(self, params=(*kept, (name, value)))
 
-    def with_body(self, updates: Mapping[str, Any]) -> PageRequest:
-        """A copy whose JSON object body has ``updates`` set."""
-        body = dict(self.body or {})
-        body.update(updates)
-        return attrs.evolve(self, body=body)
-
-    def param(self, name: str) -> Any:
+    def get(self, name: str, where: Where = "query") -> Any:
+        """The value of parameter ``name`` (``None`` when absent)."""
+        if where == "body":
+            return (self.body or {}).get(name) if isinstance(self.body, Mapping) else None
         for key, value in self.params:
             if key == name:
                 return value
         return None
+
+    def follow(self, url: str, base: str) -> PageRequest:
+        """A request for an absolute (or relative to ``base``) next-page URL."""
+        return attrs.evolve(self, target=urljoin(base, url), params=())
 
 
 @attrs.frozen
@@ -58,6 +72,7 @@ class RawPage:
     headers: Mapping[str, str]
     items: list[Any]
     url: str
+    seen: int = 0  # items seen so far, this page included
 
 
 def locate_items(body: Any, locator: Locator) -> list[Any]:
@@ -65,9 +80,9 @@ def locate_items(body: Any, locator: Locator) -> list[Any]:
     if locator is None:
         found = body
     elif isinstance(locator, str):
-        found = dig(body, locator)
-        if found is None and not has_path(body, locator):
+        if not has_path(body, locator):
             raise DecodeError(f"the page has no {locator!r} list", excerpt=repr(body)[:200])
+        found = dig(body, locator)
     else:
         found = None
         for candidate in locator:
@@ -81,39 +96,299 @@ def locate_items(body: Any, locator: Locator) -> list[Any]:
     return found
 
 
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
 @attrs.frozen
 class Paginator:
     """The single-page style: the list answer holds every item, nothing to follow.
-
-    Subclasses override :meth:`first`, :meth:`next` and :meth:`total`.
 
     Attributes:
         items: where the items sit in a page body (``None``: the envelope's list
             payload, or the body itself).
         page_size: the default page size requested (``None``: the server's).
+        total: the body key path of the total item count (``"count"``).
+        total_header: a response header holding the total (``"X-Total-Count"``).
+        method: the HTTP method of page requests (``"POST"`` for search endpoints).
     """
 
     items: Locator = None
     page_size: int | None = None
+    total: str | None = None
+    total_header: str | None = None
+    method: str | None = None
 
-    def first(self, request: PageRequest, page_size: int | None) -> PageRequest:
+    def first(self, request: PageRequest) -> PageRequest:
         """The first page's request, built from the list request."""
         return request
 
-    def next(self, page: RawPage) -> PageRequest | None:
+    def next_request(self, page: RawPage) -> PageRequest | None:
         """The next page's request, or ``None`` at the end."""
         return None
 
-    def total(self, page: RawPage) -> int | None:
+    def count_of(self, page: RawPage) -> int | None:
         """The total number of items, when the service says."""
+        if self.total is not None:
+            found = _int_or_none(dig(page.body, self.total))
+            if found is not None:
+                return found
+        if self.total_header is not None:
+            return _int_or_none(page.headers.get(self.total_header))
         return None
 
-    def page_at(self, request: PageRequest, number: int, page_size: int | None) -> PageRequest:
+    def page_at(self, request: PageRequest, number: int) -> PageRequest:
         """The request for page ``number`` (0-based), where the style allows it."""
         raise InvalidRequestError(f"{type(self).__name__} cannot jump to a page; iterate instead")
 
+    def follows_links(self) -> bool:
+        """Whether empty pages may be followed (server-driven styles) rather than end the walk."""
+        return False
+
+    def _more(self, page: RawPage) -> bool:
+        """Shared end-of-list rules: empty page, total reached, short page."""
+        if not page.items:
+            return False
+        total = self.count_of(page)
+        if total is not None and page.seen >= total:
+            return False
+        size = page.request.size
+        return not (total is None and size is not None and len(page.items) < size)
+
 
 SinglePage = Paginator
+
+
+@attrs.frozen
+class PageNumber(Paginator):
+    """Numbered pages: ``?page=2&page_size=100``.
+
+    Covers Django REST Framework and BAPP (``count``/``next``/``previous`` in the body:
+    ``PageNumber(items="results", total="count", next="next")``) and page + size with a
+    total elsewhere (json-server: ``PageNumber(page="_page", size="_limit",
+    total_header="X-Total-Count")``). With ``next`` set, the walk ends when that key is
+    null; otherwise at an empty or short page, or when the total is reached.
+
+    On a list that changes while it is walked, page numbers shift: an insert before
+    the current position repeats an item on the next page, a delete skips one. Use a
+    cursor style, or sort by a stable key, where that matters.
+    """
+
+    page: str = "page"
+    size: str | None = "page_size"
+    start: int = 1
+    next: str | None = None
+    where: Where = "query"
+
+    def first(self, request: PageRequest) -> PageRequest:
+        request = request.set(self.page, self.start, self.where)
+        if self.size and request.size is not None:
+            request = request.set(self.size, request.size, self.where)
+        return request
+
+    def next_request(self, page: RawPage) -> PageRequest | None:
+        if self.next is not None:
+            if not page.items or not dig(page.body, self.next):
+                return None
+        elif not self._more(page):
+            return None
+        current = _int_or_none(page.request.get(self.page, self.where))
+        number = (current if current is not None else self.start) + 1
+        return page.request.set(self.page, number, self.where)
+
+    def page_at(self, request: PageRequest, number: int) -> PageRequest:
+        return request.set(self.page, self.start + number, self.where)
+
+
+@attrs.frozen
+class OffsetLimit(Paginator):
+    """Offset and limit: ``?offset=200&limit=100``.
+
+    The next offset counts the items actually returned, so a server that caps the
+    limit leaves no gaps. ``offset_where``/``limit_where`` place either in the query
+    or the JSON body; ``send_first_offset=False`` omits the offset on page one.
+    """
+
+    offset: str = "offset"
+    limit: str | None = "limit"
+    start: int = 0
+    offset_where: Where = "query"
+    limit_where: Where = "query"
+    send_first_offset: bool = True
+
+    def first(self, request: PageRequest) -> PageRequest:
+        if self.send_first_offset:
+            request = request.set(self.offset, self.start, self.offset_where)
+        if self.limit and request.size is not None:
+            request = request.set(self.limit, request.size, self.limit_where)
+        return request
+
+    def next_request(self, page: RawPage) -> PageRequest | None:
+        if not self._more(page):
+            return None
+        current = _int_or_none(page.request.get(self.offset, self.offset_where))
+        offset = (current if current is not None else self.start) + len(page.items)
+        return page.request.set(self.offset, offset, self.offset_where)
+
+    def page_at(self, request: PageRequest, number: int) -> PageRequest:
+        if request.size is None:
+            raise InvalidRequestError("jumping to a page with offset paging needs a page_size")
+        return request.set(self.offset, self.start + number * request.size, self.offset_where)
+
+
+@attrs.frozen
+class Cursor(Paginator):
+    """An opaque cursor from the body: ``?cursor=<next_cursor>``.
+
+    ``cursor`` is the key path of the next cursor (Stripe-style ``"data.-1.id"``
+    works too); ``has_more`` the key path of a boolean that says whether to go on.
+    A cursor that does not advance raises :class:`PaginationError`.
+    """
+
+    param: str = "cursor"
+    cursor: str = "next_cursor"
+    size: str | None = "limit"
+    has_more: str | None = None
+    where: Where = "query"
+
+    def first(self, request: PageRequest) -> PageRequest:
+        if self.size and request.size is not None:
+            request = request.set(self.size, request.size, self.where)
+        return request
+
+    def next_request(self, page: RawPage) -> PageRequest | None:
+        if self.has_more is not None and not dig(page.body, self.has_more):
+            return None
+        value = dig(page.body, self.cursor)
+        if value in (None, ""):
+            return None
+        if value == page.request.get(self.param, self.where):
+            raise PaginationError(f"the cursor did not advance ({self.param}={value!r}); stopping")
+        return page.request.set(self.param, value, self.where)
+
+    def follows_links(self) -> bool:
+        return True
+
+
+@attrs.frozen
+class NextUrl(Paginator):
+    """An absolute (or relative) URL of the next page in the body: ``{"next": "https://..."}``.
+
+    The URL must stay on the service's origin; credentials never follow it elsewhere.
+    """
+
+    next: str = "next"
+    size: str | None = None
+
+    def first(self, request: PageRequest) -> PageRequest:
+        if self.size and request.size is not None:
+            request = request.set(self.size, request.size)
+        return request
+
+    def next_request(self, page: RawPage) -> PageRequest | None:
+        url = dig(page.body, self.next)
+        if not isinstance(url, str) or not url:
+            return None
+        return page.request.follow(url, page.url)
+
+    def follows_links(self) -> bool:
+        return True
+
+
+@attrs.frozen
+class LinkHeader(Paginator):
+    """RFC 8288 ``Link: <https://...?page=3>; rel="next"`` headers (GitHub, json-server)."""
+
+    rel: str = "next"
+    size: str | None = None
+    page: str | None = None
+    start: int = 1
+
+    def first(self, request: PageRequest) -> PageRequest:
+        if self.page:
+            request = request.set(self.page, self.start)
+        if self.size and request.size is not None:
+            request = request.set(self.size, request.size)
+        return request
+
+    def next_request(self, page: RawPage) -> PageRequest | None:
+        header = page.headers.get("Link")
+        if not header:
+            return None
+        for link in requests.utils.parse_header_links(header):
+            rels = str(link.get("rel", "")).split()
+            if self.rel in rels and link.get("url"):
+                return page.request.follow(link["url"], page.url)
+        return None
+
+    def page_at(self, request: PageRequest, number: int) -> PageRequest:
+        if not self.page:
+            return super().page_at(request, number)
+        return request.set(self.page, self.start + number)
+
+    def follows_links(self) -> bool:
+        return True
+
+
+@attrs.frozen
+class HeaderNext(Paginator):
+    """The next page named in a custom response header.
+
+    The header holds a URL (absolute or relative), or, with ``param`` set, a token to
+    send back as that query parameter.
+    """
+
+    header: str = "X-Next-Page"
+    param: str | None = None
+    size: str | None = None
+
+    def first(self, request: PageRequest) -> PageRequest:
+        if self.size and request.size is not None:
+            request = request.set(self.size, request.size)
+        return request
+
+    def next_request(self, page: RawPage) -> PageRequest | None:
+        value = page.headers.get(self.header)
+        if not value:
+            return None
+        if self.param is not None:
+            if value == page.request.get(self.param):
+                raise PaginationError(f"the {self.header} header did not advance; stopping")
+            return page.request.set(self.param, value)
+        return page.request.follow(value, page.url)
+
+    def follows_links(self) -> bool:
+        return True
+
+
+class CountedList(list[T]):
+    """A list that also carries ``count``, ``next`` and ``previous`` (DRF/BAPP style).
+
+    For compatibility layers whose official client returns such lists. Note that the
+    ``count`` attribute hides ``list.count()``, as it does in those clients.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[T] = (),
+        *,
+        count: int | None = 0,
+        next: str | None = None,
+        previous: str | None = None,
+    ) -> None:
+        super().__init__(items)
+        self.count = count  # type: ignore[assignment]
+        self.next = next
+        self.previous = previous
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(count={self.count}, len={len(self)})"
 
 
 @attrs.define
@@ -132,6 +407,15 @@ class Page(Generic[T]):
     def has_next(self) -> bool:
         return self.next_request is not None
 
+    def counted(self, count: str = "count", next: str = "next", previous: str = "previous") -> CountedList[T]:
+        """The page as a :class:`CountedList` read from the body's keys."""
+        return CountedList(
+            self.items,
+            count=_int_or_none(dig(self.body, count)),
+            next=dig(self.body, next),
+            previous=dig(self.body, previous),
+        )
+
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 
@@ -140,6 +424,14 @@ class Page(Generic[T]):
 
 
 Fetch = Callable[[PageRequest], tuple[Any, requests.Response]]
+_Fingerprint = tuple[int, Any, Any]
+
+
+def _fingerprint(items: list[Any]) -> _Fingerprint:
+    """A cheap identity of a page for the repeat check (holds two items, not the page)."""
+    if not items:
+        return (0, None, None)
+    return (len(items), items[0], items[-1])
 
 
 class Pager(Generic[T]):
@@ -149,6 +441,11 @@ class Pager(Generic[T]):
     stays flat however long the list is. ``total`` is the service's count when it
     gives one; :meth:`pages` iterates page by page; :meth:`page` fetches one page
     by number where the style allows it; ``max_items`` and ``max_pages`` cap the walk.
+    Filters and the page size are carried to every page.
+
+    Guard rails: a next page identical to the last one, or a cursor that does not
+    advance, raises :class:`PaginationError` instead of looping; so do more than three
+    empty pages in a row that still announce a next one.
 
     Example:
         >>> for product in session.list(Product, page_size=100, max_items=1000):
@@ -172,69 +469,78 @@ class Pager(Generic[T]):
                 raise InvalidRequestError(f"{name} must be a positive integer, not {cap!r}")
         self._fetch = fetch
         self._paginator = paginator
-        self._page_size = page_size if page_size is not None else paginator.page_size
-        self._request = paginator.first(request, self._page_size)
+        size = page_size if page_size is not None else paginator.page_size
+        if paginator.method:
+            request = attrs.evolve(request, method=paginator.method.upper())
+        self._request = paginator.first(attrs.evolve(request, size=size))
         self._make = make
         self._items = items if paginator.items is None else paginator.items
         self.max_items = max_items
         self.max_pages = max_pages
         self._first: Page[T] | None = None
-        self._fingerprint: _Fingerprint | None = None
         self.current_page: Page[T] | None = None
 
-    def _load(self, request: PageRequest, previous: _Fingerprint | None) -> Page[T]:
+    def _load(self, request: PageRequest, seen: int) -> tuple[Page[T], RawPage]:
         body, response = self._fetch(request)
         raw_items = locate_items(body, self._items)
-        raw = RawPage(request=request, body=body, headers=response.headers, items=raw_items, url=response.url)
-        nxt = self._paginator.next(raw)
+        raw = RawPage(
+            request=request,
+            body=body,
+            headers=response.headers,
+            items=raw_items,
+            url=response.url or request.target,
+            seen=seen + len(raw_items),
+        )
+        nxt = self._paginator.next_request(raw)
         if nxt is not None:
             nxt = attrs.evolve(nxt, number=request.number + 1)
-            self._check_progress(request, nxt, raw, previous)
-        self._fingerprint = _fingerprint(raw_items)
+            if (nxt.target, nxt.params, nxt.body) == (request.target, request.params, request.body):
+                raise PaginationError(
+                    f"the service pointed page {request.number + 1} at the page just fetched "
+                    f"({request.target}); stopping instead of looping forever"
+                )
         make = self._make
         page: Page[T] = Page(
             items=[make(item) for item in raw_items],
             number=request.number,
-            total=self._paginator.total(raw),
+            total=self._paginator.count_of(raw),
             request=request,
             next_request=nxt,
             body=body,
             response=response,
         )
         self.current_page = page
-        return page
-
-    def _check_progress(
-        self, request: PageRequest, nxt: PageRequest, raw: RawPage, previous: _Fingerprint | None
-    ) -> None:
-        if (nxt.target, nxt.params, nxt.body) == (request.target, request.params, request.body):
-            raise PaginationError(
-                f"the service asked for the same page again ({request.target}); stopping "
-                "instead of looping forever"
-            )
-        if previous is not None and raw.items and _fingerprint(raw.items) == previous:
-            raise PaginationError(
-                f"page {request.number + 1} repeats page {request.number}; stopping instead of "
-                "looping forever"
-            )
+        return page, raw
 
     def pages(self) -> Iterator[Page[T]]:
         """Iterate page by page (each page holds its converted items)."""
         request: PageRequest | None = self._request
         previous: _Fingerprint | None = None
-        count = 0
+        seen = count = empty = 0
         while request is not None:
             if self.max_pages is not None and count >= self.max_pages:
                 return
             if count == 0 and self._first is not None:
-                page = self._first
+                page, raw_items = self._first, _fingerprint_items(self._first)
                 self._first = None
             else:
-                page = self._load(request, previous)
-            previous = self._fingerprint
+                page, raw = self._load(request, seen)
+                raw_items = raw.items
+            fingerprint = _fingerprint(raw_items)
+            if previous is not None and raw_items and fingerprint == previous:
+                raise PaginationError(
+                    f"page {page.number} repeats page {page.number - 1}; stopping instead of looping forever"
+                )
+            empty = empty + 1 if not raw_items else 0
+            if empty > _MAX_EMPTY_PAGES and page.next_request is not None:
+                raise PaginationError(f"{empty} empty pages in a row still announce a next page; stopping")
+            previous = fingerprint
+            seen += len(raw_items)
             count += 1
             yield page
             request = page.next_request
+            if request is not None and not raw_items and not self._paginator.follows_links():
+                return
 
     def __iter__(self) -> Iterator[T]:
         remaining = self.max_items
@@ -252,31 +558,27 @@ class Pager(Generic[T]):
     def total(self) -> int | None:
         """The service's total count (fetches the first page if nothing was fetched yet)."""
         if self.current_page is None:
-            self._first = self._load(self._request, None)
+            self._first, _ = self._load(self._request, 0)
         assert self.current_page is not None
         return self.current_page.total
 
     def first_page(self) -> Page[T]:
         """The first page (fetched now)."""
-        return self._load(self._request, None)
+        return self._load(self._request, 0)[0]
 
     def page(self, number: int) -> Page[T]:
         """Page ``number`` (0-based), for styles that can address pages directly."""
         if number < 0:
             raise InvalidRequestError("page numbers start at 0")
-        request = self._paginator.page_at(self._request, number, self._page_size)
-        return self._load(attrs.evolve(request, number=number), None)
+        request = self._paginator.page_at(self._request, number)
+        size = self._request.size or 0
+        return self._load(attrs.evolve(request, number=number), number * size)[0]
 
     def to_list(self) -> list[T]:
         """Every item, materialised (mind the memory on long lists)."""
         return list(self)
 
 
-_Fingerprint = tuple[int, Any, Any]
-
-
-def _fingerprint(items: list[Any]) -> _Fingerprint:
-    """A cheap identity of a page for the repeat check (holds two items, not the page)."""
-    if not items:
-        return (0, None, None)
-    return (len(items), items[0], items[-1])
+def _fingerprint_items(page: Page[Any]) -> list[Any]:
+    """The raw items of an already converted page (their wire snapshots)."""
+    return [getattr(item, "_ck_raw", item) for item in page.items]

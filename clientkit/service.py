@@ -9,6 +9,7 @@ join the service with the :meth:`Service.resource` decorator, and
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -18,6 +19,7 @@ import requests
 from requests.auth import AuthBase
 
 from clientkit.auth import Authenticator
+from clientkit.cache import CacheConfig, cached_http
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
 from clientkit.errors import DeclarationError, ErrorShape, InvalidRequestError
@@ -49,6 +51,7 @@ _DECLARATIONS: dict[str, tuple[type, ...]] = {
     "timeout": (Timeout,),
     "idempotency_header": (str, type(None)),
     "user_agent": (str, type(None)),
+    "cache": (CacheConfig, type(None)),
 }
 
 
@@ -69,6 +72,7 @@ class Service:
         retry, timeout: transport defaults.
         idempotency_header: a header carrying a fresh key per POST/PATCH, which makes
             those retryable.
+        cache: the default :class:`~clientkit.cache.CacheConfig` (``None``: no cache).
 
     Example:
         >>> class Shop(Service):
@@ -93,6 +97,7 @@ class Service:
     timeout: ClassVar[Timeout] = Timeout()
     idempotency_header: ClassVar[str | None] = None
     user_agent: ClassVar[str | None] = None
+    cache: ClassVar[CacheConfig | None] = None
 
     converter: ClassVar[Converter]
     resources: ClassVar[dict[str, type[Resource]]]
@@ -133,6 +138,7 @@ class Service:
         timeout: Timeout | float | tuple[float | None, float | None] | None = None,
         retries: RetryPolicy | int | None = None,
         headers: Mapping[str, str | None] | None = None,
+        cache: CacheConfig | bool | str | os.PathLike[str] | None = None,
         http: requests.Session | None = None,
         pool_size: int = 10,
         verify: bool | str | None = None,
@@ -174,6 +180,15 @@ class Service:
                 f"unexpected arguments {sorted(credentials)}: {where}; context names are "
                 f"{sorted(cls.context)}"
             )
+        config = CacheConfig.of(cache) if cache is not None else cls.cache
+        if config is not None and http is None:
+            http = cached_http(
+                config,
+                name=cls.__name__.lower(),
+                identity=_identity_of(authenticator),
+                scope_headers=[*cls.headers, *(headers or {})],
+                secret_names=_secret_names(authenticator),
+            )
         ua = cls.user_agent or f"clientkit/{_version()} python-requests/{requests.__version__}"
         base_headers: dict[str, str | None] = {"User-Agent": ua, "Accept": "application/json"}
         base_headers.update(headers or {})
@@ -194,6 +209,23 @@ class Service:
             verify=verify,
         )
         return Session(cls, transport, context=context)
+
+
+def _identity_of(auth: AuthBase | None) -> Callable[[], str]:
+    if auth is None:
+        return lambda: "anonymous"
+    if isinstance(auth, Authenticator):
+        return auth.identity
+    unique = f"custom:{type(auth).__qualname__}:{id(auth)}"
+    return lambda: unique
+
+
+def _secret_names(auth: AuthBase | None) -> list[str]:
+    names = list(getattr(auth, "secret_headers", ()) or ())
+    query = getattr(auth, "query", None)
+    if isinstance(query, str):
+        names.append(query)
+    return names
 
 
 def _version() -> str:

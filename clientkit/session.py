@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 
+from clientkit.cache import CacheStats
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
 from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
@@ -122,6 +123,11 @@ class Session:
 
     def __getstate__(self) -> Any:
         raise TypeError("a clientkit Session cannot be pickled; pickle the resources instead")
+
+    @property
+    def cache_stats(self) -> CacheStats:
+        """Cache hits, revalidations (304) and misses of this session's connection."""
+        return self.transport.cache_stats
 
     @property
     def last_response(self) -> requests.Response | None:
@@ -504,6 +510,7 @@ class Session:
             headers=headers,
             options=options_from(timeout=timeout, retries=retries),
         )
+        self._invalidate(spec, target if isinstance(target, Resource) else None, url, path)
 
     def refresh(self, obj: R, *, level: Level | None = None, timeout: TimeoutArg = None) -> R:
         """Reload ``obj`` from the server, discarding local changes."""
@@ -580,6 +587,24 @@ class Session:
             raise InvalidRequestError("if_match=True needs a resource loaded with an ETag")
         return {**(headers or {}), "If-Match": etag}
 
+    def _invalidate(
+        self, spec: ResourceSpec, obj: Resource | None, url: str, given: Mapping[str, Any]
+    ) -> None:
+        """After a write: the resource and the list it sits in must be revalidated."""
+        if not self.transport.cached:
+            return
+        paths = [url]
+        for operation in ("get", "list"):
+            template = spec.one if operation == "get" else spec.many
+            if template is None:
+                continue
+            args = {k: v for k, v in given.items() if k in template.names}
+            try:
+                paths.append(self._path(spec, operation, obj, args))
+            except InvalidRequestError:
+                continue
+        self.transport.invalidate(*paths)
+
     def _write(
         self,
         obj: R,
@@ -607,6 +632,7 @@ class Session:
             options=options,
             headers=headers,
         )
+        self._invalidate(spec, obj, url, path)
         answer = envelope.unwrap(body, operation) if body is not None else None
         if isinstance(answer, Mapping):
             self.converter.reload(obj, dict(answer), lvl, etag=resp.headers.get("ETag"))

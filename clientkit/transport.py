@@ -20,6 +20,7 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from clientkit.auth import Authenticator
+from clientkit.cache import CacheStats, Invalidations
 from clientkit.errors import (
     APIError,
     ConnectError,
@@ -147,6 +148,8 @@ class Transport:
         self.http.mount("https://", adapter)
         if isinstance(auth, Authenticator):
             auth.prepare(self._send_unauthenticated)
+        self.cache_stats = CacheStats()
+        self.invalidations = Invalidations()
 
     # -- URLs and headers ------------------------------------------------------
 
@@ -224,6 +227,7 @@ class Transport:
         policy = opts.retry or RetryPolicy()
         timeout = (opts.timeout or Timeout()).as_requests()
         rewinder = _Rewinder(body, files)
+        cache_args = self._cache_args(method, url, opts.cache)
         attempt = 0
         hops = 0
         renewed = False
@@ -246,6 +250,7 @@ class Transport:
                     timeout=timeout,
                     allow_redirects=False,
                     stream=stream,
+                    **cache_args,
                 )
             except requests.exceptions.ConnectTimeout as exc:
                 failure, cause = "connect", exc
@@ -283,6 +288,8 @@ class Transport:
 
             if log.isEnabledFor(logging.DEBUG):
                 self._log_exchange(resp, json, (time.monotonic() - started) * 1000)
+            if self.cached and method in ("GET", "HEAD"):
+                self.cache_stats.record(resp)
 
             if resp.status_code in _REDIRECTS and "location" in resp.headers:
                 location = urljoin(resp.url, resp.headers["location"])
@@ -321,6 +328,27 @@ class Transport:
                 if raise_for_status and resp.status_code >= 400:
                     raise self.error_for(resp, method)
             return resp
+
+    @property
+    def cached(self) -> bool:
+        """Whether responses go through a requests-cache backend."""
+        return hasattr(self.http, "cache")
+
+    def _cache_args(self, method: str, url: str, mode: str | None) -> dict[str, Any]:
+        if not self.cached or method not in ("GET", "HEAD"):
+            return {}
+        if mode == "bypass":
+            from requests_cache import DO_NOT_CACHE
+
+            return {"expire_after": DO_NOT_CACHE}
+        if mode == "refresh" or self.invalidations.stale(urlsplit(url).path):
+            return {"refresh": True}
+        return {}
+
+    def invalidate(self, *paths: str) -> None:
+        """Make later GETs of these paths revalidate (after a write made them stale)."""
+        if self.cached:
+            self.invalidations.mark(*(urlsplit(self.url_for(p)).path for p in paths))
 
     def _wait(
         self, policy: RetryPolicy, attempt: int, method: str, url: str, why: str, retry_after: float | None

@@ -313,14 +313,9 @@ def test_requests_to_other_hosts_are_refused(server: ScriptedServer) -> None:
 
 
 def test_next_page_url_on_another_host_is_refused(server: ScriptedServer) -> None:
-    from clientkit.pagination import PageRequest, Paginator, RawPage
+    from clientkit.pagination import NextUrl
 
-    class NextInBody(Paginator):
-        def next(self, page: RawPage) -> PageRequest | None:
-            url = page.body.get("next")
-            return PageRequest(target=url) if url else None
-
-    @Shop.resource(many="/feed", pagination=NextInBody(items="data"))
+    @Shop.resource(many="/feed", pagination=NextUrl(items="data"))
     class Entry(Resource):
         id: int | None = None
 

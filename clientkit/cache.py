@@ -1,0 +1,199 @@
+"""HTTP caching with requests-cache: backends, revalidation, isolation, statistics.
+
+GET answers that carry an ``ETag`` or ``Last-Modified`` are stored and, once
+expired (by default at once), revalidated with ``If-None-Match`` /
+``If-Modified-Since``; a ``304`` serves the stored body. ``Cache-Control: no-cache``
+answers are stored and always revalidated.
+
+Isolation: every cache key includes a one-way fingerprint of the credential and of
+the context headers (tenant, app, workspace) of the request, so two users or two
+tenants sharing one cache file never see each other's answers, whether or not the
+service sends ``Vary: Authorization``. Credentials themselves are never part of a key
+and are redacted from stored requests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import requests
+
+from clientkit.errors import DeclarationError, InvalidRequestError
+
+Backend = Literal["sqlite", "memory", "filesystem", "redis"]
+_DEFAULT_IGNORED = (
+    "Authorization",
+    "Proxy-Authorization",
+    "Cookie",
+    "X-API-KEY",
+    "access_token",
+    "api_key",
+    "apikey",
+    "token",
+    "key",
+)
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/clientkit`` (``~/.cache/clientkit`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "clientkit"
+
+
+@attrs.frozen
+class CacheConfig:
+    """Where and how responses are cached.
+
+    Attributes:
+        backend: ``"sqlite"`` (default, persistent), ``"memory"``, ``"filesystem"``,
+            ``"redis"`` (needs the ``redis`` package), or a requests-cache backend object.
+        location: the SQLite file or cache directory (default: under
+            :func:`default_cache_dir`, named after the service); for Redis, a URL.
+        expire_after: seconds (or a timedelta) an answer is fresh without asking the
+            server; ``0`` (the default) revalidates every time, which is always correct.
+        cache_control: honour the server's ``Cache-Control``/``Expires`` headers.
+        stale_if_error: serve a stored answer when the server fails.
+
+    Example:
+        >>> Shop.connect(token="...", cache=CacheConfig(expire_after=60))
+    """
+
+    backend: Backend | Any = "sqlite"
+    location: str | os.PathLike[str] | None = None
+    expire_after: float | dt.timedelta = 0
+    cache_control: bool = True
+    stale_if_error: bool = False
+
+    @classmethod
+    def of(cls, value: CacheConfig | bool | str | os.PathLike[str] | None) -> CacheConfig | None:
+        """Accept a config, ``True`` (defaults), ``False``/``None`` (off) or a SQLite path."""
+        if value is None or value is False:
+            return None
+        if value is True:
+            return cls()
+        if isinstance(value, CacheConfig):
+            return value
+        if isinstance(value, str | os.PathLike):
+            return cls(location=value)
+        raise InvalidRequestError(f"cache must be a CacheConfig, a path, True or False, not {value!r}")
+
+
+@attrs.define
+class CacheStats:
+    """Counts of cacheable requests since the session opened."""
+
+    hits: int = 0
+    revalidations: int = 0
+    misses: int = 0
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
+
+    def record(self, response: requests.Response) -> None:
+        from_cache = bool(getattr(response, "from_cache", False))
+        with self._lock:
+            if from_cache and getattr(response, "revalidated", False):
+                self.revalidations += 1
+            elif from_cache:
+                self.hits += 1
+            else:
+                self.misses += 1
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def _private_file(path: Path) -> None:
+    _private_dir(path.parent)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _backend(config: CacheConfig, name: str) -> Any:
+    from requests_cache.backends import BaseCache, FileCache, SQLiteCache
+
+    if isinstance(config.backend, BaseCache):
+        return config.backend
+    if config.backend == "memory":
+        return "memory"
+    if config.backend == "sqlite":
+        path = Path(config.location) if config.location else default_cache_dir() / f"{name}.sqlite"
+        _private_file(path)
+        return SQLiteCache(str(path))
+    if config.backend == "filesystem":
+        directory = Path(config.location) if config.location else default_cache_dir() / name
+        _private_dir(directory)
+        os.chmod(directory, 0o700)
+        return FileCache(str(directory))
+    if config.backend == "redis":
+        try:
+            from redis import Redis
+            from requests_cache.backends.redis import RedisCache
+        except ImportError as exc:
+            raise DeclarationError("the redis cache backend needs the redis package") from exc
+        connection = Redis.from_url(str(config.location)) if config.location else Redis()
+        return RedisCache(namespace=f"clientkit-{name}", connection=connection)
+    raise DeclarationError(f"unknown cache backend {config.backend!r}")
+
+
+def cached_http(
+    config: CacheConfig,
+    *,
+    name: str,
+    identity: Callable[[], str],
+    scope_headers: Iterable[str],
+    secret_names: Iterable[str] = (),
+) -> requests.Session:
+    """A requests-cache session whose keys are scoped to a credential and a context."""
+    from requests_cache import CachedSession
+    from requests_cache.cache_keys import create_key
+
+    scoped = tuple(h.lower() for h in scope_headers)
+    ignored = tuple(dict.fromkeys((*_DEFAULT_IGNORED, *secret_names)))
+
+    def key_fn(request: Any, **kwargs: Any) -> str:
+        base = create_key(request, **kwargs)
+        headers = request.headers or {}
+        scope = "\0".join([identity(), *(f"{h}={headers.get(h, '')}" for h in scoped)])
+        digest = hashlib.sha256(scope.encode()).hexdigest()[:24]
+        return f"{base}-{digest}"
+
+    return CachedSession(
+        backend=_backend(config, name),
+        expire_after=config.expire_after,
+        cache_control=config.cache_control,
+        stale_if_error=config.stale_if_error,
+        allowable_methods=("GET", "HEAD"),
+        allowable_codes=(200, 203),
+        ignored_parameters=ignored,
+        key_fn=key_fn,
+    )
+
+
+class Invalidations:
+    """Paths whose cached answers a write made stale; later GETs of them revalidate."""
+
+    def __init__(self, limit: int = 1024) -> None:
+        self._paths: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+        self._limit = limit
+
+    def mark(self, *paths: str) -> None:
+        with self._lock:
+            for path in paths:
+                self._paths[path] = None
+                self._paths.move_to_end(path)
+            while len(self._paths) > self._limit:
+                self._paths.popitem(last=False)
+
+    def stale(self, path: str) -> bool:
+        with self._lock:
+            return path in self._paths
