@@ -118,7 +118,9 @@ def _private_file(path: Path) -> None:
 
 
 def _backend(config: CacheConfig, name: str) -> Any:
-    from requests_cache.backends import BaseCache, FileCache, SQLiteCache
+    from requests_cache.backends.base import BaseCache
+    from requests_cache.backends.filesystem import FileCache
+    from requests_cache.backends.sqlite import SQLiteCache
 
     if isinstance(config.backend, BaseCache):
         return config.backend
