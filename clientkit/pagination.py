@@ -46,8 +46,11 @@ class PageRequest:
             body = dict(self.body or {})
             body[name] = value
             return attrs.evolve(self, body=body)
-        kept = tuple((k, v) for k, v in self.params if k != name)
-        return attrs.evolve(self, params=(*kept, (name, value)))
+        if any(k == name for k, _ in self.params):
+            params = tuple((k, value if k == name else v) for k, v in self.params)
+        else:
+            params = (*self.params, (name, value))
+        return attrs.evolve(self, params=params)
 
     def get(self, name: str, where: Where = "query") -> Any:
         """The value of parameter ``name`` (``None`` when absent)."""

@@ -1,0 +1,358 @@
+"""Every paging style and guard rail over real HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from clientkit import (
+    Envelope,
+    InvalidRequestError,
+    PaginationError,
+    Resource,
+    Service,
+    TokenAuth,
+    field,
+)
+from clientkit.pagination import (
+    CountedList,
+    Cursor,
+    HeaderNext,
+    LinkHeader,
+    NextUrl,
+    OffsetLimit,
+    PageNumber,
+    Paginator,
+)
+from tests.support.scripted import Received, Reply, ScriptedServer
+
+ITEMS = [{"id": i, "name": f"item {i}"} for i in range(1, 24)]  # 23 items
+
+
+class Api(Service):
+    auth = TokenAuth()
+
+
+def declare(pagination: Paginator, many: str = "/items", envelope: Envelope | None = None) -> type[Resource]:
+    @Api.resource(many=many, pagination=pagination, envelope=envelope)
+    class Item(Resource):
+        id: int | None = field(read_only=True)
+        name: str | None = None
+
+    return Item
+
+
+def args(req: Any) -> dict[str, str]:
+    return {k: v for k, v in req.args.items()}
+
+
+def connect(server: ScriptedServer) -> Any:
+    return Api.connect(server.url, token="pager-token", retries=0)
+
+
+def numbered(rec: Received, req: Any) -> Reply:
+    a = args(req)
+    page, size = int(a.get("page", 1)), int(a.get("page_size", 5))
+    chunk = ITEMS[(page - 1) * size : page * size]
+    more = page * size < len(ITEMS)
+    nxt = f"http://x/items?page={page + 1}" if more else None
+    return Reply(json={"count": len(ITEMS), "next": nxt, "previous": None, "results": chunk})
+
+
+def test_page_number_with_count_next_previous(server: ScriptedServer) -> None:
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    server.on("GET", "/items", numbered)
+    pager = connect(server).list(Item, page_size=5, params={"q": "x"})
+    assert pager.total == 23
+    assert [i.id for i in pager] == list(range(1, 24))
+    queries = [r.query for r in server.received]
+    assert queries == [f"q=x&page={p}&page_size=5" for p in range(1, 6)]
+    assert all(r.header("Authorization") == "Bearer pager-token" for r in server.received)
+
+
+def test_pages_page_access_and_caps(server: ScriptedServer) -> None:
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    server.on("GET", "/items", numbered)
+    session = connect(server)
+    pages = list(session.list(Item, page_size=10).pages())
+    assert [len(p) for p in pages] == [10, 10, 3]
+    assert [p.number for p in pages] == [0, 1, 2] and pages[-1].has_next is False
+    third = session.list(Item, page_size=10).page(2)
+    assert [i.id for i in third] == [21, 22, 23]
+    server.clear()
+    server.on("GET", "/items", numbered)
+    assert len(list(session.list(Item, page_size=5, max_items=7))) == 7
+    assert len(server.received) == 2  # never more pages than needed
+    assert len(list(session.list(Item, page_size=5, max_pages=2))) == 10
+    counted = session.list(Item, page_size=5).first_page().counted()
+    assert isinstance(counted, CountedList) and counted.count == 23 and len(counted) == 5
+    assert counted.next == "http://x/items?page=2" and counted.previous is None
+    assert repr(counted) == "CountedList(count=23, len=5)"
+
+
+def test_page_number_with_total_in_a_header(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        a = args(req)
+        page, size = int(a["p"]), int(a["per"])
+        return Reply(json=ITEMS[(page - 1) * size : page * size], headers={"X-Total": "23"})
+
+    Item = declare(PageNumber(page="p", size="per", total_header="X-Total"))
+    server.on("GET", "/items", handler)
+    pager = connect(server).list(Item, page_size=10)
+    assert [i.id for i in pager] == list(range(1, 24))
+    assert pager.total == 23 and len(server.received) == 3
+
+
+def test_page_number_without_total_stops_at_a_short_page(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        page = int(args(req)["page"])
+        return Reply(json=ITEMS[(page - 1) * 10 : page * 10])
+
+    Item = declare(PageNumber())
+    server.on("GET", "/items", handler)
+    assert len(list(connect(server).list(Item, page_size=10))) == 23
+    assert len(server.received) == 3
+
+
+def test_offset_limit_counts_what_was_returned(server: ScriptedServer) -> None:
+    def capped(rec: Received, req: Any) -> Reply:  # caps the limit at 4, like many servers
+        a = args(req)
+        offset, limit = int(a["offset"]), min(int(a["limit"]), 4)
+        return Reply(json={"data": ITEMS[offset : offset + limit], "total": len(ITEMS)})
+
+    Item = declare(OffsetLimit(items="data", total="total"))
+    server.on("GET", "/items", capped)
+    assert [i.id for i in connect(server).list(Item, page_size=10)] == list(range(1, 24))
+    offsets = [int(r.query.split("offset=")[1].split("&")[0]) for r in server.received]
+    assert offsets == [0, 4, 8, 12, 16, 20]
+
+
+def test_offset_in_query_limit_in_post_body(server: ScriptedServer) -> None:
+    def search(rec: Received, req: Any) -> Reply:
+        offset = int(args(req).get("next_page", 0))
+        limit = rec.json["limit"]
+        return Reply(json={"data": ITEMS[offset : offset + limit], "total": len(ITEMS)})
+
+    Item = declare(
+        OffsetLimit(
+            items="data",
+            total="total",
+            offset="next_page",
+            limit_where="body",
+            send_first_offset=False,
+            method="POST",
+        ),
+        many="/search",
+    )
+    server.on("POST", "/search", search)
+    assert len(list(connect(server).list(Item, page_size=10))) == 23
+    assert [r.query for r in server.received] == ["", "next_page=10", "next_page=20"]
+    assert all(r.json == {"limit": 10} for r in server.received)
+
+
+def test_cursor_in_body(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        start = int(args(req).get("cursor", "0"))
+        chunk = ITEMS[start : start + 8]
+        nxt = str(start + 8) if start + 8 < len(ITEMS) else None
+        return Reply(json={"items": chunk, "meta": {"next": nxt}})
+
+    Item = declare(Cursor(items="items", cursor="meta.next"))
+    server.on("GET", "/items", handler)
+    assert [i.id for i in connect(server).list(Item, page_size=8)] == list(range(1, 24))
+    assert [r.query for r in server.received] == ["limit=8", "limit=8&cursor=8", "limit=8&cursor=16"]
+
+
+def test_stripe_style_cursor_from_the_last_item(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        after = int(args(req).get("starting_after", "0"))
+        chunk = [i for i in ITEMS if i["id"] > after][:10]
+        return Reply(json={"data": chunk, "has_more": chunk[-1]["id"] < 23 if chunk else False})
+
+    Item = declare(Cursor(items="data", param="starting_after", cursor="data.-1.id", has_more="has_more"))
+    server.on("GET", "/items", handler)
+    assert len(list(connect(server).list(Item, page_size=10))) == 23
+
+
+def test_next_url_in_body_keeps_filters(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        a = args(req)
+        page = int(a.get("page", 1))
+        nxt = f"/items?{urlencode({'q': a['q'], 'page': page + 1})}" if page < 3 else None
+        return Reply(json={"results": ITEMS[(page - 1) * 8 : page * 8], "next": nxt})
+
+    Item = declare(NextUrl(items="results"))
+    server.on("GET", "/items", handler)
+    assert len(list(connect(server).list(Item, params={"q": "lamp"}))) == 23
+    assert [r.query for r in server.received] == ["q=lamp", "q=lamp&page=2", "q=lamp&page=3"]
+    assert all(r.header("Authorization") for r in server.received)
+
+
+def test_link_header(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        page = int(args(req).get("page", 1))
+        links = [f'<{server.url}/items?page={page + 1}&per_page=10>; rel="next"'] if page < 3 else []
+        links.append(f'<{server.url}/items?page=1&per_page=10>; rel="first"')
+        return Reply(json=ITEMS[(page - 1) * 10 : page * 10], headers={"Link": ", ".join(links)})
+
+    Item = declare(LinkHeader(page="page", size="per_page"))
+    server.on("GET", "/items", handler)
+    pager = connect(server).list(Item, page_size=10)
+    assert len(list(pager)) == 23 and len(server.received) == 3
+
+
+def test_next_page_url_in_a_custom_header(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        page = int(args(req).get("pg", 1))
+        headers = {"X-Next": f"/items?pg={page + 1}"} if page < 3 else {}
+        return Reply(json=ITEMS[(page - 1) * 10 : page * 10], headers=headers)
+
+    Item = declare(HeaderNext(header="X-Next"))
+    server.on("GET", "/items", handler)
+    assert len(list(connect(server).list(Item))) == 23
+
+
+def test_next_token_in_a_custom_header(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        token = args(req).get("token", "a")
+        following = {"a": "b", "b": "c"}.get(token)
+        chunk = {"a": ITEMS[:10], "b": ITEMS[10:20], "c": ITEMS[20:]}[token]
+        return Reply(json=chunk, headers={"X-Continuation": following} if following else {})
+
+    Item = declare(HeaderNext(header="X-Continuation", param="token"))
+    server.on("GET", "/items", handler)
+    assert len(list(connect(server).list(Item))) == 23
+
+
+# -- guard rails -------------------------------------------------------------------------
+
+
+def test_next_link_to_another_host_is_refused(server: ScriptedServer) -> None:
+    server.on(
+        "GET",
+        "/items",
+        Reply(json=ITEMS[:5], headers={"Link": f'<{server.host_alias_url}/items?page=2>; rel="next"'}),
+    )
+    Item = declare(LinkHeader())
+    with pytest.raises(PaginationError, match="another host"):
+        list(connect(server).list(Item))
+    assert len(server.received) == 1
+
+
+def test_next_link_to_another_scheme_is_refused(server: ScriptedServer) -> None:
+    https = server.url.replace("http://", "https://")
+    server.on("GET", "/items", Reply(json={"results": ITEMS[:5], "next": https + "/items?page=2"}))
+    with pytest.raises(PaginationError, match="another host"):
+        list(connect(server).list(declare(NextUrl(items="results"))))
+
+
+def test_cursor_that_does_not_advance(server: ScriptedServer) -> None:
+    server.on("GET", "/items", Reply(json={"items": ITEMS[:5], "next": "same"}))
+    with pytest.raises(PaginationError, match="did not advance"):
+        list(connect(server).list(declare(Cursor(items="items", cursor="next"))))
+    assert len(server.received) == 2
+
+
+def test_next_url_pointing_at_the_same_page(server: ScriptedServer) -> None:
+    server.on("GET", "/items", Reply(json={"results": ITEMS[:5], "next": "/items"}))
+    with pytest.raises(PaginationError, match="page just fetched"):
+        list(connect(server).list(declare(NextUrl(items="results"))))
+
+
+def test_server_ignoring_the_page_parameter(server: ScriptedServer) -> None:
+    server.on("GET", "/items", Reply(json={"count": 100, "next": "x", "results": ITEMS[:5]}))
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    with pytest.raises(PaginationError, match="repeats page"):
+        list(connect(server).list(Item, page_size=5))
+    assert len(server.received) == 2
+
+
+def test_empty_page_that_claims_more_ends_numbered_walks(server: ScriptedServer) -> None:
+    server.on("GET", "/items", Reply(json={"count": 50, "next": "/items?page=2", "results": []}))
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    assert list(connect(server).list(Item)) == []
+    assert len(server.received) == 1
+
+
+def test_empty_pages_are_followed_a_few_times_for_cursors(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        n = int(args(req).get("cursor", "0"))
+        if n < 2:
+            return Reply(json={"items": [], "next": str(n + 1)})  # a filtered scan
+        if n == 2:
+            return Reply(json={"items": ITEMS[:3], "next": None})
+        raise AssertionError
+
+    server.on("GET", "/items", handler)
+    assert len(list(connect(server).list(declare(Cursor(items="items", cursor="next"))))) == 3
+    server.clear()
+    server.on(
+        "GET",
+        "/items",
+        lambda rec, req: Reply(json={"items": [], "next": str(int(args(req).get("cursor", "0")) + 1)}),
+    )
+    with pytest.raises(PaginationError, match="empty pages in a row"):
+        list(connect(server).list(declare(Cursor(items="items", cursor="next"))))
+    assert len(server.received) == 4
+
+
+def test_jumping_to_a_page_where_the_style_cannot(server: ScriptedServer) -> None:
+    pager = connect(server).list(declare(Cursor(items="items")))
+    with pytest.raises(InvalidRequestError, match="cannot jump"):
+        pager.page(3)
+    with pytest.raises(InvalidRequestError, match="positive"):
+        connect(server).list(declare(Cursor(items="items")), page_size=0)
+
+
+def test_iteration_holds_one_page_at_a_time(server: ScriptedServer) -> None:
+    import gc
+    import weakref
+
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    server.on("GET", "/items", numbered)
+    refs: list[weakref.ref[Any]] = []
+    for item in connect(server).list(Item, page_size=5):
+        refs.append(weakref.ref(item))
+        gc.collect()
+        alive = sum(1 for r in refs if r() is not None)
+        assert alive <= 10  # the current page, and at most the previous one being released
+
+
+# -- real servers ---------------------------------------------------------------------------
+
+
+def test_json_server_link_and_total_count(json_server: str) -> None:
+    from tests.test_third_party_servers import JsonServer, Post
+
+    @JsonServer.resource(
+        many="/posts", pagination=LinkHeader(page="_page", size="_limit", total_header="X-Total-Count")
+    )
+    class PagedPost(Post):
+        pass
+
+    with JsonServer.connect(json_server) as api:
+        pager = api.list(PagedPost, page_size=5, params={"author": "bob"})
+        ids = [p.id for p in pager]
+        assert ids == [p for p in range(2, 24, 2)]
+        assert pager.total == 11
+        assert api.list(PagedPost, page_size=4).page(2).items[0].id == 9
+
+
+def test_drf_count_next_previous(drf_server: str) -> None:
+    from tests.test_third_party_servers import ALICE, Article, Drf
+
+    @Drf.resource(
+        many="/api/articles/", pagination=PageNumber(items="results", total="count", next="next", size=None)
+    )
+    class PagedArticle(Article):
+        pass
+
+    with Drf.connect(drf_server, token=ALICE) as api:
+        pager = api.list(PagedArticle)
+        titles = [a.title for a in pager]
+        assert pager.total == len(titles) >= 12
+        assert [t for t in titles if t.startswith("Alice")][:12] == [f"Alice {i}" for i in range(12)]
+        published = list(api.list(PagedArticle, params={"published": "true"}))
+        assert published and all(a.published for a in published)
