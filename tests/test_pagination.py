@@ -45,7 +45,7 @@ def declare(pagination: Paginator, many: str = "/items", envelope: Envelope | No
 
 
 def args(req: Any) -> dict[str, str]:
-    return {k: v for k, v in req.args.items()}
+    return dict(req.args.items())
 
 
 def connect(server: ScriptedServer) -> Any:
@@ -335,7 +335,7 @@ def test_json_server_link_and_total_count(json_server: str) -> None:
     with JsonServer.connect(json_server) as api:
         pager = api.list(PagedPost, page_size=5, params={"author": "bob"})
         ids = [p.id for p in pager]
-        assert ids == [p for p in range(2, 24, 2)]
+        assert ids == list(range(2, 24, 2))
         assert pager.total == 11
         assert api.list(PagedPost, page_size=4).page(2).items[0].id == 9
 
