@@ -19,7 +19,14 @@ import attrs
 import requests
 from requests.auth import AuthBase, _basic_auth_str
 
-from clientkit.errors import AuthenticationError, DeclarationError, DecodeError, InvalidRequestError
+from clientkit.errors import (
+    AuthenticationError,
+    BadRequestError,
+    DeclarationError,
+    DecodeError,
+    InvalidRequestError,
+    PermissionDeniedError,
+)
 from clientkit.paths import PathTemplate
 from clientkit.redaction import Secret, secret_or_none
 from clientkit.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
@@ -119,12 +126,14 @@ class ApiKeyAuth(Authenticator):
 
     credential_names: ClassVar[tuple[str, ...]] = ("key",)
     key: Secret | None = attrs.field(default=None, converter=_secret)
-    header: str | None = "X-API-Key"
+    header: str | None = None
     query: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if (self.header is None) == (self.query is None):
-            raise DeclarationError("ApiKeyAuth takes exactly one of header= or query=")
+        if self.header is not None and self.query is not None:
+            raise DeclarationError("ApiKeyAuth takes one of header= or query=, not both")
+        if self.header is None and self.query is None:
+            self.header = "X-API-Key"
         self.secret_headers = (self.header,) if self.header else ()
 
     def check(self) -> None:
@@ -252,10 +261,13 @@ class PasswordLogin(Authenticator):
         unknown = set(credentials) - needed
         if unknown:
             raise InvalidRequestError(f"the login takes {sorted(needed)}, not {sorted(unknown)}")
+        merged = {**self.credentials, **credentials}
         wrapped = {
-            k: Secret(v) if isinstance(v, str) and _is_secret_name(k) else v for k, v in credentials.items()
+            k: Secret(v) if isinstance(v, str) and _is_secret_name(k) else v for k, v in merged.items()
         }
-        return attrs.evolve(self, credentials=wrapped, store=store or MemoryTokenStore())
+        if store is None:  # a declared persistent store is kept; a memory store is never shared
+            store = MemoryTokenStore() if isinstance(self.store, MemoryTokenStore) else self.store
+        return attrs.evolve(self, credentials=wrapped, store=store)
 
     def check(self) -> None:
         missing = sorted(_placeholders(self.body) - set(self.credentials))
@@ -305,7 +317,7 @@ class PasswordLogin(Authenticator):
                     self.refresh_path, self.refresh_body, {"refresh_token": previous.refresh_token.reveal()}
                 )
                 self.refreshes += 1
-            except AuthenticationError:
+            except (AuthenticationError, BadRequestError, PermissionDeniedError):
                 token = None
         if token is None:
             self.check()

@@ -129,7 +129,7 @@ def _backend(config: CacheConfig, name: str) -> Any:
     if config.backend == "sqlite":
         path = Path(config.location) if config.location else default_cache_dir() / f"{name}.sqlite"
         _private_file(path)
-        return SQLiteCache(str(path))
+        return SQLiteCache(str(path), wal=True)
     if config.backend == "filesystem":
         directory = Path(config.location) if config.location else default_cache_dir() / name
         _private_dir(directory)
@@ -160,13 +160,21 @@ def cached_http(
 
     scoped = tuple(h.lower() for h in scope_headers)
     ignored = tuple(dict.fromkeys((*_DEFAULT_IGNORED, *secret_names)))
+    memo: _Lru = _Lru(4096)
 
     def key_fn(request: Any, **kwargs: Any) -> str:
-        base = create_key(request, **kwargs)
         headers = request.headers or {}
         scope = "\0".join([identity(), *(f"{h}={headers.get(h, '')}" for h in scoped)])
-        digest = hashlib.sha256(scope.encode()).hexdigest()[:24]
-        return f"{base}-{digest}"
+        matched = kwargs.get("match_headers")
+        shown = tuple(sorted(headers.items())) if matched else ()
+        body = request.body if isinstance(request.body, bytes | str | None) else id(request.body)
+        signature = (request.method, request.url, body, scope, repr(matched), shown)
+        key = memo.get(signature)
+        if key is None:
+            digest = hashlib.sha256(scope.encode()).hexdigest()[:24]
+            key = f"{create_key(request, **kwargs)}-{digest}"
+            memo.put(signature, key)
+        return str(key)
 
     return CachedSession(
         backend=_backend(config, name),
@@ -178,6 +186,58 @@ def cached_http(
         ignored_parameters=ignored,
         key_fn=key_fn,
     )
+
+
+class _Lru(OrderedDict[Any, Any]):
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self._lock:
+            return super().get(key, default)
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self[key] = value
+            self.move_to_end(key)
+            while len(self) > self._limit:
+                self.popitem(last=False)
+
+
+class FreshHits:
+    """Serves answers that are still fresh straight from the backend.
+
+    requests-cache decides what is stored and when it expires; this only remembers,
+    per request signature, the key of the answer it stored, so that a later identical
+    request that is certainly fresh (not expired, no ``no-cache`` or
+    ``must-revalidate``) skips request preparation and key computation. Anything less
+    certain goes through requests-cache as usual.
+    """
+
+    def __init__(self, http: requests.Session) -> None:
+        self._cache = getattr(http, "cache", None)
+        self._keys: _Lru = _Lru(4096)
+
+    def remember(self, signature: tuple[Any, ...], response: requests.Response) -> None:
+        key = getattr(response, "cache_key", None)
+        if isinstance(key, str):
+            self._keys.put(signature, key)
+
+    def lookup(self, signature: tuple[Any, ...]) -> requests.Response | None:
+        key = self._keys.get(signature)
+        if key is None or self._cache is None:
+            return None
+        cached = self._cache.get_response(key)
+        if cached is None or cached.is_expired or cached.expires is None:
+            return None
+        control = cached.headers.get("Cache-Control", "").lower()
+        if "no-cache" in control or "must-revalidate" in control or "no-store" in control:
+            return None
+        return cached  # type: ignore[no-any-return]
 
 
 class Invalidations:

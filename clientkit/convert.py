@@ -21,6 +21,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from clientkit.errors import DeclarationError, DecodeError
+from clientkit.loaders import fallback, generate, needs_init
 from clientkit.resource import FieldInfo, Resource
 
 R = TypeVar("R", bound=Resource)
@@ -46,6 +47,12 @@ def parse_datetime(value: Any) -> _dt.datetime:
         seconds = value / 1000 if value > 2e10 else value
         return _dt.datetime.fromtimestamp(seconds, tz=_dt.timezone.utc)
     if isinstance(value, str):
+        try:
+            parsed = _dt.datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=_dt.timezone.utc)
         text = value.strip()
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
@@ -164,6 +171,12 @@ class Converter:
                 f"cannot resolve the field types of {cls.__name__}: {exc}; types a resource "
                 "refers to must be importable from its module"
             ) from exc
+        load = self._init_loader(cls) if needs_init(cls) else generate(cls, self, copy_json)
+        self._loaders[cls] = load
+        return load
+
+    def _init_loader(self, cls: type[Resource]) -> Callable[[Any, Any], Any]:
+        """The cattrs path, through ``__init__``, for classes with validators or hooks."""
         infos = cls.__ck_fields__
         renames = {f.name: override(rename=f.wire) for f in infos if f.wire != f.name}
         base = make_dict_structure_fn(
@@ -176,14 +189,6 @@ class Converter:
         declared = frozenset(f.wire for f in infos)
 
         def load(raw: Any, level: Any) -> Any:
-            if type(raw) is not dict:
-                if isinstance(raw, Mapping):
-                    raw = dict(raw)
-                else:
-                    raise DecodeError(
-                        f"expected a JSON object for {cls.__name__}, got {type(raw).__name__}",
-                        excerpt=repr(raw)[:200],
-                    )
             try:
                 obj = base(raw, cls)
             except Exception as exc:
@@ -198,8 +203,7 @@ class Converter:
                 state["_ck_extra"] = {k: copy_json(v) for k, v in raw.items() if k not in declared}
             return obj
 
-        self._loaders[cls] = load
-        return load
+        return _dict_only(cls, load)
 
     def load(self, raw: Any, cls: type[R], level: Any = None, etag: str | None = None) -> R:
         """A resource of ``cls`` from a wire object, remembering it as the snapshot."""
@@ -303,6 +307,15 @@ class Converter:
             if key not in raw or _differs(val, raw[key]):
                 out[key] = copy_json(val)
         return out
+
+
+def _dict_only(cls: type, load: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    check = fallback(cls, load)
+
+    def guarded(raw: Any, level: Any) -> Any:
+        return load(raw, level) if type(raw) is dict else check(raw, level)
+
+    return guarded
 
 
 def _differs(a: Any, b: Any) -> bool:

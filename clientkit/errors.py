@@ -61,7 +61,10 @@ class RequestTimeout(TransportError, TimeoutError):
 
 
 class RedirectError(TransportError):
-    """A redirect clientkit will not follow (a redirected write, another host, a loop)."""
+    """A redirect clientkit will not follow: a redirected write, or more than the hop limit.
+
+    Reads redirected to another origin are followed without credentials or service headers.
+    """
 
 
 class DecodeError(ClientKitError, ValueError):
@@ -312,21 +315,19 @@ class ErrorShape:
         return {}
 
 
-def _first(body: Any, paths: Path) -> Any:
+def _first(body: Any, paths: Path, *, scalar: bool = False) -> Any:
     if paths is None or not isinstance(body, Mapping):
         return None
     for path in [paths] if isinstance(paths, str) else list(paths):
         value = dig(body, path)
-        if value is not None:
+        if value is not None and not (scalar and isinstance(value, Mapping | list)):
             return value
     return None
 
 
 def _first_text(body: Any, paths: Path) -> str | None:
-    value = _first(body, paths)
-    if value is None or isinstance(value, Mapping | list):
-        return None
-    return str(value)
+    value = _first(body, paths, scalar=True)
+    return None if value is None else str(value)
 
 
 def _parse_field_errors(found: Any, *, root: bool) -> dict[str, list[str]]:

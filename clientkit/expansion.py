@@ -58,6 +58,11 @@ class Expansion:
             raise DeclarationError("a boolean expansion has exactly two levels (max_level=1)")
         if self.max_level < 0:
             raise DeclarationError("Expansion.max_level must not be negative")
+        if self.default is not None:
+            try:
+                self.normalize(self.default)
+            except InvalidRequestError as exc:
+                raise DeclarationError(f"Expansion.default: {exc.message}") from None
 
     def normalize(self, level: Level | None) -> int | tuple[str, ...] | None:
         """Validate a caller's level; ``None`` becomes the declared default."""

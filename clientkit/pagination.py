@@ -484,6 +484,7 @@ class Pager(Generic[T]):
         self.current_page: Page[T] | None = None
 
     def _load(self, request: PageRequest, seen: int) -> tuple[Page[T], RawPage]:
+        self.current_page = None
         body, response = self._fetch(request)
         raw_items = locate_items(body, self._items)
         raw = RawPage(
@@ -542,20 +543,28 @@ class Pager(Generic[T]):
             count += 1
             yield page
             request = page.next_request
-            if request is not None and not raw_items and not self._paginator.follows_links():
+            follow = bool(raw_items) or self._paginator.follows_links()
+            page = raw_items = None  # type: ignore[assignment]
+            raw = None  # type: ignore[assignment]
+            if request is not None and not follow:
                 return
 
     def __iter__(self) -> Iterator[T]:
         remaining = self.max_items
-        for page in self.pages():
-            for item in page.items:
-                if remaining is not None:
+        pages = self.pages()
+        while (page := next(pages, None)) is not None:
+            items, page = page.items, None  # free the page before the next one is fetched
+            if remaining is None:
+                yield from items
+            else:
+                for item in items:
                     if remaining <= 0:
                         return
                     remaining -= 1
-                yield item
-            if remaining is not None and remaining <= 0:
-                return
+                    yield item
+                if remaining <= 0:
+                    return
+            items = None  # type: ignore[assignment]
 
     @property
     def total(self) -> int | None:

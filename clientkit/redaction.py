@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlu
 
 MASK = "***"
 _MIN_SECRET_LENGTH = 4
-_MAX_REMEMBERED = 512
+_MAX_REMEMBERED = 4096
 
 SENSITIVE_NAME = re.compile(
     r"auth|token|secret|passw|api[-_]?key|apikey|cookie|session|signature|credential|nonce",

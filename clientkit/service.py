@@ -170,7 +170,7 @@ class Service:
         if authenticator is None and cls.auth is not None:
             declared = cls.auth
             if isinstance(declared, Authenticator):
-                authenticator = declared.bind(**credentials) if credentials else declared
+                authenticator = declared.bind(**credentials)  # a fresh copy per session
                 authenticator.check()
             else:
                 authenticator = declared
@@ -181,6 +181,8 @@ class Service:
                 f"{sorted(cls.context)}"
             )
         config = CacheConfig.of(cache) if cache is not None else cls.cache
+        if cache is not None and http is not None:
+            raise InvalidRequestError("pass either cache= or http=, not both (wrap your session yourself)")
         if config is not None and http is None:
             http = cached_http(
                 config,

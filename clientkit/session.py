@@ -8,6 +8,7 @@ the same transport: auth, retries, errors and logging.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from clientkit.service import Service
 
 R = TypeVar("R", bound=Resource)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 TimeoutArg = Timeout | float | tuple[float | None, float | None] | None
 
 
@@ -143,7 +145,7 @@ class Session:
                 if template is None or any(self._context.get(u) is None for u in used):
                     rendered[name] = None
                 else:
-                    rendered[name] = template.format_map({u: self._context[u] for u in used})
+                    rendered[name] = _fill(template, self._context)
             self._rendered = rendered
         return self._rendered
 
@@ -180,7 +182,7 @@ class Session:
             json=json,
             data=data,
             files=files,
-            headers={**self._headers(), **(headers or {})},
+            headers={**self._headers(), **opts.headers, **(headers or {})},
             options=opts,
             stream=stream,
             raise_for_status=raise_for_status,
@@ -208,7 +210,7 @@ class Session:
             path,
             params=params,
             json=json,
-            headers={**self._headers(), **(headers or {})},
+            headers={**self._headers(), **opts.headers, **(headers or {})},
             options=opts,
         )
         self._local.response = resp
@@ -643,6 +645,13 @@ class Session:
                 f"the {operation} answer for {spec.name} is not an object", excerpt=repr(answer)[:200]
             )
         return obj
+
+
+def _fill(template: str, values: Mapping[str, Any]) -> str:
+    """Replace ``{name}`` placeholders; other braces stay as they are."""
+    return _PLACEHOLDER.sub(
+        lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
+    )
 
 
 def _remember_parents(obj: R, spec: ResourceSpec, given: Mapping[str, Any]) -> R:

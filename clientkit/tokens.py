@@ -123,7 +123,7 @@ class FileTokenStore:
     """A JSON file readable by its owner only (mode 0600), replaced atomically on save."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
+        self.path = Path(path).expanduser()
 
     def load(self) -> Token | None:
         try:
@@ -141,7 +141,7 @@ class FileTokenStore:
             return None
 
     def save(self, token: Token) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=".token-", dir=self.path.parent)
         try:
             os.fchmod(fd, 0o600)

@@ -20,7 +20,7 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from clientkit.auth import Authenticator
-from clientkit.cache import CacheStats, Invalidations
+from clientkit.cache import CacheStats, FreshHits, Invalidations
 from clientkit.errors import (
     APIError,
     ConnectError,
@@ -58,12 +58,22 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
     return (scheme, (parts.hostname or "").lower(), port)
 
 
+def _has(headers: Mapping[str, Any], name: str) -> bool:
+    lowered = name.lower()
+    return any(k.lower() == lowered and v is not None for k, v in headers.items())
+
+
 def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
     """Whether a connection error happened before any byte of the request left."""
     reason = exc.args[0] if exc.args else None
     if isinstance(reason, urllib3.exceptions.MaxRetryError):
         reason = reason.reason
     return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
+
+
+class _NotReplayable:
+    def tell(self) -> int:
+        raise OSError("not replayable")
 
 
 class _Rewinder:
@@ -81,10 +91,16 @@ class _Rewinder:
 
     @staticmethod
     def _streams(body: Any) -> Iterable[Any]:
-        if body is None or isinstance(body, bytes | str | bytearray):
-            return []
+        if body is None or isinstance(body, bytes | str | bytearray | Mapping | list | tuple):
+            return _Rewinder._nested(body)
         if hasattr(body, "read"):
             return [body]
+        return [_NotReplayable()]  # a generator or iterator is consumed by the first attempt
+
+    @staticmethod
+    def _nested(body: Any) -> Iterable[Any]:
+        if body is None or isinstance(body, bytes | str | bytearray):
+            return []
         values = body.values() if isinstance(body, Mapping) else body if isinstance(body, list) else []
         found = []
         for value in values:
@@ -122,6 +138,8 @@ class Transport:
         max_redirects: int = 5,
         verify: bool | str | None = None,
     ) -> None:
+        """Configure the transport; a given ``http`` session is adjusted in place
+        (``trust_env`` off, proxies and CA bundle resolved once, pooled adapters)."""
         base = base_url.rstrip("/")
         if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).hostname:
             raise InvalidRequestError(f"base URL must be an absolute http(s) URL, not {base_url!r}")
@@ -150,6 +168,7 @@ class Transport:
             auth.prepare(self._send_unauthenticated)
         self.cache_stats = CacheStats()
         self.invalidations = Invalidations()
+        self.fresh = FreshHits(self.http) if self.cached else None
 
     # -- URLs and headers ------------------------------------------------------
 
@@ -165,11 +184,13 @@ class Transport:
         """Whether ``url`` is on the service's own origin (scheme, host and port)."""
         return origin_of(url) == self.origin
 
-    def _headers(self, overrides: Mapping[str, str | None], own: bool) -> dict[str, str]:
-        """The headers of one request; another origin gets none of the service's or caller's."""
+    def _headers(self, overrides: Mapping[str, str | None], own: bool) -> dict[str, str | None]:
+        """The headers of one request; another origin gets none of the service's or caller's.
+
+        A ``None`` value removes the header, requests' own defaults included.
+        """
         if not own:
-            agent = {k: v for k, v in self.headers.items() if k.lower() == "user-agent" and v}
-            return dict(agent)
+            return {k: v for k, v in self.headers.items() if k.lower() == "user-agent" and v}
         merged: dict[str, str | None] = dict(self.headers)
         for name, value in overrides.items():
             if value is not None:
@@ -177,7 +198,7 @@ class Transport:
             for existing in [k for k in merged if k.lower() == name.lower()]:
                 del merged[existing]
             merged[name] = value
-        return {k: v for k, v in merged.items() if v is not None}
+        return merged
 
     # -- sending ---------------------------------------------------------------
 
@@ -217,17 +238,31 @@ class Transport:
         body = data
         if json is not _UNSET:
             body = self.codec.dumps(json)
-            if not any(k.lower() == "content-type" for k in hdrs):
+            if not _has(hdrs, "Content-Type"):
                 hdrs["Content-Type"] = self.codec.content_type
-        idempotent = method in IDEMPOTENT_METHODS or bool(opts.idempotent)
+        idempotent = method in IDEMPOTENT_METHODS if opts.idempotent is None else opts.idempotent
         if self.idempotency_header and method in ("POST", "PATCH") and own:
-            hdrs.setdefault(self.idempotency_header, uuid.uuid4().hex)
-            idempotent = True
+            if not _has(hdrs, self.idempotency_header):
+                hdrs[self.idempotency_header] = uuid.uuid4().hex
+            idempotent = opts.idempotent is not False
         query = self.query.encode(params) + self.query.encode(opts.params)
         policy = opts.retry or RetryPolicy()
         timeout = (opts.timeout or Timeout()).as_requests()
         rewinder = _Rewinder(body, files)
         cache_args = self._cache_args(method, url, opts.cache)
+        signature: tuple[Any, ...] | None = None
+        if (
+            self.fresh is not None
+            and method == "GET"
+            and not stream
+            and not cache_args
+            and opts.cache is None
+        ):
+            signature = (url, tuple(query), tuple(sorted(hdrs.items())))
+            hit = self.fresh.lookup(signature)
+            if hit is not None:
+                self.cache_stats.record(hit)
+                return hit
         attempt = 0
         hops = 0
         renewed = False
@@ -290,6 +325,8 @@ class Transport:
                 self._log_exchange(resp, json, (time.monotonic() - started) * 1000)
             if self.cached and method in ("GET", "HEAD"):
                 self.cache_stats.record(resp)
+                if signature is not None and self.fresh is not None and resp.status_code < 300:
+                    self.fresh.remember(signature, resp)
 
             if resp.status_code in _REDIRECTS and "location" in resp.headers:
                 location = urljoin(resp.url, resp.headers["location"])
@@ -320,7 +357,8 @@ class Transport:
                 retry_after = parse_retry_after(resp.headers)
                 too_long = retry_after is not None and retry_after > policy.max_retry_after
                 status = resp.status_code
-                if not too_long and policy.should_retry(attempt, idempotent=idempotent, status=status):
+                retry = policy.should_retry(attempt, idempotent=idempotent, status=status)
+                if not too_long and retry and rewinder.replayable:
                     resp.close()
                     self._wait(policy, attempt, method, url, f"status {status}", retry_after)
                     attempt += 1

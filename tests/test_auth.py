@@ -299,3 +299,44 @@ def test_login_auth_repr_and_pickle_hide_the_password(server: ScriptedServer) ->
     data = pickle.dumps(auth)
     assert b"s3cret-pw" not in data
     assert b"eyJ" not in data  # no token either
+
+
+def test_each_session_gets_its_own_authenticator(server: ScriptedServer) -> None:
+    class Preset(Service):
+        auth = PasswordLogin(path="/auth/login", token="data.access_token",
+                             credentials={"username": "ann", "password": "s3cret-pw"})
+
+    srv = LoginServer(server, lifetime=3600)
+    a, b = Preset.connect(server.url), Preset.connect(server.url)
+    assert a.transport.auth is not b.transport.auth
+    assert a.transport.auth.store is not b.transport.auth.store
+    a.get(Me)
+    b.get(Me)
+    a.close()
+    b.get(Me)
+    assert srv.count("/auth/login") == 2
+
+
+def test_declared_file_store_is_kept(server: ScriptedServer, tmp_path: Path) -> None:
+    class Stored(Service):
+        auth = PasswordLogin(path="/auth/login", token="data.access_token",
+                             store=FileTokenStore(tmp_path / "t.json"))
+
+    srv = LoginServer(server, lifetime=3600)
+    Stored.connect(server.url, username="ann", password="s3cret-pw").get(Me)
+    Stored.connect(server.url, username="ann", password="s3cret-pw").get(Me)
+    assert srv.count("/auth/login") == 1
+
+
+def test_credentials_other_than_the_principal_are_secret() -> None:
+    auth = PasswordLogin(body={"email": "{email}", "pin": "{pin}"}).bind(email="ann@x.io", pin="4821-77")
+    assert "4821-77" not in repr(auth) and "ann@x.io" in repr(auth)
+
+
+def test_refresh_rejected_with_400_falls_back_to_login(server: ScriptedServer) -> None:
+    srv = LoginServer(server, lifetime=20, refresh=True)
+    server.on("POST", "/auth/refresh", Reply(400, json={"error": "invalid_grant"}))
+    session = LoginApi.connect(server.url, username="ann", password="s3cret-pw")
+    session.get(Me)
+    session.get(Me)
+    assert srv.count("/auth/refresh") == 1 and srv.count("/auth/login") == 2

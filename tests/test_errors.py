@@ -170,3 +170,12 @@ def test_error_pickles_round_trip(server: ScriptedServer) -> None:
     again = pickle.loads(pickle.dumps(info.value))
     assert type(again) is NotFoundError and again.status == 404 and again.response is None
     assert str(again) == str(info.value)
+
+
+def test_message_skips_structured_values(server: ScriptedServer) -> None:
+    class OAuth(Service):
+        errors = ErrorShape(message=("error", "error_description"))
+
+    server.on("GET", "/x", Reply(400, json={"error": {"kind": "x"}, "error_description": "expired grant"}))
+    with pytest.raises(BadRequestError, match="expired grant"):
+        OAuth.connect(server.url, retries=0).request("GET", "/x")

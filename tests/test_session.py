@@ -343,3 +343,29 @@ def test_close_and_context_manager(server: ScriptedServer) -> None:
         assert isinstance(adapter, requests.adapters.HTTPAdapter)
         assert adapter.poolmanager.pools  # a pooled connection is open
     assert not adapter.poolmanager.pools
+
+
+def test_none_removes_default_headers(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product()))
+    connect(server).get(Product, 1, headers={"Accept": None, "User-Agent": None})
+    got = server.received[-1]
+    assert got.header("Accept") is None and got.header("User-Agent") is None
+
+
+def test_with_options_headers_override_context_headers(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product()))
+    shop = connect(server).with_options(headers={"x-tenant-id": "forced", "x-app": None})
+    shop.get(Product, 1)
+    assert server.received[-1].header("x-tenant-id") == "forced"
+    assert server.received[-1].header("x-app") is None
+
+
+def test_static_header_with_braces_is_sent_verbatim(server: ScriptedServer) -> None:
+    class Meta(Service):
+        headers = {"X-Meta": '{"a": 1}', "X-Who": "{who}"}
+        context = {"who": "me"}
+
+    server.on("GET", "/x", Reply(json={}))
+    Meta.connect(server.url).request("GET", "/x")
+    assert server.received[-1].header("X-Meta") == '{"a": 1}'
+    assert server.received[-1].header("X-Who") == "me"

@@ -197,3 +197,30 @@ def test_file_bodies_are_rewound_between_attempts(server: ScriptedServer) -> Non
         "POST", "/upload", files={"file": ("a.bin", stream)}, idempotent=True
     )
     assert [b"0123456789" in r.body for r in server.received] == [True, True]
+
+
+def test_generator_bodies_are_not_retried(server: ScriptedServer) -> None:
+    server.on("POST", "/upload", Reply(503), Reply(json={"ok": True}))
+
+    def chunks() -> Any:
+        yield b"part-1"
+        yield b"part-2"
+
+    with pytest.raises(ServerError):
+        Api.connect(server.url, retries=policy([])).request("POST", "/upload", data=chunks(), idempotent=True)
+    assert len(server.received) == 1
+
+
+def test_callers_idempotency_key_is_kept_whatever_its_case(server: ScriptedServer) -> None:
+    server.on("POST", "/things", Reply(503), ok())
+    IdempotentApi.connect(server.url, retries=policy([])).request(
+        "POST", "/things", json={}, headers={"idempotency-key": "mine-1"}
+    )
+    assert [r.header("Idempotency-Key") for r in server.received] == ["mine-1", "mine-1"]
+
+
+def test_idempotent_false_stops_retrying_a_get(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(503), ok())
+    with pytest.raises(ServerError):
+        Api.connect(server.url, retries=policy([])).request("GET", "/things/1", idempotent=False)
+    assert len(server.received) == 1

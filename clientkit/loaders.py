@@ -1,0 +1,238 @@
+"""Generated load functions: wire dicts to resources, fast.
+
+cattrs structures each field through generic hooks; for list pages of thousands of
+records that dominates the cost. Here one straight-line function is generated per
+resource class: scalar fields whose wire value already has the declared type are
+taken as they are, every other value goes through the converter's cattrs hook for
+its type (so coercions and errors are cattrs'), and the instance is built without
+running ``__init__``. Classes with attrs validators, converters or
+``__attrs_post_init__`` keep the ``__init__`` path so their logic runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+
+import attrs
+
+from clientkit.errors import DecodeError
+
+if TYPE_CHECKING:
+    from clientkit.convert import Converter
+    from clientkit.resource import Resource
+
+Loader = Callable[[Any, Any], Any]
+_SCALARS = (str, int, float, bool)
+_MISSING = object()
+
+
+def needs_init(cls: type) -> bool:
+    """Whether building ``cls`` must go through ``__init__`` (validators, converters, hooks)."""
+    if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
+        return True
+    return any(a.validator is not None or a.converter is not None for a in attrs.fields(cls))
+
+
+def _split_optional(t: Any) -> tuple[Any, bool]:
+    if get_origin(t) in (Union, types.UnionType):
+        args = get_args(t)
+        members = [a for a in args if a is not type(None)]
+        if len(members) == 1:
+            return members[0], len(members) != len(args)
+    return t, False
+
+
+def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any], Any]) -> Loader:
+    """The load function ``(raw_dict, level) -> instance`` for ``cls``."""
+    fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
+    infos = cls.__ck_fields__
+    declared = frozenset(f.wire for f in infos)
+    hook_of = converter.cattrs.get_structure_hook
+    env: dict[str, Any] = {
+        "_M": _MISSING,
+        "_new": object.__new__,
+        "_cls": cls,
+        "_declared": declared,
+        "_copy": copy_json,
+        "_len": len,
+        "_type": type,
+        "_list": list,
+        "_dict": dict,
+        "_map": map,
+    }
+    entries = []
+    checks: list[str] = []
+    fast: list[str] = []
+    in_place: list[str] = []  # conversions applied to the raw dict itself (zero-copy path)
+    zero_copy = all(f.wire == f.name for f in infos)
+    for i, info in enumerate(infos):
+        attr = fields[info.name]
+        t = attr.type
+        base, optional = _split_optional(t)
+        env[f"_h{i}"] = hook_of(t)
+        env[f"_t{i}"] = t
+        default: Any = attr.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            env[f"_d{i}"] = default.factory
+            missing = f"_d{i}()"
+        else:
+            env[f"_d{i}"] = None if default is attrs.NOTHING else default
+            missing = f"_d{i}"
+        slow = f"_h{i}(v, _t{i})"
+        item = _list_item(base)
+        got = f"raw[{info.wire!r}]"
+        if base in _SCALARS:
+            env[f"_s{i}"] = base
+            convert = f"v if _type(v) is _s{i} else {slow}"
+            checks.append(f"_type({got}) is _s{i}")
+            fast.append(f"{info.name!r}: {got}")
+        elif base is dt.datetime:
+            env[f"_p{i}"] = fast_datetime(hook_of(dt.datetime))
+            convert = f"_p{i}(v)" if not optional else f"None if v is None else _p{i}(v)"
+            checks.append(f"_type({got}) is _str")
+            fast.append(f"{info.name!r}: _p{i}({got})")
+            in_place.append(f"{got} = _p{i}({got})")
+        elif item is not None:
+            env[f"_e{i}"] = frozenset({item})
+            convert = (
+                f"(v[:] if _e{i}.issuperset(_map(_type, v)) else {slow}) if _type(v) is _list else {slow}"
+            )
+            checks.append(f"_type({got}) is _list")
+            fast.append(
+                f"{info.name!r}: (x[:] if _e{i}.issuperset(_map(_type, x := {got})) else _h{i}(x, _t{i}))"
+            )
+            in_place.append(f"{got} = x[:] if _e{i}.issuperset(_map(_type, x := {got})) else _h{i}(x, _t{i})")
+        else:
+            convert = slow
+            zero_copy = False
+            fast.append(f"{info.name!r}: _h{i}({got}, _t{i})")
+        entries.append(
+            f"        {info.name!r}: {missing} if (v := g({info.wire!r}, _M)) is _M else ({convert}),"
+        )
+    env["_str"] = str
+    exact = " and ".join([f"_len(raw) == {len(declared)}", "_declared.issuperset(raw)", *checks])
+    lines = [
+        "def load(raw, level):",
+        "    if _type(raw) is not _dict:",
+        "        return _fallback(raw, level)",
+        f"    if {exact}:" if infos else "    if False:",
+        *(_zero_copy_lines(in_place) if zero_copy else []),
+        "        try:",
+        f"            d = {{{', '.join(fast)}{', ' if fast else ''}'_ck_raw': raw}}",
+        "        except Exception as exc:",
+        "            raise _explain(raw, exc) from exc",
+        "        if level is not None:",
+        "            d['_ck_level'] = level",
+        "        obj = _new(_cls)",
+        "        obj.__dict__ = d",
+        "        return obj",
+        "    g = raw.get",
+        "    try:",
+        "        d = {",
+        *entries,
+        "            '_ck_raw': raw}",
+        "    except Exception as exc:",
+        "        raise _explain(raw, exc) from exc",
+        "    if level is not None:",
+        "        d['_ck_level'] = level",
+        f"    if _len(raw) > {len(declared)} or not _declared.issuperset(raw):",
+        "        d['_ck_extra'] = {k: _copy(v) for k, v in raw.items() if k not in _declared}",
+        "    obj = _new(_cls)",
+        "    obj.__dict__ = d",
+        "    return obj",
+    ]
+    env["_explain"] = _explainer(cls, infos, fields, hook_of)
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), f"<clientkit loader {cls.__qualname__}>", "exec"), env, namespace)
+    load: Loader = namespace["load"]
+    env["_fallback"] = fallback(cls, load)
+    return load
+
+
+def _zero_copy_lines(in_place: list[str]) -> list[str]:
+    """The instance adopts the wire dict itself; the snapshot is a shallow copy taken first.
+
+    Only for classes whose fields are all scalars, datetimes or lists of scalars under
+    their own names: list values are copied for the instance, so in-place edits never
+    reach the snapshot.
+    """
+    return [
+        "        snap = raw.copy()",
+        "        try:",
+        *(f"            {line}" for line in in_place or ["pass"]),
+        "        except Exception as exc:",
+        "            raise _explain(snap, exc) from exc",
+        "        raw['_ck_raw'] = snap",
+        "        if level is not None:",
+        "            raw['_ck_level'] = level",
+        "        obj = _new(_cls)",
+        "        obj.__dict__ = raw",
+        "        return obj",
+    ]
+
+
+def _list_item(t: Any) -> type | None:
+    """The element type of ``list[str]``-like types whose elements are plain scalars."""
+    if get_origin(t) is list:
+        args = get_args(t)
+        if len(args) == 1 and args[0] in _SCALARS:
+            return args[0]  # type: ignore[no-any-return]
+    return None
+
+
+def fast_datetime(slow: Callable[[Any, Any], Any]) -> Callable[[Any], Any]:
+    """ISO 8601 text through ``fromisoformat`` (naive means UTC); anything else through ``slow``."""
+    from_iso = dt.datetime.fromisoformat
+    utc = dt.timezone.utc
+
+    def parse(value: Any) -> Any:
+        if type(value) is str:
+            try:
+                parsed = from_iso(value)
+            except ValueError:
+                return slow(value, dt.datetime)
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=utc)
+        return slow(value, dt.datetime)
+
+    return parse
+
+
+def _explainer(
+    cls: type, infos: Any, fields: dict[str, Any], hook_of: Callable[[Any], Any]
+) -> Callable[[Any, Exception], DecodeError]:
+    """Find the field that failed (only on the error path) and say so."""
+
+    def explain(raw: dict[str, Any], exc: Exception) -> DecodeError:
+        culprit = "?"
+        for info in infos:
+            if info.wire in raw:
+                t = fields[info.name].type
+                try:
+                    hook_of(t)(raw[info.wire], t)
+                except Exception:
+                    culprit = info.wire
+                    break
+        return DecodeError(
+            f"cannot load {cls.__name__} from the response: field {culprit!r}: {type(exc).__name__}: {exc}",
+            excerpt=repr(raw)[:200],
+        )
+
+    return explain
+
+
+def fallback(cls: type, load: Loader) -> Loader:
+    """Non-dict bodies: other mappings are copied into a dict, anything else is an error."""
+
+    def check(raw: Any, level: Any) -> Any:
+        from collections.abc import Mapping
+
+        if isinstance(raw, Mapping):
+            return load(dict(raw), level)
+        raise DecodeError(
+            f"expected a JSON object for {cls.__name__}, got {type(raw).__name__}", excerpt=repr(raw)[:200]
+        )
+
+    return check
