@@ -387,7 +387,9 @@ def _rebuild_login(state: dict[str, Any]) -> PasswordLogin:
     return PasswordLogin(**state)
 
 
-def _is_secret_name(name: str) -> bool:
-    from clientkit.redaction import SENSITIVE_NAME
+_PRINCIPAL = re.compile(r"^(user(name)?|email|login|account|client_id|tenant|realm|domain)$", re.I)
 
-    return bool(SENSITIVE_NAME.search(name))
+
+def _is_secret_name(name: str) -> bool:
+    """Every login credential is secret except the ones that name the principal."""
+    return not _PRINCIPAL.match(name)

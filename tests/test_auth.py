@@ -226,7 +226,7 @@ def test_eight_threads_on_an_expired_token_send_one_login(server: ScriptedServer
         time.sleep(0.2)  # every thread arrives while the login is in flight
         return srv.login(rec, req)
 
-    server.on("POST", "/auth/login", slow_login)
+    server.set("POST", "/auth/login", slow_login)
     session = LoginApi.connect(server.url, username="ann", password="s3cret-pw")
     barrier = threading.Barrier(8)
     errors: list[BaseException] = []
@@ -335,7 +335,7 @@ def test_credentials_other_than_the_principal_are_secret() -> None:
 
 def test_refresh_rejected_with_400_falls_back_to_login(server: ScriptedServer) -> None:
     srv = LoginServer(server, lifetime=20, refresh=True)
-    server.on("POST", "/auth/refresh", Reply(400, json={"error": "invalid_grant"}))
+    server.set("POST", "/auth/refresh", Reply(400, json={"error": "invalid_grant"}))
     session = LoginApi.connect(server.url, username="ann", password="s3cret-pw")
     session.get(Me)
     session.get(Me)

@@ -73,6 +73,11 @@ class ScriptedServer:
         with self._lock:
             self._queues[(method.upper(), path)].extend(replies)
 
+    def set(self, method: str, path: str, *replies: Reply | Handler) -> None:
+        """Replace whatever was queued for (method, path)."""
+        with self._lock:
+            self._queues[(method.upper(), path)] = deque(replies)
+
     def clear(self) -> None:
         with self._lock:
             self.received.clear()
