@@ -176,7 +176,7 @@ def cached_http(
             memo.put(signature, key)
         return str(key)
 
-    return CachedSession(
+    session = CachedSession(
         backend=_backend(config, name),
         expire_after=config.expire_after,
         cache_control=config.cache_control,
@@ -186,6 +186,24 @@ def cached_http(
         ignored_parameters=ignored,
         key_fn=key_fn,
     )
+    session.hooks["response"].append(_trim_not_modified)
+    return session
+
+
+_VOLATILE = ("Date", "Connection", "Keep-Alive", "Server", "Age")
+
+
+def _trim_not_modified(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+    """Drop per-message headers from a 304 so an unchanged answer is not rewritten.
+
+    requests-cache merges a 304's headers into the stored answer and rewrites it when any
+    differs; ``Date`` always does. Validators and freshness headers are kept, so a 304
+    that changes them still updates the stored answer.
+    """
+    if response.status_code == 304:
+        for name in _VOLATILE:
+            response.headers.pop(name, None)
+    return response
 
 
 class _Lru(OrderedDict[Any, Any]):
@@ -208,35 +226,95 @@ class _Lru(OrderedDict[Any, Any]):
                 self.popitem(last=False)
 
 
-class FreshHits:
-    """Serves answers that are still fresh straight from the backend.
+def _stale(expires: dt.datetime) -> bool:
+    aware = expires if expires.tzinfo is not None else expires.replace(tzinfo=dt.timezone.utc)
+    return aware <= dt.datetime.now(dt.timezone.utc)
 
-    requests-cache decides what is stored and when it expires; this only remembers,
-    per request signature, the key of the answer it stored, so that a later identical
-    request that is certainly fresh (not expired, no ``no-cache`` or
-    ``must-revalidate``) skips request preparation and key computation. Anything less
-    certain goes through requests-cache as usual.
+
+@attrs.frozen
+class _Entry:
+    key: str
+    expires: dt.datetime | None
+    validators: tuple[tuple[str, str], ...]
+    always_revalidate: bool
+
+
+class Shortcut:
+    """The hot paths of a cache, taken without requests-cache's per-request machinery.
+
+    requests-cache decides what is stored, under which key and until when. This class
+    remembers, per request signature (URL, query, headers), the key and validators of the
+    answer it stored, and then:
+
+    - serves an answer that is certainly fresh straight from the backend;
+    - revalidates a stale answer with a plain conditional request; on ``304`` the stored
+      answer is served (its stored expiry is left as it was, so it is revalidated again
+      next time, which is always correct).
+
+    Anything less certain (``Vary``, no validators, a ``200`` to a conditional request)
+    falls back to requests-cache, which stores and decides as usual.
     """
 
     def __init__(self, http: requests.Session) -> None:
         self._cache = getattr(http, "cache", None)
-        self._keys: _Lru = _Lru(4096)
+        self._entries: _Lru = _Lru(4096)
 
     def remember(self, signature: tuple[Any, ...], response: requests.Response) -> None:
         key = getattr(response, "cache_key", None)
-        if isinstance(key, str):
-            self._keys.put(signature, key)
+        if not isinstance(key, str) or "Vary" in response.headers:
+            return
+        control = response.headers.get("Cache-Control", "").lower()
+        if "no-store" in control:
+            return
+        validators = tuple(
+            (request_header, response.headers[header])
+            for header, request_header in (("ETag", "If-None-Match"), ("Last-Modified", "If-Modified-Since"))
+            if header in response.headers
+        )
+        expires = getattr(response, "expires", None)
+        revalidate = "no-cache" in control or "must-revalidate" in control
+        self._entries.put(signature, _Entry(key, expires, validators, revalidate))
 
-    def lookup(self, signature: tuple[Any, ...]) -> requests.Response | None:
-        key = self._keys.get(signature)
-        if key is None or self._cache is None:
+    def forget(self, signature: tuple[Any, ...]) -> None:
+        self._entries.put(signature, None)
+
+    def fresh(self, signature: tuple[Any, ...]) -> requests.Response | None:
+        """The stored answer, if it is certainly fresh."""
+        entry = self._entries.get(signature)
+        if entry is None or self._cache is None or entry.always_revalidate:
             return None
-        cached = self._cache.get_response(key)
-        if cached is None or cached.is_expired or cached.expires is None:
+        if entry.expires is None or _stale(entry.expires):
             return None
-        control = cached.headers.get("Cache-Control", "").lower()
-        if "no-cache" in control or "must-revalidate" in control or "no-store" in control:
+        cached = self._cache.get_response(entry.key)
+        if cached is None or cached.is_expired:
             return None
+        return cached  # type: ignore[no-any-return]
+
+    def validators(self, signature: tuple[Any, ...]) -> dict[str, str] | None:
+        """Conditional headers for a stale answer that can be revalidated."""
+        entry = self._entries.get(signature)
+        if entry is None or not entry.validators:
+            return None
+        return dict(entry.validators)
+
+    def not_modified(
+        self, signature: tuple[Any, ...], response: requests.Response
+    ) -> requests.Response | None:
+        """The stored answer for a ``304`` to a conditional request (``None``: fall back)."""
+        entry = self._entries.get(signature)
+        if entry is None or self._cache is None:
+            return None
+        for request_header, value in entry.validators:
+            header = "ETag" if request_header == "If-None-Match" else "Last-Modified"
+            if response.headers.get(header, value) != value:
+                return None
+        cached = self._cache.get_response(entry.key)
+        if cached is None:
+            return None
+        for header in ("Cache-Control", "Expires", "Vary"):
+            if header in response.headers and response.headers[header] != cached.headers.get(header):
+                return None  # the server changed freshness rules: requests-cache must decide
+        cached.revalidated = True
         return cached  # type: ignore[no-any-return]
 
 

@@ -20,7 +20,7 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from clientkit.auth import Authenticator
-from clientkit.cache import CacheStats, FreshHits, Invalidations
+from clientkit.cache import CacheStats, Invalidations, Shortcut
 from clientkit.errors import (
     APIError,
     ConnectError,
@@ -56,6 +56,14 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
     if port is None:
         port = {"http": 80, "https": 443}.get(scheme)
     return (scheme, (parts.hostname or "").lower(), port)
+
+
+def _read_body(resp: requests.Response) -> None:
+    """Read the whole body in one call (requests' chunked ``content`` is slower and
+    holds the chunks and the joined copy at once); the connection returns to the pool."""
+    data = resp.raw.read(decode_content=True) if resp.raw is not None else b""
+    resp._content = data or b""
+    resp._content_consumed = True  # type: ignore[attr-defined]
 
 
 def _has(headers: Mapping[str, Any], name: str) -> bool:
@@ -168,7 +176,7 @@ class Transport:
             auth.prepare(self._send_unauthenticated)
         self.cache_stats = CacheStats()
         self.invalidations = Invalidations()
-        self.fresh = FreshHits(self.http) if self.cached else None
+        self.shortcut = Shortcut(self.http) if self.cached else None
 
     # -- URLs and headers ------------------------------------------------------
 
@@ -251,18 +259,15 @@ class Transport:
         rewinder = _Rewinder(body, files)
         cache_args = self._cache_args(method, url, opts.cache)
         signature: tuple[Any, ...] | None = None
-        if (
-            self.fresh is not None
-            and method == "GET"
-            and not stream
-            and not cache_args
-            and opts.cache is None
-        ):
-            signature = (url, tuple(query), tuple(sorted(hdrs.items())))
-            hit = self.fresh.lookup(signature)
+        conditional: dict[str, str] | None = None
+        shortcut = self.shortcut
+        if shortcut is not None and method == "GET" and not stream and not cache_args and opts.cache is None:
+            signature = (url, tuple(query), tuple(sorted(hdrs.items(), key=lambda kv: kv[0])))
+            hit = shortcut.fresh(signature)
             if hit is not None:
                 self.cache_stats.record(hit)
                 return hit
+            conditional = shortcut.validators(signature)
         attempt = 0
         hops = 0
         renewed = False
@@ -274,19 +279,24 @@ class Transport:
             error: TransportError | None = None
             cause: Exception | None = None
             try:
-                resp = self.http.request(
-                    method,
-                    url,
-                    params=query,
-                    data=body,
-                    files=files,
-                    headers=hdrs,
-                    auth=auth,
-                    timeout=timeout,
-                    allow_redirects=False,
-                    stream=stream,
-                    **cache_args,
-                )
+                if conditional is not None:
+                    resp = self._send_plain(method, url, query, {**hdrs, **conditional}, auth, timeout)
+                else:
+                    resp = self.http.request(
+                        method,
+                        url,
+                        params=query,
+                        data=body,
+                        files=files,
+                        headers=hdrs,
+                        auth=auth,
+                        timeout=timeout,
+                        allow_redirects=False,
+                        stream=stream or not self.cached,
+                        **cache_args,
+                    )
+                    if not stream and not self.cached:
+                        _read_body(resp)
             except requests.exceptions.ConnectTimeout as exc:
                 failure, cause = "connect", exc
                 error = RequestTimeout(f"connect timed out: {exc}", method=method, url=url)
@@ -298,9 +308,13 @@ class Transport:
             except requests.exceptions.ConnectionError as exc:
                 failure, cause = ("connect" if _never_sent(exc) else "read"), exc
                 error = ConnectError(f"connection failed: {exc}", method=method, url=url)
+            except urllib3.exceptions.ReadTimeoutError as exc:
+                failure, cause = "timeout", exc
+                error = RequestTimeout(f"read timed out: {exc}", method=method, url=url)
             except (
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError,
+                urllib3.exceptions.HTTPError,
             ) as exc:
                 failure, cause = "read", exc
                 error = ConnectError(f"response broken off: {exc}", method=method, url=url)
@@ -323,10 +337,20 @@ class Transport:
 
             if log.isEnabledFor(logging.DEBUG):
                 self._log_exchange(resp, json, (time.monotonic() - started) * 1000)
+            if conditional is not None and shortcut is not None and signature is not None:
+                conditional = None
+                if resp.status_code == 304:
+                    stored = shortcut.not_modified(signature, resp)
+                    if stored is not None:
+                        self.cache_stats.record(stored)
+                        return stored
+                    shortcut.forget(signature)
+                    continue  # let requests-cache decide, with a full conditional request
+                shortcut.forget(signature)  # a changed answer: requests-cache stores it next time
             if self.cached and method in ("GET", "HEAD"):
                 self.cache_stats.record(resp)
-                if signature is not None and self.fresh is not None and resp.status_code < 300:
-                    self.fresh.remember(signature, resp)
+                if signature is not None and shortcut is not None and resp.status_code < 300:
+                    shortcut.remember(signature, resp)
 
             if resp.status_code in _REDIRECTS and "location" in resp.headers:
                 location = urljoin(resp.url, resp.headers["location"])
@@ -366,6 +390,23 @@ class Transport:
                 if raise_for_status and resp.status_code >= 400:
                     raise self.error_for(resp, method)
             return resp
+
+    def _send_plain(
+        self,
+        method: str,
+        url: str,
+        query: list[tuple[str, str]],
+        headers: Mapping[str, str | None],
+        auth: Any,
+        timeout: Any,
+    ) -> requests.Response:
+        """Send past the cache layer (for the shortcut's own conditional requests)."""
+        prepared = self.http.prepare_request(
+            requests.Request(method, url, params=query, headers=dict(headers), auth=auth)
+        )
+        resp = requests.Session.send(self.http, prepared, timeout=timeout, allow_redirects=False, stream=True)
+        _read_body(resp)
+        return resp
 
     @property
     def cached(self) -> bool:

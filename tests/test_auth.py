@@ -303,8 +303,11 @@ def test_login_auth_repr_and_pickle_hide_the_password(server: ScriptedServer) ->
 
 def test_each_session_gets_its_own_authenticator(server: ScriptedServer) -> None:
     class Preset(Service):
-        auth = PasswordLogin(path="/auth/login", token="data.access_token",
-                             credentials={"username": "ann", "password": "s3cret-pw"})
+        auth = PasswordLogin(
+            path="/auth/login",
+            token="data.access_token",
+            credentials={"username": "ann", "password": "s3cret-pw"},
+        )
 
     srv = LoginServer(server, lifetime=3600)
     a, b = Preset.connect(server.url), Preset.connect(server.url)
@@ -319,8 +322,9 @@ def test_each_session_gets_its_own_authenticator(server: ScriptedServer) -> None
 
 def test_declared_file_store_is_kept(server: ScriptedServer, tmp_path: Path) -> None:
     class Stored(Service):
-        auth = PasswordLogin(path="/auth/login", token="data.access_token",
-                             store=FileTokenStore(tmp_path / "t.json"))
+        auth = PasswordLogin(
+            path="/auth/login", token="data.access_token", store=FileTokenStore(tmp_path / "t.json")
+        )
 
     srv = LoginServer(server, lifetime=3600)
     Stored.connect(server.url, username="ann", password="s3cret-pw").get(Me)

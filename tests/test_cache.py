@@ -286,3 +286,16 @@ def test_service_declared_cache(server: ScriptedServer, tmp_path: Path) -> None:
     api.get(Doc, 1)
     api.get(Doc, 1)
     assert api.cache_stats.hits == 1
+
+
+def test_revalidation_after_a_change_serves_the_new_version(server: ScriptedServer, tmp_path: Path) -> None:
+    srv = Versioned(server)
+    api = connect(server, tmp_path)
+    assert api.get(Doc, 1).title == "first"
+    assert api.get(Doc, 1).title == "first"  # 304
+    srv.version, srv.title = 2, "second"
+    titles = [api.get(Doc, 1).title for _ in range(4)]
+    assert titles == ["second"] * 4
+    last = [r.header("If-None-Match") for r in server.received[-2:]]
+    assert last == ['"v2"', '"v2"']  # the new version is what gets revalidated now
+    assert api.cache_stats.revalidations >= 3

@@ -147,7 +147,19 @@ def bench_cache(url: str, n_rounds: int, per_round: int) -> None:
     line("304 revalidation (SQLite) / plain get", f"{r3:.2f}", "<= 1.2", r3 <= 1.2)
 
 
-def bench_memory(url: str, pages: int) -> None:
+def bench_memory(url: str, pages: int, decoder: str) -> None:
+    import clientkit.wire
+
+    saved = clientkit.wire._orjson
+    if decoder == "json":
+        clientkit.wire._orjson = None
+    try:
+        _walk(url, pages, decoder)
+    finally:
+        clientkit.wire._orjson = saved
+
+
+def _walk(url: str, pages: int, decoder: str) -> None:
     api = Static.connect(url)
     gc.collect()
     tracemalloc.start()
@@ -164,7 +176,7 @@ def bench_memory(url: str, pages: int) -> None:
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     assert count == pages * 1000
-    print(f"iterating {count:,} records")
+    print(f"iterating {count:,} records ({decoder} decoder)")
     print(f"  one page held in memory              {one_page / 1e6:8.2f} MB")
     print(f"  peak growth over the whole walk      {peak / 1e6:8.2f} MB")
     line("peak growth / one page", f"{peak / one_page:.2f}", "<= 2.0", peak <= 2 * one_page)
@@ -181,7 +193,8 @@ def main() -> None:
         bench_get(url, n_rounds, per_round)
         bench_list(url, 3 if opts.quick else 7)
         bench_cache(url, n_rounds, per_round)
-        bench_memory(url, big)
+        bench_memory(url, big, "orjson")
+        bench_memory(url, big, "json")
 
 
 if __name__ == "__main__":
