@@ -193,7 +193,7 @@ def cached_http(
 _VOLATILE = ("Date", "Connection", "Keep-Alive", "Server", "Age")
 
 
-def _trim_not_modified(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+def _trim_not_modified(response: requests.Response, *_: Any, **__: Any) -> requests.Response:
     """Drop per-message headers from a 304 so an unchanged answer is not rewritten.
 
     requests-cache merges a 304's headers into the stored answer and rewrites it when any

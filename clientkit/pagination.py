@@ -460,8 +460,9 @@ class Pager(Generic[T]):
         fetch: Fetch,
         paginator: Paginator,
         request: PageRequest,
-        make: Callable[[Any], T],
+        make: Callable[..., T],
         *,
+        level: Any = None,
         items: Locator = None,
         page_size: int | None = None,
         max_items: int | None = None,
@@ -477,6 +478,7 @@ class Pager(Generic[T]):
             request = attrs.evolve(request, method=paginator.method.upper())
         self._request = paginator.first(attrs.evolve(request, size=size))
         self._make = make
+        self._level = level
         self._items = items if paginator.items is None else paginator.items
         self.max_items = max_items
         self.max_pages = max_pages
@@ -503,9 +505,9 @@ class Pager(Generic[T]):
                     f"the service pointed page {request.number + 1} at the page just fetched "
                     f"({request.target}); stopping instead of looping forever"
                 )
-        make = self._make
+        make, level = self._make, self._level
         page: Page[T] = Page(
-            items=[make(item) for item in raw_items],
+            items=[make(item, level) for item in raw_items],
             number=request.number,
             total=self._paginator.count_of(raw),
             request=request,

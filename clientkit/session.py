@@ -346,18 +346,20 @@ class Session:
             )
 
         parents = {k: v for k, v in path.items() if k in spec.parents}
+        make = load
+        if parents:
 
-        def make(raw: Any) -> R:
-            obj = load(raw, lvl)
-            if parents:
+            def make(raw: Any, level: Any) -> R:
+                obj = load(raw, level)
                 obj.__dict__["_ck_parents"] = parents
-            return obj
+                return obj
 
         return Pager(
             fetch,
             paginator,
             PageRequest(method="GET", target=target, params=query),
             make,
+            level=lvl,
             items=self._envelope(spec).for_op("list").response,
             page_size=page_size,
             max_items=max_items,
