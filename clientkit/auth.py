@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import requests
@@ -31,6 +31,9 @@ from clientkit.paths import PathTemplate
 from clientkit.redaction import Secret, secret_or_none
 from clientkit.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
 from clientkit.wire import dig
+
+if TYPE_CHECKING:
+    from clientkit.sandbox.accounts import Accounts
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -82,6 +85,14 @@ class Authenticator(AuthBase):
     def check(self) -> None:
         """Raise when required credentials are missing."""
 
+    # -- the server's side (used by the sandbox) ---------------------------------------
+
+    def sandbox_principal(
+        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
+    ) -> str | None:
+        """Who a request is, as a service of this strategy would decide (``None``: 401)."""
+        return "anonymous"
+
 
 def _secret(value: Any) -> Secret | None:
     return secret_or_none(value)
@@ -115,6 +126,16 @@ class TokenAuth(Authenticator):
 
     def identity(self) -> str:
         return fingerprint("token", self.token.reveal()) if self.token else "anonymous"
+
+    def sandbox_principal(
+        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
+    ) -> str | None:
+        value = headers.get(self.header, "")
+        if self.scheme:
+            scheme, _, value = value.partition(" ")
+            if scheme.lower() != self.scheme.lower():
+                return None
+        return accounts.principal_for_token(value)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(scheme={self.scheme!r}, header={self.header!r}, token=***)"
@@ -152,6 +173,12 @@ class ApiKeyAuth(Authenticator):
     def identity(self) -> str:
         return fingerprint("key", self.key.reveal()) if self.key else "anonymous"
 
+    def sandbox_principal(
+        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
+    ) -> str | None:
+        value = headers.get(self.header) if self.header else query.get(self.query or "")
+        return accounts.principal_for_token(value)
+
     def __repr__(self) -> str:
         where = f"header={self.header!r}" if self.header else f"query={self.query!r}"
         return f"ApiKeyAuth({where}, key=***)"
@@ -177,6 +204,20 @@ class BasicAuth(Authenticator):
 
     def identity(self) -> str:
         return fingerprint("basic", self.username or "")
+
+    def sandbox_principal(
+        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
+    ) -> str | None:
+        import base64
+
+        scheme, _, encoded = headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            user, _, password = base64.b64decode(encoded).decode().partition(":")
+        except ValueError:
+            return None
+        return accounts.check_login({"username": user, "password": password})
 
     def __repr__(self) -> str:
         return f"BasicAuth(username={self.username!r}, password=***)"
@@ -368,6 +409,41 @@ class PasswordLogin(Authenticator):
         r.headers[self.header] = self._header_value(self.current_token())
         return r
 
+    def sandbox_principal(
+        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
+    ) -> str | None:
+        value = headers.get(self.header, "")
+        if self.scheme:
+            scheme, _, value = value.partition(" ")
+            if scheme.lower() != self.scheme.lower():
+                return None
+        return accounts.principal_for_token(value)
+
+    def sandbox_login(self, body: Any, accounts: Accounts, *, refresh: bool = False) -> Any:
+        """The answer to a login (or refresh) request, or ``None`` for bad credentials."""
+        template = self.refresh_body if refresh else self.body
+        given: dict[str, Any] = {}
+        for wire, value in (template or {}).items():
+            if isinstance(value, str) and _PLACEHOLDER.fullmatch(value) and isinstance(body, Mapping):
+                given[value[1:-1]] = body.get(wire)
+        if refresh:
+            principal = accounts.use_refresh(given.get("refresh_token"))
+        else:
+            principal = accounts.check_login(given)
+        if principal is None:
+            return None
+        issued = accounts.issue(principal)
+        answer: dict[str, Any] = {}
+        for path, key in (
+            (self.token, "access_token"),
+            (self.refresh_token, "refresh_token"),
+            (self.expires_in, "expires_in"),
+            (self.expires_at, "expires_at"),
+        ):
+            if path:
+                _put_path(answer, path, issued[key])
+        return answer
+
     def identity(self) -> str:
         principal = {k: v for k, v in self.credentials.items() if not _is_secret_name(k)}
         return fingerprint("login", self.path, *(f"{k}={v}" for k, v in sorted(principal.items())))
@@ -385,6 +461,13 @@ class PasswordLogin(Authenticator):
 
 def _rebuild_login(state: dict[str, Any]) -> PasswordLogin:
     return PasswordLogin(**state)
+
+
+def _put_path(body: dict[str, Any], path: str, value: Any) -> None:
+    steps = path.split(".")
+    for step in steps[:-1]:
+        body = body.setdefault(step, {})
+    body[steps[-1]] = value
 
 
 _PRINCIPAL = re.compile(r"^(user(name)?|email|login|account|client_id|tenant|realm|domain)$", re.I)

@@ -105,6 +105,35 @@ def _json_matcher(t: Any) -> Callable[[Any], bool]:
     return lambda _: False
 
 
+def conforms(value: Any, t: Any) -> bool:
+    """Whether JSON ``value`` has the shape type ``t`` declares (strictly: no coercions)."""
+    if t is Any or t is object:
+        return True
+    if _is_union(t):
+        return any(conforms(value, member) for member in get_args(t))
+    if t is _NoneType:
+        return value is None
+    origin = get_origin(t) or t
+    args = get_args(t)
+    if origin in (list, tuple, set, frozenset):
+        if not isinstance(value, list):
+            return False
+        item = args[0] if args else Any
+        return all(conforms(v, item) for v in value)
+    if isinstance(origin, type) and issubclass(origin, Mapping):
+        if not isinstance(value, dict):
+            return False
+        item = args[1] if len(args) == 2 else Any
+        return all(conforms(v, item) for v in value.values())
+    if origin is _dt.datetime:
+        try:
+            parse_datetime(value)
+        except (ValueError, TypeError, OverflowError):
+            return False
+        return True
+    return _json_matcher(t)(value)
+
+
 class Converter:
     """Wire JSON <-> resources for one service.
 

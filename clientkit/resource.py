@@ -48,6 +48,7 @@ class FieldInfo:
     identity: bool = False
     level: int = 0
     secret: bool = False
+    required: bool = False
 
     @property
     def writable(self) -> bool:
@@ -64,6 +65,7 @@ def field(
     identity: bool = False,
     level: int = 0,
     secret: bool = False,
+    required: bool = False,
     repr: bool = True,
 ) -> Any:
     """Declare a resource field with its wire name and role.
@@ -77,6 +79,7 @@ def field(
         identity: this field identifies the resource in its paths.
         level: the expansion level at which the server starts returning it.
         secret: kept out of ``repr`` and pickles.
+        required: must be given on create (the sandbox answers a validation error otherwise).
 
     Example:
         >>> class User(Resource):
@@ -91,6 +94,7 @@ def field(
         "identity": identity,
         "level": level,
         "secret": secret,
+        "required": required,
     }
     if factory is not None:
         return attrs.field(factory=factory, metadata={_META: info}, repr=repr and not secret)

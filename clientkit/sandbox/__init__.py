@@ -1,5 +1,37 @@
-"""A local emulator of declared services, served on 127.0.0.1."""
+"""A local emulator of declared services, served on 127.0.0.1.
 
+Example:
+    >>> from clientkit.sandbox import Sandbox
+    >>> with Sandbox(Shop, data={"Product": [{"id": 1, "name": "Lamp"}]}) as url:
+    ...     shop = Shop.connect(url, token="sandbox-token")
+"""
+
+from clientkit.sandbox.accounts import Accounts
+from clientkit.sandbox.faults import Fault, FaultPlan
+from clientkit.sandbox.journal import Entry, Journal
 from clientkit.sandbox.server import ServerThread
+from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 
-__all__ = ["ServerThread"]
+__all__ = [
+    "Accounts",
+    "Entry",
+    "Fault",
+    "FaultPlan",
+    "Journal",
+    "MemoryStore",
+    "Record",
+    "Reply",
+    "Sandbox",
+    "SandboxRequest",
+    "ServerThread",
+    "SqliteStore",
+]
+
+
+def __getattr__(name: str) -> object:
+    # The app needs werkzeug (the ``sandbox`` extra); import it only when asked for.
+    if name in ("Sandbox", "Reply", "SandboxRequest"):
+        from clientkit.sandbox import app
+
+        return getattr(app, name)
+    raise AttributeError(name)

@@ -1,0 +1,713 @@
+"""The sandbox: a stateful emulator of a declared service, as a WSGI application.
+
+Every declared path of every resource answers in the service's own dialect: its
+envelope, identity, expansion levels, paging style, error shape and auth. State
+persists across requests (in memory, or in a SQLite file). On top of that the
+sandbox keeps a journal of what it received, injects faults on demand, and accepts
+extra routes for operations special to a service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import hashlib
+import json
+import secrets
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+import attrs
+
+from clientkit.auth import Authenticator, PasswordLogin
+from clientkit.convert import conforms, field_types
+from clientkit.pagination import PageQuery
+from clientkit.resource import Resource, ResourceSpec, fields_of, spec_of
+from clientkit.sandbox.accounts import Accounts
+from clientkit.sandbox.faults import Fault, FaultPlan
+from clientkit.sandbox.journal import Journal
+from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
+from clientkit.service import Service
+
+try:
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+    from werkzeug.routing import Map, Rule
+    from werkzeug.wrappers import Request, Response
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError("the sandbox needs werkzeug: pip install 'clientkit[sandbox]'") from exc
+
+StartResponse = Callable[..., Any]
+
+
+@attrs.define
+class Reply:
+    """What a sandbox handler answers: a status, a JSON body (or raw bytes), headers."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = attrs.field(factory=dict)
+    content_type: str = "application/json"
+    raw: bool = False
+
+
+@attrs.define
+class SandboxRequest:
+    """What a handler sees: the request, its path values, the caller, the sandbox."""
+
+    request: Request
+    params: dict[str, str]
+    principal: str | None
+    sandbox: Sandbox
+
+    @property
+    def json(self) -> Any:
+        if not self.request.get_data():
+            return None
+        try:
+            return json.loads(self.request.get_data())
+        except ValueError:
+            return None
+
+    @property
+    def query(self) -> Mapping[str, str]:
+        return self.request.args
+
+    def error(self, status: int, message: str, field_errors: Mapping[str, list[str]] | None = None) -> Reply:
+        return self.sandbox.error(status, message, field_errors)
+
+
+Handler = Callable[[SandboxRequest], Any]
+
+
+def _http_date(when: float) -> str:
+    return email.utils.formatdate(when, usegmt=True)
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    bare = etag.removeprefix("W/")
+    candidates = [c.strip() for c in header.split(",")]
+    return "*" in candidates or any(c.removeprefix("W/") == bare for c in candidates)
+
+
+def _accepts_int(t: Any) -> bool:
+    return conforms(0, t)
+
+
+def _wire_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
+
+
+@attrs.define
+class _Route:
+    handler: Handler
+    public: bool
+    operation: str
+
+
+class Sandbox:
+    """A local, stateful emulator of ``service``, served on 127.0.0.1.
+
+    Args:
+        service: the service declaration.
+        data: seed records: ``{"ResourceName": [wire dicts...]}``, or a JSON file of that.
+        store: a SQLite file to keep state in across restarts (default: memory).
+        accounts: tokens and logins the sandbox accepts (default: token ``sandbox-token``
+            and login ``demo`` / ``demo-password``).
+        seed: the seed of fault injection's random draws.
+        page_size: the page size when a request names none.
+        create_status, delete_status, validation_status: the statuses the service uses.
+        resources: the resource classes to serve (default: every one the service declares).
+
+    Example:
+        >>> with Sandbox(Shop, data={"Product": [{"id": 1, "name": "Lamp"}]}) as url:
+        ...     shop = Shop.connect(url, token="sandbox-token")
+        ...     shop.get(Product, 1)
+    """
+
+    def __init__(
+        self,
+        service: type[Service],
+        data: Mapping[str, Iterable[Mapping[str, Any]]] | str | Path | None = None,
+        *,
+        store: str | Path | None = None,
+        accounts: Accounts | None = None,
+        seed: int = 0,
+        page_size: int = 20,
+        create_status: int = 201,
+        delete_status: int = 204,
+        validation_status: int = 422,
+        resources: Iterable[type[Resource]] | None = None,
+    ) -> None:
+        self.service = service
+        self.accounts = accounts or Accounts()
+        self.faults = FaultPlan(seed)
+        self.journal = Journal()
+        self.store: MemoryStore = SqliteStore(store) if store else MemoryStore()
+        self.page_size = page_size
+        self.create_status = create_status
+        self.delete_status = delete_status
+        self.validation_status = validation_status
+        self._map = Map(strict_slashes=False, merge_slashes=False)
+        self._routes: dict[str, _Route] = {}
+        self._server: Any = None
+        self.resources = list(resources if resources is not None else service.resources.values())
+        self._install_auth()
+        for cls in self.resources:
+            self._install_resource(cls)
+        if data is not None:
+            self.seed(data)
+
+    # -- routes ---------------------------------------------------------------------------
+
+    def route(
+        self, path: str, methods: Iterable[str] = ("GET",), *, public: bool = False, operation: str = "action"
+    ) -> Callable[[Handler], Handler]:
+        """Add a route for an operation special to the service.
+
+        ``path`` uses ``{name}`` placeholders like resource paths. The handler gets a
+        :class:`SandboxRequest` and returns a :class:`Reply`, or a JSON-able value sent
+        as a 200 as it is. Routes require auth unless ``public``.
+
+        Example:
+            >>> @sandbox.route("/tasks/{code}", methods=["POST"])
+            ... def run_task(req):
+            ...     return {"id": "job-1", "status": "queued"}
+        """
+
+        def register(handler: Handler) -> Handler:
+            self._add(path, [m.upper() for m in methods], _Route(handler, public, operation))
+            return handler
+
+        return register
+
+    def _add(self, template: str, methods: list[str], route: _Route) -> None:
+        endpoint = f"r{len(self._routes)}"
+        rule_path = template.replace("{", "<").replace("}", ">")
+        self._map.add(Rule(rule_path, endpoint=endpoint, methods=methods))
+        self._routes[endpoint] = route
+
+    def _install_auth(self) -> None:
+        auth = self.service.auth
+        if not isinstance(auth, PasswordLogin):
+            return
+        self._add(auth.path, [auth.method], _Route(self._login, public=True, operation="login"))
+        if auth.refresh_path:
+            self._add(auth.refresh_path, [auth.method], _Route(self._refresh, public=True, operation="login"))
+
+    def _install_resource(self, cls: type[Resource]) -> None:
+        spec = spec_of(cls)
+
+        def bind(op: Callable[[type[Resource], ResourceSpec, SandboxRequest], Reply]) -> Handler:
+            return lambda req: op(cls, spec, req)
+
+        if spec.many is not None:
+            self._add(spec.many.template, ["GET"], _Route(bind(self._list), False, "list"))
+        if spec.create is not None:
+            self._add(spec.create.template, [spec.create_method], _Route(bind(self._create), False, "create"))
+        if spec.one is not None:
+            self._add(spec.one.template, ["GET"], _Route(bind(self._get), False, "get"))
+        if spec.update is not None:
+            self._add(spec.update.template, [spec.update_method], _Route(bind(self._update), False, "update"))
+            self._add(spec.update.template, ["PATCH"], _Route(bind(self._patch), False, "patch"))
+        if spec.delete is not None:
+            self._add(spec.delete.template, ["DELETE"], _Route(bind(self._delete), False, "delete"))
+
+    # -- seeding and state ---------------------------------------------------------------------
+
+    def seed(self, data: Mapping[str, Iterable[Mapping[str, Any]]] | str | Path) -> None:
+        """Add records: ``{"ResourceName": [wire dicts, ...]}`` or a JSON file of that.
+
+        Records of nested resources carry their parent values under the parent's name
+        (``{"store": "s1", "sku": "a"}``); those keys are used for placement only.
+        """
+        if isinstance(data, str | Path):
+            data = json.loads(Path(data).read_text("utf-8"))
+        assert isinstance(data, Mapping)
+        by_name = {spec_of(c).name: c for c in self.resources}
+        for name, records in data.items():
+            if name not in by_name:
+                raise KeyError(
+                    f"no resource named {name!r} in {self.service.__name__} (known: {sorted(by_name)})"
+                )
+            cls = by_name[name]
+            spec = spec_of(cls)
+            for raw in records:
+                body = dict(raw)
+                scope = {p: str(body.pop(p)) for p in spec.parents if p in body}
+                scope.update(
+                    {
+                        k: str(v)
+                        for k, v in self.service.context.items()
+                        if v is not None and _uses(spec, k) and k not in scope
+                    }
+                )
+                table = self._table(spec, scope)
+                self._fill_identity(cls, spec, body, table, {})
+                self.store.put(table, self._key(cls, spec, body), body)
+
+    def records(self, resource: str | type[Resource], **scope: Any) -> list[dict[str, Any]]:
+        """The stored wire bodies of a resource (in a parent scope, for nested ones)."""
+        cls = (
+            resource
+            if isinstance(resource, type)
+            else next(c for c in self.resources if spec_of(c).name == resource)
+        )
+        spec = spec_of(cls)
+        return [r.body for r in self.store.records(self._table(spec, {k: str(v) for k, v in scope.items()}))]
+
+    def _table(self, spec: ResourceSpec, values: Mapping[str, str]) -> str:
+        scope = sorted((k, v) for k, v in values.items() if k not in spec.identity)
+        return spec.name + "".join(f"|{k}={v}" for k, v in scope)
+
+    def _wire(self, cls: type[Resource], name: str) -> str:
+        return next((f.wire for f in fields_of(cls) if f.name == name), name)
+
+    def _key(self, cls: type[Resource], spec: ResourceSpec, body: Mapping[str, Any]) -> str:
+        return "|".join(str(body.get(self._wire(cls, n))) for n in spec.identity)
+
+    def _fill_identity(
+        self,
+        cls: type[Resource],
+        spec: ResourceSpec,
+        body: dict[str, Any],
+        table: str,
+        values: Mapping[str, str],
+    ) -> None:
+        types = field_types(cls)
+        for name in spec.identity:
+            wire = self._wire(cls, name)
+            if name in values:
+                body[wire] = _typed(values[name], types[name])
+            elif body.get(wire) is None:
+                body[wire] = self.store.next_id(table) if _accepts_int(types[name]) else uuid.uuid4().hex[:24]
+
+    # -- the generic operations -----------------------------------------------------------------
+
+    def _level(self, spec: ResourceSpec, request: Request) -> int | tuple[str, ...] | None:
+        expansion = spec.expansion
+        if expansion is None:
+            return None
+        if expansion.style == "list":
+            return tuple(request.args.getlist(expansion.param)) or None
+        raw = request.args.get(expansion.param)
+        if raw is None:
+            return expansion.normalize(None)
+        if raw.lower() in ("true", "false"):
+            return 1 if raw.lower() == "true" else 0
+        try:
+            return max(0, min(int(raw), expansion.max_level))
+        except ValueError:
+            return 0
+
+    def render(
+        self, cls: type[Resource], body: Mapping[str, Any], level: int | tuple[str, ...] | None
+    ) -> dict[str, Any]:
+        """A stored record as the service returns it at ``level`` (write-only fields dropped;
+        a list field not yet covered by the level becomes its count where the type allows)."""
+        spec = spec_of(cls)
+        out = dict(body)
+        types = field_types(cls)
+        for info in fields_of(cls):
+            if info.write_only:
+                out.pop(info.wire, None)
+            elif spec.expansion is not None and not spec.expansion.covers(level, info.level, info.name):
+                value = out.get(info.wire)
+                if isinstance(value, list) and _accepts_int(types[info.name]):
+                    out[info.wire] = len(value)
+                else:
+                    out.pop(info.wire, None)
+        return out
+
+    def _etag(self, table: str, key: str, record: Record) -> str:
+        digest = hashlib.sha1(f"{table}\0{key}".encode()).hexdigest()[:10]
+        return f'"{digest}-v{record.version}"'
+
+    def _one(
+        self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest
+    ) -> tuple[str, str, Record | None]:
+        table = self._table(spec, req.params)
+        body = {
+            self._wire(cls, n): _typed(req.params[n], field_types(cls)[n])
+            for n in spec.identity
+            if n in req.params
+        }
+        key = self._key(cls, spec, body)
+        return table, key, self.store.get(table, key)
+
+    def _resource_reply(
+        self,
+        cls: type[Resource],
+        spec: ResourceSpec,
+        req: SandboxRequest,
+        table: str,
+        key: str,
+        record: Record,
+        operation: str,
+        status: int = 200,
+    ) -> Reply:
+        level = self._level(spec, req.request)
+        payload = self.render(cls, record.body, level)
+        envelope = spec.envelope or self.service.envelope
+        return Reply(
+            status,
+            envelope.wrap_response(payload, operation),
+            headers={"ETag": self._etag(table, key, record), "Last-Modified": _http_date(record.modified)},
+        )
+
+    def _get(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
+        table, key, record = self._one(cls, spec, req)
+        if record is None:
+            return self.error(404, f"{spec.name} {key} not found")
+        return self._resource_reply(cls, spec, req, table, key, record, "get")
+
+    def _list(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
+        table = self._table(spec, req.params)
+        level = self._level(spec, req.request)
+        paginator = spec.pagination or self.service.pagination
+        reserved = {spec.expansion.param} if spec.expansion else set()
+        filters = {f.wire for f in fields_of(cls)}
+        wanted = [(k, v) for k, v in req.request.args.items() if k in filters and k not in reserved]
+        records = self.store.records(table)
+        items = [
+            self.render(cls, r.body, level)
+            for r in records
+            if all(_wire_text(r.body.get(k)).lower() == v.lower() for k, v in wanted)
+        ]
+        body_in = req.json if isinstance(req.json, Mapping) else {}
+        served = paginator.serve(
+            PageQuery(
+                query=dict(req.request.args), body=body_in, url=req.request.url, default_size=self.page_size
+            ),
+            items,
+        )
+        envelope = spec.envelope or self.service.envelope
+        items_path = paginator.items if isinstance(paginator.items, str) else envelope.response_path("list")
+        if items_path is None:
+            body: Any = list(served.items)
+        else:
+            body = {}
+            _put(body, items_path, list(served.items))
+            for path, value in served.meta.items():
+                _put(body, path, value)
+        headers = dict(served.headers)
+        modified = self.store.modified(table)
+        if modified:
+            headers["Last-Modified"] = _http_date(modified)
+        return Reply(200, body, headers=headers)
+
+    def _payload(self, spec: ResourceSpec, req: SandboxRequest, operation: str) -> Any:
+        envelope = spec.envelope or self.service.envelope
+        return envelope.unwrap_request(req.json, operation)
+
+    def _invalid(
+        self, cls: type[Resource], payload: Mapping[str, Any], *, creating: bool
+    ) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        types = field_types(cls)
+        for info in fields_of(cls):
+            if info.read_only and not info.identity:
+                continue
+            if info.wire in payload:
+                if not conforms(payload[info.wire], types[info.name]):
+                    errors[info.wire] = [f"Expected {_type_name(types[info.name])}."]
+            elif creating and info.required:
+                errors[info.wire] = ["This field is required."]
+        return errors
+
+    def _writable(self, cls: type[Resource], payload: Mapping[str, Any]) -> dict[str, Any]:
+        read_only = {f.wire for f in fields_of(cls) if f.read_only}
+        return {k: v for k, v in payload.items() if k not in read_only}
+
+    def _create(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
+        payload = self._payload(spec, req, "create")
+        if not isinstance(payload, Mapping):
+            return self.error(400, "the body must be a JSON object")
+        errors = self._invalid(cls, payload, creating=True)
+        if errors:
+            return self.error(self.validation_status, "validation failed", errors)
+        table = self._table(spec, req.params)
+        body = self._writable(cls, payload)
+        self._fill_identity(cls, spec, body, table, req.params)
+        key = self._key(cls, spec, body)
+        if self.store.get(table, key) is not None:
+            return self.error(409, f"{spec.name} {key} already exists")
+        record = self.store.put(table, key, body)
+        return self._resource_reply(cls, spec, req, table, key, record, "create", self.create_status)
+
+    def _precondition(self, req: SandboxRequest, table: str, key: str, record: Record) -> Reply | None:
+        wanted = req.request.headers.get("If-Match")
+        if wanted is not None and not _etag_matches(wanted, self._etag(table, key, record)):
+            return self.error(412, "the resource changed since it was loaded (If-Match failed)")
+        return None
+
+    def _update(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
+        return self._write(cls, spec, req, replace=True)
+
+    def _patch(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
+        return self._write(cls, spec, req, replace=False)
+
+    def _write(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest, *, replace: bool) -> Reply:
+        table, key, record = self._one(cls, spec, req)
+        if record is None:
+            return self.error(404, f"{spec.name} {key} not found")
+        failed = self._precondition(req, table, key, record)
+        if failed is not None:
+            return failed
+        operation = "update" if replace else "patch"
+        payload = self._payload(spec, req, operation)
+        if not isinstance(payload, Mapping):
+            return self.error(400, "the body must be a JSON object")
+        errors = self._invalid(cls, payload, creating=False)
+        if errors:
+            return self.error(self.validation_status, "validation failed", errors)
+        kept = {f.wire for f in fields_of(cls) if f.read_only or f.identity}
+        base = {k: v for k, v in record.body.items() if k in kept} if replace else dict(record.body)
+        base.update(self._writable(cls, payload))
+        for name in spec.identity:  # identity never changes through a write
+            base[self._wire(cls, name)] = record.body.get(self._wire(cls, name))
+        record = self.store.put(table, key, base)
+        return self._resource_reply(cls, spec, req, table, key, record, operation)
+
+    def _delete(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
+        table, key, record = self._one(cls, spec, req)
+        if record is None:
+            return self.error(404, f"{spec.name} {key} not found")
+        failed = self._precondition(req, table, key, record)
+        if failed is not None:
+            return failed
+        self.store.delete(table, key)
+        return Reply(self.delete_status, None if self.delete_status == 204 else {})
+
+    # -- auth -------------------------------------------------------------------------------------
+
+    def _login(self, req: SandboxRequest) -> Reply:
+        auth = self.service.auth
+        assert isinstance(auth, PasswordLogin)
+        answer = auth.sandbox_login(req.json, self.accounts)
+        return Reply(200, answer) if answer is not None else self.error(401, "invalid credentials")
+
+    def _refresh(self, req: SandboxRequest) -> Reply:
+        auth = self.service.auth
+        assert isinstance(auth, PasswordLogin)
+        answer = auth.sandbox_login(req.json, self.accounts, refresh=True)
+        return Reply(200, answer) if answer is not None else self.error(401, "invalid refresh token")
+
+    def _authenticate(self, request: Request) -> tuple[str | None, Reply | None]:
+        auth = self.service.auth
+        principal = "anonymous"
+        if isinstance(auth, Authenticator):
+            headers = dict(request.headers.items())
+            found = auth.sandbox_principal(headers, request.args, self.accounts)
+            if found is None:
+                return None, self.error(401, "authentication credentials were not provided or are invalid")
+            principal = found
+        for header, (_, used) in self.service.header_templates().items():
+            value = request.headers.get(header)
+            if value is None or not used:
+                continue
+            if not all(self.accounts.context_allowed(name, value) for name in used):
+                return principal, self.error(403, f"{header} {value!r} is not allowed for this caller")
+        return principal, None
+
+    # -- answering ----------------------------------------------------------------------------------
+
+    def error(self, status: int, message: str, field_errors: Mapping[str, list[str]] | None = None) -> Reply:
+        """An error answer in the service's error shape."""
+        request_id = secrets.token_hex(12)
+        body = self.service.errors.render(status, message, field_errors=field_errors, request_id=request_id)
+        return Reply(status, body, headers={"X-Request-Id": request_id})
+
+    def finish(self, reply: Reply, req: SandboxRequest | None) -> Reply:
+        """Last touch on every answer; service packages override it (a common envelope...)."""
+        return reply
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        raw_path = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(request.path)).split("?")[0]
+        self.journal.record(
+            request.method,
+            unquote(raw_path),
+            environ.get("QUERY_STRING", ""),
+            dict(request.headers.items()),
+            request.get_data(),
+        )
+        faults = self.faults.draw(request.method, unquote(raw_path))
+        for fault in faults:
+            if fault.kind == "latency":
+                time.sleep(fault.delay)
+        early = next((f for f in faults if f.kind in ("status", "drop", "html", "redirect")), None)
+        if early is not None:
+            return self._early_fault(early, environ, start_response)
+        reply, req = self._dispatch(request, raw_path)
+        reply = self.finish(reply, req)
+        response = self._response(reply, request)
+        late = next((f for f in faults if f.kind in ("drop_mid", "truncate", "trickle")), None)
+        if late is not None:
+            return self._late_fault(late, response, environ, start_response)
+        return response(environ, start_response)
+
+    def _dispatch(self, request: Request, raw_path: str) -> tuple[Reply, SandboxRequest | None]:
+        adapter = self._map.bind("sandbox", path_info=raw_path, url_scheme=request.scheme)
+        try:
+            endpoint, values = adapter.match(method=request.method)
+        except NotFound:
+            return self.error(404, f"no route for {request.method} {unquote(raw_path)}"), None
+        except MethodNotAllowed:
+            return self.error(405, f"{request.method} is not allowed on {unquote(raw_path)}"), None
+        route = self._routes[str(endpoint)]
+        principal: str | None = None
+        if not route.public:
+            principal, refused = self._authenticate(request)
+            if refused is not None:
+                return refused, None
+        req = SandboxRequest(
+            request=request,
+            params={k: unquote(str(v)) for k, v in values.items()},
+            principal=principal,
+            sandbox=self,
+        )
+        result = route.handler(req)
+        return (result if isinstance(result, Reply) else Reply(200, result)), req
+
+    def _response(self, reply: Reply, request: Request) -> Response:
+        headers = dict(reply.headers)
+        headers.setdefault("X-Request-Id", secrets.token_hex(12))
+        if reply.status == 204 or (reply.body is None and not reply.raw):
+            return Response(b"", status=reply.status, headers=headers)
+        if reply.raw:
+            data = reply.body.encode() if isinstance(reply.body, str) else bytes(reply.body)
+        else:
+            data = json.dumps(reply.body, separators=(",", ":")).encode()
+        if request.method in ("GET", "HEAD") and reply.status == 200:
+            etag = headers.setdefault("ETag", f'"{hashlib.sha1(data).hexdigest()[:16]}"')
+            inm = request.headers.get("If-None-Match")
+            ims = request.headers.get("If-Modified-Since")
+            modified = headers.get("Last-Modified")
+            if inm is not None and _etag_matches(inm, etag):
+                return Response(b"", status=304, headers=headers)
+            if inm is None and ims and modified and _not_after(modified, ims):
+                return Response(b"", status=304, headers=headers)
+        return Response(data, status=reply.status, headers=headers, content_type=reply.content_type)
+
+    def _early_fault(
+        self, fault: Fault, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if fault.kind == "drop":
+            _close(environ)
+            return []
+        if fault.kind == "redirect":
+            return Response(b"", status=302, headers={"Location": fault.location})(environ, start_response)
+        if fault.kind == "html":
+            page = f"<html><body><h1>{fault.status} Bad Gateway</h1><p>nginx</p></body></html>"
+            return Response(
+                page, status=fault.status if fault.status != 503 else 502, content_type="text/html"
+            )(environ, start_response)
+        reply = self.error(fault.status, "injected fault")
+        if fault.retry_after is not None:
+            reply.headers["Retry-After"] = fault.retry_after
+        return self._response(self.finish(reply, None), Request(environ))(environ, start_response)
+
+    def _late_fault(
+        self, fault: Fault, response: Response, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        data = response.get_data()
+        if fault.kind == "truncate":
+            cut = data[: max(1, len(data) // 2)]
+            response.set_data(cut)
+            return response(environ, start_response)
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(data))))
+        start_response(response.status, headers)
+        if fault.kind == "drop_mid":
+            return _send_then_close(environ, data[: len(data) // 2])
+        return _trickle(data, fault.chunk, fault.delay)
+
+    # -- serving -------------------------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a background thread; returns the base URL."""
+        from clientkit.sandbox.server import ServerThread
+
+        self._server = ServerThread(self, host=host, port=port)
+        return str(self._server.start())
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running; use start() or a with block")
+        return str(self._server.url)
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        self.store.close()
+
+
+def _uses(spec: ResourceSpec, name: str) -> bool:
+    return any(t is not None and name in t.names for t in (spec.one, spec.many, spec.create))
+
+
+def _typed(value: str, t: Any) -> Any:
+    """A path value as the field's type (ids in paths are text; stored ids may be ints)."""
+    if _accepts_int(t) and not conforms(value, t):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _type_name(t: Any) -> str:
+    return getattr(t, "__name__", None) or str(t).replace("typing.", "")
+
+
+def _put(body: dict[str, Any], path: str, value: Any) -> None:
+    steps = path.split(".")
+    for step in steps[:-1]:
+        body = body.setdefault(step, {})
+    body[steps[-1]] = value
+
+
+def _not_after(modified: str, since: str) -> bool:
+    try:
+        m = email.utils.parsedate_to_datetime(modified)
+        s = email.utils.parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+    return m <= s
+
+
+def _close(environ: Mapping[str, Any]) -> None:
+    sock: socket.socket | None = environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+
+
+def _send_then_close(environ: Mapping[str, Any], data: bytes) -> Iterator[bytes]:
+    yield data
+    _close(environ)
+
+
+def _trickle(data: bytes, chunk: int, delay: float) -> Iterator[bytes]:
+    for start in range(0, len(data), max(1, chunk)):
+        time.sleep(delay)
+        yield data[start : start + chunk]
+
+
+__all__ = ["Reply", "Sandbox", "SandboxRequest"]
