@@ -20,10 +20,16 @@ def _positive_or_none(_: object, attribute: attrs.Attribute[Any], value: float |
 
 @attrs.frozen
 class Timeout:
-    """Connect and read timeouts in seconds (``None``: wait forever, not advised)."""
+    """Timeouts in seconds (``None``: no limit).
+
+    ``connect`` bounds establishing the connection, ``read`` each wait for bytes, and
+    ``total`` the whole body transfer, so a server that trickles bytes just fast enough
+    to beat ``read`` still cannot hold a call forever.
+    """
 
     connect: float | None = attrs.field(default=5.0, validator=_positive_or_none)
     read: float | None = attrs.field(default=30.0, validator=_positive_or_none)
+    total: float | None = attrs.field(default=None, validator=_positive_or_none)
 
     @classmethod
     def of(cls, value: Timeout | float | tuple[float | None, float | None] | None) -> Timeout:

@@ -58,10 +58,25 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
     return (scheme, (parts.hostname or "").lower(), port)
 
 
-def _read_body(resp: requests.Response) -> None:
-    """Read the whole body in one call (requests' chunked ``content`` is slower and
-    holds the chunks and the joined copy at once); the connection returns to the pool."""
-    data = resp.raw.read(decode_content=True) if resp.raw is not None else b""
+class _DeadlineExceeded(Exception):
+    pass
+
+
+def _read_body(resp: requests.Response, deadline: float | None = None) -> None:
+    """Read the whole body (in one call when there is no deadline: faster than requests'
+    chunked ``content`` and it holds no chunk list); the connection returns to the pool."""
+    if resp.raw is None:
+        data = b""
+    elif deadline is None:
+        data = resp.raw.read(decode_content=True)
+    else:
+        parts = []
+        while chunk := resp.raw.read(65536, decode_content=True):
+            parts.append(chunk)
+            if time.monotonic() > deadline:
+                resp.close()
+                raise _DeadlineExceeded
+        data = b"".join(parts)
     resp._content = data or b""
     resp._content_consumed = True  # type: ignore[attr-defined]
 
@@ -255,7 +270,8 @@ class Transport:
             idempotent = opts.idempotent is not False
         query = self.query.encode(params) + self.query.encode(opts.params)
         policy = opts.retry or RetryPolicy()
-        timeout = (opts.timeout or Timeout()).as_requests()
+        limits = opts.timeout or Timeout()
+        timeout = limits.as_requests()
         rewinder = _Rewinder(body, files)
         cache_args = self._cache_args(method, url, opts.cache)
         signature: tuple[Any, ...] | None = None
@@ -296,7 +312,12 @@ class Transport:
                         **cache_args,
                     )
                     if not stream and not self.cached:
-                        _read_body(resp)
+                        _read_body(resp, started + limits.total if limits.total else None)
+            except _DeadlineExceeded as exc:
+                failure, cause = "timeout", exc
+                error = RequestTimeout(
+                    f"the response took longer than {limits.total}s in total", method=method, url=url
+                )
             except requests.exceptions.ConnectTimeout as exc:
                 failure, cause = "connect", exc
                 error = RequestTimeout(f"connect timed out: {exc}", method=method, url=url)
