@@ -403,8 +403,23 @@ class Session:
         retries: RetryPolicy | int | None = None,
         **path: Any,
     ) -> R:
-        """Replace ``obj`` on the server with every writable field (and the extra fields)."""
+        """Replace ``obj`` on the server with every writable field (and the extra fields).
+
+        A resource loaded at a level that leaves writable fields out is refused: a replace
+        would erase them on the server. ``expand()`` it first, or ``save()``/``patch()``.
+        """
         spec = spec_of(obj)
+        if spec.expansion is not None and not is_new(obj):
+            missing = [
+                f.name
+                for f in fields_of(obj)
+                if f.writable and not spec.expansion.covers(obj._ck_level, f.level, f.name)
+            ]
+            if missing:
+                raise InvalidRequestError(
+                    f"{spec.name} was loaded at a level without {missing}; a PUT would erase them. "
+                    "expand() it first, or use save()/patch() to send only the changes"
+                )
         payload = self.converter.full_payload(obj)
         return self._write(
             obj,

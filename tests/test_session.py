@@ -95,23 +95,6 @@ def test_context_header_left_out_while_none_and_changeable(server: ScriptedServe
         shop.set_context(workspace="w")
 
 
-def test_save_sends_only_changes_and_nothing_when_unchanged(server: ScriptedServer) -> None:
-    server.on("GET", "/products/1", Reply(json=product()))
-    server.on("PATCH", "/products/1", Reply(json=product(name="Desk lamp", tags=["a", "b"])))
-    shop = connect(server)
-    p = shop.get(Product, 1)
-    shop.save(p)
-    assert [r.method for r in server.received] == ["GET"]
-    p.tags.append("b")
-    p.name = "Desk lamp"
-    shop.save(p)
-    patch = server.received[-1]
-    assert patch.method == "PATCH" and patch.json == {"name": "Desk lamp", "tags": ["a", "b"]}
-    assert changes(p) == {}
-    shop.save(p)
-    assert len(server.received) == 2
-
-
 def test_save_of_new_resource_creates_with_request_envelope(server: ScriptedServer) -> None:
     server.on("POST", "/products", Reply(201, json={"data": {"id": 7, "name": "Chair", "tags": []}}))
     shop = connect(server)
@@ -121,19 +104,6 @@ def test_save_of_new_resource_creates_with_request_envelope(server: ScriptedServ
     sent = server.received[0]
     assert sent.method == "POST" and sent.json == {"data": {"name": "Chair", "tags": []}}
     assert p.id == 7 and not is_new(p)
-
-
-def test_update_puts_everything_including_unknown_fields(server: ScriptedServer) -> None:
-    server.on("GET", "/products/1", Reply(json=product(color="red")))
-    server.on("PUT", "/products/1", Reply(json=product(color="red", name="X")))
-    shop = connect(server)
-    p = shop.get(Product, 1)
-    assert extra(p) == {"color": "red"}
-    p.name = "X"
-    shop.update(p)
-    put = server.received[-1]
-    assert put.json == {"name": "X", "tags": ["a"], "stock": 3, "color": "red"}
-    assert put.query == "extended=false"
 
 
 def test_patch_sets_fields_and_explicit_null(server: ScriptedServer) -> None:
@@ -172,22 +142,6 @@ def test_refresh_and_expand_to_a_higher_level(server: ScriptedServer) -> None:
     assert p.name == "Unsaved" and changes(p) == {"name": "Unsaved"}
     shop.refresh(p)
     assert p.name == "Lamp" and changes(p) == {}
-
-
-def test_nested_paths_with_parents_and_put_save(server: ScriptedServer) -> None:
-    server.on("GET", "/stores/s1/items", Reply(json={"data": [{"sku": "a", "qty": 1}, {"sku": "b"}]}))
-    server.on("PUT", "/stores/s1/items/a", Reply(204))
-    shop = connect(server)
-    items = list(shop.list(Item, store="s1"))
-    assert [i.sku for i in items] == ["a", "b"]
-    items[0].qty = 2
-    shop.save(items[0])  # the parent "store" is remembered from the list call
-    assert server.received[-1].method == "PUT" and server.received[-1].path == "/stores/s1/items/a"
-    assert server.received[-1].json == {"sku": "a", "qty": 2}
-    with pytest.raises(InvalidRequestError, match="store"):
-        shop.update(Item(sku="z", qty=1))  # a parent that is not a field must be supplied
-    shop.update(Item(sku="a", qty=5), store="s1")
-    assert server.received[-1].json == {"sku": "a", "qty": 5}
 
 
 def test_singleton_and_action(server: ScriptedServer) -> None:
@@ -369,3 +323,65 @@ def test_static_header_with_braces_is_sent_verbatim(server: ScriptedServer) -> N
     Meta.connect(server.url).request("GET", "/x")
     assert server.received[-1].header("X-Meta") == '{"a": 1}'
     assert server.received[-1].header("X-Who") == "me"
+
+
+# -- stateful round trips, against the sandbox -------------------------------------------------
+
+
+@pytest.fixture
+def box() -> Any:
+    from clientkit.sandbox.app import Sandbox
+
+    seed = {
+        "Product": [product()["data"] | {"color": "red"}],
+        "Item": [{"store": "s1", "sku": "a", "qty": 1}, {"store": "s1", "sku": "b"}],
+    }
+    sandbox = Sandbox(Shop, data=seed)
+    with sandbox as url:
+        yield sandbox, Shop.connect(url, token="sandbox-token", tenant="t1", retries=0)
+
+
+def test_save_sends_only_changes_and_nothing_when_unchanged(box: Any) -> None:
+    sandbox, shop = box
+    sandbox_journal = sandbox.journal.entries
+    p = shop.get(Product, 1)
+    shop.save(p)
+    assert [e.method for e in sandbox_journal()] == ["GET"]
+    p.tags.append("b")
+    p.name = "Desk lamp"
+    shop.save(p)
+    patch = sandbox_journal()[-1]
+    assert patch.method == "PATCH" and patch.json == {"name": "Desk lamp", "tags": ["a", "b"]}
+    assert changes(p) == {}
+    shop.save(p)
+    assert len(sandbox_journal()) == 2
+    assert shop.get(Product, 1).tags == ["a", "b"]
+
+
+def test_update_puts_everything_including_unknown_fields(box: Any) -> None:
+    sandbox, shop = box
+    p = shop.get(Product, 1)
+    assert extra(p) == {"color": "red"}
+    p.name = "X"
+    with pytest.raises(InvalidRequestError, match="would erase"):
+        shop.update(p)  # stock was not loaded at level 0
+    shop.expand(p, True)
+    shop.update(p)
+    put = sandbox.journal.last
+    assert put.method == "PUT" and put.query == "extended=true"  # the level it was loaded at
+    assert put.json == {"name": "X", "tags": ["a"], "stock": 3, "color": "red"}
+    assert extra(shop.get(Product, 1)) == {"color": "red"}  # nothing the model ignores was lost
+
+
+def test_nested_paths_with_parents_and_put_save(box: Any) -> None:
+    sandbox, shop = box
+    items = list(shop.list(Item, store="s1"))
+    assert [i.sku for i in items] == ["a", "b"]
+    items[0].qty = 2
+    shop.save(items[0])  # the parent "store" is remembered from the list call
+    last = sandbox.journal.last
+    assert last.method == "PUT" and last.path == "/stores/s1/items/a" and last.json == {"sku": "a", "qty": 2}
+    with pytest.raises(InvalidRequestError, match="store"):
+        shop.update(Item(sku="z", qty=1))  # a parent that is not a field must be supplied
+    shop.update(Item(sku="a", qty=5), store="s1")
+    assert shop.get(Item, "a", store="s1").qty == 5
