@@ -49,9 +49,8 @@ def main() -> None:
         sent = sandbox.journal.last
         assert sent is not None
         print(f"save:   {sent.method} {sent.path} {sent.json}")
-        print(
-            f"        the server kept the field the model does not declare: {sandbox.records(Book)[1]['isbn']}"
-        )
+        kept = sandbox.records(Book)[1]["isbn"]
+        print(f"        the server kept the field the model does not declare: {kept}")
         books = shop.list(Book, params={"inStock": True})
         titles = [b.title for b in books]
         pages = len(sandbox.journal.entries("GET", "/books"))
