@@ -139,6 +139,10 @@ class APIError(ClientKitError):
         url: str = "",
         response: requests.Response | None = None,
     ) -> None:
+        rid = f" (request id {request_id})" if request_id else ""
+        where = f" {method} {redact_url(url) if url else ''}" if method else ""
+        super().__init__(f"{status}{where}: {message}{rid}")
+        # set after super().__init__: a compatibility base (requests' HTTPError) resets some
         self.status = status
         self.body = redact_data(body)
         self.headers = redact_headers(headers or {})
@@ -148,9 +152,7 @@ class APIError(ClientKitError):
         self.method = method
         self.url = redact_url(url) if url else ""
         self.response = response
-        rid = f" (request id {request_id})" if request_id else ""
-        where = f" {method} {self.url}" if method else ""
-        super().__init__(f"{status}{where}: {message}{rid}")
+        self.reason = redact(message)
 
     def __reduce__(self) -> tuple[Any, ...]:
         state = {k: v for k, v in self.__dict__.items() if k != "response"}
@@ -228,17 +230,36 @@ STATUS_ERRORS: dict[int, type[APIError]] = {
 }
 
 
-def error_class_for(status: int, overrides: Mapping[int, type[APIError]] | None = None) -> type[APIError]:
-    """The exception class for ``status``: a declared override, the specific class, or the family."""
+def error_class_for(
+    status: int, overrides: Mapping[int, type[APIError]] | None = None, mixin: type[Exception] | None = None
+) -> type[APIError]:
+    """The exception class for ``status``: a declared override, the specific class, or the family.
+
+    With ``mixin``, the class is also a subclass of it (an official client's exception, so
+    ``except`` clauses written for that client keep working).
+    """
     if overrides and status in overrides:
-        return overrides[status]
-    if status in STATUS_ERRORS:
-        return STATUS_ERRORS[status]
-    if 400 <= status < 500:
-        return ClientError
-    if status >= 500:
-        return ServerError
-    return APIError
+        cls = overrides[status]
+    elif status in STATUS_ERRORS:
+        cls = STATUS_ERRORS[status]
+    elif 400 <= status < 500:
+        cls = ClientError
+    elif status >= 500:
+        cls = ServerError
+    else:
+        cls = APIError
+    return cls if mixin is None or issubclass(cls, mixin) else combined(cls, mixin)
+
+
+_COMBINED: dict[tuple[type, type], type] = {}
+
+
+def combined(cls: type[ClientKitError], mixin: type[Exception]) -> Any:
+    """A class that is both ``cls`` and ``mixin`` (cached, so ``except`` works across calls)."""
+    key = (cls, mixin)
+    if key not in _COMBINED:
+        _COMBINED[key] = type(cls.__name__, (cls, mixin), {"__module__": mixin.__module__})
+    return _COMBINED[key]
 
 
 Path = str | Sequence[str] | None
@@ -262,6 +283,7 @@ class ErrorShape:
     request_id_header: str | None = "X-Request-Id"
     fields: Path = ("errors", "field_errors")
     classes: Mapping[int, type[APIError]] = attrs.field(factory=dict)
+    mixin: type[Exception] | None = None
 
     def error_for(
         self,
@@ -286,7 +308,7 @@ class ErrorShape:
             message = "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors.items())
         if not message:
             message = (excerpt_of(text) if text else "") or reason
-        cls = error_class_for(status, self.classes)
+        cls = error_class_for(status, self.classes, self.mixin)
         return cls(
             message or "request failed",
             status=status,

@@ -107,6 +107,12 @@ class PageQuery:
     body: Mapping[str, Any]
     url: str
     default_size: int = 20
+    max_size: int | None = None
+
+    def size(self, name: str | None, where: Where, default: int | None) -> int:
+        """The page size asked for (or the default), capped at the server's maximum."""
+        size = self.number(name, where, default or self.default_size) or 1
+        return min(size, self.max_size) if self.max_size else size
 
     def get(self, name: str | None, where: Where = "query") -> Any:
         if name is None:
@@ -270,7 +276,7 @@ class PageNumber(Paginator):
         return request.set(self.page, self.start + number, self.where)
 
     def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.number(self.size, self.where, self.page_size or request.default_size) or 1
+        size = request.size(self.size, self.where, self.page_size)
         page = max(request.number(self.page, self.where, self.start), self.start)
         start = (page - self.start) * size
         served = self._slice(request, items, start, size)
@@ -321,7 +327,7 @@ class OffsetLimit(Paginator):
         return request.set(self.offset, self.start + number * request.size, self.offset_where)
 
     def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.number(self.limit, self.limit_where, self.page_size or request.default_size) or 1
+        size = request.size(self.limit, self.limit_where, self.page_size)
         offset = request.number(self.offset, self.offset_where, self.start) - self.start
         return self._slice(request, items, offset, size)
 
@@ -357,7 +363,7 @@ class Cursor(Paginator):
         return page.request.set(self.param, value, self.where)
 
     def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.number(self.size, self.where, self.page_size or request.default_size) or 1
+        size = request.size(self.size, self.where, self.page_size)
         token = request.get(self.param, self.where)
         from_item = ".-1." in f".{self.cursor}."  # Stripe style: the cursor is the last item's key
         key = self.cursor.rsplit(".", 1)[-1]
@@ -403,7 +409,7 @@ class NextUrl(Paginator):
         return page.request.follow(url, page.url)
 
     def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.number(self.size, "query", self.page_size or request.default_size) or 1
+        size = request.size(self.size, "query", self.page_size)
         page = max(request.number("page", "query", 1), 1)
         served = self._slice(request, items, (page - 1) * size, size)
         more = page * size < len(items)
@@ -442,7 +448,7 @@ class LinkHeader(Paginator):
 
     def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
         page_param, size_param = self.page or "page", self.size or "per_page"
-        size = request.number(size_param, "query", self.page_size or request.default_size) or 1
+        size = request.size(size_param, "query", self.page_size)
         page = max(request.number(page_param, "query", self.start), self.start)
         served = self._slice(request, items, (page - self.start) * size, size)
         last = self.start + max(0, (len(items) - 1) // size)
@@ -495,7 +501,7 @@ class HeaderNext(Paginator):
         return page.request.follow(value, page.url)
 
     def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.number(self.size, "query", self.page_size or request.default_size) or 1
+        size = request.size(self.size, "query", self.page_size)
         param = self.param or "page"
         start = request.number(param, "query", 0)
         served = self._slice(request, items, start, size)
@@ -729,6 +735,48 @@ class Pager(Generic[T]):
     def to_list(self) -> list[T]:
         """Every item, materialised (mind the memory on long lists)."""
         return list(self)
+
+    def concurrent_pages(self, workers: int = 4) -> Iterator[Page[T]]:
+        """Every page, in order, fetched up to ``workers`` at a time.
+
+        The first page is fetched alone: it gives the total and the stride (how many items
+        the server really returns per page, so a server that caps the page size leaves no
+        gaps). The rest are requested by position, with at most a small window of pages in
+        memory. Styles that cannot address pages, or lists without a total, are walked one
+        page after another instead.
+        """
+        from clientkit import bulk
+
+        first, _ = self._load(self._request, 0)
+        yield first
+        stride, total = len(first.items), first.total
+        addressable = type(self._paginator).page_at is not Paginator.page_at
+        if first.next_request is None or stride == 0:
+            return
+        if total is None or not addressable:
+            rest = Pager(
+                self._fetch,
+                self._paginator,
+                first.next_request,
+                self._make,
+                level=self._level,
+                items=self._items,
+                max_pages=None if self.max_pages is None else self.max_pages - 1,
+            )
+            rest._request = first.next_request
+            yield from rest.pages()
+            return
+        count = -(-(total - stride) // stride)
+        if self.max_pages is not None:
+            count = min(count, self.max_pages - 1)
+        base = attrs.evolve(self._request, size=stride)
+
+        def fetch(number: int) -> Page[T]:
+            request = self._paginator.page_at(base, number)
+            return self._load(attrs.evolve(request, number=number), number * stride)[0]
+
+        for outcome in bulk.run(fetch, range(1, count + 1), workers=workers):
+            yield outcome.unwrap()
 
 
 def _fingerprint_items(page: Page[Any]) -> list[Any]:

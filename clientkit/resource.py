@@ -66,6 +66,9 @@ def field(
     level: int = 0,
     secret: bool = False,
     required: bool = False,
+    local: bool = False,
+    converter: Callable[[Any], Any] | None = None,
+    validator: Callable[[Any, Any, Any], Any] | None = None,
     repr: bool = True,
 ) -> Any:
     """Declare a resource field with its wire name and role.
@@ -80,6 +83,9 @@ def field(
         level: the expansion level at which the server starts returning it.
         secret: kept out of ``repr`` and pickles.
         required: must be given on create (the sandbox answers a validation error otherwise).
+        local: a client-side setting kept on the object, never sent or read from the wire
+            (an immutable default only).
+        converter, validator: attrs' own, run on construction and assignment.
 
     Example:
         >>> class User(Resource):
@@ -96,9 +102,12 @@ def field(
         "secret": secret,
         "required": required,
     }
+    info["local"] = local
+    extra: dict[str, Any] = {"converter": converter, "validator": validator}
+    extra = {k: v for k, v in extra.items() if v is not None}
     if factory is not None:
-        return attrs.field(factory=factory, metadata={_META: info}, repr=repr and not secret)
-    return attrs.field(default=default, metadata={_META: info}, repr=repr and not secret)
+        return attrs.field(factory=factory, metadata={_META: info}, repr=repr and not secret, **extra)
+    return attrs.field(default=default, metadata={_META: info}, repr=repr and not secret, **extra)
 
 
 def expansion(level: int = 1, **kwargs: Any) -> Any:
@@ -177,6 +186,10 @@ class Resource:
         super().__init_subclass__(**kwargs)
         attrs.define(cls, slots=False, kw_only=True, eq=True, order=False)
         cls.__ck_fields__ = _collect_fields(cls)
+        for a in attrs.fields(cls):  # type: ignore[arg-type]
+            if a.metadata.get(_META, {}).get("local"):
+                # loaded instances skip __init__; the class attribute is their default
+                setattr(cls, a.name, None if a.default is attrs.NOTHING else a.default)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -197,6 +210,8 @@ def _collect_fields(cls: type) -> tuple[FieldInfo, ...]:
     wires: dict[str, str] = {}
     for a in attrs.fields(cls):
         meta = dict(a.metadata.get(_META, {}))
+        if meta.pop("local", False):
+            continue
         wire = meta.pop("wire", None) or a.name
         if wire in wires:
             raise DeclarationError(

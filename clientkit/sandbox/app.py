@@ -140,6 +140,7 @@ class Sandbox:
         accounts: Accounts | None = None,
         seed: int = 0,
         page_size: int = 20,
+        max_page_size: int | None = None,
         create_status: int = 201,
         delete_status: int = 204,
         validation_status: int = 422,
@@ -151,6 +152,7 @@ class Sandbox:
         self.journal = Journal()
         self.store: MemoryStore = SqliteStore(store) if store else MemoryStore()
         self.page_size = page_size
+        self.max_page_size = max_page_size
         self.create_status = create_status
         self.delete_status = delete_status
         self.validation_status = validation_status
@@ -383,7 +385,11 @@ class Sandbox:
         body_in = req.json if isinstance(req.json, Mapping) else {}
         served = paginator.serve(
             PageQuery(
-                query=dict(req.request.args), body=body_in, url=req.request.url, default_size=self.page_size
+                query=dict(req.request.args),
+                body=body_in,
+                url=req.request.url,
+                default_size=self.page_size,
+                max_size=self.max_page_size,
             ),
             items,
         )
