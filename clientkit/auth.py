@@ -344,6 +344,16 @@ class PasswordLogin(Authenticator):
             self._obtain(current)
             return True
 
+    def login(self) -> Token:
+        """Log in now, whatever the state of the current token."""
+        with self._lock:
+            self.check()
+            token = self._request(self.path, self.body, self._credential_values())
+            self.logins += 1
+            self._current = token
+            self.store.save(token)
+            return token
+
     def invalidate(self) -> None:
         """Forget the token (and clear the store)."""
         with self._lock:

@@ -284,10 +284,17 @@ class Converter:
 
     def create_payload(self, obj: Resource) -> dict[str, Any]:
         """What a create sends: writable fields that hold a value, plus extras."""
+        return self.set_payload(obj, creating=True)
+
+    def set_payload(self, obj: Resource, *, creating: bool = False) -> dict[str, Any]:
+        """Writable fields that hold a value (or are declared ``send_null``), plus extras;
+        create-only fields only when ``creating``."""
         out = {
             info.wire: self.dump_value(getattr(obj, info.name))
             for info in obj.__ck_fields__
-            if info.writable and getattr(obj, info.name) is not None
+            if info.writable
+            and (creating or not info.create_only)
+            and (info.send_null or getattr(obj, info.name) is not None)
         }
         for key, val in (obj._ck_extra or {}).items():
             out.setdefault(key, copy_json(val))
@@ -298,7 +305,7 @@ class Converter:
         raw = obj._ck_raw or {}
         out: dict[str, Any] = {}
         for info in obj.__ck_fields__:
-            if info.read_only:
+            if info.read_only or info.create_only:
                 continue
             value = getattr(obj, info.name)
             if value is not None or info.wire in raw:
@@ -320,7 +327,7 @@ class Converter:
         types_ = attrs.fields_dict(type(obj))  # type: ignore[arg-type]
         out: dict[str, Any] = {}
         for info in obj.__ck_fields__:
-            if info.read_only:
+            if info.read_only or info.create_only:
                 continue
             current = getattr(obj, info.name)
             if info.wire in raw:

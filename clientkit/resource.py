@@ -49,6 +49,8 @@ class FieldInfo:
     level: int = 0
     secret: bool = False
     required: bool = False
+    create_only: bool = False
+    send_null: bool = False
 
     @property
     def writable(self) -> bool:
@@ -66,6 +68,8 @@ def field(
     level: int = 0,
     secret: bool = False,
     required: bool = False,
+    create_only: bool = False,
+    send_null: bool = False,
     local: bool = False,
     converter: Callable[[Any], Any] | None = None,
     validator: Callable[[Any, Any, Any], Any] | None = None,
@@ -83,6 +87,8 @@ def field(
         level: the expansion level at which the server starts returning it.
         secret: kept out of ``repr`` and pickles.
         required: must be given on create (the sandbox answers a validation error otherwise).
+        create_only: sent when the resource is created, never in an update.
+        send_null: sent even when ``None`` (as ``null``) in create and set-field updates.
         local: a client-side setting kept on the object, never sent or read from the wire
             (an immutable default only).
         converter, validator: attrs' own, run on construction and assignment.
@@ -101,6 +107,8 @@ def field(
         "level": level,
         "secret": secret,
         "required": required,
+        "create_only": create_only,
+        "send_null": send_null,
     }
     info["local"] = local
     extra: dict[str, Any] = {"converter": converter, "validator": validator}
@@ -146,6 +154,7 @@ class ResourceSpec:
     save_method: str
     create_method: str
     update_method: str
+    patch_method: str = "PATCH"
 
     def template(self, operation: str) -> PathTemplate:
         """The path template of ``operation`` (an action name works too)."""
@@ -293,6 +302,7 @@ def resource(
     save: str = "PATCH",
     create_method: str = "POST",
     update_method: str = "PUT",
+    patch_method: str = "PATCH",
     name: str | None = None,
 ) -> Callable[[type[R]], type[R]]:
     """Declare where a resource lives. Mistakes raise :class:`DeclarationError` here.
@@ -310,8 +320,11 @@ def resource(
         path_params: placeholders with fixed values for this class.
         expansion: how to ask for more detail, if the resource has levels.
         envelope, pagination: overrides of the service's declarations.
-        save: the verb ``save()`` uses for changes: ``"PATCH"`` (changed fields) or
-            ``"PUT"`` (the whole resource).
+        save: how ``save()`` sends changes: ``"PATCH"`` (the changed fields, with
+            ``patch_method``) or ``"PUT"`` (the whole resource, with ``update_method``).
+        create_method, update_method, patch_method: the verbs of create, full update and
+            partial update (an API that takes partial updates by PUT declares
+            ``patch_method="PUT"``).
 
     Example:
         >>> @Shop.resource(one="/products/{id}", many="/products")
@@ -340,6 +353,7 @@ def resource(
             save=save,
             create_method=create_method,
             update_method=update_method,
+            patch_method=patch_method,
             name=name or cls.__name__,
         )
         cls.__ck_spec__ = spec
@@ -382,6 +396,7 @@ def _build_spec(
     save: str,
     create_method: str,
     update_method: str,
+    patch_method: str,
     name: str,
 ) -> ResourceSpec:
     if not (isinstance(cls, type) and issubclass(cls, Resource)):
@@ -470,9 +485,10 @@ def _build_spec(
             )
 
     save = save.upper()
-    if save not in ("PATCH", "PUT", "POST"):
-        raise DeclarationError(f"{cls.__name__}: save must be PATCH, PUT or POST, not {save!r}")
-    for verb_name, verb in (("create_method", create_method), ("update_method", update_method)):
+    if save not in ("PATCH", "PUT"):
+        raise DeclarationError(f"{cls.__name__}: save must be PATCH or PUT, not {save!r}")
+    verbs = (("create_method", create_method), ("update_method", update_method), ("patch_method", patch_method))
+    for verb_name, verb in verbs:
         if verb.upper() not in _VERBS:
             raise DeclarationError(f"{cls.__name__}: {verb_name} {verb!r} is not an HTTP method")
     return ResourceSpec(
@@ -494,4 +510,5 @@ def _build_spec(
         save_method=save,
         create_method=create_method.upper(),
         update_method=update_method.upper(),
+        patch_method=patch_method.upper(),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
@@ -330,20 +330,7 @@ class Session:
         load = self.converter.loader(cls)
         paginator = self._paginator(spec)
 
-        def fetch(request: PageRequest) -> tuple[Any, requests.Response]:
-            absolute = request.target.startswith(("http://", "https://"))
-            if absolute and not self.transport.is_own(request.target):
-                raise PaginationError(
-                    "the next page is on another host; refusing to follow it with credentials"
-                )
-            return self._call(
-                request.method,
-                request.target,
-                params=request.params,
-                json=request.body if request.body is not None else _UNSET,
-                options=options,
-                headers=headers,
-            )
+        fetch = self._fetcher(options, headers)
 
         parents = {k: v for k, v in path.items() if k in spec.parents}
         make = load
@@ -365,6 +352,53 @@ class Session:
             max_items=max_items,
             max_pages=max_pages,
         )
+
+    def paginate(
+        self,
+        path: str,
+        paginator: Paginator,
+        *,
+        method: str = "GET",
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        json: Any = None,
+        items: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        max_pages: int | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: TimeoutArg = None,
+        retries: RetryPolicy | int | None = None,
+    ) -> Pager[Any]:
+        """A lazy iterator over the raw items of any paged endpoint (no resource needed).
+
+        The low-level counterpart of :meth:`list`, as :meth:`request` is of :meth:`get`.
+
+        Example:
+            >>> rows = session.paginate("/search", OffsetLimit(items="data", total="total"),
+            ...                         method="POST", json={"q": "x"}, page_size=500)
+        """
+        options = options_from(timeout=timeout, retries=retries)
+        pairs = tuple(params.items() if isinstance(params, Mapping) else params or ())
+        first = PageRequest(method=method.upper(), target=path, params=pairs, body=json)
+        return Pager(self._fetcher(options, headers), paginator, first, lambda raw, _: raw, items=items,
+                     page_size=page_size, max_items=max_items, max_pages=max_pages)
+
+    def _fetcher(self, options: RequestOptions | None, headers: Mapping[str, str | None] | None
+                 ) -> Callable[[PageRequest], tuple[Any, requests.Response]]:
+        def fetch(request: PageRequest) -> tuple[Any, requests.Response]:
+            absolute = request.target.startswith(("http://", "https://"))
+            if absolute and not self.transport.is_own(request.target):
+                raise PaginationError("the next page is on another host; refusing to follow it with credentials")
+            return self._call(
+                request.method,
+                request.target,
+                params=request.params,
+                json=request.body if request.body is not None else _UNSET,
+                options=options,
+                headers=headers,
+            )
+
+        return fetch
 
     def create(
         self,
@@ -397,6 +431,7 @@ class Session:
         obj: R,
         *,
         level: Level | None = None,
+        only_set: bool = False,
         if_match: bool = False,
         headers: Mapping[str, str | None] | None = None,
         timeout: TimeoutArg = None,
@@ -407,9 +442,13 @@ class Session:
 
         A resource loaded at a level that leaves writable fields out is refused: a replace
         would erase them on the server. ``expand()`` it first, or ``save()``/``patch()``.
+        ``only_set=True`` sends just the fields that hold a value, for APIs whose update
+        verb merges rather than replaces.
         """
         spec = spec_of(obj)
-        if spec.expansion is not None and not is_new(obj):
+        if only_set:
+            payload = self.converter.set_payload(obj)
+        elif spec.expansion is not None and not is_new(obj):
             missing = [
                 f.name
                 for f in fields_of(obj)
@@ -420,7 +459,8 @@ class Session:
                     f"{spec.name} was loaded at a level without {missing}; a PUT would erase them. "
                     "expand() it first, or use save()/patch() to send only the changes"
                 )
-        payload = self.converter.full_payload(obj)
+        if not only_set:
+            payload = self.converter.full_payload(obj)
         return self._write(
             obj,
             spec,
@@ -458,7 +498,7 @@ class Session:
             obj,
             spec,
             "patch",
-            "PATCH",
+            spec.patch_method,
             payload,
             None,
             self._if_match(obj, if_match, headers),
@@ -477,8 +517,8 @@ class Session:
     ) -> R:
         """Create ``obj`` if it is new; otherwise send what changed (nothing if nothing did).
 
-        Changes go out with the resource's declared verb: PATCH with the changed
-        fields, or PUT with the whole resource.
+        Changes go out as the resource declares: the changed fields with its partial
+        update verb (PATCH by default), or the whole resource with its update verb.
         """
         if is_new(obj):
             return self.create(obj, headers=headers, timeout=timeout, retries=retries)
@@ -486,14 +526,13 @@ class Session:
         changed = self.converter.changes(obj)
         if not changed:
             return obj
-        method = spec.save_method
-        payload = self.converter.full_payload(obj) if method == "PUT" else changed
-        operation = "update" if method == "PUT" else "patch"
+        full = spec.save_method == "PUT"
+        payload = self.converter.full_payload(obj) if full else changed
         return self._write(
             obj,
             spec,
-            operation,
-            method,
+            "update" if full else "patch",
+            spec.update_method if full else spec.patch_method,
             payload,
             None,
             self._if_match(obj, if_match, headers),

@@ -216,7 +216,7 @@ class TestDeclarationErrors:
     def test_bad_save_verb(self) -> None:
         with pytest.raises(DeclarationError, match="save must be"):
 
-            @resource(one="/things/{id}", save="GET")
+            @resource(one="/things/{id}", save="POST")
             class Thing(Resource):
                 id: int | None = None
 

@@ -124,6 +124,7 @@ class Sandbox:
         page_size: the page size when a request names none.
         create_status, delete_status, validation_status: the statuses the service uses.
         resources: the resource classes to serve (default: every one the service declares).
+        prefix: a path the service lives under (``"/api"`` when clients use ``{url}/api``).
 
     Example:
         >>> with Sandbox(Shop, data={"Product": [{"id": 1, "name": "Lamp"}]}) as url:
@@ -145,8 +146,10 @@ class Sandbox:
         delete_status: int = 204,
         validation_status: int = 422,
         resources: Iterable[type[Resource]] | None = None,
+        prefix: str = "",
     ) -> None:
         self.service = service
+        self.prefix = prefix.rstrip("/")
         self.accounts = accounts or Accounts()
         self.faults = FaultPlan(seed)
         self.journal = Journal()
@@ -191,7 +194,7 @@ class Sandbox:
 
     def _add(self, template: str, methods: list[str], route: _Route) -> None:
         endpoint = f"r{len(self._routes)}"
-        rule_path = template.replace("{", "<").replace("}", ">")
+        rule_path = self.prefix + template.replace("{", "<").replace("}", ">")
         self._map.add(Rule(rule_path, endpoint=endpoint, methods=methods))
         self._routes[endpoint] = route
 
