@@ -487,7 +487,11 @@ def _build_spec(
     save = save.upper()
     if save not in ("PATCH", "PUT"):
         raise DeclarationError(f"{cls.__name__}: save must be PATCH or PUT, not {save!r}")
-    verbs = (("create_method", create_method), ("update_method", update_method), ("patch_method", patch_method))
+    verbs = (
+        ("create_method", create_method),
+        ("update_method", update_method),
+        ("patch_method", patch_method),
+    )
     for verb_name, verb in verbs:
         if verb.upper() not in _VERBS:
             raise DeclarationError(f"{cls.__name__}: {verb_name} {verb!r} is not an HTTP method")

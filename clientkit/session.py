@@ -380,15 +380,26 @@ class Session:
         options = options_from(timeout=timeout, retries=retries)
         pairs = tuple(params.items() if isinstance(params, Mapping) else params or ())
         first = PageRequest(method=method.upper(), target=path, params=pairs, body=json)
-        return Pager(self._fetcher(options, headers), paginator, first, lambda raw, _: raw, items=items,
-                     page_size=page_size, max_items=max_items, max_pages=max_pages)
+        return Pager(
+            self._fetcher(options, headers),
+            paginator,
+            first,
+            lambda raw, _: raw,
+            items=items,
+            page_size=page_size,
+            max_items=max_items,
+            max_pages=max_pages,
+        )
 
-    def _fetcher(self, options: RequestOptions | None, headers: Mapping[str, str | None] | None
-                 ) -> Callable[[PageRequest], tuple[Any, requests.Response]]:
+    def _fetcher(
+        self, options: RequestOptions | None, headers: Mapping[str, str | None] | None
+    ) -> Callable[[PageRequest], tuple[Any, requests.Response]]:
         def fetch(request: PageRequest) -> tuple[Any, requests.Response]:
             absolute = request.target.startswith(("http://", "https://"))
             if absolute and not self.transport.is_own(request.target):
-                raise PaginationError("the next page is on another host; refusing to follow it with credentials")
+                raise PaginationError(
+                    "the next page is on another host; refusing to follow it with credentials"
+                )
             return self._call(
                 request.method,
                 request.target,

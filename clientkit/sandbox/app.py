@@ -125,6 +125,9 @@ class Sandbox:
         create_status, delete_status, validation_status: the statuses the service uses.
         resources: the resource classes to serve (default: every one the service declares).
         prefix: a path the service lives under (``"/api"`` when clients use ``{url}/api``).
+        keep_unknown: store fields a client sends that the model does not declare (as a
+            lenient server does); ``False`` drops them (for services whose clients reject
+            unknown fields in answers).
 
     Example:
         >>> with Sandbox(Shop, data={"Product": [{"id": 1, "name": "Lamp"}]}) as url:
@@ -147,9 +150,11 @@ class Sandbox:
         validation_status: int = 422,
         resources: Iterable[type[Resource]] | None = None,
         prefix: str = "",
+        keep_unknown: bool = True,
     ) -> None:
         self.service = service
         self.prefix = prefix.rstrip("/")
+        self.keep_unknown = keep_unknown
         self.accounts = accounts or Accounts()
         self.faults = FaultPlan(seed)
         self.journal = Journal()
@@ -219,8 +224,11 @@ class Sandbox:
         if spec.one is not None:
             self._add(spec.one.template, ["GET"], _Route(bind(self._get), False, "get"))
         if spec.update is not None:
-            self._add(spec.update.template, [spec.update_method], _Route(bind(self._update), False, "update"))
-            self._add(spec.update.template, ["PATCH"], _Route(bind(self._patch), False, "patch"))
+            if spec.update_method != spec.patch_method:  # the update verb replaces
+                self._add(
+                    spec.update.template, [spec.update_method], _Route(bind(self._update), False, "update")
+                )
+            self._add(spec.update.template, [spec.patch_method], _Route(bind(self._patch), False, "patch"))
         if spec.delete is not None:
             self._add(spec.delete.template, ["DELETE"], _Route(bind(self._delete), False, "delete"))
 
@@ -431,8 +439,12 @@ class Sandbox:
         return errors
 
     def _writable(self, cls: type[Resource], payload: Mapping[str, Any]) -> dict[str, Any]:
-        read_only = {f.wire for f in fields_of(cls) if f.read_only}
-        return {k: v for k, v in payload.items() if k not in read_only}
+        infos = fields_of(cls)
+        read_only = {f.wire for f in infos if f.read_only}
+        declared = {f.wire for f in infos}
+        return {
+            k: v for k, v in payload.items() if k not in read_only and (self.keep_unknown or k in declared)
+        }
 
     def _create(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         payload = self._payload(spec, req, "create")

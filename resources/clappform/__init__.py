@@ -1,0 +1,68 @@
+"""Clappform, declared with clientkit.
+
+``Clappform`` offers the official client's surface; ``ClappformApi`` is the service
+declaration for the clientkit session (``ClappformApi.connect(...)``) and the sandbox.
+
+Example:
+    >>> from resources.clappform import App, Clappform
+    >>> c = Clappform("https://app.clappform.com", "j.doe@clappform.com", "S3cr3tP4ssw0rd!")
+    >>> c.get(App(id="uspresidents"))
+"""
+
+from resources.clappform import dataclasses, exceptions
+from resources.clappform.client import Clappform
+from resources.clappform.exceptions import (
+    DataframeWriteError,
+    HTTPError,
+    PaginationError,
+    PaginationKeyError,
+    PaginationTotalError,
+)
+from resources.clappform.models import (
+    Actionflow,
+    ApiResponse,
+    App,
+    Auth,
+    Collection,
+    Query,
+    Questionnaire,
+    ResourceType,
+    User,
+    Version,
+)
+from resources.clappform.service import ClappformApi
+
+SERVICE = ClappformApi
+
+
+def SANDBOX(**options: object) -> object:
+    """The Clappform sandbox with its demo data (see ``resources.clappform.sandbox``)."""
+    from resources.clappform.sandbox import clappform_sandbox
+
+    return clappform_sandbox(**options)  # type: ignore[arg-type]
+
+
+__version__ = "4.1.0"
+__all__ = [
+    "SANDBOX",
+    "SERVICE",
+    "Actionflow",
+    "ApiResponse",
+    "App",
+    "Auth",
+    "Clappform",
+    "ClappformApi",
+    "Collection",
+    "DataframeWriteError",
+    "HTTPError",
+    "PaginationError",
+    "PaginationKeyError",
+    "PaginationTotalError",
+    "Query",
+    "Questionnaire",
+    "ResourceType",
+    "User",
+    "Version",
+    "dataclasses",
+    "exceptions",
+]

@@ -1,0 +1,257 @@
+"""Clappform's resources: typed clientkit resources that are also the official types.
+
+``App``, ``Collection``, ``Query``, ``Actionflow``, ``Questionnaire``, ``User`` and
+``Version`` work with the clientkit session (get, list, save, delete) and with the
+``Clappform`` client exactly as the official ``clappform.dataclasses`` do: keyword
+construction, an ``extended`` setting, and the path helpers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from clientkit import Expansion, Resource, field, jwt_expiry, quote_segment, spec_of
+from clientkit.errors import InvalidRequestError
+from resources.clappform.service import ClappformApi
+
+BOOL_LEVELS = Expansion("extended", style="bool", default=False, on={"get", "list", "update", "delete"})
+INT_LEVELS = Expansion(
+    "extended", style="int", max_level=3, default=0, on={"get", "list", "update", "delete"}
+)
+
+
+def _text(_: Any, attribute: Any, value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str or None, not {type(value).__name__}")
+
+
+def _id_of(value: Any) -> Any:
+    """An ``App`` (or ``Collection``) given where its id (or slug) is expected."""
+    if isinstance(value, App):
+        return value.id
+    if isinstance(value, Collection):
+        return value.slug
+    return value
+
+
+def _level(_: Any, __: Any, value: Any) -> None:
+    if not isinstance(value, int):
+        raise TypeError(f"extended must be an int 0..3, not {type(value).__name__}")
+    if not 0 <= int(value) <= 3:
+        raise ValueError(f"extended must be between 0 and 3, not {value}")
+
+
+class ResourceType(Resource):
+    """What every Clappform resource offers besides its fields: the official path helpers."""
+
+    @staticmethod
+    def bool_to_lower(boolean: bool) -> str:
+        if not isinstance(boolean, bool):
+            raise TypeError(f"boolean must be a bool, not {type(boolean).__name__}")
+        return "true" if boolean else "false"
+
+    def _path(self, operation: str, with_level: bool = True) -> str:
+        spec = spec_of(self)
+        template = spec.template(operation)
+        path = template.expand({name: getattr(self, name, None) for name in template.names})
+        if not with_level or spec.expansion is None:
+            return path
+        level = getattr(self, "extended", None)
+        if spec.expansion.style == "bool":
+            return f"{path}?extended={self.bool_to_lower(bool(level))}"
+        return f"{path}?extended={spec.expansion.normalize(level)}"
+
+    def one_path(self) -> str:
+        return self._path("get")
+
+    def all_path(self) -> str:
+        return self._path("list")
+
+    def create_path(self) -> str:
+        return self._path("create", with_level=False)
+
+    def one_or_all_path(self) -> str:
+        spec = spec_of(self)
+        given = [getattr(self, n) is not None for n in spec.identity]
+        if not any(given):
+            return self.all_path()
+        return self.one_path()
+
+
+PARTIAL_PUT = {"save": "PATCH", "patch_method": "PUT"}  # the API merges a PUT
+
+
+@ClappformApi.resource(one="/app/{id}", many="/apps", create="/app", expansion=BOOL_LEVELS, **PARTIAL_PUT)
+class App(ResourceType):
+    collections: int | list[dict[str, Any]] | None = field(level=1)
+    default_page: str | None = None
+    description: str | None = None
+    groups: int | list[dict[str, Any]] | None = field(level=1)
+    id: str | None = field(validator=_text)
+    name: str | None = None
+    settings: dict[str, Any] | None = None
+    extended: bool = field(default=False, local=True)
+
+
+@ClappformApi.resource(
+    one="/collection/{app}/{slug}",
+    many="/collections",
+    create="/collection/{app}",
+    expansion=INT_LEVELS,
+    **PARTIAL_PUT,
+)
+class Collection(ResourceType):
+    app: str | None = field(identity=True, converter=_id_of, validator=_text)
+    slug: str | None = field(identity=True, validator=_text)
+    database: str | None = None
+    name: str | None = None
+    description: str | None = field(level=1)
+    is_encrypted: bool | None = field(level=1)
+    is_locked: bool | None = field(level=1)
+    is_logged: bool | None = field(level=1)
+    queries: list[Any] | None = field(level=2)
+    sources: list[Any] | None = field(level=1)
+    id: int | None = field(level=1)
+    extended: int = field(default=0, local=True, validator=_level)
+
+    @staticmethod
+    def check_extended(extended: Any) -> None:
+        _level(None, None, extended)
+
+    def one_item_path(self, item: str) -> str:
+        if not isinstance(item, str):
+            raise TypeError(f"item must be a str, not {type(item).__name__}")
+        return f"{self._item_path()}/{quote_segment(item, name='_id')}"
+
+    def create_item_path(self) -> str:
+        return self._item_path()
+
+    def dataframe_path(self) -> str:
+        return self._require().replace("/collection/", "/dataframe/", 1)
+
+    def _item_path(self) -> str:
+        return self._require().replace("/collection/", "/item/", 1)
+
+    def _require(self) -> str:
+        if self.app is None or self.slug is None:
+            raise InvalidRequestError("the collection needs both app and slug")
+        return self._path("get", with_level=False)
+
+
+@ClappformApi.resource(one="/query/{slug}", many="/queries", create="/query", identity="slug", **PARTIAL_PUT)
+class Query(ResourceType):
+    app: str | None = field(converter=_id_of, validator=_text)
+    collection: str | None = field(converter=_id_of, validator=_text)
+    data_source: str | None = None
+    export: bool | None = None
+    id: int | None = None
+    name: str | None = None
+    query: list[Any] | None = None
+    slug: str | None = field(validator=_text)
+    source_query: str | None = None
+    modules: list[Any] | None = None
+    primary: bool | None = None
+    settings: dict[str, Any] | None = None
+
+    def source_path(self) -> str:
+        return self._path("get").replace("/query/", "/source_query/", 1)
+
+
+@ClappformApi.resource(one="/actionflow/{id}", many="/actionflows", create="/actionflow", **PARTIAL_PUT)
+class Actionflow(ResourceType):
+    id: int | None = None
+    name: str | None = None
+    slug: str | None = None
+    category: str | None = None
+    fast: bool | None = None
+    multiple: bool | None = None
+    settings: dict[str, Any] | None = None
+    start_keys: list[Any] | None = None
+    extra_information: list[Any] | None = None
+    cronjobs: list[Any] | None = None
+    tasks: list[Any] | None = None
+
+
+@ClappformApi.resource(
+    one="/questionnaire/{id}",
+    many="/questionnaires",
+    create="/questionnaire",
+    expansion=BOOL_LEVELS,
+    **PARTIAL_PUT,
+)
+class Questionnaire(ResourceType):
+    name: str | None = field(send_null=True)
+    id: int | None = field(read_only=True)
+    created_at: int | None = field(read_only=True)
+    active: bool | None = field(read_only=True)
+    created_by: dict[str, Any] | None = field(read_only=True)
+    latest_version: dict[str, Any] | None = field(read_only=True)
+    versions: list[Any] | None = field(read_only=True)
+    settings: dict[str, Any] | None = field(send_null=True, repr=False)
+    extended: bool = field(default=False, local=True)
+
+
+@ClappformApi.resource(
+    one="/user/{email}", many="/users", create="/user", expansion=BOOL_LEVELS, **PARTIAL_PUT
+)
+class User(ResourceType):
+    email: str | None = field(identity=True, create_only=True, validator=_text)
+    extra_information: dict[str, Any] | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    is_active: bool | None = None
+    id: int | None = None
+    phone: str | None = None
+    messages: dict[str, Any] | None = field(level=1)
+    last_online: int | None = field(level=1)
+    permissions: list[str] | None = field(level=1)
+    roles: list[dict[str, Any]] | None = field(level=1)
+    password: str | None = field(write_only=True, secret=True)
+    extended: bool = field(default=False, local=True)
+
+
+@ClappformApi.resource(one="/version", singleton=True)
+class Version(ResourceType):
+    api: str | None = None
+    web_application: str | None = None
+    web_server: str | None = None
+
+
+@dataclasses.dataclass(init=False)
+class ApiResponse:
+    """An answer that carries no resource: ``code``, ``message``, ``response_id`` and any
+    other key of the body as an attribute (``.data``, ``.total``)."""
+
+    code: int
+    message: str
+    response_id: str
+
+    def __init__(self, code: int, message: str, response_id: str, **kwargs: Any) -> None:
+        self.code = code
+        self.message = message
+        self.response_id = response_id
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+
+@dataclasses.dataclass(init=False, repr=False)
+class Auth:
+    """A login answer; ``is_token_valid()`` says whether it lives more than 60 s more."""
+
+    access_token: str
+    refresh_expiration: int
+    refresh_token: str
+
+    def __init__(self, access_token: str, refresh_expiration: int, refresh_token: str) -> None:
+        self.access_token = access_token
+        self.refresh_expiration = refresh_expiration
+        self.refresh_token = refresh_token
+        self._expires = jwt_expiry(access_token)
+
+    def is_token_valid(self) -> bool:
+        return self._expires is not None and self._expires > int(time.time()) + 60
+
+    def __repr__(self) -> str:
+        return f"Auth(access_token=***, refresh_expiration={self.refresh_expiration}, refresh_token=***)"
