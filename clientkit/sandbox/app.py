@@ -13,10 +13,10 @@ import contextlib
 import email.utils
 import hashlib
 import json
+import random
 import secrets
 import socket
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -157,6 +157,7 @@ class Sandbox:
         self.keep_unknown = keep_unknown
         self.accounts = accounts or Accounts()
         self.faults = FaultPlan(seed)
+        self._ids = random.Random(seed)
         self.journal = Journal()
         self.store: MemoryStore = SqliteStore(store) if store else MemoryStore()
         self.page_size = page_size
@@ -299,7 +300,11 @@ class Sandbox:
             if name in values:
                 body[wire] = _typed(values[name], types[name])
             elif body.get(wire) is None:
-                body[wire] = self.store.next_id(table) if _accepts_int(types[name]) else uuid.uuid4().hex[:24]
+                body[wire] = self.store.next_id(table) if _accepts_int(types[name]) else self.new_id()
+
+    def new_id(self) -> str:
+        """A fresh 24-hex-digit id (reproducible: drawn from the sandbox's seed)."""
+        return f"{self._ids.getrandbits(96):024x}"
 
     # -- the generic operations -----------------------------------------------------------------
 

@@ -106,7 +106,8 @@ class ClappformSandbox(Sandbox):
         return f"items|{app}|{slug}"
 
     def _put_item(self, app: str, slug: str, item: dict[str, Any]) -> dict[str, Any]:
-        item.setdefault("_id", secrets.token_hex(12))
+        if item.get("_id") is None:
+            item["_id"] = self.new_id()
         self.store.put(self._item_table(app, slug), str(item["_id"]), item)
         return item
 
