@@ -23,6 +23,7 @@ from clientkit.auth import Authenticator
 from clientkit.cache import CacheStats, Invalidations, Shortcut
 from clientkit.errors import (
     APIError,
+    ClientKitError,
     ConnectError,
     DecodeError,
     ErrorShape,
@@ -346,6 +347,8 @@ class Transport:
                 requests.exceptions.InvalidSchema,
             ) as exc:
                 raise InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}") from exc
+            except ClientKitError:
+                raise  # from the auth object (a failed login) or a hook: already typed
             except requests.exceptions.RequestException as exc:
                 raise TransportError(f"request failed: {exc}", method=method, url=url) from exc
             if failure is not None and error is not None:
