@@ -130,12 +130,7 @@ class TokenAuth(Authenticator):
     def sandbox_principal(
         self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
     ) -> str | None:
-        value = headers.get(self.header, "")
-        if self.scheme:
-            scheme, _, value = value.partition(" ")
-            if scheme.lower() != self.scheme.lower():
-                return None
-        return accounts.principal_for_token(value)
+        return _token_principal(headers.get(self.header, ""), self.scheme, accounts)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(scheme={self.scheme!r}, header={self.header!r}, token=***)"
@@ -221,6 +216,15 @@ class BasicAuth(Authenticator):
 
     def __repr__(self) -> str:
         return f"BasicAuth(username={self.username!r}, password=***)"
+
+
+def _token_principal(value: str, scheme: str | None, accounts: Accounts) -> str | None:
+    """Who a ``<scheme> <token>`` header value stands for, in the sandbox's accounts."""
+    if scheme:
+        given, _, value = value.partition(" ")
+        if given.lower() != scheme.lower():
+            return None
+    return accounts.principal_for_token(value)
 
 
 def _render(template: Any, values: Mapping[str, Any]) -> Any:
@@ -422,12 +426,7 @@ class PasswordLogin(Authenticator):
     def sandbox_principal(
         self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
     ) -> str | None:
-        value = headers.get(self.header, "")
-        if self.scheme:
-            scheme, _, value = value.partition(" ")
-            if scheme.lower() != self.scheme.lower():
-                return None
-        return accounts.principal_for_token(value)
+        return _token_principal(headers.get(self.header, ""), self.scheme, accounts)
 
     def sandbox_login(self, body: Any, accounts: Accounts, *, refresh: bool = False) -> Any:
         """The answer to a login (or refresh) request, or ``None`` for bad credentials."""

@@ -143,6 +143,13 @@ class Served:
     headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
+def _sized(request: PageRequest, name: str | None, where: Where) -> PageRequest:
+    """``request`` asking for its page size under ``name`` (when both are known)."""
+    if name and request.size is not None:
+        return request.set(name, request.size, where)
+    return request
+
+
 def _sibling(path: str, name: str) -> str:
     head, _, _ = path.rpartition(".")
     return f"{head}.{name}" if head else name
@@ -348,9 +355,7 @@ class Cursor(Paginator):
     where: Where = "query"
 
     def first(self, request: PageRequest) -> PageRequest:
-        if self.size and request.size is not None:
-            request = request.set(self.size, request.size, self.where)
-        return request
+        return _sized(request, self.size, self.where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         if self.has_more is not None and not dig(page.body, self.has_more):
@@ -398,9 +403,7 @@ class NextUrl(Paginator):
     size: str | None = None
 
     def first(self, request: PageRequest) -> PageRequest:
-        if self.size and request.size is not None:
-            request = request.set(self.size, request.size)
-        return request
+        return _sized(request, self.size, "query")
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         url = dig(page.body, self.next)
@@ -486,9 +489,7 @@ class HeaderNext(Paginator):
     size: str | None = None
 
     def first(self, request: PageRequest) -> PageRequest:
-        if self.size and request.size is not None:
-            request = request.set(self.size, request.size)
-        return request
+        return _sized(request, self.size, "query")
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         value = page.headers.get(self.header)

@@ -467,25 +467,29 @@ class Sandbox:
         record = self.store.put(table, key, body)
         return self._resource_reply(cls, spec, req, table, key, record, "create", self.create_status)
 
-    def _precondition(self, req: SandboxRequest, table: str, key: str, record: Record) -> Reply | None:
-        wanted = req.request.headers.get("If-Match")
-        if wanted is not None and not _etag_matches(wanted, self._etag(table, key, record)):
-            return self.error(412, "the resource changed since it was loaded (If-Match failed)")
-        return None
-
     def _update(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         return self._write(cls, spec, req, replace=True)
 
     def _patch(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         return self._write(cls, spec, req, replace=False)
 
-    def _write(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest, *, replace: bool) -> Reply:
+    def _existing(
+        self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest
+    ) -> tuple[str, str, Record] | Reply:
+        """The record a write targets, or the 404/412 answer that stops the write."""
         table, key, record = self._one(cls, spec, req)
         if record is None:
             return self.error(404, f"{spec.name} {key} not found")
-        failed = self._precondition(req, table, key, record)
-        if failed is not None:
-            return failed
+        wanted = req.request.headers.get("If-Match")
+        if wanted is not None and not _etag_matches(wanted, self._etag(table, key, record)):
+            return self.error(412, "the resource changed since it was loaded (If-Match failed)")
+        return table, key, record
+
+    def _write(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest, *, replace: bool) -> Reply:
+        found = self._existing(cls, spec, req)
+        if isinstance(found, Reply):
+            return found
+        table, key, record = found
         operation = "update" if replace else "patch"
         payload = self._payload(spec, req, operation)
         if not isinstance(payload, Mapping):
@@ -502,12 +506,10 @@ class Sandbox:
         return self._resource_reply(cls, spec, req, table, key, record, operation)
 
     def _delete(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
-        table, key, record = self._one(cls, spec, req)
-        if record is None:
-            return self.error(404, f"{spec.name} {key} not found")
-        failed = self._precondition(req, table, key, record)
-        if failed is not None:
-            return failed
+        found = self._existing(cls, spec, req)
+        if isinstance(found, Reply):
+            return found
+        table, key, _ = found
         self.store.delete(table, key)
         return Reply(self.delete_status, None if self.delete_status == 204 else {})
 
