@@ -351,12 +351,7 @@ class PasswordLogin(Authenticator):
     def login(self) -> Token:
         """Log in now, whatever the state of the current token."""
         with self._lock:
-            self.check()
-            token = self._request(self.path, self.body, self._credential_values())
-            self.logins += 1
-            self._current = token
-            self.store.save(token)
-            return token
+            return self._obtain(None)
 
     def invalidate(self) -> None:
         """Forget the token (and clear the store)."""
