@@ -14,6 +14,7 @@ Example:
 """
 
 from clientkit.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, TokenAuth
+from clientkit.cache import CacheConfig
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
 from clientkit.errors import (

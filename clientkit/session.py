@@ -22,7 +22,7 @@ from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
 from clientkit.expansion import Level
 from clientkit.options import CacheMode, RequestOptions, Timeout, options_from
 from clientkit.pagination import Pager, PageRequest, Paginator
-from clientkit.resource import Resource, ResourceSpec, etag_of, fields_of, is_new, spec_of
+from clientkit.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new, spec_of
 from clientkit.retry import RetryPolicy
 from clientkit.transport import _UNSET, Transport
 
@@ -605,9 +605,13 @@ class Session:
             raise InvalidRequestError(f"{spec.name} has no expansion levels")
         changed = self.converter.changes(obj)
         pending = {f.name: getattr(obj, f.name) for f in fields_of(obj) if f.wire in changed}
+        declared = {f.wire for f in fields_of(obj)}
+        pending_extra = {k: v for k, v in changed.items() if k not in declared}
         self.refresh(obj, level=level)
         for name, value in pending.items():
             setattr(obj, name, value)
+        if pending_extra:
+            extra(obj).update(pending_extra)
         return obj
 
     def action(

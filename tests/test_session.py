@@ -385,3 +385,40 @@ def test_nested_paths_with_parents_and_put_save(box: Any) -> None:
         shop.update(Item(sku="z", qty=1))  # a parent that is not a field must be supplied
     shop.update(Item(sku="a", qty=5), store="s1")
     assert shop.get(Item, "a", store="s1").qty == 5
+
+
+class Stripe(Service):
+    expansion = Expansion("expand", style="list")
+
+
+@Stripe.resource(one="/charges/{id}", many="/charges")
+class Charge(Resource):
+    id: str | None = None
+    amount: int | None = None
+    customer: str | dict[str, Any] | None = field(level=1)
+
+
+def test_list_style_expansion_by_field_name(server: ScriptedServer) -> None:
+    def answer(rec: Any, req: Any) -> Reply:
+        wanted = req.args.getlist("expand")
+        customer = {"id": "cus_1", "name": "Ann"} if "customer" in wanted else "cus_1"
+        return Reply(json={"id": "ch_1", "amount": 5, "customer": customer})
+
+    server.on("GET", "/charges/ch_1", answer)
+    api = Stripe.connect(server.url)
+    plain = api.get(Charge, "ch_1")
+    assert plain.customer == "cus_1" and server.received[-1].query == ""
+    rich = api.get(Charge, "ch_1", level=["customer", "invoice"])
+    assert rich.customer == {"id": "cus_1", "name": "Ann"}
+    assert server.received[-1].query == "expand=customer&expand=invoice"
+    with pytest.raises(InvalidRequestError, match="list of field names"):
+        api.get(Charge, "ch_1", level=1)
+
+
+def test_expand_keeps_unsaved_edits_of_unknown_fields(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product(color="red")))
+    shop = connect(server)
+    p = shop.get(Product, 1)
+    extra(p)["color"] = "blue"
+    shop.expand(p, True)
+    assert extra(p)["color"] == "blue" and changes(p) == {"color": "blue"}
