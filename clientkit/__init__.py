@@ -91,6 +91,7 @@ __all__ = [
     "Authenticator",
     "BadRequestError",
     "BasicAuth",
+    "CacheConfig",
     "ClientError",
     "ClientKitError",
     "ConflictError",
