@@ -255,14 +255,26 @@ class Shortcut:
     falls back to requests-cache, which stores and decides as usual.
     """
 
+    _BODY_LIMIT = 256 * 1024
+
     def __init__(self, http: requests.Session) -> None:
         self._cache = getattr(http, "cache", None)
         self._entries: _Lru = _Lru(4096)
+        self._answers: _Lru = _Lru(256)  # recently served answers, so a hit skips deserialising
+
+    def _stored(self, key: str) -> Any:
+        answer = self._answers.get(key)
+        if answer is None and self._cache is not None:
+            answer = self._cache.get_response(key)
+            if answer is not None and len(answer.content or b"") <= self._BODY_LIMIT:
+                self._answers.put(key, answer)
+        return answer
 
     def remember(self, signature: tuple[Any, ...], response: requests.Response) -> None:
         key = getattr(response, "cache_key", None)
         if not isinstance(key, str) or "Vary" in response.headers:
             return
+        self._answers.put(key, None)  # requests-cache may have stored a new answer under it
         control = response.headers.get("Cache-Control", "").lower()
         if "no-store" in control:
             return
@@ -285,7 +297,7 @@ class Shortcut:
             return None
         if entry.expires is None or _stale(entry.expires):
             return None
-        cached = self._cache.get_response(entry.key)
+        cached = self._stored(entry.key)
         if cached is None or cached.is_expired:
             return None
         return cached  # type: ignore[no-any-return]
@@ -308,7 +320,7 @@ class Shortcut:
             header = "ETag" if request_header == "If-None-Match" else "Last-Modified"
             if response.headers.get(header, value) != value:
                 return None
-        cached = self._cache.get_response(entry.key)
+        cached = self._stored(entry.key)
         if cached is None:
             return None
         for header in ("Cache-Control", "Expires", "Vary"):
