@@ -310,8 +310,15 @@ class PasswordLogin(Authenticator):
         wrapped = {
             k: Secret(v) if isinstance(v, str) and _is_secret_name(k) else v for k, v in merged.items()
         }
-        if store is None:  # a declared persistent store is kept; a memory store is never shared
-            store = MemoryTokenStore() if isinstance(self.store, MemoryTokenStore) else self.store
+        if store is None:
+            # a declared persistent store holds the declared principal's token: it is kept only
+            # while the principal stays the declared one; a memory store is never shared
+            principal = {k: v for k, v in merged.items() if not _is_secret_name(k)}
+            declared = {k: v for k, v in self.credentials.items() if not _is_secret_name(k)}
+            same = bool(declared) and principal == declared
+            store = (
+                self.store if same and not isinstance(self.store, MemoryTokenStore) else MemoryTokenStore()
+            )
         return attrs.evolve(self, credentials=wrapped, store=store)
 
     def check(self) -> None:

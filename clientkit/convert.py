@@ -207,13 +207,16 @@ class Converter:
     def _init_loader(self, cls: type[Resource]) -> Callable[[Any, Any], Any]:
         """The cattrs path, through ``__init__``, for classes with validators or hooks."""
         infos = cls.__ck_fields__
-        renames = {f.name: override(rename=f.wire) for f in infos if f.wire != f.name}
+        renames: dict[str, Any] = {f.name: override(rename=f.wire) for f in infos if f.wire != f.name}
+        wired = {f.name for f in infos}
+        local = [a.name for a in attrs.fields(cls) if a.name not in wired]  # type: ignore[arg-type]
+        renames.update({name: override(omit=True) for name in local})
         base = make_dict_structure_fn(
             cls,
             self.cattrs,
             _cattrs_forbid_extra_keys=False,
             _cattrs_detailed_validation=False,
-            **renames,  # type: ignore[arg-type]
+            **renames,
         )
         declared = frozenset(f.wire for f in infos)
 

@@ -153,17 +153,26 @@ class APIError(ClientKitError):
         self.url = redact_url(url) if url else ""
         self.response = response
         self.reason = redact(message)
+        if response is not None and getattr(type(self), "_ck_parts", None):
+            self.request = response.request  # as requests' own HTTPError has it
 
     def __reduce__(self) -> tuple[Any, ...]:
-        state = {k: v for k, v in self.__dict__.items() if k != "response"}
-        return (_rebuild_api_error, (type(self), self.args, state))
+        state = {k: v for k, v in self.__dict__.items() if k not in ("response", "request")}
+        parts = getattr(type(self), "_ck_parts", None) or (type(self), None)
+        return (_rebuild_api_error, (*parts, self.args, state))
 
 
-def _rebuild_api_error(cls: type[APIError], args: tuple[Any, ...], state: dict[str, Any]) -> APIError:
+def _rebuild_api_error(
+    cls: type[APIError], mixin: type[Exception] | None, args: tuple[Any, ...], state: dict[str, Any]
+) -> APIError:
+    if mixin is not None:
+        cls = combined(cls, mixin)
     err = cls.__new__(cls)
     Exception.__init__(err, *args)
     err.__dict__.update(state)
     err.response = None
+    if mixin is not None:
+        err.__dict__["request"] = None
     return err
 
 
@@ -258,7 +267,9 @@ def combined(cls: type[ClientKitError], mixin: type[Exception]) -> Any:
     """A class that is both ``cls`` and ``mixin`` (cached, so ``except`` works across calls)."""
     key = (cls, mixin)
     if key not in _COMBINED:
-        _COMBINED[key] = type(cls.__name__, (cls, mixin), {"__module__": mixin.__module__})
+        _COMBINED[key] = type(
+            cls.__name__, (cls, mixin), {"__module__": mixin.__module__, "_ck_parts": (cls, mixin)}
+        )
     return _COMBINED[key]
 
 

@@ -36,8 +36,8 @@ class Timeout:
         """Accept ``Timeout``, one number for both phases, or a ``(connect, read)`` pair."""
         if isinstance(value, Timeout):
             return value
-        if isinstance(value, tuple):
-            return cls(connect=value[0], read=value[1])
+        if isinstance(value, tuple) and len(value) in (2, 3):
+            return cls(*value)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return cls(connect=float(value), read=float(value))
         raise InvalidRequestError(f"timeout must be a number, a pair or a Timeout, not {value!r}")

@@ -751,9 +751,13 @@ class Pager(Generic[T]):
         first, _ = self._load(self._request, 0)
         yield first
         stride, total = len(first.items), first.total
-        addressable = type(self._paginator).page_at is not Paginator.page_at
-        if first.next_request is None or stride == 0:
+        if first.next_request is None or stride == 0 or self.max_pages == 1:
             return
+        try:
+            self._paginator.page_at(self._request, 1)
+            addressable = True
+        except InvalidRequestError:
+            addressable = False
         if total is None or not addressable:
             rest = Pager(
                 self._fetch,

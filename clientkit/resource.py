@@ -110,6 +110,8 @@ def field(
         "create_only": create_only,
         "send_null": send_null,
     }
+    if local and factory is not None:
+        raise DeclarationError("a local field takes an immutable default, not a factory")
     info["local"] = local
     extra: dict[str, Any] = {"converter": converter, "validator": validator}
     extra = {k: v for k, v in extra.items() if v is not None}

@@ -172,6 +172,11 @@ class Service:
             if isinstance(declared, Authenticator):
                 authenticator = declared.bind(**credentials)  # a fresh copy per session
                 authenticator.check()
+            elif credentials:
+                raise InvalidRequestError(
+                    f"unexpected arguments {sorted(credentials)}: {cls.__name__}'s auth takes no "
+                    f"credentials; context names are {sorted(cls.context)}"
+                )
             else:
                 authenticator = declared
         elif credentials:
@@ -181,7 +186,7 @@ class Service:
                 f"{sorted(cls.context)}"
             )
         config = CacheConfig.of(cache) if cache is not None else cls.cache
-        if cache is not None and http is not None:
+        if cache not in (None, False) and http is not None:
             raise InvalidRequestError("pass either cache= or http=, not both (wrap your session yourself)")
         if config is not None and http is None:
             http = cached_http(

@@ -24,7 +24,7 @@ from clientkit.options import CacheMode, RequestOptions, Timeout, options_from
 from clientkit.pagination import Pager, PageRequest, Paginator
 from clientkit.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new, spec_of
 from clientkit.retry import RetryPolicy
-from clientkit.transport import _UNSET, Transport
+from clientkit.transport import _UNSET, Transport, merge_headers
 
 if TYPE_CHECKING:
     from clientkit.service import Service
@@ -182,7 +182,7 @@ class Session:
             json=json,
             data=data,
             files=files,
-            headers={**self._headers(), **opts.headers, **(headers or {})},
+            headers=merge_headers(self._headers(), opts.headers, headers),
             options=opts,
             stream=stream,
             raise_for_status=raise_for_status,
@@ -210,7 +210,7 @@ class Session:
             path,
             params=params,
             json=json,
-            headers={**self._headers(), **opts.headers, **(headers or {})},
+            headers=merge_headers(self._headers(), opts.headers, headers),
             options=opts,
         )
         self._local.response = resp
@@ -459,18 +459,8 @@ class Session:
         spec = spec_of(obj)
         if only_set:
             payload = self.converter.set_payload(obj)
-        elif spec.expansion is not None and not is_new(obj):
-            missing = [
-                f.name
-                for f in fields_of(obj)
-                if f.writable and not spec.expansion.covers(obj._ck_level, f.level, f.name)
-            ]
-            if missing:
-                raise InvalidRequestError(
-                    f"{spec.name} was loaded at a level without {missing}; a PUT would erase them. "
-                    "expand() it first, or use save()/patch() to send only the changes"
-                )
-        if not only_set:
+        else:
+            _refuse_partial(spec, obj)
             payload = self.converter.full_payload(obj)
         return self._write(
             obj,
@@ -538,6 +528,8 @@ class Session:
         if not changed:
             return obj
         full = spec.save_method == "PUT"
+        if full:
+            _refuse_partial(spec, obj)
         payload = self.converter.full_payload(obj) if full else changed
         return self._write(
             obj,
@@ -716,6 +708,22 @@ class Session:
                 f"the {operation} answer for {spec.name} is not an object", excerpt=repr(answer)[:200]
             )
         return obj
+
+
+def _refuse_partial(spec: ResourceSpec, obj: Resource) -> None:
+    """A full replace of a resource loaded without some writable fields would erase them."""
+    if spec.expansion is None or is_new(obj):
+        return
+    missing = [
+        f.name
+        for f in fields_of(obj)
+        if f.writable and not f.create_only and not spec.expansion.covers(obj._ck_level, f.level, f.name)
+    ]
+    if missing:
+        raise InvalidRequestError(
+            f"{spec.name} was loaded at a level without {missing}; a PUT would erase them. "
+            "expand() it first, or send only the changes (patch(), or save() with PATCH)"
+        )
 
 
 def _fill(template: str, values: Mapping[str, Any]) -> str:

@@ -82,6 +82,17 @@ def _read_body(resp: requests.Response, deadline: float | None = None) -> None:
     resp._content_consumed = True  # type: ignore[attr-defined]
 
 
+def merge_headers(*layers: Mapping[str, str | None] | None) -> dict[str, str | None]:
+    """Later layers win, whatever the case of a header's name."""
+    merged: dict[str, str | None] = {}
+    for layer in layers:
+        for name, value in (layer or {}).items():
+            for existing in [k for k in merged if k.lower() == name.lower()]:
+                del merged[existing]
+            merged[name] = value
+    return merged
+
+
 def _has(headers: Mapping[str, Any], name: str) -> bool:
     lowered = name.lower()
     return any(k.lower() == lowered and v is not None for k, v in headers.items())
@@ -257,7 +268,7 @@ class Transport:
             raise InvalidRequestError(
                 f"refusing to send a request to {redact_url(url)}: not the service's origin"
             )
-        call_headers = {**opts.headers, **(headers or {})}
+        call_headers = merge_headers(opts.headers, headers)
         hdrs = self._headers(call_headers, own)
         body = data
         if json is not _UNSET:

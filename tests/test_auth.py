@@ -320,16 +320,23 @@ def test_each_session_gets_its_own_authenticator(server: ScriptedServer) -> None
     assert srv.count("/auth/login") == 2
 
 
-def test_declared_file_store_is_kept(server: ScriptedServer, tmp_path: Path) -> None:
+def test_declared_file_store_is_kept_for_the_declared_principal_only(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
     class Stored(Service):
         auth = PasswordLogin(
-            path="/auth/login", token="data.access_token", store=FileTokenStore(tmp_path / "t.json")
+            path="/auth/login",
+            token="data.access_token",
+            credentials={"username": "ann", "password": "s3cret-pw"},
+            store=FileTokenStore(tmp_path / "t.json"),
         )
 
     srv = LoginServer(server, lifetime=3600)
-    Stored.connect(server.url, username="ann", password="s3cret-pw").get(Me)
-    Stored.connect(server.url, username="ann", password="s3cret-pw").get(Me)
-    assert srv.count("/auth/login") == 1
+    Stored.connect(server.url).get(Me)
+    Stored.connect(server.url).get(Me)
+    assert srv.count("/auth/login") == 1  # the second session reused ann's stored token
+    other = Stored.connect(server.url, username="bob", password="other-pw")
+    assert not isinstance(other.transport.auth.store, FileTokenStore)  # never ann's token for bob
 
 
 def test_credentials_other_than_the_principal_are_secret() -> None:

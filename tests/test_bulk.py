@@ -102,3 +102,23 @@ def test_concurrent_pages_fall_back_to_a_walk_without_a_total() -> None:
         api = NoTotal.connect(url, token="sandbox-token")
         ids = [r.id for page in api.list(NRow).concurrent_pages(workers=3) for r in page.items]
         assert ids == list(range(1, 26))
+
+
+def test_concurrent_pages_with_max_pages_one_and_link_without_page_param() -> None:
+    from clientkit.pagination import LinkHeader
+
+    sandbox = Sandbox(Capped, data={"Row": [{"id": i} for i in range(1, 31)]}, page_size=10)
+    with sandbox as url:
+        api = Capped.connect(url, token="sandbox-token")
+        assert len(list(api.list(Row, max_pages=1).concurrent_pages(workers=2))) == 1
+
+    class Linked(Service):
+        auth = TokenAuth()
+        pagination = LinkHeader(items=None, total_header="X-Total")
+
+    Linked.resource(many="/rows", one="/rows/{id}")(Row.__class__("LRow", (Row,), {}))
+    LRow = Linked.resources["LRow"]
+    with Sandbox(Linked, data={"LRow": [{"id": i} for i in range(1, 26)]}, page_size=10) as url:
+        api = Linked.connect(url, token="sandbox-token")
+        ids = [r.id for page in api.list(LRow).concurrent_pages(workers=2) for r in page.items]
+        assert ids == list(range(1, 26))

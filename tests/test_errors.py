@@ -7,6 +7,7 @@ import pickle
 from typing import Any
 
 import pytest
+import requests
 
 from clientkit import (
     APIError,
@@ -179,3 +180,20 @@ def test_message_skips_structured_values(server: ScriptedServer) -> None:
     server.on("GET", "/x", Reply(400, json={"error": {"kind": "x"}, "error_description": "expired grant"}))
     with pytest.raises(BadRequestError, match="expired grant"):
         OAuth.connect(server.url, retries=0).request("GET", "/x")
+
+
+class OfficialError(requests.exceptions.HTTPError):
+    pass
+
+
+def test_errors_with_an_official_mixin_pickle_and_carry_the_request(server: ScriptedServer) -> None:
+    class Compat(Service):
+        errors = ErrorShape(mixin=OfficialError)
+
+    server.on("GET", "/x", Reply(404, json={"message": "gone"}))
+    with pytest.raises(OfficialError) as info:
+        Compat.connect(server.url, retries=0).request("GET", "/x")
+    err = info.value
+    assert isinstance(err, NotFoundError) and err.request is not None and err.request.method == "GET"
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is type(err) and again.status == 404 and again.request is None

@@ -422,3 +422,9 @@ def test_expand_keeps_unsaved_edits_of_unknown_fields(server: ScriptedServer) ->
     extra(p)["color"] = "blue"
     shop.expand(p, True)
     assert extra(p)["color"] == "blue" and changes(p) == {"color": "blue"}
+
+
+def test_with_options_header_case_does_not_matter(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json=product()))
+    connect(server).with_options(headers={"X-TENANT-ID": "upper"}).get(Product, 1)
+    assert server.received[-1].header("x-tenant-id") == "upper"

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import attrs
+from requests.structures import CaseInsensitiveDict
 
 from clientkit.auth import Authenticator, PasswordLogin
 from clientkit.convert import conforms, field_types
@@ -531,7 +532,7 @@ class Sandbox:
         auth = self.service.auth
         principal = "anonymous"
         if isinstance(auth, Authenticator):
-            headers = dict(request.headers.items())
+            headers = CaseInsensitiveDict(request.headers.items())
             found = auth.sandbox_principal(headers, request.args, self.accounts)
             if found is None:
                 return None, self.error(401, "authentication credentials were not provided or are invalid")
