@@ -42,7 +42,20 @@ from clientkit.errors import (
 )
 from clientkit.expansion import Expansion
 from clientkit.options import RequestOptions, Timeout
-from clientkit.pagination import Page, Pager, PageRequest, Paginator, SinglePage
+from clientkit.pagination import (
+    CountedList,
+    Cursor,
+    HeaderNext,
+    LinkHeader,
+    NextUrl,
+    OffsetLimit,
+    Page,
+    PageNumber,
+    Pager,
+    PageRequest,
+    Paginator,
+    SinglePage,
+)
 from clientkit.paths import PathTemplate, quote_segment
 from clientkit.redaction import Secret, redact
 from clientkit.resource import (
@@ -97,6 +110,8 @@ __all__ = [
     "ConflictError",
     "ConnectError",
     "Converter",
+    "CountedList",
+    "Cursor",
     "DeclarationError",
     "DecodeError",
     "Envelope",
@@ -104,11 +119,16 @@ __all__ = [
     "Expansion",
     "FieldInfo",
     "FileTokenStore",
+    "HeaderNext",
     "InvalidRequestError",
     "JsonCodec",
+    "LinkHeader",
     "MemoryTokenStore",
+    "NextUrl",
     "NotFoundError",
+    "OffsetLimit",
     "Page",
+    "PageNumber",
     "PageRequest",
     "Pager",
     "PaginationError",
