@@ -22,6 +22,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from clientkit.errors import DeclarationError, DecodeError
 from clientkit.loaders import fallback, generate, needs_init
+from clientkit.redaction import register_secret
 from clientkit.resource import FieldInfo, Resource
 
 R = TypeVar("R", bound=Resource)
@@ -301,6 +302,7 @@ class Converter:
         }
         for key, val in (obj._ck_extra or {}).items():
             out.setdefault(key, copy_json(val))
+        _register_secrets(obj, out)
         return out
 
     def full_payload(self, obj: Resource) -> dict[str, Any]:
@@ -315,6 +317,7 @@ class Converter:
                 out[info.wire] = self.dump_value(value)
         for key, val in (obj._ck_extra or {}).items():
             out.setdefault(key, copy_json(val))
+        _register_secrets(obj, out)
         return out
 
     def changes(self, obj: Resource) -> dict[str, Any]:
@@ -345,7 +348,16 @@ class Converter:
                 continue
             if key not in raw or _differs(val, raw[key]):
                 out[key] = copy_json(val)
+        _register_secrets(obj, out)
         return out
+
+
+def _register_secrets(obj: Resource, payload: Mapping[str, Any]) -> None:
+    """Values of ``secret=True`` fields about to be sent are scrubbed from logs and errors."""
+    for info in obj.__ck_fields__:
+        value = payload.get(info.wire)
+        if info.secret and isinstance(value, str):
+            register_secret(value)
 
 
 def _dict_only(cls: type, load: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:

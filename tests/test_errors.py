@@ -197,3 +197,20 @@ def test_errors_with_an_official_mixin_pickle_and_carry_the_request(server: Scri
     assert isinstance(err, NotFoundError) and err.request is not None and err.request.method == "GET"
     again = pickle.loads(pickle.dumps(err))
     assert type(again) is type(err) and again.status == 404 and again.request is None
+
+
+def test_secret_field_values_are_scrubbed_once_sent(server: ScriptedServer,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    from clientkit import resource
+
+    @resource(many="/pins", one="/pins/{id}")
+    class Pin(Resource):
+        id: int | None = None
+        code: str | None = field(secret=True)
+
+    server.on("POST", "/pins", Reply(400, json={"message": "code 7391-02 is too weak"}))
+    caplog.set_level(logging.DEBUG, logger="clientkit")
+    with pytest.raises(BadRequestError) as info:
+        Api.connect(server.url, token="tok-pins-1", retries=0).create(Pin(code="7391-02"))
+    assert "7391-02" not in str(info.value)
+    assert all("7391-02" not in r.getMessage() for r in caplog.records)
