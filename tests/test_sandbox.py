@@ -30,6 +30,7 @@ from clientkit import (
     TokenAuth,
     ValidationError,
     field,
+    loaded_level,
 )
 from clientkit.cache import CacheConfig
 from clientkit.pagination import Cursor, HeaderNext, LinkHeader, NextUrl, OffsetLimit, PageNumber, Paginator
@@ -217,14 +218,12 @@ def test_login_issues_tokens_with_a_lifetime() -> None:
         assert again.status_code == 401  # a refresh token is spent once
 
 
-def test_thousands_of_records_page_quickly() -> None:
+def test_thousands_of_records_page_correctly() -> None:
     box = Sandbox(Shop, data={"Product": products(5000)}, page_size=250)
     with box as url:
-        started = time.monotonic()
         ids = [p.id for p in Shop.connect(url, token="sandbox-token").list(Product)]
         assert ids == list(range(1, 5001))
         assert len(box.journal.entries("GET", "/products")) == 20
-        assert time.monotonic() - started < 60  # a sanity bound, not a benchmark
 
 
 def test_state_persists_in_a_sqlite_file(tmp_path: Path) -> None:
@@ -313,7 +312,8 @@ def test_full_crud_round_with_the_session(sandbox: Sandbox) -> None:
     assert sandbox.journal.last is not None and sandbox.journal.last.json == {"tags": ["wood"]}
     api.patch(p, price=25.0)
     api.expand(p, 1)
-    assert p.variants is None or isinstance(p.variants, list)
+    assert loaded_level(p) == 1 and p.variants is None  # created without variants
+    assert p.price == 25.0
     p.name = "Armchair"
     api.update(p)
     assert api.get(Product, p.id).name == "Armchair"
