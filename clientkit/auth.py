@@ -9,11 +9,13 @@ logs and pickles never show them.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
 import requests
@@ -41,10 +43,24 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Sender = Callable[[str, str, Any], Any]
 
 
-def fingerprint(*parts: str) -> str:
-    """A one-way, stable identifier for a principal (cache keys never hold secrets)."""
-    digest = hashlib.sha256("\0".join(("clientkit", *parts)).encode()).hexdigest()
-    return digest[:32]
+class Keyed(Protocol):
+    """A keyed one-way hash of credential parts (see :func:`fingerprint`)."""
+
+    def __call__(self, *parts: str) -> str: ...
+
+
+def fingerprint(key: bytes, *parts: str) -> str:
+    """HMAC-SHA256 of ``parts`` under ``key``: a stable id of a credential that holds no
+    secret and cannot be brute-forced offline without the key (cache keys use it)."""
+    message = "\0".join(f"{len(part)}:{part}" for part in ("clientkit", *parts))
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def unshared_identity(owner: object) -> str:
+    """An identity that no other object, process or run ever has: for credentials that
+    clientkit cannot see, so their cached answers are never served to anyone else."""
+    nonce: str = vars(owner).setdefault("_ck_identity_nonce", secrets.token_hex(16))
+    return f"unshared:{nonce}"
 
 
 class Authenticator(AuthBase):
@@ -78,9 +94,16 @@ class Authenticator(AuthBase):
         """After a 401 to ``failed``: get fresh credentials; True if a retry may help."""
         return False
 
-    def identity(self) -> str:
-        """A stable, non-secret id of the principal, for cache isolation."""
-        return "anonymous"
+    def identity(self, keyed: Keyed) -> str:
+        """A stable, non-secret id of the whole credential, for cache isolation.
+
+        Strategies hash every part of their credential with ``keyed``. A subclass that
+        sends something (overrides ``__call__``) without saying who it is gets an
+        identity of its own, so its answers are never shared.
+        """
+        if type(self).__call__ is Authenticator.__call__:
+            return "anonymous"
+        return unshared_identity(self)
 
     def check(self) -> None:
         """Raise when required credentials are missing."""
@@ -124,8 +147,10 @@ class TokenAuth(Authenticator):
             r.headers[self.header] = f"{self.scheme} {value}" if self.scheme else value
         return r
 
-    def identity(self) -> str:
-        return fingerprint("token", self.token.reveal()) if self.token else "anonymous"
+    def identity(self, keyed: Keyed) -> str:
+        if self.token is None:
+            return "anonymous"
+        return keyed("token", self.header, self.scheme or "", self.token.reveal())
 
     def sandbox_principal(
         self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
@@ -165,8 +190,10 @@ class ApiKeyAuth(Authenticator):
             r.prepare_url(r.url, {self.query: self.key.reveal()})
         return r
 
-    def identity(self) -> str:
-        return fingerprint("key", self.key.reveal()) if self.key else "anonymous"
+    def identity(self, keyed: Keyed) -> str:
+        if self.key is None:
+            return "anonymous"
+        return keyed("key", self.header or "", self.query or "", self.key.reveal())
 
     def sandbox_principal(
         self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
@@ -197,8 +224,11 @@ class BasicAuth(Authenticator):
             r.headers["Authorization"] = _basic_auth_str(self.username, self.password.reveal())
         return r
 
-    def identity(self) -> str:
-        return fingerprint("basic", self.username or "")
+    def identity(self, keyed: Keyed) -> str:
+        if self.username is None and self.password is None:
+            return "anonymous"
+        password = self.password.reveal() if self.password is not None else ""
+        return keyed("basic", self.username or "", password)
 
     def sandbox_principal(
         self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
@@ -455,9 +485,11 @@ class PasswordLogin(Authenticator):
                 _put_path(answer, path, issued[key])
         return answer
 
-    def identity(self) -> str:
-        principal = {k: v for k, v in self.credentials.items() if not _is_secret_name(k)}
-        return fingerprint("login", self.path, *(f"{k}={v}" for k, v in sorted(principal.items())))
+    def identity(self, keyed: Keyed) -> str:
+        """Every login credential (password included) and the login path; never the token,
+        so the identity stays the same across renewals."""
+        values = self._credential_values()
+        return keyed("login", self.path, *(f"{k}={values[k]!r}" for k in sorted(values)))
 
     def __repr__(self) -> str:
         who = {k: ("***" if _is_secret_name(k) else v) for k, v in self.credentials.items()}

@@ -5,18 +5,21 @@ expired (by default at once), revalidated with ``If-None-Match`` /
 ``If-Modified-Since``; a ``304`` serves the stored body. ``Cache-Control: no-cache``
 answers are stored and always revalidated.
 
-Isolation: every cache key includes a one-way fingerprint of the credential and of
-the context headers (tenant, app, workspace) of the request, so two users or two
-tenants sharing one cache file never see each other's answers, whether or not the
-service sends ``Vary: Authorization``. Credentials themselves are never part of a key
-and are redacted from stored requests.
+Isolation: every cache key includes an HMAC of the whole credential (under a random
+key kept with the cache, see :func:`identity_key`) and the context headers (tenant, app,
+workspace) of the request, so two credentials or two tenants sharing one cache never see
+each other's answers, whether or not the service sends ``Vary: Authorization``.
+Credentials themselves are never part of a key and are redacted from stored requests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
+import secrets
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -26,20 +29,15 @@ from typing import Any, Literal
 import attrs
 import requests
 
+from clientkit.auth import Keyed, fingerprint
 from clientkit.errors import DeclarationError, InvalidRequestError
 
 Backend = Literal["sqlite", "memory", "filesystem", "redis"]
-_DEFAULT_IGNORED = (
-    "Authorization",
-    "Proxy-Authorization",
-    "Cookie",
-    "X-API-KEY",
-    "access_token",
-    "api_key",
-    "apikey",
-    "token",
-    "key",
-)
+#: headers never part of a key: the credential's identity is in every key instead
+_SECRET_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie", "X-API-KEY")
+#: redacted from stored requests, but part of the key unless they carry the session's credential
+_SECRET_PARAMS = ("access_token", "api_key", "apikey", "token", "key")
+_KEY_NAME = "clientkit-identity-key"
 
 
 def default_cache_dir() -> Path:
@@ -146,25 +144,73 @@ def _backend(config: CacheConfig, name: str) -> Any:
     raise DeclarationError(f"unknown cache backend {config.backend!r}")
 
 
+def identity_key(cache: Any) -> bytes:
+    """The random HMAC key of credential identities, kept with the cache itself.
+
+    Every process that opens the same persistent cache reads the same key (the first one
+    creates it), so the same credential finds its entries again; the identities stored in
+    keys cannot be checked against guessed credentials without it. SQLite keeps it in a
+    table of the cache file, the filesystem backend in a file of the cache folder, Redis
+    in a key next to the cache's; other backends get a key per backend object.
+    """
+    from requests_cache.backends.filesystem import FileCache
+    from requests_cache.backends.redis import RedisCache
+    from requests_cache.backends.sqlite import SQLiteCache
+
+    fresh = secrets.token_hex(32)
+    if isinstance(cache, SQLiteCache) and not cache.responses.connection_kwargs.get("uri"):
+        return _sqlite_key(str(cache.db_path), fresh)
+    if isinstance(cache, FileCache):
+        return _sqlite_key(str(Path(cache.cache_dir) / f"{_KEY_NAME}.sqlite"), fresh)
+    if isinstance(cache, RedisCache):
+        storage: Any = cache.responses
+        connection, name = storage.connection, f"{storage.namespace}-{_KEY_NAME}"
+        connection.set(name, fresh, nx=True)
+        stored = connection.get(name)
+        return bytes.fromhex(stored.decode() if isinstance(stored, bytes) else str(stored))
+    held: str = vars(cache).setdefault("_ck_identity_key", fresh)
+    return bytes.fromhex(held)
+
+
+def _sqlite_key(path: str, fresh: str) -> bytes:
+    """Read (creating it once, atomically) the key stored in a SQLite file."""
+    _private_file(Path(path))
+    with sqlite3.connect(path, timeout=30) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS clientkit_keys (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT OR IGNORE INTO clientkit_keys VALUES (?, ?)", (_KEY_NAME, fresh))
+        (value,) = db.execute("SELECT value FROM clientkit_keys WHERE name = ?", (_KEY_NAME,)).fetchone()
+    db.close()
+    return bytes.fromhex(str(value))
+
+
 def cached_http(
     config: CacheConfig,
     *,
     name: str,
-    identity: Callable[[], str],
+    identity: Callable[[Keyed], str],
     scope_headers: Iterable[str],
     secret_names: Iterable[str] = (),
 ) -> requests.Session:
-    """A requests-cache session whose keys are scoped to a credential and a context."""
+    """A requests-cache session whose keys are scoped to a credential and a context.
+
+    ``secret_names`` are the headers and query parameters that carry this session's own
+    credential: they are left out of keys (the credential's identity is in every key).
+    Other well-known secret names are redacted from stored requests but stay in the key.
+    """
     from requests_cache import CachedSession
     from requests_cache.cache_keys import create_key
 
     scoped = tuple(h.lower() for h in scope_headers)
-    ignored = tuple(dict.fromkeys((*_DEFAULT_IGNORED, *secret_names)))
+    own = tuple(secret_names)
+    not_keyed = tuple(dict.fromkeys((*_SECRET_HEADERS, *own)))
+    redacted = tuple(dict.fromkeys((*_SECRET_HEADERS, *_SECRET_PARAMS, *own)))
     memo: _Lru = _Lru(4096)
+    keyed: Keyed | None = None
 
     def key_fn(request: Any, **kwargs: Any) -> str:
+        assert keyed is not None
         headers = request.headers or {}
-        scope = "\0".join([identity(), *(f"{h}={headers.get(h, '')}" for h in scoped)])
+        scope = "\0".join([identity(keyed), *(f"{h}={headers.get(h, '')}" for h in scoped)])
         matched = kwargs.get("match_headers")
         shown = tuple(sorted(headers.items())) if matched else ()
         body = request.body if isinstance(request.body, bytes | str | None) else id(request.body)
@@ -172,7 +218,7 @@ def cached_http(
         key = memo.get(signature)
         if key is None:
             digest = hashlib.sha256(scope.encode()).hexdigest()[:24]
-            key = f"{create_key(request, **kwargs)}-{digest}"
+            key = f"{create_key(request, **{**kwargs, 'ignored_parameters': not_keyed})}-{digest}"
             memo.put(signature, key)
         return str(key)
 
@@ -183,9 +229,10 @@ def cached_http(
         stale_if_error=config.stale_if_error,
         allowable_methods=("GET", "HEAD"),
         allowable_codes=(200, 203),
-        ignored_parameters=ignored,
+        ignored_parameters=redacted,
         key_fn=key_fn,
     )
+    keyed = functools.partial(fingerprint, identity_key(session.cache))
     session.hooks["response"].append(_trim_not_modified)
     return session
 
@@ -253,36 +300,27 @@ class Shortcut:
 
     Anything less certain (``Vary``, no validators, a ``200`` to a conditional request)
     falls back to requests-cache, which stores and decides as usual.
-    """
 
-    _BODY_LIMIT = 256 * 1024
+    Answers are always read from the backend, never kept in memory: another session or
+    process sharing the backend may have replaced them, and what is served must never be
+    older than what the backend holds.
+    """
 
     def __init__(self, http: requests.Session) -> None:
         self._cache = getattr(http, "cache", None)
         self._entries: _Lru = _Lru(4096)
-        self._answers: _Lru = _Lru(256)  # recently served answers, so a hit skips deserialising
 
     def _stored(self, key: str) -> Any:
-        answer = self._answers.get(key)
-        if answer is None and self._cache is not None:
-            answer = self._cache.get_response(key)
-            if answer is not None and len(answer.content or b"") <= self._BODY_LIMIT:
-                self._answers.put(key, answer)
-        return answer
+        return self._cache.get_response(key) if self._cache is not None else None
 
     def remember(self, signature: tuple[Any, ...], response: requests.Response) -> None:
         key = getattr(response, "cache_key", None)
         if not isinstance(key, str) or "Vary" in response.headers:
             return
-        self._answers.put(key, None)  # requests-cache may have stored a new answer under it
         control = response.headers.get("Cache-Control", "").lower()
         if "no-store" in control:
             return
-        validators = tuple(
-            (request_header, response.headers[header])
-            for header, request_header in (("ETag", "If-None-Match"), ("Last-Modified", "If-Modified-Since"))
-            if header in response.headers
-        )
+        validators = _validators_of(response)
         expires = getattr(response, "expires", None)
         revalidate = "no-cache" in control or "must-revalidate" in control
         self._entries.put(signature, _Entry(key, expires, validators, revalidate))
@@ -321,8 +359,8 @@ class Shortcut:
             if response.headers.get(header, value) != value:
                 return None
         cached = self._stored(entry.key)
-        if cached is None:
-            return None
+        if cached is None or _validators_of(cached) != entry.validators:
+            return None  # the backend holds another answer now: requests-cache must decide
         for header in ("Cache-Control", "Expires", "Vary"):
             if header in response.headers and response.headers[header] != cached.headers.get(header):
                 return None  # the server changed freshness rules: requests-cache must decide
@@ -330,22 +368,52 @@ class Shortcut:
         return cached  # type: ignore[no-any-return]
 
 
+def _validators_of(response: requests.Response) -> tuple[tuple[str, str], ...]:
+    """``(conditional request header, value)`` for the validators an answer carries."""
+    return tuple(
+        (request_header, response.headers[header])
+        for header, request_header in (("ETag", "If-None-Match"), ("Last-Modified", "If-Modified-Since"))
+        if header in response.headers
+    )
+
+
 class Invalidations:
-    """Paths whose cached answers a write made stale; later GETs of them revalidate."""
+    """Paths whose cached answers a write made stale; later GETs of them revalidate.
+
+    A write to ``/docs/1/publish`` makes stale the path itself and everything under it
+    (``/docs/1/publish/...``) and each path above it (``/docs/1``, ``/docs``): the
+    resource, the collection it sits in, and what it contains.
+    """
 
     def __init__(self, limit: int = 1024) -> None:
-        self._paths: OrderedDict[str, None] = OrderedDict()
+        self._marks: OrderedDict[str, bool] = OrderedDict()  # path -> whether its subtree too
         self._lock = threading.Lock()
         self._limit = limit
 
     def mark(self, *paths: str) -> None:
         with self._lock:
             for path in paths:
-                self._paths[path] = None
-                self._paths.move_to_end(path)
-            while len(self._paths) > self._limit:
-                self._paths.popitem(last=False)
+                for above in _ancestors(path):
+                    self._marks[above] = self._marks.get(above, False)
+                    self._marks.move_to_end(above)
+                self._marks[_normal(path)] = True
+                self._marks.move_to_end(_normal(path))
+            while len(self._marks) > self._limit:
+                self._marks.popitem(last=False)
 
     def stale(self, path: str) -> bool:
+        """Whether a write made the answers of ``path`` stale."""
         with self._lock:
-            return path in self._paths
+            if _normal(path) in self._marks:
+                return True
+            return any(self._marks.get(above) for above in _ancestors(path))
+
+
+def _normal(path: str) -> str:
+    return "/" + "/".join(p for p in path.split("/") if p)
+
+
+def _ancestors(path: str) -> list[str]:
+    """``/a/b/c`` -> ``["/a/b", "/a", "/"]``."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:n]) for n in range(len(parts) - 1, -1, -1)]

@@ -11,14 +11,15 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from requests.auth import AuthBase
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from clientkit.auth import Authenticator
+from clientkit.auth import Authenticator, Keyed
 from clientkit.cache import CacheConfig, cached_http
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
@@ -218,13 +219,17 @@ class Service:
         return Session(cls, transport, context=context)
 
 
-def _identity_of(auth: AuthBase | None) -> Callable[[], str]:
+def _identity_of(auth: AuthBase | None) -> Callable[[Keyed], str]:
+    """How the cache names the credential of ``auth`` (see ``Authenticator.identity``)."""
     if auth is None:
-        return lambda: "anonymous"
+        return lambda _: "anonymous"
     if isinstance(auth, Authenticator):
         return auth.identity
-    unique = f"custom:{type(auth).__qualname__}:{id(auth)}"
-    return lambda: unique
+    if isinstance(auth, HTTPBasicAuth | HTTPDigestAuth):
+        kind = type(auth).__qualname__
+        return lambda keyed: keyed("requests", kind, str(auth.username), str(auth.password))
+    unshared = f"unshared:{secrets.token_hex(16)}"  # credentials clientkit cannot see: never shared
+    return lambda _: unshared
 
 
 def _secret_names(auth: AuthBase | None) -> list[str]:

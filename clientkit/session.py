@@ -203,6 +203,7 @@ class Session:
         json: Any = _UNSET,
         options: RequestOptions | None,
         headers: Mapping[str, str | None] | None = None,
+        invalidates: Iterable[str] = (),
     ) -> tuple[Any, requests.Response]:
         opts = self._options.merge(options)
         resp = self.transport.request(
@@ -212,6 +213,7 @@ class Session:
             json=json,
             headers=merge_headers(self._headers(), opts.headers, headers),
             options=opts,
+            invalidates=invalidates,
         )
         self._local.response = resp
         return self.transport.json_of(resp, method), resp
@@ -570,8 +572,8 @@ class Session:
             params=query,
             headers=headers,
             options=options_from(timeout=timeout, retries=retries),
+            invalidates=self._related(spec, target if isinstance(target, Resource) else None, path),
         )
-        self._invalidate(spec, target if isinstance(target, Resource) else None, url, path)
 
     def refresh(self, obj: R, *, level: Level | None = None, timeout: TimeoutArg = None) -> R:
         """Reload ``obj`` from the server, discarding local changes."""
@@ -634,6 +636,7 @@ class Session:
             json=json,
             headers=headers,
             options=options_from(timeout=timeout, retries=retries, idempotent=idempotent),
+            invalidates=self._related(spec, obj, path),
         )
         if body is None:
             return None
@@ -652,13 +655,17 @@ class Session:
             raise InvalidRequestError("if_match=True needs a resource loaded with an ETag")
         return {**(headers or {}), "If-Match": etag}
 
-    def _invalidate(
-        self, spec: ResourceSpec, obj: Resource | None, url: str, given: Mapping[str, Any]
-    ) -> None:
-        """After a write: the resource and the list it sits in must be revalidated."""
+    def _related(
+        self, spec: ResourceSpec, obj: Resource | None, given: Mapping[str, Any]
+    ) -> tuple[str, ...]:
+        """The resource's own and list paths, which a write to it (at whatever path) changes.
+
+        The transport makes a write's own path and the paths around it stale; these are
+        the ones only the declaration knows (``create="/app"`` next to ``many="/apps"``).
+        """
         if not self.transport.cached:
-            return
-        paths = [url]
+            return ()
+        paths = []
         for operation in ("get", "list"):
             template = spec.one if operation == "get" else spec.many
             if template is None:
@@ -668,7 +675,7 @@ class Session:
                 paths.append(self._path(spec, operation, obj, args))
             except InvalidRequestError:
                 continue
-        self.transport.invalidate(*paths)
+        return tuple(paths)
 
     def _write(
         self,
@@ -696,8 +703,8 @@ class Session:
             json=envelope.wrap(payload, operation),
             options=options,
             headers=headers,
+            invalidates=self._related(spec, obj, path),
         )
-        self._invalidate(spec, obj, url, path)
         answer = envelope.unwrap(body, operation) if body is not None else None
         if isinstance(answer, Mapping):
             self.converter.reload(obj, dict(answer), lvl, etag=resp.headers.get("ETag"))

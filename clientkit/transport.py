@@ -252,8 +252,13 @@ class Transport:
         authenticate: bool = True,
         raise_for_status: bool = True,
         allow_foreign: bool = False,
+        invalidates: Iterable[str] = (),
     ) -> requests.Response:
         """Send one logical request (retried as policy allows) and return its response.
+
+        A write (POST, PUT, PATCH, DELETE) makes the cached answers of its path, the paths
+        above and below it and ``invalidates`` (other paths the caller knows it changes)
+        stale, before it is sent, whatever its outcome.
 
         Raises:
             APIError: (a subclass per status) for a final status of 400 or more.
@@ -268,6 +273,8 @@ class Transport:
             raise InvalidRequestError(
                 f"refusing to send a request to {redact_url(url)}: not the service's origin"
             )
+        if method in _WRITE_METHODS:
+            self.invalidate(url, *invalidates)
         call_headers = merge_headers(opts.headers, headers)
         hdrs = self._headers(call_headers, own)
         body = data
@@ -460,7 +467,8 @@ class Transport:
         return {}
 
     def invalidate(self, *paths: str) -> None:
-        """Make later GETs of these paths revalidate (after a write made them stale)."""
+        """Make later GETs of these paths, the paths above and the paths below them
+        revalidate (a write made them stale)."""
         if self.cached:
             self.invalidations.mark(*(urlsplit(self.url_for(p)).path for p in paths))
 
