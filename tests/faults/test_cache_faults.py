@@ -1,0 +1,288 @@
+"""Cache faults found by the trust suite: identities, cache keys, invalidation, the fast path.
+
+Every test runs over real HTTP against the scripted server and asserts on what it received.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clientkit import (
+    Action,
+    ApiKeyAuth,
+    AuthenticationError,
+    BasicAuth,
+    Envelope,
+    HeaderNext,
+    PasswordLogin,
+    Resource,
+    Service,
+    TokenAuth,
+    field,
+)
+from clientkit.auth import Authenticator, fingerprint
+from clientkit.cache import CacheConfig
+from tests.support.scripted import Received, Reply, ScriptedServer
+
+FRESH = "max-age=600"
+
+
+def declare(auth: Authenticator) -> tuple[type[Service], type[Resource]]:
+    """A service with ``auth`` and a ``Doc`` resource with a ``publish`` action."""
+
+    class Api(Service):
+        envelope = Envelope(response="data")
+
+    Api.auth = auth
+
+    @Api.resource(one="/docs/{id}", many="/docs", actions={"publish": Action("POST", "/docs/{id}/publish")})
+    class Doc(Resource):
+        id: int | None = field(read_only=True)
+        title: str | None = None
+
+    return Api, Doc
+
+
+def cache_at(tmp_path: Path) -> CacheConfig:
+    return CacheConfig(location=tmp_path / "shared.sqlite", expire_after=600)
+
+
+class Docs:
+    """``/docs/1`` and ``/docs`` with a title that writes change; answers fresh for 600 s."""
+
+    def __init__(self, server: ScriptedServer, accept: Any = lambda rec: True) -> None:
+        self.title = "first"
+        self.version = 1
+        self.accept = accept
+        server.on("GET", "/docs/1", self.get)
+        server.on("GET", "/docs", self.listing)
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            server.on(method, "/docs/1", self.write)
+            server.on(method, "/docs/1/publish", self.write)
+
+    def get(self, rec: Received, req: Any) -> Reply:
+        if not self.accept(rec):
+            return Reply(401, json={"message": "bad credentials"})
+        headers = {"ETag": f'"v{self.version}"', "Cache-Control": FRESH}
+        return Reply(json={"data": {"id": 1, "title": self.title}}, headers=headers)
+
+    def listing(self, rec: Received, req: Any) -> Reply:
+        headers = {"ETag": f'"l{self.version}"', "Cache-Control": FRESH}
+        return Reply(json={"data": [{"id": 1, "title": self.title}]}, headers=headers)
+
+    def write(self, rec: Received, req: Any) -> Reply:
+        self.version += 1
+        self.title = (rec.json or {}).get("title", f"written {self.version}")
+        return Reply(json={"data": {"id": 1, "title": self.title}})
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+# -- 1. the identity covers the whole credential ------------------------------------------
+
+
+def test_basic_auth_wrong_password_is_never_served_cached_answer(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    Docs(server, accept=lambda rec: rec.header("Authorization") == basic("alice", "right"))
+    Api, Doc = declare(BasicAuth())
+    right = Api.connect(server.url, username="alice", password="right", cache=cache_at(tmp_path), retries=0)
+    assert right.get(Doc, 1).title == "first"
+    wrong = Api.connect(server.url, username="alice", password="wrong", cache=cache_at(tmp_path), retries=0)
+    with pytest.raises(AuthenticationError):
+        wrong.get(Doc, 1)
+    assert [r.header("Authorization") for r in server.requests_to("/docs/1")] == [
+        basic("alice", "right"),
+        basic("alice", "wrong"),
+    ]
+    assert right.get(Doc, 1).title == "first" and len(server.received) == 2  # still its own hit
+
+
+@pytest.mark.parametrize(
+    ("auth", "first", "second"),
+    [
+        (TokenAuth(), {"token": "tok-one"}, {"token": "tok-two"}),
+        (ApiKeyAuth(), {"key": "key-one"}, {"key": "key-two"}),
+        (ApiKeyAuth(query="api_key"), {"key": "key-one"}, {"key": "key-two"}),
+        (BasicAuth(), {"username": "bob", "password": "pw-one"}, {"username": "bob", "password": "pw-two"}),
+    ],
+    ids=["token", "api-key-header", "api-key-query", "basic"],
+)
+def test_different_credentials_never_share_an_entry(
+    server: ScriptedServer, tmp_path: Path, auth: Authenticator, first: dict[str, str], second: dict[str, str]
+) -> None:
+    Docs(server)
+    Api, Doc = declare(auth)
+    one = Api.connect(server.url, cache=cache_at(tmp_path), **first)
+    two = Api.connect(server.url, cache=cache_at(tmp_path), **second)
+    same = Api.connect(server.url, cache=cache_at(tmp_path), **first)
+    one.get(Doc, 1)
+    two.get(Doc, 1)
+    same.get(Doc, 1)
+    assert len(server.requests_to("/docs/1")) == 2  # the second credential asked; the same one did not
+    assert (two.cache_stats.misses, same.cache_stats.hits) == (1, 1)
+
+
+def test_password_login_identity_covers_the_password_and_survives_renewal(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    logins: list[Any] = []
+
+    def login(rec: Received, req: Any) -> Reply:
+        logins.append(rec.json)
+        return Reply(json={"access_token": f"t{len(logins)}", "expires_in": 3600})
+
+    server.on("POST", "/auth/login", login)
+    Docs(server)
+    Api, Doc = declare(PasswordLogin())
+    alice = Api.connect(server.url, username="alice", password="right", cache=cache_at(tmp_path))
+    alice.get(Doc, 1)
+    keyed = alice.transport.auth
+    assert isinstance(keyed, PasswordLogin)
+    keyed.login()  # a new token: the same principal, the same entries
+    alice.get(Doc, 1)
+    wrong = Api.connect(server.url, username="alice", password="wrong", cache=cache_at(tmp_path))
+    wrong.get(Doc, 1)
+    gets = server.requests_to("/docs/1")
+    assert [g.header("Authorization") for g in gets] == ["Bearer t1", "Bearer t3"]
+    assert alice.cache_stats.hits == 1 and wrong.cache_stats.misses == 1
+
+
+def test_identity_is_a_keyed_hash_never_the_secret() -> None:
+    auth = BasicAuth().bind(username="alice", password="s3cret-pw")
+    one = auth.identity(lambda *parts: fingerprint(b"k" * 32, *parts))
+    other_key = auth.identity(lambda *parts: fingerprint(b"j" * 32, *parts))
+    other_password = BasicAuth().bind(username="alice", password="s3cret-px")
+    assert "s3cret" not in one and one != other_key
+    assert other_password.identity(lambda *parts: fingerprint(b"k" * 32, *parts)) != one
+
+
+def test_custom_authenticator_without_identity_is_never_shared(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    class Header(Authenticator):
+        def __init__(self, value: str) -> None:
+            self.value = value
+
+        def __call__(self, r: Any) -> Any:
+            r.headers["X-Who"] = self.value
+            return r
+
+    Docs(server)
+    Api, Doc = declare(TokenAuth())
+    Api.connect(server.url, auth=Header("a"), cache=cache_at(tmp_path)).get(Doc, 1)
+    Api.connect(server.url, auth=Header("b"), cache=cache_at(tmp_path)).get(Doc, 1)
+    assert [r.header("X-Who") for r in server.requests_to("/docs/1")] == ["a", "b"]
+
+
+# -- 2. user parameters are part of the key ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["key", "token", "api_key", "apikey", "access_token"])
+def test_query_param_named_key_is_part_of_cache_key(
+    server: ScriptedServer, tmp_path: Path, name: str
+) -> None:
+    def by_param(rec: Received, req: Any) -> Reply:
+        title = req.args.get(name, "none")
+        return Reply(json={"data": [{"id": 1, "title": title}]}, headers={"Cache-Control": FRESH})
+
+    server.on("GET", "/docs", by_param)
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    assert [d.title for d in api.list(Doc, params={name: "a"})] == ["a"]
+    assert [d.title for d in api.list(Doc, params={name: "b"})] == ["b"]
+    assert [d.title for d in api.list(Doc, params={name: "a"})] == ["a"]
+    assert [r.query for r in server.requests_to("/docs")] == [f"{name}=a", f"{name}=b"]
+    assert api.cache_stats.hits == 1
+
+
+def test_own_api_key_parameter_is_left_out_of_the_key_but_isolates(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    Docs(server)
+    Api, Doc = declare(ApiKeyAuth(query="key"))
+    Api.connect(server.url, key="k-one", cache=cache_at(tmp_path)).get(Doc, 1)
+    Api.connect(server.url, key="k-one", cache=cache_at(tmp_path)).get(Doc, 1)
+    Api.connect(server.url, key="k-two", cache=cache_at(tmp_path)).get(Doc, 1)
+    assert [r.query for r in server.requests_to("/docs/1")] == ["key=k-one", "key=k-two"]
+    assert all(b"k-one" not in f.read_bytes() for f in tmp_path.iterdir())
+
+
+def test_header_next_token_param_pages_with_warm_cache(server: ScriptedServer, tmp_path: Path) -> None:
+    pages = {"": (["a", "b"], "p2"), "p2": (["c", "d"], "p3"), "p3": (["e"], None)}
+
+    def page(rec: Received, req: Any) -> Reply:
+        items, following = pages[req.args.get("token", "")]
+        headers = {"Cache-Control": FRESH, **({"X-Next": following} if following else {})}
+        return Reply(json={"items": items}, headers=headers)
+
+    server.on("GET", "/feed", page)
+    Api, _ = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    paging = HeaderNext(header="X-Next", param="token")
+    cold = list(api.paginate("/feed", paging, items="items"))
+    warm = list(api.paginate("/feed", paging, items="items"))
+    assert cold == warm == ["a", "b", "c", "d", "e"]
+    assert len(server.requests_to("/feed")) == 3 and api.cache_stats.hits == 3
+
+
+# -- 3. every write invalidates; the fast path is never older than the backend ----------------
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_request_write_invalidates_cached_get(server: ScriptedServer, tmp_path: Path, method: str) -> None:
+    Docs(server)
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    assert api.get(Doc, 1).title == "first"
+    assert [d.title for d in api.list(Doc)] == ["first"]
+    api.request(method, "/docs/1", json={"title": "second"})
+    assert api.get(Doc, 1).title == "second"
+    assert [d.title for d in api.list(Doc)] == ["second"]
+    assert len(server.requests_to("/docs/1", "GET")) == 2 and len(server.requests_to("/docs", "GET")) == 2
+
+
+def test_action_write_invalidates_cached_get(server: ScriptedServer, tmp_path: Path) -> None:
+    Docs(server)
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    doc = api.get(Doc, 1)
+    assert [d.title for d in api.list(Doc)] == ["first"]
+    api.action(doc, "publish", json={"title": "published"})
+    assert api.get(Doc, 1).title == "published"
+    assert [d.title for d in api.list(Doc)] == ["published"]
+    assert len(server.requests_to("/docs/1", "GET")) == 2 and len(server.requests_to("/docs", "GET")) == 2
+
+
+def test_paginated_post_invalidates_cached_get(server: ScriptedServer, tmp_path: Path) -> None:
+    Docs(server)
+    server.on("POST", "/docs", Reply(json={"items": []}))
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    list(api.list(Doc))
+    list(api.paginate("/docs", HeaderNext(), method="POST", json={"q": 1}, items="items"))
+    list(api.list(Doc))
+    assert len(server.requests_to("/docs", "GET")) == 2
+
+
+def test_fast_path_never_serves_older_than_backend(server: ScriptedServer, tmp_path: Path) -> None:
+    srv = Docs(server)
+    Api, Doc = declare(TokenAuth())
+    reader = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    other = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    assert reader.get(Doc, 1).title == "first"
+    assert reader.get(Doc, 1).title == "first"  # a fast-path hit, remembered in memory
+    srv.version, srv.title = 2, "second"  # changed on the server by someone else
+    assert other.get(Doc, 1, cache="refresh").title == "second"  # the backend now holds v2
+    assert reader.get(Doc, 1).title == "second"
+    assert reader.get(Doc, 1, cache="refresh").title == "second"
+    srv.version, srv.title = 3, "third"
+    assert reader.get(Doc, 1, cache="refresh").title == "third"  # replaced past the fast path
+    assert reader.get(Doc, 1).title == "third"
+    assert len(server.requests_to("/docs/1")) == 4
