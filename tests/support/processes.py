@@ -1,9 +1,10 @@
-"""Starting real third-party servers (json-server, the DRF app) for the tests."""
+"""Starting real third-party servers (json-server, the DRF app, redis-server) for the tests."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -87,3 +88,47 @@ def drf_server(tmp: Path) -> Iterator[str]:
     cmd = [sys.executable, "-m", "tests.servers.drf_app", str(port), str(tmp / "drf.sqlite3")]
     with running(cmd, url + "/api/", cwd=ROOT):
         yield url
+
+
+def redis_server_bin() -> str | None:
+    """The ``redis-server`` on PATH, if any."""
+    return shutil.which("redis-server")
+
+
+def _pong(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextmanager
+def redis_server(tmp: Path, timeout: float = 30) -> Iterator[str]:
+    """A throwaway ``redis-server`` on a free 127.0.0.1 port, persisting nothing; its URL."""
+    binary = redis_server_bin()
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    cmd = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    log = tmp / "redis.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([*cmd, "--dir", str(tmp)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _pong(port):
+            if proc.poll() is not None:
+                tail = log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"redis-server exited early ({proc.returncode}): {tail}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on port {port} did not answer PING in {timeout}s")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
