@@ -14,6 +14,7 @@ Credentials themselves are never part of a key and are redacted from stored requ
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -123,7 +124,7 @@ def _backend(config: CacheConfig, name: str) -> Any:
     if isinstance(config.backend, BaseCache):
         return config.backend
     if config.backend == "memory":
-        return "memory"
+        return BaseCache()
     if config.backend == "sqlite":
         path = Path(config.location) if config.location else default_cache_dir() / f"{name}.sqlite"
         _private_file(path)
@@ -205,10 +206,10 @@ def cached_http(
     not_keyed = tuple(dict.fromkeys((*_SECRET_HEADERS, *own)))
     redacted = tuple(dict.fromkeys((*_SECRET_HEADERS, *_SECRET_PARAMS, *own)))
     memo: _Lru = _Lru(4096)
-    keyed: Keyed | None = None
+    backend = _backend(config, name)
+    keyed: Keyed = functools.partial(fingerprint, identity_key(backend))
 
     def key_fn(request: Any, **kwargs: Any) -> str:
-        assert keyed is not None
         headers = request.headers or {}
         scope = "\0".join([identity(keyed), *(f"{h}={headers.get(h, '')}" for h in scoped)])
         matched = kwargs.get("match_headers")
@@ -223,7 +224,9 @@ def cached_http(
         return str(key)
 
     session = CachedSession(
-        backend=_backend(config, name),
+        # requests-cache keeps the key function on the backend object: a shared one gets a
+        # view of its own (same storage), or the last session's identity would key them all
+        backend=copy.copy(backend) if backend is config.backend else backend,
         expire_after=config.expire_after,
         cache_control=config.cache_control,
         stale_if_error=config.stale_if_error,
@@ -232,7 +235,6 @@ def cached_http(
         ignored_parameters=redacted,
         key_fn=key_fn,
     )
-    keyed = functools.partial(fingerprint, identity_key(session.cache))
     session.hooks["response"].append(_trim_not_modified)
     return session
 

@@ -286,3 +286,19 @@ def test_fast_path_never_serves_older_than_backend(server: ScriptedServer, tmp_p
     assert reader.get(Doc, 1, cache="refresh").title == "third"  # replaced past the fast path
     assert reader.get(Doc, 1).title == "third"
     assert len(server.requests_to("/docs/1")) == 4
+
+
+def test_sessions_sharing_a_backend_object_stay_isolated(server: ScriptedServer) -> None:
+    from requests_cache.backends.base import BaseCache
+
+    Docs(server)
+    Api, Doc = declare(TokenAuth())
+    shared = CacheConfig(backend=BaseCache(), expire_after=600)
+    one = Api.connect(server.url, token="tok-one", cache=shared)
+    two = Api.connect(server.url, token="tok-two", cache=shared)
+    again = Api.connect(server.url, token="tok-one", cache=shared)
+    one.get(Doc, 1)
+    two.get(Doc, 1)
+    again.get(Doc, 1)
+    sent = [r.header("Authorization") for r in server.requests_to("/docs/1")]
+    assert sent == ["Bearer tok-one", "Bearer tok-two"] and again.cache_stats.hits == 1
