@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import hashlib
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -303,17 +304,32 @@ class Shortcut:
     Anything less certain (``Vary``, no validators, a ``200`` to a conditional request)
     falls back to requests-cache, which stores and decides as usual.
 
-    Answers are always read from the backend, never kept in memory: another session or
-    process sharing the backend may have replaced them, and what is served must never be
-    older than what the backend holds.
+    Answers are read from the backend every time: another session or process sharing it
+    may have replaced them, and what is served is never older than what it holds. From
+    SQLite the stored bytes are read and compared with those of a recently served answer,
+    which is reused when they are the same (no deserialising on hits and on ``304`` answers).
     """
+
+    _BODY_LIMIT = 256 * 1024
 
     def __init__(self, http: requests.Session) -> None:
         self._cache = getattr(http, "cache", None)
         self._entries: _Lru = _Lru(4096)
+        self._answers: _Lru = _Lru(256)  # key -> (stored bytes, the answer they hold)
 
     def _stored(self, key: str) -> Any:
-        return self._cache.get_response(key) if self._cache is not None else None
+        if self._cache is None:
+            return None
+        raw = _raw_sqlite(self._cache.responses, key)
+        if raw is None:
+            return self._cache.get_response(key)
+        recent = self._answers.get(key)
+        if recent is not None and recent[0] == raw:
+            return recent[1]
+        answer = self._cache.responses.deserialize(key, raw)
+        if answer is not None and len(raw) <= self._BODY_LIMIT:
+            self._answers.put(key, (raw, answer))
+        return answer
 
     def remember(self, signature: tuple[Any, ...], response: requests.Response) -> None:
         key = getattr(response, "cache_key", None)
@@ -368,6 +384,21 @@ class Shortcut:
                 return None  # the server changed freshness rules: requests-cache must decide
         cached.revalidated = True
         return cached  # type: ignore[no-any-return]
+
+
+_KEY_SHAPE = re.compile(r"[0-9a-f]+-[0-9a-f]+")
+
+
+def _raw_sqlite(storage: Any, key: str) -> bytes | str | None:
+    """The stored bytes of ``key`` in a requests-cache SQLite table (``None``: not SQLite,
+    or not there). Keys are inlined as requests-cache does; only our hex keys qualify."""
+    from requests_cache.backends.sqlite import SQLiteDict
+
+    if not isinstance(storage, SQLiteDict) or not _KEY_SHAPE.fullmatch(key):
+        return None
+    with storage.connection() as con:
+        row = con.execute(f"SELECT value FROM {storage.table_name} WHERE key='{key}'").fetchone()
+    return row[0] if row is not None and isinstance(row[0], bytes | str) else None
 
 
 def _validators_of(response: requests.Response) -> tuple[tuple[str, str], ...]:
