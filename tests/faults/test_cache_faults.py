@@ -20,6 +20,7 @@ from clientkit import (
     HeaderNext,
     PasswordLogin,
     Resource,
+    ServerError,
     Service,
     TokenAuth,
     field,
@@ -246,6 +247,23 @@ def test_request_write_invalidates_cached_get(server: ScriptedServer, tmp_path: 
     assert api.get(Doc, 1).title == "second"
     assert [d.title for d in api.list(Doc)] == ["second"]
     assert len(server.requests_to("/docs/1", "GET")) == 2 and len(server.requests_to("/docs", "GET")) == 2
+
+
+def test_failed_write_still_invalidates_cached_get(server: ScriptedServer, tmp_path: Path) -> None:
+    srv = Docs(server)
+
+    def applied_then_failed(rec: Received, req: Any) -> Reply:
+        srv.write(rec, req)
+        return Reply(500, json={"message": "saved, but the answer broke"})
+
+    server.set("PATCH", "/docs/1", applied_then_failed)
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path), retries=0)
+    api.get(Doc, 1)
+    with pytest.raises(ServerError):
+        api.request("PATCH", "/docs/1", json={"title": "second"})
+    assert api.get(Doc, 1).title == "second"
+    assert len(server.requests_to("/docs/1", "GET")) == 2
 
 
 def test_action_write_invalidates_cached_get(server: ScriptedServer, tmp_path: Path) -> None:
