@@ -208,11 +208,14 @@ def cached_http(
     redacted = tuple(dict.fromkeys((*_SECRET_HEADERS, *_SECRET_PARAMS, *own)))
     memo: _Lru = _Lru(4096)
     backend = _backend(config, name)
-    keyed: Keyed = functools.partial(fingerprint, identity_key(backend))
+
+    @functools.cache
+    def keyed() -> Keyed:  # on first use, so connect() does not reach a Redis server
+        return functools.partial(fingerprint, identity_key(backend))
 
     def key_fn(request: Any, **kwargs: Any) -> str:
         headers = request.headers or {}
-        scope = "\0".join([identity(keyed), *(f"{h}={headers.get(h, '')}" for h in scoped)])
+        scope = "\0".join([identity(keyed()), *(f"{h}={headers.get(h, '')}" for h in scoped)])
         matched = kwargs.get("match_headers")
         shown = tuple(sorted(headers.items())) if matched else ()
         body = request.body if isinstance(request.body, bytes | str | None) else id(request.body)
