@@ -553,14 +553,15 @@ class Transport:
         try:
             return loads(content)
         except ValueError as exc:
-            raise DecodeError(
-                "expected a JSON body",
-                status=resp.status_code,
-                content_type=ctype or None,
-                excerpt=excerpt_of(content),
-                method=method,
-                url=resp.url,
-            ) from exc
+            failure = exc  # raised below, with a redacted cause: the original holds the whole body
+        raise DecodeError(
+            "expected a JSON body",
+            status=resp.status_code,
+            content_type=ctype or None,
+            excerpt=excerpt_of(content),
+            method=method,
+            url=resp.url,
+        ) from redacted_cause(failure)
 
     def error_for(self, resp: requests.Response, method: str) -> APIError:
         """The typed error for a failed response."""
