@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clientkit import (
     ApiKeyAuth,
@@ -309,3 +311,19 @@ def test_cookie_from_other_port_is_not_kept(server: ScriptedServer, other_server
     api.request("GET", "/moved")
     api.request("GET", "/again")
     assert server.received[-1].header("Cookie") is None
+
+
+def test_secret_registered_for_an_owner_without_weak_references_is_still_redacted() -> None:
+    redaction.register_secret("owned-by-an-int-3310", owner=3310)
+    assert redact("x owned-by-an-int-3310") == "x ***"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab1%-_", min_size=4, max_size=12), min_size=1, max_size=30),
+    st.text(alphabet="ab1%-_ x", max_size=200),
+)
+def test_redaction_pattern_removes_every_value(values: list[str], text: str) -> None:
+    longest = max(values, key=len)
+    masked = redaction._literal_pattern(values).sub("*", f"{text}{longest}{text}")
+    assert not any(v in masked for v in values)
