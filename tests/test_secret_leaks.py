@@ -225,6 +225,7 @@ def other_objects() -> Places:
 def caches(server: ScriptedServer, tmp_path: Path) -> Places:
     """Cached GETs (stored and revalidated) under each credential, in a SQLite and a filesystem cache."""
     server.on("GET", "/cached", Reply(json={"n": 1}, headers={"ETag": '"v1"', "Set-Cookie": "c=1"}))
+    server.set("POST", "/login", Reply(json={"access_token": ACCESS, "refresh_token": REFRESH}))
     places: Places = {}
     for backend in ("sqlite", "filesystem"):
         root = tmp_path / f"cache-{backend}"
@@ -235,6 +236,7 @@ def caches(server: ScriptedServer, tmp_path: Path) -> Places:
             HeaderKey.connect(server.url, key=HEADER_KEY, cache=config),
             QueryKey.connect(server.url, key=QUERY_KEY, cache=config),
             Basic.connect(server.url, username=BASIC_USER, password=BASIC_PASSWORD, cache=config),
+            ScriptedLogin.connect(server.url, username="ann", password=LOGIN_PASSWORD, cache=config),
         ):
             api.request("GET", "/cached", params={"token": TOKEN})
             api.request("GET", "/cached", params={"token": TOKEN})
