@@ -30,7 +30,7 @@ from clientkit.errors import (
     PermissionDeniedError,
 )
 from clientkit.paths import PathTemplate
-from clientkit.redaction import Secret, secret_or_none
+from clientkit.redaction import Secret, register_secret
 from clientkit.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
 from clientkit.wire import dig
 
@@ -117,8 +117,25 @@ class Authenticator(AuthBase):
         return "anonymous"
 
 
+def _credential_value(value: Any) -> str | int | float:
+    """The wire form of a credential: text, or a number kept as one; anything else is refused."""
+    if isinstance(value, Secret):
+        return value.reveal_as_given()
+    if isinstance(value, bytes):
+        try:
+            return value.decode()
+        except UnicodeDecodeError:
+            raise InvalidRequestError("a credential given as bytes must be UTF-8") from None
+    if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    raise InvalidRequestError(f"a credential must be text or a number, not {type(value).__name__}")
+
+
 def _secret(value: Any) -> Secret | None:
-    return secret_or_none(value)
+    """A credential given by a user as a :class:`Secret`; ``None`` and ``""`` stay absent."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Secret) else Secret(_credential_value(value))
 
 
 @attrs.define(repr=False)
@@ -214,6 +231,14 @@ class BasicAuth(Authenticator):
     username: str | None = None
     password: Secret | None = attrs.field(default=None, converter=_secret)
     secret_headers: tuple[str, ...] = ("Authorization",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.username is not None and self.password is not None:
+            try:
+                encoded = _basic_auth_str(self.username, self.password.reveal()).partition(" ")[2]
+            except UnicodeEncodeError:
+                return
+            register_secret(encoded, owner=self)  # the base64 of "user:password" reveals the password
 
     def check(self) -> None:
         if self.username is None or self.password is None:
@@ -337,9 +362,7 @@ class PasswordLogin(Authenticator):
         if unknown:
             raise InvalidRequestError(f"the login takes {sorted(needed)}, not {sorted(unknown)}")
         merged = {**self.credentials, **credentials}
-        wrapped = {
-            k: Secret(v) if isinstance(v, str) and _is_secret_name(k) else v for k, v in merged.items()
-        }
+        wrapped = {k: _wrapped(k, v) for k, v in merged.items()}
         if store is None:
             # a declared persistent store holds the declared principal's token: it is kept only
             # while the principal stays the declared one; a memory store is never shared
@@ -415,7 +438,7 @@ class PasswordLogin(Authenticator):
         return token
 
     def _credential_values(self) -> dict[str, Any]:
-        return {k: v.reveal() if isinstance(v, Secret) else v for k, v in self.credentials.items()}
+        return {k: v.reveal_as_given() if isinstance(v, Secret) else v for k, v in self.credentials.items()}
 
     def _request(self, path: str, template: Mapping[str, Any], values: Mapping[str, Any]) -> Token:
         if self._sender is None:
@@ -514,6 +537,13 @@ def _put_path(body: dict[str, Any], path: str, value: Any) -> None:
 
 
 _PRINCIPAL = re.compile(r"^(user(name)?|email|login|account|client_id|tenant|realm|domain)$", re.I)
+
+
+def _wrapped(name: str, value: Any) -> Any:
+    """A login credential as kept: secret ones (numbers too) as :class:`Secret`, the principal plain."""
+    if value is None or isinstance(value, Secret) or not _is_secret_name(name):
+        return value
+    return Secret(_credential_value(value))
 
 
 def _is_secret_name(name: str) -> bool:

@@ -357,7 +357,7 @@ def _register_secrets(obj: Resource, payload: Mapping[str, Any]) -> None:
     for info in obj.__ck_fields__:
         value = payload.get(info.wire)
         if info.secret and isinstance(value, str):
-            register_secret(value)
+            register_secret(value, owner=obj)
 
 
 def _dict_only(cls: type, load: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:

@@ -14,20 +14,32 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from clientkit.redaction import redact, redact_data, redact_headers, redact_url
+from clientkit.redaction import redact, redact_data, redact_headers, redact_url, scrub, scrub_value
 from clientkit.wire import dig
 
 if TYPE_CHECKING:
     import requests
 
 _EXCERPT = 200
+_RAW_ATTRIBUTES = frozenset({"response", "request"})
 
 
 class ClientKitError(Exception):
-    """Base class of every error clientkit raises; its message is always redacted."""
+    """Base class of every error clientkit raises; its message and attributes are always redacted.
+
+    Every attribute set on an error (body, field errors, code, request id, headers,
+    URL, excerpt, and those of subclasses and mixins) is scrubbed as it is set, so the
+    object and its pickle hold no registered secret; only the raw ``response`` and
+    ``request`` are kept as they are (and never pickled).
+    """
 
     def __init__(self, message: str) -> None:
-        super().__init__(redact(message))
+        super().__init__(scrub(message))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("__") and name not in _RAW_ATTRIBUTES:
+            value = scrub_value(value)
+        super().__setattr__(name, value)
 
     @property
     def message(self) -> str:
@@ -95,6 +107,30 @@ class DecodeError(ClientKitError, ValueError):
         tail = f" [{', '.join(details)}]" if details else ""
         quoted = f": {self.excerpt!r}" if excerpt else ""
         super().__init__(f"{message}{tail}{quoted}")
+
+
+class RedactedCause(Exception):
+    """Stands in for the third-party exception behind a clientkit error.
+
+    It holds only the original's type and scrubbed text (and those of the exceptions
+    it was chained to), so a traceback or pickle of the error cannot show a credential
+    that a URL or request object in the original carried.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(scrub(text))
+
+
+def redacted_cause(exc: BaseException) -> RedactedCause:
+    """A :class:`RedactedCause` summarising ``exc`` and its chain (``raise ... from`` it)."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(parts) < 8:
+        seen.add(id(current))
+        parts.append(f"{type(current).__module__}.{type(current).__qualname__}: {current}")
+        current = current.__cause__ or current.__context__
+    return RedactedCause(" <- ".join(parts))
 
 
 def excerpt_of(content: bytes | str, limit: int = _EXCERPT) -> str:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import attrs
 
 from clientkit.errors import InvalidRequestError
+from clientkit.redaction import MASK, SENSITIVE_NAME, redact
 from clientkit.retry import RetryPolicy
 
 CacheMode = Literal["use", "bypass", "refresh"]
@@ -58,6 +59,11 @@ def _timeout_of(value: Any) -> Timeout | None:
     return None if value is None else Timeout.of(value)
 
 
+def _masked(values: Mapping[str, Any]) -> str:
+    """A mapping's repr with the values of sensitive names (and registered secrets) hidden."""
+    return redact(repr({k: MASK if SENSITIVE_NAME.search(str(k)) else v for k, v in values.items()}))
+
+
 @attrs.frozen
 class RequestOptions:
     """Options that shape a request; ``None`` means "inherit".
@@ -66,8 +72,8 @@ class RequestOptions:
     service or session would otherwise send.
     """
 
-    headers: Mapping[str, str | None] = attrs.field(factory=dict)
-    params: Mapping[str, Any] = attrs.field(factory=dict)
+    headers: Mapping[str, str | None] = attrs.field(factory=dict, repr=_masked)
+    params: Mapping[str, Any] = attrs.field(factory=dict, repr=_masked)
     timeout: Timeout | None = attrs.field(default=None, converter=_timeout_of)
     retry: RetryPolicy | None = attrs.field(default=None, converter=_retry_of)
     idempotent: bool | None = None

@@ -12,6 +12,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterable, Mapping
+from http.cookiejar import Cookie, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -33,9 +34,10 @@ from clientkit.errors import (
     RequestTimeout,
     TransportError,
     excerpt_of,
+    redacted_cause,
 )
 from clientkit.options import RequestOptions, Timeout
-from clientkit.redaction import redact_data, redact_headers, redact_url
+from clientkit.redaction import SENSITIVE_NAME, install_log_redaction, redact_data, redact_headers, redact_url
 from clientkit.retry import IDEMPOTENT_METHODS, Failure, RetryPolicy, parse_retry_after
 from clientkit.wire import JsonCodec, QueryStyle, check_header_value, loads
 
@@ -104,6 +106,39 @@ def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
     if isinstance(reason, urllib3.exceptions.MaxRetryError):
         reason = reason.reason
     return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
+
+
+class _OffOrigin(requests.auth.AuthBase):
+    """Applied to requests off the service's origin, after requests adds its cookie jar's
+    cookies: removes them (the jar matches by domain, not port) and any credential header."""
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        for name in [n for n in r.headers if SENSITIVE_NAME.search(n)]:
+            del r.headers[name]
+        return r
+
+
+class _OwnOriginCookies(DefaultCookiePolicy):
+    """Cookies are only taken from, and given to, the service's own origin (scheme, host, port)."""
+
+    def __init__(self, origin: tuple[str, str, int | None]) -> None:
+        super().__init__()
+        self.origin = origin
+
+    def _own(self, request: Any) -> bool:
+        try:
+            return origin_of(request.get_full_url()) == self.origin
+        except InvalidRequestError:
+            return False
+
+    def set_ok(self, cookie: Cookie, request: Any) -> bool:
+        return self._own(request) and super().set_ok(cookie, request)
+
+    def return_ok(self, cookie: Cookie, request: Any) -> bool:
+        return self._own(request) and super().return_ok(cookie, request)
+
+
+_OFF_ORIGIN = _OffOrigin()
 
 
 class _NotReplayable:
@@ -192,6 +227,9 @@ class Transport:
         self.idempotency_header = idempotency_header
         self.max_redirects = max_redirects
         self.http = http if http is not None else requests.Session()
+        install_log_redaction()
+        if type(getattr(self.http.cookies, "_policy", None)) is DefaultCookiePolicy:
+            self.http.cookies.set_policy(_OwnOriginCookies(self.origin))
         self.http.trust_env = False
         self.http.proxies.update(requests.utils.get_environ_proxies(base))
         env_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
@@ -308,10 +346,10 @@ class Transport:
         renewed = False
         while True:
             rewinder.rewind()
-            auth = self.auth if (authenticate and own) else None
+            auth = (self.auth if authenticate else None) if own else _OFF_ORIGIN
             started = time.monotonic()
             failure: Failure | None = None
-            error: TransportError | None = None
+            error: ClientKitError | None = None
             cause: Exception | None = None
             try:
                 if conditional is not None:
@@ -344,7 +382,7 @@ class Transport:
                 failure, cause = "timeout", exc
                 error = RequestTimeout(f"read timed out: {exc}", method=method, url=url)
             except requests.exceptions.SSLError as exc:
-                raise ConnectError(f"TLS failure: {exc}", method=method, url=url) from exc
+                cause, error = exc, ConnectError(f"TLS failure: {exc}", method=method, url=url)
             except requests.exceptions.ConnectionError as exc:
                 failure, cause = ("connect" if _never_sent(exc) else "read"), exc
                 error = ConnectError(f"connection failed: {exc}", method=method, url=url)
@@ -364,18 +402,24 @@ class Transport:
                 requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema,
             ) as exc:
-                raise InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}") from exc
+                cause = exc
+                error = InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}")
             except ClientKitError:
                 raise  # from the auth object (a failed login) or a hook: already typed
             except requests.exceptions.RequestException as exc:
-                raise TransportError(f"request failed: {exc}", method=method, url=url) from exc
-            if failure is not None and error is not None:
-                retry = policy.should_retry(attempt, idempotent=idempotent, failure=failure)
-                if rewinder.replayable and retry:
+                cause, error = exc, TransportError(f"request failed: {exc}", method=method, url=url)
+            if error is not None:
+                # raised here, outside the except blocks, so no chained original (its URL may
+                # carry a query key) survives in __context__; only a redacted summary does
+                if (
+                    failure is not None
+                    and rewinder.replayable
+                    and policy.should_retry(attempt, idempotent=idempotent, failure=failure)
+                ):
                     self._wait(policy, attempt, method, url, failure, None)
                     attempt += 1
                     continue
-                raise error from cause
+                raise error from (redacted_cause(cause) if cause is not None else None)
 
             if log.isEnabledFor(logging.DEBUG):
                 self._log_exchange(resp, json, (time.monotonic() - started) * 1000)
@@ -517,14 +561,15 @@ class Transport:
         try:
             return loads(content)
         except ValueError as exc:
-            raise DecodeError(
-                "expected a JSON body",
-                status=resp.status_code,
-                content_type=ctype or None,
-                excerpt=excerpt_of(content),
-                method=method,
-                url=resp.url,
-            ) from exc
+            failure = exc  # raised below, with a redacted cause: the original holds the whole body
+        raise DecodeError(
+            "expected a JSON body",
+            status=resp.status_code,
+            content_type=ctype or None,
+            excerpt=excerpt_of(content),
+            method=method,
+            url=resp.url,
+        ) from redacted_cause(failure)
 
     def error_for(self, resp: requests.Response, method: str) -> APIError:
         """The typed error for a failed response."""

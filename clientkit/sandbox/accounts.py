@@ -88,6 +88,14 @@ class Accounts:
             self._issued.clear()
             self._refresh.clear()
 
+    def secrets(self) -> list[str]:
+        """Every credential value the sandbox knows: static tokens and keys, login secrets
+        (all but the principal), issued access and refresh tokens."""
+        with self._lock:
+            issued = [*self._issued, *self._refresh]
+        logins = [str(v) for login in self.logins for v in list(login.values())[1:]]
+        return [*self.tokens, *logins, *issued]
+
     def context_allowed(self, name: str, value: str) -> bool:
         allowed = self.contexts.get(name)
         return allowed is None or value in allowed

@@ -31,7 +31,7 @@ from clientkit.pagination import PageQuery
 from clientkit.resource import Resource, ResourceSpec, fields_of, spec_of
 from clientkit.sandbox.accounts import Accounts
 from clientkit.sandbox.faults import Fault, FaultPlan
-from clientkit.sandbox.journal import Journal
+from clientkit.sandbox.journal import Journal, secret_names_of
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 from clientkit.service import Service
 
@@ -159,7 +159,7 @@ class Sandbox:
         self.accounts = accounts or Accounts()
         self.faults = FaultPlan(seed)
         self._ids = random.Random(seed)
-        self.journal = Journal()
+        self.journal = Journal(secret_names_of(service.auth), self.accounts.secrets)
         self.store: MemoryStore = SqliteStore(store) if store else MemoryStore()
         self.page_size = page_size
         self.max_page_size = max_page_size

@@ -1,4 +1,9 @@
-"""Every request a sandbox received, for tests that assert on the wire."""
+"""Every request a sandbox received, for tests that assert on the wire.
+
+The journal never holds a secret: credentials are replaced by a short fingerprint
+(``***<10 hex digits>``, the scheme kept for ``Authorization``), so a test can still
+check that two requests carried the same credential.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +11,116 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, quote_plus, unquote_plus
 
 import attrs
 
-from clientkit.redaction import SENSITIVE_NAME
+from clientkit.redaction import SENSITIVE_NAME, redact_with
+
+_FORM = "application/x-www-form-urlencoded"
 
 
-def _mask(name: str, value: str) -> str:
+def fingerprint(secret: str) -> str:
+    """``***`` plus a short SHA-256 of ``secret``: comparable, but not reversible."""
+    return "***" + hashlib.sha256(secret.encode()).hexdigest()[:10]
+
+
+def _mask(value: str) -> str:
     """A secret header shown as its scheme plus a short fingerprint, so tests can compare."""
-    if not SENSITIVE_NAME.search(name):
-        return value
     scheme, sep, rest = value.partition(" ")
     secret = rest if sep and scheme.isalpha() and len(scheme) <= 10 else value
-    digest = hashlib.sha256(secret.encode()).hexdigest()[:10]
-    return f"{scheme} ***{digest}" if secret is rest else f"***{digest}"
+    return f"{scheme} {fingerprint(secret)}" if secret is rest else fingerprint(secret)
+
+
+def secret_names_of(auth: Any) -> set[str]:
+    """Header, query and login-body names that carry a credential under ``auth``."""
+    from clientkit.auth import PasswordLogin, _is_secret_name
+
+    names = {h for h in getattr(auth, "secret_headers", ()) or () if h}
+    query = getattr(auth, "query", None)
+    if isinstance(query, str):
+        names.add(query)
+    if isinstance(auth, PasswordLogin):
+        for template in (auth.body, auth.refresh_body):
+            for wire, value in (template or {}).items():
+                if isinstance(value, str) and value.startswith("{") and _is_secret_name(value.strip("{}")):
+                    names.add(wire)
+    return {n.lower() for n in names}
+
+
+class Masker:
+    """Replaces credentials in what a sandbox received by their fingerprints.
+
+    Masked: values under sensitive names (headers, query parameters, JSON and form
+    body keys, plus ``names``), and anywhere in the path, query, headers or body,
+    the ``known`` secrets (the sandbox's tokens, passwords and issued tokens, in
+    their percent-encoded forms too) and every secret registered in the process.
+    """
+
+    def __init__(self, names: Iterable[str] = (), known: Iterable[str] = ()) -> None:
+        self.names = {n.lower() for n in names}
+        forms: dict[str, str] = {}
+        for value in known:
+            if len(value) >= 4:
+                for form in (value, quote(value, safe=""), quote_plus(value), quote(value)):
+                    forms.setdefault(form, value)
+        self.forms = sorted(forms.items(), key=lambda kv: len(kv[0]), reverse=True)
+        self.known = set(forms.values())
+
+    def sensitive(self, name: str) -> bool:
+        return bool(SENSITIVE_NAME.search(name)) or name.lower() in self.names
+
+    def text(self, text: str) -> str:
+        for form, value in self.forms:
+            if form in text:
+                text = text.replace(form, fingerprint(value))
+        return redact_with(text, fingerprint)
+
+    def header(self, name: str, value: str) -> str:
+        return _mask(value) if self.sensitive(name) else self.text(value)
+
+    def query(self, query: str) -> str:
+        parts = []
+        for pair in query.split("&"):
+            name, sep, value = pair.partition("=")
+            if sep and value and self.sensitive(unquote_plus(name)):
+                parts.append(f"{name}={fingerprint(unquote_plus(value))}")
+            else:
+                parts.append(self.text(pair))
+        return "&".join(parts)
+
+    def data(self, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {
+                k: fingerprint(str(v)) if self.sensitive(str(k)) and v not in (None, "") else self.data(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self.data(v) for v in value]
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, int | float) and not isinstance(value, bool) and str(value) in self.known:
+            return fingerprint(str(value))
+        return value
+
+    def body(self, body: bytes, content_type: str) -> bytes:
+        if not body:
+            return body
+        try:
+            data = json.loads(body)
+        except ValueError:
+            text = body.decode("utf-8", "surrogateescape")
+            masked = self.query(text) if content_type.startswith(_FORM) else self.text(text)
+            return body if masked == text else masked.encode("utf-8", "surrogateescape")
+        masked_data = self.data(data)
+        return body if masked_data == data else json.dumps(masked_data).encode()
 
 
 @attrs.frozen
 class Entry:
-    """One received request. Secret headers are masked as ``Bearer ***<fingerprint>``."""
+    """One received request, credentials masked (``Bearer ***<fingerprint>``, ``***<fingerprint>``)."""
 
     method: str
     path: str
@@ -56,17 +149,26 @@ class Entry:
 class Journal:
     """The requests a sandbox received, oldest first."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, secret_names: Iterable[str] = (), known: Callable[[], Iterable[str]] | None = None
+    ) -> None:
+        """``secret_names``: names that carry credentials besides the sensitive-looking ones;
+        ``known``: the current secret values to mask wherever they appear."""
         self._entries: list[Entry] = []
         self._lock = threading.Lock()
+        self._names = set(secret_names)
+        self._known = known
 
     def record(self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes) -> Entry:
+        """Keep one request, every credential in it replaced by its fingerprint."""
+        masker = Masker(self._names, self._known() if self._known else ())
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         entry = Entry(
             method=method,
-            path=path,
-            query=query,
-            headers={k: _mask(k, v) for k, v in headers.items()},
-            body=body,
+            path=masker.text(path),
+            query=masker.query(query),
+            headers={k: masker.header(k, v) for k, v in headers.items()},
+            body=masker.body(body, content_type),
             at=time.time(),
         )
         with self._lock:

@@ -1,0 +1,332 @@
+"""One scenario per way a credential leaked (issue #16), over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import pickle
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clientkit import (
+    ApiKeyAuth,
+    AuthenticationError,
+    BasicAuth,
+    CacheConfig,
+    ConnectError,
+    Envelope,
+    InvalidRequestError,
+    NotFoundError,
+    PasswordLogin,
+    PermissionDeniedError,
+    Resource,
+    Secret,
+    ServerError,
+    Service,
+    TokenAuth,
+    ValidationError,
+    redact,
+    redaction,
+)
+from clientkit.sandbox import Accounts, Sandbox
+from tests.support.leaks import exception_places, findings, log_places
+from tests.support.scripted import Received, Reply, ScriptedServer
+
+QUERY_KEY = "qk-7731-alpha-unique"
+
+
+class KeyInQuery(Service):
+    auth = ApiKeyAuth(query="api_key")
+
+
+class Bearer(Service):
+    auth = TokenAuth()
+
+
+class PinLogin(Service):
+    auth = PasswordLogin(path="/login", token="token", body={"email": "{email}", "pin": "{pin}"})
+
+
+class Login(Service):
+    auth = PasswordLogin(path="/auth/login", token="data.access_token", refresh_token="data.refresh_token")
+    envelope = Envelope(response="data")
+
+
+@Login.resource(one="/notes/{id}", many="/notes")
+class Note(Resource):
+    id: int | None = None
+    text: str | None = None
+
+
+class SandboxKey(Service):
+    auth = ApiKeyAuth(query="api_key")
+    envelope = Envelope(response="data")
+
+
+@SandboxKey.resource(one="/notes/{id}", many="/notes")
+class KeyNote(Resource):
+    id: int | None = None
+    text: str | None = None
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def other_server() -> Iterator[ScriptedServer]:
+    srv = ScriptedServer().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_query_api_key_absent_from_urllib3_debug_log(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.on("GET", "/me", Reply(json={"ok": True}))
+    caplog.set_level(logging.DEBUG)
+    KeyInQuery.connect(server.url, key=QUERY_KEY).request("GET", "/me")
+    assert server.received[-1].query == f"api_key={QUERY_KEY}"  # it was really sent
+    assert any(r.name.startswith("urllib3") and "/me" in r.getMessage() for r in caplog.records)
+    assert findings(log_places(caplog.records) | {"caplog": caplog.text}, [QUERY_KEY]) == []
+
+
+def test_query_api_key_absent_from_requests_cache_debug_log(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    server.on("GET", "/me", Reply(json={"ok": True}, headers={"ETag": '"v1"'}))
+    caplog.set_level(logging.DEBUG)
+    api = KeyInQuery.connect(server.url, key=QUERY_KEY, cache=CacheConfig(location=tmp_path / "c.sqlite"))
+    api.request("GET", "/me")
+    api.request("GET", "/me")
+    assert any(r.name.startswith("requests_cache") for r in caplog.records)
+    assert findings(log_places(caplog.records) | {"caplog": caplog.text}, [QUERY_KEY]) == []
+
+
+def test_query_key_of_a_plain_param_is_masked_in_logs(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.on("GET", "/me", Reply(json={}))
+    caplog.set_level(logging.DEBUG)
+    Bearer.connect(server.url, token="tok-plain-1").request(
+        "GET", "/me", params={"access_token": "unreg-77x"}
+    )
+    assert findings({"caplog": caplog.text}, ["unreg-77x"]) == []
+
+
+def test_connect_error_chain_has_no_query_key() -> None:
+    api = KeyInQuery.connect(f"http://127.0.0.1:{closed_port()}", key=QUERY_KEY, retries=0)
+    with pytest.raises(ConnectError) as info:
+        api.request("GET", "/me")
+    err = info.value
+    places = exception_places(err, "ConnectError")
+    assert err.__cause__ is not None and "NewConnectionError" in str(
+        err.__cause__
+    )  # the cause stays readable
+    assert err.__context__ is None or err.__suppress_context__
+    assert findings(places, [QUERY_KEY]) == []
+
+
+def test_exception_logged_with_a_traceback_is_scrubbed(caplog: pytest.LogCaptureFixture) -> None:
+    secret = Secret("tb-secret-4411")
+    caplog.set_level(logging.DEBUG)
+    try:
+        raise RuntimeError(f"failed with {secret.reveal()}")
+    except RuntimeError:
+        logging.getLogger("urllib3.connectionpool").exception("boom %s", secret.reveal())
+    assert "boom ***" in caplog.text and "failed with ***" in caplog.text
+    assert findings({"caplog": caplog.text}, [secret.reveal()]) == []
+
+
+def test_redacting_filter_scrubs_other_loggers(caplog: pytest.LogCaptureFixture) -> None:
+    secret = Secret("filter-secret-5512")
+    caplog.set_level(logging.DEBUG)
+    caplog.handler.addFilter(redaction.RedactingFilter())
+    try:
+        logging.getLogger("someapp").info("sent %s", secret.reveal())
+    finally:
+        caplog.handler.removeFilter(caplog.handler.filters[-1])
+    assert caplog.records[-1].getMessage() == "sent ***"
+
+
+def test_field_errors_redacted_in_object_and_pickle(server: ScriptedServer) -> None:
+    token = "tok-echoed-9931"
+    server.on(
+        "POST",
+        "/things",
+        Reply(
+            422,
+            json={
+                "message": "invalid",
+                "code": token,
+                "request_id": f"rid-{token}",
+                "errors": {"token": [f"token {token} is revoked"], "other": [token]},
+            },
+            headers={"X-Request-Id": token, "X-Echo": token},
+        ),
+    )
+    with pytest.raises(ValidationError) as info:
+        Bearer.connect(server.url, token=token, retries=0).request("POST", "/things", json={})
+    err = info.value
+    assert err.field_errors == {"token": ["token *** is revoked"], "other": ["***"]}
+    assert err.code == "***"
+    again = pickle.loads(pickle.dumps(err))
+    assert again.field_errors == err.field_errors
+    assert findings(exception_places(err, "ValidationError"), [token]) == []
+
+
+def test_numeric_code_equal_to_a_secret_is_masked(server: ScriptedServer) -> None:
+    server.on("GET", "/x", Reply(403, json={"message": "no", "code": 73310042}))
+    with pytest.raises(PermissionDeniedError) as info:
+        Bearer.connect(server.url, token=73310042, retries=0).request("GET", "/x")
+    assert info.value.code == "***"
+
+
+def test_redaction_survives_4100_other_sessions(server: ScriptedServer) -> None:
+    token = "tok-long-lived-6620"
+    server.on("GET", "/echo", Reply(500, json={"message": f"bad {token}"}))
+    api = Bearer.connect(server.url, token=token, retries=0)
+    alive = []
+    for i in range(4100):
+        other = Bearer.connect(server.url, token=f"other-token-{i:05d}")
+        if i % 2:
+            alive.append(other)  # half stay open: live secrets are never evicted either
+    assert redact(f"sent {token} and other-token-04099") == "sent *** and ***"
+    with pytest.raises(ServerError) as info:
+        api.request("GET", "/echo")
+    assert token not in str(info.value)
+
+
+def test_released_secrets_leave_the_registry() -> None:
+    gc.collect()
+    before = len(redaction._registry)
+    kept = [Secret(f"kept-secret-{i:04d}") for i in range(50)]
+    for i in range(500):
+        Secret(f"dropped-secret-{i:04d}")
+    gc.collect()
+    assert len(redaction._registry) == before + 50
+    assert all(redact(s.reveal()) == "***" for s in kept)
+    twin = Secret(kept[0].reveal())
+    del twin
+    assert redact(kept[0].reveal()) == "***"  # still held by the first Secret
+
+
+def test_int_pin_is_secret(server: ScriptedServer, caplog: pytest.LogCaptureFixture) -> None:
+    pin = 48213377
+
+    def reject(rec: Received, _: Any) -> Reply:
+        return Reply(401, json={"message": f"pin {rec.json['pin']} is wrong for {rec.json['email']}"})
+
+    server.on("POST", "/login", reject)
+    caplog.set_level(logging.DEBUG)
+    api = PinLogin.connect(server.url, email="ann@x.io", pin=pin, retries=0)
+    with pytest.raises(AuthenticationError) as info:
+        api.request("GET", "/me")
+    assert server.received[-1].json == {"email": "ann@x.io", "pin": pin}  # still a JSON number on the wire
+    assert "ann@x.io" in str(info.value)
+    places = exception_places(info.value, "AuthenticationError") | log_places(caplog.records)
+    places |= {"repr of session": repr(api), "repr of auth": repr(api.transport.auth)}
+    assert findings(places, [str(pin)]) == []
+
+
+def test_connect_with_int_token(server: ScriptedServer) -> None:
+    server.on("GET", "/me", Reply(json={}))
+    api = Bearer.connect(server.url, token=12345678)
+    api.request("GET", "/me")
+    assert server.received[-1].header("Authorization") == "Bearer 12345678"
+    assert "12345678" not in repr(api) and redact("id 12345678") == "id ***"
+    with pytest.raises(InvalidRequestError, match="credential"):
+        Bearer.connect(server.url, token={"a": 1})
+    with pytest.raises(InvalidRequestError, match="credential"):
+        PinLogin.connect(server.url, email="ann@x.io", pin=["4821"])
+
+
+def test_basic_auth_base64_is_redacted() -> None:
+    class Basic(Service):
+        auth = BasicAuth()
+
+    api = Basic.connect("http://127.0.0.1:1", username="ann", password="pw-basic-8841")
+    import base64
+
+    encoded = base64.b64encode(b"ann:pw-basic-8841").decode()
+    assert redact(f"Authorization: Basic {encoded}") == "Authorization: Basic ***"
+    del api
+
+
+def test_sandbox_journal_masks_login_password_and_query_key() -> None:
+    login_box = Sandbox(
+        Login,
+        data={"Note": [{"id": 1, "text": "hi"}]},
+        accounts=Accounts(logins=[{"username": "ann", "password": "pw-journal-3321"}]),
+    )
+    with login_box as url:
+        api = Login.connect(url, username="ann", password="pw-journal-3321")
+        assert api.get(Note, 1).text == "hi"
+        login = login_box.journal.entries("POST", "/auth/login")[0]
+        assert login.json["username"] == "ann" and login.json["password"].startswith("***")
+        issued = login_box.accounts.secrets()
+    key_box = Sandbox(
+        SandboxKey, data={"KeyNote": [{"id": 1, "text": "hi"}]}, accounts=Accounts(tokens={QUERY_KEY: "ann"})
+    )
+    with key_box as url:
+        keyed = SandboxKey.connect(url, key=QUERY_KEY)
+        assert keyed.get(KeyNote, 1).text == "hi"
+        with pytest.raises(NotFoundError):
+            keyed.request("GET", f"/echo/{QUERY_KEY}")
+        entries = [*login_box.journal.entries(), *key_box.journal.entries()]
+    assert key_box.journal.entries()[0].query.startswith("api_key=***")
+    places = {f"journal {i}": repr(e) + e.body.decode() for i, e in enumerate(entries)}
+    assert findings(places, ["pw-journal-3321", QUERY_KEY, *issued]) == []
+
+
+def test_cookie_not_sent_to_other_port_on_redirect(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    server.on("GET", "/start", Reply(json={}, headers={"Set-Cookie": "sid=cookie-secret-5150; Path=/"}))
+    server.on("GET", "/moved", Reply(302, headers={"Location": f"{other_server.url}/landing"}))
+    server.on("GET", "/again", Reply(json={}))
+    other_server.on("GET", "/landing", Reply(json={"landed": True}))
+    api = Bearer.connect(server.url, token="tok-redirect-2201")
+    api.request("GET", "/start")
+    assert api.request("GET", "/moved").json() == {"landed": True}
+    landed = other_server.received[-1]
+    assert landed.header("Cookie") is None and landed.header("Authorization") is None
+    api.request("GET", "/again")
+    assert server.received[-1].header("Cookie") == "sid=cookie-secret-5150"  # the service still gets it
+
+
+def test_cookie_from_other_port_is_not_kept(server: ScriptedServer, other_server: ScriptedServer) -> None:
+    server.on("GET", "/moved", Reply(302, headers={"Location": f"{other_server.url}/landing"}))
+    server.on("GET", "/again", Reply(json={}))
+    other_server.on("GET", "/landing", Reply(json={}, headers={"Set-Cookie": "planted=evil-1; Path=/"}))
+    api = Bearer.connect(server.url, token="tok-redirect-2202")
+    api.request("GET", "/moved")
+    api.request("GET", "/again")
+    assert server.received[-1].header("Cookie") is None
+
+
+def test_secret_registered_for_an_owner_without_weak_references_is_still_redacted() -> None:
+    redaction.register_secret("owned-by-an-int-3310", owner=3310)
+    assert redact("x owned-by-an-int-3310") == "x ***"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab1%-_", min_size=4, max_size=12), min_size=1, max_size=30),
+    st.text(alphabet="ab1%-_ x", max_size=200),
+)
+def test_redaction_pattern_removes_every_value(values: list[str], text: str) -> None:
+    longest = max(values, key=len)
+    masked = redaction._literal_pattern(values).sub("*", f"{text}{longest}{text}")
+    assert not any(v in masked for v in values)
