@@ -20,10 +20,11 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from clientkit.errors import DeclarationError, DecodeError
-from clientkit.loaders import fallback, generate, needs_init
+from clientkit.errors import DeclarationError
+from clientkit.loaders import explainer, fallback, generate, needs_init
 from clientkit.redaction import register_secret
 from clientkit.resource import FieldInfo, Resource
+from clientkit.strict import register_strict_hooks
 
 R = TypeVar("R", bound=Resource)
 _NoneType = type(None)
@@ -146,10 +147,8 @@ class Converter:
         conv = cattrs.Converter()
         self.cattrs = conv
         self._loaders: dict[type, Callable[[Any, Any], Any]] = {}
-        conv.register_structure_hook_func(
-            lambda t: t is Any or t is object or t is dict or t is list,
-            lambda value, _: copy_json(value),
-        )
+        conv.register_structure_hook_func(lambda t: t is Any or t is object, lambda v, _: copy_json(v))
+        register_strict_hooks(conv)
         conv.register_structure_hook(_dt.datetime, lambda v, _: parse_datetime(v))
         conv.register_unstructure_hook(_dt.datetime, _format_datetime)
         conv.register_structure_hook(
@@ -220,15 +219,13 @@ class Converter:
             **renames,
         )
         declared = frozenset(f.wire for f in infos)
+        explain = explainer(cls, infos, attrs.fields_dict(cls), self.cattrs.get_structure_hook)  # type: ignore[arg-type]
 
         def load(raw: Any, level: Any) -> Any:
             try:
                 obj = base(raw, cls)
             except Exception as exc:
-                raise DecodeError(
-                    f"cannot load {cls.__name__} from the response: {type(exc).__name__}: {exc}",
-                    excerpt=repr(raw)[:200],
-                ) from exc
+                raise explain(raw, exc) from exc
             state = obj.__dict__
             state["_ck_raw"] = raw
             state["_ck_level"] = level
