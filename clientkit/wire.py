@@ -99,13 +99,13 @@ class JsonCodec:
             except TypeError:
                 pass  # ints beyond 64 bits, or the stdlib's precise error message
             else:
-                if b"null" not in out or not any(_non_finite(value)):
+                if b"null" not in out or not any(non_finite(value)):
                     return out  # orjson writes NaN as null; those go through the stdlib
         separators = (",", ":") if self.compact else (", ", ": ")
         try:
             text = json.dumps(value, separators=separators, ensure_ascii=self.ensure_ascii, allow_nan=False)
         except ValueError as exc:
-            if not all(isinstance(f, EchoedFloat) for f in _non_finite(value)):
+            if not all(isinstance(f, EchoedFloat) for f in non_finite(value)):
                 from clientkit.errors import InvalidRequestError
 
                 raise InvalidRequestError(f"body is not valid JSON: {exc}") from exc
@@ -125,17 +125,17 @@ class EchoedFloat(float):
     """
 
 
-def _non_finite(value: Any) -> Iterator[float]:
+def non_finite(value: Any) -> Iterator[float]:
     """The NaN and infinite floats anywhere inside ``value``."""
     if isinstance(value, float):
         if not math.isfinite(value):
             yield value
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _non_finite(item)
+            yield from non_finite(item)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _non_finite(item)
+            yield from non_finite(item)
 
 
 _DIGITS = bytes(49 if 48 <= b <= 57 else 48 for b in range(256))  # digit -> "1", else "0"
