@@ -291,3 +291,13 @@ def test_nan_from_server_can_still_be_saved(server: ScriptedServer) -> None:
     p.tags = [math.inf]  # type: ignore[list-item]
     with pytest.raises(InvalidRequestError, match="JSON"):
         shop.update(p)  # a NaN or infinity the server never sent is still refused
+
+
+def test_compact_body_never_writes_nan_as_null(server: ScriptedServer) -> None:
+    server.on("POST", "/echo", Reply(json={}))
+    compact = connect(server.url, Compact)
+    with pytest.raises(InvalidRequestError, match="JSON"):
+        compact.request("POST", "/echo", json={"ratio": math.nan, "note": None})  # orjson writes null
+    assert server.received == []
+    compact.request("POST", "/echo", json={"note": None, "n": 2**64})
+    assert server.received[-1].body == b'{"note":null,"n":18446744073709551616}'
