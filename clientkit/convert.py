@@ -268,10 +268,10 @@ class Converter:
     ) -> None:
         """Reload ``obj`` after a write from its snapshot, what was sent and the answer.
 
-        A field the answer leaves out keeps what the server had (the snapshot, or the
-        value just sent); a field it gives, even as ``null``, takes the answer's value.
-        Wire names in ``keep`` (expanded values the answer shows at a lower level) keep
-        the value they had (the snapshot, or the value just sent).
+        Servers often answer only what changed. A field the answer gives, even as
+        ``null``, takes the answer's value; one it leaves out, or one in ``keep`` (an
+        expanded value the answer shows at a lower level), keeps what the server is known
+        to have: the value just sent, else the snapshot.
         """
         raw = dict(obj._ck_raw or {})
         raw.update(copy_json(dict(sent)))

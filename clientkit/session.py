@@ -452,8 +452,10 @@ class Session:
     ) -> R:
         """Replace ``obj`` on the server with every writable field (and the extra fields).
 
-        A resource loaded at a level that leaves writable fields out is refused: a replace
-        would erase them on the server. ``expand()`` it first, or ``save()``/``patch()``.
+        An object that does not know every writable field (loaded at a level that leaves
+        some out, from an answer that lacked some, or with unset write-only fields) is
+        refused with :class:`IncompleteResourceError`: a replace would erase them on the
+        server. Load it completely first, or ``save()``/``patch()`` the changes.
         ``only_set=True`` sends just the fields that hold a value, for APIs whose update
         verb merges rather than replaces.
         """
@@ -520,7 +522,8 @@ class Session:
         """Create ``obj`` if it is new; otherwise send what changed (nothing if nothing did).
 
         Changes go out as the resource declares: the changed fields with its partial
-        update verb (PATCH by default), or the whole resource with its update verb.
+        update verb (PATCH by default), or the whole resource with its update verb (under
+        the same erase guard as :meth:`update`).
         """
         if is_new(obj):
             return self.create(obj, headers=headers, timeout=timeout, retries=retries)
@@ -703,7 +706,7 @@ class Session:
         if isinstance(answer, Mapping):
             at = answer_level(spec, lvl, operation)
             keep = kept_on_merge(spec, obj, at)
-            level = merged_level(spec.expansion, obj._ck_level, at) if obj._ck_raw is not None else at
+            level = merged_level(spec.expansion, obj._ck_level, at)
             self.converter.merge(obj, answer, payload, level, resp.headers.get("ETag"), keep)
         elif answer is None:
             self.converter.mark_saved(obj, payload)
