@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clientkit import (
     APIError,
@@ -27,6 +29,7 @@ from clientkit import (
     loaded_level,
 )
 from clientkit.sandbox.app import Sandbox
+from clientkit.wire import loads
 from tests.support.scripted import Reply, ScriptedServer
 
 BIG = 10**29 + 7
@@ -301,3 +304,33 @@ def test_compact_body_never_writes_nan_as_null(server: ScriptedServer) -> None:
     assert server.received == []
     compact.request("POST", "/echo", json={"note": None, "n": 2**64})
     assert server.received[-1].body == b'{"note":null,"n":18446744073709551616}'
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Equal and of the same JSON kinds all the way down (``1`` is not ``1.0``)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_identical(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_any_json_value_round_trips_through_both_codecs(value: Any) -> None:
+    for codec in (JsonCodec(), JsonCodec(compact=True, ensure_ascii=False)):
+        assert _identical(loads(codec.dumps(value)), value)
