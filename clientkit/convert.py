@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import math
 import types
 import typing
 import uuid
@@ -20,10 +21,12 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from clientkit.errors import DeclarationError, DecodeError
-from clientkit.loaders import fallback, generate, needs_init
+from clientkit.errors import DeclarationError
+from clientkit.loaders import explainer, fallback, generate, needs_init
 from clientkit.redaction import register_secret
 from clientkit.resource import FieldInfo, Resource
+from clientkit.strict import register_strict_hooks
+from clientkit.wire import EchoedFloat, non_finite
 
 R = TypeVar("R", bound=Resource)
 _NoneType = type(None)
@@ -146,10 +149,8 @@ class Converter:
         conv = cattrs.Converter()
         self.cattrs = conv
         self._loaders: dict[type, Callable[[Any, Any], Any]] = {}
-        conv.register_structure_hook_func(
-            lambda t: t is Any or t is object or t is dict or t is list,
-            lambda value, _: copy_json(value),
-        )
+        conv.register_structure_hook_func(lambda t: t is Any or t is object, lambda v, _: copy_json(v))
+        register_strict_hooks(conv)
         conv.register_structure_hook(_dt.datetime, lambda v, _: parse_datetime(v))
         conv.register_unstructure_hook(_dt.datetime, _format_datetime)
         conv.register_structure_hook(
@@ -220,15 +221,13 @@ class Converter:
             **renames,
         )
         declared = frozenset(f.wire for f in infos)
+        explain = explainer(cls, infos, attrs.fields_dict(cls), self.cattrs.get_structure_hook)  # type: ignore[arg-type]
 
         def load(raw: Any, level: Any) -> Any:
             try:
                 obj = base(raw, cls)
             except Exception as exc:
-                raise DecodeError(
-                    f"cannot load {cls.__name__} from the response: {type(exc).__name__}: {exc}",
-                    excerpt=repr(raw)[:200],
-                ) from exc
+                raise explain(raw, exc) from exc
             state = obj.__dict__
             state["_ck_raw"] = raw
             state["_ck_level"] = level
@@ -257,6 +256,32 @@ class Converter:
         obj.__dict__.update(fresh.__dict__)
         if parents:
             obj.__dict__["_ck_parents"] = parents
+
+    def merge(
+        self,
+        obj: Resource,
+        answer: Mapping[str, Any],
+        sent: Mapping[str, Any],
+        level: Any = None,
+        etag: str | None = None,
+        keep: frozenset[str] = frozenset(),
+    ) -> None:
+        """Reload ``obj`` after a write from its snapshot, what was sent and the answer.
+
+        Servers often answer only what changed. A field the answer gives, even as
+        ``null``, takes the answer's value; one it leaves out, or one in ``keep`` (an
+        expanded value the answer shows at a lower level), keeps what the server is known
+        to have: the value just sent, else the snapshot.
+        """
+        raw = dict(obj._ck_raw or {})
+        raw.update(copy_json(dict(sent)))
+        raw.update({k: v for k, v in answer.items() if k not in keep or k not in raw})
+        self.reload(obj, raw, level, etag)
+
+    def set_locally(self, obj: Resource, info: FieldInfo) -> bool:
+        """Whether a field the snapshot lacks was given a value (not its default) locally."""
+        attribute = attrs.fields_dict(type(obj))[info.name]  # type: ignore[arg-type]
+        return _differs(getattr(obj, info.name), _default_of(attribute))
 
     def mark_saved(self, obj: Resource, payload: Mapping[str, Any]) -> None:
         """Record ``payload`` as accepted by the server (when a write answered no body)."""
@@ -303,6 +328,7 @@ class Converter:
         for key, val in (obj._ck_extra or {}).items():
             out.setdefault(key, copy_json(val))
         _register_secrets(obj, out)
+        _echo_server_non_finite(out, obj._ck_raw)
         return out
 
     def full_payload(self, obj: Resource) -> dict[str, Any]:
@@ -318,6 +344,7 @@ class Converter:
         for key, val in (obj._ck_extra or {}).items():
             out.setdefault(key, copy_json(val))
         _register_secrets(obj, out)
+        _echo_server_non_finite(out, obj._ck_raw)
         return out
 
     def changes(self, obj: Resource) -> dict[str, Any]:
@@ -349,6 +376,7 @@ class Converter:
             if key not in raw or _differs(val, raw[key]):
                 out[key] = copy_json(val)
         _register_secrets(obj, out)
+        _echo_server_non_finite(out, obj._ck_raw)
         return out
 
 
@@ -373,9 +401,39 @@ def _differs(a: Any, b: Any) -> bool:
     if type(a) is not type(b) and not (isinstance(a, int | float) and isinstance(b, int | float)):
         return True
     try:
-        return bool(a != b)
+        return bool(a != b) and not _same_with_nan(a, b)
     except Exception:  # exotic values that refuse comparison count as changed
         return True
+
+
+def _same_with_nan(a: Any, b: Any) -> bool:
+    """Equality where NaN equals NaN (a NaN the server sent is not a change)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (a != a and b != b)  # noqa: PLR0124 - the NaN test
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_with_nan(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_with_nan(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def _echo_server_non_finite(payload: dict[str, Any], raw: Mapping[str, Any] | None) -> None:
+    """NaN and infinities in fields where the server itself sent them are echoed, not refused."""
+    if not raw:
+        return
+    for key, value in payload.items():
+        if key in raw and any(non_finite(value)) and any(non_finite(raw[key])):
+            payload[key] = _as_echo(value)
+
+
+def _as_echo(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else EchoedFloat(value)
+    if isinstance(value, dict):
+        return {k: _as_echo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_echo(v) for v in value]
+    return value
 
 
 def _default_of(a: attrs.Attribute[Any]) -> Any:

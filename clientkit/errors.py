@@ -54,6 +54,17 @@ class InvalidRequestError(ClientKitError, ValueError):
     """Arguments that cannot make a safe, well-formed request (bad id, CR/LF in a header)."""
 
 
+class IncompleteResourceError(InvalidRequestError):
+    """A full replace (PUT) of an object that lacks some fields would erase them on the server.
+
+    ``fields`` names them; load the object completely first, or send only the changes.
+    """
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
 class TransportError(ClientKitError):
     """No usable HTTP response arrived."""
 

@@ -144,7 +144,7 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
         "    obj.__dict__ = d",
         "    return obj",
     ]
-    env["_explain"] = _explainer(cls, infos, fields, hook_of)
+    env["_explain"] = explainer(cls, infos, fields, hook_of)
     namespace: dict[str, Any] = {}
     exec(compile("\n".join(lines), f"<clientkit loader {cls.__qualname__}>", "exec"), env, namespace)
     load: Loader = namespace["load"]
@@ -200,10 +200,10 @@ def fast_datetime(slow: Callable[[Any, Any], Any]) -> Callable[[Any], Any]:
     return parse
 
 
-def _explainer(
+def explainer(
     cls: type, infos: Any, fields: dict[str, Any], hook_of: Callable[[Any], Any]
 ) -> Callable[[Any, Exception], DecodeError]:
-    """Find the field that failed (only on the error path) and say so."""
+    """Find the field that failed (only on the error path) and name it with its class."""
 
     def explain(raw: dict[str, Any], exc: Exception) -> DecodeError:
         culprit = "?"
@@ -212,15 +212,20 @@ def _explainer(
                 t = fields[info.name].type
                 try:
                     hook_of(t)(raw[info.wire], t)
-                except Exception:
-                    culprit = info.wire
+                except Exception as found:
+                    culprit, exc = info.wire, found
                     break
         return DecodeError(
-            f"cannot load {cls.__name__} from the response: field {culprit!r}: {type(exc).__name__}: {exc}",
+            f"cannot load {cls.__name__} from the response: field {culprit!r} "
+            f"({cls.__name__}.{_name_of(infos, culprit)}): {type(exc).__name__}: {exc}",
             excerpt=repr(raw)[:200],
         )
 
     return explain
+
+
+def _name_of(infos: Any, wire: str) -> str:
+    return next((info.name for info in infos if info.wire == wire), wire)
 
 
 def fallback(cls: type, load: Loader) -> Loader:

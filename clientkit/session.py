@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import requests
 
 from clientkit.cache import CacheStats
+from clientkit.completeness import answer_level, kept_on_merge, merged_level, refuse_erasing
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
 from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
@@ -453,8 +454,10 @@ class Session:
     ) -> R:
         """Replace ``obj`` on the server with every writable field (and the extra fields).
 
-        A resource loaded at a level that leaves writable fields out is refused: a replace
-        would erase them on the server. ``expand()`` it first, or ``save()``/``patch()``.
+        An object that does not know every writable field (loaded at a level that leaves
+        some out, from an answer that lacked some, or with unset write-only fields) is
+        refused with :class:`IncompleteResourceError`: a replace would erase them on the
+        server. Load it completely first, or ``save()``/``patch()`` the changes.
         ``only_set=True`` sends just the fields that hold a value, for APIs whose update
         verb merges rather than replaces.
         """
@@ -462,7 +465,7 @@ class Session:
         if only_set:
             payload = self.converter.set_payload(obj)
         else:
-            _refuse_partial(spec, obj)
+            refuse_erasing(spec, obj, self.converter)
             payload = self.converter.full_payload(obj)
         return self._write(
             obj,
@@ -521,7 +524,8 @@ class Session:
         """Create ``obj`` if it is new; otherwise send what changed (nothing if nothing did).
 
         Changes go out as the resource declares: the changed fields with its partial
-        update verb (PATCH by default), or the whole resource with its update verb.
+        update verb (PATCH by default), or the whole resource with its update verb (under
+        the same erase guard as :meth:`update`).
         """
         if is_new(obj):
             return self.create(obj, headers=headers, timeout=timeout, retries=retries)
@@ -531,7 +535,7 @@ class Session:
             return obj
         full = spec.save_method == "PUT"
         if full:
-            _refuse_partial(spec, obj)
+            refuse_erasing(spec, obj, self.converter)
         payload = self.converter.full_payload(obj) if full else changed
         return self._write(
             obj,
@@ -707,7 +711,10 @@ class Session:
         )
         answer = envelope.unwrap(body, operation) if body is not None else None
         if isinstance(answer, Mapping):
-            self.converter.reload(obj, dict(answer), lvl, etag=resp.headers.get("ETag"))
+            at = answer_level(spec, lvl, operation)
+            keep = kept_on_merge(spec, obj, at)
+            level = merged_level(spec.expansion, obj._ck_level, at)
+            self.converter.merge(obj, answer, payload, level, resp.headers.get("ETag"), keep)
         elif answer is None:
             self.converter.mark_saved(obj, payload)
         else:
@@ -715,22 +722,6 @@ class Session:
                 f"the {operation} answer for {spec.name} is not an object", excerpt=repr(answer)[:200]
             )
         return obj
-
-
-def _refuse_partial(spec: ResourceSpec, obj: Resource) -> None:
-    """A full replace of a resource loaded without some writable fields would erase them."""
-    if spec.expansion is None or is_new(obj):
-        return
-    missing = [
-        f.name
-        for f in fields_of(obj)
-        if f.writable and not f.create_only and not spec.expansion.covers(obj._ck_level, f.level, f.name)
-    ]
-    if missing:
-        raise InvalidRequestError(
-            f"{spec.name} was loaded at a level without {missing}; a PUT would erase them. "
-            "expand() it first, or send only the changes (patch(), or save() with PATCH)"
-        )
 
 
 def _fill(template: str, values: Mapping[str, Any]) -> str:

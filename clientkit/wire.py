@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
+import math
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -94,16 +95,21 @@ class JsonCodec:
         """Encode ``value``; NaN and infinities are refused, as JSON demands."""
         if self.compact and not self.ensure_ascii and _orjson is not None:
             try:
-                return bytes(_orjson.dumps(value))
+                out = bytes(_orjson.dumps(value))
             except TypeError:
-                pass  # fall through to the stdlib for its precise error message
+                pass  # ints beyond 64 bits, or the stdlib's precise error message
+            else:
+                if b"null" not in out or not any(non_finite(value)):
+                    return out  # orjson writes NaN as null; those go through the stdlib
         separators = (",", ":") if self.compact else (", ", ": ")
         try:
             text = json.dumps(value, separators=separators, ensure_ascii=self.ensure_ascii, allow_nan=False)
         except ValueError as exc:
-            from clientkit.errors import InvalidRequestError
+            if not all(isinstance(f, EchoedFloat) for f in non_finite(value)):
+                from clientkit.errors import InvalidRequestError
 
-            raise InvalidRequestError(f"body is not valid JSON: {exc}") from exc
+                raise InvalidRequestError(f"body is not valid JSON: {exc}") from exc
+            text = json.dumps(value, separators=separators, ensure_ascii=self.ensure_ascii)
         except TypeError as exc:
             from clientkit.errors import InvalidRequestError
 
@@ -111,13 +117,52 @@ class JsonCodec:
         return text.encode("utf-8")
 
 
+class EchoedFloat(float):
+    """A NaN or infinity the server sent, sent back unchanged in the server's own spelling.
+
+    JSON has no such numbers and bodies refuse them; a value the server itself wrote
+    (Python servers write ``NaN``) is echoed rather than making its resource unsavable.
+    """
+
+
+def non_finite(value: Any) -> Iterator[float]:
+    """The NaN and infinite floats anywhere inside ``value``."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from non_finite(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from non_finite(item)
+
+
+_DIGITS = bytes(49 if 48 <= b <= 57 else 48 for b in range(256))  # digit -> "1", else "0"
+_LONG_DIGIT_RUN = b"1" * 19
+
+
+def beyond_64_bits(content: bytes | str) -> bool:
+    """Whether ``content`` may hold an integer outside 64 bits (which orjson rounds through float).
+
+    Such an integer needs at least 19 digits in a row; this finds any run of 19 digits
+    (in strings and fractions too, which only costs a slower, still exact, decode).
+    """
+    data = content if isinstance(content, bytes) else content.encode("utf-8", "replace")
+    return _LONG_DIGIT_RUN in data.translate(_DIGITS)
+
+
 def loads(content: bytes | str) -> Any:
-    """Decode a JSON document (orjson when installed, the stdlib otherwise)."""
-    if _orjson is not None:
+    """Decode a JSON document exactly (orjson when installed, the stdlib otherwise).
+
+    Integers keep every digit: documents that may hold one beyond 64 bits, which orjson
+    would turn into a float, go through the stdlib.
+    """
+    if _orjson is not None and not beyond_64_bits(content):
         try:
             return _orjson.loads(content)
         except _orjson.JSONDecodeError:
-            pass  # the stdlib accepts a few documents orjson refuses (huge ints)
+            pass  # the stdlib accepts a few documents orjson refuses (NaN, Infinity)
     if isinstance(content, bytes):
         content = content.decode("utf-8-sig")
     return json.loads(content)

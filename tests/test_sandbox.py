@@ -19,6 +19,7 @@ from clientkit import (
     Envelope,
     ErrorShape,
     Expansion,
+    IncompleteResourceError,
     PasswordLogin,
     PermissionDeniedError,
     RedirectError,
@@ -315,6 +316,10 @@ def test_full_crud_round_with_the_session(sandbox: Sandbox) -> None:
     assert loaded_level(p) == 1 and p.variants is None  # created without variants
     assert p.price == 25.0
     p.name = "Armchair"
+    with pytest.raises(IncompleteResourceError, match="lacked \\['variants'\\]") as refused:
+        api.update(p)  # the answer left variants out: its server value is unknown
+    assert refused.value.fields == ("variants",)
+    p.variants = []
     api.update(p)
     assert api.get(Product, p.id).name == "Armchair"
     items = list(api.list(Item, store="s1"))

@@ -333,7 +333,7 @@ def box() -> Any:
     from clientkit.sandbox.app import Sandbox
 
     seed = {
-        "Product": [product()["data"] | {"color": "red"}],
+        "Product": [product()["data"] | {"color": "red", "stock": [{"n": 1}, {"n": 2}, {"n": 3}]}],
         "Item": [{"store": "s1", "sku": "a", "qty": 1}, {"store": "s1", "sku": "b"}],
     }
     sandbox = Sandbox(Shop, data=seed)
@@ -369,7 +369,7 @@ def test_update_puts_everything_including_unknown_fields(box: Any) -> None:
     shop.update(p)
     put = sandbox.journal.last
     assert put.method == "PUT" and put.query == "extended=true"  # the level it was loaded at
-    assert put.json == {"name": "X", "tags": ["a"], "stock": 3, "color": "red"}
+    assert put.json == {"name": "X", "tags": ["a"], "stock": [{"n": 1}, {"n": 2}, {"n": 3}], "color": "red"}
     assert extra(shop.get(Product, 1)) == {"color": "red"}  # nothing the model ignores was lost
 
 

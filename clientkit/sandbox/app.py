@@ -26,6 +26,7 @@ import attrs
 from requests.structures import CaseInsensitiveDict
 
 from clientkit.auth import Authenticator, PasswordLogin
+from clientkit.completeness import level_type
 from clientkit.convert import conforms, field_types
 from clientkit.pagination import PageQuery
 from clientkit.resource import Resource, ResourceSpec, fields_of, spec_of
@@ -430,33 +431,52 @@ class Sandbox:
         return envelope.unwrap_request(req.json, operation)
 
     def _invalid(
-        self, cls: type[Resource], payload: Mapping[str, Any], *, creating: bool
+        self, cls: type[Resource], payload: Mapping[str, Any], *, creating: bool, request: Request
     ) -> dict[str, list[str]]:
+        """Field errors of a written body; at a level that shows a field in full, a count
+        in place of its list does not fit (it would replace the list)."""
         errors: dict[str, list[str]] = {}
         types = field_types(cls)
+        spec = spec_of(cls)
+        level = self._level(spec, request)
         for info in fields_of(cls):
             if info.read_only and not info.identity:
                 continue
             if info.wire in payload:
-                if not conforms(payload[info.wire], types[info.name]):
-                    errors[info.wire] = [f"Expected {_type_name(types[info.name])}."]
+                written = types[info.name]
+                if spec.expansion is None or spec.expansion.covers(level, info.level, info.name):
+                    written = level_type(written, info.level)
+                if not conforms(payload[info.wire], written):
+                    errors[info.wire] = [f"Expected {_type_name(written)}."]
             elif creating and info.required:
                 errors[info.wire] = ["This field is required."]
         return errors
 
     def _writable(self, cls: type[Resource], payload: Mapping[str, Any]) -> dict[str, Any]:
+        """What a write stores: no read-only fields, and no count sent back in place of its
+        list (the level the client wrote at showed the count; writing it changes nothing)."""
         infos = fields_of(cls)
         read_only = {f.wire for f in infos if f.read_only}
         declared = {f.wire for f in infos}
+        types = field_types(cls)
+        counts = {
+            f.wire
+            for f in infos
+            if f.wire in payload
+            and level_type(types[f.name], f.level) is not types[f.name]
+            and not conforms(payload[f.wire], level_type(types[f.name], f.level))
+        }
         return {
-            k: v for k, v in payload.items() if k not in read_only and (self.keep_unknown or k in declared)
+            k: v
+            for k, v in payload.items()
+            if k not in read_only and k not in counts and (self.keep_unknown or k in declared)
         }
 
     def _create(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         payload = self._payload(spec, req, "create")
         if not isinstance(payload, Mapping):
             return self.error(400, "the body must be a JSON object")
-        errors = self._invalid(cls, payload, creating=True)
+        errors = self._invalid(cls, payload, creating=True, request=req.request)
         if errors:
             return self.error(self.validation_status, "validation failed", errors)
         table = self._table(spec, req.params)
@@ -495,7 +515,7 @@ class Sandbox:
         payload = self._payload(spec, req, operation)
         if not isinstance(payload, Mapping):
             return self.error(400, "the body must be a JSON object")
-        errors = self._invalid(cls, payload, creating=False)
+        errors = self._invalid(cls, payload, creating=False, request=req.request)
         if errors:
             return self.error(self.validation_status, "validation failed", errors)
         kept = {f.wire for f in fields_of(cls) if f.read_only or f.identity}

@@ -1,0 +1,163 @@
+"""What a loaded object knows, and what a write would erase.
+
+An object can be incomplete in several ways: fetched at an expansion level that
+leaves fields out (or shows a count in place of a list), loaded from an answer
+that lacked fields (summary listings), or missing write-only fields the server
+never returns. A partial update only sends what changed, so that is harmless; a
+full replace (PUT) would erase every field the object does not really know.
+This module tells which fields those are, refuses such replaces, and decides how
+a write's answer (possibly partial, possibly at a lower level) merges into the
+object it answers.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+
+from clientkit.convert import conforms, field_types
+from clientkit.errors import IncompleteResourceError
+from clientkit.expansion import Expansion
+from clientkit.resource import FieldInfo, Resource, ResourceSpec, fields_of, is_new
+
+if TYPE_CHECKING:
+    from clientkit.convert import Converter
+
+LoadedLevel = int | tuple[str, ...] | None
+_SEQUENCES = (list, tuple, set, frozenset)
+
+
+def level_type(t: Any, level: int) -> Any:
+    """The type a field holds at its own ``level``: without the count member.
+
+    A field declared ``int | list[X]`` at ``level > 0`` shows the count of its list
+    below that level; at its level (and in every write) only the list is its value.
+    """
+    if level <= 0 or get_origin(t) not in (Union, types.UnionType):
+        return t
+    members = get_args(t)
+    has_list = any((get_origin(m) or m) in _SEQUENCES for m in members)
+    if not has_list or int not in members:
+        return t
+    kept = tuple(m for m in members if m is not int)
+    return kept[0] if len(kept) == 1 else Union[kept]  # noqa: UP007 - built from a tuple
+
+
+def answer_level(spec: ResourceSpec, sent: LoadedLevel, operation: str) -> LoadedLevel:
+    """The level a write's answer is at: the one sent, or the default when none is sent."""
+    expansion = spec.expansion
+    if expansion is None:
+        return None
+    return sent if operation in expansion.on else expansion.normalize(None)
+
+
+def merged_level(expansion: Expansion | None, old: LoadedLevel, new: LoadedLevel) -> LoadedLevel:
+    """The level of an object that keeps what ``old`` covered and adds what ``new`` does."""
+    if expansion is None or old is None:
+        return new
+    if new is None:
+        return old
+    if isinstance(old, tuple) or isinstance(new, tuple):
+        names = (old if isinstance(old, tuple) else ()) + (new if isinstance(new, tuple) else ())
+        return tuple(dict.fromkeys(names))
+    return max(old, new)
+
+
+def kept_on_merge(spec: ResourceSpec, obj: Resource, new: LoadedLevel) -> frozenset[str]:
+    """Wire names whose loaded (expanded) value an answer at level ``new`` must not replace."""
+    expansion = spec.expansion
+    if expansion is None or obj._ck_raw is None:
+        return frozenset()
+    old = obj._ck_level
+    return frozenset(
+        f.wire
+        for f in fields_of(obj)
+        if f.level > 0
+        and f.wire in obj._ck_raw
+        and expansion.covers(old, f.level, f.name)
+        and not expansion.covers(new, f.level, f.name)
+    )
+
+
+def lower_level_fields(obj: Resource, converter: Converter) -> list[str]:
+    """Fields holding the count a lower level shows in place of their declared value."""
+    types_ = field_types(type(obj))
+    found = []
+    for info in fields_of(obj):
+        value = getattr(obj, info.name)
+        if not _replaceable(info) or info.level <= 0 or value is None:
+            continue
+        full = level_type(types_[info.name], info.level)
+        if full is not types_[info.name] and not conforms(converter.dump_value(value), full):
+            found.append(info.name)
+    return found
+
+
+def unknown_fields(spec: ResourceSpec, obj: Resource, converter: Converter) -> dict[str, list[str]]:
+    """Writable fields whose server value ``obj`` does not know, by reason."""
+    raw = obj._ck_raw or {}
+    reasons: dict[str, list[str]] = {"level": [], "answer": [], "write_only": []}
+    for info in fields_of(obj):
+        if not _replaceable(info):
+            continue
+        if spec.expansion is not None and not spec.expansion.covers(obj._ck_level, info.level, info.name):
+            reasons["level"].append(info.name)
+        elif info.wire not in raw and not converter.set_locally(obj, info):
+            reasons["write_only" if info.write_only else "answer"].append(info.name)
+    return {k: v for k, v in reasons.items() if v}
+
+
+def refuse_erasing(spec: ResourceSpec, obj: Resource, converter: Converter) -> None:
+    """Raise :class:`IncompleteResourceError` when a PUT of ``obj`` would lose data."""
+    unknown = {} if is_new(obj) else unknown_fields(spec, obj, converter)
+    if unknown:
+        names = tuple(name for names in unknown.values() for name in names)
+        raise IncompleteResourceError(
+            f"{spec.name}: a PUT would erase {list(names)} on the server: {_why(unknown, obj)}. "
+            "Or send only the changes (patch(), save() with PATCH, update(only_set=True))",
+            names,
+        )
+    lower = lower_level_fields(obj, converter)
+    if lower:
+        raise IncompleteResourceError(
+            f"{spec.name}: {lower} hold the count a lower expansion level shows, not their value; "
+            "a PUT would erase the real value with it. expand() or refresh() it at the field's "
+            "level first, or send only the changes (patch(), save() with PATCH, update(only_set=True))",
+            tuple(lower),
+        )
+
+
+def _why(unknown: dict[str, list[str]], obj: Resource) -> str:
+    parts = []
+    if "level" in unknown:
+        parts.append(
+            f"it was loaded at level {obj._ck_level!r}, which leaves out {unknown['level']} "
+            "(expand() it first)"
+        )
+    if "answer" in unknown:
+        parts.append(
+            f"the answer it was loaded from lacked {unknown['answer']}, as summary listings do "
+            "(get() or refresh() it first)"
+        )
+    if "write_only" in unknown:
+        parts.append(
+            f"write-only {unknown['write_only']} are never returned, so their values are unknown "
+            "(set them first)"
+        )
+    return "; ".join(parts)
+
+
+def _replaceable(info: FieldInfo) -> bool:
+    """Whether a full replace sends (or, left out, erases) this field."""
+    return info.writable and not info.create_only
+
+
+__all__ = [
+    "answer_level",
+    "kept_on_merge",
+    "level_type",
+    "lower_level_fields",
+    "merged_level",
+    "refuse_erasing",
+    "unknown_fields",
+]

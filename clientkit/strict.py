@@ -1,0 +1,127 @@
+"""Strict structuring hooks: a wire value that does not fit its declared type is an error.
+
+cattrs' default hooks coerce (``bool("false")`` is ``True``, ``int(1.9)`` is ``1``,
+``list("abc")`` is three letters, ``str({})`` is ``"{}"``); each of those silently
+changes what the server said. These hooks accept a value only in its own JSON shape.
+The one widening: a ``float`` field takes a JSON integer and keeps it an ``int``
+(exact, and an ``int`` is a valid ``float`` for type checkers).
+"""
+
+from __future__ import annotations
+
+from collections import abc
+from collections.abc import Callable
+from typing import Any, get_args, get_origin
+
+import cattrs
+
+Hook = Callable[[Any, Any], Any]
+_SEQUENCES: dict[Any, type] = {
+    list: list,
+    tuple: tuple,
+    set: set,
+    frozenset: frozenset,
+    abc.Sequence: list,
+    abc.MutableSequence: list,
+    abc.Set: frozenset,
+    abc.MutableSet: set,
+}
+_MAPPINGS = (dict, abc.Mapping, abc.MutableMapping)
+
+
+def json_kind(value: Any) -> str:
+    """The JSON name of a decoded value's kind, for error messages."""
+    kinds = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def _refuse(value: Any, expected: str) -> ValueError:
+    shown = "" if value is None else f" {value!r:.60}"
+    return ValueError(f"expected {expected}, got {json_kind(value)}{shown}")
+
+
+def _scalar(expected: str, fits: Callable[[Any], bool]) -> Hook:
+    def hook(value: Any, _: Any) -> Any:
+        if fits(value):
+            return value
+        raise _refuse(value, expected)
+
+    return hook
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) is float or type(value) is int
+
+
+def _is_str(value: Any) -> bool:
+    return type(value) is str
+
+
+def _is_bool(value: Any) -> bool:
+    return type(value) is bool
+
+
+def _is_sequence(t: Any) -> bool:
+    return (get_origin(t) or t) in _SEQUENCES and t is not str
+
+
+def _is_mapping(t: Any) -> bool:
+    return (get_origin(t) or t) in _MAPPINGS
+
+
+def _sequence_hook(conv: cattrs.Converter, t: Any) -> Hook:
+    origin = get_origin(t) or t
+    make = _SEQUENCES[origin]
+    args = get_args(t)
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        return _fixed_tuple_hook(conv, args)
+    item = args[0] if args else Any
+    structure = conv.get_structure_hook(item)
+
+    def hook(value: Any, _: Any) -> Any:
+        if type(value) is not list:
+            raise _refuse(value, "an array")
+        return make(structure(v, item) for v in value)
+
+    return hook
+
+
+def _fixed_tuple_hook(conv: cattrs.Converter, args: tuple[Any, ...]) -> Hook:
+    hooks = [(conv.get_structure_hook(a), a) for a in args]
+
+    def hook(value: Any, _: Any) -> Any:
+        if type(value) is not list or len(value) != len(hooks):
+            raise _refuse(value, f"an array of {len(hooks)}")
+        return tuple(h(v, a) for (h, a), v in zip(hooks, value, strict=True))
+
+    return hook
+
+
+def _mapping_hook(conv: cattrs.Converter, t: Any) -> Hook:
+    args = get_args(t)
+    key_t, value_t = args if len(args) == 2 else (Any, Any)
+    keys = None if key_t in (str, Any) else conv.get_structure_hook(key_t)
+    values = conv.get_structure_hook(value_t)
+
+    def hook(value: Any, _: Any) -> Any:
+        if type(value) is not dict:
+            raise _refuse(value, "an object")
+        if keys is None:
+            return {k: values(v, value_t) for k, v in value.items()}
+        return {keys(k, key_t): values(v, value_t) for k, v in value.items()}
+
+    return hook
+
+
+def register_strict_hooks(conv: cattrs.Converter) -> None:
+    """Replace cattrs' coercing hooks for scalars and containers with strict ones."""
+    conv.register_structure_hook(bool, _scalar("a boolean", _is_bool))
+    conv.register_structure_hook(int, _scalar("an integer", _is_int))
+    conv.register_structure_hook(float, _scalar("a number", _is_number))
+    conv.register_structure_hook(str, _scalar("a string", _is_str))
+    conv.register_structure_hook_factory(_is_sequence, lambda t: _sequence_hook(conv, t))
+    conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_hook(conv, t))
