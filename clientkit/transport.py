@@ -37,7 +37,15 @@ from clientkit.errors import (
 from clientkit.options import RequestOptions, Timeout
 from clientkit.redaction import redact_data, redact_headers, redact_url
 from clientkit.retry import IDEMPOTENT_METHODS, Failure, RetryPolicy, parse_retry_after
-from clientkit.wire import JsonCodec, QueryStyle, check_header_value, loads
+from clientkit.wire import (
+    JsonCodec,
+    QueryStyle,
+    check_header_name,
+    check_header_value,
+    is_token,
+    is_utf8,
+    loads,
+)
 
 log = logging.getLogger("clientkit.http")
 
@@ -87,6 +95,7 @@ def merge_headers(*layers: Mapping[str, str | None] | None) -> dict[str, str | N
     merged: dict[str, str | None] = {}
     for layer in layers:
         for name, value in (layer or {}).items():
+            check_header_name(name)
             for existing in [k for k in merged if k.lower() == name.lower()]:
                 del merged[existing]
             merged[name] = value
@@ -209,6 +218,8 @@ class Transport:
 
     def url_for(self, target: str) -> str:
         """An absolute URL for a path under the base URL, or an absolute URL as given."""
+        if not isinstance(target, str) or not is_utf8(target):
+            raise InvalidRequestError(f"a request path must be valid Unicode text: {excerpt_of(target, 80)}")
         if target.startswith(("http://", "https://")):
             return target
         if not target.startswith("/"):
@@ -260,6 +271,8 @@ class Transport:
             TransportError: when no usable response arrived.
             RedirectError: for a redirected write or too many redirects.
         """
+        if not is_token(method):
+            raise InvalidRequestError(f"invalid HTTP method {excerpt_of(method, 40)}")
         method = method.upper()
         opts = self.options.merge(options)
         url = self.url_for(target)
@@ -507,10 +520,10 @@ class Transport:
             return None
         ctype = resp.headers.get("Content-Type", "")
         try:
-            return loads(content)
+            return loads(content, self.codec.max_depth)
         except ValueError as exc:
             raise DecodeError(
-                "expected a JSON body",
+                f"expected a JSON body ({exc})",
                 status=resp.status_code,
                 content_type=ctype or None,
                 excerpt=excerpt_of(content),
@@ -525,7 +538,7 @@ class Transport:
         body: Any = None
         if content.strip():
             try:
-                body = loads(content)
+                body = loads(content, self.codec.max_depth)
             except ValueError:
                 body = None
         err = self.errors.error_for(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
+import math
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -26,6 +28,61 @@ except ImportError:  # pragma: no cover - exercised when the extra is absent
     _orjson = None
 
 _MISSING = object()
+
+#: The deepest nesting of arrays and objects clientkit reads or writes (see docs/errors.md).
+#: Copying, comparing and redacting JSON recurse, two frames a level on Python 3.11, so a
+#: deeper document could exhaust the interpreter's recursion limit; no real API nests so deep.
+MAX_DEPTH = 256
+
+_SKELETON = bytes.maketrans(b"{}", b"[]")
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+
+
+def nesting_exceeds(content: bytes | str, limit: int = MAX_DEPTH) -> bool:
+    """Whether a JSON document nests arrays and objects deeper than ``limit``.
+
+    A scan at C speed: a document with few brackets passes at once; otherwise escapes and
+    strings are dropped, then innermost bracket pairs removed level by level, ``limit``
+    times at most. Brackets left unclosed (a truncated document) count as levels too.
+    """
+    data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False
+    quoted = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_SKELETON, _NOT_STRUCTURE)
+    skeleton = b"".join(quoted.split(b'"')[::2])  # every other piece lies outside strings
+    levels = 0
+    while skeleton and levels <= limit:
+        inner = skeleton.replace(b"[]", b"")
+        if len(inner) == len(skeleton):
+            return levels + skeleton.count(b"[") > limit
+        skeleton = inner
+        levels += 1
+    return levels > limit
+
+
+def _too_deep(limit: int) -> str:
+    return f"nesting deeper than {limit} levels of arrays and objects"
+
+
+def _invalid_request(message: str) -> Exception:
+    from clientkit.errors import InvalidRequestError
+
+    return InvalidRequestError(message)
+
+
+def _has_non_finite(value: Any) -> bool:
+    """Whether NaN or an infinity sits anywhere in JSON-like ``value`` (iteratively)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
 
 
 def dig(obj: Any, path: str | None) -> Any:
@@ -89,30 +146,44 @@ class JsonCodec:
     compact: bool = False
     ensure_ascii: bool = True
     content_type: str = "application/json"
+    max_depth: int = MAX_DEPTH
 
     def dumps(self, value: Any) -> bytes:
-        """Encode ``value``; NaN and infinities are refused, as JSON demands."""
+        """Encode ``value``; NaN, infinities, text that is not valid Unicode, values JSON
+        has no type for and nesting deeper than ``max_depth`` raise ``InvalidRequestError``."""
+        try:
+            out = self._encode(value)
+        except RecursionError as exc:
+            raise _invalid_request(f"body cannot be encoded as JSON: {_too_deep(self.max_depth)}") from exc
+        except (ValueError, TypeError) as exc:
+            raise _invalid_request(f"body cannot be encoded as JSON: {exc}") from exc
+        if nesting_exceeds(out, self.max_depth):
+            raise _invalid_request(f"body cannot be encoded as JSON: {_too_deep(self.max_depth)}")
+        return out
+
+    def _encode(self, value: Any) -> bytes:
         if self.compact and not self.ensure_ascii and _orjson is not None:
             try:
-                return bytes(_orjson.dumps(value))
+                out = bytes(_orjson.dumps(value))
             except TypeError:
                 pass  # fall through to the stdlib for its precise error message
+            else:
+                if b"null" in out and _has_non_finite(value):  # orjson writes NaN as null
+                    raise ValueError("NaN and infinities are not valid JSON")
+                return out
         separators = (",", ":") if self.compact else (", ", ": ")
-        try:
-            text = json.dumps(value, separators=separators, ensure_ascii=self.ensure_ascii, allow_nan=False)
-        except ValueError as exc:
-            from clientkit.errors import InvalidRequestError
-
-            raise InvalidRequestError(f"body is not valid JSON: {exc}") from exc
-        except TypeError as exc:
-            from clientkit.errors import InvalidRequestError
-
-            raise InvalidRequestError(f"body cannot be encoded as JSON: {exc}") from exc
+        text = json.dumps(value, separators=separators, ensure_ascii=self.ensure_ascii, allow_nan=False)
         return text.encode("utf-8")
 
 
-def loads(content: bytes | str) -> Any:
-    """Decode a JSON document (orjson when installed, the stdlib otherwise)."""
+def loads(content: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
+    """Decode a JSON document (orjson when installed, the stdlib otherwise).
+
+    Raises ``ValueError`` for anything that is not JSON, including nesting deeper than
+    ``max_depth``, which is refused before parsing.
+    """
+    if nesting_exceeds(content, max_depth):
+        raise ValueError(f"refused: {_too_deep(max_depth)}")
     if _orjson is not None:
         try:
             return _orjson.loads(content)
@@ -141,13 +212,25 @@ class QueryStyle:
     arrays: Literal["repeat", "comma", "brackets"] = "repeat"
 
     def encode(self, params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> list[tuple[str, str]]:
-        """Flatten ``params`` into ordered pairs; ``None`` values are dropped."""
+        """Flatten ``params`` into ordered pairs; ``None`` values are dropped.
+
+        A name or value that cannot be sent (an integer over Python's digit limit, text with
+        a lone surrogate) raises ``InvalidRequestError`` naming the parameter.
+        """
         if not params:
             return []
         items = params.items() if isinstance(params, Mapping) else params
         pairs: list[tuple[str, str]] = []
         for key, value in items:
-            self._add(pairs, str(key), value)
+            try:
+                self._add(pairs, key if isinstance(key, str) else str(key), value)
+            except ValueError as exc:
+                raise _invalid_request(f"query parameter {_name_of(key)} cannot be sent: {exc}") from exc
+        for name, text in pairs:
+            if not (is_utf8(name) and is_utf8(text)):
+                raise _invalid_request(
+                    f"query parameter {_name_of(name)} is not valid Unicode (a lone surrogate)"
+                )
         return pairs
 
     def _add(self, pairs: list[tuple[str, str]], key: str, value: Any) -> None:
@@ -186,11 +269,50 @@ class QueryStyle:
         return str(value)
 
 
-def check_header_value(name: str, value: str) -> None:
-    """Refuse header names or values that could split or smuggle a request."""
-    from clientkit.errors import InvalidRequestError
+def is_utf8(text: str) -> bool:
+    """Whether ``text`` encodes to UTF-8 (no lone surrogates)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
-    if not name or any(c in name for c in "\r\n:\0 ") or not name.isascii():
-        raise InvalidRequestError(f"invalid header name {name!r}")
+
+def _name_of(name: Any) -> str:
+    """A printable mention of a parameter or header name, whatever it is."""
+    if isinstance(name, str):
+        return ascii(name[:100])
+    return f"of type {type(name).__name__}"
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def is_token(text: Any) -> bool:
+    """Whether ``text`` is an HTTP token (RFC 9110): a method or a header name."""
+    return isinstance(text, str) and _TOKEN.fullmatch(text) is not None
+
+
+def check_header_name(name: Any) -> None:
+    """Refuse a header name that is not an HTTP token (RFC 9110), text or otherwise."""
+    if not is_token(name):
+        raise _invalid_request(f"invalid header name {_name_of(name)}: header names are ASCII tokens")
+
+
+def check_header_value(name: Any, value: Any) -> None:
+    """Refuse header names or values that could split or smuggle a request, or that HTTP
+    cannot carry: a value is text of Latin-1 characters without CR, LF or NUL."""
+    check_header_name(name)
+    if not isinstance(value, str):
+        raise _invalid_request(f"header {_name_of(name)} must be text, not {type(value).__name__}")
     if any(c in value for c in "\r\n\0"):
-        raise InvalidRequestError(f"header {name!r} contains a line break or NUL; refused")
+        raise _invalid_request(f"header {_name_of(name)} contains a line break or NUL; refused")
+    if not value.isascii():
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError as exc:
+            raise _invalid_request(
+                f"header {_name_of(name)} has a character HTTP headers cannot carry (outside Latin-1)"
+            ) from exc
