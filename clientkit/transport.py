@@ -67,6 +67,16 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
     return (scheme, (parts.hostname or "").lower(), port)
 
 
+def _raw_body(data: Any) -> Any:
+    """``data`` as requests takes it (bytes, text, a form mapping, pairs, a file or an
+    iterator of chunks); anything else is refused before sending."""
+    if data is None or isinstance(data, bytes | bytearray | memoryview | str | Mapping | list | tuple):
+        return data
+    if hasattr(data, "read") or hasattr(data, "__iter__"):
+        return data
+    raise InvalidRequestError(f"a raw body (data=) cannot be a {type(data).__name__}")
+
+
 class _DeadlineExceeded(Exception):
     pass
 
@@ -283,7 +293,7 @@ class Transport:
             )
         call_headers = merge_headers(opts.headers, headers)
         hdrs = self._headers(call_headers, own)
-        body = data
+        body = _raw_body(data)
         if json is not _UNSET:
             body = self.codec.dumps(json)
             if not _has(hdrs, "Content-Type"):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support import processes
 from tests.support.scripted import ScriptedServer
@@ -35,3 +37,10 @@ def json_server(tmp_path: Path) -> Iterator[str]:
 def drf_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with processes.drf_server(tmp_path_factory.mktemp("drf")) as url:
         yield url
+
+
+# Hypothesis: "ci" (the default) is bounded and reproducible; HYPOTHESIS_PROFILE=long explores.
+_HYPOTHESIS = {"deadline": None, "derandomize": True, "database": None, "print_blob": False}
+settings.register_profile("ci", max_examples=100, **_HYPOTHESIS)
+settings.register_profile("long", max_examples=2500, **_HYPOTHESIS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

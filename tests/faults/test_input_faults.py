@@ -174,7 +174,11 @@ def test_unencodable_body_value(server: ScriptedServer) -> None:
         session = service.connect(server.url)
         for value in (object(), {1, 2}, b"bytes", {(1, 2): "tuple key"}, 10**5000):
             refused(server, lambda s=session, v=value: s.request("POST", "/things", json={"v": v}), "body")
-    refused(server, lambda: Api.connect(server.url).create(Thing(name="x", data={1, 2})), "body")
+    session = Api.connect(server.url)
+    refused(server, lambda: session.create(Thing(name="x", data={(1, 2): "tuple key"})), "Thing")
+    refused(server, lambda: session.create(Thing(name="x", data=nested_list(100_000))), "nests")
+    for raw in (1, 1.5, object(), complex(1, 2)):
+        refused(server, lambda r=raw: session.request("POST", "/things", data=r), "data=")
 
 
 def test_compact_codec_refuses_nan_and_infinity(server: ScriptedServer) -> None:

@@ -24,6 +24,7 @@ class Received:
     query: str
     headers: dict[str, str]
     body: bytes
+    raw_path: str = ""  # the path as it arrived, percent-escapes intact
 
     @property
     def json(self) -> Any:
@@ -101,6 +102,7 @@ class ScriptedServer:
             query=environ.get("QUERY_STRING", ""),
             headers=dict(request.headers.items()),
             body=request.get_data(),
+            raw_path=environ.get("RAW_URI", "").split("?", 1)[0],
         )
         with self._lock:
             self.received.append(record)
