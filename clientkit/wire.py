@@ -140,7 +140,8 @@ class JsonCodec:
 
     The defaults reproduce ``requests``' ``json=`` bytes (``", "`` and ``": "``
     separators, ASCII escapes); ``JsonCodec(compact=True, ensure_ascii=False)``
-    reproduces the compact UTF-8 of JavaScript-style clients.
+    reproduces the compact UTF-8 of JavaScript-style clients. ``max_depth`` bounds the
+    nesting of arrays and objects in bodies sent and answers read (see docs/errors.md).
     """
 
     compact: bool = False

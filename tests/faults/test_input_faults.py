@@ -160,6 +160,24 @@ def test_int_over_4300_digits_in_id_and_query(server: ScriptedServer) -> None:
     refused(server, lambda: session.get(Thing, (huge,)), "id")
 
 
+class Tenanted(Service):
+    headers = {"X-Tenant": "{tenant}"}
+    context = {"tenant": None}
+
+
+@Tenanted.resource(one="/things/{id}", many="/things")
+class TenantThing(Resource):
+    id: int | None = None
+
+
+@pytest.mark.parametrize(
+    "tenant", [10**5000, "\ud800", "€", "a\r\nb"], ids=["huge", "surrogate", "euro", "crlf"]
+)
+def test_unsendable_context_value_in_a_header(server: ScriptedServer, tenant: Any) -> None:
+    session = Tenanted.connect(server.url, tenant=tenant)
+    refused(server, lambda: session.get(TenantThing, 1), "tenant" if isinstance(tenant, int) else "X-Tenant")
+
+
 def test_non_string_header_name_and_value(server: ScriptedServer) -> None:
     session = Api.connect(server.url)
     for headers in ({1: "x"}, {None: "x"}, {b"X-A": "x"}, {"X-A": 1}, {"X-A": b"x"}, {"X-A": object()}):
