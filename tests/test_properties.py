@@ -36,7 +36,7 @@ from clientkit import (
 from clientkit.errors import error_class_for
 from clientkit.pagination import NextUrl, PageNumber
 from clientkit.sandbox.app import Sandbox
-from clientkit.wire import MAX_DEPTH, JsonCodec, QueryStyle
+from clientkit.wire import MAX_DEPTH, JsonCodec, QueryStyle, nesting_exceeds
 from tests.support.scripted import Reply, ScriptedServer
 
 # -- declarations ------------------------------------------------------------------------
@@ -149,11 +149,15 @@ IDS = st.one_of(
     st.builds(object),
     st.tuples(st.integers()),
 )
+
+
+def containers(kids: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=5), kids, max_size=4))
+
+
 QUERY_VALUES = st.recursive(
     st.one_of(st.none(), st.booleans(), HOSTILE_TEXT, INTS, st.floats(), st.binary(max_size=4), st.uuids()),
-    lambda kids: st.one_of(
-        st.lists(kids, max_size=3), st.dictionaries(st.text(max_size=3), kids, max_size=2)
-    ),
+    containers,
     max_leaves=6,
 )
 QUERY = st.dictionaries(st.one_of(HOSTILE_TEXT, INTS), QUERY_VALUES, max_size=4)
@@ -193,10 +197,6 @@ BAD_LEAVES = st.one_of(
 )
 
 
-def containers(kids: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=5), kids, max_size=4))
-
-
 def nested(depth: int, leaf: Any = None) -> Any:
     value: Any = [] if leaf is None else leaf
     for i in range(depth - (leaf is None)):
@@ -232,6 +232,19 @@ def stdlib_json(value: Any, codec: JsonCodec) -> bytes | None:
     except (ValueError, TypeError, RecursionError):
         return None
     return None if depth_of(value) > MAX_DEPTH else text
+
+
+# -- the nesting scan ----------------------------------------------------------------------------
+
+TRICKY_TEXT = st.text(alphabet=st.sampled_from('[]{}"\\/u a\n'), max_size=6)
+TRICKY_JSON = st.recursive(st.one_of(JSON_LEAVES, TRICKY_TEXT), containers, max_leaves=24)
+
+
+@given(value=TRICKY_JSON, limit=st.integers(0, 6), ascii_only=st.booleans())
+def test_the_nesting_scan_measures_what_the_parser_sees(value: Any, limit: int, ascii_only: bool) -> None:
+    document = json.dumps(value, ensure_ascii=ascii_only)
+    assert nesting_exceeds(document.encode("utf-8", "surrogatepass"), limit) == (depth_of(value) > limit)
+    assert nesting_exceeds(document, limit) == (depth_of(value) > limit)
 
 
 # -- requests ----------------------------------------------------------------------------------
