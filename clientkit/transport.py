@@ -56,20 +56,38 @@ _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
     """``(scheme, host, port)`` with default ports made explicit."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
     try:
+        parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise InvalidRequestError(f"invalid port in URL {redact_url(url)!r}") from exc
+        raise InvalidRequestError(f"invalid URL: {exc}") from exc
+    scheme = parts.scheme.lower()
     if port is None:
         port = {"http": 80, "https": 443}.get(scheme)
     return (scheme, (parts.hostname or "").lower(), port)
 
 
+def _location(resp: requests.Response, method: str, url: str) -> str:
+    """The absolute URL a redirect points to; ``RedirectError`` when it is not a usable URL."""
+    location = resp.headers["location"]
+    try:
+        target = urljoin(resp.url, location)
+        origin_of(target)
+    except ValueError as exc:  # "http://[::1", a port out of range
+        raise RedirectError(
+            f"the server redirected to a location that is not a URL: {exc}", method=method, url=url
+        ) from exc
+    return target
+
+
 def _raw_body(data: Any) -> Any:
     """``data`` as requests takes it (bytes, text, a form mapping, pairs, a file or an
     iterator of chunks); anything else is refused before sending."""
+    if isinstance(data, str) and not data.isascii():
+        try:
+            data.encode("latin-1")  # what http.client does with a text body
+        except UnicodeEncodeError as exc:
+            raise InvalidRequestError("a text body (data=) must be Latin-1; pass bytes for UTF-8") from exc
     if data is None or isinstance(data, bytes | bytearray | memoryview | str | Mapping | list | tuple):
         return data
     if hasattr(data, "read") or hasattr(data, "__iter__"):
@@ -385,6 +403,10 @@ class Transport:
                 raise  # from the auth object (a failed login) or a hook: already typed
             except requests.exceptions.RequestException as exc:
                 raise TransportError(f"request failed: {exc}", method=method, url=url) from exc
+            except ValueError as exc:  # requests reads a redirect's Location even when not following
+                raise RedirectError(
+                    f"the server redirected to a location that is not a URL: {exc}", method=method, url=url
+                ) from exc
             if failure is not None and error is not None:
                 retry = policy.should_retry(attempt, idempotent=idempotent, failure=failure)
                 if rewinder.replayable and retry:
@@ -411,7 +433,7 @@ class Transport:
                     shortcut.remember(signature, resp)
 
             if resp.status_code in _REDIRECTS and "location" in resp.headers:
-                location = urljoin(resp.url, resp.headers["location"])
+                location = _location(resp, method, url)
                 resp.close()
                 if method in _WRITE_METHODS:
                     raise RedirectError(

@@ -27,6 +27,7 @@ from clientkit import (
     InvalidRequestError,
     NotFoundError,
     PaginationError,
+    RedirectError,
     Resource,
     Service,
     TokenAuth,
@@ -34,7 +35,7 @@ from clientkit import (
     field,
 )
 from clientkit.errors import error_class_for
-from clientkit.pagination import NextUrl, PageNumber
+from clientkit.pagination import LinkHeader, NextUrl, PageNumber
 from clientkit.sandbox.app import Sandbox
 from clientkit.wire import MAX_DEPTH, JsonCodec, QueryStyle, nesting_exceeds
 from tests.support.scripted import Reply, ScriptedServer
@@ -53,6 +54,10 @@ class CompactApi(Service):
 class Paged(Service):
     envelope = Envelope(response="data")
     pagination = NextUrl(items="data", next="next")
+
+
+class Linked(Service):
+    pagination = LinkHeader(total_header="X-Total-Count")
 
 
 class Shop(Service):
@@ -76,6 +81,11 @@ class Thing(Resource):
 class Item(Resource):
     id: int | None = None
     name: str | None = None
+
+
+@Linked.resource(one="/rows/{id}", many="/rows")
+class Row(Resource):
+    id: int | None = None
 
 
 @Shop.resource(one="/products/{id}", many="/products")
@@ -416,6 +426,46 @@ def test_page_links_are_followed_only_on_the_service_origin(scripted: ScriptedSe
         assert isinstance(outcome, DecodeError | PaginationError | InvalidRequestError | APIError)
     else:
         assert all(isinstance(item, Item) for item in outcome)
+
+
+HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=30)
+LOCATIONS = st.one_of(
+    st.sampled_from(["http://[::1", "//[", "http://x:abc/", "http://u:p@x:99999999/", "\xe9", "", "?a=1#b"]),
+    HEADER_TEXT.map(lambda text: "/things/" + text),
+    HEADER_TEXT.map(lambda text: "http://[" + text),
+)
+RESPONSE_HEADERS = st.dictionaries(
+    st.sampled_from(["Retry-After", "ETag", "X-Total-Count", "Link", "Content-Type", "X-Request-Id"]),
+    st.one_of(HEADER_TEXT, st.sampled_from(["9" * 5000, "-1e999", "nan", '<http://[::1>; rel="next"'])),
+)
+
+
+@given(location=LOCATIONS, status=st.sampled_from([301, 302, 303, 307, 308]), write=st.booleans())
+def test_a_redirect_anywhere_is_followed_on_the_origin_or_a_typed_error(
+    scripted: ScriptedServer, location: str, status: int, write: bool
+) -> None:
+    server = fresh(scripted)
+    server.set("GET", "/things/1", Reply(status, headers={"Location": location}, raw=True))
+    server.set("POST", "/things", Reply(status, headers={"Location": location}, raw=True))
+    session = Api.connect(server.url, retries=0, timeout=5)
+    outcome = attempt((lambda: session.create(Thing(name="x"))) if write else (lambda: session.get(Thing, 1)))
+    assert isinstance(outcome, ClientKitError)  # nothing answers 2xx behind these redirects
+    assert not isinstance(outcome, TransportError) or isinstance(outcome, RedirectError)
+    if write:
+        assert isinstance(outcome, RedirectError) and len(server.received) == 1
+
+
+@given(headers=RESPONSE_HEADERS, status=st.sampled_from([200, 429, 503]))
+def test_hostile_response_headers_never_escape_untyped(
+    scripted: ScriptedServer, headers: dict[str, str], status: int
+) -> None:
+    server = fresh(scripted)
+    server.set("GET", "/rows", Reply(status, json=[{"id": 1}], headers=headers, raw=True))
+    outcome = attempt(lambda: list(Linked.connect(server.url, retries=0).list(Row, max_pages=3)))
+    if status >= 400:
+        assert isinstance(outcome, APIError) and outcome.status == status
+    elif isinstance(outcome, ClientKitError):
+        assert isinstance(outcome, DecodeError | PaginationError | InvalidRequestError | APIError)
 
 
 # -- the sandbox ------------------------------------------------------------------------------

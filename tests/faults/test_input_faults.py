@@ -13,12 +13,14 @@ from clientkit import (
     Envelope,
     InvalidRequestError,
     NotFoundError,
+    PaginationError,
+    RedirectError,
     Resource,
     ServerError,
     Service,
     field,
 )
-from clientkit.pagination import PageNumber
+from clientkit.pagination import NextUrl, PageNumber
 from clientkit.wire import MAX_DEPTH, JsonCodec
 from tests.support.scripted import Reply, ScriptedServer
 
@@ -294,3 +296,31 @@ def test_hostile_error_body_still_gives_the_status_error(server: ScriptedServer,
     with pytest.raises(ServerError) as info:
         Api.connect(server.url).get(Thing, 1)
     assert info.value.status == 503 and str(info.value)
+
+
+@pytest.mark.parametrize("location", ["http://[::1", "//[", "http://x:abc/", "\xe9"])
+def test_redirect_to_a_location_that_is_not_a_url(server: ScriptedServer, location: str) -> None:
+    server.on("GET", "/things/1", Reply(302, headers={"Location": location}, raw=True))
+    with pytest.raises(RedirectError, match="not a URL"):
+        Api.connect(server.url, retries=0).get(Thing, 1)
+
+
+def test_next_page_link_that_is_not_a_url(server: ScriptedServer) -> None:
+    server.on("GET", "/things", Reply(json={"data": [{"id": 1}], "next": "http://[::1"}))
+
+    class Linked(Service):
+        envelope = Envelope(response="data")
+        pagination = NextUrl(items="data", next="next")
+
+    @Linked.resource(one="/things/{id}", many="/things")
+    class Row(Resource):
+        id: int | None = None
+
+    with pytest.raises(PaginationError, match="not a URL"):
+        list(Linked.connect(server.url).list(Row))
+
+
+def test_text_body_outside_latin1(server: ScriptedServer) -> None:
+    session = Api.connect(server.url)
+    for text in ("€", "a\ud800"):
+        refused(server, lambda t=text: session.request("POST", "/things", data=t), "Latin-1")
