@@ -83,12 +83,8 @@ def test_deeply_nested_answer_is_decode_error(server: ScriptedServer) -> None:
     server.set("GET", "/things/1", Reply(body=b"[" * 100_000))  # truncated as well
     with pytest.raises(DecodeError):
         session.get(Thing, 1)
-
-
-def test_nesting_up_to_the_limit_is_loaded_copied_and_compared(server: ScriptedServer) -> None:
-    session = Api.connect(server.url)
-    inner = nested(MAX_DEPTH - 1)
-    server.on("GET", "/things/1", Reply(body=b'{"id": 1, "data": ' + inner + b', "more": ' + inner + b"}"))
+    inner = nested(MAX_DEPTH - 1)  # up to the limit, an answer is loaded, copied and compared
+    server.set("GET", "/things/1", Reply(body=b'{"id": 1, "data": ' + inner + b', "more": ' + inner + b"}"))
     thing = session.get(Thing, 1)
     server.on("PATCH", "/things/1", Reply(body=b""))
     thing.name = "x"
@@ -224,7 +220,10 @@ def test_compact_codec_refuses_nan_and_infinity(server: ScriptedServer) -> None:
         b'{"id": ' + b"9" * 5000 + b"}",
         b"[1, 2]",
         b"null",
+        b"[" * 100_000,
+        b'{"id": 1, "name": "x", "data": ' + nested(5_000) + b"}",
     ],
+    ids=lambda body: repr(body[:20]),
 )
 def test_malformed_answer_is_decode_error(server: ScriptedServer, body: bytes) -> None:
     server.on("GET", "/things/1", Reply(body=body))
@@ -235,17 +234,19 @@ def test_malformed_answer_is_decode_error(server: ScriptedServer, body: bytes) -
 @pytest.mark.parametrize(
     "body",
     [
-        {"nodata": 1},
-        {"data": "text"},
-        {"data": [1, 2]},
-        {"data": None},
-        {"data": {"id": "not an int"}},
-        [1],
-        "data",
+        b'{"nodata": 1}',
+        b'{"data": "text"}',
+        b'{"data": [1, 2]}',
+        b'{"data": null}',
+        b'{"data": {"id": "not an int"}}',
+        b"[1]",
+        b'"data"',
+        b'{"data": ' + nested(100_000) + b"}",
     ],
+    ids=lambda body: repr(body[:20]),
 )
-def test_missing_or_mistyped_envelope_payload_is_decode_error(server: ScriptedServer, body: Any) -> None:
-    server.on("GET", "/things/1", Reply(json=body))
+def test_missing_or_mistyped_envelope_payload_is_decode_error(server: ScriptedServer, body: bytes) -> None:
+    server.on("GET", "/things/1", Reply(body=body))
     with pytest.raises(DecodeError):
         Wrapped.connect(server.url).get(WrappedThing, 1)
 
@@ -289,12 +290,14 @@ def attempt(call: Any) -> Any:
         b"\xff\xfe not json",
         b"[1, 2, 3]",
         b'"only a string"',
+        b'{"message": "x", "errors": ' + nested(100_000) + b"}",
     ],
+    ids=lambda body: repr(body[:20]),
 )
 def test_hostile_error_body_still_gives_the_status_error(server: ScriptedServer, body: bytes) -> None:
     server.on("GET", "/things/1", Reply(503, body=body))
     with pytest.raises(ServerError) as info:
-        Api.connect(server.url).get(Thing, 1)
+        Api.connect(server.url, retries=0).get(Thing, 1)
     assert info.value.status == 503 and str(info.value)
 
 
