@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 import math
 import types
 import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, ParamSpec, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from clientkit.errors import DeclarationError
+from clientkit.errors import ClientKitError, DeclarationError, InvalidRequestError
 from clientkit.loaders import explainer, fallback, generate, needs_init
 from clientkit.redaction import register_secret
 from clientkit.resource import FieldInfo, Resource
@@ -29,7 +30,31 @@ from clientkit.strict import register_strict_hooks
 from clientkit.wire import EchoedFloat, non_finite
 
 R = TypeVar("R", bound=Resource)
+P = ParamSpec("P")
+T = TypeVar("T")
 _NoneType = type(None)
+
+
+def _sendable(build: Callable[P, T]) -> Callable[P, T]:
+    """A payload builder whose unsendable values (a tuple-keyed dict, data nested past the
+    recursion limit) raise ``InvalidRequestError`` before anything is sent."""
+
+    @functools.wraps(build)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return build(*args, **kwargs)
+        except ClientKitError:
+            raise
+        except RecursionError as exc:
+            raise InvalidRequestError(
+                f"{type(args[1]).__name__} cannot be sent: its data nests too deep"
+            ) from exc
+        except (TypeError, ValueError) as exc:
+            raise InvalidRequestError(
+                f"{type(args[1]).__name__} cannot be sent: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    return guarded
 
 
 def copy_json(value: Any) -> Any:
@@ -315,6 +340,7 @@ class Converter:
         """What a create sends: writable fields that hold a value, plus extras."""
         return self.set_payload(obj, creating=True)
 
+    @_sendable
     def set_payload(self, obj: Resource, *, creating: bool = False) -> dict[str, Any]:
         """Writable fields that hold a value (or are declared ``send_null``), plus extras;
         create-only fields only when ``creating``."""
@@ -331,6 +357,7 @@ class Converter:
         _echo_server_non_finite(out, obj._ck_raw)
         return out
 
+    @_sendable
     def full_payload(self, obj: Resource) -> dict[str, Any]:
         """What a full replace (PUT) sends: every writable field that is known, plus extras."""
         raw = obj._ck_raw or {}
@@ -347,6 +374,7 @@ class Converter:
         _echo_server_non_finite(out, obj._ck_raw)
         return out
 
+    @_sendable
     def changes(self, obj: Resource) -> dict[str, Any]:
         """Wire name -> new value for everything changed since ``obj`` was loaded.
 

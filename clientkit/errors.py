@@ -144,13 +144,23 @@ def redacted_cause(exc: BaseException) -> RedactedCause:
     return RedactedCause(" <- ".join(parts))
 
 
-def excerpt_of(content: bytes | str, limit: int = _EXCERPT) -> str:
-    """A short, printable, redacted excerpt of a body for an error message."""
+def excerpt_of(content: Any, limit: int = _EXCERPT) -> str:
+    """A short, printable, redacted excerpt of a body (or of any value) for an error message."""
     text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    if not isinstance(text, str):
+        text = _repr(text)
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[:limit] + "..."
     return redact(text)
+
+
+def _repr(value: Any) -> str:
+    """``repr(value)``, or its type when the repr itself fails (an int over the digit limit)."""
+    try:
+        return repr(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
 
 
 class PaginationError(ClientKitError):

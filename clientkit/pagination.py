@@ -63,7 +63,11 @@ class PageRequest:
 
     def follow(self, url: str, base: str) -> PageRequest:
         """A request for an absolute (or relative to ``base``) next-page URL."""
-        return attrs.evolve(self, target=urljoin(base, url), params=())
+        try:
+            target = urljoin(base, url)
+        except ValueError as exc:  # "http://[::1": not a URL at all
+            raise PaginationError(f"the next page link {url[:100]!r} is not a URL: {exc}") from exc
+        return attrs.evolve(self, target=target, params=())
 
 
 @attrs.frozen
@@ -160,8 +164,11 @@ def _int_or_none(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        try:
+            return int(value)
+        except ValueError:  # more digits than Python converts
+            return None
     return None
 
 

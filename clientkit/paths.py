@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from clientkit.errors import DeclarationError, InvalidRequestError
+from clientkit.errors import DeclarationError, InvalidRequestError, excerpt_of
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -36,14 +36,18 @@ def quote_segment(value: Any, *, name: str = "value") -> str:
         value = identity_of(value)
     if isinstance(value, bool) or not isinstance(value, str | int | uuid.UUID):
         raise InvalidRequestError(
-            f"{name} must be a string or an integer, not {type(value).__name__} ({value!r})"
+            f"{name} must be a string or an integer, not {type(value).__name__} ({excerpt_of(value, 80)})"
         )
-    text = str(value)
+    try:
+        text = str(value)
+        quoted = quote(text, safe=_SEGMENT_SAFE)
+    except ValueError as exc:  # an int over Python's digit limit; a lone surrogate (UnicodeEncodeError)
+        raise InvalidRequestError(f"{name} cannot be placed in a path: {exc}") from exc
     if text == "":
         raise InvalidRequestError(f"{name} must not be empty")
     if text in (".", ".."):
         raise InvalidRequestError(f"{name} {text!r} is a dot segment and cannot be an identifier")
-    return quote(text, safe=_SEGMENT_SAFE)
+    return quoted
 
 
 class PathTemplate:

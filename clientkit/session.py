@@ -726,9 +726,12 @@ class Session:
 
 def _fill(template: str, values: Mapping[str, Any]) -> str:
     """Replace ``{name}`` placeholders; other braces stay as they are."""
-    return _PLACEHOLDER.sub(
-        lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
-    )
+    try:
+        return _PLACEHOLDER.sub(
+            lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
+        )
+    except ValueError as exc:  # an int over Python's digit limit
+        raise InvalidRequestError(f"a context value cannot fill {template!r}: {exc}") from exc
 
 
 def _remember_parents(obj: R, spec: ResourceSpec, given: Mapping[str, Any]) -> R:

@@ -39,7 +39,15 @@ from clientkit.errors import (
 from clientkit.options import RequestOptions, Timeout
 from clientkit.redaction import SENSITIVE_NAME, install_log_redaction, redact_data, redact_headers, redact_url
 from clientkit.retry import IDEMPOTENT_METHODS, Failure, RetryPolicy, parse_retry_after
-from clientkit.wire import JsonCodec, QueryStyle, check_header_value, loads
+from clientkit.wire import (
+    JsonCodec,
+    QueryStyle,
+    check_header_name,
+    check_header_value,
+    is_token,
+    is_utf8,
+    loads,
+)
 
 log = logging.getLogger("clientkit.http")
 
@@ -50,15 +58,43 @@ _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
     """``(scheme, host, port)`` with default ports made explicit."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
     try:
+        parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise InvalidRequestError(f"invalid port in URL {redact_url(url)!r}") from exc
+        raise InvalidRequestError(f"invalid URL: {exc}") from exc
+    scheme = parts.scheme.lower()
     if port is None:
         port = {"http": 80, "https": 443}.get(scheme)
     return (scheme, (parts.hostname or "").lower(), port)
+
+
+def _location(resp: requests.Response, method: str, url: str) -> str:
+    """The absolute URL a redirect points to; ``RedirectError`` when it is not a usable URL."""
+    location = resp.headers["location"]
+    try:
+        target = urljoin(resp.url, location)
+        origin_of(target)
+    except ValueError as exc:  # "http://[::1", a port out of range
+        raise RedirectError(
+            f"the server redirected to a location that is not a URL: {exc}", method=method, url=url
+        ) from exc
+    return target
+
+
+def _raw_body(data: Any) -> Any:
+    """``data`` as requests takes it (bytes, text, a form mapping, pairs, a file or an
+    iterator of chunks); anything else is refused before sending."""
+    if isinstance(data, str) and not data.isascii():
+        try:
+            data.encode("latin-1")  # what http.client does with a text body
+        except UnicodeEncodeError as exc:
+            raise InvalidRequestError("a text body (data=) must be Latin-1; pass bytes for UTF-8") from exc
+    if data is None or isinstance(data, bytes | bytearray | memoryview | str | Mapping | list | tuple):
+        return data
+    if hasattr(data, "read") or hasattr(data, "__iter__"):
+        return data
+    raise InvalidRequestError(f"a raw body (data=) cannot be a {type(data).__name__}")
 
 
 class _DeadlineExceeded(Exception):
@@ -89,6 +125,7 @@ def merge_headers(*layers: Mapping[str, str | None] | None) -> dict[str, str | N
     merged: dict[str, str | None] = {}
     for layer in layers:
         for name, value in (layer or {}).items():
+            check_header_name(name)
             for existing in [k for k in merged if k.lower() == name.lower()]:
                 del merged[existing]
             merged[name] = value
@@ -247,6 +284,8 @@ class Transport:
 
     def url_for(self, target: str) -> str:
         """An absolute URL for a path under the base URL, or an absolute URL as given."""
+        if not isinstance(target, str) or not is_utf8(target):
+            raise InvalidRequestError(f"a request path must be valid Unicode text: {excerpt_of(target, 80)}")
         if target.startswith(("http://", "https://")):
             return target
         if not target.startswith("/"):
@@ -303,6 +342,8 @@ class Transport:
             TransportError: when no usable response arrived.
             RedirectError: for a redirected write or too many redirects.
         """
+        if not is_token(method):
+            raise InvalidRequestError(f"invalid HTTP method {excerpt_of(method, 40)}")
         method = method.upper()
         opts = self.options.merge(options)
         url = self.url_for(target)
@@ -315,7 +356,7 @@ class Transport:
             self.invalidate(url, *invalidates)
         call_headers = merge_headers(opts.headers, headers)
         hdrs = self._headers(call_headers, own)
-        body = data
+        body = _raw_body(data)
         if json is not _UNSET:
             body = self.codec.dumps(json)
             if not _has(hdrs, "Content-Type"):
@@ -408,6 +449,11 @@ class Transport:
                 raise  # from the auth object (a failed login) or a hook: already typed
             except requests.exceptions.RequestException as exc:
                 cause, error = exc, TransportError(f"request failed: {exc}", method=method, url=url)
+            except ValueError as exc:  # requests reads a redirect's Location even when not following
+                cause = exc
+                error = RedirectError(
+                    f"the server redirected to a location that is not a URL: {exc}", method=method, url=url
+                )
             if error is not None:
                 # raised here, outside the except blocks, so no chained original (its URL may
                 # carry a query key) survives in __context__; only a redacted summary does
@@ -439,7 +485,7 @@ class Transport:
                     shortcut.remember(signature, resp)
 
             if resp.status_code in _REDIRECTS and "location" in resp.headers:
-                location = urljoin(resp.url, resp.headers["location"])
+                location = _location(resp, method, url)
                 resp.close()
                 if method in _WRITE_METHODS:
                     raise RedirectError(
@@ -559,11 +605,11 @@ class Transport:
             return None
         ctype = resp.headers.get("Content-Type", "")
         try:
-            return loads(content)
+            return loads(content, self.codec.max_depth)
         except ValueError as exc:
             failure = exc  # raised below, with a redacted cause: the original holds the whole body
         raise DecodeError(
-            "expected a JSON body",
+            f"expected a JSON body ({failure})",
             status=resp.status_code,
             content_type=ctype or None,
             excerpt=excerpt_of(content),
@@ -578,7 +624,7 @@ class Transport:
         body: Any = None
         if content.strip():
             try:
-                body = loads(content)
+                body = loads(content, self.codec.max_depth)
             except ValueError:
                 body = None
         err = self.errors.error_for(

@@ -24,6 +24,7 @@ class Received:
     query: str
     headers: dict[str, str]
     body: bytes
+    raw_path: str = ""  # the path as it arrived, percent-escapes intact
 
     @property
     def json(self) -> Any:
@@ -46,6 +47,7 @@ class Reply:
     drop: bool = False  # close the connection without answering
     truncate: int | None = None  # send this many body bytes, then close
     content_type: str = "application/json"
+    raw: bool = False  # headers exactly as given (werkzeug would rewrite a Location)
 
 
 Handler = Callable[[Received, Request], Reply]
@@ -101,6 +103,7 @@ class ScriptedServer:
             query=environ.get("QUERY_STRING", ""),
             headers=dict(request.headers.items()),
             body=request.get_data(),
+            raw_path=environ.get("RAW_URI", "").split("?", 1)[0],
         )
         with self._lock:
             self.received.append(record)
@@ -125,8 +128,9 @@ class ScriptedServer:
         else:
             payload = b""
         headers = {"Content-Type": reply.content_type, **reply.headers}
-        if reply.truncate is not None:
-            return self._truncated(environ, start_response, reply.status, headers, payload, reply.truncate)
+        if reply.truncate is not None or reply.raw:
+            keep = len(payload) if reply.truncate is None else reply.truncate
+            return self._truncated(environ, start_response, reply.status, headers, payload, keep)
         return Response(payload, status=reply.status, headers=headers)(environ, start_response)
 
     @staticmethod
