@@ -88,6 +88,7 @@ def _read_by(resp: requests.Response, deadline: float, read: float | None) -> by
     """The body read in small reads, each waiting no longer than the time left, so a
     server that trickles bytes cannot hold the call past ``deadline``."""
     raw = resp.raw
+    read_some, size = (raw.read1, 65536) if hasattr(raw, "read1") else (raw.read, 1024)  # urllib3 1.x
     parts: list[bytes] = []
     while True:
         if time.monotonic() >= deadline:
@@ -97,7 +98,7 @@ def _read_by(resp: requests.Response, deadline: float, read: float | None) -> by
         if sock is not None:
             sock.settimeout(_within(read, deadline))
         try:
-            chunk = raw.read1(65536, decode_content=True)
+            chunk = read_some(size, decode_content=True)
         except urllib3.exceptions.ReadTimeoutError:
             if time.monotonic() < deadline:
                 raise

@@ -17,7 +17,6 @@ import pytest
 
 from clientkit import (
     ConnectError,
-    DecodeError,
     InvalidRequestError,
     NotFoundError,
     PaginationError,
@@ -90,19 +89,18 @@ def test_total_deadline_bounds_trickled_body_with_cache(server: ScriptedServer, 
     assert took < 3
 
 
-def test_total_deadline_keeps_caching_a_complete_answer(server: ScriptedServer, tmp_path: Path) -> None:
-    def versioned(rec: Received, req: Any) -> Reply:
-        if rec.header("If-None-Match") == '"v1"':
-            return Reply(304, headers={"ETag": '"v1"'})
-        return Reply(json={"id": 1, "name": "cached"}, headers={"ETag": '"v1"'})
-
-    server.on("GET", "/things/1", versioned)
-    cache = CacheConfig(location=tmp_path / "c.sqlite")
-    assert connect(server.url, timeout=Timeout(total=5), cache=cache).get(Thing, 1).name == "cached"
-    again = connect(server.url, timeout=Timeout(total=5), cache=cache)  # a new session: requests-cache only
-    assert again.get(Thing, 1).name == "cached"  # the stored body, after a 304
-    assert again.cache_stats.revalidations == 1
-    assert [r.header("If-None-Match") for r in server.received] == [None, '"v1"']
+def test_total_deadline_bounds_the_cache_shortcuts_conditional_request(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    fresh = Reply(json={"id": 1, "name": "first"}, headers={"ETag": '"v1"'})
+    changed = Reply(body=SLOW_BODY, trickle=TRICKLE, headers={"ETag": '"v2"'})
+    server.on("GET", "/things/1", fresh, changed)
+    api = connect(server.url, timeout=Timeout(total=1), cache=CacheConfig(location=tmp_path / "c.sqlite"))
+    api.get(Thing, 1)
+    took, error = elapsed(lambda: api.get(Thing, 1))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+    assert server.received[-1].header("If-None-Match") == '"v1"'
 
 
 def test_total_deadline_bounds_slow_headers_across_retries(server: ScriptedServer) -> None:
@@ -141,12 +139,6 @@ def test_total_deadline_bounds_a_trickled_redirect_target(server: ScriptedServer
     assert isinstance(error, RequestTimeout)
     assert took < 3
     assert [r.path for r in server.received] == ["/things/1", "/things/2"]
-
-
-def test_total_deadline_leaves_fast_calls_alone(server: ScriptedServer) -> None:
-    server.on("GET", "/things/1", Reply(body=b'{"id": 1, "name": "' + b"y" * 300_000 + b'"}'))
-    api = connect(server.url, timeout=Timeout(total=5))
-    assert len(api.get(Thing, 1).name) == 300_000
 
 
 # -- paging loops ------------------------------------------------------------------------
@@ -315,13 +307,3 @@ def test_last_response_after_a_refused_call(server: ScriptedServer) -> None:
     with pytest.raises(InvalidRequestError):
         api.get(Thing, 1, nope=2)
     assert api.last_response is None
-
-
-def test_last_response_after_an_undecodable_answer(server: ScriptedServer) -> None:
-    server.on("GET", "/things/1", Reply(json={"id": 1, "name": "ok"}))
-    server.on("GET", "/things/2", Reply(body=b"<html>", content_type="text/html"))
-    api = connect(server.url)
-    api.get(Thing, 1)
-    with pytest.raises(DecodeError):
-        api.get(Thing, 2)
-    assert api.last_response is not None and api.last_response.url.endswith("/things/2")
