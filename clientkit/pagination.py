@@ -651,9 +651,9 @@ class Pager(Generic[T]):
     by number where the style allows it; ``max_items`` and ``max_pages`` cap the walk.
     Filters and the page size are carried to every page.
 
-    Guard rails: a next page identical to the last one, or a cursor that does not
-    advance, raises :class:`PaginationError` instead of looping; so do more than three
-    empty pages in a row that still announce a next one.
+    Guard rails: a request this walk already sent, a page repeating an earlier one, or a
+    cursor that does not advance raises :class:`PaginationError` instead of looping; so do
+    three empty pages in a row that still announce a next one.
 
     Example:
         >>> for product in session.list(Product, page_size=100, max_items=1000):
