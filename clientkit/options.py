@@ -24,8 +24,8 @@ class Timeout:
     """Timeouts in seconds (``None``: no limit).
 
     ``connect`` bounds establishing the connection, ``read`` each wait for bytes, and
-    ``total`` the whole body transfer, so a server that trickles bytes just fast enough
-    to beat ``read`` still cannot hold a call forever.
+    ``total`` the whole call (retries, backoff, redirects and body reads included), so a
+    server that trickles bytes just fast enough to beat ``read`` cannot hold a call forever.
     """
 
     connect: float | None = attrs.field(default=5.0, validator=_positive_or_none)

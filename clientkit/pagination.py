@@ -10,20 +10,22 @@ holding one page at a time.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, Literal, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import attrs
 import requests
 
 from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
+from clientkit.redaction import redact_url
 from clientkit.wire import dig, has_path
 
 T = TypeVar("T")
 Locator = str | Sequence[str | None] | None
 Where = Literal["query", "body"]
-_MAX_EMPTY_PAGES = 3
+_MAX_EMPTY_PAGES = 3  # empty pages in a row that still announce a next one: a runaway walk
 
 
 @attrs.frozen
@@ -589,6 +591,64 @@ def _fingerprint(items: list[Any]) -> _Fingerprint:
     return (len(items), items[0], items[-1])
 
 
+def _digest(value: Any) -> bytes:
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).digest()
+
+
+def _request_digest(request: PageRequest, base: str) -> bytes:
+    """A digest of what ``request`` asks for, however its URL and parameters are spelled."""
+    parts = urlsplit(urljoin(base, request.target))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query += [(str(k), str(v)) for k, v in request.params]
+    where = (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/")
+    return _digest((request.method, where, sorted(query), request.body))
+
+
+class _LoopGuard:
+    """What one walk has seen, as a digest per page: the requests sent and the pages
+    answered, so that a walk going round in circles, or through endless empty pages,
+    stops with :class:`PaginationError` instead of running forever."""
+
+    def __init__(self, style: str) -> None:
+        self.style = style
+        self.requests: dict[bytes, int] = {}
+        self.pages: dict[bytes, int] = {}
+        self.empty = 0
+
+    def check(self, request: PageRequest, base: str) -> None:
+        """Refuse to send a request this walk has already sent."""
+        earlier = self.requests.get(_request_digest(request, base))
+        if earlier is not None:
+            url = redact_url(urljoin(base, request.target))
+            raise PaginationError(
+                f"{self.style} paging: page {request.number + 1} asks for {url} again, as page "
+                f"{earlier + 1} did; stopping instead of looping forever"
+            )
+
+    def record(self, page: Page[Any], items: list[Any]) -> str:
+        """Remember an answered page (refusing a repeat or a run of empty ones); its URL."""
+        url = page.response.url if page.response is not None and page.response.url else page.request.target
+        sent = attrs.evolve(page.request, target=url, params=())
+        for key in (_request_digest(page.request, url), _request_digest(sent, url)):
+            self.requests.setdefault(key, page.number)
+        if items:
+            self.empty = 0
+            earlier = self.pages.setdefault(_digest(_fingerprint(items)), page.number)
+            if earlier != page.number:
+                raise PaginationError(
+                    f"{self.style} paging: page {page.number + 1} repeats page {earlier + 1} "
+                    "(the same items); stopping instead of looping forever"
+                )
+            return url
+        self.empty += 1
+        if self.empty >= _MAX_EMPTY_PAGES and page.next_request is not None:
+            raise PaginationError(
+                f"{self.style} paging: {self.empty} empty pages in a row (up to page {page.number + 1}) "
+                "still announce a next page; stopping"
+            )
+        return url
+
+
 class Pager(Generic[T]):
     """A lazy iterator over every item of a list, whatever the paging style.
 
@@ -598,9 +658,9 @@ class Pager(Generic[T]):
     by number where the style allows it; ``max_items`` and ``max_pages`` cap the walk.
     Filters and the page size are carried to every page.
 
-    Guard rails: a next page identical to the last one, or a cursor that does not
-    advance, raises :class:`PaginationError` instead of looping; so do more than three
-    empty pages in a row that still announce a next one.
+    Guard rails: a request this walk already sent, a page repeating an earlier one, or a
+    cursor that does not advance raises :class:`PaginationError` instead of looping; so do
+    three empty pages in a row that still announce a next one.
 
     Example:
         >>> for product in session.list(Product, page_size=100, max_items=1000):
@@ -672,27 +732,27 @@ class Pager(Generic[T]):
 
     def pages(self) -> Iterator[Page[T]]:
         """Iterate page by page (each page holds its converted items)."""
-        request: PageRequest | None = self._request
-        previous: _Fingerprint | None = None
-        seen = count = empty = 0
+        return self._walk(self._request, self._guard(), count=0, seen=0, base=None)
+
+    def _guard(self) -> _LoopGuard:
+        return _LoopGuard(type(self._paginator).__name__)
+
+    def _walk(
+        self, request: PageRequest | None, guard: _LoopGuard, *, count: int, seen: int, base: str | None
+    ) -> Iterator[Page[T]]:
+        """The pages from ``request`` on; ``count`` pages and ``seen`` items came before."""
         while request is not None:
             if self.max_pages is not None and count >= self.max_pages:
                 return
+            if base is not None:
+                guard.check(request, base)
             if count == 0 and self._first is not None:
                 page, raw_items = self._first, _fingerprint_items(self._first)
                 self._first = None
             else:
                 page, raw = self._load(request, seen)
                 raw_items = raw.items
-            fingerprint = _fingerprint(raw_items)
-            if previous is not None and raw_items and fingerprint == previous:
-                raise PaginationError(
-                    f"page {page.number} repeats page {page.number - 1}; stopping instead of looping forever"
-                )
-            empty = empty + 1 if not raw_items else 0
-            if empty > _MAX_EMPTY_PAGES and page.next_request is not None:
-                raise PaginationError(f"{empty} empty pages in a row still announce a next page; stopping")
-            previous = fingerprint
+            base = guard.record(page, raw_items)
             seen += len(raw_items)
             count += 1
             yield page
@@ -765,30 +825,32 @@ class Pager(Generic[T]):
             addressable = True
         except InvalidRequestError:
             addressable = False
+        guard = self._guard()
+        base = guard.record(first, _fingerprint_items(first))
         if total is None or not addressable:
-            rest = Pager(
-                self._fetch,
-                self._paginator,
-                first.next_request,
-                self._make,
-                level=self._level,
-                items=self._items,
-                max_pages=None if self.max_pages is None else self.max_pages - 1,
-            )
-            rest._request = first.next_request
-            yield from rest.pages()
+            yield from self._walk(first.next_request, guard, count=1, seen=stride, base=base)
             return
         count = -(-(total - stride) // stride)
         if self.max_pages is not None:
             count = min(count, self.max_pages - 1)
-        base = attrs.evolve(self._request, size=stride)
+        start = attrs.evolve(self._request, size=stride)
 
         def fetch(number: int) -> Page[T]:
-            request = self._paginator.page_at(base, number)
+            request = self._paginator.page_at(start, number)
             return self._load(attrs.evolve(request, number=number), number * stride)[0]
 
-        for outcome in bulk.run(fetch, range(1, count + 1), workers=workers):
-            yield outcome.unwrap()
+        outcomes = bulk.run(fetch, range(1, count + 1), workers=workers)
+        try:
+            for outcome in outcomes:
+                page = outcome.unwrap()
+                if not page.items:
+                    return  # past the real end, whatever the count said
+                guard.record(page, _fingerprint_items(page))
+                yield page
+                if len(page.items) < stride:
+                    return
+        finally:
+            outcomes.close()  # type: ignore[attr-defined]
 
 
 def _fingerprint_items(page: Page[Any]) -> list[Any]:

@@ -8,10 +8,11 @@ the same transport: auth, retries, errors and logging.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import requests
 
@@ -19,7 +20,7 @@ from clientkit.cache import CacheStats
 from clientkit.completeness import answer_level, kept_on_merge, merged_level, refuse_erasing
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
-from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
+from clientkit.errors import APIError, DecodeError, InvalidRequestError, PaginationError
 from clientkit.expansion import Level
 from clientkit.options import CacheMode, RequestOptions, Timeout, options_from
 from clientkit.pagination import Pager, PageRequest, Paginator
@@ -31,8 +32,28 @@ if TYPE_CHECKING:
     from clientkit.service import Service
 
 R = TypeVar("R", bound=Resource)
+P = ParamSpec("P")
+T = TypeVar("T")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 TimeoutArg = Timeout | float | tuple[float | None, float | None] | None
+
+
+def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
+    """An operation that fails before it sends anything leaves ``last_response`` empty,
+    not showing an earlier call's answer."""
+
+    @functools.wraps(operation)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        local = args[0]._local  # type: ignore[attr-defined]
+        sent = getattr(local, "sent", 0)
+        try:
+            return operation(*args, **kwargs)
+        except BaseException:
+            if getattr(local, "sent", 0) == sent:
+                local.response = None
+            raise
+
+    return wrapper
 
 
 class Session:
@@ -150,6 +171,7 @@ class Session:
             self._rendered = rendered
         return self._rendered
 
+    @_forgets_on_failure
     def request(
         self,
         method: str,
@@ -176,7 +198,7 @@ class Session:
         opts = self._options.merge(
             options_from(timeout=timeout, retries=retries, idempotent=idempotent, cache=cache)
         )
-        resp = self.transport.request(
+        return self._send(
             method,
             path,
             params=params,
@@ -188,6 +210,17 @@ class Session:
             stream=stream,
             raise_for_status=raise_for_status,
         )
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send through the transport; ``last_response`` becomes this call's answer: the
+        response, the failing response of an HTTP error, or ``None`` when none arrived."""
+        self._local.response = None
+        self._local.sent = getattr(self._local, "sent", 0) + 1
+        try:
+            resp = self.transport.request(method, path, **kwargs)
+        except APIError as exc:
+            self._local.response = exc.response
+            raise
         self._local.response = resp
         return resp
 
@@ -207,7 +240,7 @@ class Session:
         invalidates: Iterable[str] = (),
     ) -> tuple[Any, requests.Response]:
         opts = self._options.merge(options)
-        resp = self.transport.request(
+        resp = self._send(
             method,
             path,
             params=params,
@@ -216,7 +249,6 @@ class Session:
             options=opts,
             invalidates=invalidates,
         )
-        self._local.response = resp
         return self.transport.json_of(resp, method), resp
 
     # -- declaration lookups -------------------------------------------------------
@@ -271,6 +303,7 @@ class Session:
 
     # -- the generic operations -------------------------------------------------------
 
+    @_forgets_on_failure
     def get(
         self,
         cls: type[R],
@@ -400,6 +433,7 @@ class Session:
         def fetch(request: PageRequest) -> tuple[Any, requests.Response]:
             absolute = request.target.startswith(("http://", "https://"))
             if absolute and not self.transport.is_own(request.target):
+                self._local.response = None
                 raise PaginationError(
                     "the next page is on another host; refusing to follow it with credentials"
                 )
@@ -414,6 +448,7 @@ class Session:
 
         return fetch
 
+    @_forgets_on_failure
     def create(
         self,
         obj: R,
@@ -440,6 +475,7 @@ class Session:
             path,
         )
 
+    @_forgets_on_failure
     def update(
         self,
         obj: R,
@@ -479,6 +515,7 @@ class Session:
             path,
         )
 
+    @_forgets_on_failure
     def patch(
         self,
         obj: R,
@@ -512,6 +549,7 @@ class Session:
             {},
         )
 
+    @_forgets_on_failure
     def save(
         self,
         obj: R,
@@ -549,6 +587,7 @@ class Session:
             {},
         )
 
+    @_forgets_on_failure
     def delete(
         self,
         target: Resource | type[Resource],
@@ -579,6 +618,7 @@ class Session:
             invalidates=self._related(spec, target if isinstance(target, Resource) else None, path),
         )
 
+    @_forgets_on_failure
     def refresh(self, obj: R, *, level: Level | None = None, timeout: TimeoutArg = None) -> R:
         """Reload ``obj`` from the server, discarding local changes."""
         spec = spec_of(obj)
@@ -596,6 +636,7 @@ class Session:
         self.converter.reload(obj, payload, lvl, etag=resp.headers.get("ETag"))
         return obj
 
+    @_forgets_on_failure
     def expand(self, obj: R, level: Level) -> R:
         """Complete ``obj`` to a higher expansion level, keeping unsaved local changes."""
         spec = spec_of(obj)
@@ -612,6 +653,7 @@ class Session:
             extra(obj).update(pending_extra)
         return obj
 
+    @_forgets_on_failure
     def action(
         self,
         target: Resource | type[Resource],

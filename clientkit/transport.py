@@ -101,7 +101,15 @@ class _DeadlineExceeded(Exception):
     pass
 
 
-def _read_body(resp: requests.Response, deadline: float | None = None) -> None:
+def _within(limit: float | None, deadline: float | None) -> float | None:
+    """``limit`` cut to the time left before ``deadline`` (never below a millisecond)."""
+    if deadline is None:
+        return limit
+    left = max(deadline - time.monotonic(), 0.001)
+    return left if limit is None else min(limit, left)
+
+
+def _read_body(resp: requests.Response, deadline: float | None = None, read: float | None = None) -> None:
     """Read the whole body (in one call when there is no deadline: faster than requests'
     chunked ``content`` and it holds no chunk list); the connection returns to the pool."""
     if resp.raw is None:
@@ -109,15 +117,45 @@ def _read_body(resp: requests.Response, deadline: float | None = None) -> None:
     elif deadline is None:
         data = resp.raw.read(decode_content=True)
     else:
-        parts = []
-        while chunk := resp.raw.read(65536, decode_content=True):
-            parts.append(chunk)
-            if time.monotonic() > deadline:
-                resp.close()
-                raise _DeadlineExceeded
-        data = b"".join(parts)
+        data = _read_by(resp, deadline, read)
     resp._content = data or b""
     resp._content_consumed = True  # type: ignore[attr-defined]
+
+
+def _read_by(resp: requests.Response, deadline: float, read: float | None) -> bytes:
+    """The body read in small reads, each waiting no longer than the time left, so a
+    server that trickles bytes cannot hold the call past ``deadline``."""
+    raw = resp.raw
+    read_some, size = (raw.read1, 65536) if hasattr(raw, "read1") else (raw.read, 1024)  # urllib3 1.x
+    parts: list[bytes] = []
+    while True:
+        if time.monotonic() >= deadline:
+            resp.close()
+            raise _DeadlineExceeded
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is not None:
+            sock.settimeout(_within(read, deadline))
+        try:
+            chunk = read_some(size, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError:
+            if time.monotonic() < deadline:
+                raise
+            resp.close()
+            raise _DeadlineExceeded from None
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+
+
+def _reader(deadline: float, read: float | None) -> Any:
+    """A response hook that reads the body by ``deadline`` (before requests-cache reads it)."""
+
+    def hook(resp: requests.Response, *_: Any, **__: Any) -> requests.Response:
+        if not resp._content_consumed and resp.raw is not None:  # type: ignore[attr-defined]
+            _read_body(resp, deadline, read)
+        return resp
+
+    return hook
 
 
 def merge_headers(*layers: Mapping[str, str | None] | None) -> dict[str, str | None]:
@@ -369,7 +407,7 @@ class Transport:
         query = self.query.encode(params) + self.query.encode(opts.params)
         policy = opts.retry or RetryPolicy()
         limits = opts.timeout or Timeout()
-        timeout = limits.as_requests()
+        deadline = time.monotonic() + limits.total if limits.total else None
         rewinder = _Rewinder(body, files)
         cache_args = self._cache_args(method, url, opts.cache)
         signature: tuple[Any, ...] | None = None
@@ -385,7 +423,13 @@ class Transport:
         attempt = 0
         hops = 0
         renewed = False
+        previous: Exception | None = None
         while True:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise RequestTimeout(
+                    f"the call took longer than its total deadline of {limits.total}s", method=method, url=url
+                ) from (redacted_cause(previous) if previous is not None else None)
+            timeout = (_within(limits.connect, deadline), _within(limits.read, deadline))
             rewinder.rewind()
             auth = (self.auth if authenticate else None) if own else _OFF_ORIGIN
             started = time.monotonic()
@@ -394,7 +438,9 @@ class Transport:
             cause: Exception | None = None
             try:
                 if conditional is not None:
-                    resp = self._send_plain(method, url, query, {**hdrs, **conditional}, auth, timeout)
+                    resp = self._send_plain(
+                        method, url, query, {**hdrs, **conditional}, auth, timeout, deadline, limits.read
+                    )
                 else:
                     resp = self.http.request(
                         method,
@@ -408,9 +454,10 @@ class Transport:
                         allow_redirects=False,
                         stream=stream or not self.cached,
                         **cache_args,
+                        **self._deadline_hooks(stream, deadline, limits.read),
                     )
                     if not stream and not self.cached:
-                        _read_body(resp, started + limits.total if limits.total else None)
+                        _read_body(resp, deadline, limits.read)
             except _DeadlineExceeded as exc:
                 failure, cause = "timeout", exc
                 error = RequestTimeout(
@@ -462,8 +509,9 @@ class Transport:
                     and rewinder.replayable
                     and policy.should_retry(attempt, idempotent=idempotent, failure=failure)
                 ):
-                    self._wait(policy, attempt, method, url, failure, None)
+                    self._wait(policy, attempt, method, url, failure, None, deadline)
                     attempt += 1
+                    previous = cause
                     continue
                 raise error from (redacted_cause(cause) if cause is not None else None)
 
@@ -516,7 +564,7 @@ class Transport:
                 retry = policy.should_retry(attempt, idempotent=idempotent, status=status)
                 if not too_long and retry and rewinder.replayable:
                     resp.close()
-                    self._wait(policy, attempt, method, url, f"status {status}", retry_after)
+                    self._wait(policy, attempt, method, url, f"status {status}", retry_after, deadline)
                     attempt += 1
                     continue
                 if raise_for_status and resp.status_code >= 400:
@@ -531,14 +579,22 @@ class Transport:
         headers: Mapping[str, str | None],
         auth: Any,
         timeout: Any,
+        deadline: float | None = None,
+        read: float | None = None,
     ) -> requests.Response:
         """Send past the cache layer (for the shortcut's own conditional requests)."""
         prepared = self.http.prepare_request(
             requests.Request(method, url, params=query, headers=dict(headers), auth=auth)
         )
         resp = requests.Session.send(self.http, prepared, timeout=timeout, allow_redirects=False, stream=True)
-        _read_body(resp)
+        _read_body(resp, deadline, read)
         return resp
+
+    def _deadline_hooks(self, stream: bool, deadline: float | None, read: float | None) -> dict[str, Any]:
+        """With a total deadline, requests-cache's own read of a body goes through :func:`_read_by`."""
+        if deadline is None or stream or not self.cached:
+            return {}
+        return {"hooks": {"response": [_reader(deadline, read)]}}
 
     @property
     def cached(self) -> bool:
@@ -563,9 +619,19 @@ class Transport:
             self.invalidations.mark(*(urlsplit(self.url_for(p)).path for p in paths))
 
     def _wait(
-        self, policy: RetryPolicy, attempt: int, method: str, url: str, why: str, retry_after: float | None
+        self,
+        policy: RetryPolicy,
+        attempt: int,
+        method: str,
+        url: str,
+        why: str,
+        retry_after: float | None,
+        deadline: float | None = None,
     ) -> None:
+        """Sleep before a retry; never past the call's total deadline."""
         delay = retry_after if retry_after is not None else policy.delay(attempt)
+        if deadline is not None:
+            delay = max(0.0, min(delay, deadline - time.monotonic()))
         log.info(
             "retrying %s %s after %s in %.2fs (retry %d of %d)",
             method,

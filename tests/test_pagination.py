@@ -257,8 +257,9 @@ def test_cursor_that_does_not_advance(server: ScriptedServer) -> None:
 
 def test_next_url_pointing_at_the_same_page(server: ScriptedServer) -> None:
     server.on("GET", "/items", Reply(json={"results": ITEMS[:5], "next": "/items"}))
-    with pytest.raises(PaginationError, match="page just fetched"):
+    with pytest.raises(PaginationError, match="again"):
         list(connect(server).list(declare(NextUrl(items="results"))))
+    assert len(server.received) == 1
 
 
 def test_server_ignoring_the_page_parameter(server: ScriptedServer) -> None:
@@ -295,7 +296,7 @@ def test_empty_pages_are_followed_a_few_times_for_cursors(server: ScriptedServer
     )
     with pytest.raises(PaginationError, match="empty pages in a row"):
         list(connect(server).list(declare(Cursor(items="items", cursor="next"))))
-    assert len(server.received) == 4
+    assert len(server.received) == 3
 
 
 def test_jumping_to_a_page_where_the_style_cannot(server: ScriptedServer) -> None:

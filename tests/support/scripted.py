@@ -46,6 +46,7 @@ class Reply:
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
     truncate: int | None = None  # send this many body bytes, then close
+    trickle: tuple[int, float] | None = None  # send the body N bytes every T seconds
     content_type: str = "application/json"
     raw: bool = False  # headers exactly as given (werkzeug would rewrite a Location)
 
@@ -131,6 +132,8 @@ class ScriptedServer:
         if reply.truncate is not None or reply.raw:
             keep = len(payload) if reply.truncate is None else reply.truncate
             return self._truncated(environ, start_response, reply.status, headers, payload, keep)
+        if reply.trickle is not None:
+            return self._trickled(start_response, reply.status, headers, payload, *reply.trickle)
         return Response(payload, status=reply.status, headers=headers)(environ, start_response)
 
     @staticmethod
@@ -147,3 +150,19 @@ class ScriptedServer:
         sock: socket.socket = environ["werkzeug.socket"]
         sock.shutdown(socket.SHUT_RDWR)
         sock.close()
+
+    @staticmethod
+    def _trickled(
+        start_response: Callable[..., Any],
+        status: int,
+        headers: dict[str, str],
+        payload: bytes,
+        size: int,
+        pause: float,
+    ) -> Iterator[bytes]:
+        """The whole body, ``size`` bytes at a time with ``pause`` seconds between them."""
+        start_response(f"{status} X", [*headers.items(), ("Content-Length", str(len(payload)))])
+        for start in range(0, len(payload), size):
+            if start:
+                time.sleep(pause)
+            yield payload[start : start + size]

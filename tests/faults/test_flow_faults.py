@@ -1,0 +1,309 @@
+"""Trust suite, flow slice: total deadlines, paging loops and ``last_response`` after failures.
+
+Every scenario runs over real HTTP on 127.0.0.1 and asserts on the outcome and on what the
+server received. Timing bounds are generous: each attacking server would hold the call for
+eight seconds or more, and the deadline is one second.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from clientkit import (
+    ConnectError,
+    InvalidRequestError,
+    NotFoundError,
+    PaginationError,
+    RequestTimeout,
+    Resource,
+    RetryPolicy,
+    Service,
+    Timeout,
+    TokenAuth,
+    field,
+)
+from clientkit.cache import CacheConfig
+from clientkit.pagination import (
+    Cursor,
+    HeaderNext,
+    LinkHeader,
+    NextUrl,
+    OffsetLimit,
+    PageNumber,
+    Paginator,
+)
+from tests.support.scripted import Received, Reply, ScriptedServer
+
+SLOW_BODY = b'{"id": 1, "name": "' + b"x" * 2600 + b'"}'  # 16 bytes per 50 ms: over 8 s
+TRICKLE = (16, 0.05)
+ROWS = [{"id": i} for i in range(1, 11)]
+
+
+class Api(Service):
+    auth = TokenAuth()
+
+
+@Api.resource(one="/things/{id}", many="/things")
+class Thing(Resource):
+    id: int | None = field(read_only=True)
+    name: str | None = None
+
+
+def connect(url: str, **kw: Any) -> Any:
+    kw.setdefault("retries", 0)
+    return Api.connect(url, token="flow-token", **kw)
+
+
+def elapsed(call: Callable[[], Any]) -> tuple[float, BaseException | None]:
+    """Seconds ``call`` took, and what it raised."""
+    started = time.monotonic()
+    try:
+        call()
+    except Exception as exc:
+        return time.monotonic() - started, exc
+    return time.monotonic() - started, None
+
+
+# -- total deadlines ---------------------------------------------------------------------
+
+
+def test_total_deadline_bounds_trickled_body(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(body=SLOW_BODY, trickle=TRICKLE))
+    api = connect(server.url, timeout=Timeout(total=1))
+    took, error = elapsed(lambda: api.get(Thing, 1))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+
+
+def test_total_deadline_bounds_trickled_body_with_cache(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("GET", "/things/1", Reply(body=SLOW_BODY, trickle=TRICKLE, headers={"ETag": '"v1"'}))
+    api = connect(server.url, timeout=Timeout(total=1), cache=CacheConfig(location=tmp_path / "c.sqlite"))
+    took, error = elapsed(lambda: api.get(Thing, 1))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+
+
+def test_total_deadline_bounds_the_cache_shortcuts_conditional_request(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    fresh = Reply(json={"id": 1, "name": "first"}, headers={"ETag": '"v1"'})
+    changed = Reply(body=SLOW_BODY, trickle=TRICKLE, headers={"ETag": '"v2"'})
+    server.on("GET", "/things/1", fresh, changed)
+    api = connect(server.url, timeout=Timeout(total=1), cache=CacheConfig(location=tmp_path / "c.sqlite"))
+    api.get(Thing, 1)
+    took, error = elapsed(lambda: api.get(Thing, 1))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+    assert server.received[-1].header("If-None-Match") == '"v1"'
+
+
+def test_total_deadline_bounds_slow_headers_across_retries(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(503, delay=0.8))
+    api = connect(server.url, timeout=Timeout(read=5, total=1), retries=RetryPolicy(retries=10, backoff=0))
+    took, error = elapsed(lambda: api.get(Thing, 1))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+    assert len(server.received) <= 2
+
+
+def test_total_deadline_cuts_retry_backoff(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(503))
+    slow = RetryPolicy(retries=5, backoff=8, backoff_cap=8)
+    api = connect(server.url, timeout=Timeout(total=1), retries=slow)
+    took, error = elapsed(lambda: api.get(Thing, 1))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+    assert len(server.received) == 1  # no retry started once the deadline had passed
+
+
+def test_total_deadline_cuts_a_long_retry_after(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(503, headers={"Retry-After": "9"}))
+    api = connect(server.url, timeout=Timeout(total=1), retries=3)
+    took, error = elapsed(lambda: api.get(Thing, 1))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+    assert len(server.received) == 1
+
+
+def test_total_deadline_bounds_a_trickled_redirect_target(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(302, headers={"Location": "/things/2"}))
+    server.on("GET", "/things/2", Reply(body=SLOW_BODY, trickle=TRICKLE))
+    api = connect(server.url, timeout=Timeout(total=1))
+    took, error = elapsed(lambda: api.get(Thing, 1))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+    assert [r.path for r in server.received] == ["/things/1", "/things/2"]
+
+
+# -- paging loops ------------------------------------------------------------------------
+
+
+def query(rec: Received) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(rec.query).items()}
+
+
+def walk(server: ScriptedServer, paginator: Paginator, **kw: Any) -> PaginationError:
+    api = connect(server.url)
+    with pytest.raises(PaginationError) as info:
+        list(api.paginate("/rows", paginator, **kw))
+    return info.value
+
+
+def test_next_url_loop_p1_p2_p1_is_pagination_error(server: ScriptedServer) -> None:
+    def pages(rec: Received, req: Any) -> Reply:
+        page = query(rec).get("page", "1")
+        nxt = "/rows?page=2" if page == "1" else "/rows?page=1"
+        return Reply(json={"items": [{"id": len(server.received)}], "next": nxt})
+
+    server.on("GET", "/rows", pages)
+    error = walk(server, NextUrl(items="items"))
+    assert "NextUrl" in str(error) and "again" in str(error)
+    assert len(server.received) == 3  # /rows, page 2, page 1; page 2 is not asked twice
+
+
+def test_cursor_loop_a_b_a_is_pagination_error(server: ScriptedServer) -> None:
+    def pages(rec: Received, req: Any) -> Reply:
+        cursor = query(rec).get("cursor")
+        nxt = "B" if cursor == "A" else "A"
+        return Reply(json={"items": [{"id": cursor}], "next": nxt})
+
+    server.on("GET", "/rows", pages)
+    error = walk(server, Cursor(items="items", cursor="next"))
+    assert "Cursor" in str(error)
+    assert [query(r).get("cursor") for r in server.received] == [None, "A", "B"]
+
+
+def test_link_header_loop_is_pagination_error(server: ScriptedServer) -> None:
+    def pages(rec: Received, req: Any) -> Reply:
+        page = int(query(rec).get("page", "1"))
+        nxt = page % 3 + 1  # 1 -> 2 -> 3 -> 1
+        return Reply(json=[{"id": page}], headers={"Link": f'<{server.url}/rows?page={nxt}>; rel="next"'})
+
+    server.on("GET", "/rows", pages)
+    error = walk(server, LinkHeader(page="page"))
+    assert "LinkHeader" in str(error)
+    assert len(server.received) == 3
+
+
+def test_header_next_token_loop_is_pagination_error(server: ScriptedServer) -> None:
+    def pages(rec: Received, req: Any) -> Reply:
+        token = query(rec).get("token", "t0")
+        nxt = {"t0": "t1", "t1": "t2", "t2": "t1"}[token]
+        return Reply(json=[{"id": token}], headers={"X-Next": nxt})
+
+    server.on("GET", "/rows", pages)
+    walk(server, HeaderNext(header="X-Next", param="token"))
+    assert [query(r).get("token") for r in server.received] == [None, "t1", "t2"]
+
+
+def test_header_next_url_loop_is_pagination_error(server: ScriptedServer) -> None:
+    def pages(rec: Received, req: Any) -> Reply:
+        page = query(rec).get("p", "a")
+        return Reply(json=[{"id": page}], headers={"X-Next": "/rows?p=b" if page == "a" else "/rows?p=a"})
+
+    server.on("GET", "/rows", pages)
+    walk(server, HeaderNext(header="X-Next"))
+    assert len(server.received) == 3
+
+
+def cycling(key: str, step: int) -> Callable[[Received, Any], Reply]:
+    """Pages whose content wraps around every two pages while the count promises more."""
+
+    def pages(rec: Received, req: Any) -> Reply:
+        position = int(query(rec).get(key, "0")) // step
+        return Reply(json={"count": 10**6, "data": [{"id": position % 2}]})
+
+    return pages
+
+
+def test_page_number_content_loop_is_pagination_error(server: ScriptedServer) -> None:
+    server.on("GET", "/rows", cycling("page", 1))
+    error = walk(server, PageNumber(items="data", total="count", size="size"), page_size=1)
+    assert "PageNumber" in str(error) and "repeats" in str(error)
+    assert len(server.received) == 3
+
+
+def test_offset_limit_content_loop_is_pagination_error(server: ScriptedServer) -> None:
+    server.on("GET", "/rows", cycling("offset", 1))
+    error = walk(server, OffsetLimit(items="data", total="count"), page_size=1)
+    assert "OffsetLimit" in str(error)
+    assert len(server.received) == 3
+
+
+def test_concurrent_pages_stop_at_real_end_despite_huge_count(server: ScriptedServer) -> None:
+    def pages(rec: Received, req: Any) -> Reply:
+        if len(server.received) > 50:
+            return Reply(500, json={"message": "the client is still asking"})
+        offset = int(query(rec).get("offset", "0"))
+        return Reply(json={"total": 10**9, "data": ROWS[offset : offset + 5]})
+
+    server.on("GET", "/rows", pages)
+    api = connect(server.url)
+    pager = api.paginate("/rows", OffsetLimit(items="data", total="total"), page_size=5)
+    started = time.monotonic()
+    pages_seen = [len(p.items) for p in pager.concurrent_pages(workers=4)]
+    assert pages_seen == [5, 5]
+    assert time.monotonic() - started < 10
+    assert len(server.received) <= 3 + 2 * 4 + 2  # the real pages, about one window more
+
+
+def test_run_of_empty_pages_is_pagination_error(server: ScriptedServer) -> None:
+    def pages(rec: Received, req: Any) -> Reply:
+        cursor = int(query(rec).get("cursor", "0"))
+        return Reply(json={"items": [], "next": str(cursor + 1)})
+
+    server.on("GET", "/rows", pages)
+    error = walk(server, Cursor(items="items", cursor="next"))
+    assert "empty pages" in str(error)
+    assert len(server.received) == 3
+
+
+# -- last_response -------------------------------------------------------------------------
+
+
+def test_last_response_after_http_error(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(json={"id": 1, "name": "ok"}))
+    server.on("GET", "/things/2", Reply(404, json={"message": "gone"}))
+    api = connect(server.url)
+    api.get(Thing, 1)
+    with pytest.raises(NotFoundError):
+        api.get(Thing, 2)
+    assert api.last_response is not None and api.last_response.status_code == 404
+
+
+def test_last_response_after_connect_error() -> None:
+    doomed = ScriptedServer().start()
+    doomed.on("GET", "/things/1", Reply(json={"id": 1, "name": "ok"}))
+    api = connect(doomed.url)
+    try:
+        api.get(Thing, 1)
+        assert api.last_response is not None
+    finally:
+        doomed.stop()
+    with pytest.raises(ConnectError):
+        api.get(Thing, 1)
+    assert api.last_response is None
+
+
+def test_last_response_after_a_timeout(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(json={"id": 1, "name": "ok"}), Reply(json={"id": 1}, delay=1))
+    api = connect(server.url, timeout=Timeout(read=0.2))
+    api.get(Thing, 1)
+    with pytest.raises(RequestTimeout):
+        api.get(Thing, 1)
+    assert api.last_response is None
+
+
+def test_last_response_after_a_refused_call(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(json={"id": 1, "name": "ok"}))
+    api = connect(server.url)
+    api.get(Thing, 1)
+    with pytest.raises(InvalidRequestError):
+        api.get(Thing, 1, nope=2)
+    assert api.last_response is None

@@ -1,0 +1,53 @@
+"""What the flow fixes must keep working: complete answers under a total deadline
+(cached, compressed, large) and ``last_response`` when an answer arrives but cannot be used."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clientkit import DecodeError, Timeout
+from clientkit.cache import CacheConfig
+from tests.faults.test_flow_faults import Thing, connect
+from tests.support.scripted import Received, Reply, ScriptedServer
+
+
+def test_total_deadline_keeps_caching_a_complete_answer(server: ScriptedServer, tmp_path: Path) -> None:
+    def versioned(rec: Received, req: Any) -> Reply:
+        if rec.header("If-None-Match") == '"v1"':
+            return Reply(304, headers={"ETag": '"v1"'})
+        return Reply(json={"id": 1, "name": "cached"}, headers={"ETag": '"v1"'})
+
+    server.on("GET", "/things/1", versioned)
+    cache = CacheConfig(location=tmp_path / "c.sqlite")
+    assert connect(server.url, timeout=Timeout(total=5), cache=cache).get(Thing, 1).name == "cached"
+    again = connect(server.url, timeout=Timeout(total=5), cache=cache)  # a new session: requests-cache only
+    assert again.get(Thing, 1).name == "cached"  # the stored body, after a 304
+    assert again.cache_stats.revalidations == 1
+    assert [r.header("If-None-Match") for r in server.received] == [None, '"v1"']
+
+
+def test_total_deadline_leaves_fast_calls_alone(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(body=b'{"id": 1, "name": "' + b"y" * 300_000 + b'"}'))
+    api = connect(server.url, timeout=Timeout(total=5))
+    assert len(api.get(Thing, 1).name) == 300_000
+
+
+def test_total_deadline_reads_a_compressed_body(server: ScriptedServer) -> None:
+    body = gzip.compress(b'{"id": 1, "name": "' + b"z" * 200_000 + b'"}')
+    server.on("GET", "/things/1", Reply(body=body, headers={"Content-Encoding": "gzip"}))
+    api = connect(server.url, timeout=Timeout(total=5))
+    assert api.get(Thing, 1).name == "z" * 200_000
+
+
+def test_last_response_after_an_undecodable_answer(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(json={"id": 1, "name": "ok"}))
+    server.on("GET", "/things/2", Reply(body=b"<html>", content_type="text/html"))
+    api = connect(server.url)
+    api.get(Thing, 1)
+    with pytest.raises(DecodeError):
+        api.get(Thing, 2)
+    assert api.last_response is not None and api.last_response.url.endswith("/things/2")
