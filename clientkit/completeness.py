@@ -2,9 +2,12 @@
 
 An object can be incomplete in several ways: fetched at an expansion level that
 leaves fields out (or shows a count in place of a list), loaded from an answer
-that lacked fields (summary listings), or missing write-only fields the server
-never returns. A partial update only sends what changed, so that is harmless; a
-full replace (PUT) would erase every field the object does not really know.
+that may leave fields out (summary listings, write answers, sparse gets), or
+missing write-only fields the server never returns. An object loaded from a whole
+answer (get, refresh, a full replace) knows that a field the answer lacks is empty,
+and a field the caller assigned is known whatever its value. A partial update only
+sends what changed, so that is harmless; a full replace (PUT) would erase every
+field the object does not really know.
 This module tells which fields those are, refuses such replaces, and decides how
 a write's answer (possibly partial, possibly at a lower level) merges into the
 object it answers.
@@ -13,12 +16,15 @@ object it answers.
 from __future__ import annotations
 
 import types
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+
+import attrs
 
 from clientkit.convert import conforms, field_types
 from clientkit.errors import IncompleteResourceError
 from clientkit.expansion import Expansion
-from clientkit.resource import FieldInfo, Resource, ResourceSpec, fields_of, is_new
+from clientkit.resource import FieldInfo, Resource, ResourceSpec, assigned, fields_of, is_new
 
 if TYPE_CHECKING:
     from clientkit.convert import Converter
@@ -63,20 +69,83 @@ def merged_level(expansion: Expansion | None, old: LoadedLevel, new: LoadedLevel
     return max(old, new)
 
 
-def kept_on_merge(spec: ResourceSpec, obj: Resource, new: LoadedLevel) -> frozenset[str]:
-    """Wire names whose loaded (expanded) value an answer at level ``new`` must not replace."""
+@attrs.frozen
+class MergePlan:
+    """How a write's answer merges into the object it answers.
+
+    Attributes:
+        keep: wire names whose expanded value the (lower-level) answer must not replace.
+        level: the object's level afterwards.
+        whole: whether a field the object then lacks (within its level) is absent on the server.
+    """
+
+    keep: frozenset[str]
+    level: LoadedLevel
+    whole: bool
+
+
+def plan_merge(
+    spec: ResourceSpec,
+    obj: Resource,
+    at: LoadedLevel,
+    answer: Mapping[str, Any],
+    sent: Mapping[str, Any],
+    *,
+    replaced: bool,
+) -> MergePlan:
+    """Merge an answer at level ``at`` to a write that sent ``sent`` (a full replace if ``replaced``).
+
+    An expanded value the answer shows at a lower level is kept only while the answer
+    agrees with it (the same value, or the count of its items); otherwise it is stale: the
+    answer's value is taken and the object's level no longer covers the field. After a
+    full replace the server holds exactly what was sent, so the object is whole.
+    """
+    old = obj._ck_level
+    level = merged_level(spec.expansion, old, at)
+    whole = replaced or (obj._ck_whole and level == old)
+    known = {**(obj._ck_raw or {}), **sent}
+    shown = _shown_lower(spec, obj, at)
+    stale = [f for f in shown if f.wire in answer and not _agrees(known[f.wire], answer[f.wire])]
+    keep = frozenset(f.wire for f in shown if f not in stale)
+    return MergePlan(keep, _uncovering(level, stale), whole)
+
+
+def mark_whole(obj: Resource, whole: bool) -> None:
+    """Record whether ``obj``'s snapshot is a whole answer: a field it lacks is absent on the server."""
+    obj.__dict__["_ck_whole"] = whole
+
+
+def _shown_lower(spec: ResourceSpec, obj: Resource, new: LoadedLevel) -> list[FieldInfo]:
+    """Loaded (expanded) fields that an answer at level ``new`` shows at a lower level, or not at all."""
     expansion = spec.expansion
     if expansion is None or obj._ck_raw is None:
-        return frozenset()
-    old = obj._ck_level
-    return frozenset(
-        f.wire
+        return []
+    old, raw = obj._ck_level, obj._ck_raw
+    return [
+        f
         for f in fields_of(obj)
         if f.level > 0
-        and f.wire in obj._ck_raw
+        and f.wire in raw
         and expansion.covers(old, f.level, f.name)
         and not expansion.covers(new, f.level, f.name)
-    )
+    ]
+
+
+def _agrees(kept: Any, shown: Any) -> bool:
+    """Whether a lower level's ``shown`` value agrees with the expanded ``kept``: equal, or its count."""
+    if isinstance(shown, int) and not isinstance(shown, bool) and isinstance(kept, list):
+        return shown == len(kept)
+    return type(shown) is type(kept) and bool(shown == kept)
+
+
+def _uncovering(level: LoadedLevel, stale: list[FieldInfo]) -> LoadedLevel:
+    """The highest level below ``level`` that covers none of the ``stale`` fields."""
+    if not stale or level is None:
+        return level
+    if isinstance(level, tuple):
+        names = {f.name for f in stale}
+        return tuple(name for name in level if name not in names)
+    return min(level, min(f.level for f in stale) - 1)
 
 
 def lower_level_fields(obj: Resource, converter: Converter) -> list[str]:
@@ -93,8 +162,12 @@ def lower_level_fields(obj: Resource, converter: Converter) -> list[str]:
     return found
 
 
-def unknown_fields(spec: ResourceSpec, obj: Resource, converter: Converter) -> dict[str, list[str]]:
-    """Writable fields whose server value ``obj`` does not know, by reason."""
+def unknown_fields(spec: ResourceSpec, obj: Resource) -> dict[str, list[str]]:
+    """Writable fields whose server value ``obj`` does not know, by reason.
+
+    A field its snapshot lacks is known when it was assigned since the object was loaded
+    or saved, or when the snapshot is a whole answer and the field is not write-only.
+    """
     raw = obj._ck_raw or {}
     reasons: dict[str, list[str]] = {"level": [], "answer": [], "write_only": []}
     for info in fields_of(obj):
@@ -102,14 +175,14 @@ def unknown_fields(spec: ResourceSpec, obj: Resource, converter: Converter) -> d
             continue
         if spec.expansion is not None and not spec.expansion.covers(obj._ck_level, info.level, info.name):
             reasons["level"].append(info.name)
-        elif info.wire not in raw and not converter.set_locally(obj, info):
+        elif info.wire not in raw and not _known_absent(obj, info):
             reasons["write_only" if info.write_only else "answer"].append(info.name)
     return {k: v for k, v in reasons.items() if v}
 
 
 def refuse_erasing(spec: ResourceSpec, obj: Resource, converter: Converter) -> None:
     """Raise :class:`IncompleteResourceError` when a PUT of ``obj`` would lose data."""
-    unknown = {} if is_new(obj) else unknown_fields(spec, obj, converter)
+    unknown = {} if is_new(obj) else unknown_fields(spec, obj)
     if unknown:
         names = tuple(name for names in unknown.values() for name in names)
         raise IncompleteResourceError(
@@ -127,6 +200,11 @@ def refuse_erasing(spec: ResourceSpec, obj: Resource, converter: Converter) -> N
         )
 
 
+def _known_absent(obj: Resource, info: FieldInfo) -> bool:
+    """Whether ``obj`` knows the server's value of a field its snapshot lacks."""
+    return assigned(obj, info.name) or (obj._ck_whole and not info.write_only)
+
+
 def _why(unknown: dict[str, list[str]], obj: Resource) -> str:
     parts = []
     if "level" in unknown:
@@ -136,8 +214,8 @@ def _why(unknown: dict[str, list[str]], obj: Resource) -> str:
         )
     if "answer" in unknown:
         parts.append(
-            f"the answer it was loaded from lacked {unknown['answer']}, as summary listings do "
-            "(get() or refresh() it first)"
+            f"the answer it was loaded from lacked {unknown['answer']} and is not known to be whole "
+            "(a listing, a create's answer, a get() with params=): refresh() it first, or set them"
         )
     if "write_only" in unknown:
         parts.append(
@@ -153,11 +231,13 @@ def _replaceable(info: FieldInfo) -> bool:
 
 
 __all__ = [
+    "MergePlan",
     "answer_level",
-    "kept_on_merge",
     "level_type",
     "lower_level_fields",
+    "mark_whole",
     "merged_level",
+    "plan_merge",
     "refuse_erasing",
     "unknown_fields",
 ]

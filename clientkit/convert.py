@@ -295,24 +295,20 @@ class Converter:
 
         Servers often answer only what changed. A field the answer gives, even as
         ``null``, takes the answer's value; one it leaves out, or one in ``keep`` (an
-        expanded value the answer shows at a lower level), keeps what the server is known
-        to have: the value just sent, else the snapshot.
+        expanded value that a lower-level answer agrees with), keeps what the server is
+        known to have: the value just sent, else the snapshot.
         """
         raw = dict(obj._ck_raw or {})
         raw.update(copy_json(dict(sent)))
         raw.update({k: v for k, v in answer.items() if k not in keep or k not in raw})
         self.reload(obj, raw, level, etag)
 
-    def set_locally(self, obj: Resource, info: FieldInfo) -> bool:
-        """Whether a field the snapshot lacks was given a value (not its default) locally."""
-        attribute = attrs.fields_dict(type(obj))[info.name]  # type: ignore[arg-type]
-        return _differs(getattr(obj, info.name), _default_of(attribute))
-
     def mark_saved(self, obj: Resource, payload: Mapping[str, Any]) -> None:
         """Record ``payload`` as accepted by the server (when a write answered no body)."""
         raw = dict(obj._ck_raw or {})
         raw.update(copy_json(dict(payload)))
         obj.__dict__["_ck_raw"] = raw
+        obj.__dict__.pop("_ck_assigned", None)
 
     def value(self, raw: Any, t: Any) -> Any:
         """Structure one wire value into type ``t``."""

@@ -192,11 +192,15 @@ class Resource:
     _ck_extra: ClassVar[dict[str, Any] | None] = None
     _ck_etag: ClassVar[str | None] = None
     _ck_parents: ClassVar[Mapping[str, Any] | None] = None
+    _ck_whole: ClassVar[bool] = False
+    _ck_assigned: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         attrs.define(cls, slots=False, kw_only=True, eq=True, order=False)
         cls.__ck_fields__ = _collect_fields(cls)
+        if not getattr(cls.__setattr__, "_ck_tracks", False):
+            cls.__setattr__ = _tracking(cls.__setattr__)  # type: ignore[method-assign]
         for a in attrs.fields(cls):  # type: ignore[arg-type]
             if a.metadata.get(_META, {}).get("local"):
                 # loaded instances skip __init__; the class attribute is their default
@@ -214,6 +218,28 @@ class Resource:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+
+
+def _tracking(setter: Callable[[Any, str, Any], None]) -> Callable[[Any, str, Any], None]:
+    """``setter`` (attrs' or object's), recording which attributes of a loaded object are assigned.
+
+    Loaded objects never run ``__init__``, so only the caller's assignments are recorded;
+    the record lasts until the object is next loaded or saved.
+    """
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        setter(self, name, value)
+        state = self.__dict__
+        if "_ck_raw" in state:
+            state["_ck_assigned"] = state.get("_ck_assigned", frozenset()) | {name}
+
+    __setattr__._ck_tracks = True  # type: ignore[attr-defined]
+    return __setattr__
+
+
+def assigned(obj: Resource, name: str) -> bool:
+    """Whether field ``name`` of ``obj`` was assigned since ``obj`` was last loaded or saved."""
+    return name in obj._ck_assigned
 
 
 def _collect_fields(cls: type) -> tuple[FieldInfo, ...]:
@@ -276,7 +302,9 @@ def extra(obj: Resource) -> dict[str, Any]:
 
 
 def loaded_level(obj: Resource) -> int | tuple[str, ...] | None:
-    """The expansion level ``obj`` was last fetched at (``None``: unknown or default)."""
+    """The expansion level whose fields ``obj`` holds as the server has them (``None``: unknown
+    or default): the level it was fetched at, lowered when a write's answer disagrees with an
+    expanded field."""
     return obj._ck_level
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import requests
 
 from clientkit.cache import CacheStats
-from clientkit.completeness import answer_level, kept_on_merge, merged_level, refuse_erasing
+from clientkit.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
 from clientkit.errors import APIError, DecodeError, InvalidRequestError, PaginationError
@@ -336,6 +336,7 @@ class Session:
         )
         payload = self._envelope(spec).unwrap(body, "get")
         obj = self.converter.load(payload, cls, lvl, etag=resp.headers.get("ETag"))
+        mark_whole(obj, not params)  # params= may ask for sparse fields
         return _remember_parents(obj, spec, path)
 
     def list(
@@ -491,9 +492,10 @@ class Session:
         """Replace ``obj`` on the server with every writable field (and the extra fields).
 
         An object that does not know every writable field (loaded at a level that leaves
-        some out, from an answer that lacked some, or with unset write-only fields) is
-        refused with :class:`IncompleteResourceError`: a replace would erase them on the
-        server. Load it completely first, or ``save()``/``patch()`` the changes.
+        some out, from an answer that may leave some out, such as a listing, or with
+        unassigned write-only fields) is refused with :class:`IncompleteResourceError`: a
+        replace would erase them on the server. Load it completely first, or
+        ``save()``/``patch()`` the changes.
         ``only_set=True`` sends just the fields that hold a value, for APIs whose update
         verb merges rather than replaces.
         """
@@ -513,6 +515,7 @@ class Session:
             self._if_match(obj, if_match, headers),
             options_from(timeout=timeout, retries=retries),
             path,
+            replaces=not only_set,
         )
 
     @_forgets_on_failure
@@ -585,6 +588,7 @@ class Session:
             self._if_match(obj, if_match, headers),
             options_from(timeout=timeout, retries=retries),
             {},
+            replaces=full,
         )
 
     @_forgets_on_failure
@@ -634,6 +638,7 @@ class Session:
         )
         payload = self._envelope(spec).unwrap(body, "get")
         self.converter.reload(obj, payload, lvl, etag=resp.headers.get("ETag"))
+        mark_whole(obj, True)
         return obj
 
     @_forgets_on_failure
@@ -734,7 +739,10 @@ class Session:
         headers: Mapping[str, str | None] | None,
         options: RequestOptions | None,
         path: Mapping[str, Any],
+        *,
+        replaces: bool = False,
     ) -> R:
+        """Send a write and merge its answer; ``replaces``: the payload is the whole resource."""
         envelope = self._envelope(spec)
         lvl = self._level(spec, level) if level is not None else obj._ck_level
         if lvl is None and spec.expansion is not None:
@@ -754,11 +762,12 @@ class Session:
         answer = envelope.unwrap(body, operation) if body is not None else None
         if isinstance(answer, Mapping):
             at = answer_level(spec, lvl, operation)
-            keep = kept_on_merge(spec, obj, at)
-            level = merged_level(spec.expansion, obj._ck_level, at)
-            self.converter.merge(obj, answer, payload, level, resp.headers.get("ETag"), keep)
+            plan = plan_merge(spec, obj, at, answer, payload, replaced=replaces)
+            self.converter.merge(obj, answer, payload, plan.level, resp.headers.get("ETag"), plan.keep)
+            mark_whole(obj, plan.whole)
         elif answer is None:
             self.converter.mark_saved(obj, payload)
+            mark_whole(obj, replaces or obj._ck_whole)
         else:
             raise DecodeError(
                 f"the {operation} answer for {spec.name} is not an object", excerpt=repr(answer)[:200]

@@ -232,6 +232,97 @@ def test_update_refuses_to_erase_write_only_fields(box: tuple[Sandbox, Any]) -> 
     assert sandbox.records("Account")[0]["password"] == "n3w-pass"
 
 
+def test_update_works_with_server_that_omits_nulls_after_get(server: ScriptedServer) -> None:
+    server.on("GET", "/members/1", Reply(json={"data": {"id": 1, "name": "Ann", "email": "a@x"}}))
+    server.on("PUT", "/members/1", Reply(json={"data": {"id": 1, "name": "Anna", "email": "a@x"}}))
+    shop = connect(server.url)
+    member = shop.get(Member, 1)  # role is null, so the server leaves it out
+    member.name = "Anna"
+    shop.update(member)
+    assert server.received[-1].json == {"name": "Anna", "email": "a@x"}  # nothing erased
+    member.email = "b@x"
+    shop.save(member)  # save="PUT", after a write answer that also leaves role out
+    assert server.received[-1].json == {"name": "Anna", "email": "b@x"}
+    shop.refresh(member)
+    member.name = "Ann"
+    shop.update(member)
+    assert [r.method for r in server.received] == ["GET", "PUT", "PUT", "GET", "PUT"]
+
+
+def test_explicit_none_assignment_counts_as_known(server: ScriptedServer) -> None:
+    server.on("GET", "/members", Reply(json={"data": [{"id": 1, "name": "Ann"}]}))
+    server.on("PUT", "/members/1", Reply(status=204))
+    server.on("GET", "/accounts/1", Reply(json={"data": {"id": 1, "email": "a@x"}}))
+    server.on("PUT", "/accounts/1", Reply(status=204))
+    server.on("GET", "/checked/1", Reply(json={"data": {"id": 1, "name": "c"}}))
+    server.on("PUT", "/checked/1", Reply(status=204))
+    shop = connect(server.url)
+    (member,) = shop.list(Member)
+    member.name, member.email, member.role = "Anna", None, None  # the caller states them: empty
+    shop.update(member)
+    assert server.received[-1].json == {"name": "Anna"}
+    account = shop.get(Account, 1)
+    account.password = None  # write-only: set, even to None, it is known
+    shop.update(account)
+    assert server.received[-1].json == {"email": "a@x"}
+    checked = shop.get(Checked, 1, params={"fields": "id,name"})  # a sparse get: not whole
+    with pytest.raises(IncompleteResourceError, match=r"lacked \['active', 'tags', 'count'\]"):
+        shop.update(checked)
+    checked.active, checked.tags, checked.count = None, [], None  # defaults, through attrs' own __setattr__
+    shop.update(checked)
+    assert server.received[-1].json == {"id": 1, "tags": [], "name": "c"}
+
+
+def test_summary_listing_put_still_refused(server: ScriptedServer) -> None:
+    server.on("GET", "/members", Reply(json={"data": [{"id": 1, "name": "Ann"}]}))
+    server.on("PATCH", "/members/1", Reply(json={"data": {"id": 1, "name": "Anna"}}))
+    server.on("GET", "/members/1", Reply(json={"data": {"id": 1, "name": "Anna", "email": "a@x"}}))
+    server.on("PUT", "/members/1", Reply(status=204))
+    shop = connect(server.url)
+    (member,) = shop.list(Member)
+    member.name = "Anna"
+    with pytest.raises(IncompleteResourceError, match=r"lacked \['email', 'role'\].*refresh\(\)"):
+        shop.update(member)
+    shop.patch(member, name="Anna")  # a write's answer does not make the listing whole
+    with pytest.raises(IncompleteResourceError, match=r"lacked \['email', 'role'\]"):
+        shop.update(member)
+    assert [r.method for r in server.received] == ["GET", "PATCH"]
+    shop.refresh(member)  # the advice works, though the server leaves the null role out
+    shop.update(member)
+    assert server.received[-1].json == {"name": "Anna", "email": "a@x"}
+
+
+def test_kept_list_dropped_when_count_disagrees(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json={"data": FULL}))
+    server.on("PATCH", "/products/1", Reply(json={"data": {**FULL, "name": "Desk", "variants": 3}}))
+    shop = connect(server.url)
+    p = shop.get(Product, 1, level=1)
+    p.name = "Desk"
+    shop.save(p)  # answered at level 0: someone else added a variant
+    assert p.variants == 3 and loaded_level(p) == 0 and changes(p) == {}
+    server.set("PATCH", "/products/1", Reply(json={"data": {"id": 1, "variants": None}}))
+    p = shop.get(Product, 1, level=1)
+    shop.patch(p, name="Desk")
+    assert p.variants is None and loaded_level(p) == 0  # not a count of the kept list either
+
+
+def test_put_after_disagreeing_count_is_refused(server: ScriptedServer) -> None:
+    three = [*VARIANTS, {"color": "green"}]
+    expanded = Reply(json={"data": {**FULL, "variants": three}})
+    server.on("GET", "/products/1", Reply(json={"data": FULL}), expanded)
+    server.on("PATCH", "/products/1", Reply(json={"data": {**FULL, "name": "Desk", "variants": 3}}))
+    server.on("PUT", "/products/1", Reply(status=204))
+    shop = connect(server.url)
+    p = shop.get(Product, 1, level=1)
+    shop.patch(p, name="Desk")
+    with pytest.raises(IncompleteResourceError, match=r"level 0.*\['variants'\].*expand\(\)"):
+        shop.update(p)
+    assert [r.method for r in server.received] == ["GET", "PATCH"]  # the third variant is safe
+    shop.expand(p, 1)
+    shop.update(p)
+    assert server.received[-1].method == "PUT" and server.received[-1].json["variants"] == three
+
+
 def _load_both(server: ScriptedServer, values: dict[str, Any]) -> list[str]:
     """Load ``values`` through the generated loader and the cattrs path; the messages of their errors."""
     shop = connect(server.url)
