@@ -501,9 +501,10 @@ class Invalidations:
     Every write gets the next generation number. A write to ``/docs/1/publish`` marks the
     path itself and everything under it (``/docs/1/publish/...``) and each path above it
     (``/docs/1``, ``/docs``, ``/``); a resource operation also marks the resource's declared
-    paths. Each request (URL, query, headers, cookies) remembers the generation at which it
-    was last answered by the server; its stored answer is stale while a mark on its path is
-    newer. Refetching (or revalidating) it consumes the mark, for that request only.
+    paths and the paths above them. Each request (method, URL, query, headers, cookies)
+    remembers the generation at which the server last answered it; its stored answer is
+    stale while a mark on its path is newer. Refetching (or revalidating) it consumes the
+    mark, for that request only.
 
     Both maps are bounded and fail safe: when a mark is forgotten, every answer fetched
     before it is revalidated once; a forgotten request counts as fetched before every write.
@@ -528,7 +529,7 @@ class Invalidations:
         with self._lock:
             self._generation += 1
             now = self._generation
-            for path in (*_ancestors(written), *map(_normal, declared)):
+            for path in _above(written, *declared):
                 self._put(path, now, self._marks.get(path, (0, 0))[1])
             self._put(_normal(written), now, now)
             while len(self._marks) > self._limit:
@@ -562,6 +563,12 @@ class Invalidations:
 
 def _normal(path: str) -> str:
     return "/" + "/".join(p for p in path.split("/") if p)
+
+
+def _above(written: str, *declared: str) -> list[str]:
+    """The paths a write marks without their subtree: those above ``written``, and each of
+    ``declared`` with the paths above it."""
+    return [*_ancestors(written), *(p for path in declared for p in (_normal(path), *_ancestors(path)))]
 
 
 def _ancestors(path: str) -> list[str]:
