@@ -169,6 +169,8 @@ def _backend_call(doing: str) -> Callable[[Callable[_P, _T]], Callable[_P, _T]]:
         def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _T:
             try:
                 return call(*args, **kwargs)
+            except requests.RequestException:
+                raise  # the network (an OSError too), reading a streamed body to store it
             except _backend_errors() as exc:
                 failure = exc  # raised below, so the original is only the redacted cause
             message = scrub(f"the cache backend failed {doing}: {type(failure).__name__}: {failure}")
@@ -237,7 +239,7 @@ def cached_http(
 
     own = tuple(dict.fromkeys(secret_names))
     plain = tuple(h.lower() for h in scope_headers if not SENSITIVE_NAME.search(h))
-    backend = _backend(config, name)
+    backend = _backend_call("opening the cache")(_backend)(config, name)
     key_fn = _key_function(backend, identity, plain, own)
     session = CachedSession(
         # requests-cache keeps the key function on the backend object: a shared one gets a

@@ -16,6 +16,7 @@ from clientkit import (
     ApiKeyAuth,
     AuthenticationError,
     BasicAuth,
+    CacheError,
     Envelope,
     HeaderNext,
     PasswordLogin,
@@ -436,3 +437,20 @@ def test_sensitive_query_values_not_stored_in_cache_file(server: ScriptedServer,
     stored = b"".join(f.read_bytes() for f in tmp_path.iterdir())
     for value in (*values.values(), "pw-other1"):
         assert value.encode() not in stored
+
+
+# -- 7. a failing backend is a typed error -----------------------------------------------------
+
+
+def test_corrupt_sqlite_cache_is_typed_error(server: ScriptedServer, tmp_path: Path) -> None:
+    Docs(server)
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path), retries=0)
+    api.get(Doc, 1)
+    for stored in tmp_path.iterdir():
+        stored.write_bytes(b"not a database " * 1000)
+    with pytest.raises(CacheError, match="cache backend failed"):
+        api.get(Doc, 1, cache="refresh")
+    with pytest.raises(CacheError, match="opening the cache"):
+        Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    assert len(server.requests_to("/docs/1")) == 1  # nothing was sent for the failed reads
