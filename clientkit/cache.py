@@ -5,11 +5,14 @@ expired (by default at once), revalidated with ``If-None-Match`` /
 ``If-Modified-Since``; a ``304`` serves the stored body. ``Cache-Control: no-cache``
 answers are stored and always revalidated.
 
-Isolation: every cache key includes an HMAC of the whole credential (under a random
-key kept with the cache, see :func:`identity_key`) and the context headers (tenant, app,
-workspace) of the request, so two credentials or two tenants sharing one cache never see
-each other's answers, whether or not the service sends ``Vary: Authorization``.
-Credentials themselves are never part of a key and are redacted from stored requests.
+Isolation: every cache key includes an HMAC (under a random key kept with the cache, see
+:func:`identity_key`) of every credential the request carries: the declared auth's whole
+credential, each header and query parameter with a sensitive name
+(:data:`clientkit.redaction.SENSITIVE_NAME`: ``Authorization``, ``X-API-Key``, ``Cookie``,
+``client_secret``...), and the context headers (tenant, app, workspace), so two credentials
+or two tenants sharing one cache never see each other's answers, whether or not the service
+sends ``Vary: Authorization``. Credentials themselves are never part of a key in clear and
+are redacted from stored requests. A backend failure raises :class:`~clientkit.errors.CacheError`.
 """
 
 from __future__ import annotations
@@ -24,22 +27,24 @@ import secrets
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 import requests
 
 from clientkit.auth import Keyed, fingerprint
-from clientkit.errors import DeclarationError, InvalidRequestError
+from clientkit.errors import CacheError, DeclarationError, InvalidRequestError, redacted_cause
+from clientkit.redaction import SENSITIVE_NAME, scrub
 
 Backend = Literal["sqlite", "memory", "filesystem", "redis"]
-#: headers never part of a key: the credential's identity is in every key instead
-_SECRET_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie", "X-API-KEY")
-#: redacted from stored requests, but part of the key unless they carry the session's credential
-_SECRET_PARAMS = ("access_token", "api_key", "apikey", "token", "key")
 _KEY_NAME = "clientkit-identity-key"
+#: the key of requests that are never stored (writes): computing it needs no backend
+_UNSTORED = "unstored"
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 def default_cache_dir() -> Path:
@@ -146,6 +151,36 @@ def _backend(config: CacheConfig, name: str) -> Any:
     raise DeclarationError(f"unknown cache backend {config.backend!r}")
 
 
+@functools.cache
+def _backend_errors() -> tuple[type[BaseException], ...]:
+    """What a backend raises when it fails: files, SQLite, and Redis when installed."""
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:
+        return (OSError, sqlite3.Error)
+    return (OSError, sqlite3.Error, RedisError)
+
+
+def _backend_call(doing: str) -> Callable[[Callable[_P, _T]], Callable[_P, _T]]:
+    """Make a backend's own failures in ``call`` a :class:`CacheError` (cause redacted)."""
+
+    def wrap(call: Callable[_P, _T]) -> Callable[_P, _T]:
+        @functools.wraps(call)
+        def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+            try:
+                return call(*args, **kwargs)
+            except requests.RequestException:
+                raise  # the network (an OSError too), reading a streamed body to store it
+            except _backend_errors() as exc:
+                failure = exc  # raised below, so the original is only the redacted cause
+            message = scrub(f"the cache backend failed {doing}: {type(failure).__name__}: {failure}")
+            raise CacheError(message) from redacted_cause(failure)
+
+        return guarded
+
+    return wrap
+
+
 def identity_key(cache: Any) -> bytes:
     """The random HMAC key of credential identities, kept with the cache itself.
 
@@ -193,40 +228,19 @@ def cached_http(
     scope_headers: Iterable[str],
     secret_names: Iterable[str] = (),
 ) -> requests.Session:
-    """A requests-cache session whose keys are scoped to a credential and a context.
+    """A requests-cache session whose keys are scoped to every credential and a context.
 
-    ``secret_names`` are the headers and query parameters that carry this session's own
-    credential: they are left out of keys (the credential's identity is in every key).
-    Other well-known secret names are redacted from stored requests but stay in the key.
+    ``secret_names`` are the headers and query parameters that carry the declared auth's
+    own credential: ``identity`` stands for them. Every other header or query parameter
+    with a sensitive name is HMAC-ed into the key. All of them are left out of the plain
+    part of the key and redacted from stored requests.
     """
     from requests_cache import CachedSession
-    from requests_cache.cache_keys import create_key
 
-    scoped = tuple(h.lower() for h in scope_headers)
-    own = tuple(secret_names)
-    not_keyed = tuple(dict.fromkeys((*_SECRET_HEADERS, *own)))
-    redacted = tuple(dict.fromkeys((*_SECRET_HEADERS, *_SECRET_PARAMS, *own)))
-    memo: _Lru = _Lru(4096)
-    backend = _backend(config, name)
-
-    @functools.cache
-    def keyed() -> Keyed:  # on first use, so connect() does not reach a Redis server
-        return functools.partial(fingerprint, identity_key(backend))
-
-    def key_fn(request: Any, **kwargs: Any) -> str:
-        headers = request.headers or {}
-        scope = "\0".join([identity(keyed()), *(f"{h}={headers.get(h, '')}" for h in scoped)])
-        matched = kwargs.get("match_headers")
-        shown = tuple(sorted(headers.items())) if matched else ()
-        body = request.body if isinstance(request.body, bytes | str | None) else id(request.body)
-        signature = (request.method, request.url, body, scope, repr(matched), shown)
-        key = memo.get(signature)
-        if key is None:
-            digest = hashlib.sha256(scope.encode()).hexdigest()[:24]
-            key = f"{create_key(request, **{**kwargs, 'ignored_parameters': not_keyed})}-{digest}"
-            memo.put(signature, key)
-        return str(key)
-
+    own = tuple(dict.fromkeys(secret_names))
+    plain = tuple(h.lower() for h in scope_headers if not SENSITIVE_NAME.search(h))
+    backend = _backend_call("opening the cache")(_backend)(config, name)
+    key_fn = _key_function(backend, identity, plain, own)
     session = CachedSession(
         # requests-cache keeps the key function on the backend object: a shared one gets a
         # view of its own (same storage), or the last session's identity would key them all
@@ -236,11 +250,80 @@ def cached_http(
         stale_if_error=config.stale_if_error,
         allowable_methods=("GET", "HEAD"),
         allowable_codes=(200, 203),
-        ignored_parameters=redacted,
+        ignored_parameters=own,
         key_fn=key_fn,
     )
+    view = session.cache
+    save = functools.partial(_save_redacted, view, own)
+    view.get_response = _backend_call("reading an answer")(view.get_response)  # type: ignore[method-assign]
+    view.save_response = _backend_call("storing an answer")(save)  # type: ignore[method-assign]
     session.hooks["response"].append(_trim_not_modified)
     return session
+
+
+def _key_function(
+    backend: Any, identity: Callable[[Keyed], str], plain: tuple[str, ...], own: tuple[str, ...]
+) -> Callable[..., str]:
+    """requests-cache's key of a request, plus a digest of its identity and context."""
+    from requests_cache.cache_keys import create_key
+
+    covered = frozenset(n.lower() for n in own)  # the auth's identity stands for these
+    memo: _Lru = _Lru(4096)
+
+    @functools.cache
+    def keyed() -> Keyed:  # on first use, so connect() does not reach a Redis server
+        read = _backend_call("reading the identity key")(identity_key)
+        return functools.partial(fingerprint, read(backend))
+
+    def key_fn(request: Any, **kwargs: Any) -> str:
+        if request.method not in ("GET", "HEAD"):
+            return _UNSTORED  # never stored: no identity, no backend
+        headers = request.headers or {}
+        carried = _credentials(request.url or "", headers)
+        hmac = keyed()
+        others = [
+            hmac(kind, name.lower(), value) for kind, name, value in carried if name.lower() not in covered
+        ]
+        scope = "\0".join([identity(hmac), *others, *(f"{h}={headers.get(h, '')}" for h in plain)])
+        matched = kwargs.get("match_headers")
+        shown = tuple(sorted(headers.items())) if matched else ()
+        body = request.body if isinstance(request.body, bytes | str | None) else id(request.body)
+        signature = (request.method, request.url, body, scope, repr(matched), shown)
+        key = memo.get(signature)
+        if key is None:
+            hidden = (*own, *(name for _, name, _ in carried))
+            digest = hashlib.sha256(scope.encode()).hexdigest()[:24]
+            key = f"{create_key(request, **{**kwargs, 'ignored_parameters': hidden})}-{digest}"
+            memo.put(signature, key)
+        return str(key)
+
+    return key_fn
+
+
+def _credentials(url: str, headers: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """``(kind, name, value)`` of each header and query parameter with a sensitive name."""
+    found = [("header", name, str(value)) for name, value in headers.items() if SENSITIVE_NAME.search(name)]
+    query = urlsplit(url).query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        found.extend(("param", name, value) for name, value in pairs if SENSITIVE_NAME.search(name))
+    return sorted(found)
+
+
+def _save_redacted(
+    cache: Any, own: tuple[str, ...], response: requests.Response, key: str | None = None, expires: Any = None
+) -> None:
+    """requests-cache's ``save_response``, redacting every credential of the stored request:
+    the auth's own names and every sensitive-named header and query parameter. (No redirect
+    aliases: clientkit follows redirects itself.)"""
+    from requests_cache.cache_keys import redact_response
+    from requests_cache.models.response import CachedResponse
+
+    stored = CachedResponse.from_response(response, expires=expires)
+    sent = stored.request
+    carried = [*_credentials(sent.url or "", sent.headers or {}), *_credentials(stored.url or "", {})]
+    redact_response(stored, (*own, *(name for _, name, _ in carried)))
+    cache.responses[key or cache.create_key(response.request)] = stored
 
 
 _VOLATILE = ("Date", "Connection", "Keep-Alive", "Server", "Age")
@@ -320,6 +403,7 @@ class Shortcut:
         self._entries: _Lru = _Lru(4096)
         self._answers: _Lru = _Lru(256)  # key -> (stored bytes, the answer they hold)
 
+    @_backend_call("reading an answer")
     def _stored(self, key: str) -> Any:
         if self._cache is None:
             return None
@@ -414,39 +498,79 @@ def _validators_of(response: requests.Response) -> tuple[tuple[str, str], ...]:
 
 
 class Invalidations:
-    """Paths whose cached answers a write made stale; later GETs of them revalidate.
+    """Which stored answers this session's writes made stale; each is revalidated once.
 
-    A write to ``/docs/1/publish`` makes stale the path itself and everything under it
-    (``/docs/1/publish/...``) and each path above it (``/docs/1``, ``/docs``): the
-    resource, the collection it sits in, and what it contains.
+    Every write gets the next generation number. A write to ``/docs/1/publish`` marks the
+    path itself and everything under it (``/docs/1/publish/...``) and each path above it
+    (``/docs/1``, ``/docs``, ``/``); a resource operation also marks the resource's declared
+    paths and the paths above them. Each request (method, URL, query, headers, cookies)
+    remembers the generation at which the server last answered it; its stored answer is
+    stale while a mark on its path is newer. Refetching (or revalidating) it consumes the
+    mark, for that request only.
+
+    Both maps are bounded and fail safe: when a mark is forgotten, every answer fetched
+    before it is revalidated once; a forgotten request counts as fetched before every write.
     """
 
-    def __init__(self, limit: int = 1024) -> None:
-        self._marks: OrderedDict[str, bool] = OrderedDict()  # path -> whether its subtree too
+    def __init__(self, limit: int = 1024, requests_limit: int = 16384) -> None:
         self._lock = threading.Lock()
+        self._generation = 0
+        self._floor = 0  # the newest forgotten mark: anything fetched before it is stale
+        self._marks: OrderedDict[str, tuple[int, int]] = OrderedDict()  # path -> (itself, subtree)
         self._limit = limit
+        self._fetched: OrderedDict[Hashable, int] = OrderedDict()
+        self._requests_limit = requests_limit
 
-    def mark(self, *paths: str) -> None:
+    @property
+    def generation(self) -> int:
+        """The number of the latest write (``0``: none yet)."""
+        return self._generation
+
+    def mark(self, written: str, *declared: str) -> None:
+        """A write to ``written`` (and its subtree and the paths above), changing ``declared``."""
         with self._lock:
-            for path in paths:
-                for above in _ancestors(path):
-                    self._marks[above] = self._marks.get(above, False)
-                    self._marks.move_to_end(above)
-                self._marks[_normal(path)] = True
-                self._marks.move_to_end(_normal(path))
+            self._generation += 1
+            now = self._generation
+            for path in _above(written, *declared):
+                self._put(path, now, self._marks.get(path, (0, 0))[1])
+            self._put(_normal(written), now, now)
             while len(self._marks) > self._limit:
-                self._marks.popitem(last=False)
+                _, (itself, subtree) = self._marks.popitem(last=False)
+                self._floor = max(self._floor, itself, subtree)
 
-    def stale(self, path: str) -> bool:
-        """Whether a write made the answers of ``path`` stale."""
+    def _put(self, path: str, itself: int, subtree: int) -> None:
+        self._marks[path] = (itself, subtree)
+        self._marks.move_to_end(path)
+
+    def stale(self, path: str, request: Hashable) -> bool:
+        """Whether a write since ``request`` was last answered may have changed ``path``."""
         with self._lock:
-            if _normal(path) in self._marks:
+            fetched = self._fetched.get(request, 0)
+            if fetched >= self._generation:
+                return False
+            if fetched < self._floor:
                 return True
-            return any(self._marks.get(above) for above in _ancestors(path))
+            if self._marks.get(_normal(path), (0, 0))[0] > fetched:
+                return True
+            return any(self._marks.get(above, (0, 0))[1] > fetched for above in _ancestors(path))
+
+    def fetched(self, request: Hashable, generation: int) -> None:
+        """The server answered ``request``, sent when ``generation`` was the latest write."""
+        with self._lock:
+            self._fetched[request] = max(generation, self._fetched.get(request, 0))
+            self._fetched.move_to_end(request)
+            while len(self._fetched) > self._requests_limit:
+                self._fetched.popitem(last=False)
 
 
 def _normal(path: str) -> str:
     return "/" + "/".join(p for p in path.split("/") if p)
+
+
+def _above(written: str, *declared: str) -> list[str]:
+    """The paths a write marks without their subtree: those above ``written``, and each of
+    ``declared`` with the paths above it."""
+    return [*_ancestors(written), *(p for path in declared for p in (_normal(path), *_ancestors(path)))]
 
 
 def _ancestors(path: str) -> list[str]:

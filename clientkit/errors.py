@@ -83,6 +83,11 @@ class RequestTimeout(TransportError, TimeoutError):
     """The connect or read timeout, or a deadline, expired."""
 
 
+class CacheError(TransportError):
+    """The cache backend failed (Redis unreachable, a SQLite file that cannot be read or
+    written...); nothing was sent, or the answer could not be stored."""
+
+
 class RedirectError(TransportError):
     """A redirect clientkit will not follow: a redirected write, or more than the hop limit.
 

@@ -233,6 +233,9 @@ def _identity_of(auth: AuthBase | None) -> Callable[[Keyed], str]:
 
 
 def _secret_names(auth: AuthBase | None) -> list[str]:
+    """The headers and query parameter that carry ``auth``'s own credential."""
+    if isinstance(auth, HTTPBasicAuth | HTTPDigestAuth):
+        return ["Authorization"]  # its identity covers username and password
     names = list(getattr(auth, "secret_headers", ()) or ())
     query = getattr(auth, "query", None)
     if isinstance(query, str):

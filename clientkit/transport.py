@@ -175,6 +175,19 @@ def _has(headers: Mapping[str, Any], name: str) -> bool:
     return any(k.lower() == lowered and v is not None for k, v in headers.items())
 
 
+def _stored_now(resp: requests.Response) -> bool:
+    """Whether the backend now holds what the server just said for this request: a
+    revalidated answer, or a new 200/203 that requests-cache stored."""
+    if not hasattr(resp, "from_cache"):
+        return False  # sent past requests-cache (the shortcut's conditional request)
+    if resp.from_cache:
+        return bool(getattr(resp, "revalidated", False))
+    sent = resp.request.headers if resp.request is not None else {}
+    control = f"{resp.headers.get('Cache-Control', '')} {sent.get('Cache-Control', '')}"
+    no_store = "no-store" in control.lower()
+    return resp.status_code in (200, 203) and not no_store
+
+
 def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
     """Whether a connection error happened before any byte of the request left."""
     reason = exc.args[0] if exc.args else None
@@ -390,6 +403,7 @@ class Transport:
             raise InvalidRequestError(
                 f"refusing to send a request to {redact_url(url)}: not the service's origin"
             )
+        invalidates = tuple(invalidates)
         if method in _WRITE_METHODS:
             self.invalidate(url, *invalidates)
         call_headers = merge_headers(opts.headers, headers)
@@ -409,12 +423,12 @@ class Transport:
         limits = opts.timeout or Timeout()
         deadline = time.monotonic() + limits.total if limits.total else None
         rewinder = _Rewinder(body, files)
-        cache_args = self._cache_args(method, url, opts.cache)
-        signature: tuple[Any, ...] | None = None
+        signature = self._signature(method, url, query, hdrs)
+        generation = self.invalidations.generation
+        cache_args = self._cache_args(method, url, opts.cache, signature)
         conditional: dict[str, str] | None = None
         shortcut = self.shortcut
         if shortcut is not None and method == "GET" and not stream and not cache_args and opts.cache is None:
-            signature = (url, tuple(query), tuple(sorted(hdrs.items(), key=lambda kv: kv[0])))
             hit = shortcut.fresh(signature)
             if hit is not None:
                 self.cache_stats.record(hit)
@@ -513,6 +527,8 @@ class Transport:
                     attempt += 1
                     previous = cause
                     continue
+                if method in _WRITE_METHODS:
+                    self.invalidate(url, *invalidates)  # the write may still be applied
                 raise error from (redacted_cause(cause) if cause is not None else None)
 
             if log.isEnabledFor(logging.DEBUG):
@@ -523,14 +539,20 @@ class Transport:
                     stored = shortcut.not_modified(signature, resp)
                     if stored is not None:
                         self.cache_stats.record(stored)
+                        self.invalidations.fetched(signature, generation)
                         return stored
                     shortcut.forget(signature)
                     continue  # let requests-cache decide, with a full conditional request
                 shortcut.forget(signature)  # a changed answer: requests-cache stores it next time
             if self.cached and method in ("GET", "HEAD"):
                 self.cache_stats.record(resp)
-                if signature is not None and shortcut is not None and resp.status_code < 300:
+                remembers = method == "GET" and not stream and opts.cache is None and resp.status_code < 300
+                if shortcut is not None and remembers:
                     shortcut.remember(signature, resp)
+                if opts.cache != "bypass" and _stored_now(resp):
+                    self.invalidations.fetched(signature, generation)
+            if method in _WRITE_METHODS:
+                self.invalidate(url, *invalidates)  # again: a read during the write may hold the old answer
 
             if resp.status_code in _REDIRECTS and "location" in resp.headers:
                 location = _location(resp, method, url)
@@ -601,22 +623,34 @@ class Transport:
         """Whether responses go through a requests-cache backend."""
         return hasattr(self.http, "cache")
 
-    def _cache_args(self, method: str, url: str, mode: str | None) -> dict[str, Any]:
+    def _cache_args(
+        self, method: str, url: str, mode: str | None, signature: tuple[Any, ...]
+    ) -> dict[str, Any]:
         if not self.cached or method not in ("GET", "HEAD"):
             return {}
         if mode == "bypass":
             from requests_cache import DO_NOT_CACHE
 
             return {"expire_after": DO_NOT_CACHE}
-        if mode == "refresh" or self.invalidations.stale(urlsplit(url).path):
+        if mode == "refresh" or self.invalidations.stale(urlsplit(url).path, signature):
             return {"refresh": True}
         return {}
 
-    def invalidate(self, *paths: str) -> None:
-        """Make later GETs of these paths, the paths above and the paths below them
-        revalidate (a write made them stale)."""
+    def _signature(
+        self, method: str, url: str, query: list[tuple[str, str]], headers: Mapping[str, str | None]
+    ) -> tuple[Any, ...]:
+        """What tells one cached request from another in this session: method, URL, query,
+        headers and the cookies the jar holds (they are part of the cache identity)."""
+        if not self.cached or method not in ("GET", "HEAD"):
+            return ()
+        cookies = tuple((c.domain, c.path, c.name, c.value) for c in self.http.cookies)
+        return (method, url, tuple(query), tuple(sorted(headers.items(), key=lambda kv: kv[0])), cookies)
+
+    def invalidate(self, written: str, *declared: str) -> None:
+        """Make later GETs revalidate once: of ``written``, the paths above and below it, and
+        of ``declared`` (the paths a resource operation knows it changes)."""
         if self.cached:
-            self.invalidations.mark(*(urlsplit(self.url_for(p)).path for p in paths))
+            self.invalidations.mark(*(urlsplit(self.url_for(p)).path for p in (written, *declared)))
 
     def _wait(
         self,

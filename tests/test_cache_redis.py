@@ -176,3 +176,22 @@ def test_no_secret_is_stored_in_redis(server: ScriptedServer, redis: Any, redis_
     assert b"doc for aaaa" in stored and b"doc for alice" in stored  # the dump does see the answers
     for secret in (TOKEN_A, PASSWORD, basic("alice", PASSWORD).removeprefix("Basic ")):
         assert secret.encode() not in stored
+
+
+def test_unreachable_redis_is_typed_error(server: ScriptedServer) -> None:
+    import socket
+
+    from clientkit import CacheError, TransportError
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server.on("POST", "/docs", Reply(json={"data": {"id": 2}}))
+    cache = CacheConfig(backend="redis", location=f"redis://127.0.0.1:{port}/0")
+    with Docs.connect(server.url, token=TOKEN_A, cache=cache, retries=0) as api:
+        with pytest.raises(CacheError) as caught:
+            api.get(Doc, 1)
+        assert isinstance(caught.value, TransportError) and TOKEN_A not in str(caught.value)
+        assert server.received == []  # nothing was sent
+        api.request("POST", "/docs", json={})  # writes are never stored: they need no cache
+    assert [r.method for r in server.received] == ["POST"]

@@ -16,6 +16,7 @@ from clientkit import (
     ApiKeyAuth,
     AuthenticationError,
     BasicAuth,
+    CacheError,
     Envelope,
     HeaderNext,
     PasswordLogin,
@@ -320,3 +321,136 @@ def test_sessions_sharing_a_backend_object_stay_isolated(server: ScriptedServer)
     again.get(Doc, 1)
     sent = [r.header("Authorization") for r in server.requests_to("/docs/1")]
     assert sent == ["Bearer tok-one", "Bearer tok-two"] and again.cache_stats.hits == 1
+
+
+# -- 4. every credential a request carries is part of its identity ---------------------------
+
+
+def open_service() -> type[Service]:
+    """A service that declares no auth: credentials come per call or from cookies."""
+
+    class Open(Service):
+        envelope = Envelope(response="data")
+
+    return Open
+
+
+def serve_me(server: ScriptedServer) -> None:
+    """``/me`` names whoever the request's credential says it is; fresh for 600 s."""
+
+    def me(rec: Received, req: Any) -> Reply:
+        who = rec.header("Authorization") or rec.header("X-API-Key") or rec.header("Cookie") or "nobody"
+        return Reply(json={"data": {"who": who}}, headers={"ETag": '"same"', "Cache-Control": FRESH})
+
+    def login(rec: Received, req: Any) -> Reply:
+        return Reply(json={"data": {}}, headers={"Set-Cookie": f"sid={rec.json['user']}; Path=/"})
+
+    server.on("GET", "/me", me)
+    server.on("POST", "/login", login)
+
+
+def who(api: Any, **kwargs: Any) -> str:
+    answer: str = api.request("GET", "/me", **kwargs).json()["data"]["who"]
+    return answer
+
+
+@pytest.mark.parametrize("header", ["Authorization", "X-API-Key"])
+def test_per_call_authorization_header_is_part_of_cache_identity(
+    server: ScriptedServer, tmp_path: Path, header: str
+) -> None:
+    serve_me(server)
+    api = open_service().connect(server.url, cache=cache_at(tmp_path))
+    assert who(api, headers={header: "alice-credential"}) == "alice-credential"
+    assert who(api, headers={header: "bob-credential"}) == "bob-credential"
+    assert who(api, headers={header: "alice-credential"}) == "alice-credential"  # her own entry
+    sent = [r.header(header) for r in server.requests_to("/me")]
+    assert sent == ["alice-credential", "bob-credential"] and api.cache_stats.hits == 1
+
+
+def test_login_cookie_is_part_of_cache_identity(server: ScriptedServer, tmp_path: Path) -> None:
+    serve_me(server)
+    Open = open_service()
+    alice = Open.connect(server.url, cache=cache_at(tmp_path))
+    bob = Open.connect(server.url, cache=cache_at(tmp_path))
+    alice.request("POST", "/login", json={"user": "alice"})
+    bob.request("POST", "/login", json={"user": "bob"})
+    assert who(alice) == "sid=alice"
+    assert who(bob) == "sid=bob"
+    assert who(alice) == "sid=alice" and alice.cache_stats.hits == 1
+    alice.request("POST", "/login", json={"user": "carol"})  # the same session, another user
+    assert who(alice) == "sid=carol"
+    assert [r.header("Cookie") for r in server.requests_to("/me")] == ["sid=alice", "sid=bob", "sid=carol"]
+
+
+# -- 5. invalidation is bounded, fails safe, and costs one revalidation per path -------------
+
+
+def test_write_invalidation_survives_many_other_writes(server: ScriptedServer, tmp_path: Path) -> None:
+    Docs(server)
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    assert api.get(Doc, 1).title == "first"
+    api.request("PUT", "/docs/1", json={"title": "second"})
+    for i in range(1100):  # more written paths than the session remembers
+        api.request("POST", f"/other/{i}", json={}, raise_for_status=False)
+    assert api.get(Doc, 1).title == "second"
+    assert len(server.requests_to("/docs/1", "GET")) == 2
+
+
+def test_invalidation_mark_is_consumed_after_refetch(server: ScriptedServer, tmp_path: Path) -> None:
+    Docs(server)
+    for i in (2, 3, 4):
+        answer = Reply(json={"data": {"id": i}}, headers={"ETag": '"x"', "Cache-Control": FRESH})
+        server.on("GET", f"/docs/{i}", answer)
+    server.on("POST", "/docs", Reply(json={"data": {"id": 9, "title": "new"}}))
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    for i in (1, 2, 3, 4):
+        api.get(Doc, i)
+    api.create(Doc(title="new"))  # marks /docs and everything below it
+    before = len(server.received)
+    for _ in range(3):
+        for i in (1, 2, 3, 4):
+            api.get(Doc, i)
+    after_write = server.received[before:]
+    assert len(after_write) == 4  # each one revalidated once, then fresh again
+    assert all(r.header("If-None-Match") for r in after_write) and api.cache_stats.hits == 8
+
+
+# -- 6. stored requests hide every sensitive-named value -------------------------------------
+
+
+def test_sensitive_query_values_not_stored_in_cache_file(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("GET", "/files", Reply(json={"data": []}, headers={"Cache-Control": FRESH}))
+    Api, _ = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    values = {
+        "client_secret": "cs-abcdef123",
+        "password": "pw-zzz999",
+        "X-Amz-Signature": "sig-deadbeef",
+        "session_id": "sid-4242",
+    }
+    api.request("GET", "/files", params=values)
+    api.request("GET", "/files", params=values)  # the same values: a hit
+    api.request("GET", "/files", params={**values, "password": "pw-other1"})  # another value: a miss
+    assert len(server.requests_to("/files")) == 2 and api.cache_stats.hits == 1
+    stored = b"".join(f.read_bytes() for f in tmp_path.iterdir())
+    for value in (*values.values(), "pw-other1"):
+        assert value.encode() not in stored
+
+
+# -- 7. a failing backend is a typed error -----------------------------------------------------
+
+
+def test_corrupt_sqlite_cache_is_typed_error(server: ScriptedServer, tmp_path: Path) -> None:
+    Docs(server)
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path), retries=0)
+    api.get(Doc, 1)
+    for stored in tmp_path.iterdir():
+        stored.write_bytes(b"not a database " * 1000)
+    with pytest.raises(CacheError, match="cache backend failed"):
+        api.get(Doc, 1, cache="refresh")
+    with pytest.raises(CacheError, match="opening the cache"):
+        Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    assert len(server.requests_to("/docs/1")) == 1  # nothing was sent for the failed reads
