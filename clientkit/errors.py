@@ -45,6 +45,43 @@ class ClientKitError(Exception):
     def message(self) -> str:
         return str(self.args[0]) if self.args else ""
 
+    # ``raise ... from exc`` and raising inside ``except`` store the original exception
+    # (which may hold a token in its text) in C slots; every read and write through these
+    # properties swaps it for a RedactedCause, so tracebacks and code see only that.
+    @property
+    def __cause__(self) -> BaseException | None:
+        return _guarded(self, _CAUSE)
+
+    @__cause__.setter
+    def __cause__(self, value: BaseException | None) -> None:
+        _CAUSE.__set__(self, _redacted_link(value))
+
+    @property
+    def __context__(self) -> BaseException | None:
+        return _guarded(self, _CONTEXT)
+
+    @__context__.setter
+    def __context__(self, value: BaseException | None) -> None:
+        _CONTEXT.__set__(self, _redacted_link(value))
+
+
+_CAUSE: Any = BaseException.__dict__["__cause__"]
+_CONTEXT: Any = BaseException.__dict__["__context__"]
+
+
+def _guarded(error: BaseException, slot: Any) -> BaseException | None:
+    """The link in ``slot`` of ``error``, replaced for good by its redacted summary."""
+    link = slot.__get__(error)
+    safe = _redacted_link(link)
+    if safe is not link:
+        slot.__set__(error, safe)
+    return safe
+
+
+def _redacted_link(link: BaseException | None) -> BaseException | None:
+    """What a clientkit error may chain to: nothing, or a :class:`RedactedCause`."""
+    return link if link is None or isinstance(link, RedactedCause) else redacted_cause(link)
+
 
 class DeclarationError(ClientKitError, TypeError):
     """A service or resource declaration is inconsistent (raised at class creation)."""

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import attrs
 import requests
 
-from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
+from clientkit.errors import DecodeError, InvalidRequestError, PaginationError, redacted_cause
 from clientkit.wire import dig, has_path
 
 T = TypeVar("T")
@@ -66,7 +66,9 @@ class PageRequest:
         try:
             target = urljoin(base, url)
         except ValueError as exc:  # "http://[::1": not a URL at all
-            raise PaginationError(f"the next page link {url[:100]!r} is not a URL: {exc}") from exc
+            raise PaginationError(
+                f"the next page link {url[:100]!r} is not a URL: {exc}"
+            ) from redacted_cause(exc)
         return attrs.evolve(self, target=target, params=())
 
 
