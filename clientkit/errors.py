@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from clientkit.redaction import redact, redact_data, redact_headers, redact_url, scrub, scrub_value
+from clientkit.redaction import clipped, redact, redact_data, redact_headers, redact_url, scrub, scrub_value
 from clientkit.wire import dig
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def redacted_cause(exc: BaseException) -> RedactedCause:
     while current is not None and id(current) not in seen and len(parts) < 8:
         seen.add(id(current))
         parts.append(f"{type(current).__module__}.{type(current).__qualname__}: {current}")
-        current = current.__cause__ or current.__context__
+        current = _CAUSE.__get__(current) or _CONTEXT.__get__(current)  # the slots: no property loops
     return RedactedCause(" <- ".join(parts))
 
 
@@ -186,10 +186,15 @@ def excerpt_of(content: Any, limit: int = _EXCERPT) -> str:
     text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
     if not isinstance(text, str):
         text = _repr(text)
-    text = " ".join(text.split())
+    text = redact(" ".join(text.split()))  # before cutting: a cut secret would not match
     if len(text) > limit:
         text = text[:limit] + "..."
-    return redact(text)
+    return text
+
+
+def repr_excerpt(value: Any, limit: int = _EXCERPT) -> str:
+    """The ``repr`` of a decoded value, scrubbed, then cut to ``limit`` characters."""
+    return clipped(_repr(value), limit)
 
 
 def _repr(value: Any) -> str:

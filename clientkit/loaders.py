@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import attrs
 
-from clientkit.errors import DecodeError, redacted_cause
+from clientkit.errors import DecodeError, redacted_cause, repr_excerpt
 
 if TYPE_CHECKING:
     from clientkit.convert import Converter
@@ -219,7 +219,7 @@ def explainer(
         return DecodeError(
             f"cannot load {cls.__name__} from the response: field {culprit!r} "
             f"({cls.__name__}.{_name_of(infos, culprit)}): {type(exc).__name__}: {exc}",
-            excerpt=repr(raw)[:200],
+            excerpt=repr_excerpt(raw),
         )
 
     return explain
@@ -238,7 +238,7 @@ def fallback(cls: type, load: Loader) -> Loader:
         if isinstance(raw, Mapping):
             return load(dict(raw), level)
         raise DecodeError(
-            f"expected a JSON object for {cls.__name__}, got {type(raw).__name__}", excerpt=repr(raw)[:200]
+            f"expected a JSON object for {cls.__name__}, got {type(raw).__name__}", excerpt=repr_excerpt(raw)
         )
 
     return check

@@ -290,6 +290,12 @@ def scrub(text: str) -> str:
     return text
 
 
+def clipped(text: str, limit: int) -> str:
+    """``text`` scrubbed, then cut to ``limit`` characters (cutting first could leave a
+    part of a secret that no longer matches)."""
+    return scrub(text)[:limit]
+
+
 def scrub_value(value: Any) -> Any:
     """A copy of ``value`` (text, number, bytes or JSON-like containers) with secrets scrubbed.
 

@@ -19,7 +19,7 @@ from clientkit.cache import CacheStats
 from clientkit.completeness import answer_level, kept_on_merge, merged_level, refuse_erasing
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
-from clientkit.errors import DecodeError, InvalidRequestError, PaginationError, redacted_cause
+from clientkit.errors import DecodeError, InvalidRequestError, PaginationError, redacted_cause, repr_excerpt
 from clientkit.expansion import Level
 from clientkit.options import CacheMode, RequestOptions, Timeout, options_from
 from clientkit.pagination import Pager, PageRequest, Paginator
@@ -717,7 +717,7 @@ class Session:
             self.converter.mark_saved(obj, payload)
         else:
             raise DecodeError(
-                f"the {operation} answer for {spec.name} is not an object", excerpt=repr(answer)[:200]
+                f"the {operation} answer for {spec.name} is not an object", excerpt=repr_excerpt(answer)
             )
         return obj
 

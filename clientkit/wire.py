@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import attrs
 
-from clientkit.redaction import Secret
+from clientkit.redaction import Secret, clipped
 
 _orjson: Any
 try:  # optional speed-up, installed with the ``fast`` extra
@@ -334,7 +334,7 @@ def is_utf8(text: str) -> bool:
 def _name_of(name: Any) -> str:
     """A printable mention of a parameter or header name, whatever it is."""
     if isinstance(name, str):
-        return ascii(name[:100])
+        return ascii(clipped(name, 100))
     return f"of type {type(name).__name__}"
 
 

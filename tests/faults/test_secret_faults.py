@@ -572,3 +572,15 @@ def test_one_rule_for_sensitive_names_and_one_keyed_fingerprint() -> None:
     assert not any(
         redaction.is_sensitive_name(n) for n in ("remember", "scopes", "spinner", "Idempotency-Key")
     )
+
+
+def test_cut_excerpts_never_show_part_of_a_secret(server: ScriptedServer) -> None:
+    token = "tok-cut-in-half-5501-abcdefghijklmnopqrstuvwxyz"
+    owner = "x" * 40 + " " + token  # the strict hook's message is cut at 60 characters
+    server.on("GET", "/docs/3", Reply(json={"owner": owner, "id": 3, "pad": "p" * 150}))
+    api = Owned.connect(server.url, token=token, retries=0)
+    with pytest.raises(DecodeError) as info:
+        api.get(Doc, 3)
+    places = exception_places(info.value, "DecodeError")
+    assert findings(places, [token[:16]]) == []  # the cut-off start of the token is not shown either
+    assert "x" * 40 in str(info.value)
