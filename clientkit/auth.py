@@ -8,8 +8,6 @@ logs and pickles never show them.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 import threading
@@ -30,7 +28,8 @@ from clientkit.errors import (
     PermissionDeniedError,
 )
 from clientkit.paths import PathTemplate
-from clientkit.redaction import Secret, register_secret
+from clientkit.redaction import Secret, is_sensitive_name, register_secret
+from clientkit.redaction import fingerprint as fingerprint  # noqa: PLC0414 (re-exported for the cache)
 from clientkit.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
 from clientkit.wire import dig
 
@@ -44,16 +43,18 @@ Sender = Callable[[str, str, Any], Any]
 
 
 class Keyed(Protocol):
-    """A keyed one-way hash of credential parts (see :func:`fingerprint`)."""
+    """A keyed one-way hash of credential parts (see :func:`~clientkit.redaction.fingerprint`)."""
 
     def __call__(self, *parts: str) -> str: ...
 
 
-def fingerprint(key: bytes, *parts: str) -> str:
-    """HMAC-SHA256 of ``parts`` under ``key``: a stable id of a credential that holds no
-    secret and cannot be brute-forced offline without the key (cache keys use it)."""
-    message = "\0".join(f"{len(part)}:{part}" for part in ("clientkit", *parts))
-    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
+def secret_names(auth: object) -> list[str]:
+    """The header and query parameter names that carry the credential of ``auth``."""
+    names = [h for h in getattr(auth, "secret_headers", ()) or () if h]
+    query = getattr(auth, "query", None)
+    if isinstance(query, str):
+        names.append(query)
+    return names
 
 
 def unshared_identity(owner: object) -> str:
@@ -366,8 +367,8 @@ class PasswordLogin(Authenticator):
         if store is None:
             # a declared persistent store holds the declared principal's token: it is kept only
             # while the principal stays the declared one; a memory store is never shared
-            principal = {k: v for k, v in merged.items() if not _is_secret_name(k)}
-            declared = {k: v for k, v in self.credentials.items() if not _is_secret_name(k)}
+            principal = _public(merged)
+            declared = _public(self.credentials)
             same = bool(declared) and principal == declared
             store = (
                 self.store if same and not isinstance(self.store, MemoryTokenStore) else MemoryTokenStore()
@@ -483,6 +484,15 @@ class PasswordLogin(Authenticator):
     ) -> str | None:
         return _token_principal(headers.get(self.header, ""), self.scheme, accounts)
 
+    def secret_fields(self) -> set[str]:
+        """The login and refresh body keys that carry a secret credential (``password``, ``pin``)."""
+        return {
+            wire
+            for template in (self.body, self.refresh_body)
+            for wire, value in (template or {}).items()
+            if isinstance(value, str) and _PLACEHOLDER.fullmatch(value) and is_sensitive_name(value[1:-1])
+        }
+
     def sandbox_login(self, body: Any, accounts: Accounts, *, refresh: bool = False) -> Any:
         """The answer to a login (or refresh) request, or ``None`` for bad credentials."""
         template = self.refresh_body if refresh else self.body
@@ -515,12 +525,12 @@ class PasswordLogin(Authenticator):
         return keyed("login", self.path, *(f"{k}={values[k]!r}" for k in sorted(values)))
 
     def __repr__(self) -> str:
-        who = {k: ("***" if _is_secret_name(k) else v) for k, v in self.credentials.items()}
+        who = {k: ("***" if _is_secret(k, v) else v) for k, v in self.credentials.items()}
         return f"PasswordLogin(path={self.path!r}, credentials={who!r}, store={self.store!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         state = {a.name: getattr(self, a.name) for a in attrs.fields(type(self)) if a.init}
-        state["credentials"] = {k: v for k, v in self.credentials.items() if not _is_secret_name(k)}
+        state["credentials"] = _public(self.credentials)
         state["store"] = MemoryTokenStore()
         return (_rebuild_login, (state,))
 
@@ -536,16 +546,18 @@ def _put_path(body: dict[str, Any], path: str, value: Any) -> None:
     body[steps[-1]] = value
 
 
-_PRINCIPAL = re.compile(r"^(user(name)?|email|login|account|client_id|tenant|realm|domain)$", re.I)
-
-
 def _wrapped(name: str, value: Any) -> Any:
-    """A login credential as kept: secret ones (numbers too) as :class:`Secret`, the principal plain."""
-    if value is None or isinstance(value, Secret) or not _is_secret_name(name):
+    """A login credential as kept: a secret-named one (a number too) as :class:`Secret`;
+    any other (the principal, ``remember=True``, a list of scopes) as given."""
+    if value is None or isinstance(value, Secret) or not is_sensitive_name(name):
         return value
     return Secret(_credential_value(value))
 
 
-def _is_secret_name(name: str) -> bool:
-    """Every login credential is secret except the ones that name the principal."""
-    return not _PRINCIPAL.match(name)
+def _is_secret(name: str, value: Any) -> bool:
+    return isinstance(value, Secret) or is_sensitive_name(name)
+
+
+def _public(credentials: Mapping[str, Any]) -> dict[str, Any]:
+    """The credentials that are not secret (the principal's name and options)."""
+    return {k: v for k, v in credentials.items() if not _is_secret(k, v)}

@@ -22,7 +22,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from clientkit.errors import ClientKitError, DeclarationError, InvalidRequestError
+from clientkit.errors import ClientKitError, DeclarationError, InvalidRequestError, redacted_cause
 from clientkit.loaders import explainer, fallback, generate, needs_init
 from clientkit.redaction import register_secret
 from clientkit.resource import FieldInfo, Resource
@@ -48,11 +48,11 @@ def _sendable(build: Callable[P, T]) -> Callable[P, T]:
         except RecursionError as exc:
             raise InvalidRequestError(
                 f"{type(args[1]).__name__} cannot be sent: its data nests too deep"
-            ) from exc
+            ) from redacted_cause(exc)
         except (TypeError, ValueError) as exc:
             raise InvalidRequestError(
                 f"{type(args[1]).__name__} cannot be sent: {type(exc).__name__}: {exc}"
-            ) from exc
+            ) from redacted_cause(exc)
 
     return guarded
 
@@ -226,7 +226,7 @@ class Converter:
             raise DeclarationError(
                 f"cannot resolve the field types of {cls.__name__}: {exc}; types a resource "
                 "refers to must be importable from its module"
-            ) from exc
+            ) from redacted_cause(exc)
         load = self._init_loader(cls) if needs_init(cls) else generate(cls, self, copy_json)
         self._loaders[cls] = load
         return load
@@ -252,7 +252,7 @@ class Converter:
             try:
                 obj = base(raw, cls)
             except Exception as exc:
-                raise explain(raw, exc) from exc
+                raise explain(raw, exc) from redacted_cause(exc)
             state = obj.__dict__
             state["_ck_raw"] = raw
             state["_ck_level"] = level

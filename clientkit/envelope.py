@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from clientkit.errors import DeclarationError, DecodeError
+from clientkit.errors import DeclarationError, DecodeError, repr_excerpt
 from clientkit.wire import dig, has_path, put_path
 
 Locator = str | Sequence[str | None] | None
@@ -53,7 +53,7 @@ class Envelope:
             if not has_path(body, locator):
                 raise DecodeError(
                     f"the {operation} response has no {locator!r} key where the payload should be",
-                    excerpt=repr(body)[:200],
+                    excerpt=repr_excerpt(body),
                 )
             return dig(body, locator)
         for candidate in locator:
@@ -63,7 +63,7 @@ class Envelope:
                 return dig(body, candidate)
         raise DecodeError(
             f"the {operation} response has none of the keys {list(locator)!r}",
-            excerpt=repr(body)[:200],
+            excerpt=repr_excerpt(body),
         )
 
     def wrap(self, payload: Any, operation: str) -> Any:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from clientkit.redaction import redact, redact_data, redact_headers, redact_url, scrub, scrub_value
+from clientkit.redaction import clipped, redact, redact_data, redact_headers, redact_url, scrub, scrub_value
 from clientkit.wire import dig
 
 if TYPE_CHECKING:
@@ -44,6 +44,43 @@ class ClientKitError(Exception):
     @property
     def message(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+    # ``raise ... from exc`` and raising inside ``except`` store the original exception
+    # (which may hold a token in its text) in C slots; every read and write through these
+    # properties swaps it for a RedactedCause, so tracebacks and code see only that.
+    @property
+    def __cause__(self) -> BaseException | None:
+        return _guarded(self, _CAUSE)
+
+    @__cause__.setter
+    def __cause__(self, value: BaseException | None) -> None:
+        _CAUSE.__set__(self, _redacted_link(value))
+
+    @property
+    def __context__(self) -> BaseException | None:
+        return _guarded(self, _CONTEXT)
+
+    @__context__.setter
+    def __context__(self, value: BaseException | None) -> None:
+        _CONTEXT.__set__(self, _redacted_link(value))
+
+
+_CAUSE: Any = BaseException.__dict__["__cause__"]
+_CONTEXT: Any = BaseException.__dict__["__context__"]
+
+
+def _guarded(error: BaseException, slot: Any) -> BaseException | None:
+    """The link in ``slot`` of ``error``, replaced for good by its redacted summary."""
+    link = slot.__get__(error)
+    safe = _redacted_link(link)
+    if safe is not link:
+        slot.__set__(error, safe)
+    return safe
+
+
+def _redacted_link(link: BaseException | None) -> BaseException | None:
+    """What a clientkit error may chain to: nothing, or a :class:`RedactedCause`."""
+    return link if link is None or isinstance(link, RedactedCause) else redacted_cause(link)
 
 
 class DeclarationError(ClientKitError, TypeError):
@@ -145,7 +182,7 @@ def redacted_cause(exc: BaseException) -> RedactedCause:
     while current is not None and id(current) not in seen and len(parts) < 8:
         seen.add(id(current))
         parts.append(f"{type(current).__module__}.{type(current).__qualname__}: {current}")
-        current = current.__cause__ or current.__context__
+        current = _CAUSE.__get__(current) or _CONTEXT.__get__(current)  # the slots: no property loops
     return RedactedCause(" <- ".join(parts))
 
 
@@ -154,10 +191,15 @@ def excerpt_of(content: Any, limit: int = _EXCERPT) -> str:
     text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
     if not isinstance(text, str):
         text = _repr(text)
-    text = " ".join(text.split())
+    text = redact(" ".join(text.split()))  # before cutting: a cut secret would not match
     if len(text) > limit:
         text = text[:limit] + "..."
-    return redact(text)
+    return text
+
+
+def repr_excerpt(value: Any, limit: int = _EXCERPT) -> str:
+    """The ``repr`` of a decoded value, scrubbed, then cut to ``limit`` characters."""
+    return clipped(_repr(value), limit)
 
 
 def _repr(value: Any) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import attrs
 
-from clientkit.errors import DecodeError
+from clientkit.errors import DecodeError, redacted_cause, repr_excerpt
 
 if TYPE_CHECKING:
     from clientkit.convert import Converter
@@ -54,6 +54,7 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
     env: dict[str, Any] = {
         "_M": _MISSING,
         "_new": object.__new__,
+        "_redacted": redacted_cause,
         "_cls": cls,
         "_declared": declared,
         "_copy": copy_json,
@@ -123,7 +124,7 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
         "        try:",
         f"            d = {{{', '.join(fast)}{', ' if fast else ''}'_ck_raw': raw}}",
         "        except Exception as exc:",
-        "            raise _explain(raw, exc) from exc",
+        "            raise _explain(raw, exc) from _redacted(exc)",
         "        if level is not None:",
         "            d['_ck_level'] = level",
         "        obj = _new(_cls)",
@@ -135,7 +136,7 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
         *entries,
         "            '_ck_raw': raw}",
         "    except Exception as exc:",
-        "        raise _explain(raw, exc) from exc",
+        "        raise _explain(raw, exc) from _redacted(exc)",
         "    if level is not None:",
         "        d['_ck_level'] = level",
         f"    if _len(raw) > {len(declared)} or not _declared.issuperset(raw):",
@@ -164,7 +165,7 @@ def _zero_copy_lines(in_place: list[str]) -> list[str]:
         "        try:",
         *(f"            {line}" for line in in_place or ["pass"]),
         "        except Exception as exc:",
-        "            raise _explain(snap, exc) from exc",
+        "            raise _explain(snap, exc) from _redacted(exc)",
         "        raw['_ck_raw'] = snap",
         "        if level is not None:",
         "            raw['_ck_level'] = level",
@@ -218,7 +219,7 @@ def explainer(
         return DecodeError(
             f"cannot load {cls.__name__} from the response: field {culprit!r} "
             f"({cls.__name__}.{_name_of(infos, culprit)}): {type(exc).__name__}: {exc}",
-            excerpt=repr(raw)[:200],
+            excerpt=repr_excerpt(raw),
         )
 
     return explain
@@ -237,7 +238,7 @@ def fallback(cls: type, load: Loader) -> Loader:
         if isinstance(raw, Mapping):
             return load(dict(raw), level)
         raise DecodeError(
-            f"expected a JSON object for {cls.__name__}, got {type(raw).__name__}", excerpt=repr(raw)[:200]
+            f"expected a JSON object for {cls.__name__}, got {type(raw).__name__}", excerpt=repr_excerpt(raw)
         )
 
     return check

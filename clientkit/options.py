@@ -8,7 +8,7 @@ from typing import Any, Literal
 import attrs
 
 from clientkit.errors import InvalidRequestError
-from clientkit.redaction import MASK, SENSITIVE_NAME, redact
+from clientkit.redaction import MASK, is_sensitive_name, redact
 from clientkit.retry import RetryPolicy
 
 CacheMode = Literal["use", "bypass", "refresh"]
@@ -61,7 +61,7 @@ def _timeout_of(value: Any) -> Timeout | None:
 
 def _masked(values: Mapping[str, Any]) -> str:
     """A mapping's repr with the values of sensitive names (and registered secrets) hidden."""
-    return redact(repr({k: MASK if SENSITIVE_NAME.search(str(k)) else v for k, v in values.items()}))
+    return redact(repr({k: MASK if is_sensitive_name(str(k)) else v for k, v in values.items()}))
 
 
 @attrs.frozen

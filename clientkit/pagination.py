@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import attrs
 import requests
 
-from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
-from clientkit.redaction import redact_url
+from clientkit.errors import DecodeError, InvalidRequestError, PaginationError, redacted_cause, repr_excerpt
+from clientkit.redaction import clipped, redact_url
 from clientkit.wire import dig, has_path
 
 T = TypeVar("T")
@@ -68,7 +68,9 @@ class PageRequest:
         try:
             target = urljoin(base, url)
         except ValueError as exc:  # "http://[::1": not a URL at all
-            raise PaginationError(f"the next page link {url[:100]!r} is not a URL: {exc}") from exc
+            raise PaginationError(
+                f"the next page link {clipped(url, 100)!r} is not a URL: {exc}"
+            ) from redacted_cause(exc)
         return attrs.evolve(self, target=target, params=())
 
 
@@ -90,7 +92,7 @@ def locate_items(body: Any, locator: Locator) -> list[Any]:
         found = body
     elif isinstance(locator, str):
         if not has_path(body, locator):
-            raise DecodeError(f"the page has no {locator!r} list", excerpt=repr(body)[:200])
+            raise DecodeError(f"the page has no {locator!r} list", excerpt=repr_excerpt(body))
         found = dig(body, locator)
     else:
         found = None
@@ -101,7 +103,9 @@ def locate_items(body: Any, locator: Locator) -> list[Any]:
     if found is None:
         return []
     if not isinstance(found, list):
-        raise DecodeError(f"expected a list of items, got {type(found).__name__}", excerpt=repr(found)[:200])
+        raise DecodeError(
+            f"expected a list of items, got {type(found).__name__}", excerpt=repr_excerpt(found)
+        )
     return found
 
 

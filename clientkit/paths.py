@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from clientkit.errors import DeclarationError, InvalidRequestError, excerpt_of
+from clientkit.errors import DeclarationError, InvalidRequestError, excerpt_of, redacted_cause
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -42,7 +42,7 @@ def quote_segment(value: Any, *, name: str = "value") -> str:
         text = str(value)
         quoted = quote(text, safe=_SEGMENT_SAFE)
     except ValueError as exc:  # an int over Python's digit limit; a lone surrogate (UnicodeEncodeError)
-        raise InvalidRequestError(f"{name} cannot be placed in a path: {exc}") from exc
+        raise InvalidRequestError(f"{name} cannot be placed in a path: {exc}") from redacted_cause(exc)
     if text == "":
         raise InvalidRequestError(f"{name} must not be empty")
     if text in (".", ".."):

@@ -11,6 +11,8 @@ applies it to every log record of clientkit, requests, urllib3 and requests-cach
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import hmac
 import json
 import logging
@@ -20,41 +22,69 @@ import traceback
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
 _MIN_SECRET_LENGTH = 4
 _MAX_LOOSE = 4096
 
-SENSITIVE_NAME = re.compile(
-    r"auth|token|secret|passw|api[-_]?key|apikey|cookie|session|signature|credential|nonce"
-    r"|\bpin\b|pin[-_]?code|passcode|private[-_]?key",
-    re.IGNORECASE,
+_ALONE = r"(?<![a-z0-9]){}(?![a-z0-9])"  # a whole word: underscores and hyphens separate
+_ANYWHERE = (
+    r"auth|token|secret|passw|pass[-_]?phrase|passcode|api[-_]?key|apikey|access[-_]?key"
+    r"|private[-_]?key|signing[-_]?key|cookie|session|signature|credential|nonce"
+    + "".join(f"|{_ALONE.format(word)}" for word in ("pin", "pin[-_]?code", "otp", "totp", "mfa"))
 )
+#: the one rule for names (headers, query parameters, body keys, login credentials) whose
+#: values are credentials (a bare ``key`` too); use :func:`is_sensitive_name`.
+SENSITIVE_NAME = re.compile(rf"{_ANYWHERE}|^key$", re.IGNORECASE)
+_NAME_CHAR = r"[^=&#\s'\"]"
 _QUERY_SECRET = re.compile(
-    rf"([?&;][^=&#\s'\"]*?(?:{SENSITIVE_NAME.pattern})[^=&#\s'\"]*=)([^&#\s'\")]+)", re.IGNORECASE
+    rf"([?&;](?:{_NAME_CHAR}*?(?:{_ANYWHERE}){_NAME_CHAR}*|key)=)([^&#\s'\")]+)", re.IGNORECASE
 )
+
+
+def is_sensitive_name(name: str) -> bool:
+    """Whether values under ``name`` (a header, query parameter, body key or login
+    credential) are credentials: ``Authorization``, ``api_key``, ``password``, ``pin``..."""
+    return bool(SENSITIVE_NAME.search(name))
+
+
+def fingerprint(key: bytes, *parts: str) -> str:
+    """HMAC-SHA256 of ``parts`` under ``key``: a stable id of a credential that holds no
+    secret and cannot be brute-forced offline without the key (cache keys, the journal)."""
+    message = "\0".join(f"{len(part)}:{part}" for part in ("clientkit", *parts))
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _forms(value: str) -> set[str]:
-    """The spellings of ``value`` a text may carry: raw, percent-encoded, JSON- and repr-escaped."""
+    """The spellings of ``value`` a text may carry: raw, JSON- and repr-escaped (each of
+    their characters may also be percent-encoded, see :func:`_char_regex`)."""
     if len(value) < _MIN_SECRET_LENGTH:
         return set()
-    forms = {value, quote(value, safe=""), quote_plus(value), quote(value)}
-    forms.add(json.dumps(value)[1:-1])
-    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
-    forms.add(repr(value)[1:-1])
+    forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1], repr(value)[1:-1]}
     return {f for f in forms if len(f) >= _MIN_SECRET_LENGTH}
 
 
 def _literal_pattern(values: Iterable[str]) -> re.Pattern[str]:
     """A pattern matching any of ``values``, the longest one where several start at one place.
 
-    The alternatives are merged into a prefix tree, so the work per position of a text
-    grows with the length of the secrets, not with their number (a flat alternation of
-    a thousand random tokens is over ten times slower).
+    Each character other than a letter, digit or ``-._~`` matches raw or percent-encoded
+    (either case: ``/``, ``%2F``, ``%2f``; ``+`` for a space, ``\\/`` for a slash); an
+    all-digit value (a PIN) matches only as a whole number, never inside a longer one. The
+    alternatives are merged into a prefix tree, so the work per position of a text grows
+    with the length of the secrets, not with their number.
     """
+    numbers = {v for v in values if v.isdigit() and v.isascii()}
+    texts = set(values) - numbers
+    branches = [_alternatives(texts)] if texts else []
+    if numbers:
+        branches.append(rf"(?<![0-9])(?:{_alternatives(numbers)})(?![0-9])")
+    return re.compile("|".join(branches))
+
+
+def _alternatives(values: set[str]) -> str:
     trie: dict[str, Any] = {}
     for value in values:
         node = trie
@@ -62,10 +92,32 @@ def _literal_pattern(values: Iterable[str]) -> re.Pattern[str]:
             node = node.setdefault(char, {})
         node[""] = {}
     try:
-        return re.compile(_trie_regex(trie))
+        body = _trie_regex(trie)
+        re.compile(body)
+        return body
     except (RecursionError, re.error):
-        flat = sorted({*values}, key=len, reverse=True)
-        return re.compile("|".join(re.escape(v) for v in flat))
+        flat = sorted(values, key=len, reverse=True)
+        return "|".join("".join(map(_char_regex, v)) for v in flat)
+
+
+@functools.lru_cache(maxsize=1024)
+def _char_regex(char: str) -> str:
+    """``char``, raw or in the spellings URLs and escaped JSON give it."""
+    if char.isascii() and (char.isalnum() or char in "-._~"):
+        return re.escape(char)
+    spellings = [re.escape(char)]
+    encoded = char.encode("utf-8", "surrogatepass")
+    spellings.append("".join(f"%{_hex_regex(byte >> 4)}{_hex_regex(byte & 15)}" for byte in encoded))
+    if char == " ":
+        spellings.append(r"\+")
+    if char == "/":
+        spellings.append(r"\\/")
+    return "(?:" + "|".join(spellings) + ")"
+
+
+def _hex_regex(digit: int) -> str:
+    text = f"{digit:X}"
+    return text if text.isdigit() else f"[{text}{text.lower()}]"
 
 
 def _trie_regex(node: dict[str, Any]) -> str:
@@ -78,39 +130,64 @@ def _trie_regex(node: dict[str, Any]) -> str:
         while len(tail) == 1 and "" not in tail:
             ((next_char, tail),) = tail.items()
             literal.append(next_char)
-        branches.append(re.escape("".join(literal)) + _trie_regex(tail))
+        branches.append("".join(map(_char_regex, literal)) + _trie_regex(tail))
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     return f"(?:{body})?" if "" in node else body
 
 
+class _Held:
+    """The values one owner holds, and the finalizer that releases them with it."""
+
+    __slots__ = ("finalizer", "forms", "values")
+
+    def __init__(self) -> None:
+        self.values: set[str] = set()
+        self.forms: set[str] = set()
+        self.finalizer: weakref.finalize[Any, Any] | None = None
+
+    def owned_by(self, owner: object) -> bool:
+        alive = self.finalizer.peek() if self.finalizer is not None else None
+        return alive is not None and alive[0] is owner
+
+
 class _Registry:
     """The secret values alive in this process.
 
-    Values held by an owner (a :class:`Secret`, an auth object, a resource) are counted
-    and stay registered until every owner is garbage collected; owners release their
-    values through weak-reference callbacks, which only queue the release (they may run
-    at any moment, even while the lock is held) so it is applied at the next use.
-    Values registered without an owner are kept in a bounded list that can never
-    evict an owned value.
+    Each owner (a :class:`Secret`, an auth object, a resource) holds a value once, however
+    often it registers it; a value stays registered until every owner holding it is garbage
+    collected. Owners release their values through weak-reference callbacks, which only
+    queue the release (they may run at any moment, even while the lock is held) so it is
+    applied at the next use. Values registered without an owner are kept in a bounded list
+    that can never evict an owned value.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
+        self._owners: dict[int, _Held] = {}
         self._loose: OrderedDict[str, None] = OrderedDict()
-        self._released: deque[tuple[str, ...]] = deque()
+        self._released: deque[tuple[int, _Held]] = deque()
         self._pattern: re.Pattern[str] | None = None
 
     def hold(self, value: str, owner: object) -> None:
-        forms = tuple(_forms(value))
+        held = self._owners.get(id(owner))
+        if held is not None and value in held.values and held.owned_by(owner):
+            return  # the common case: an object saved again
+        forms = _forms(value)
         if not forms:
             return
-        weakref.finalize(owner, self._released.append, forms)  # first: raises for a non-weakrefable owner
         with self._lock:
             self._drain()
-            for form in forms:
+            held = self._owners.get(id(owner))
+            if held is None or not held.owned_by(owner):
+                held = _Held()
+                held.finalizer = weakref.finalize(owner, self._released.append, (id(owner), held))
+                self._owners[id(owner)] = held  # after finalize: it raises for a non-weakrefable owner
+            held.values.add(value)
+            for form in forms - held.forms:
+                held.forms.add(form)
                 count = self._counts.get(form, 0)
                 self._counts[form] = count + 1
                 if not count and form not in self._loose:
@@ -133,7 +210,10 @@ class _Registry:
 
     def _drain(self) -> None:
         while self._released:
-            for form in self._released.popleft():
+            key, held = self._released.popleft()
+            if self._owners.get(key) is held:
+                del self._owners[key]
+            for form in held.forms:
                 count = self._counts.get(form, 0) - 1
                 if count > 0:
                     self._counts[form] = count
@@ -141,6 +221,13 @@ class _Registry:
                 self._counts.pop(form, None)
                 if form not in self._loose:
                     self._pattern = None
+
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` is itself a registered secret (or one of its forms)."""
+        if self._released:
+            with self._lock:
+                self._drain()
+        return text in self._counts or text in self._loose
 
     def pattern(self) -> re.Pattern[str] | None:
         if self._released:
@@ -203,17 +290,25 @@ def scrub(text: str) -> str:
     return text
 
 
+def clipped(text: str, limit: int) -> str:
+    """``text`` scrubbed, then cut to ``limit`` characters (cutting first could leave a
+    part of a secret that no longer matches)."""
+    return scrub(text)[:limit]
+
+
 def scrub_value(value: Any) -> Any:
     """A copy of ``value`` (text, number, bytes or JSON-like containers) with secrets scrubbed.
 
-    Numbers whose text is a registered secret (a numeric PIN) become ``***``.
+    Text is scrubbed with :func:`scrub`. A value of another type keeps its type: a number
+    is replaced only when it equals a registered secret (a numeric PIN), by a masked number
+    (:class:`MaskedInt`, :class:`MaskedFloat`) that shows as ``***``.
     """
     if isinstance(value, str):
         return scrub(value)
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, bool | MaskedInt | MaskedFloat):
         return value
     if isinstance(value, int | float):
-        return MASK if redact(str(value)) != str(value) else value
+        return _masked(value) if _equals_secret(value) else value
     if isinstance(value, bytes):
         return scrub(value.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
     if isinstance(value, Mapping):
@@ -223,6 +318,50 @@ def scrub_value(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(scrub_value(v) for v in value)
     return value
+
+
+def _equals_secret(number: int | float) -> bool:
+    try:
+        texts = {str(number)}
+        if isinstance(number, float) and number.is_integer():
+            texts.add(str(int(number)))
+    except (ValueError, OverflowError):  # over the digit limit, or an infinity
+        return False
+    return any(_registry.holds(text) for text in texts)
+
+
+def _masked(number: int | float) -> int | float:
+    return MaskedFloat() if isinstance(number, float) else MaskedInt()
+
+
+class MaskedInt(int):
+    """An integer that was equal to a secret (an echoed PIN): ``0``, shown as ``***``."""
+
+    def __repr__(self) -> str:
+        return MASK
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (MaskedInt, ())
+
+
+class MaskedFloat(float):
+    """A float that was equal to a secret: ``0.0``, shown as ``***``."""
+
+    def __repr__(self) -> str:
+        return MASK
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (MaskedFloat, ())
 
 
 class Secret:
@@ -287,19 +426,12 @@ def _unpickled_secret() -> Secret:
     return Secret("")
 
 
-def secret_or_none(value: str | int | float | Secret | None) -> Secret | None:
-    """Wrap a credential given by a user; ``None`` and ``""`` stay absent."""
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, Secret) else Secret(value)
-
-
 def redact_headers(headers: Mapping[str, Any]) -> dict[str, str]:
     """A copy of ``headers`` fit for a log line or an exception."""
     out: dict[str, str] = {}
     for name, value in headers.items():
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        out[name] = MASK if SENSITIVE_NAME.search(name) else redact(text)
+        out[name] = MASK if is_sensitive_name(name) else redact(text)
     return out
 
 
@@ -311,7 +443,7 @@ def redact_url(url: str) -> str:
         return redact(url)
     if parts.query:
         pairs = parse_qsl(parts.query, keep_blank_values=True)
-        masked = [(k, MASK if SENSITIVE_NAME.search(k) else v) for k, v in pairs]
+        masked = [(k, MASK if is_sensitive_name(k) else v) for k, v in pairs]
         parts = parts._replace(query=urlencode(masked, safe="*"))
     if parts.password:
         host = parts.hostname or ""
@@ -328,7 +460,7 @@ def redact_data(value: Any, names: Iterable[str] = ()) -> Any:
         return {
             k: (
                 MASK
-                if isinstance(k, str) and (SENSITIVE_NAME.search(k) or k.lower() in extra)
+                if isinstance(k, str) and (is_sensitive_name(k) or k.lower() in extra)
                 else redact_data(v, extra)
             )
             for k, v in value.items()
@@ -346,33 +478,89 @@ _install_lock = threading.Lock()
 
 
 def scrub_record(record: logging.LogRecord) -> None:
-    """Scrub a log record in place: its message (formatted with its args), traceback and stack.
+    """Scrub a log record in place, changing only what would show a secret.
 
-    A traceback is formatted and scrubbed into ``exc_text``; the exception objects
-    themselves are dropped from the record unless they are clientkit errors (which
-    are redacted when created), so no handler can format the originals.
+    A clean record is left exactly as it is. Otherwise the template and each argument are
+    scrubbed (the template is kept, so handlers can still group by it); only when that
+    cannot give a clean message is the record flattened to its scrubbed text. An exception
+    whose rendered traceback shows a secret is replaced by a redacted summary of it (with
+    its traceback) and a scrubbed ``exc_text``; any other ``exc_info`` is kept as it is.
     """
-    if getattr(record, "_ck_scrubbed", False):
-        return
+    _scrub_message(record)
+    if record.exc_info and record.exc_info[1] is not None:
+        _scrub_exc_info(record, record.exc_info)
+    elif record.exc_text and scrub(record.exc_text) != record.exc_text:
+        record.exc_text = scrub(record.exc_text)
+    if record.stack_info and scrub(record.stack_info) != record.stack_info:
+        record.stack_info = scrub(record.stack_info)
+
+
+def _scrub_message(record: logging.LogRecord) -> None:
     try:
         message = record.getMessage()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, KeyError):
         message = f"{record.msg} {record.args!r}"
-    record.msg, record.args = scrub(message), ()
-    if record.exc_info and record.exc_info[1] is not None:
-        if not record.exc_text:
-            record.exc_text = scrub("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
-        if not _is_clientkit_error(record.exc_info[1]):
-            record.exc_info = None
-    elif record.exc_text:
-        record.exc_text = scrub(record.exc_text)
-    if record.stack_info:
-        record.stack_info = scrub(record.stack_info)
-    record._ck_scrubbed = True
+    scrubbed = scrub(message)
+    if scrubbed == message:
+        return
+    msg = scrub(record.msg) if isinstance(record.msg, str) else _Scrubbed.of(record.msg)
+    args = record.args
+    if isinstance(args, Mapping):
+        args = {k: _Scrubbed.of(v) for k, v in args.items()}
+    elif isinstance(args, tuple):
+        args = tuple(_Scrubbed.of(v) for v in args)
+    record.msg, record.args = msg, args
+    try:
+        clean = scrub(record.getMessage()) == record.getMessage()
+    except (TypeError, ValueError, KeyError):
+        clean = False
+    if not clean:
+        record.msg, record.args = scrubbed, ()
 
 
-def _is_clientkit_error(exc: BaseException) -> bool:
-    return any(c.__module__ == "clientkit.errors" for c in type(exc).__mro__)
+class _Scrubbed:
+    """A log argument whose ``str`` or ``repr`` showed a secret, scrubbed (for ``%s``, ``%r``)."""
+
+    __slots__ = ("_repr", "_str")
+
+    def __init__(self, text: str, representation: str) -> None:
+        self._str, self._repr = text, representation
+
+    @classmethod
+    def of(cls, value: Any) -> Any:
+        """``value`` itself when it shows no secret, else a scrubbed stand-in."""
+        if isinstance(value, str):
+            return scrub(value)
+        try:
+            text, representation = str(value), repr(value)
+        except Exception:
+            return value
+        if scrub(text) == text and scrub(representation) == representation:
+            return value
+        return cls(scrub(text), scrub(representation))
+
+    def __str__(self) -> str:
+        return self._str
+
+    def __repr__(self) -> str:
+        return self._repr
+
+
+_ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+
+def _scrub_exc_info(record: logging.LogRecord, exc_info: _ExcInfo) -> None:
+    """Keep ``exc_info`` unless its rendered text shows a secret; then a redacted stand-in."""
+    text = "".join(traceback.format_exception(*exc_info)).rstrip("\n")
+    if scrub(text) == text:
+        if record.exc_text and scrub(record.exc_text) != record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        return
+    from clientkit.errors import redacted_cause
+
+    stand_in = redacted_cause(exc_info[1])
+    record.exc_info = (type(stand_in), stand_in, exc_info[2])
+    record.exc_text = scrub(text)
 
 
 class RedactingFilter(logging.Filter):
@@ -387,10 +575,15 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def is_redacted_logger(name: str) -> bool:
+    """Whether records of logger ``name`` are scrubbed when created (:data:`REDACTED_LOGGERS`)."""
+    return any(name == root or name.startswith(f"{root}.") for root in REDACTED_LOGGERS)
+
+
 def _redacting_factory(inner: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = inner(*args, **kwargs)
-        if record.name.startswith(REDACTED_LOGGERS):
+        if is_redacted_logger(record.name):
             scrub_record(record)
         return record
 
@@ -399,12 +592,13 @@ def _redacting_factory(inner: Callable[..., logging.LogRecord]) -> Callable[...,
 
 
 def install_log_redaction() -> None:
-    """Scrub every record of clientkit, requests, urllib3 and requests-cache, at every level.
+    """Scrub the records of clientkit, requests, urllib3 and requests-cache, at every level.
 
     The record factory is wrapped (once: calling this again is cheap and changes
-    nothing), so records of any child logger, created now or later, are scrubbed
-    before any handler or filter sees them; the named loggers also get a
-    :class:`RedactingFilter` in case the factory is later replaced without chaining.
+    nothing), so records of these loggers and their children, created now or later, are
+    scrubbed before any handler or filter sees them; records of other loggers pass
+    through untouched, and so does a record that shows no secret. The named loggers also
+    get a :class:`RedactingFilter` in case the factory is later replaced without chaining.
     """
     if getattr(logging.getLogRecordFactory(), "_ck_redacting", False):
         return

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from clientkit.auth import Authenticator, Keyed
+from clientkit.auth import Authenticator, Keyed, secret_names
 from clientkit.cache import CacheConfig, cached_http
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
@@ -195,7 +195,7 @@ class Service:
                 name=cls.__name__.lower(),
                 identity=_identity_of(authenticator),
                 scope_headers=[*cls.headers, *(headers or {})],
-                secret_names=_secret_names(authenticator),
+                secret_names=secret_names(authenticator),
             )
         ua = cls.user_agent or f"clientkit/{_version()} python-requests/{requests.__version__}"
         base_headers: dict[str, str | None] = {"User-Agent": ua, "Accept": "application/json"}
@@ -230,17 +230,6 @@ def _identity_of(auth: AuthBase | None) -> Callable[[Keyed], str]:
         return lambda keyed: keyed("requests", kind, str(auth.username), str(auth.password))
     unshared = f"unshared:{secrets.token_hex(16)}"  # credentials clientkit cannot see: never shared
     return lambda _: unshared
-
-
-def _secret_names(auth: AuthBase | None) -> list[str]:
-    """The headers and query parameter that carry ``auth``'s own credential."""
-    if isinstance(auth, HTTPBasicAuth | HTTPDigestAuth):
-        return ["Authorization"]  # its identity covers username and password
-    names = list(getattr(auth, "secret_headers", ()) or ())
-    query = getattr(auth, "query", None)
-    if isinstance(query, str):
-        names.append(query)
-    return names
 
 
 def _version() -> str:

@@ -20,7 +20,14 @@ from clientkit.cache import CacheStats
 from clientkit.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
 from clientkit.convert import Converter
 from clientkit.envelope import Envelope
-from clientkit.errors import APIError, DecodeError, InvalidRequestError, PaginationError
+from clientkit.errors import (
+    APIError,
+    DecodeError,
+    InvalidRequestError,
+    PaginationError,
+    redacted_cause,
+    repr_excerpt,
+)
 from clientkit.expansion import Level
 from clientkit.options import CacheMode, RequestOptions, Timeout, options_from
 from clientkit.pagination import Pager, PageRequest, Paginator
@@ -706,9 +713,7 @@ class Session:
             raise InvalidRequestError("if_match=True needs a resource loaded with an ETag")
         return {**(headers or {}), "If-Match": etag}
 
-    def _related(
-        self, spec: ResourceSpec, obj: Resource | None, given: Mapping[str, Any]
-    ) -> tuple[str, ...]:
+    def _related(self, spec: ResourceSpec, obj: Resource | None, given: Mapping[str, Any]) -> tuple[str, ...]:
         """The resource's own and list paths, which a write to it (at whatever path) changes.
 
         The transport makes a write's own path and the paths around it stale; these are
@@ -770,7 +775,7 @@ class Session:
             mark_whole(obj, replaces or obj._ck_whole)
         else:
             raise DecodeError(
-                f"the {operation} answer for {spec.name} is not an object", excerpt=repr(answer)[:200]
+                f"the {operation} answer for {spec.name} is not an object", excerpt=repr_excerpt(answer)
             )
         return obj
 
@@ -782,7 +787,7 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
             lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
         )
     except ValueError as exc:  # an int over Python's digit limit
-        raise InvalidRequestError(f"a context value cannot fill {template!r}: {exc}") from exc
+        raise InvalidRequestError(f"a context value cannot fill {template!r}: {exc}") from redacted_cause(exc)
 
 
 def _remember_parents(obj: R, spec: ResourceSpec, given: Mapping[str, Any]) -> R:

@@ -15,6 +15,8 @@ from typing import Any, get_args, get_origin
 
 import cattrs
 
+from clientkit.redaction import clipped
+
 Hook = Callable[[Any, Any], Any]
 _SEQUENCES: dict[Any, type] = {
     list: list,
@@ -36,7 +38,7 @@ def json_kind(value: Any) -> str:
 
 
 def _refuse(value: Any, expected: str) -> ValueError:
-    shown = "" if value is None else f" {value!r:.60}"
+    shown = "" if value is None else f" {clipped(repr(value), 60)}"
     return ValueError(f"expected {expected}, got {json_kind(value)}{shown}")
 
 

@@ -37,7 +37,13 @@ from clientkit.errors import (
     redacted_cause,
 )
 from clientkit.options import RequestOptions, Timeout
-from clientkit.redaction import SENSITIVE_NAME, install_log_redaction, redact_data, redact_headers, redact_url
+from clientkit.redaction import (
+    install_log_redaction,
+    is_sensitive_name,
+    redact_data,
+    redact_headers,
+    redact_url,
+)
 from clientkit.retry import IDEMPOTENT_METHODS, Failure, RetryPolicy, parse_retry_after
 from clientkit.wire import (
     JsonCodec,
@@ -62,7 +68,7 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise InvalidRequestError(f"invalid URL: {exc}") from exc
+        raise InvalidRequestError(f"invalid URL: {exc}") from redacted_cause(exc)
     scheme = parts.scheme.lower()
     if port is None:
         port = {"http": 80, "https": 443}.get(scheme)
@@ -78,7 +84,7 @@ def _location(resp: requests.Response, method: str, url: str) -> str:
     except ValueError as exc:  # "http://[::1", a port out of range
         raise RedirectError(
             f"the server redirected to a location that is not a URL: {exc}", method=method, url=url
-        ) from exc
+        ) from redacted_cause(exc)
     return target
 
 
@@ -89,7 +95,9 @@ def _raw_body(data: Any) -> Any:
         try:
             data.encode("latin-1")  # what http.client does with a text body
         except UnicodeEncodeError as exc:
-            raise InvalidRequestError("a text body (data=) must be Latin-1; pass bytes for UTF-8") from exc
+            raise InvalidRequestError(
+                "a text body (data=) must be Latin-1; pass bytes for UTF-8"
+            ) from redacted_cause(exc)
     if data is None or isinstance(data, bytes | bytearray | memoryview | str | Mapping | list | tuple):
         return data
     if hasattr(data, "read") or hasattr(data, "__iter__"):
@@ -201,7 +209,7 @@ class _OffOrigin(requests.auth.AuthBase):
     cookies: removes them (the jar matches by domain, not port) and any credential header."""
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        for name in [n for n in r.headers if SENSITIVE_NAME.search(n)]:
+        for name in [n for n in r.headers if is_sensitive_name(n)]:
             del r.headers[name]
         return r
 

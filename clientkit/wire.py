@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import attrs
 
-from clientkit.redaction import Secret
+from clientkit.redaction import Secret, clipped
 
 _orjson: Any
 try:  # optional speed-up, installed with the ``fast`` extra
@@ -76,6 +76,12 @@ def _invalid_request(message: str) -> Exception:
     from clientkit.errors import InvalidRequestError
 
     return InvalidRequestError(message)
+
+
+def _redacted(exc: BaseException) -> BaseException:
+    from clientkit.errors import redacted_cause
+
+    return redacted_cause(exc)
 
 
 def dig(obj: Any, path: str | None) -> Any:
@@ -148,9 +154,11 @@ class JsonCodec:
         try:
             out = self._encode(value)
         except RecursionError as exc:
-            raise _invalid_request(f"body cannot be encoded as JSON: {_too_deep(self.max_depth)}") from exc
+            raise _invalid_request(
+                f"body cannot be encoded as JSON: {_too_deep(self.max_depth)}"
+            ) from _redacted(exc)
         except (ValueError, TypeError) as exc:
-            raise _invalid_request(f"body cannot be encoded as JSON: {exc}") from exc
+            raise _invalid_request(f"body cannot be encoded as JSON: {exc}") from _redacted(exc)
         if nesting_exceeds(out, self.max_depth):
             raise _invalid_request(f"body cannot be encoded as JSON: {_too_deep(self.max_depth)}")
         return out
@@ -167,12 +175,12 @@ class JsonCodec:
         separators = (",", ":") if self.compact else (", ", ": ")
         try:
             text = json.dumps(value, separators=separators, ensure_ascii=self.ensure_ascii, allow_nan=False)
-        except ValueError as exc:
+        except ValueError:
             found = list(non_finite(value))
             if not found:
                 raise
             if not all(isinstance(f, EchoedFloat) for f in found):
-                raise ValueError("NaN and infinities are not valid JSON") from exc
+                raise ValueError("NaN and infinities are not valid JSON") from None
             text = json.dumps(value, separators=separators, ensure_ascii=self.ensure_ascii)
         return text.encode("utf-8")
 
@@ -231,8 +239,8 @@ def loads(content: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
         content = content.decode("utf-8-sig")
     try:
         return json.loads(content)
-    except RecursionError as exc:  # a backstop: the scan above refuses deep documents first
-        raise ValueError(f"refused: {_too_deep(max_depth)}") from exc
+    except RecursionError:  # a backstop: the scan above refuses deep documents first
+        raise ValueError(f"refused: {_too_deep(max_depth)}") from None
 
 
 BoolSpelling = tuple[str, str]
@@ -266,7 +274,9 @@ class QueryStyle:
             try:
                 self._add(pairs, key if isinstance(key, str) else str(key), value)
             except ValueError as exc:
-                raise _invalid_request(f"query parameter {_name_of(key)} cannot be sent: {exc}") from exc
+                raise _invalid_request(
+                    f"query parameter {_name_of(key)} cannot be sent: {exc}"
+                ) from _redacted(exc)
         for name, text in pairs:
             if not (is_utf8(name) and is_utf8(text)):
                 raise _invalid_request(
@@ -324,7 +334,7 @@ def is_utf8(text: str) -> bool:
 def _name_of(name: Any) -> str:
     """A printable mention of a parameter or header name, whatever it is."""
     if isinstance(name, str):
-        return ascii(name[:100])
+        return ascii(clipped(name, 100))
     return f"of type {type(name).__name__}"
 
 
@@ -356,4 +366,4 @@ def check_header_value(name: Any, value: Any) -> None:
         except UnicodeEncodeError as exc:
             raise _invalid_request(
                 f"header {_name_of(name)} has a character HTTP headers cannot carry (outside Latin-1)"
-            ) from exc
+            ) from _redacted(exc)

@@ -35,6 +35,8 @@ class Accounts:
     refresh_lifetime: float = 86400.0
     contexts: dict[str, set[str]] = attrs.field(factory=dict)
     _key: bytes = attrs.field(factory=lambda: secrets.token_bytes(32), repr=False)
+    #: the key of the journal's credential fingerprints (random per sandbox, never shown)
+    fingerprint_key: bytes = attrs.field(factory=lambda: secrets.token_bytes(32), repr=False)
     _issued: dict[str, tuple[str, float]] = attrs.field(factory=dict, repr=False)
     _refresh: dict[str, tuple[str, float]] = attrs.field(factory=dict, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False)

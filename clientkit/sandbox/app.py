@@ -160,7 +160,9 @@ class Sandbox:
         self.accounts = accounts or Accounts()
         self.faults = FaultPlan(seed)
         self._ids = random.Random(seed)
-        self.journal = Journal(secret_names_of(service.auth), self.accounts.secrets)
+        self.journal = Journal(
+            secret_names_of(service.auth), self.accounts.secrets, self.accounts.fingerprint_key
+        )
         self.store: MemoryStore = SqliteStore(store) if store else MemoryStore()
         self.page_size = page_size
         self.max_page_size = max_page_size

@@ -2,13 +2,14 @@
 
 The journal never holds a secret: credentials are replaced by a short fingerprint
 (``***<10 hex digits>``, the scheme kept for ``Authorization``), so a test can still
-check that two requests carried the same credential.
+check that two requests carried the same credential. Fingerprints are keyed (HMAC under
+a random key of the journal), so they cannot be reversed by hashing guesses.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -17,36 +18,18 @@ from urllib.parse import parse_qsl, quote, quote_plus, unquote_plus
 
 import attrs
 
-from clientkit.redaction import SENSITIVE_NAME, redact_with
+from clientkit.redaction import fingerprint, is_sensitive_name, redact_with
 
 _FORM = "application/x-www-form-urlencoded"
 
 
-def fingerprint(secret: str) -> str:
-    """``***`` plus a short SHA-256 of ``secret``: comparable, but not reversible."""
-    return "***" + hashlib.sha256(secret.encode()).hexdigest()[:10]
-
-
-def _mask(value: str) -> str:
-    """A secret header shown as its scheme plus a short fingerprint, so tests can compare."""
-    scheme, sep, rest = value.partition(" ")
-    secret = rest if sep and scheme.isalpha() and len(scheme) <= 10 else value
-    return f"{scheme} {fingerprint(secret)}" if secret is rest else fingerprint(secret)
-
-
 def secret_names_of(auth: Any) -> set[str]:
     """Header, query and login-body names that carry a credential under ``auth``."""
-    from clientkit.auth import PasswordLogin, _is_secret_name
+    from clientkit.auth import PasswordLogin, secret_names
 
-    names = {h for h in getattr(auth, "secret_headers", ()) or () if h}
-    query = getattr(auth, "query", None)
-    if isinstance(query, str):
-        names.add(query)
+    names = set(secret_names(auth))
     if isinstance(auth, PasswordLogin):
-        for template in (auth.body, auth.refresh_body):
-            for wire, value in (template or {}).items():
-                if isinstance(value, str) and value.startswith("{") and _is_secret_name(value.strip("{}")):
-                    names.add(wire)
+        names |= auth.secret_fields()
     return {n.lower() for n in names}
 
 
@@ -59,7 +42,8 @@ class Masker:
     their percent-encoded forms too) and every secret registered in the process.
     """
 
-    def __init__(self, names: Iterable[str] = (), known: Iterable[str] = ()) -> None:
+    def __init__(self, names: Iterable[str] = (), known: Iterable[str] = (), key: bytes = b"") -> None:
+        self.key = key or secrets.token_bytes(32)
         self.names = {n.lower() for n in names}
         forms: dict[str, str] = {}
         for value in known:
@@ -69,24 +53,34 @@ class Masker:
         self.forms = sorted(forms.items(), key=lambda kv: len(kv[0]), reverse=True)
         self.known = set(forms.values())
 
+    def fingerprint(self, secret: str) -> str:
+        """``***`` plus a short HMAC of ``secret``: comparable within a journal, not reversible."""
+        return "***" + fingerprint(self.key, "journal", secret)[:10]
+
     def sensitive(self, name: str) -> bool:
-        return bool(SENSITIVE_NAME.search(name)) or name.lower() in self.names
+        return is_sensitive_name(name) or name.lower() in self.names
 
     def text(self, text: str) -> str:
         for form, value in self.forms:
             if form in text:
-                text = text.replace(form, fingerprint(value))
-        return redact_with(text, fingerprint)
+                text = text.replace(form, self.fingerprint(value))
+        return redact_with(text, self.fingerprint)
 
     def header(self, name: str, value: str) -> str:
-        return _mask(value) if self.sensitive(name) else self.text(value)
+        """A secret header shown as its scheme plus a fingerprint, so tests can compare."""
+        if not self.sensitive(name):
+            return self.text(value)
+        scheme, sep, rest = value.partition(" ")
+        if sep and scheme.isalpha() and len(scheme) <= 10:
+            return f"{scheme} {self.fingerprint(rest)}"
+        return self.fingerprint(value)
 
     def query(self, query: str) -> str:
         parts = []
         for pair in query.split("&"):
             name, sep, value = pair.partition("=")
             if sep and value and self.sensitive(unquote_plus(name)):
-                parts.append(f"{name}={fingerprint(unquote_plus(value))}")
+                parts.append(f"{name}={self.fingerprint(unquote_plus(value))}")
             else:
                 parts.append(self.text(pair))
         return "&".join(parts)
@@ -94,7 +88,9 @@ class Masker:
     def data(self, value: Any) -> Any:
         if isinstance(value, Mapping):
             return {
-                k: fingerprint(str(v)) if self.sensitive(str(k)) and v not in (None, "") else self.data(v)
+                k: self.fingerprint(str(v))
+                if self.sensitive(str(k)) and v not in (None, "")
+                else self.data(v)
                 for k, v in value.items()
             }
         if isinstance(value, list):
@@ -102,7 +98,7 @@ class Masker:
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, int | float) and not isinstance(value, bool) and str(value) in self.known:
-            return fingerprint(str(value))
+            return self.fingerprint(str(value))
         return value
 
     def body(self, body: bytes, content_type: str) -> bytes:
@@ -150,10 +146,15 @@ class Journal:
     """The requests a sandbox received, oldest first."""
 
     def __init__(
-        self, secret_names: Iterable[str] = (), known: Callable[[], Iterable[str]] | None = None
+        self,
+        secret_names: Iterable[str] = (),
+        known: Callable[[], Iterable[str]] | None = None,
+        key: bytes | None = None,
     ) -> None:
         """``secret_names``: names that carry credentials besides the sensitive-looking ones;
-        ``known``: the current secret values to mask wherever they appear."""
+        ``known``: the current secret values to mask wherever they appear; ``key``: the
+        fingerprint key (random by default; the sandbox passes its accounts' key)."""
+        self._key = key or secrets.token_bytes(32)
         self._entries: list[Entry] = []
         self._lock = threading.Lock()
         self._names = set(secret_names)
@@ -161,7 +162,7 @@ class Journal:
 
     def record(self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes) -> Entry:
         """Keep one request, every credential in it replaced by its fingerprint."""
-        masker = Masker(self._names, self._known() if self._known else ())
+        masker = Masker(self._names, self._known() if self._known else (), self._key)
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         entry = Entry(
             method=method,

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import ast
 import gc
+import hashlib
 import logging
 import pickle
+import re
 import socket
+import sys
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import clientkit
 from clientkit import (
     ApiKeyAuth,
     AuthenticationError,
     BasicAuth,
     CacheConfig,
+    ClientKitError,
+    ConflictError,
     ConnectError,
+    DecodeError,
     Envelope,
     InvalidRequestError,
     NotFoundError,
@@ -31,11 +41,13 @@ from clientkit import (
     Service,
     TokenAuth,
     ValidationError,
+    field,
     redact,
     redaction,
 )
+from clientkit.errors import RedactedCause
 from clientkit.sandbox import Accounts, Sandbox
-from tests.support.leaks import exception_places, findings, log_places
+from tests.support.leaks import chain, exception_places, findings, log_places
 from tests.support.scripted import Received, Reply, ScriptedServer
 
 QUERY_KEY = "qk-7731-alpha-unique"
@@ -190,7 +202,8 @@ def test_numeric_code_equal_to_a_secret_is_masked(server: ScriptedServer) -> Non
     server.on("GET", "/x", Reply(403, json={"message": "no", "code": 73310042}))
     with pytest.raises(PermissionDeniedError) as info:
         Bearer.connect(server.url, token=73310042, retries=0).request("GET", "/x")
-    assert info.value.code == "***"
+    code = info.value.code
+    assert isinstance(code, int) and code != 73310042 and str(code) == repr(code) == "***"
 
 
 def test_redaction_survives_4100_other_sessions(server: ScriptedServer) -> None:
@@ -329,4 +342,245 @@ def test_secret_registered_for_an_owner_without_weak_references_is_still_redacte
 def test_redaction_pattern_removes_every_value(values: list[str], text: str) -> None:
     longest = max(values, key=len)
     masked = redaction._literal_pattern(values).sub("*", f"{text}{longest}{text}")
-    assert not any(v in masked for v in values)
+    assert not any(v in masked for v in values if not v.isdigit())
+    assert not any(re.search(rf"(?<![0-9]){v}(?![0-9])", masked) for v in values if v.isdigit())
+
+
+# -- round 2 (the stranger's review) ------------------------------------------------------
+
+
+class Remembered(Service):
+    auth = PasswordLogin(
+        path="/login",
+        token="token",
+        body={
+            "username": "{username}",
+            "password": "{password}",
+            "remember_me": "{remember}",
+            "scopes": "{scopes}",
+        },
+    )
+
+
+def test_boolean_and_list_login_credentials_are_sent(server: ScriptedServer) -> None:
+    server.on("POST", "/login", Reply(json={"token": "tok-remembered-5150"}))
+    server.on("GET", "/me", Reply(json={}))
+    with Remembered.connect(
+        server.url, username="ann", password="pw-remember-5150", remember=True, scopes=["read", "write"]
+    ) as api:
+        api.request("GET", "/me")
+    assert server.requests_to("/login")[0].json == {
+        "username": "ann",
+        "password": "pw-remember-5150",
+        "remember_me": True,
+        "scopes": ["read", "write"],
+    }
+    bound = PasswordLogin(body={"password": "{password}", "remember": "{remember}"}).bind(
+        password="pw-remember-5150", remember=False
+    )
+    assert isinstance(bound.credentials["password"], Secret) and bound.credentials["remember"] is False
+    with pytest.raises(InvalidRequestError):  # a secret position still takes only text or a number
+        PasswordLogin(body={"password": "{password}"}).bind(password=["not", "a", "secret"])
+
+
+class Owned(Service):
+    auth = TokenAuth()
+
+
+@Owned.resource(one="/docs/{id}")
+class Doc(Resource):
+    id: int | None = None
+    owner: int | None = None
+
+
+def test_decode_error_chain_has_no_secret(server: ScriptedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    token = "tok/chain+4471/xyz=="
+    server.on("GET", "/docs/2", Reply(json={"id": 2, "owner": f"Bearer {token}"}))
+    api = Owned.connect(server.url, token=token, retries=0)
+    try:
+        api.get(Doc, 2)
+    except ClientKitError as caught:
+        err = caught
+        sys.__excepthook__(type(err), err, err.__traceback__)  # the interpreter's own printer, first
+    else:
+        pytest.fail("no DecodeError")
+    assert isinstance(err, DecodeError)
+    printed = capsys.readouterr().err
+    assert "Bearer ***" in printed and findings({"excepthook": printed}, [token]) == []
+    assert findings(exception_places(err, "DecodeError"), [token]) == []
+    links = [e for e in chain(err) if e is not err]
+    assert links and all(isinstance(e, RedactedCause) for e in links)
+
+
+def test_every_raise_in_an_except_block_chains_a_redacted_cause() -> None:
+    """``raise X from exc`` keeps the original (maybe holding a token) in the chain."""
+    found = []
+    for path in sorted(Path(clientkit.__file__).parent.rglob("*.py")):
+        source = path.read_text("utf-8")
+        found += [f"{path.name}: {line.strip()}" for line in source.splitlines() if 'from exc"' in line]
+        for handler in [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ExceptHandler)]:
+            caught = ast.unparse(handler.type) if handler.type else ""
+            for node in ast.walk(handler):
+                if (
+                    isinstance(node, ast.Raise)
+                    and isinstance(node.cause, ast.Name)
+                    and "ImportError" not in caught
+                ):
+                    found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    assert found == []
+
+
+def test_lowercase_percent_escaped_token_is_masked(server: ScriptedServer) -> None:
+    token = "tok/abc+def/ghi-2290=="
+    echoed = [token.replace("/", "%2f"), token.replace("/", "%2F"), quote(token, safe="").lower()]
+    server.on("GET", "/x", Reply(500, body="<html>" + " ".join(echoed) + "</html>", content_type="text/html"))
+    with pytest.raises(ServerError) as info:
+        Bearer.connect(server.url, token=token, retries=0).request("GET", "/x")
+    text = "\n".join(str(v) for v in exception_places(info.value, "ServerError").values())
+    assert "<html>*** *** ***</html>" in str(info.value)
+    assert not any(form.lower() in text.lower() for form in echoed)
+
+
+def test_short_numeric_secret_never_changes_other_numbers(server: ScriptedServer) -> None:
+    server.on("POST", "/login", Reply(json={"token": "tok-pin-short-8812"}))
+    body = {
+        "message": "order 2024 conflicts with order 120245",
+        "code": 120245,
+        "errors": {"qty": ["max 2024"]},
+    }
+    server.on("GET", "/orders/120245", Reply(409, json=body))
+    server.on("GET", "/orders/7", Reply(409, json={"message": "pin 2024 refused", "code": 2024}))
+    with PinLogin.connect(server.url, email="ann@x.io", pin=2024, retries=0) as api:
+        with pytest.raises(ConflictError) as info:
+            api.request("GET", "/orders/120245")
+        with pytest.raises(ConflictError) as equal:
+            api.request("GET", "/orders/7")
+    err = info.value
+    assert type(err.code) is int and err.code == 120245
+    assert "/orders/120245" in err.url and "order *** conflicts with order 120245" in str(err)
+    assert err.body["code"] == 120245 and err.field_errors == {"qty": ["max ***"]}
+    code = equal.value.code  # equal to the PIN: masked, still an int
+    assert isinstance(code, int) and code != 2024 and repr(code) == "***" and "2024" not in str(equal.value)
+    assert redaction.scrub_value([120245, 20240, 2024.5, b"order 12024"]) == [
+        120245,
+        20240,
+        2024.5,
+        b"order 12024",
+    ]
+
+
+@Owned.resource(one="/users/{id}")
+class Account(Resource):
+    id: int | None = None
+    password: str | None = field(default=None, secret=True)
+
+
+def test_repeated_saves_do_not_grow_secret_registry(server: ScriptedServer) -> None:
+    server.on("PUT", "/users/1", Reply(json={"id": 1}))
+    api = Owned.connect(server.url, token="tok-saves-6006", retries=0)
+    user = Account(id=1, password="pw-saved-6006")
+    twin = Account(id=2, password="pw-saved-6006")
+    api.converter.full_payload(twin)
+    api.update(user)  # the first save registers the password (and opens the connection)
+    finalizers = len(weakref.finalize._registry)  # type: ignore[attr-defined]
+    for _ in range(300):
+        api.update(user)
+    assert len(weakref.finalize._registry) - finalizers <= 2  # type: ignore[attr-defined]
+    assert redact("pw-saved-6006") == "***"
+    del user
+    gc.collect()
+    assert redact("pw-saved-6006") == "***"  # the twin still holds it
+    del twin
+    gc.collect()
+    assert redact("pw-saved-6006") == "pw-saved-6006"
+
+
+class Bank(Service):
+    auth = PasswordLogin(path="/login", token="token", body={"account": "{account}", "pin": "{pin}"})
+
+
+@Bank.resource(one="/notes/{id}", many="/notes")
+class BankNote(Resource):
+    id: int | None = None
+    text: str | None = None
+
+
+def test_journal_fingerprint_is_keyed() -> None:
+    def login_fingerprint() -> str:
+        box = Sandbox(
+            Bank,
+            data={"BankNote": [{"id": 1, "text": "hi"}]},
+            accounts=Accounts(tokens={}, logins=[{"account": "alice", "pin": "4821"}]),
+        )
+        with box as url:
+            for _ in range(2):
+                with Bank.connect(url, account="alice", pin="4821") as api:
+                    assert api.get(BankNote, 1).text == "hi"
+            first, second = (e.json["pin"] for e in box.journal.entries("POST", "/login"))
+        assert first == second  # comparable within one sandbox
+        return str(first)
+
+    one, other = login_fingerprint(), login_fingerprint()
+    assert one != other  # a random key per sandbox
+    digest = one.removeprefix("***")
+    guesses = {hashlib.sha256(f"{pin:04d}".encode()).hexdigest()[: len(digest)] for pin in range(10000)}
+    assert digest not in guesses
+
+
+def test_log_redaction_keeps_templates_and_exc_info_when_clean(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "tok-logs-7312"
+    server.on("GET", "/me", Reply(json={}))
+    caplog.set_level(logging.DEBUG)
+    api = Bearer.connect(server.url, token=token)  # kept alive: its token stays registered
+    api.request("GET", "/me")
+    opened = [r for r in caplog.records if r.name.startswith("urllib3") and "%" in str(r.msg)]
+    assert opened and all(r.args for r in opened)  # urllib3's templates and args, as logged
+    log = logging.getLogger("clientkit.test")
+    problem = ValueError("clean failure")
+    try:
+        raise problem
+    except ValueError:
+        log.exception("fetch %s failed after %d tries", "/me", 3)
+    clean = caplog.records[-1]
+    assert clean.msg == "fetch %s failed after %d tries" and clean.args == ("/me", 3)
+    assert clean.exc_info is not None and clean.exc_info[1] is problem
+    try:
+        raise ValueError(f"refused {token}")
+    except ValueError:
+        log.exception("token %s for %s", token, "ann")
+    dirty = caplog.records[-1]
+    assert dirty.msg == "token %s for %s" and dirty.getMessage() == "token *** for ann"
+    assert dirty.exc_info is not None and isinstance(dirty.exc_info[1], RedactedCause)
+    logging.getLogger("someapp.requests").info("untouched %s", "x")
+    assert caplog.records[-1].args == ("x",)
+    assert findings({"caplog": caplog.text, **log_places(caplog.records)}, [token]) == []
+    api.close()
+
+
+def test_one_rule_for_sensitive_names_and_one_keyed_fingerprint() -> None:
+    from clientkit import auth
+    from clientkit.sandbox import journal
+
+    assert auth.fingerprint is redaction.fingerprint
+    assert getattr(journal, "fingerprint", redaction.fingerprint) is redaction.fingerprint
+    assert not hasattr(redaction, "secret_or_none")
+    assert not hasattr(auth, "_is_secret_name")
+    names = ("Authorization", "X-API-Key", "key", "pin", "user_pin", "password", "otp", "client_secret")
+    assert all(redaction.is_sensitive_name(n) for n in names)
+    assert not any(
+        redaction.is_sensitive_name(n) for n in ("remember", "scopes", "spinner", "Idempotency-Key")
+    )
+
+
+def test_cut_excerpts_never_show_part_of_a_secret(server: ScriptedServer) -> None:
+    token = "tok-cut-in-half-5501-abcdefghijklmnopqrstuvwxyz"
+    owner = "x" * 40 + " " + token  # the strict hook's message is cut at 60 characters
+    server.on("GET", "/docs/3", Reply(json={"owner": owner, "id": 3, "pad": "p" * 150}))
+    api = Owned.connect(server.url, token=token, retries=0)
+    with pytest.raises(DecodeError) as info:
+        api.get(Doc, 3)
+    places = exception_places(info.value, "DecodeError")
+    assert findings(places, [token[:16]]) == []  # the cut-off start of the token is not shown either
+    assert "x" * 40 in str(info.value)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from clientkit.sandbox import Entry
+from clientkit.sandbox import Accounts, Entry
 from resources.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, clappform_sandbox
 
 official = pytest.importorskip("clappform")
@@ -51,13 +51,17 @@ def wire(entry: Entry) -> tuple[Any, ...]:
     return (entry.method, entry.path, entry.query, body, entry.header("Content-Type"), auth.split(" ")[0])
 
 
+JOURNAL_KEY = b"parity" * 6  # one fingerprint key for both clients' sandboxes, so credentials compare
 RAW: list[list[Entry]] = []  # the journal of each run, for byte-level checks
 
 
 def run(
     client_module: ModuleType, dc: ModuleType, scenario: Callable[[Any, ModuleType], Any]
 ) -> tuple[list[tuple[Any, ...]], Any]:
-    box = clappform_sandbox()
+    accounts = Accounts(
+        tokens={}, logins=[{"username": DEMO_USER, "password": DEMO_PASSWORD}], fingerprint_key=JOURNAL_KEY
+    )
+    box = clappform_sandbox(accounts=accounts)
     with box as url:
         client = client_module.Clappform(url, DEMO_USER, DEMO_PASSWORD)
         result = scenario(client, dc)
