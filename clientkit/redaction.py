@@ -334,34 +334,27 @@ def _masked(number: int | float) -> int | float:
     return MaskedFloat() if isinstance(number, float) else MaskedInt()
 
 
-class MaskedInt(int):
+class _Masked:
+    """Shown as ``***`` however it is printed, formatted or pickled."""
+
+    def __repr__(self) -> str:
+        return MASK
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), ())
+
+
+class MaskedInt(_Masked, int):
     """An integer that was equal to a secret (an echoed PIN): ``0``, shown as ``***``."""
 
-    def __repr__(self) -> str:
-        return MASK
 
-    __str__ = __repr__
-
-    def __format__(self, spec: str) -> str:
-        return MASK
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (MaskedInt, ())
-
-
-class MaskedFloat(float):
+class MaskedFloat(_Masked, float):
     """A float that was equal to a secret: ``0.0``, shown as ``***``."""
-
-    def __repr__(self) -> str:
-        return MASK
-
-    __str__ = __repr__
-
-    def __format__(self, spec: str) -> str:
-        return MASK
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (MaskedFloat, ())
 
 
 class Secret:

@@ -23,6 +23,16 @@ def server() -> Iterator[ScriptedServer]:
 
 
 @pytest.fixture
+def other_server() -> Iterator[ScriptedServer]:
+    """A second scripted server, on another port (another origin)."""
+    srv = ScriptedServer().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
 def json_server(tmp_path: Path) -> Iterator[str]:
     data = {
         "posts": [

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import base64
 import logging
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from clientkit import (
 )
 from clientkit.sandbox import Accounts, Sandbox
 from tests.support.leaks import Places, exception_places, file_places, findings, log_places, repr_places
+from tests.support.processes import free_port as closed_port
 from tests.support.scripted import Received, Reply, ScriptedServer
 
 TOKEN = "tok-LEAK-3f9a71c2"
@@ -106,22 +106,6 @@ def notes(service: type[Service]) -> type[Resource]:
 
 
 NOTES = {svc: notes(svc) for svc in (Token_, Login, PinLogin, KeyBox)}
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-@pytest.fixture
-def other_server() -> Iterator[ScriptedServer]:
-    srv = ScriptedServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def raised(call: Callable[[], Any], label: str) -> Places:

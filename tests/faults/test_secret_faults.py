@@ -8,10 +8,8 @@ import hashlib
 import logging
 import pickle
 import re
-import socket
 import sys
 import weakref
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -48,6 +46,7 @@ from clientkit import (
 from clientkit.errors import RedactedCause
 from clientkit.sandbox import Accounts, Sandbox
 from tests.support.leaks import chain, exception_places, findings, log_places
+from tests.support.processes import free_port as closed_port
 from tests.support.scripted import Received, Reply, ScriptedServer
 
 QUERY_KEY = "qk-7731-alpha-unique"
@@ -85,22 +84,6 @@ class SandboxKey(Service):
 class KeyNote(Resource):
     id: int | None = None
     text: str | None = None
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-@pytest.fixture
-def other_server() -> Iterator[ScriptedServer]:
-    srv = ScriptedServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def test_query_api_key_absent_from_urllib3_debug_log(
