@@ -37,8 +37,8 @@ from clientkit.errors import (
     redacted_cause,
 )
 from clientkit.options import RequestOptions, Timeout
+from clientkit.redacted_logging import install_log_redaction
 from clientkit.redaction import (
-    install_log_redaction,
     is_sensitive_name,
     redact_data,
     redact_headers,

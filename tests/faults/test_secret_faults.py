@@ -41,6 +41,7 @@ from clientkit import (
     ValidationError,
     field,
     redact,
+    redacted_logging,
     redaction,
 )
 from clientkit.errors import RedactedCause
@@ -147,7 +148,7 @@ def test_exception_logged_with_a_traceback_is_scrubbed(caplog: pytest.LogCapture
 def test_redacting_filter_scrubs_other_loggers(caplog: pytest.LogCaptureFixture) -> None:
     secret = Secret("filter-secret-5512")
     caplog.set_level(logging.DEBUG)
-    caplog.handler.addFilter(redaction.RedactingFilter())
+    caplog.handler.addFilter(redacted_logging.RedactingFilter())
     try:
         logging.getLogger("someapp").info("sent %s", secret.reveal())
     finally:
