@@ -436,9 +436,7 @@ def redact_url(url: str) -> str:
         masked = [(k, MASK if is_sensitive_name(k) else v) for k, v in pairs]
         parts = parts._replace(query=urlencode(masked, safe="*"))
     if parts.password:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
+        host = parts.netloc.rpartition("@")[2]  # as written: a bad port must not raise here
         parts = parts._replace(netloc=f"{parts.username}:{MASK}@{host}")
     return redact(urlunsplit(parts))
 

@@ -568,3 +568,10 @@ def test_cut_excerpts_never_show_part_of_a_secret(server: ScriptedServer) -> Non
     places = exception_places(info.value, "DecodeError")
     assert findings(places, [token[:16]]) == []  # the cut-off start of the token is not shown either
     assert "x" * 40 in str(info.value)
+
+
+@pytest.mark.parametrize("port", ["99999", "abc", "8080"])
+def test_redact_url_masks_a_password_whatever_the_port(port: str) -> None:
+    shown = redaction.redact_url(f"http://ann:pw-{port}-secret@host.example:{port}/x?token=t0k3n")
+    assert f"pw-{port}-secret" not in shown and "t0k3n" not in shown
+    assert shown.startswith(f"http://ann:***@host.example:{port}/x")
