@@ -5,14 +5,16 @@ expired (by default at once), revalidated with ``If-None-Match`` /
 ``If-Modified-Since``; a ``304`` serves the stored body. ``Cache-Control: no-cache``
 answers are stored and always revalidated.
 
-Isolation: every cache key includes an HMAC (under a random key kept with the cache, see
-:func:`identity_key`) of every credential the request carries: the declared auth's whole
-credential, each header and query parameter with a sensitive name
-(:data:`clientkit.redaction.SENSITIVE_NAME`: ``Authorization``, ``X-API-Key``, ``Cookie``,
-``client_secret``...), and the context headers (tenant, app, workspace), so two credentials
-or two tenants sharing one cache never see each other's answers, whether or not the service
-sends ``Vary: Authorization``. Credentials themselves are never part of a key in clear and
-are redacted from stored requests. A backend failure raises :class:`~clientkit.errors.CacheError`.
+Isolation: a cache key covers the method, the URL exactly as sent (query order, repeats
+and blank values kept), the body, and an HMAC (under a random key kept with the cache, see
+:func:`identity_key`) of the declared auth's whole credential and of every request header
+sent but :data:`HARMLESS_HEADERS` (``User-Agent``, ``Accept-Encoding``, the conditional
+headers requests-cache adds...): credentials under any name, cookies, ``Accept``, context
+headers. The auth's own header or query parameter is left out only when its identity (which
+covers that credential) is in the key. Nothing is part of a key in clear; stored requests
+keep only harmless header values, and stored answers keep no ``Set-Cookie``. Every method
+that is not safe (:data:`SAFE_METHODS`) is a write (:data:`WRITE_METHODS`). A backend
+failure raises :class:`~clientkit.errors.CacheError`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import attrs
 import requests
@@ -220,27 +222,71 @@ def _sqlite_key(path: str, fresh: str) -> bytes:
     return bytes.fromhex(str(value))
 
 
+#: Request headers that cannot change an answer (or that requests-cache itself adds to
+#: revalidate or refresh): the only ones left out of a cache key, and the only ones whose
+#: values are kept in stored requests. Every other header sent is part of the key.
+HARMLESS_HEADERS = frozenset(
+    {
+        "user-agent",
+        "accept-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "content-length",
+        "if-none-match",
+        "if-modified-since",
+        "cache-control",
+        "pragma",
+    }
+)
+#: The request methods that are safe (RFC 9110, 9.2.1); every other one is a write.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Where a stored request keeps the key it was stored under (in storage only)
+_STORED_KEY = "X-Clientkit-Cache-Key"
+_MASK = "REDACTED"
+
+
+class _Unsafe:
+    """Every method that is not safe: ``method in WRITE_METHODS``."""
+
+    def __contains__(self, method: object) -> bool:
+        return method not in SAFE_METHODS
+
+    def __repr__(self) -> str:
+        return f"<every method but {sorted(SAFE_METHODS)}>"
+
+
+#: Every method that is not safe (``MERGE``, ``PURGE``, ``LINK``... too): a write for
+#: invalidation, and never re-sent to a redirect's location.
+WRITE_METHODS = _Unsafe()
+
+
 def cached_http(
     config: CacheConfig,
     *,
     name: str,
     identity: Callable[[Keyed], str],
-    scope_headers: Iterable[str],
     secret_names: Iterable[str] = (),
+    idempotency_header: str | None = None,
 ) -> requests.Session:
-    """A requests-cache session whose keys are scoped to every credential and a context.
+    """A requests-cache session whose keys cover everything a request sends.
 
+    The key of a GET or HEAD is the method, the URL exactly as sent (query order, repeats
+    and blank values kept) and the body, plus an HMAC (under :func:`identity_key`) of the
+    auth's ``identity`` and of every header sent but :data:`HARMLESS_HEADERS` (and
+    ``idempotency_header``): cookies, context headers and every credential included.
     ``secret_names`` are the headers and query parameters that carry the declared auth's
-    own credential: ``identity`` stands for them. Every other header or query parameter
-    with a sensitive name is HMAC-ed into the key. All of them are left out of the plain
-    part of the key and redacted from stored requests.
+    own credential: they are left out of the key only when ``identity`` stands for them
+    (it is not ``"anonymous"``). Stored requests keep no other header value, no query
+    credential, no body and no cookies; stored answers keep no ``Set-Cookie`` and no
+    header with a sensitive name.
     """
     from requests_cache import CachedSession
 
     own = tuple(dict.fromkeys(secret_names))
-    plain = tuple(h.lower() for h in scope_headers if not SENSITIVE_NAME.search(h))
+    harmless = HARMLESS_HEADERS | ({idempotency_header.lower()} if idempotency_header else set())
     backend = _backend_call("opening the cache")(_backend)(config, name)
-    key_fn = _key_function(backend, identity, plain, own)
+    key_fn = _key_function(backend, identity, own, harmless)
     session = CachedSession(
         # requests-cache keeps the key function on the backend object: a shared one gets a
         # view of its own (same storage), or the last session's identity would key them all
@@ -254,20 +300,26 @@ def cached_http(
         key_fn=key_fn,
     )
     view = session.cache
-    save = functools.partial(_save_redacted, view, own)
+    save = functools.partial(_save_redacted, view, own, harmless, key_fn)
     view.get_response = _backend_call("reading an answer")(view.get_response)  # type: ignore[method-assign]
     view.save_response = _backend_call("storing an answer")(save)  # type: ignore[method-assign]
     session.hooks["response"].append(_trim_not_modified)
     return session
 
 
-def _key_function(
-    backend: Any, identity: Callable[[Keyed], str], plain: tuple[str, ...], own: tuple[str, ...]
-) -> Callable[..., str]:
-    """requests-cache's key of a request, plus a digest of its identity and context."""
-    from requests_cache.cache_keys import create_key
+def _text(value: Any) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
-    covered = frozenset(n.lower() for n in own)  # the auth's identity stands for these
+
+def _key_function(
+    backend: Any, identity: Callable[[Keyed], str], own: tuple[str, ...], harmless: frozenset[str]
+) -> Callable[..., str]:
+    """The key of a request: ``<digest of method, URL, body>-<HMAC digest of identity and
+    headers>`` (hex, so the SQLite shortcut can read it), memoized per request."""
+    from requests_cache.models.request import CachedRequest
+
+    own_headers = frozenset(n.lower() for n in own)
+    own_params = frozenset(own)
     memo: _Lru = _Lru(4096)
 
     @functools.cache
@@ -275,55 +327,135 @@ def _key_function(
         read = _backend_call("reading the identity key")(identity_key)
         return functools.partial(fingerprint, read(backend))
 
+    def vary_part(headers: Mapping[str, Any], matched: Any) -> str:
+        """For a ``Vary`` check: the harmless matched headers (the key covers the others)."""
+        if not matched:
+            return ""
+        names = sorted({n.lower() for n in (headers if matched is True else matched)} & harmless)
+        shown = "\0".join(f"{n}={_text(headers.get(n, ''))}" for n in names)
+        return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
     def key_fn(request: Any, **kwargs: Any) -> str:
         if request.method not in ("GET", "HEAD"):
             return _UNSTORED  # never stored: no identity, no backend
         headers = request.headers or {}
-        carried = _credentials(request.url or "", headers)
-        hmac = keyed()
-        others = [
-            hmac(kind, name.lower(), value) for kind, name, value in carried if name.lower() not in covered
-        ]
-        scope = "\0".join([identity(hmac), *others, *(f"{h}={headers.get(h, '')}" for h in plain)])
         matched = kwargs.get("match_headers")
-        shown = tuple(sorted(headers.items())) if matched else ()
-        body = request.body if isinstance(request.body, bytes | str | None) else id(request.body)
-        signature = (request.method, request.url, body, scope, repr(matched), shown)
+        if isinstance(request, CachedRequest):  # a stored request, for a Vary check
+            stored = headers.get(_STORED_KEY)
+            if not stored:
+                return f"unmatched-{secrets.token_hex(8)}"  # stored before: never matches
+            return f"{stored}{vary_part(headers, matched)}"
+        hmac = keyed()
+        who = identity(hmac)
+        body = request.body
+        if not isinstance(body, bytes | str | None):
+            body = f"unshared:{secrets.token_hex(16)}"  # a stream: this request only
+        sent = tuple((_text(k), _text(v)) for k, v in headers.items())
+        signature = (who, request.method, request.url, body, sent)
         key = memo.get(signature)
         if key is None:
-            hidden = (*own, *(name for _, name, _ in carried))
-            digest = hashlib.sha256(scope.encode()).hexdigest()[:24]
-            key = f"{create_key(request, **{**kwargs, 'ignored_parameters': hidden})}-{digest}"
+            covered = who != "anonymous"  # the identity stands for the auth's own credential
+            url = _without_own(request.url or "", own_params) if covered and own_params else request.url
+            skip = harmless | own_headers if covered else harmless
+            values = sorted((k.lower(), v) for k, v in sent if k.lower() not in skip)
+            scope = hmac("request", who, *(f"{k}={v}" for k, v in values))
+            base = hashlib.sha256(
+                b"\0".join([request.method.encode(), (url or "").encode(), _bytes(body)])
+            ).hexdigest()[:32]
+            key = f"{base}-{scope}"
             memo.put(signature, key)
-        return str(key)
+        return f"{key}{vary_part(headers, matched)}"
 
     return key_fn
 
 
-def _credentials(url: str, headers: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """``(kind, name, value)`` of each header and query parameter with a sensitive name."""
-    found = [("header", name, str(value)) for name, value in headers.items() if SENSITIVE_NAME.search(name)]
-    query = urlsplit(url).query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        found.extend(("param", name, value) for name, value in pairs if SENSITIVE_NAME.search(name))
-    return sorted(found)
+def _bytes(body: bytes | str | None) -> bytes:
+    if body is None:
+        return b""
+    return body if isinstance(body, bytes) else body.encode()
+
+
+def _without_own(url: str, names: frozenset[str]) -> str:
+    """``url`` without its one occurrence of each of ``names`` (the auth's query credential,
+    which the identity stands for). A name given more than once is kept: the caller sent one
+    of them, which the identity does not cover. Everything else is kept exactly as sent."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    items = parts.query.split("&")
+    decoded = [unquote_plus(item.partition("=")[0]) for item in items]
+    counts = {n: decoded.count(n) for n in decoded}
+    kept = [i for i, n in zip(items, decoded, strict=True) if not (n in names and counts[n] == 1)]
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+def _masked_url(url: str, own: tuple[str, ...]) -> str:
+    """``url`` with the value of every credential parameter (the auth's own and each with a
+    sensitive name) masked, in order."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    names = frozenset(own)
+    items = []
+    for item in parts.query.split("&"):
+        raw_name, eq, _ = item.partition("=")
+        name = unquote_plus(raw_name)
+        secret = eq and (name in names or SENSITIVE_NAME.search(name))
+        items.append(f"{raw_name}={_MASK}" if secret else item)
+    return urlunsplit(parts._replace(query="&".join(items)))
 
 
 def _save_redacted(
-    cache: Any, own: tuple[str, ...], response: requests.Response, key: str | None = None, expires: Any = None
+    cache: Any,
+    own: tuple[str, ...],
+    harmless: frozenset[str],
+    key_fn: Callable[..., str],
+    response: requests.Response,
+    key: str | None = None,
+    expires: Any = None,
 ) -> None:
-    """requests-cache's ``save_response``, redacting every credential of the stored request:
-    the auth's own names and every sensitive-named header and query parameter. (No redirect
-    aliases: clientkit follows redirects itself.)"""
-    from requests_cache.cache_keys import redact_response
+    """requests-cache's ``save_response``, keeping no secret in storage.
+
+    The stored request keeps the values of :data:`HARMLESS_HEADERS` only (the others are
+    masked), no query credential, no body, no cookies, and the key it is stored under (for
+    ``Vary`` checks). The stored answer keeps no ``Set-Cookie`` nor any header with a
+    sensitive name: a cached answer never sets cookies again (the live answer that was
+    stored set them once, as usual). (No redirect aliases: clientkit follows redirects itself.)
+    """
+    from requests.cookies import RequestsCookieJar
+    from requests.structures import CaseInsensitiveDict
+    from requests_cache.models.raw_response import CachedHTTPResponse
+    from requests_cache.models.request import CachedRequest
     from requests_cache.models.response import CachedResponse
 
     stored = CachedResponse.from_response(response, expires=expires)
     sent = stored.request
-    carried = [*_credentials(sent.url or "", sent.headers or {}), *_credentials(stored.url or "", {})]
-    redact_response(stored, (*own, *(name for _, name, _ in carried)))
+    original: Any = response.request
+    if isinstance(original, CachedRequest):  # a revalidated answer, stored again
+        stored_key = str(sent.headers.get(_STORED_KEY) or "")
+    else:
+        stored_key = key_fn(original)
+    headers = CaseInsensitiveDict(
+        {k: (v if k.lower() in harmless else _MASK) for k, v in (sent.headers or {}).items()}
+    )
+    headers[_STORED_KEY] = stored_key
+    sent.headers = headers
+    sent.url = _masked_url(sent.url or "", own)
+    sent.body = b""
+    sent.cookies = RequestsCookieJar()
+    stored.url = _masked_url(stored.url or "", own)
+    stored.cookies = RequestsCookieJar()
+    stored.headers = CaseInsensitiveDict(
+        {k: v for k, v in stored.headers.items() if not _credential_response_header(k)}
+    )
+    stored._next = None
+    stored.raw = CachedHTTPResponse.from_cached_response(stored)
     cache.responses[key or cache.create_key(response.request)] = stored
+
+
+def _credential_response_header(name: str) -> bool:
+    """``Set-Cookie`` and every response header with a sensitive name."""
+    return name.lower() in ("set-cookie", "set-cookie2") or bool(SENSITIVE_NAME.search(name))
 
 
 _VOLATILE = ("Date", "Connection", "Keep-Alive", "Server", "Age")

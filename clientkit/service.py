@@ -194,8 +194,8 @@ class Service:
                 config,
                 name=cls.__name__.lower(),
                 identity=_identity_of(authenticator),
-                scope_headers=[*cls.headers, *(headers or {})],
                 secret_names=secret_names(authenticator),
+                idempotency_header=cls.idempotency_header,
             )
         ua = cls.user_agent or f"clientkit/{_version()} python-requests/{requests.__version__}"
         base_headers: dict[str, str | None] = {"User-Agent": ua, "Accept": "application/json"}

@@ -21,7 +21,7 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from clientkit.auth import Authenticator
-from clientkit.cache import CacheStats, Invalidations, Shortcut
+from clientkit.cache import WRITE_METHODS, CacheStats, Invalidations, Shortcut
 from clientkit.errors import (
     APIError,
     ClientKitError,
@@ -59,7 +59,7 @@ log = logging.getLogger("clientkit.http")
 
 _UNSET: Any = object()
 _REDIRECTS = (301, 302, 303, 307, 308)
-_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_WRITE_METHODS = WRITE_METHODS  # every method that is not safe (RFC 9110)
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:

@@ -20,6 +20,7 @@ from clientkit import (
     Envelope,
     HeaderNext,
     PasswordLogin,
+    RedirectError,
     Resource,
     ServerError,
     Service,
@@ -454,3 +455,183 @@ def test_corrupt_sqlite_cache_is_typed_error(server: ScriptedServer, tmp_path: P
     with pytest.raises(CacheError, match="opening the cache"):
         Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
     assert len(server.requests_to("/docs/1")) == 1  # nothing was sent for the failed reads
+
+
+# -- 8. the key covers every header and the query exactly as sent ------------------------------
+
+
+def stored_bytes(tmp_path: Path) -> bytes:
+    return b"".join(f.read_bytes() for f in tmp_path.rglob("*") if f.is_file())
+
+
+def serve_named(server: ScriptedServer, header: str) -> None:
+    """``/me`` answers for whoever ``header`` names (without echoing the credential)."""
+
+    def me(rec: Received, req: Any) -> Reply:
+        value = rec.header(header) or ""
+        who = "alice" if "alice" in value else "bob" if "bob" in value else "nobody"
+        return Reply(json={"data": {"who": who}}, headers={"ETag": '"same"', "Cache-Control": FRESH})
+
+    server.on("GET", "/me", me)
+
+
+@pytest.mark.parametrize("header", ["Ocp-Apim-Subscription-Key", "X-Jwt", "X-On-Behalf-Of"])
+@pytest.mark.parametrize("how", ["per call", "with_options"])
+def test_unlisted_credential_header_is_part_of_cache_key(
+    server: ScriptedServer, tmp_path: Path, header: str, how: str
+) -> None:
+    serve_named(server, header)
+    Open = open_service()
+
+    def ask(value: str) -> str:
+        api = Open.connect(server.url, cache=cache_at(tmp_path))
+        if how == "with_options":
+            return who(api.with_options(headers={header: value}))
+        return who(api, headers={header: value})
+
+    assert ask("alice-cred-1234567") == "alice"
+    assert ask("bob-cred-7654321") == "bob"
+    assert ask("alice-cred-1234567") == "alice"  # her own entry again: no request
+    assert [r.header(header) for r in server.requests_to("/me")] == ["alice-cred-1234567", "bob-cred-7654321"]
+    stored = stored_bytes(tmp_path)
+    assert b"alice-cred-1234567" not in stored and b"bob-cred-7654321" not in stored
+
+
+@pytest.mark.parametrize(
+    ("header", "values"),
+    [
+        ("Accept-Language", ("nl", "fr")),
+        ("Accept", ("application/json", "text/csv")),
+        ("X-Api-Version", ("1", "2")),
+        ("Range", ("bytes=0-9", "bytes=10-19")),
+    ],
+)
+def test_accept_language_is_part_of_cache_key(
+    server: ScriptedServer, tmp_path: Path, header: str, values: tuple[str, str]
+) -> None:
+    def answer(rec: Received, req: Any) -> Reply:
+        headers = {"ETag": '"e"', "Cache-Control": FRESH}
+        return Reply(json={"data": {"got": rec.header(header)}}, headers=headers)
+
+    server.on("GET", "/page", answer)
+    api = open_service().connect(server.url, cache=cache_at(tmp_path))
+    first, second = values
+    asked = (first, second, first)
+    got = [api.request("GET", "/page", headers={header: v}).json()["data"]["got"] for v in asked]
+    assert got == [first, second, first]
+    assert [r.header(header) for r in server.requests_to("/page")] == [first, second]
+    assert api.cache_stats.hits == 1
+
+
+def test_harmless_headers_are_left_out_of_the_key(server: ScriptedServer, tmp_path: Path) -> None:
+    serve_me(server)
+    api = open_service().connect(server.url, cache=cache_at(tmp_path))
+    for agent in ("agent/1", "agent/2"):
+        who(api, headers={"User-Agent": agent, "Accept-Encoding": agent})
+    assert len(server.requests_to("/me")) == 1 and api.cache_stats.hits == 1
+
+
+@pytest.mark.parametrize(
+    ("auth", "header"), [(ApiKeyAuth(header="X-API-Key"), "X-API-Key"), (TokenAuth(), "Authorization")]
+)
+def test_anonymous_auth_per_call_key_header_is_part_of_key(
+    server: ScriptedServer, tmp_path: Path, auth: Authenticator, header: str
+) -> None:
+    serve_named(server, header)
+    api = open_service().connect(server.url, auth=auth, cache=cache_at(tmp_path))
+    assert who(api, headers={header: "alice-tok-1234567"}) == "alice"
+    assert who(api, headers={header: "bob-tok-7654321"}) == "bob"
+    assert who(api, headers={header: "alice-tok-1234567"}) == "alice"
+    assert [r.header(header) for r in server.requests_to("/me")] == ["alice-tok-1234567", "bob-tok-7654321"]
+    assert b"alice-tok-1234567" not in stored_bytes(tmp_path)
+
+
+def test_bound_auth_header_is_covered_by_its_identity(server: ScriptedServer, tmp_path: Path) -> None:
+    serve_named(server, "Authorization")
+    Api, _ = declare(TokenAuth())
+    for token in ("alice-tok-1234567", "alice-tok-1234567", "bob-tok-7654321"):
+        who(Api.connect(server.url, token=token, cache=cache_at(tmp_path)))
+    sent = [r.header("Authorization") for r in server.requests_to("/me")]
+    assert sent == ["Bearer alice-tok-1234567", "Bearer bob-tok-7654321"]
+
+
+def test_query_order_and_blank_values_are_part_of_key(server: ScriptedServer, tmp_path: Path) -> None:
+    def answer(rec: Received, req: Any) -> Reply:
+        return Reply(json={"data": {"q": rec.query}}, headers={"ETag": '"q"', "Cache-Control": FRESH})
+
+    server.on("GET", "/docs", answer)
+    api = open_service().connect(server.url, cache=cache_at(tmp_path))
+    asked = [
+        [("sort", "name"), ("sort", "-date")],
+        [("sort", "-date"), ("sort", "name")],
+        [],
+        [("a", "")],
+        [("b", "1")],
+        [("b", "1"), ("b", "1")],
+    ]
+    got = [api.request("GET", "/docs", params=p).json()["data"]["q"] for p in asked * 2]
+    expected = ["sort=name&sort=-date", "sort=-date&sort=name", "", "a=", "b=1", "b=1&b=1"]
+    assert got == expected * 2
+    assert [r.query for r in server.requests_to("/docs")] == expected
+    assert api.cache_stats.hits == len(expected)
+
+
+def test_vary_on_a_covered_header_is_matched_by_the_key(server: ScriptedServer, tmp_path: Path) -> None:
+    def answer(rec: Received, req: Any) -> Reply:
+        headers = {"ETag": '"v"', "Cache-Control": FRESH, "Vary": "Accept"}
+        return Reply(json={"data": {"got": rec.header("Accept")}}, headers=headers)
+
+    server.on("GET", "/page", answer)
+    for _ in range(2):  # a second session finds the first one's entries
+        api = open_service().connect(server.url, cache=cache_at(tmp_path))
+        for accept in ("text/csv", "application/json", "text/csv"):
+            assert api.request("GET", "/page", headers={"Accept": accept}).json()["data"]["got"] == accept
+    assert [r.header("Accept") for r in server.requests_to("/page")] == ["text/csv", "application/json"]
+
+
+# -- 9. stored answers set no cookies -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "filesystem", "memory"])
+def test_set_cookie_not_stored_in_cache(server: ScriptedServer, tmp_path: Path, backend: str) -> None:
+    cookie = "sessionid=SESS-9f8e7d6c5b4a; Path=/; HttpOnly"
+    headers = {"ETag": '"1"', "Cache-Control": FRESH, "Set-Cookie": cookie, "X-Auth-Token": "tk-5150"}
+    server.on("GET", "/me", Reply(json={"data": {"id": 1}}, headers=headers))
+    location = tmp_path / ("c.sqlite" if backend == "sqlite" else "dir")
+    config = CacheConfig(backend=backend, location=location, expire_after=600)
+    api = open_service().connect(server.url, cache=config)
+    live = api.request("GET", "/me")
+    assert live.headers["Set-Cookie"].startswith("sessionid=")  # the live answer sets it once
+    jar = api.transport.http.cookies
+    assert [c.value for c in jar] == ["SESS-9f8e7d6c5b4a"]
+    jar.clear()
+    hit = api.request("GET", "/me", headers={"Cookie": None})  # no cookie: the same key as the first
+    assert hit.from_cache and "Set-Cookie" not in hit.headers and "X-Auth-Token" not in hit.headers
+    assert list(jar) == []  # a hit does not set the cookie again
+    assert len(server.requests_to("/me")) == 1
+    stored = stored_bytes(tmp_path)
+    assert b"SESS-9f8e7d6c5b4a" not in stored and b"tk-5150" not in stored
+
+
+# -- 10. every unsafe method is a write ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["MERGE", "PURGE", "LINK", "PROPPATCH"])
+def test_merge_method_write_invalidates(server: ScriptedServer, tmp_path: Path, method: str) -> None:
+    srv = Docs(server)
+    server.on(method, "/docs/1", srv.write)
+    Api, Doc = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    assert api.get(Doc, 1).title == "first"
+    api.request(method, "/docs/1", json={"title": "second"})
+    assert api.get(Doc, 1).title == "second"
+    assert [r.method for r in server.received] == ["GET", method, "GET"]
+
+
+def test_redirected_merge_is_refused(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("MERGE", "/docs/1", Reply(307, headers={"Location": "/docs/2"}))
+    Api, _ = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    with pytest.raises(RedirectError):
+        api.request("MERGE", "/docs/1", json={"title": "x"})
+    assert [r.path for r in server.received] == ["/docs/1"]
