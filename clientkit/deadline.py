@@ -26,6 +26,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from clientkit.errors import redacted_cause
 
+_MIN_COMPACT = 1024  # pending alarms before those of finished exchanges are swept out
+
 
 class DeadlineExceeded(Exception):
     """The watchdog cut an exchange off at its deadline (mapped to ``RequestTimeout``)."""
@@ -34,8 +36,7 @@ class DeadlineExceeded(Exception):
 class Alarm:
     """One exchange's deadline and the sockets it has used."""
 
-    def __init__(self, when: float) -> None:
-        self.when = when
+    def __init__(self) -> None:
         self.sockets: list[socket.socket] = []
         self.fired = False
         self.done = False
@@ -76,19 +77,26 @@ class Watchdog:
         self._order = itertools.count()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._compact_at = _MIN_COMPACT
 
     def arm(self, when: float) -> Alarm:
-        alarm = Alarm(when)
-        self._push(alarm, when)
-        return alarm
-
-    def _push(self, alarm: Alarm, when: float) -> None:
+        """An alarm that rings at ``when`` (a ``time.monotonic()`` instant)."""
+        alarm = Alarm()
         with self._wake:
+            if len(self._heap) >= self._compact_at:
+                self._compact()
             heapq.heappush(self._heap, (when, next(self._order), alarm))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="clientkit-deadline", daemon=True)
                 self._thread.start()
             self._wake.notify()
+        return alarm
+
+    def _compact(self) -> None:
+        """Drop the alarms of finished exchanges (kept until due otherwise); amortised O(1)."""
+        self._heap = [entry for entry in self._heap if not entry[2].done]
+        heapq.heapify(self._heap)
+        self._compact_at = max(_MIN_COMPACT, 2 * len(self._heap))
 
     def _run(self) -> None:
         while True:

@@ -26,8 +26,9 @@ class Timeout:
     ``connect`` bounds establishing the connection and ``read`` each wait for bytes.
     ``total`` is a hard deadline for one call (each page of a list is one call): every
     attempt, retry and backoff, redirect hop, login made for the call, the status line,
-    headers and body however slowly they trickle, and decoding the body; a ``stream=True``
-    call is covered up to its headers. Past it the call raises ``RequestTimeout``.
+    headers and body however slowly they trickle, and decompressing the body; a
+    ``stream=True`` call is covered up to its headers, and JSON decoding after the call is
+    not. Past it the call raises ``RequestTimeout``.
     """
 
     connect: float | None = attrs.field(default=5.0, validator=_positive_or_none)

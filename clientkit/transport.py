@@ -507,16 +507,8 @@ class Transport:
             self.invalidate(url, *invalidates)
         call_headers = merge_headers(opts.headers, headers)
         hdrs = self._headers(call_headers, own)
-        body = _raw_body(data)
-        if json is not _UNSET:
-            body = self.codec.dumps(json)
-            if not _has(hdrs, "Content-Type"):
-                hdrs["Content-Type"] = self.codec.content_type
-        idempotent = method in IDEMPOTENT_METHODS if opts.idempotent is None else opts.idempotent
-        if self.idempotency_header and method in ("POST", "PATCH") and own:
-            if not _has(hdrs, self.idempotency_header):
-                hdrs[self.idempotency_header] = uuid.uuid4().hex
-            idempotent = opts.idempotent is not False
+        body = self._body(json, data, hdrs)
+        idempotent = self._idempotent(method, own, opts, hdrs)
         query = self.query.encode(params) + self.query.encode(opts.params)
         limits = opts.timeout or Timeout()
         signature = self._signature(method, url, query, hdrs)
@@ -541,6 +533,26 @@ class Transport:
             generation=self.invalidations.generation,
             cache_args=self._cache_args(method, url, opts.cache, signature),
         )
+
+    def _body(self, json: Any, data: Any, headers: dict[str, str | None]) -> Any:
+        """The body to send: ``json`` encoded (with its Content-Type) or the raw ``data``."""
+        body = _raw_body(data)
+        if json is not _UNSET:
+            body = self.codec.dumps(json)
+            if not _has(headers, "Content-Type"):
+                headers["Content-Type"] = self.codec.content_type
+        return body
+
+    def _idempotent(
+        self, method: str, own: bool, opts: RequestOptions, headers: dict[str, str | None]
+    ) -> bool:
+        """Whether the call may be retried as idempotent; adds the declared idempotency key."""
+        idempotent = method in IDEMPOTENT_METHODS if opts.idempotent is None else opts.idempotent
+        if self.idempotency_header and method in ("POST", "PATCH") and own:
+            if not _has(headers, self.idempotency_header):
+                headers[self.idempotency_header] = uuid.uuid4().hex
+            idempotent = opts.idempotent is not False
+        return idempotent
 
     def _fresh_hit(self, call: _Call) -> requests.Response | None:
         """A fresh answer from the shortcut (nothing sent); else arm its conditional request."""
