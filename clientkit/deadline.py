@@ -89,7 +89,8 @@ class Watchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="clientkit-deadline", daemon=True)
                 self._thread.start()
-            self._wake.notify()
+            if self._heap[0][2] is alarm:  # the new earliest: the thread must wait less
+                self._wake.notify()
         return alarm
 
     def _compact(self) -> None:

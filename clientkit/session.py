@@ -9,6 +9,7 @@ the same transport: auth, retries, errors and logging.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,7 +39,6 @@ from clientkit.resource import (
     etag_of,
     extra,
     fields_of,
-    identity_of,
     is_new,
     spec_of,
 )
@@ -409,7 +409,7 @@ class Session:
             page_size=page_size,
             max_items=max_items,
             max_pages=max_pages,
-            identify=identity_of if spec.identity else None,
+            identify=operator.attrgetter(*spec.identity) if spec.identity else None,
             note=self._note,
         )
 
