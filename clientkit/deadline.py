@@ -86,7 +86,7 @@ class Watchdog:
             if len(self._heap) >= self._compact_at:
                 self._compact()
             heapq.heappush(self._heap, (when, next(self._order), alarm))
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():  # first use, or a forked child
                 self._thread = threading.Thread(target=self._run, name="clientkit-deadline", daemon=True)
                 self._thread.start()
             if self._heap[0][2] is alarm:  # the new earliest: the thread must wait less
