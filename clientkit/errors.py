@@ -128,8 +128,17 @@ class CacheError(TransportError):
 class RedirectError(TransportError):
     """A redirect clientkit will not follow: a redirected write, or more than the hop limit.
 
+    ``response`` is the redirect that a write received (``None`` otherwise).
+
     Reads redirected to another origin are followed without credentials or service headers.
     """
+
+    response: requests.Response | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled without the raw ``response`` (as :class:`APIError` is)."""
+        state = {k: v for k, v in self.__dict__.items() if k != "response"}
+        return (type(self), self.args, state)
 
 
 class DecodeError(ClientKitError, ValueError):
@@ -225,9 +234,11 @@ class APIError(ClientKitError):
         code: the service's own error code, when its error body has one.
         field_errors: field name -> list of messages, for validation errors.
         method, url: the request that failed (URL redacted).
+        retry_after: the server's ``Retry-After``, in seconds, when it sent one.
     """
 
     status_code: int | None = None
+    retry_after: float | None = None
 
     def __init__(
         self,

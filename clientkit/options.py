@@ -23,9 +23,12 @@ def _positive_or_none(_: object, attribute: attrs.Attribute[Any], value: float |
 class Timeout:
     """Timeouts in seconds (``None``: no limit).
 
-    ``connect`` bounds establishing the connection, ``read`` each wait for bytes, and
-    ``total`` the whole call (retries, backoff, redirects and body reads included), so a
-    server that trickles bytes just fast enough to beat ``read`` cannot hold a call forever.
+    ``connect`` bounds establishing the connection and ``read`` each wait for bytes.
+    ``total`` is a hard deadline for one call (each page of a list is one call): every
+    attempt, retry and backoff, redirect hop, login made for the call, the status line,
+    headers and body however slowly they trickle, and decompressing the body; a
+    ``stream=True`` call is covered up to its headers, and JSON decoding after the call is
+    not. Past it the call raises ``RequestTimeout``.
     """
 
     connect: float | None = attrs.field(default=5.0, validator=_positive_or_none)
@@ -64,9 +67,20 @@ def _masked(values: Mapping[str, Any]) -> str:
     return redact(repr({k: MASK if is_sensitive_name(str(k)) else v for k, v in values.items()}))
 
 
+MAX_BODY = 256 * 1024 * 1024
+
+
+def _positive_int_or_none(_: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise InvalidRequestError(f"{attribute.name} must be a positive integer, not {value!r}")
+
+
 @attrs.frozen
 class RequestOptions:
     """Options that shape a request; ``None`` means "inherit".
+
+    ``max_body`` caps a response body's decoded size in bytes (default :data:`MAX_BODY`,
+    256 MiB); a larger body raises ``DecodeError``. Streamed responses are the caller's.
 
     ``headers`` maps a name to a value, or to ``None`` to remove a header the
     service or session would otherwise send.
@@ -78,6 +92,7 @@ class RequestOptions:
     retry: RetryPolicy | None = attrs.field(default=None, converter=_retry_of)
     idempotent: bool | None = None
     cache: CacheMode | None = None
+    max_body: int | None = attrs.field(default=None, validator=_positive_int_or_none)
 
     def merge(self, other: RequestOptions | None) -> RequestOptions:
         """These options overridden by ``other``'s set values."""
@@ -90,6 +105,7 @@ class RequestOptions:
             retry=other.retry or self.retry,
             idempotent=self.idempotent if other.idempotent is None else other.idempotent,
             cache=other.cache or self.cache,
+            max_body=other.max_body or self.max_body,
         )
 
 

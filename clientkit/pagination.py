@@ -20,7 +20,13 @@ import requests
 
 from clientkit.errors import DecodeError, InvalidRequestError, PaginationError, redacted_cause, repr_excerpt
 from clientkit.redaction import clipped, redact_url
-from clientkit.wire import dig, has_path
+from clientkit.wire import dig, has_path, is_utf8
+
+_orjson: Any
+try:  # optional speed-up, installed with the ``fast`` extra
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - exercised when the extra is absent
+    _orjson = None
 
 T = TypeVar("T")
 Locator = str | Sequence[str | None] | None
@@ -67,10 +73,14 @@ class PageRequest:
         """A request for an absolute (or relative to ``base``) next-page URL."""
         try:
             target = urljoin(base, url)
-        except ValueError as exc:  # "http://[::1": not a URL at all
+            parts = urlsplit(target)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:  # "http://[::1", port 99999: not a URL at all
             raise PaginationError(
                 f"the next page link {clipped(url, 100)!r} is not a URL: {exc}"
             ) from redacted_cause(exc)
+        if parts.scheme.lower() not in ("http", "https") or not is_utf8(target):
+            raise PaginationError(f"the next page link {clipped(url, 100)!r} is not an http(s) URL")
         return attrs.evolve(self, target=target, params=())
 
 
@@ -585,18 +595,29 @@ class Page(Generic[T]):
 
 
 Fetch = Callable[[PageRequest], tuple[Any, requests.Response]]
-_Fingerprint = tuple[int, Any, Any]
-
-
-def _fingerprint(items: list[Any]) -> _Fingerprint:
-    """A cheap identity of a page for the repeat check (holds two items, not the page)."""
-    if not items:
-        return (0, None, None)
-    return (len(items), items[0], items[-1])
+Identify = Callable[[Any], Any]
+MAX_REMEMBERED_IDS = 100_000  # item identities one walk remembers (an int or 16 bytes each)
 
 
 def _digest(value: Any) -> bytes:
     return hashlib.blake2b(repr(value).encode(), digest_size=16).digest()
+
+
+def _page_digest(items: list[Any]) -> bytes:
+    """A digest of every item of a page, exact: their orjson encoding when orjson is
+    installed and takes them (five times faster than a repr), their repr otherwise."""
+    if _orjson is not None:
+        try:
+            return hashlib.blake2b(_orjson.dumps(items), digest_size=16).digest()
+        except TypeError:  # an integer beyond 64 bits, a converted object
+            pass
+    return _digest(items)
+
+
+def _id_key(value: Any) -> Any:
+    """What the walk remembers of an item identity, exactly: an integer id as it is, any
+    other value as a 16-byte digest of its repr."""
+    return value if type(value) is int else _digest(value)
 
 
 def _request_digest(request: PageRequest, base: str) -> bytes:
@@ -609,14 +630,18 @@ def _request_digest(request: PageRequest, base: str) -> bytes:
 
 
 class _LoopGuard:
-    """What one walk has seen, as a digest per page: the requests sent and the pages
-    answered, so that a walk going round in circles, or through endless empty pages,
-    stops with :class:`PaginationError` instead of running forever."""
+    """What one walk has seen, as digests: the requests sent, the pages answered (each
+    page's every item) and the identities of items (when items have one), so that a walk
+    going round in circles, or through endless empty pages, stops with
+    :class:`PaginationError` instead of running forever."""
 
-    def __init__(self, style: str) -> None:
+    def __init__(self, style: str, identify: Identify | None = None) -> None:
         self.style = style
+        self.identify = identify
         self.requests: dict[bytes, int] = {}
         self.pages: dict[bytes, int] = {}
+        self.ids: set[Any] = set()
+        self.previous_ids: set[Any] = set()
         self.empty = 0
 
     def check(self, request: PageRequest, base: str) -> None:
@@ -637,12 +662,8 @@ class _LoopGuard:
             self.requests.setdefault(key, page.number)
         if items:
             self.empty = 0
-            earlier = self.pages.setdefault(_digest(_fingerprint(items)), page.number)
-            if earlier != page.number:
-                raise PaginationError(
-                    f"{self.style} paging: page {page.number + 1} repeats page {earlier + 1} "
-                    "(the same items); stopping instead of looping forever"
-                )
+            self._refuse_repeat(page, items)
+            self._refuse_known_items(page)
             return url
         self.empty += 1
         if self.empty >= _MAX_EMPTY_PAGES and page.next_request is not None:
@@ -651,6 +672,35 @@ class _LoopGuard:
                 "still announce a next page; stopping"
             )
         return url
+
+    def _refuse_repeat(self, page: Page[Any], items: list[Any]) -> None:
+        """A page whose items are exactly an earlier page's, every one of them."""
+        earlier = self.pages.setdefault(_page_digest(items), page.number)
+        if earlier != page.number:
+            raise PaginationError(
+                f"{self.style} paging: page {page.number + 1} repeats page {earlier + 1} "
+                "(the same items); stopping instead of looping forever"
+            )
+
+    def _refuse_known_items(self, page: Page[Any]) -> None:
+        """A page whose items all have identities this walk has already seen (on the page
+        before, or among the first :data:`MAX_REMEMBERED_IDS` it remembers), whatever their
+        other fields say: a server ignoring the page request."""
+        if self.identify is None:
+            return
+        values = (self.identify(item) for item in page.items)
+        ids = {_id_key(value) for value in values if value is not None}
+        if ids and (ids <= self.previous_ids or ids <= self.ids):
+            raise PaginationError(
+                f"{self.style} paging: page {page.number + 1} holds only items earlier pages "
+                "of this walk held (the same ids); the server seems to ignore the page "
+                "requested; stopping instead of looping forever"
+            )
+        self.previous_ids = ids
+        for key in ids:
+            if len(self.ids) >= MAX_REMEMBERED_IDS:
+                break
+            self.ids.add(key)
 
 
 class Pager(Generic[T]):
@@ -662,9 +712,13 @@ class Pager(Generic[T]):
     by number where the style allows it; ``max_items`` and ``max_pages`` cap the walk.
     Filters and the page size are carried to every page.
 
-    Guard rails: a request this walk already sent, a page repeating an earlier one, or a
-    cursor that does not advance raises :class:`PaginationError` instead of looping; so do
-    three empty pages in a row that still announce a next one.
+    Guard rails: a request this walk already sent, a page repeating an earlier one item for
+    item, a page whose items all have identities (``identify``: an item's id, or ``None``)
+    this walk already saw, or a cursor that does not advance raises
+    :class:`PaginationError` instead of looping; so do three empty pages in a row that still
+    announce a next one.
+    ``note`` is told of each response :meth:`concurrent_pages` fetched in a worker, as the
+    walk reaches it (the session makes it the caller's ``last_response``).
 
     Example:
         >>> for product in session.list(Product, page_size=100, max_items=1000):
@@ -683,6 +737,8 @@ class Pager(Generic[T]):
         page_size: int | None = None,
         max_items: int | None = None,
         max_pages: int | None = None,
+        identify: Identify | None = None,
+        note: Callable[[requests.Response], None] | None = None,
     ) -> None:
         for name, cap in (("max_items", max_items), ("max_pages", max_pages), ("page_size", page_size)):
             if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
@@ -698,6 +754,8 @@ class Pager(Generic[T]):
         self._items = items if paginator.items is None else paginator.items
         self.max_items = max_items
         self.max_pages = max_pages
+        self._identify = identify
+        self._note = note
         self._first: Page[T] | None = None
         self.current_page: Page[T] | None = None
 
@@ -716,11 +774,6 @@ class Pager(Generic[T]):
         nxt = self._paginator.next_request(raw)
         if nxt is not None:
             nxt = attrs.evolve(nxt, number=request.number + 1)
-            if (nxt.target, nxt.params, nxt.body) == (request.target, request.params, request.body):
-                raise PaginationError(
-                    f"the service pointed page {request.number + 1} at the page just fetched "
-                    f"({request.target}); stopping instead of looping forever"
-                )
         make, level = self._make, self._level
         page: Page[T] = Page(
             items=[make(item, level) for item in raw_items],
@@ -739,7 +792,7 @@ class Pager(Generic[T]):
         return self._walk(self._request, self._guard(), count=0, seen=0, base=None)
 
     def _guard(self) -> _LoopGuard:
-        return _LoopGuard(type(self._paginator).__name__)
+        return _LoopGuard(type(self._paginator).__name__, self._identify)
 
     def _walk(
         self, request: PageRequest | None, guard: _LoopGuard, *, count: int, seen: int, base: str | None
@@ -847,6 +900,8 @@ class Pager(Generic[T]):
         try:
             for outcome in outcomes:
                 page = outcome.unwrap()
+                if self._note is not None and page.response is not None:
+                    self._note(page.response)  # fetched in a worker: the caller's last response
                 if not page.items:
                     return  # past the real end, whatever the count said
                 guard.record(page, _fingerprint_items(page))
@@ -855,6 +910,16 @@ class Pager(Generic[T]):
                     return
         finally:
             outcomes.close()  # type: ignore[attr-defined]
+
+
+def by_fields(names: Sequence[str]) -> Identify:
+    """An ``identify`` for raw items: the values at ``names`` (``None`` when all are missing)."""
+
+    def identify(item: Any) -> Any:
+        values = tuple(dig(item, name) if isinstance(item, Mapping) else None for name in names)
+        return None if all(v is None for v in values) else values
+
+    return identify
 
 
 def _fingerprint_items(page: Page[Any]) -> list[Any]:

@@ -25,7 +25,7 @@ from clientkit.convert import Converter
 from clientkit.envelope import Envelope
 from clientkit.errors import DeclarationError, ErrorShape, InvalidRequestError
 from clientkit.expansion import Expansion
-from clientkit.options import RequestOptions, Timeout
+from clientkit.options import MAX_BODY, RequestOptions, Timeout
 from clientkit.pagination import Paginator
 from clientkit.resource import Resource, resource
 from clientkit.retry import RetryPolicy
@@ -50,6 +50,7 @@ _DECLARATIONS: dict[str, tuple[type, ...]] = {
     "query": (QueryStyle,),
     "retry": (RetryPolicy,),
     "timeout": (Timeout,),
+    "max_body": (int,),
     "idempotency_header": (str, type(None)),
     "user_agent": (str, type(None)),
     "cache": (CacheConfig, type(None)),
@@ -71,6 +72,8 @@ class Service:
         context: the per-session values (tenant, app, workspace) and their defaults.
         json, query: body and query-string spelling.
         retry, timeout: transport defaults.
+        max_body: the largest decoded response body accepted, in bytes (256 MiB);
+            a larger one raises ``DecodeError``.
         idempotency_header: a header carrying a fresh key per POST/PATCH, which makes
             those retryable.
         cache: the default :class:`~clientkit.cache.CacheConfig` (``None``: no cache).
@@ -96,6 +99,7 @@ class Service:
     query: ClassVar[QueryStyle] = QueryStyle()
     retry: ClassVar[RetryPolicy] = RetryPolicy()
     timeout: ClassVar[Timeout] = Timeout()
+    max_body: ClassVar[int] = MAX_BODY
     idempotency_header: ClassVar[str | None] = None
     user_agent: ClassVar[str | None] = None
     cache: ClassVar[CacheConfig | None] = None
@@ -209,6 +213,7 @@ class Service:
             options=RequestOptions(
                 timeout=Timeout.of(timeout) if timeout is not None else cls.timeout,
                 retry=retries if retries is not None else cls.retry,
+                max_body=cls.max_body,
             ),
             headers=base_headers,
             idempotency_header=cls.idempotency_header,

@@ -9,9 +9,10 @@ the same transport: auth, retries, errors and logging.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import requests
@@ -25,13 +26,22 @@ from clientkit.errors import (
     DecodeError,
     InvalidRequestError,
     PaginationError,
+    RedirectError,
     redacted_cause,
     repr_excerpt,
 )
 from clientkit.expansion import Level
 from clientkit.options import CacheMode, RequestOptions, Timeout, options_from
-from clientkit.pagination import Pager, PageRequest, Paginator
-from clientkit.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new, spec_of
+from clientkit.pagination import Pager, PageRequest, Paginator, by_fields
+from clientkit.resource import (
+    Resource,
+    ResourceSpec,
+    etag_of,
+    extra,
+    fields_of,
+    is_new,
+    spec_of,
+)
 from clientkit.retry import RetryPolicy
 from clientkit.transport import _UNSET, Transport, merge_headers
 
@@ -225,11 +235,15 @@ class Session:
         self._local.sent = getattr(self._local, "sent", 0) + 1
         try:
             resp = self.transport.request(method, path, **kwargs)
-        except APIError as exc:
+        except (APIError, RedirectError) as exc:
             self._local.response = exc.response
             raise
         self._local.response = resp
         return resp
+
+    def _note(self, response: requests.Response) -> None:
+        """Make ``response`` this thread's ``last_response`` (a page fetched in a worker)."""
+        self._local.response = response
 
     def json_of(self, response: requests.Response) -> Any:
         """The decoded JSON of a response (``None`` when it has no body)."""
@@ -395,6 +409,8 @@ class Session:
             page_size=page_size,
             max_items=max_items,
             max_pages=max_pages,
+            identify=operator.attrgetter(*spec.identity) if spec.identity else None,
+            note=self._note,
         )
 
     def paginate(
@@ -412,10 +428,14 @@ class Session:
         headers: Mapping[str, str | None] | None = None,
         timeout: TimeoutArg = None,
         retries: RetryPolicy | int | None = None,
+        identity: str | Sequence[str] | None = None,
     ) -> Pager[Any]:
         """A lazy iterator over the raw items of any paged endpoint (no resource needed).
 
         The low-level counterpart of :meth:`list`, as :meth:`request` is of :meth:`get`.
+        ``identity`` names the item field(s) that identify an item (dotted paths allowed):
+        with it, a page holding only items already seen stops the walk, whatever else in
+        them changed (see the guard rails in docs/pagination.md).
 
         Example:
             >>> rows = session.paginate("/search", OffsetLimit(items="data", total="total"),
@@ -433,6 +453,8 @@ class Session:
             page_size=page_size,
             max_items=max_items,
             max_pages=max_pages,
+            identify=by_fields((identity,) if isinstance(identity, str) else identity) if identity else None,
+            note=self._note,
         )
 
     def _fetcher(

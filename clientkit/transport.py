@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -16,12 +17,15 @@ from http.cookiejar import Cookie, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import attrs
 import requests
+import urllib3
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from clientkit.auth import Authenticator
 from clientkit.cache import WRITE_METHODS, CacheStats, Invalidations, Shortcut
+from clientkit.deadline import WATCHED_POOLS, DeadlineExceeded, watched
 from clientkit.errors import (
     APIError,
     ClientKitError,
@@ -29,14 +33,13 @@ from clientkit.errors import (
     DecodeError,
     ErrorShape,
     InvalidRequestError,
-    RateLimitError,
     RedirectError,
     RequestTimeout,
     TransportError,
     excerpt_of,
     redacted_cause,
 )
-from clientkit.options import RequestOptions, Timeout
+from clientkit.options import MAX_BODY, RequestOptions, Timeout
 from clientkit.redacted_logging import install_log_redaction
 from clientkit.redaction import (
     is_sensitive_name,
@@ -60,6 +63,8 @@ log = logging.getLogger("clientkit.http")
 _UNSET: Any = object()
 _REDIRECTS = (301, 302, 303, 307, 308)
 _WRITE_METHODS = WRITE_METHODS  # every method that is not safe (RFC 9110)
+_CHUNK = 1 << 20  # decoded bytes per read of a body
+_RESEND: Any = object()
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
@@ -82,10 +87,14 @@ def _location(resp: requests.Response, method: str, url: str) -> str:
         target = urljoin(resp.url, location)
         origin_of(target)
     except ValueError as exc:  # "http://[::1", a port out of range
-        raise RedirectError(
-            f"the server redirected to a location that is not a URL: {exc}", method=method, url=url
-        ) from redacted_cause(exc)
+        raise _not_a_url(exc, method, url) from redacted_cause(exc)
     return target
+
+
+def _not_a_url(exc: ValueError, method: str, url: str) -> RedirectError:
+    return RedirectError(
+        f"the server redirected to a location that is not a URL: {exc}", method=method, url=url
+    )
 
 
 def _raw_body(data: Any) -> Any:
@@ -105,10 +114,6 @@ def _raw_body(data: Any) -> Any:
     raise InvalidRequestError(f"a raw body (data=) cannot be a {type(data).__name__}")
 
 
-class _DeadlineExceeded(Exception):
-    pass
-
-
 def _within(limit: float | None, deadline: float | None) -> float | None:
     """``limit`` cut to the time left before ``deadline`` (never below a millisecond)."""
     if deadline is None:
@@ -117,50 +122,46 @@ def _within(limit: float | None, deadline: float | None) -> float | None:
     return left if limit is None else min(limit, left)
 
 
-def _read_body(resp: requests.Response, deadline: float | None = None, read: float | None = None) -> None:
-    """Read the whole body (in one call when there is no deadline: faster than requests'
-    chunked ``content`` and it holds no chunk list); the connection returns to the pool."""
-    if resp.raw is None:
-        data = b""
-    elif deadline is None:
-        data = resp.raw.read(decode_content=True)
-    else:
-        data = _read_by(resp, deadline, read)
-    resp._content = data or b""
+def _read_body(resp: requests.Response, deadline: float | None, limit: int | None) -> None:
+    """Read and decode the whole body in bounded chunks, checking ``deadline`` between them
+    (so decompressing counts against it) and refusing more than ``limit`` decoded bytes;
+    the connection returns to the pool."""
+    parts: list[bytes] = []
+    size = 0
+    while resp.raw is not None:
+        if deadline is not None and time.monotonic() >= deadline:
+            resp.close()
+            raise DeadlineExceeded
+        chunk = resp.raw.read(_CHUNK, decode_content=True)
+        if not chunk:
+            break
+        size += len(chunk)
+        if limit is not None and size > limit:
+            resp.close()
+            raise _too_large(resp, limit)
+        parts.append(chunk)
+    resp._content = b"".join(parts)
     resp._content_consumed = True  # type: ignore[attr-defined]
 
 
-def _read_by(resp: requests.Response, deadline: float, read: float | None) -> bytes:
-    """The body read in small reads, each waiting no longer than the time left, so a
-    server that trickles bytes cannot hold the call past ``deadline``."""
-    raw = resp.raw
-    read_some, size = (raw.read1, 65536) if hasattr(raw, "read1") else (raw.read, 1024)  # urllib3 1.x
-    parts: list[bytes] = []
-    while True:
-        if time.monotonic() >= deadline:
-            resp.close()
-            raise _DeadlineExceeded
-        sock = getattr(getattr(raw, "connection", None), "sock", None)
-        if sock is not None:
-            sock.settimeout(_within(read, deadline))
-        try:
-            chunk = read_some(size, decode_content=True)
-        except urllib3.exceptions.ReadTimeoutError:
-            if time.monotonic() < deadline:
-                raise
-            resp.close()
-            raise _DeadlineExceeded from None
-        if not chunk:
-            return b"".join(parts)
-        parts.append(chunk)
+def _too_large(resp: requests.Response, limit: int) -> DecodeError:
+    method = resp.request.method if resp.request is not None else ""
+    return DecodeError(
+        f"the decoded body is larger than max_body ({limit} bytes)",
+        status=resp.status_code,
+        content_type=resp.headers.get("Content-Type") or None,
+        method=method or "",
+        url=resp.url,
+    )
 
 
-def _reader(deadline: float, read: float | None) -> Any:
-    """A response hook that reads the body by ``deadline`` (before requests-cache reads it)."""
+def _reader(deadline: float | None, limit: int | None) -> Any:
+    """A response hook that reads the body (before requests-cache reads it) by ``deadline``
+    and within ``limit``."""
 
     def hook(resp: requests.Response, *_: Any, **__: Any) -> requests.Response:
         if not resp._content_consumed and resp.raw is not None:  # type: ignore[attr-defined]
-            _read_body(resp, deadline, read)
+            _read_body(resp, deadline, limit)
         return resp
 
     return hook
@@ -280,6 +281,61 @@ class _Rewinder:
             stream.seek(position)
 
 
+class _Adapter(HTTPAdapter):
+    """Pooled connections the deadline watchdog can shut (:mod:`clientkit.deadline`)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if type(manager) is urllib3.ProxyManager:
+            manager.pool_classes_by_scheme = WATCHED_POOLS
+        return manager
+
+
+@attrs.define
+class _Call:
+    """One logical request and its progress through attempts, hops and renewals."""
+
+    method: str
+    url: str
+    own: bool
+    query: list[tuple[str, str]]
+    call_headers: dict[str, str | None]
+    headers: dict[str, str | None]
+    body: Any
+    files: Any
+    json: Any
+    opts: RequestOptions
+    invalidates: tuple[str, ...]
+    idempotent: bool
+    policy: RetryPolicy
+    limits: Timeout
+    deadline: float | None
+    rewinder: _Rewinder
+    signature: tuple[Any, ...]
+    generation: int
+    cache_args: dict[str, Any]
+    stream: bool = False
+    authenticate: bool = True
+    raise_for_status: bool = True
+    conditional: dict[str, str] | None = None
+    auth: Any = None
+    started: float = 0.0
+    attempt: int = 0
+    hops: int = 0
+    renewed: bool = False
+    previous: Exception | None = None
+
+
+def _budget(call: _Call) -> str:
+    """The deadline a call missed, in words."""
+    total = call.limits.total
+    return f"{total}s in total" if total else "the deadline of the call it was made for"
+
+
 class Transport:
     """Sends requests for one service connection.
 
@@ -315,7 +371,9 @@ class Transport:
         self.codec = codec or JsonCodec()
         self.query = query or QueryStyle()
         self.errors = errors or ErrorShape()
-        self.options = RequestOptions(timeout=Timeout(), retry=RetryPolicy()).merge(options)
+        self.options = RequestOptions(timeout=Timeout(), retry=RetryPolicy(), max_body=MAX_BODY).merge(
+            options
+        )
         self.headers: dict[str, str | None] = dict(headers or {})
         for name, value in self.headers.items():
             if value is not None:
@@ -330,7 +388,8 @@ class Transport:
         self.http.proxies.update(requests.utils.get_environ_proxies(base))
         env_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
         self.http.verify = verify if verify is not None else (env_bundle or True)
-        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        self._calls = threading.local()  # the deadline of this thread's call in progress
+        adapter = _Adapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         self.http.mount("http://", adapter)
         self.http.mount("https://", adapter)
         if isinstance(auth, Authenticator):
@@ -389,18 +448,50 @@ class Transport:
         raise_for_status: bool = True,
         allow_foreign: bool = False,
         invalidates: Iterable[str] = (),
+        deadline: float | None = None,
     ) -> requests.Response:
         """Send one logical request (retried as policy allows) and return its response.
 
-        A write (POST, PUT, PATCH, DELETE) makes the cached answers of its path, the paths
+        A write (any method that is not safe: not GET, HEAD, OPTIONS or TRACE) makes the cached answers of its path, the paths
         above and below it and ``invalidates`` (other paths the caller knows it changes)
-        stale, before it is sent, whatever its outcome.
+        stale, before it is sent, whatever its outcome. ``deadline`` (a ``time.monotonic()``
+        instant) is an outer call's deadline this one must meet too (a login made for it).
 
         Raises:
             APIError: (a subclass per status) for a final status of 400 or more.
             TransportError: when no usable response arrived.
             RedirectError: for a redirected write or too many redirects.
         """
+        call = self._prepare(
+            method, target, params, json, data, files, headers, options, allow_foreign, invalidates
+        )
+        call.stream, call.authenticate, call.raise_for_status = stream, authenticate, raise_for_status
+        if deadline is not None:
+            call.deadline = deadline if call.deadline is None else min(call.deadline, deadline)
+        hit = self._fresh_hit(call)
+        if hit is not None:
+            return hit
+        outer = getattr(self._calls, "deadline", None)
+        self._calls.deadline = call.deadline
+        try:
+            return self._exchange(call)
+        finally:
+            self._calls.deadline = outer
+
+    def _prepare(
+        self,
+        method: str,
+        target: str,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
+        json: Any,
+        data: Any,
+        files: Any,
+        headers: Mapping[str, str | None] | None,
+        options: RequestOptions | None,
+        allow_foreign: bool,
+        invalidates: Iterable[str],
+    ) -> _Call:
+        """Everything one call sends, checked, before anything is sent."""
         if not is_token(method):
             raise InvalidRequestError(f"invalid HTTP method {excerpt_of(method, 40)}")
         method = method.upper()
@@ -416,190 +507,285 @@ class Transport:
             self.invalidate(url, *invalidates)
         call_headers = merge_headers(opts.headers, headers)
         hdrs = self._headers(call_headers, own)
+        body = self._body(json, data, hdrs)
+        idempotent = self._idempotent(method, own, opts, hdrs)
+        query = self.query.encode(params) + self.query.encode(opts.params)
+        limits = opts.timeout or Timeout()
+        signature = self._signature(method, url, query, hdrs)
+        return _Call(
+            method=method,
+            url=url,
+            own=own,
+            query=query,
+            call_headers=call_headers,
+            headers=hdrs,
+            body=body,
+            files=files,
+            json=json,
+            opts=opts,
+            invalidates=invalidates,
+            idempotent=idempotent,
+            policy=opts.retry or RetryPolicy(),
+            limits=limits,
+            deadline=time.monotonic() + limits.total if limits.total else None,
+            rewinder=_Rewinder(body, files),
+            signature=signature,
+            generation=self.invalidations.generation,
+            cache_args=self._cache_args(method, url, opts.cache, signature),
+        )
+
+    def _body(self, json: Any, data: Any, headers: dict[str, str | None]) -> Any:
+        """The body to send: ``json`` encoded (with its Content-Type) or the raw ``data``."""
         body = _raw_body(data)
         if json is not _UNSET:
             body = self.codec.dumps(json)
-            if not _has(hdrs, "Content-Type"):
-                hdrs["Content-Type"] = self.codec.content_type
+            if not _has(headers, "Content-Type"):
+                headers["Content-Type"] = self.codec.content_type
+        return body
+
+    def _idempotent(
+        self, method: str, own: bool, opts: RequestOptions, headers: dict[str, str | None]
+    ) -> bool:
+        """Whether the call may be retried as idempotent; adds the declared idempotency key."""
         idempotent = method in IDEMPOTENT_METHODS if opts.idempotent is None else opts.idempotent
         if self.idempotency_header and method in ("POST", "PATCH") and own:
-            if not _has(hdrs, self.idempotency_header):
-                hdrs[self.idempotency_header] = uuid.uuid4().hex
+            if not _has(headers, self.idempotency_header):
+                headers[self.idempotency_header] = uuid.uuid4().hex
             idempotent = opts.idempotent is not False
-        query = self.query.encode(params) + self.query.encode(opts.params)
-        policy = opts.retry or RetryPolicy()
-        limits = opts.timeout or Timeout()
-        deadline = time.monotonic() + limits.total if limits.total else None
-        rewinder = _Rewinder(body, files)
-        signature = self._signature(method, url, query, hdrs)
-        generation = self.invalidations.generation
-        cache_args = self._cache_args(method, url, opts.cache, signature)
-        conditional: dict[str, str] | None = None
+        return idempotent
+
+    def _fresh_hit(self, call: _Call) -> requests.Response | None:
+        """A fresh answer from the shortcut (nothing sent); else arm its conditional request."""
         shortcut = self.shortcut
-        if shortcut is not None and method == "GET" and not stream and not cache_args and opts.cache is None:
-            hit = shortcut.fresh(signature)
-            if hit is not None:
-                self.cache_stats.record(hit)
-                return hit
-            conditional = shortcut.validators(signature)
-        attempt = 0
-        hops = 0
-        renewed = False
-        previous: Exception | None = None
+        if shortcut is None or call.method != "GET" or call.stream or call.cache_args or call.opts.cache:
+            return None
+        hit = shortcut.fresh(call.signature)
+        if hit is not None:
+            self.cache_stats.record(hit)
+            return hit
+        call.conditional = shortcut.validators(call.signature)
+        return None
+
+    def _exchange(self, call: _Call) -> requests.Response:
+        """Attempts until one gives the call's answer (or its error)."""
         while True:
-            if deadline is not None and time.monotonic() >= deadline:
+            if call.deadline is not None and time.monotonic() >= call.deadline:
                 raise RequestTimeout(
-                    f"the call took longer than its total deadline of {limits.total}s", method=method, url=url
-                ) from (redacted_cause(previous) if previous is not None else None)
-            timeout = (_within(limits.connect, deadline), _within(limits.read, deadline))
-            rewinder.rewind()
-            auth = (self.auth if authenticate else None) if own else _OFF_ORIGIN
-            started = time.monotonic()
-            failure: Failure | None = None
-            error: ClientKitError | None = None
-            cause: Exception | None = None
-            try:
-                if conditional is not None:
-                    resp = self._send_plain(
-                        method, url, query, {**hdrs, **conditional}, auth, timeout, deadline, limits.read
-                    )
-                else:
-                    resp = self.http.request(
-                        method,
-                        url,
-                        params=query,
-                        data=body,
-                        files=files,
-                        headers=hdrs,
-                        auth=auth,
-                        timeout=timeout,
-                        allow_redirects=False,
-                        stream=stream or not self.cached,
-                        **cache_args,
-                        **self._deadline_hooks(stream, deadline, limits.read),
-                    )
-                    if not stream and not self.cached:
-                        _read_body(resp, deadline, limits.read)
-            except _DeadlineExceeded as exc:
-                failure, cause = "timeout", exc
-                error = RequestTimeout(
-                    f"the response took longer than {limits.total}s in total", method=method, url=url
-                )
-            except requests.exceptions.ConnectTimeout as exc:
-                failure, cause = "connect", exc
-                error = RequestTimeout(f"connect timed out: {exc}", method=method, url=url)
-            except requests.exceptions.ReadTimeout as exc:
-                failure, cause = "timeout", exc
-                error = RequestTimeout(f"read timed out: {exc}", method=method, url=url)
-            except requests.exceptions.SSLError as exc:
-                cause, error = exc, ConnectError(f"TLS failure: {exc}", method=method, url=url)
-            except requests.exceptions.ConnectionError as exc:
-                failure, cause = ("connect" if _never_sent(exc) else "read"), exc
-                error = ConnectError(f"connection failed: {exc}", method=method, url=url)
-            except urllib3.exceptions.ReadTimeoutError as exc:
-                failure, cause = "timeout", exc
-                error = RequestTimeout(f"read timed out: {exc}", method=method, url=url)
-            except (
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError,
-                urllib3.exceptions.HTTPError,
-            ) as exc:
-                failure, cause = "read", exc
-                error = ConnectError(f"response broken off: {exc}", method=method, url=url)
-            except (
-                requests.exceptions.InvalidURL,
-                requests.exceptions.InvalidHeader,
-                requests.exceptions.MissingSchema,
-                requests.exceptions.InvalidSchema,
-            ) as exc:
-                cause = exc
-                error = InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}")
-            except ClientKitError:
-                raise  # from the auth object (a failed login) or a hook: already typed
-            except requests.exceptions.RequestException as exc:
-                cause, error = exc, TransportError(f"request failed: {exc}", method=method, url=url)
-            except ValueError as exc:  # requests reads a redirect's Location even when not following
-                cause = exc
-                error = RedirectError(
-                    f"the server redirected to a location that is not a URL: {exc}", method=method, url=url
-                )
-            if error is not None:
-                # raised here, outside the except blocks, so no chained original (its URL may
-                # carry a query key) survives in __context__; only a redacted summary does
-                if (
-                    failure is not None
-                    and rewinder.replayable
-                    and policy.should_retry(attempt, idempotent=idempotent, failure=failure)
-                ):
-                    self._wait(policy, attempt, method, url, failure, None, deadline)
-                    attempt += 1
-                    previous = cause
-                    continue
-                if method in _WRITE_METHODS:
-                    self.invalidate(url, *invalidates)  # the write may still be applied
-                raise error from (redacted_cause(cause) if cause is not None else None)
+                    f"the call took longer than {_budget(call)}",
+                    method=call.method,
+                    url=call.url,
+                ) from (redacted_cause(call.previous) if call.previous is not None else None)
+            resp = self._attempt(call)
+            answer = self._answer(call, resp) if resp is not None else None
+            if answer is not None:
+                return answer
 
-            if log.isEnabledFor(logging.DEBUG):
-                self._log_exchange(resp, json, (time.monotonic() - started) * 1000)
-            if conditional is not None and shortcut is not None and signature is not None:
-                conditional = None
-                if resp.status_code == 304:
-                    stored = shortcut.not_modified(signature, resp)
-                    if stored is not None:
-                        self.cache_stats.record(stored)
-                        self.invalidations.fetched(signature, generation)
-                        return stored
-                    shortcut.forget(signature)
-                    continue  # let requests-cache decide, with a full conditional request
-                shortcut.forget(signature)  # a changed answer: requests-cache stores it next time
-            if self.cached and method in ("GET", "HEAD"):
-                self.cache_stats.record(resp)
-                remembers = method == "GET" and not stream and opts.cache is None and resp.status_code < 300
-                if shortcut is not None and remembers:
-                    shortcut.remember(signature, resp)
-                if opts.cache != "bypass" and _stored_now(resp):
-                    self.invalidations.fetched(signature, generation)
-            if method in _WRITE_METHODS:
-                self.invalidate(url, *invalidates)  # again: a read during the write may hold the old answer
+    def _attempt(self, call: _Call) -> requests.Response | None:
+        """Send once: the response, or ``None`` when a failure is to be retried."""
+        method, url = call.method, call.url
+        call.rewinder.rewind()
+        call.auth = (self.auth if call.authenticate else None) if call.own else _OFF_ORIGIN
+        call.started = time.monotonic()
+        failure: Failure | None = None
+        error: ClientKitError | None = None
+        cause: Exception | None = None
+        try:
+            with watched(call.deadline):
+                return self._send_once(call)
+        except DeadlineExceeded as exc:
+            failure, cause = "timeout", exc
+            error = RequestTimeout(f"the response took longer than {_budget(call)}", method=method, url=url)
+        except requests.exceptions.ConnectTimeout as exc:
+            failure, cause = "connect", exc
+            error = RequestTimeout(f"connect timed out: {exc}", method=method, url=url)
+        except requests.exceptions.ReadTimeout as exc:
+            failure, cause = "timeout", exc
+            error = RequestTimeout(f"read timed out: {exc}", method=method, url=url)
+        except requests.exceptions.SSLError as exc:
+            cause, error = exc, ConnectError(f"TLS failure: {exc}", method=method, url=url)
+        except requests.exceptions.ConnectionError as exc:
+            failure, cause = ("connect" if _never_sent(exc) else "read"), exc
+            error = ConnectError(f"connection failed: {exc}", method=method, url=url)
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            failure, cause = "timeout", exc
+            error = RequestTimeout(f"read timed out: {exc}", method=method, url=url)
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+            urllib3.exceptions.HTTPError,
+        ) as exc:
+            failure, cause = "read", exc
+            error = ConnectError(f"response broken off: {exc}", method=method, url=url)
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidHeader,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ) as exc:
+            cause = exc
+            error = InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}")
+        except ClientKitError:
+            raise  # from the auth object (a failed login) or a hook: already typed
+        except requests.exceptions.RequestException as exc:
+            cause, error = exc, TransportError(f"request failed: {exc}", method=method, url=url)
+        except ValueError as exc:  # requests reads a redirect's Location even when not following
+            cause, error = exc, _not_a_url(exc, method, url)
+        self._fail(call, failure, error, cause)
+        return None
 
-            if resp.status_code in _REDIRECTS and "location" in resp.headers:
-                location = _location(resp, method, url)
-                resp.close()
-                if method in _WRITE_METHODS:
-                    raise RedirectError(
-                        f"the server redirected a {method} ({resp.status_code}) to "
-                        f"{redact_url(location)}; writes are not re-sent to another location",
-                        method=method,
-                        url=url,
-                    )
-                hops += 1
-                if hops > self.max_redirects:
-                    raise RedirectError(f"more than {self.max_redirects} redirects", method=method, url=url)
-                url, query = location, []
-                own = self.is_own(url)
-                hdrs = self._headers(call_headers, own)
-                continue
+    def _fail(
+        self, call: _Call, failure: Failure | None, error: ClientKitError | None, cause: Exception | None
+    ) -> None:
+        """Wait before retrying a failed attempt, or raise its error.
 
-            renewable = isinstance(auth, Authenticator) and not renewed
-            if resp.status_code == 401 and renewable and isinstance(auth, Authenticator):
-                renewed = True
-                if resp.request is not None and auth.renew(resp.request):
-                    resp.close()
-                    continue
+        Raised here, outside the except blocks, so no chained original (its URL may carry a
+        query key) survives in ``__context__``; only a redacted summary does.
+        """
+        policy = call.policy
+        if (
+            failure is not None
+            and call.rewinder.replayable
+            and policy.should_retry(call.attempt, idempotent=call.idempotent, failure=failure)
+        ):
+            self._wait(policy, call.attempt, call.method, call.url, failure, None, call.deadline)
+            call.attempt += 1
+            call.previous = cause
+            return
+        if call.method in _WRITE_METHODS:
+            self.invalidate(call.url, *call.invalidates)  # the write may still be applied
+        assert error is not None
+        raise error from (redacted_cause(cause) if cause is not None else None)
 
-            if resp.status_code >= 400 or resp.status_code in policy.statuses:
-                retry_after = parse_retry_after(resp.headers)
-                too_long = retry_after is not None and retry_after > policy.max_retry_after
-                status = resp.status_code
-                retry = policy.should_retry(attempt, idempotent=idempotent, status=status)
-                if not too_long and retry and rewinder.replayable:
-                    resp.close()
-                    self._wait(policy, attempt, method, url, f"status {status}", retry_after, deadline)
-                    attempt += 1
-                    continue
-                if raise_for_status and resp.status_code >= 400:
-                    raise self.error_for(resp, method)
-            return resp
+    def _send_once(self, call: _Call) -> requests.Response:
+        """One exchange on the wire, its body read (unless streamed) within the deadline."""
+        timeout = (_within(call.limits.connect, call.deadline), _within(call.limits.read, call.deadline))
+        limit = call.opts.max_body
+        if call.conditional is not None:
+            headers = {**call.headers, **call.conditional}
+            return self._send_plain(
+                call.method, call.url, call.query, headers, call.auth, timeout, call.deadline, limit
+            )
+        resp = self.http.request(
+            call.method,
+            call.url,
+            params=call.query,
+            data=call.body,
+            files=call.files,
+            headers=call.headers,
+            auth=call.auth,
+            timeout=timeout,
+            allow_redirects=False,
+            stream=call.stream or not self.cached,
+            **call.cache_args,
+            **self._body_hooks(call.stream, call.deadline, limit),
+        )
+        if not call.stream and not self.cached:
+            _read_body(resp, call.deadline, limit)
+        return resp
+
+    def _answer(self, call: _Call, resp: requests.Response) -> requests.Response | None:
+        """What a response means for the call: its answer, or ``None`` to send again
+        (a redirect hop, a renewed login, a retry, the shortcut's follow-up)."""
+        if log.isEnabledFor(logging.DEBUG):
+            self._log_exchange(resp, call.json, (time.monotonic() - call.started) * 1000)
+        if call.conditional is not None:
+            call.conditional = None
+            stored = self._conditional_outcome(call, resp)
+            if stored is not None:
+                return stored if stored is not _RESEND else None
+        self._bookkeep(call, resp)
+        if resp.status_code in _REDIRECTS and "location" in resp.headers:
+            self._redirect(call, resp)
+            return None
+        if self._renewed(call, resp):
+            return None
+        if resp.status_code >= 400 or resp.status_code in call.policy.statuses:
+            return self._status(call, resp)
+        return resp
+
+    def _conditional_outcome(self, call: _Call, resp: requests.Response) -> Any:
+        """After the shortcut's conditional request: the stored answer on a usable 304,
+        ``_RESEND`` to let requests-cache decide, ``None`` for a changed answer."""
+        shortcut = self.shortcut
+        assert shortcut is not None
+        if resp.status_code == 304:
+            stored = shortcut.not_modified(call.signature, resp)
+            if stored is not None:
+                self.cache_stats.record(stored)
+                self.invalidations.fetched(call.signature, call.generation)
+                return stored
+            shortcut.forget(call.signature)
+            return _RESEND  # a full conditional request through requests-cache
+        shortcut.forget(call.signature)  # a changed answer: requests-cache stores it next time
+        return None
+
+    def _bookkeep(self, call: _Call, resp: requests.Response) -> None:
+        """Cache statistics, the shortcut's memory and invalidations, for one response."""
+        method, shortcut = call.method, self.shortcut
+        if self.cached and method in ("GET", "HEAD"):
+            self.cache_stats.record(resp)
+            opts = call.opts
+            remembers = method == "GET" and not call.stream and opts.cache is None and resp.status_code < 300
+            if shortcut is not None and remembers:
+                shortcut.remember(call.signature, resp)
+            if opts.cache != "bypass" and _stored_now(resp):
+                self.invalidations.fetched(call.signature, call.generation)
+        if method in _WRITE_METHODS:
+            # again: a read during the write may hold the old answer
+            self.invalidate(call.url, *call.invalidates)
+
+    def _redirect(self, call: _Call, resp: requests.Response) -> None:
+        """Point the call at a redirect's target; ``RedirectError`` for a write or too many hops."""
+        location = _location(resp, call.method, call.url)
+        resp.close()
+        if call.method in _WRITE_METHODS:
+            error = RedirectError(
+                f"the server redirected a {call.method} ({resp.status_code}) to "
+                f"{redact_url(location)}; writes are not re-sent to another location",
+                method=call.method,
+                url=call.url,
+            )
+            error.response = resp
+            raise error
+        call.hops += 1
+        if call.hops > self.max_redirects:
+            raise RedirectError(f"more than {self.max_redirects} redirects", method=call.method, url=call.url)
+        call.url, call.query = location, []
+        call.own = self.is_own(location)
+        call.headers = self._headers(call.call_headers, call.own)
+
+    @staticmethod
+    def _renewed(call: _Call, resp: requests.Response) -> bool:
+        """Whether a 401 made the authenticator renew its credential (once per call)."""
+        auth = call.auth
+        if resp.status_code != 401 or call.renewed or not isinstance(auth, Authenticator):
+            return False
+        call.renewed = True
+        if resp.request is not None and auth.renew(resp.request):
+            resp.close()
+            return True
+        return False
+
+    def _status(self, call: _Call, resp: requests.Response) -> requests.Response | None:
+        """A retryable or failed status: ``None`` after waiting to retry, else the response
+        (or its typed error). A ``Retry-After`` too long, or past the deadline, is not waited."""
+        policy, status = call.policy, resp.status_code
+        retry_after = parse_retry_after(resp.headers)
+        too_long = retry_after is not None and (
+            retry_after > policy.max_retry_after
+            or (call.deadline is not None and time.monotonic() + retry_after > call.deadline)
+        )
+        retry = policy.should_retry(call.attempt, idempotent=call.idempotent, status=status)
+        if not too_long and retry and call.rewinder.replayable:
+            resp.close()
+            self._wait(
+                policy, call.attempt, call.method, call.url, f"status {status}", retry_after, call.deadline
+            )
+            call.attempt += 1
+            return None
+        if call.raise_for_status and status >= 400:
+            raise self.error_for(resp, call.method)
+        return resp
 
     def _send_plain(
         self,
@@ -610,21 +796,21 @@ class Transport:
         auth: Any,
         timeout: Any,
         deadline: float | None = None,
-        read: float | None = None,
+        limit: int | None = None,
     ) -> requests.Response:
         """Send past the cache layer (for the shortcut's own conditional requests)."""
         prepared = self.http.prepare_request(
             requests.Request(method, url, params=query, headers=dict(headers), auth=auth)
         )
         resp = requests.Session.send(self.http, prepared, timeout=timeout, allow_redirects=False, stream=True)
-        _read_body(resp, deadline, read)
+        _read_body(resp, deadline, limit)
         return resp
 
-    def _deadline_hooks(self, stream: bool, deadline: float | None, read: float | None) -> dict[str, Any]:
-        """With a total deadline, requests-cache's own read of a body goes through :func:`_read_by`."""
-        if deadline is None or stream or not self.cached:
+    def _body_hooks(self, stream: bool, deadline: float | None, limit: int | None) -> dict[str, Any]:
+        """Through the cache, requests-cache's own read of a body goes through :func:`_read_body`."""
+        if stream or not self.cached:
             return {}
-        return {"hooks": {"response": [_reader(deadline, read)]}}
+        return {"hooks": {"response": [_reader(deadline, limit)]}}
 
     @property
     def cached(self) -> bool:
@@ -700,8 +886,10 @@ class Transport:
         )
 
     def _send_unauthenticated(self, method: str, path: str, body: Any) -> Any:
-        """How a login flow reaches the service: no auth, no renewal, same errors."""
-        resp = self.request(method, path, json=body, authenticate=False)
+        """How a login flow reaches the service: no auth, no renewal, same errors, and
+        within the deadline of the call it is made for, if any."""
+        deadline = getattr(self._calls, "deadline", None)
+        resp = self.request(method, path, json=body, authenticate=False, deadline=deadline)
         return self.json_of(resp, method)
 
     # -- responses ---------------------------------------------------------------
@@ -745,8 +933,7 @@ class Transport:
             reason=resp.reason or "",
             response=resp,
         )
-        if isinstance(err, RateLimitError):
-            err.retry_after = parse_retry_after(resp.headers)
+        err.retry_after = parse_retry_after(resp.headers)
         return err
 
     def close(self) -> None:

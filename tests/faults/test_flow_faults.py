@@ -7,7 +7,10 @@ eight seconds or more, and the deadline is one second.
 
 from __future__ import annotations
 
+import functools
+import gzip
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from clientkit import (
     InvalidRequestError,
     NotFoundError,
     PaginationError,
+    PasswordLogin,
     RequestTimeout,
     Resource,
     RetryPolicy,
@@ -29,6 +33,7 @@ from clientkit import (
     field,
 )
 from clientkit.cache import CacheConfig
+from clientkit.errors import DecodeError, RedirectError, ServerError
 from clientkit.pagination import (
     Cursor,
     HeaderNext,
@@ -39,6 +44,7 @@ from clientkit.pagination import (
     Paginator,
 )
 from tests.support.scripted import Received, Reply, ScriptedServer
+from tests.support.trickler import TricklingServer, http_answer
 
 SLOW_BODY = b'{"id": 1, "name": "' + b"x" * 2600 + b'"}'  # 16 bytes per 50 ms: over 8 s
 TRICKLE = (16, 0.05)
@@ -122,12 +128,13 @@ def test_total_deadline_cuts_retry_backoff(server: ScriptedServer) -> None:
     assert len(server.received) == 1  # no retry started once the deadline had passed
 
 
-def test_total_deadline_cuts_a_long_retry_after(server: ScriptedServer) -> None:
+def test_retry_after_beyond_deadline_raises_server_error(server: ScriptedServer) -> None:
     server.on("GET", "/things/1", Reply(503, headers={"Retry-After": "9"}))
-    api = connect(server.url, timeout=Timeout(total=1), retries=3)
+    api = connect(server.url, timeout=Timeout(total=5), retries=3)
     took, error = elapsed(lambda: api.get(Thing, 1))
-    assert isinstance(error, RequestTimeout)
-    assert took < 3
+    assert isinstance(error, ServerError) and error.status == 503
+    assert error.retry_after == 9
+    assert took < 1  # raised at once, not after sleeping to the deadline
     assert len(server.received) == 1
 
 
@@ -139,6 +146,132 @@ def test_total_deadline_bounds_a_trickled_redirect_target(server: ScriptedServer
     assert isinstance(error, RequestTimeout)
     assert took < 3
     assert [r.path for r in server.received] == ["/things/1", "/things/2"]
+
+
+def test_total_deadline_bounds_trickled_headers() -> None:
+    trickler = TricklingServer(http_answer(b'{"id": 1}', header_lines=20), pause=0.05)  # 25 s
+    try:
+        api = connect(trickler.url, timeout=Timeout(connect=1, read=5, total=1))
+        took, error = elapsed(lambda: api.get(Thing, 1))
+    finally:
+        trickler.stop()
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+
+
+def test_total_deadline_bounds_header_lines_each_within_read() -> None:
+    trickler = TricklingServer(http_answer(b"{}", header_lines=20), pause=0.2)  # 100 s
+    try:
+        api = connect(trickler.url, timeout=Timeout(connect=1, read=0.5, total=1))
+        took, error = elapsed(lambda: api.request("GET", "/x"))
+    finally:
+        trickler.stop()
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+
+
+class LoginApi(Service):
+    auth = PasswordLogin(path="/login")
+
+
+@LoginApi.resource(one="/things/{id}", many="/things")
+class LoginThing(Resource):
+    id: int | None = field(read_only=True)
+
+
+def test_login_runs_within_call_deadline(server: ScriptedServer) -> None:
+    slow_login = Reply(json={"access_token": "a2"}, delay=10)
+    server.on("POST", "/login", Reply(json={"access_token": "a1"}), slow_login)
+    server.on("GET", "/things/1", Reply(json={"id": 1}), Reply(401, json={}), Reply(json={"id": 1}))
+    api = LoginApi.connect(server.url, username="u", password="p", retries=0)
+    api.get(LoginThing, 1)
+    took, error = elapsed(lambda: api.get(LoginThing, 1, timeout=Timeout(total=1)))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+
+
+def test_first_login_runs_within_call_deadline(server: ScriptedServer) -> None:
+    server.on("POST", "/login", Reply(json={"access_token": "a1"}, delay=10))
+    server.on("GET", "/things/1", Reply(json={"id": 1}))
+    api = LoginApi.connect(server.url, username="u", password="p", retries=0)
+    took, error = elapsed(lambda: api.get(LoginThing, 1, timeout=Timeout(total=1)))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
+
+
+def test_renewal_login_shares_a_session_deadline(server: ScriptedServer) -> None:
+    server.on(
+        "POST", "/login", Reply(json={"access_token": "a1"}), Reply(json={"access_token": "a2"}, delay=10)
+    )
+    server.on(
+        "GET", "/things/1", Reply(json={"id": 1}), Reply(401, json={}, delay=1.8), Reply(json={"id": 1})
+    )
+    api = LoginApi.connect(server.url, username="u", password="p", retries=0, timeout=Timeout(total=2))
+    api.get(LoginThing, 1)
+    took, error = elapsed(lambda: api.get(LoginThing, 1))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3  # the login gets what is left of the call's 2 s, not 2 s of its own
+
+
+@functools.cache
+def gzip_of_zeros(size: int) -> bytes:
+    """A gzip body decoding to ``size`` bytes and more: gzip members of 16 MiB each."""
+    member = gzip.compress(bytes(16 << 20), compresslevel=1)
+    return gzip.compress(b'{"id": 1, "name": "') + member * max(1, size >> 24)
+
+
+@functools.cache
+def single_gzip_of_zeros(size: int) -> bytes:
+    """One gzip member decoding to ``size`` zero bytes after a JSON-looking start."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    zeros = bytes(1 << 20)
+    parts = [packer.compress(b'{"id": 1, "name": "')] + [packer.compress(zeros) for _ in range(size >> 20)]
+    return b"".join([*parts, packer.flush()])
+
+
+def capped(url: str, max_body: int, **kw: Any) -> Any:
+    """A session of a service declaring ``max_body``."""
+
+    class Capped(Service):
+        auth = TokenAuth()
+
+    Capped.max_body = max_body  # set after the class statement: any size, no literal
+    return Capped.connect(url, token="t", retries=0, **kw)
+
+
+def test_oversized_decoded_body_is_typed_error(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(body=gzip_of_zeros(64 << 20), headers={"Content-Encoding": "gzip"}))
+    api = capped(server.url, 1 << 20)
+    with pytest.raises(DecodeError, match="max_body"):
+        api.request("GET", "/things/1")
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_oversized_decoded_body_is_typed_error_by_default(
+    server: ScriptedServer, tmp_path: Path, cached: bool
+) -> None:
+    server.on("GET", "/things/1", Reply(body=gzip_of_zeros(300 << 20), headers={"Content-Encoding": "gzip"}))
+    cache = CacheConfig(location=tmp_path / "c.sqlite") if cached else None
+    api = connect(server.url, cache=cache)
+    with pytest.raises(DecodeError, match="max_body"):
+        api.get(Thing, 1)
+
+
+def test_total_call_on_a_gzip_bomb_ends_in_time(server: ScriptedServer) -> None:
+    bomb = single_gzip_of_zeros(1 << 30)  # 4.5 MB on the wire, 1 GiB decoded
+    server.on("GET", "/things/1", Reply(body=bomb, headers={"Content-Encoding": "gzip"}))
+    api = connect(server.url, timeout=Timeout(total=2))
+    took, error = elapsed(lambda: api.get(Thing, 1))
+    assert isinstance(error, DecodeError | RequestTimeout)
+    assert took < 3
+
+
+def test_total_deadline_covers_decompression(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(body=gzip_of_zeros(1 << 30), headers={"Content-Encoding": "gzip"}))
+    api = capped(server.url, 1 << 31, timeout=Timeout(total=0.3))
+    took, error = elapsed(lambda: api.request("GET", "/things/1"))
+    assert isinstance(error, RequestTimeout)
+    assert took < 3
 
 
 # -- paging loops ------------------------------------------------------------------------
@@ -264,6 +397,59 @@ def test_run_of_empty_pages_is_pagination_error(server: ScriptedServer) -> None:
     assert len(server.received) == 3
 
 
+def test_loop_guard_catches_server_ignoring_page_with_changing_fields(server: ScriptedServer) -> None:
+    def ignoring_page(rec: Received, req: Any) -> Reply:  # presigned links, signed afresh each time
+        signed = [{"id": i, "url": f"https://cdn/x/{i}?sig={len(server.received)}"} for i in range(1, 21)]
+        return Reply(json={"results": signed})
+
+    server.on("GET", "/rows", ignoring_page)
+    error = walk(server, PageNumber(items="results"), page_size=20, identity="id")
+    assert "PageNumber" in str(error) and "same ids" in str(error)
+    assert len(server.received) == 2
+
+
+def test_loop_guard_catches_fresh_cursor_over_the_same_resources(server: ScriptedServer) -> None:
+    def stuck(rec: Received, req: Any) -> Reply:
+        n = len(server.received)
+        return Reply(json={"data": [{"id": 1, "name": f"fetched {n}"}], "next_cursor": f"c{n}"})
+
+    server.on("GET", "/things", stuck)
+
+    class Cursored(Service):
+        auth = TokenAuth()
+        pagination = Cursor(items="data")
+
+    @Cursored.resource(one="/things/{id}", many="/things")
+    class Item(Resource):
+        id: int | None = field(read_only=True)
+        name: str | None = None
+
+    api = Cursored.connect(server.url, token="t", retries=0)
+    with pytest.raises(PaginationError, match="same ids"):
+        api.list(Item).to_list()
+    assert len(server.received) == 2
+
+
+def test_pages_with_equal_ends_are_not_a_loop(server: ScriptedServer) -> None:
+    levels = ["INFO", "WARN", "INFO", "INFO", "ERROR", "INFO"]
+
+    def offsets(rec: Received, req: Any) -> Reply:
+        start = int(query(rec).get("offset", "0"))
+        return Reply(json={"data": levels[start : start + 3], "total": len(levels)})
+
+    server.on("GET", "/levels", offsets)
+    api = connect(server.url)
+    rows = api.paginate("/levels", OffsetLimit(items="data", total="total"), page_size=3).to_list()
+    assert rows == levels
+
+
+def test_next_link_with_bad_port_is_pagination_error(server: ScriptedServer) -> None:
+    for link in ("http://127.0.0.1:99999/x", "ftp://127.0.0.1/x"):
+        server.set("GET", "/rows", Reply(json={"data": [{"id": 1}], "next": link}))
+        with pytest.raises(PaginationError, match="next page link"):
+            connect(server.url).paginate("/rows", NextUrl(items="data")).to_list()
+
+
 # -- last_response -------------------------------------------------------------------------
 
 
@@ -307,3 +493,24 @@ def test_last_response_after_a_refused_call(server: ScriptedServer) -> None:
     with pytest.raises(InvalidRequestError):
         api.get(Thing, 1, nope=2)
     assert api.last_response is None
+
+
+def test_last_response_after_concurrent_pages(server: ScriptedServer) -> None:
+    def page(rec: Received, req: Any) -> Reply:
+        number = int(query(rec).get("page", "1"))
+        rows = [{"id": (number - 1) * 10 + i} for i in range(10)] if number <= 5 else []
+        return Reply(json={"results": rows, "count": 50}, headers={"X-Page": str(number)})
+
+    server.on("GET", "/rows", page)
+    api = connect(server.url)
+    pager = api.paginate("/rows", PageNumber(items="results", total="count"), page_size=10)
+    assert len(list(pager.concurrent_pages(workers=2))) == 5
+    assert api.last_response is not None and api.last_response.headers["X-Page"] == "5"
+
+
+def test_last_response_after_redirected_write(server: ScriptedServer) -> None:
+    server.on("POST", "/things", Reply(302, json={}, headers={"Location": "/elsewhere"}))
+    api = connect(server.url)
+    with pytest.raises(RedirectError):
+        api.create(Thing(name="x"))
+    assert api.last_response is not None and api.last_response.status_code == 302
