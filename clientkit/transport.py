@@ -452,8 +452,8 @@ class Transport:
     ) -> requests.Response:
         """Send one logical request (retried as policy allows) and return its response.
 
-        A write (any method that is not safe: not GET, HEAD, OPTIONS or TRACE) makes the cached answers of its path, the paths
-        above and below it and ``invalidates`` (other paths the caller knows it changes)
+        A write (any method but GET, HEAD, OPTIONS and TRACE) makes the cached answers of
+        its path, the paths above and below it and ``invalidates`` (other paths the caller knows it changes)
         stale, before it is sent, whatever its outcome. ``deadline`` (a ``time.monotonic()``
         instant) is an outer call's deadline this one must meet too (a login made for it).
 
