@@ -247,13 +247,24 @@ class _Registry:
 _registry = _Registry()
 
 
-def register_secret(value: str, owner: object | None = None) -> None:
+def register_secret(value: str | int | float, owner: object | None = None) -> None:
     """Remember ``value`` so that :func:`redact` removes it from any text.
 
     With an ``owner`` (any object that supports weak references), the value stays
     registered at least as long as the owner lives; without one it joins a bounded
-    list of recent values.
+    list of recent values. A number (a numeric PIN) is registered in its text form: an
+    all-digit one is masked as a whole number only, and :func:`scrub_value` masks the
+    number itself.
     """
+    if not isinstance(value, str):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return
+        try:
+            value = str(value)
+        except ValueError:  # an int over the digit limit
+            return
+        if value in ("nan", "inf", "-inf"):
+            return
     if owner is not None:
         try:
             _registry.hold(value, owner)
