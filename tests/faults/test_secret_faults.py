@@ -661,3 +661,37 @@ def test_journal_fingerprints_secret_fields() -> None:
     assert "whsec_ABCDEFGH123" not in text and "48213957" not in text  # never registered in the client
     sent = entries[0].json
     assert sent["url"] == "u" and sent["verification"].startswith("***")
+
+
+def test_many_secrets_scale() -> None:
+    """Registering secrets one by one, redacting between each, compiles each O(log n) times."""
+    registry = redaction._Registry()
+    owners = [Secret("placeholder") for _ in range(3000)]  # weak-referencable owners
+    start = registry.compiled
+    for i, owner in enumerate(owners):
+        registry.hold(f"bulk-secret-{i:05d}-zz", owner)
+        assert registry.sub(f"log bulk-secret-{i:05d}-zz line", None) == "log *** line"
+    forms = len(_forms_of(registry))
+    # one compiled pattern per value would compile n^2/2 forms (4.5 million here)
+    assert registry.compiled - start <= forms * 16
+    assert len(registry.segments()) <= 16
+    assert registry.sub("a bulk-secret-00000-zz b bulk-secret-02999-zz c", None) == "a *** b *** c"
+    del owners[:1500]
+    gc.collect()
+    assert registry.sub("bulk-secret-00007-zz", None) == "bulk-secret-00007-zz"  # released
+    assert registry.sub("x bulk-secret-02000-zz", None) == "x ***"
+
+
+def _forms_of(registry: Any) -> set[str]:
+    return {*registry._counts, *registry._loose}
+
+
+def test_overlapping_secrets_are_masked_whole() -> None:
+    registry = redaction._Registry()
+    first, second = Secret("x"), Secret("y")
+    registry.hold("abcd1234", first)
+    assert registry.sub("abcd1234", None) == "***"  # compiled: the next one gets its own segment
+    registry.hold("1234wxyz", second)
+    assert registry.sub("abcd1234wxyz!", None) == "***!"  # no tail of the second shows
+    registry.hold("9999", first)
+    assert registry.sub("19999 9999", None) == "19999 ***"  # digit-only: whole numbers only
