@@ -86,7 +86,8 @@ def field(
         write_only: sent but never returned (a password).
         identity: this field identifies the resource in its paths.
         level: the expansion level at which the server starts returning it.
-        secret: kept out of ``repr`` and pickles.
+        secret: kept out of ``repr`` and pickles; its values (loaded or sent, text or
+            numbers) are masked in logs, errors and the sandbox journal.
         required: must be given on create (the sandbox answers a validation error otherwise).
         create_only: sent when the resource is created, never in an update.
         send_null: sent even when ``None`` (as ``null``) in create and set-field updates.

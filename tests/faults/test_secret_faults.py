@@ -695,3 +695,25 @@ def test_overlapping_secrets_are_masked_whole() -> None:
     assert registry.sub("abcd1234wxyz!", None) == "***!"  # no tail of the second shows
     registry.hold("9999", first)
     assert registry.sub("19999 9999", None) == "19999 ***"  # digit-only: whole numbers only
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab1%-_/", min_size=4, max_size=12), min_size=1, max_size=20),
+    st.text(alphabet="ab1%-_/ x", max_size=60),
+    st.integers(min_value=1, max_value=5),
+)
+def test_segmented_registry_removes_every_value(values: list[str], text: str, batch: int) -> None:
+    registry = redaction._Registry()
+    owners = [Secret("owner") for _ in values]
+    for i, (value, owner) in enumerate(zip(values, owners, strict=True)):
+        registry.hold(value, owner)
+        if i % batch == 0:
+            registry.sub("compile now", None)  # several segments
+    masked = registry.sub(f"{text}{'|'.join(values)}{text}", None)
+    assert not any(v in masked for v in values if not v.isdigit())
+    del owners[: len(owners) // 2]
+    gc.collect()
+    kept = set(values[len(values) // 2 :])
+    masked = registry.sub("|".join(kept), None)
+    assert not any(v in masked for v in kept if not v.isdigit())
