@@ -215,7 +215,8 @@ def _why(unknown: dict[str, list[str]], obj: Resource) -> str:
     if "answer" in unknown:
         parts.append(
             f"the answer it was loaded from lacked {unknown['answer']} and is not known to be whole "
-            "(a listing, a create's answer, a get() with params=): refresh() it first, or set them"
+            "(a listing, a create's answer, a get() or refresh() under params= of the call or the session): "
+            "refresh() it without them first, or set them"
         )
     if "write_only" in unknown:
         parts.append(

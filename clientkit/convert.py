@@ -184,6 +184,8 @@ class Converter:
         conv.register_unstructure_hook(_dt.date, lambda v: v.isoformat())
         conv.register_structure_hook(uuid.UUID, lambda v, _: v if isinstance(v, uuid.UUID) else uuid.UUID(v))
         conv.register_unstructure_hook(uuid.UUID, str)
+        conv.register_unstructure_hook(set, self._dump_set)
+        conv.register_unstructure_hook(frozenset, self._dump_set)
         conv.register_structure_hook_factory(
             lambda t: _is_union(t) and not _is_plain_optional(t), self._union_hook
         )
@@ -228,6 +230,7 @@ class Converter:
                 "refers to must be importable from its module"
             ) from redacted_cause(exc)
         load = self._init_loader(cls) if needs_init(cls) else generate(cls, self, copy_json)
+        load = _registering(cls, load)
         self._loaders[cls] = load
         return load
 
@@ -281,6 +284,7 @@ class Converter:
         obj.__dict__.update(fresh.__dict__)
         if parents:
             obj.__dict__["_ck_parents"] = parents
+        _register_secrets(obj, raw)  # owned by the object kept, not the fresh load
 
     def merge(
         self,
@@ -319,6 +323,14 @@ class Converter:
     def dump_value(self, value: Any) -> Any:
         """One Python value as JSON-ready data."""
         return self.cattrs.unstructure(value)
+
+    def _dump_set(self, value: Any) -> list[Any]:
+        """A set as a JSON array, sorted when its elements compare (a stable payload)."""
+        items = [self.cattrs.unstructure(v) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:
+            return items
 
     def dump(self, obj: Resource, *, writable_only: bool = False) -> dict[str, Any]:
         """Every field of ``obj`` under its wire name, plus the extra fields."""
@@ -405,11 +417,42 @@ class Converter:
 
 
 def _register_secrets(obj: Resource, payload: Mapping[str, Any]) -> None:
-    """Values of ``secret=True`` fields about to be sent are scrubbed from logs and errors."""
+    """Values of ``secret=True`` fields about to be sent (or just loaded) are scrubbed from
+    logs and errors for as long as ``obj`` lives: text, numbers, and those inside lists and
+    objects."""
     for info in obj.__ck_fields__:
-        value = payload.get(info.wire)
-        if info.secret and isinstance(value, str):
-            register_secret(value, owner=obj)
+        if info.secret and info.wire in payload:
+            _register_leaves(payload[info.wire], obj)
+
+
+def _register_leaves(value: Any, owner: Resource) -> None:
+    if isinstance(value, str | int | float):
+        register_secret(value, owner=owner)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _register_leaves(item, owner)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _register_leaves(item, owner)
+
+
+def _registering(cls: type[Resource], load: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``load`` for a class with ``secret=True`` fields: their loaded values are registered
+    (owner: the object), so a server echoing one in an error or a log shows ``***``."""
+    secret = tuple(f.wire for f in cls.__ck_fields__ if f.secret)
+    if not secret:
+        return load
+
+    def load_registering(raw: Any, level: Any) -> Any:
+        obj = load(raw, level)
+        snapshot = obj.__dict__.get("_ck_raw")
+        if isinstance(snapshot, Mapping):
+            for wire in secret:
+                if wire in snapshot:
+                    _register_leaves(snapshot[wire], obj)
+        return obj
+
+    return load_registering
 
 
 def _dict_only(cls: type, load: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -442,21 +485,30 @@ def _same_with_nan(a: Any, b: Any) -> bool:
 
 
 def _echo_server_non_finite(payload: dict[str, Any], raw: Mapping[str, Any] | None) -> None:
-    """NaN and infinities in fields where the server itself sent them are echoed, not refused."""
-    if not raw:
-        return
+    """A NaN or infinity the server sent is echoed in its spelling where it is unchanged, at
+    the very place the server sent it; any other (new, moved, changed) stays a plain float,
+    which the codec refuses."""
     for key, value in payload.items():
-        if key in raw and any(non_finite(value)) and any(non_finite(raw[key])):
-            payload[key] = _as_echo(value)
+        if any(non_finite(value)):
+            payload[key] = _as_echo(value, raw.get(key, _ABSENT) if raw else _ABSENT)
 
 
-def _as_echo(value: Any) -> Any:
+_ABSENT = object()
+
+
+def _as_echo(value: Any, sent: Any) -> Any:
     if isinstance(value, float):
-        return value if math.isfinite(value) else EchoedFloat(value)
+        if math.isfinite(value):
+            return value
+        if isinstance(sent, float) and _same_with_nan(float(value), float(sent)):
+            return EchoedFloat(value, getattr(sent, "spelling", None))
+        return float(value)
     if isinstance(value, dict):
-        return {k: _as_echo(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_echo(v) for v in value]
+        inner = sent if isinstance(sent, dict) else {}
+        return {k: _as_echo(v, inner.get(k, _ABSENT)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = sent if isinstance(sent, list | tuple) else ()
+        return [_as_echo(v, items[i] if i < len(items) else _ABSENT) for i, v in enumerate(value)]
     return value
 
 

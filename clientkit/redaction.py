@@ -21,11 +21,12 @@ import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
 _MIN_SECRET_LENGTH = 4
 _MAX_LOOSE = 4096
+_GROWTH = 2  # a segment absorbs the next one while it is at most this many times its size
 
 _ALONE = r"(?<![a-z0-9]){}(?![a-z0-9])"  # a whole word: underscores and hyphens separate
 _ANYWHERE = (
@@ -149,6 +150,30 @@ class _Held:
         return alive is not None and alive[0] is owner
 
 
+class _Segment:
+    """Some of the registered forms and their compiled pattern.
+
+    A form released since the pattern was compiled stays in the pattern, listed in ``dead``
+    (a match of it is not a secret any more), until enough of them make a rebuild worth it.
+    """
+
+    __slots__ = ("dead", "forms", "pattern")
+
+    def __init__(self, forms: set[str]) -> None:
+        self.forms = forms
+        self.dead: set[str] = set()
+        self.pattern: re.Pattern[str] | None = None
+
+
+def _is_dead(found: str, dead: set[str]) -> bool:
+    """Whether matched text ``found`` is a spelling of a released form (percent-, plus- or
+    slash-escaped). Missing one only leaves a released value masked a little longer."""
+    if found in dead:
+        return True
+    unslashed = found.replace("\\/", "/")
+    return any(text in dead for text in (unquote(found), unquote_plus(found), unslashed, unquote(unslashed)))
+
+
 class _Registry:
     """The secret values alive in this process.
 
@@ -158,6 +183,16 @@ class _Registry:
     queue the release (they may run at any moment, even while the lock is held) so it is
     applied at the next use. Values registered without an owner are kept in a bounded list
     that can never evict an owned value.
+
+    The forms are compiled in segments, log-structured: forms registered since the last
+    use make a new segment, and a segment at most twice the size of the one after it
+    absorbs it, so segment sizes more than double from newest to oldest. Registering n
+    values compiles each O(log n) times, not n times, and a text is scanned by O(log n)
+    patterns; once texts were scanned as many as an eighth of the forms, all are compacted
+    into one pattern (amortized, the compile costs about what the extra scans did). A
+    released form leaves its segment when the segment is next rebuilt: when released forms
+    outnumber its live ones, or when a text shows one (so a shorter live form at the same
+    place is still found).
     """
 
     def __init__(self) -> None:
@@ -166,7 +201,14 @@ class _Registry:
         self._owners: dict[int, _Held] = {}
         self._loose: OrderedDict[str, None] = OrderedDict()
         self._released: deque[tuple[int, _Held]] = deque()
-        self._pattern: re.Pattern[str] | None = None
+        self._pending: set[str] = set()
+        self._segments: list[_Segment] = []
+        self._where: dict[str, _Segment] = {}
+        self._ready: tuple[_Segment, ...] | None = ()
+        self._scans = 0  # texts redacted since the segments were last compacted into one
+        self._compact_after = 64  # compact after this many (an eighth of the forms)
+        #: how many forms have been compiled into patterns, in total (the work done)
+        self.compiled = 0
 
     def hold(self, value: str, owner: object) -> None:
         held = self._owners.get(id(owner))
@@ -188,7 +230,7 @@ class _Registry:
                 count = self._counts.get(form, 0)
                 self._counts[form] = count + 1
                 if not count and form not in self._loose:
-                    self._pattern = None
+                    self._gained(form)
 
     def add(self, value: str) -> None:
         forms = _forms(value)
@@ -199,11 +241,11 @@ class _Registry:
                     continue
                 self._loose[form] = None
                 if form not in self._counts:
-                    self._pattern = None
+                    self._gained(form)
             while len(self._loose) > _MAX_LOOSE:
                 evicted, _ = self._loose.popitem(last=False)
                 if evicted not in self._counts:
-                    self._pattern = None
+                    self._lost(evicted)
 
     def _drain(self) -> None:
         while self._released:
@@ -217,7 +259,30 @@ class _Registry:
                     continue
                 self._counts.pop(form, None)
                 if form not in self._loose:
-                    self._pattern = None
+                    self._lost(form)
+
+    def _gained(self, form: str) -> None:
+        """``form`` became registered (under the lock)."""
+        segment = self._where.get(form)
+        if segment is not None and form in segment.dead:
+            segment.dead.discard(form)  # released, then registered again: still compiled
+            segment.forms.add(form)
+            return
+        self._pending.add(form)
+        self._ready = None
+
+    def _lost(self, form: str) -> None:
+        """``form`` is no longer registered (under the lock)."""
+        if form in self._pending:
+            self._pending.discard(form)
+            return
+        segment = self._where.get(form)
+        if segment is None:
+            return
+        segment.forms.discard(form)
+        segment.dead.add(form)
+        if len(segment.dead) > len(segment.forms):
+            self._ready = None
 
     def holds(self, text: str) -> bool:
         """Whether ``text`` is itself a registered secret (or one of its forms)."""
@@ -226,17 +291,112 @@ class _Registry:
                 self._drain()
         return text in self._counts or text in self._loose
 
-    def pattern(self) -> re.Pattern[str] | None:
+    def segments(self) -> tuple[_Segment, ...]:
+        """The compiled segments, brought up to date."""
         if self._released:
             with self._lock:
                 self._drain()
-        pattern = self._pattern
-        if pattern is not None:
-            return pattern
+        ready = self._ready
+        if ready is not None and (len(ready) <= 1 or self._scans < self._compact_after):
+            return ready
         with self._lock:
-            if self._pattern is None and (self._counts or self._loose):
-                self._pattern = _literal_pattern({*self._counts, *self._loose})
-            return self._pattern
+            self._drain()
+            return self._rebuild()
+
+    def _rebuild(self) -> tuple[_Segment, ...]:
+        segments = [self._replace(seg) if len(seg.dead) > len(seg.forms) else seg for seg in self._segments]
+        if self._pending:
+            segments.append(self._replace(_Segment(self._pending)))
+            self._pending = set()
+        segments = [seg for seg in segments if seg.forms]
+        i = len(segments) - 1
+        while i >= 1:
+            if len(segments[i - 1].forms) <= _GROWTH * len(segments[i].forms):
+                segments[i - 1 : i + 1] = [self._replace(segments[i - 1], segments[i])]
+                i = min(i, len(segments) - 1)
+            else:
+                i -= 1
+        self._compact_after = max(64, sum(len(segment.forms) for segment in segments) // 8)
+        if len(segments) > 1 and self._scans >= self._compact_after:
+            # the texts scanned since the last compaction pay for compiling all at once (one
+            # pattern scans several times faster than several)
+            segments = [self._replace(*segments)]
+            self._scans = 0
+        for segment in segments:
+            self._compile(segment)
+        self._segments = segments
+        self._ready = tuple(segments)
+        return self._ready
+
+    def _replace(self, *old: _Segment) -> _Segment:
+        """A new segment of the live forms of ``old`` (under the lock). The old ones are not
+        changed: a text being redacted meanwhile is still scanned with their patterns."""
+        new = _Segment(set().union(*(segment.forms for segment in old)))
+        for segment in old:
+            for form in segment.dead:
+                if self._where.get(form) is segment:
+                    del self._where[form]
+        for form in new.forms:
+            self._where[form] = new
+        return new
+
+    def _compile(self, segment: _Segment) -> None:
+        if segment.pattern is None and segment.forms:
+            segment.pattern = _literal_pattern(segment.forms)
+            self.compiled += len(segment.forms)
+
+    def _refreshed(self, segment: _Segment) -> _Segment:
+        """``segment`` without its released forms (a text showed one), compiled."""
+        with self._lock:
+            self._drain()
+            if segment in self._segments:
+                fresh = self._replace(segment)
+                self._segments = [fresh if seg is segment else seg for seg in self._segments]
+                if self._ready is not None:
+                    self._ready = tuple(self._segments)
+            else:  # already replaced: a one-off copy for this text
+                live = {form for form in segment.forms if form in self._counts or form in self._loose}
+                fresh = _Segment(live)
+            self._compile(fresh)
+            return fresh
+
+    def sub(self, text: str, replace: Callable[[str], str] | None) -> str:
+        """``text`` with every registered form replaced by ``replace(found)`` (``***``)."""
+        segments = self.segments()
+        if not segments:
+            return text
+        self._scans += 1
+        spans = self._spans(text, segments)
+        if not spans:
+            return text
+        out, last = [], 0
+        for begin, end in spans:
+            out.append(text[last:begin])
+            out.append(MASK if replace is None else replace(text[begin:end]))
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
+    def _spans(self, text: str, segments: Iterable[_Segment]) -> list[tuple[int, int]]:
+        """Where registered forms are in ``text``: from every segment, at every place the
+        longest form found there, overlapping ones joined (so none shows in part)."""
+        found: list[tuple[int, int]] = []
+        for given in segments:
+            segment, pos = given, 0
+            while segment.pattern is not None and (match := segment.pattern.search(text, pos)) is not None:
+                if segment.dead and _is_dead(match.group(), segment.dead):
+                    segment = self._refreshed(segment)
+                    continue
+                found.append(match.span())
+                pos = match.start() + 1
+        found.sort()
+        spans: list[tuple[int, int]] = []
+        for begin, end in found:
+            if spans and begin < spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((begin, end))
+        return spans
 
     def __len__(self) -> int:
         with self._lock:
@@ -247,13 +407,24 @@ class _Registry:
 _registry = _Registry()
 
 
-def register_secret(value: str, owner: object | None = None) -> None:
+def register_secret(value: str | int | float, owner: object | None = None) -> None:
     """Remember ``value`` so that :func:`redact` removes it from any text.
 
     With an ``owner`` (any object that supports weak references), the value stays
     registered at least as long as the owner lives; without one it joins a bounded
-    list of recent values.
+    list of recent values. A number (a numeric PIN) is registered in its text form: an
+    all-digit one is masked as a whole number only, and :func:`scrub_value` masks the
+    number itself.
     """
+    if not isinstance(value, str):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return
+        try:
+            value = str(value)
+        except ValueError:  # an int over the digit limit
+            return
+        if value in ("nan", "inf", "-inf"):
+            return
     if owner is not None:
         try:
             _registry.hold(value, owner)
@@ -265,18 +436,16 @@ def register_secret(value: str, owner: object | None = None) -> None:
 
 def redact(text: str) -> str:
     """Return ``text`` with every registered secret replaced by ``***``."""
-    pattern = _registry.pattern()
-    if pattern is None or not text:
+    if not text:
         return text
-    return pattern.sub(MASK, text)
+    return _registry.sub(text, None)
 
 
 def redact_with(text: str, replace: Callable[[str], str]) -> str:
     """Return ``text`` with every registered secret replaced by ``replace(secret)``."""
-    pattern = _registry.pattern()
-    if pattern is None or not text:
+    if not text:
         return text
-    return pattern.sub(lambda m: replace(m.group()), text)
+    return _registry.sub(text, replace)
 
 
 def scrub(text: str) -> str:

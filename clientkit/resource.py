@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
@@ -85,7 +86,8 @@ def field(
         write_only: sent but never returned (a password).
         identity: this field identifies the resource in its paths.
         level: the expansion level at which the server starts returning it.
-        secret: kept out of ``repr`` and pickles.
+        secret: kept out of ``repr`` and pickles; its values (loaded or sent, text or
+            numbers) are masked in logs, errors and the sandbox journal.
         required: must be given on create (the sandbox answers a validation error otherwise).
         create_only: sent when the resource is created, never in an update.
         send_null: sent even when ``None`` (as ``null``) in create and set-field updates.
@@ -193,14 +195,14 @@ class Resource:
     _ck_etag: ClassVar[str | None] = None
     _ck_parents: ClassVar[Mapping[str, Any] | None] = None
     _ck_whole: ClassVar[bool] = False
-    _ck_assigned: ClassVar[frozenset[str]] = frozenset()
+    _ck_assigned: ClassVar[AbstractSet[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         attrs.define(cls, slots=False, kw_only=True, eq=True, order=False)
         cls.__ck_fields__ = _collect_fields(cls)
-        if not getattr(cls.__setattr__, "_ck_tracks", False):
-            cls.__setattr__ = _tracking(cls.__setattr__)  # type: ignore[method-assign]
+        setter = cls.__setattr__
+        cls.__setattr__ = _tracking(cls, getattr(setter, "_ck_setter", setter))  # type: ignore[method-assign]
         for a in attrs.fields(cls):  # type: ignore[arg-type]
             if a.metadata.get(_META, {}).get("local"):
                 # loaded instances skip __init__; the class attribute is their default
@@ -208,6 +210,8 @@ class Resource:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
+        if "_ck_assigned" in state:
+            state["_ck_assigned"] = set(state["_ck_assigned"])  # a copy records on its own
         secrets = [f for f in type(self).__ck_fields__ if f.secret]
         for info in secrets:
             state[info.name] = None
@@ -220,20 +224,40 @@ class Resource:
         self.__dict__.update(state)
 
 
-def _tracking(setter: Callable[[Any, str, Any], None]) -> Callable[[Any, str, Any], None]:
-    """``setter`` (attrs' or object's), recording which attributes of a loaded object are assigned.
+def _tracking(cls: type, setter: Callable[[Any, str, Any], None]) -> Callable[[Any, str, Any], None]:
+    """``setter`` (attrs' or object's), recording which fields of a loaded object are assigned.
 
-    Loaded objects never run ``__init__``, so only the caller's assignments are recorded;
-    the record lasts until the object is next loaded or saved.
+    Loaded objects never run ``__init__``, so only the caller's assignments are recorded
+    (into a set in the instance dict, created at the first one); the record lasts until
+    the object is next loaded or saved. Fields without validators, converters or
+    descriptors are stored straight into the instance dict (an assignment costs a dict
+    write, not a second call).
     """
+    names = frozenset(a.name for a in attrs.fields(cls))
+    direct = (
+        frozenset(n for n in names if not any(hasattr(k.__dict__.get(n), "__set__") for k in cls.__mro__))
+        if setter is object.__setattr__
+        else frozenset()
+    )
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
-        setter(self, name, value)
-        state = self.__dict__
+        if name in direct:
+            state = self.__dict__
+            state[name] = value
+        else:
+            setter(self, name, value)
+            if name not in names:
+                return
+            state = self.__dict__
         if "_ck_raw" in state:
-            state["_ck_assigned"] = state.get("_ck_assigned", frozenset()) | {name}
+            record = state.get("_ck_assigned")
+            if record is None:
+                state["_ck_assigned"] = {name}
+            else:
+                record.add(name)
 
     __setattr__._ck_tracks = True  # type: ignore[attr-defined]
+    __setattr__._ck_setter = setter  # type: ignore[attr-defined]
     return __setattr__
 
 

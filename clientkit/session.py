@@ -292,6 +292,15 @@ class Session:
     ) -> list[tuple[str, Any]]:
         return spec.expansion.params(level, operation) if spec.expansion else []
 
+    def _whole_answer(self, spec: ResourceSpec, params: Mapping[str, Any] | None) -> bool:
+        """Whether a GET sent with ``params`` (plus the session's and the transport's own)
+        answers the whole resource: any parameter but the expansion's level may shape the
+        answer (sparse fields, projections), so a field it lacks is not known to be empty."""
+        names = {*(params or {}), *self._options.params, *self.transport.options.params}
+        if spec.expansion is not None:
+            names.discard(spec.expansion.param)
+        return not names
+
     def _path(
         self, spec: ResourceSpec, operation: str, obj: Resource | None, given: Mapping[str, Any]
     ) -> str:
@@ -357,7 +366,7 @@ class Session:
         )
         payload = self._envelope(spec).unwrap(body, "get")
         obj = self.converter.load(payload, cls, lvl, etag=resp.headers.get("ETag"))
-        mark_whole(obj, not params)  # params= may ask for sparse fields
+        mark_whole(obj, self._whole_answer(spec, params))
         return _remember_parents(obj, spec, path)
 
     def list(
@@ -667,7 +676,7 @@ class Session:
         )
         payload = self._envelope(spec).unwrap(body, "get")
         self.converter.reload(obj, payload, lvl, etag=resp.headers.get("ETag"))
-        mark_whole(obj, True)
+        mark_whole(obj, self._whole_answer(spec, None))
         return obj
 
     @_forgets_on_failure

@@ -16,6 +16,7 @@ from typing import Any, get_args, get_origin
 import cattrs
 
 from clientkit.redaction import clipped
+from clientkit.wire import SpelledFloat
 
 Hook = Callable[[Any, Any], Any]
 _SEQUENCES: dict[Any, type] = {
@@ -34,7 +35,8 @@ _MAPPINGS = (dict, abc.Mapping, abc.MutableMapping)
 def json_kind(value: Any) -> str:
     """The JSON name of a decoded value's kind, for error messages."""
     kinds = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
-    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+    kind = float if isinstance(value, SpelledFloat) else type(value)
+    return "null" if value is None else kinds.get(kind, kind.__name__)
 
 
 def _refuse(value: Any, expected: str) -> ValueError:
@@ -56,7 +58,7 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return type(value) is float or type(value) is int
+    return type(value) is float or type(value) is int or isinstance(value, SpelledFloat)
 
 
 def _is_str(value: Any) -> bool:

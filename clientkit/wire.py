@@ -12,6 +12,7 @@ import enum
 import json
 import math
 import re
+import secrets
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -181,16 +182,61 @@ class JsonCodec:
                 raise
             if not all(isinstance(f, EchoedFloat) for f in found):
                 raise ValueError("NaN and infinities are not valid JSON") from None
+            spelled: dict[str, str] = {}
+            value = _spell(value, spelled, f"\0clientkit-echo-{secrets.token_hex(8)}-")
             text = json.dumps(value, separators=separators, ensure_ascii=self.ensure_ascii)
+            for token, spelling in spelled.items():
+                text = text.replace(json.dumps(token), spelling)
         return text.encode("utf-8")
 
 
-class EchoedFloat(float):
+class SpelledFloat(float):
+    """A NaN or infinity read from a JSON document, with the document's spelling of it
+    (``NaN``, ``-Infinity``, or a literal beyond a double's range such as ``1e400``)."""
+
+    spelling: str
+
+    def __new__(cls, value: float, spelling: str | None = None) -> SpelledFloat:
+        self = super().__new__(cls, value)
+        if spelling is None:
+            spelling = "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")  # noqa: PLR0124
+        self.spelling = spelling
+        return self
+
+
+class EchoedFloat(SpelledFloat):
     """A NaN or infinity the server sent, sent back unchanged in the server's own spelling.
 
     JSON has no such numbers and bodies refuse them; a value the server itself wrote
     (Python servers write ``NaN``) is echoed rather than making its resource unsavable.
+    Only the converter makes these, for a value unchanged at the place the server sent it.
     """
+
+
+def _spelled_constant(text: str) -> float:
+    return SpelledFloat(float(text), text)
+
+
+def _spelled_float(text: str) -> float:
+    value = float(text)
+    return value if math.isfinite(value) else SpelledFloat(value, text)
+
+
+#: a literal that may overflow a double: an exponent of three digits, or 309 digits in a row
+_MAY_OVERFLOW = re.compile(rb"[eE]\+?0*[1-9][0-9]{2}|[0-9]{309}")
+
+
+def _spell(value: Any, spelled: dict[str, str], prefix: str) -> Any:
+    """``value`` with each echoed float replaced by a unique token, its spelling in ``spelled``."""
+    if isinstance(value, EchoedFloat):
+        token = f"{prefix}{len(spelled)}\0"
+        spelled[token] = value.spelling
+        return token
+    if isinstance(value, Mapping):
+        return {k: _spell(v, spelled, prefix) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_spell(v, spelled, prefix) for v in value]
+    return value
 
 
 def non_finite(value: Any) -> Iterator[float]:
@@ -235,10 +281,12 @@ def loads(content: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
             return _orjson.loads(content)
         except _orjson.JSONDecodeError:
             pass  # the stdlib accepts a few documents orjson refuses (NaN, Infinity)
+    data = content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass")
+    parse_float = _spelled_float if _MAY_OVERFLOW.search(data) else None
     if isinstance(content, bytes):
         content = content.decode("utf-8-sig")
     try:
-        return json.loads(content)
+        return json.loads(content, parse_constant=_spelled_constant, parse_float=parse_float)
     except RecursionError:  # a backstop: the scan above refuses deep documents first
         raise ValueError(f"refused: {_too_deep(max_depth)}") from None
 

@@ -160,9 +160,6 @@ class Sandbox:
         self.accounts = accounts or Accounts()
         self.faults = FaultPlan(seed)
         self._ids = random.Random(seed)
-        self.journal = Journal(
-            secret_names_of(service.auth), self.accounts.secrets, self.accounts.fingerprint_key
-        )
         self.store: MemoryStore = SqliteStore(store) if store else MemoryStore()
         self.page_size = page_size
         self.max_page_size = max_page_size
@@ -173,6 +170,12 @@ class Sandbox:
         self._routes: dict[str, _Route] = {}
         self._server: Any = None
         self.resources = list(resources if resources is not None else service.resources.values())
+        declared_secret = {f.wire.lower() for r in self.resources for f in r.__ck_fields__ if f.secret}
+        self.journal = Journal(
+            secret_names_of(service.auth) | declared_secret,
+            self.accounts.secrets,
+            self.accounts.fingerprint_key,
+        )
         self._install_auth()
         for cls in self.resources:
             self._install_resource(cls)

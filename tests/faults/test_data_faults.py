@@ -425,3 +425,143 @@ def _identical(a: Any, b: Any) -> bool:
 def test_any_json_value_round_trips_through_both_codecs(value: Any) -> None:
     for codec in (JsonCodec(), JsonCodec(compact=True, ensure_ascii=False)):
         assert _identical(loads(codec.dumps(value)), value)
+
+
+# -- round 3 (the third stranger's review) ------------------------------------------------
+
+
+class Plain(Service):
+    envelope = Envelope(response="data")
+
+
+@Plain.resource(one="/docs/{id}", many="/docs", save="PUT")
+class Doc(Resource):
+    id: int | None = field(read_only=True)
+    title: str | None = None
+    tags: list[str] | None = None
+
+
+def _sparse_docs(server: ScriptedServer) -> None:
+    def get(rec: Any, _: Any) -> Reply:
+        full = {"id": 1, "title": "t", "tags": ["keep-me"]}
+        if "fields=" in rec.query:
+            full = {"id": 1, "title": "t"}
+        return Reply(json={"data": full})
+
+    server.on("GET", "/docs/1", get)
+    server.on("PUT", "/docs/1", lambda rec, _: Reply(json={"data": rec.json}))
+
+
+def test_session_params_make_object_not_whole(server: ScriptedServer) -> None:
+    _sparse_docs(server)
+    sparse = Plain.connect(server.url, retries=0).with_options(params={"fields": "id,title"})
+    for doc in (sparse.get(Doc, 1), sparse.refresh(sparse.get(Doc, 1))):
+        doc.title = "new"
+        with pytest.raises(IncompleteResourceError, match="tags"):
+            sparse.update(doc)  # the answer may have been sparse: tags would be erased
+    assert server.requests_to("/docs/1", "PUT") == []
+    plain = Plain.connect(server.url, retries=0)
+    doc = plain.get(Doc, 1)
+    doc.title = "new"
+    plain.update(doc)  # a whole answer: the PUT is safe and keeps the tags
+    assert server.requests_to("/docs/1", "PUT")[-1].json == {"title": "new", "tags": ["keep-me"]}
+
+
+def test_level_params_alone_keep_object_whole(server: ScriptedServer) -> None:
+    server.on("GET", "/products/1", Reply(json={"data": FULL}))
+    server.on("PUT", "/products/1", lambda rec, _: Reply(json={"data": rec.json}))
+    shop = connect(server.url).with_options(params={"extended": 1})
+    p = shop.get(Product, 1, level=1)
+    p.name = "Desk"
+    shop.update(p)
+    assert server.received[-1].method == "PUT"
+
+
+@Plain.resource(one="/d/{id}", many="/d", save="PUT")
+class Measured(Resource):
+    id: int | None = field(read_only=True)
+    x: float | None = None
+    big: float | None = None
+    meta: dict[str, Any] | None = None
+    t: str | None = None
+
+
+_ODD = (
+    '{"data": {"id": 1, "x": NaN, "big": 1e400, "meta": {"v": NaN, "w": [-1E+999]}, "t": "a", '
+    '"extra": NaN}}'
+)
+
+
+def test_server_overflow_float_not_sent_as_infinity(server: ScriptedServer) -> None:
+    server.on("GET", "/d/1", Reply(body=_ODD))
+    server.on("PUT", "/d/1", Reply(status=204))
+    api = Plain.connect(server.url, retries=0)
+    m = api.get(Measured, 1)
+    assert m.big == math.inf
+    m.t = "b"
+    api.update(m)
+    body = server.received[-1].body
+    assert b"Infinity" not in body  # not valid JSON, and not what the server wrote
+    assert b'"big": 1e400' in body and b'"w": [-1E+999]' in body and b'"x": NaN' in body
+    api.update(m)  # the echo survives a save: still the server's spelling
+    assert b'"big": 1e400' in server.received[-1].body
+
+
+def test_caller_nan_in_echoed_field_refused(server: ScriptedServer) -> None:
+    server.on("GET", "/d/1", Reply(body=_ODD))
+    server.on("PUT", "/d/1", Reply(status=204))
+    api = Plain.connect(server.url, retries=0)
+    edits = [
+        lambda m: m.meta.__setitem__("u", math.nan),  # added beside the server's NaN
+        lambda m: m.meta["w"].append(math.inf),  # appended after the server's infinity
+        lambda m: setattr(m, "t", m.meta["v"]),  # the server's NaN moved to another field
+        lambda m: setattr(m, "big", -math.inf),  # changed
+    ]
+    for edit in edits:
+        m = api.get(Measured, 1)
+        edit(m)
+        with pytest.raises(InvalidRequestError, match="JSON"):
+            api.update(m)
+    assert [r.method for r in server.received] == ["GET"] * len(edits)
+
+
+class Tagged(Service):
+    pass
+
+
+@Tagged.resource(one="/d/{id}", many="/d", save="PUT")
+class Labelled(Resource):
+    id: int | None = field(read_only=True)
+    fs: frozenset[int] | None = None
+    st: set[str] | None = None
+
+
+def test_set_field_is_saved_as_array(server: ScriptedServer) -> None:
+    server.on("GET", "/d/1", Reply(json={"id": 1, "fs": [2, 1], "st": ["x"]}))
+    server.on("PUT", "/d/1", lambda rec, _: Reply(json=rec.json))
+    api = Tagged.connect(server.url, retries=0)
+    d = api.get(Labelled, 1)
+    assert d.fs == frozenset({1, 2})
+    api.save(d)
+    assert server.received[-1].method == "GET"  # unchanged: nothing sent
+    assert d.st is not None
+    d.st.update({"b", "y"})
+    api.save(d)
+    assert server.received[-1].json == {"fs": [1, 2], "st": ["b", "x", "y"]}
+    assert d.st == {"b", "x", "y"}
+
+
+def test_assignment_record_is_per_object(server: ScriptedServer) -> None:
+    import copy
+
+    server.on("GET", "/docs/1", Reply(json={"data": {"id": 1, "title": "t"}}))
+    server.on("PUT", "/docs/1", lambda rec, _: Reply(json={"data": rec.json}))
+    api = Plain.connect(server.url, retries=0).with_options(params={"fields": "id,title"})
+    doc = api.get(Doc, 1)
+    doc.title = "a"
+    twin = copy.copy(doc)
+    twin.tags = []  # known on the twin only
+    api.update(twin)
+    assert server.received[-1].json == {"title": "a", "tags": []}
+    with pytest.raises(IncompleteResourceError, match="tags"):
+        api.update(doc)
