@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import email.utils
 import functools
 import hashlib
 import os
@@ -257,7 +258,7 @@ def cached_http(
     save = functools.partial(_save_redacted, view, own)
     view.get_response = _backend_call("reading an answer")(view.get_response)  # type: ignore[method-assign]
     view.save_response = _backend_call("storing an answer")(save)  # type: ignore[method-assign]
-    session.hooks["response"].append(_trim_not_modified)
+    session.hooks["response"].extend([_tame_freshness, _trim_not_modified])
     return session
 
 
@@ -327,6 +328,51 @@ def _save_redacted(
 
 
 _VOLATILE = ("Date", "Connection", "Keep-Alive", "Server", "Age")
+
+
+#: The largest delta-seconds a cache honours: RFC 9111 section 1.2.2 caps larger values to it.
+MAX_DELTA_SECONDS = 2**31
+
+
+def _tame_freshness(response: requests.Response, *_: Any, **__: Any) -> requests.Response:
+    """Make hostile freshness headers harmless before requests-cache reads them.
+
+    A ``Cache-Control`` number beyond :data:`MAX_DELTA_SECONDS` (``max-age=99999999999999999999``)
+    is capped to it, as RFC 9111 says; an ``Expires`` that is no date a calendar holds (a year
+    of twenty digits, a zone of millions of hours) becomes ``0``: already expired, as RFC 9111
+    reads an invalid date. Either would otherwise overflow inside requests-cache.
+    """
+    control = response.headers.get("Cache-Control")
+    if control:
+        response.headers["Cache-Control"] = ",".join(_capped(d) for d in control.split(","))
+    expires = response.headers.get("Expires")
+    if expires and not _calendar_date(expires):
+        response.headers["Expires"] = "0"
+    return response
+
+
+def _capped(directive: str) -> str:
+    """One ``Cache-Control`` directive with a number out of range capped (read as requests-cache does)."""
+    name, equals, value = directive.partition("=")
+    try:
+        seconds = int(value)
+    except ValueError:
+        return directive
+    if -MAX_DELTA_SECONDS <= seconds <= MAX_DELTA_SECONDS:
+        return directive
+    return f"{name}{equals}{MAX_DELTA_SECONDS if seconds > 0 else 0}"
+
+
+def _calendar_date(value: str) -> bool:
+    """Whether ``value`` is an integer (requests-cache: expired) or an HTTP date that
+    converts to UTC without overflowing; anything else is not a usable ``Expires``."""
+    if value.strip().lstrip("-").isdigit():
+        return True
+    try:
+        email.utils.parsedate_to_datetime(value).astimezone(dt.timezone.utc)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+    return True
 
 
 def _trim_not_modified(response: requests.Response, *_: Any, **__: Any) -> requests.Response:

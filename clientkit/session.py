@@ -25,6 +25,7 @@ from clientkit.errors import (
     DecodeError,
     InvalidRequestError,
     PaginationError,
+    excerpt_of,
     redacted_cause,
     repr_excerpt,
 )
@@ -34,6 +35,7 @@ from clientkit.pagination import Pager, PageRequest, Paginator
 from clientkit.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new, spec_of
 from clientkit.retry import RetryPolicy
 from clientkit.transport import _UNSET, Transport, merge_headers
+from clientkit.wire import is_token, pairs_of
 
 if TYPE_CHECKING:
     from clientkit.service import Service
@@ -333,7 +335,7 @@ class Session:
         spec = spec_of(cls)
         lvl = self._level(spec, level)
         target = self._path(spec, "get", None, {**self._identity_args(spec, id), **path})
-        query = self._level_params(spec, lvl, "get") + list((params or {}).items())
+        query = self._level_params(spec, lvl, "get") + pairs_of(params or {}, "query parameters")
         body, resp = self._call(
             "GET",
             target,
@@ -369,7 +371,7 @@ class Session:
         spec = spec_of(cls)
         lvl = self._level(spec, level)
         target = self._path(spec, "list", None, path)
-        query = tuple(self._level_params(spec, lvl, "list") + list((params or {}).items()))
+        query = tuple(self._level_params(spec, lvl, "list") + pairs_of(params or {}, "query parameters"))
         options = options_from(timeout=timeout, retries=retries, cache=cache)
         load = self.converter.loader(cls)
         paginator = self._paginator(spec)
@@ -422,7 +424,9 @@ class Session:
             ...                         method="POST", json={"q": "x"}, page_size=500)
         """
         options = options_from(timeout=timeout, retries=retries)
-        pairs = tuple(params.items() if isinstance(params, Mapping) else params or ())
+        if not is_token(method):
+            raise InvalidRequestError(f"invalid HTTP method {excerpt_of(method, 40)}")
+        pairs = tuple(pairs_of(params or {}, "query parameters"))
         first = PageRequest(method=method.upper(), target=path, params=pairs, body=json)
         return Pager(
             self._fetcher(options, headers),
@@ -690,7 +694,7 @@ class Session:
         body, _ = self._call(
             method,
             url,
-            params=list((params or {}).items()),
+            params=pairs_of(params or {}, "query parameters"),
             json=json,
             headers=headers,
             options=options_from(timeout=timeout, retries=retries, idempotent=idempotent),
@@ -711,7 +715,7 @@ class Session:
         etag = etag_of(obj)
         if etag is None:
             raise InvalidRequestError("if_match=True needs a resource loaded with an ETag")
-        return {**(headers or {}), "If-Match": etag}
+        return merge_headers(headers, {"If-Match": etag})
 
     def _related(self, spec: ResourceSpec, obj: Resource | None, given: Mapping[str, Any]) -> tuple[str, ...]:
         """The resource's own and list paths, which a write to it (at whatever path) changes.

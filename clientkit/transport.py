@@ -48,11 +48,13 @@ from clientkit.retry import IDEMPOTENT_METHODS, Failure, RetryPolicy, parse_retr
 from clientkit.wire import (
     JsonCodec,
     QueryStyle,
+    check_form,
     check_header_name,
     check_header_value,
     is_token,
     is_utf8,
     loads,
+    pairs_of,
 )
 
 log = logging.getLogger("clientkit.http")
@@ -98,6 +100,8 @@ def _raw_body(data: Any) -> Any:
             raise InvalidRequestError(
                 "a text body (data=) must be Latin-1; pass bytes for UTF-8"
             ) from redacted_cause(exc)
+    if isinstance(data, Mapping | list | tuple):
+        check_form(data)
     if data is None or isinstance(data, bytes | bytearray | memoryview | str | Mapping | list | tuple):
         return data
     if hasattr(data, "read") or hasattr(data, "__iter__"):
@@ -166,11 +170,13 @@ def _reader(deadline: float, read: float | None) -> Any:
     return hook
 
 
-def merge_headers(*layers: Mapping[str, str | None] | None) -> dict[str, str | None]:
-    """Later layers win, whatever the case of a header's name."""
+def merge_headers(
+    *layers: Mapping[str, str | None] | Iterable[tuple[str, str | None]] | None,
+) -> dict[str, str | None]:
+    """Later layers (mappings or name-value pairs) win, whatever the case of a header's name."""
     merged: dict[str, str | None] = {}
     for layer in layers:
-        for name, value in (layer or {}).items():
+        for name, value in pairs_of(layer or {}, "headers"):
             check_header_name(name)
             for existing in [k for k in merged if k.lower() == name.lower()]:
                 del merged[existing]
@@ -306,11 +312,13 @@ class Transport:
     ) -> None:
         """Configure the transport; a given ``http`` session is adjusted in place
         (``trust_env`` off, proxies and CA bundle resolved once, pooled adapters)."""
+        if not isinstance(base_url, str) or not is_utf8(base_url):
+            raise InvalidRequestError(f"base URL must be text, not {excerpt_of(base_url, 80)}")
         base = base_url.rstrip("/")
+        self.origin = origin_of(base)  # InvalidRequestError for "http://[::1", a bad port
         if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).hostname:
             raise InvalidRequestError(f"base URL must be an absolute http(s) URL, not {base_url!r}")
         self.base_url = base
-        self.origin = origin_of(base)
         self.auth = auth
         self.codec = codec or JsonCodec()
         self.query = query or QueryStyle()
@@ -516,6 +524,12 @@ class Transport:
                 error = InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}")
             except ClientKitError:
                 raise  # from the auth object (a failed login) or a hook: already typed
+            except UnicodeEncodeError as exc:  # http.client: a header or cookie outside Latin-1
+                cause = exc
+                error = InvalidRequestError(
+                    f"cannot send {method} {redact_url(url)}: a header or cookie holds a character "
+                    "outside Latin-1, which HTTP headers cannot carry"
+                )
             except requests.exceptions.RequestException as exc:
                 cause, error = exc, TransportError(f"request failed: {exc}", method=method, url=url)
             except ValueError as exc:  # requests reads a redirect's Location even when not following
