@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import traceback
 import uuid
 from collections.abc import Iterable, Mapping
 from http.cookiejar import Cookie, DefaultCookiePolicy
@@ -51,6 +52,7 @@ from clientkit.wire import (
     check_form,
     check_header_name,
     check_header_value,
+    checked_chunks,
     is_token,
     is_utf8,
     loads,
@@ -104,9 +106,19 @@ def _raw_body(data: Any) -> Any:
         check_form(data)
     if data is None or isinstance(data, bytes | bytearray | memoryview | str | Mapping | list | tuple):
         return data
-    if hasattr(data, "read") or hasattr(data, "__iter__"):
+    if hasattr(data, "read"):
+        if getattr(data, "closed", False) is True:
+            raise InvalidRequestError("a raw body (data=) is a closed file")
         return data
+    if hasattr(data, "__iter__"):
+        return data if hasattr(data, "__len__") else checked_chunks(data)
     raise InvalidRequestError(f"a raw body (data=) cannot be a {type(data).__name__}")
+
+
+def _reading_redirect(exc: ValueError) -> bool:
+    """Whether ``exc`` arose in requests' reading of a redirect's ``Location``."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(frame.name in ("resolve_redirects", "get_redirect_target") for frame in frames)
 
 
 class _DeadlineExceeded(Exception):
@@ -534,8 +546,14 @@ class Transport:
                 cause, error = exc, TransportError(f"request failed: {exc}", method=method, url=url)
             except ValueError as exc:  # requests reads a redirect's Location even when not following
                 cause = exc
-                error = RedirectError(
-                    f"the server redirected to a location that is not a URL: {exc}", method=method, url=url
+                error = (
+                    RedirectError(
+                        f"the server redirected to a location that is not a URL: {exc}",
+                        method=method,
+                        url=url,
+                    )
+                    if _reading_redirect(exc)
+                    else InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}")
                 )
             if error is not None:
                 # raised here, outside the except blocks, so no chained original (its URL may

@@ -338,6 +338,16 @@ def pairs_of(values: Any, what: str) -> list[tuple[Any, Any]]:
     return [(name, value) for name, value in pairs]
 
 
+def checked_chunks(chunks: Iterable[Any]) -> Iterator[Any]:
+    """The chunks of a streamed body (``data=`` an iterator), each checked to be bytes or text
+    as it is sent; another value raises ``InvalidRequestError`` (the request is broken off)."""
+    for chunk in chunks:
+        if not isinstance(chunk, bytes | bytearray | memoryview | str):
+            kind = type(chunk).__name__
+            raise _invalid_request(f"a streamed body (data=) yields bytes or text, not {kind}")
+        yield chunk
+
+
 def check_form(data: Any) -> None:
     """Refuse a form body (``data=`` as a mapping or pairs) that is not flat: each value a
     scalar or a list of scalars, as ``application/x-www-form-urlencoded`` spells them."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import io
 from pathlib import Path
 from typing import Any
 
@@ -439,6 +440,16 @@ def test_deep_params_and_data(server: ScriptedServer) -> None:
     refused(server, lambda: session.request("GET", "/things", params=[("a",)]), "pairs")
     refused(server, lambda: session.request("GET", "/things", params=5), "mapping")
     refused(server, lambda: session.list(Thing, params=5).to_list(), "mapping")
+
+
+def test_closed_file_and_non_bytes_chunks_as_raw_body(server: ScriptedServer) -> None:
+    session = Api.connect(server.url, retries=0)
+    closed = io.BytesIO(b"x")
+    closed.close()
+    refused(server, lambda: session.request("POST", "/things", data=closed), "closed file")
+    chunks = (c for c in [b"a", 1])
+    with pytest.raises(InvalidRequestError, match="yields bytes or text, not int"):
+        session.request("POST", "/things", data=chunks)
 
 
 def test_paginate_with_bad_arguments(server: ScriptedServer) -> None:
