@@ -346,7 +346,7 @@ def _tame_freshness(response: requests.Response, *_: Any, **__: Any) -> requests
     if control:
         response.headers["Cache-Control"] = ",".join(_capped(d) for d in control.split(","))
     expires = response.headers.get("Expires")
-    if expires and not _calendar_date(expires):
+    if expires is not None and not _calendar_date(expires):
         response.headers["Expires"] = "0"
     return response
 
@@ -365,8 +365,9 @@ def _capped(directive: str) -> str:
 
 def _calendar_date(value: str) -> bool:
     """Whether ``value`` is an integer (requests-cache: expired) or an HTTP date that
-    converts to UTC without overflowing; anything else is not a usable ``Expires``."""
-    if value.strip().lstrip("-").isdigit():
+    converts to UTC without overflowing; anything else (requests-cache would raise) is not
+    a usable ``Expires``."""
+    if value.removeprefix("-").isdigit():  # requests-cache's own test, spaces not allowed
         return True
     try:
         email.utils.parsedate_to_datetime(value).astimezone(dt.timezone.utc)
