@@ -259,7 +259,20 @@ def cached_http(
     view.get_response = _backend_call("reading an answer")(view.get_response)  # type: ignore[method-assign]
     view.save_response = _backend_call("storing an answer")(save)  # type: ignore[method-assign]
     session.hooks["response"].extend([_tame_freshness, _trim_not_modified])
+    session.send = _taming_requests(session.send)  # type: ignore[method-assign,assignment]
     return session
+
+
+def _taming_requests(send: Callable[..., requests.Response]) -> Callable[..., requests.Response]:
+    """``send`` with a caller's ``Cache-Control`` numbers capped first, as answers' are."""
+
+    def tamed(request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        control = request.headers.get("Cache-Control")
+        if control:
+            request.headers["Cache-Control"] = _capped_control(control)
+        return send(request, **kwargs)
+
+    return tamed
 
 
 def _key_function(
@@ -344,11 +357,16 @@ def _tame_freshness(response: requests.Response, *_: Any, **__: Any) -> requests
     """
     control = response.headers.get("Cache-Control")
     if control:
-        response.headers["Cache-Control"] = ",".join(_capped(d) for d in control.split(","))
+        response.headers["Cache-Control"] = _capped_control(control)
     expires = response.headers.get("Expires")
     if expires is not None and not _calendar_date(expires):
         response.headers["Expires"] = "0"
     return response
+
+
+def _capped_control(value: str) -> str:
+    """A ``Cache-Control`` value with each number out of range capped."""
+    return ",".join(_capped(directive) for directive in value.split(","))
 
 
 def _capped(directive: str) -> str:

@@ -369,6 +369,13 @@ def test_hostile_cache_control_max_age_on_cached_session(server: ScriptedServer,
     assert len(server.requests_to("/things/1")) == 1
 
 
+def test_hostile_cache_control_in_a_request_on_cached_session(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("GET", "/things/1", Reply(json={"id": 1, "name": "a"}))
+    session = Api.connect(server.url, cache=tmp_path / "cache.sqlite", retries=0)
+    asked = {"Cache-Control": f"max-age={HUGE}"}
+    assert session.get(Thing, 1, headers=asked).name == "a"
+
+
 def test_hostile_expires_year_on_cached_session(server: ScriptedServer, tmp_path: Path) -> None:
     """An Expires of a year no calendar holds reads as already expired: each GET asks again."""
     cached_twice(server, tmp_path, "Expires", f"Mon, 01 Jan {HUGE} 00:00:00 GMT")
