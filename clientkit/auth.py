@@ -31,7 +31,7 @@ from clientkit.paths import PathTemplate
 from clientkit.redaction import Secret, is_sensitive_name, register_secret
 from clientkit.redaction import fingerprint as fingerprint  # noqa: PLC0414 (re-exported for the cache)
 from clientkit.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
-from clientkit.wire import dig
+from clientkit.wire import check_header_value, dig
 
 if TYPE_CHECKING:
     from clientkit.sandbox.accounts import Accounts
@@ -132,6 +132,17 @@ def _credential_value(value: Any) -> str | int | float:
     raise InvalidRequestError(f"a credential must be text or a number, not {type(value).__name__}")
 
 
+def _check_sendable(header: str, value: str) -> None:
+    """Refuse a credential its header cannot carry (outside Latin-1, a line break), at connect()."""
+    try:
+        check_header_value(header, value)
+    except InvalidRequestError:
+        raise InvalidRequestError(
+            f"the credential for header {header!r} cannot be sent: HTTP headers carry Latin-1 "
+            "text without line breaks"
+        ) from None
+
+
 def _secret(value: Any) -> Secret | None:
     """A credential given by a user as a :class:`Secret`; ``None`` and ``""`` stay absent."""
     if value is None or value == "":
@@ -158,6 +169,7 @@ class TokenAuth(Authenticator):
     def check(self) -> None:
         if self.token is None:
             raise InvalidRequestError(f"{type(self).__name__} needs a token (token=...)")
+        _check_sendable(self.header, self.token.reveal())
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         if self.token is not None:
@@ -198,6 +210,8 @@ class ApiKeyAuth(Authenticator):
     def check(self) -> None:
         if self.key is None:
             raise InvalidRequestError("ApiKeyAuth needs a key (key=...)")
+        if self.header:
+            _check_sendable(self.header, self.key.reveal())
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         if self.key is None:
@@ -244,6 +258,12 @@ class BasicAuth(Authenticator):
     def check(self) -> None:
         if self.username is None or self.password is None:
             raise InvalidRequestError("BasicAuth needs username= and password=")
+        try:
+            _basic_auth_str(self.username, self.password.reveal())
+        except UnicodeEncodeError:
+            raise InvalidRequestError(
+                "BasicAuth sends its username and password as Latin-1; they hold a character outside it"
+            ) from None
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         if self.username is not None and self.password is not None:

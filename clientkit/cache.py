@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import email.utils
 import functools
 import hashlib
 import os
@@ -303,8 +304,21 @@ def cached_http(
     save = functools.partial(_save_redacted, view, own, harmless, key_fn)
     view.get_response = _backend_call("reading an answer")(view.get_response)  # type: ignore[method-assign]
     view.save_response = _backend_call("storing an answer")(save)  # type: ignore[method-assign]
-    session.hooks["response"].append(_trim_not_modified)
+    session.hooks["response"].extend([_tame_freshness, _trim_not_modified])
+    session.send = _taming_requests(session.send)  # type: ignore[method-assign,assignment]
     return session
+
+
+def _taming_requests(send: Callable[..., requests.Response]) -> Callable[..., requests.Response]:
+    """``send`` with a caller's ``Cache-Control`` numbers capped first, as answers' are."""
+
+    def tamed(request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        control = request.headers.get("Cache-Control")
+        if control:
+            request.headers["Cache-Control"] = _capped_control(control)
+        return send(request, **kwargs)
+
+    return tamed
 
 
 def _text(value: Any) -> str:
@@ -459,6 +473,57 @@ def _credential_response_header(name: str) -> bool:
 
 
 _VOLATILE = ("Date", "Connection", "Keep-Alive", "Server", "Age")
+
+
+#: The largest delta-seconds a cache honours: RFC 9111 section 1.2.2 caps larger values to it.
+MAX_DELTA_SECONDS = 2**31
+
+
+def _tame_freshness(response: requests.Response, *_: Any, **__: Any) -> requests.Response:
+    """Make hostile freshness headers harmless before requests-cache reads them.
+
+    A ``Cache-Control`` number beyond :data:`MAX_DELTA_SECONDS` (``max-age=99999999999999999999``)
+    is capped to it, as RFC 9111 says; an ``Expires`` that is no date a calendar holds (a year
+    of twenty digits, a zone of millions of hours) becomes ``0``: already expired, as RFC 9111
+    reads an invalid date. Either would otherwise overflow inside requests-cache.
+    """
+    control = response.headers.get("Cache-Control")
+    if control:
+        response.headers["Cache-Control"] = _capped_control(control)
+    expires = response.headers.get("Expires")
+    if expires is not None and not _calendar_date(expires):
+        response.headers["Expires"] = "0"
+    return response
+
+
+def _capped_control(value: str) -> str:
+    """A ``Cache-Control`` value with each number out of range capped."""
+    return ",".join(_capped(directive) for directive in value.split(","))
+
+
+def _capped(directive: str) -> str:
+    """One ``Cache-Control`` directive with a number out of range capped (read as requests-cache does)."""
+    name, equals, value = directive.partition("=")
+    try:
+        seconds = int(value)
+    except ValueError:
+        return directive
+    if -MAX_DELTA_SECONDS <= seconds <= MAX_DELTA_SECONDS:
+        return directive
+    return f"{name}{equals}{MAX_DELTA_SECONDS if seconds > 0 else 0}"
+
+
+def _calendar_date(value: str) -> bool:
+    """Whether ``value`` is an integer (requests-cache: expired) or an HTTP date that
+    converts to UTC without overflowing; anything else (requests-cache would raise) is not
+    a usable ``Expires``."""
+    if value.removeprefix("-").isdigit():  # requests-cache's own test, spaces not allowed
+        return True
+    try:
+        email.utils.parsedate_to_datetime(value).astimezone(dt.timezone.utc)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+    return True
 
 
 def _trim_not_modified(response: requests.Response, *_: Any, **__: Any) -> requests.Response:

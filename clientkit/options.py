@@ -10,13 +10,27 @@ import attrs
 from clientkit.errors import InvalidRequestError
 from clientkit.redaction import MASK, is_sensitive_name, redact
 from clientkit.retry import RetryPolicy
+from clientkit.wire import pairs_of
 
 CacheMode = Literal["use", "bypass", "refresh"]
 
 
+#: The longest timeout accepted, in seconds (a year); ``None`` is the way to say "no limit".
+MAX_TIMEOUT = 365 * 24 * 3600.0
+
+
 def _positive_or_none(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and value <= 0:
-        raise InvalidRequestError(f"Timeout.{attribute.name} must be positive, not {value!r}")
+    """A timeout is ``None`` or a number of seconds above 0 and at most :data:`MAX_TIMEOUT`
+    (NaN and infinities are refused: pass ``None`` for no limit)."""
+    if value is None:
+        return
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise InvalidRequestError(f"Timeout.{attribute.name} must be a number, not {type(value).__name__}")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise InvalidRequestError(
+            f"Timeout.{attribute.name} must be above 0 and at most {MAX_TIMEOUT:.0f} seconds "
+            f"(None for no limit), not {value!r}"
+        )
 
 
 @attrs.frozen
@@ -131,8 +145,8 @@ def options_from(
     if cache is not None and cache not in ("use", "bypass", "refresh"):
         raise InvalidRequestError(f"cache must be 'use', 'bypass' or 'refresh', not {cache!r}")
     return RequestOptions(
-        headers=dict(headers or {}),
-        params=dict(params or {}),
+        headers=dict(pairs_of(headers or {}, "headers")),
+        params=dict(pairs_of(params or {}, "query parameters")),
         timeout=timeout,
         retry=retries,
         idempotent=idempotent,

@@ -51,6 +51,11 @@ class PageRequest:
     def set(self, name: str, value: Any, where: Where = "query") -> PageRequest:
         """A copy with parameter ``name`` set to ``value`` in the query or the JSON body."""
         if where == "body":
+            if self.body is not None and not isinstance(self.body, Mapping):
+                raise InvalidRequestError(
+                    f"paging parameter {name!r} goes in the body: the body must be a JSON object, "
+                    f"not a {type(self.body).__name__}"
+                )
             body = dict(self.body or {})
             body[name] = value
             return attrs.evolve(self, body=body)

@@ -77,7 +77,10 @@ class RetryPolicy:
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date).
+
+    A value that is neither (or a date no calendar holds) is ``None``, as if absent.
+    """
     value = headers.get("Retry-After")
     if value is None:
         return None
@@ -85,11 +88,11 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     try:
         seconds = float(value)
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        try:  # a hostile date (a year or zone beyond any calendar) counts as absent
+            when = email.utils.parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
+        seconds = when - (time.time() if now is None else now)
     if math.isnan(seconds):
         return None
     return max(0.0, seconds)

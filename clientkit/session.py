@@ -27,6 +27,7 @@ from clientkit.errors import (
     InvalidRequestError,
     PaginationError,
     RedirectError,
+    excerpt_of,
     redacted_cause,
     repr_excerpt,
 )
@@ -44,6 +45,7 @@ from clientkit.resource import (
 )
 from clientkit.retry import RetryPolicy
 from clientkit.transport import _UNSET, Transport, merge_headers
+from clientkit.wire import is_token, pairs_of
 
 if TYPE_CHECKING:
     from clientkit.service import Service
@@ -356,7 +358,7 @@ class Session:
         spec = spec_of(cls)
         lvl = self._level(spec, level)
         target = self._path(spec, "get", None, {**self._identity_args(spec, id), **path})
-        query = self._level_params(spec, lvl, "get") + list((params or {}).items())
+        query = self._level_params(spec, lvl, "get") + pairs_of(params or {}, "query parameters")
         body, resp = self._call(
             "GET",
             target,
@@ -392,7 +394,7 @@ class Session:
         spec = spec_of(cls)
         lvl = self._level(spec, level)
         target = self._path(spec, "list", None, path)
-        query = tuple(self._level_params(spec, lvl, "list") + list((params or {}).items()))
+        query = tuple(self._level_params(spec, lvl, "list") + pairs_of(params or {}, "query parameters"))
         options = options_from(timeout=timeout, retries=retries, cache=cache)
         load = self.converter.loader(cls)
         paginator = self._paginator(spec)
@@ -451,7 +453,9 @@ class Session:
             ...                         method="POST", json={"q": "x"}, page_size=500)
         """
         options = options_from(timeout=timeout, retries=retries)
-        pairs = tuple(params.items() if isinstance(params, Mapping) else params or ())
+        if not is_token(method):
+            raise InvalidRequestError(f"invalid HTTP method {excerpt_of(method, 40)}")
+        pairs = tuple(pairs_of(params or {}, "query parameters"))
         first = PageRequest(method=method.upper(), target=path, params=pairs, body=json)
         return Pager(
             self._fetcher(options, headers),
@@ -721,7 +725,7 @@ class Session:
         body, _ = self._call(
             method,
             url,
-            params=list((params or {}).items()),
+            params=pairs_of(params or {}, "query parameters"),
             json=json,
             headers=headers,
             options=options_from(timeout=timeout, retries=retries, idempotent=idempotent),
@@ -742,7 +746,7 @@ class Session:
         etag = etag_of(obj)
         if etag is None:
             raise InvalidRequestError("if_match=True needs a resource loaded with an ETag")
-        return {**(headers or {}), "If-Match": etag}
+        return merge_headers(headers, {"If-Match": etag})
 
     def _related(self, spec: ResourceSpec, obj: Resource | None, given: Mapping[str, Any]) -> tuple[str, ...]:
         """The resource's own and list paths, which a write to it (at whatever path) changes.

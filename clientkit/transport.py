@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Iterable, Mapping
 from http.cookiejar import Cookie, DefaultCookiePolicy
@@ -51,11 +52,14 @@ from clientkit.retry import IDEMPOTENT_METHODS, Failure, RetryPolicy, parse_retr
 from clientkit.wire import (
     JsonCodec,
     QueryStyle,
+    check_form,
     check_header_name,
     check_header_value,
+    checked_chunks,
     is_token,
     is_utf8,
     loads,
+    pairs_of,
 )
 
 log = logging.getLogger("clientkit.http")
@@ -107,11 +111,23 @@ def _raw_body(data: Any) -> Any:
             raise InvalidRequestError(
                 "a text body (data=) must be Latin-1; pass bytes for UTF-8"
             ) from redacted_cause(exc)
+    if isinstance(data, Mapping | list | tuple):
+        check_form(data)
     if data is None or isinstance(data, bytes | bytearray | memoryview | str | Mapping | list | tuple):
         return data
-    if hasattr(data, "read") or hasattr(data, "__iter__"):
+    if hasattr(data, "read"):
+        if getattr(data, "closed", False) is True:
+            raise InvalidRequestError("a raw body (data=) is a closed file")
         return data
+    if hasattr(data, "__iter__"):
+        return data if hasattr(data, "__len__") else checked_chunks(data)
     raise InvalidRequestError(f"a raw body (data=) cannot be a {type(data).__name__}")
+
+
+def _reading_redirect(exc: ValueError) -> bool:
+    """Whether ``exc`` arose in requests' reading of a redirect's ``Location``."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(frame.name in ("resolve_redirects", "get_redirect_target") for frame in frames)
 
 
 def _within(limit: float | None, deadline: float | None) -> float | None:
@@ -167,11 +183,13 @@ def _reader(deadline: float | None, limit: int | None) -> Any:
     return hook
 
 
-def merge_headers(*layers: Mapping[str, str | None] | None) -> dict[str, str | None]:
-    """Later layers win, whatever the case of a header's name."""
+def merge_headers(
+    *layers: Mapping[str, str | None] | Iterable[tuple[str, str | None]] | None,
+) -> dict[str, str | None]:
+    """Later layers (mappings or name-value pairs) win, whatever the case of a header's name."""
     merged: dict[str, str | None] = {}
     for layer in layers:
-        for name, value in (layer or {}).items():
+        for name, value in pairs_of(layer or {}, "headers"):
             check_header_name(name)
             for existing in [k for k in merged if k.lower() == name.lower()]:
                 del merged[existing]
@@ -362,11 +380,13 @@ class Transport:
     ) -> None:
         """Configure the transport; a given ``http`` session is adjusted in place
         (``trust_env`` off, proxies and CA bundle resolved once, pooled adapters)."""
+        if not isinstance(base_url, str) or not is_utf8(base_url):
+            raise InvalidRequestError(f"base URL must be text, not {excerpt_of(base_url, 80)}")
         base = base_url.rstrip("/")
+        self.origin = origin_of(base)  # InvalidRequestError for "http://[::1", a bad port
         if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).hostname:
             raise InvalidRequestError(f"base URL must be an absolute http(s) URL, not {base_url!r}")
         self.base_url = base
-        self.origin = origin_of(base)
         self.auth = auth
         self.codec = codec or JsonCodec()
         self.query = query or QueryStyle()
@@ -626,10 +646,21 @@ class Transport:
             error = InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}")
         except ClientKitError:
             raise  # from the auth object (a failed login) or a hook: already typed
+        except UnicodeEncodeError as exc:  # http.client: a header or cookie outside Latin-1
+            cause = exc
+            error = InvalidRequestError(
+                f"cannot send {method} {redact_url(url)}: a header or cookie holds a character "
+                "outside Latin-1, which HTTP headers cannot carry"
+            )
         except requests.exceptions.RequestException as exc:
             cause, error = exc, TransportError(f"request failed: {exc}", method=method, url=url)
         except ValueError as exc:  # requests reads a redirect's Location even when not following
-            cause, error = exc, _not_a_url(exc, method, url)
+            cause = exc
+            error = (
+                _not_a_url(exc, method, url)
+                if _reading_redirect(exc)
+                else InvalidRequestError(f"cannot send {method} {redact_url(url)}: {exc}")
+            )
         self._fail(call, failure, error, cause)
         return None
 
@@ -807,10 +838,14 @@ class Transport:
         return resp
 
     def _body_hooks(self, stream: bool, deadline: float | None, limit: int | None) -> dict[str, Any]:
-        """Through the cache, requests-cache's own read of a body goes through :func:`_read_body`."""
+        """Through the cache, requests-cache's own read of a body goes through :func:`_read_body`.
+
+        A request's hooks replace the session's in requests, so the session's own response
+        hooks (the cache's header fixes) are kept after the reader.
+        """
         if stream or not self.cached:
             return {}
-        return {"hooks": {"response": [_reader(deadline, limit)]}}
+        return {"hooks": {"response": [_reader(deadline, limit), *self.http.hooks["response"]]}}
 
     @property
     def cached(self) -> bool:

@@ -240,17 +240,18 @@ def _spell(value: Any, spelled: dict[str, str], prefix: str) -> Any:
 
 
 def non_finite(value: Any) -> Iterator[float]:
-    """The NaN and infinite floats anywhere inside JSON-like ``value`` (iteratively)."""
+    """The NaN and infinite floats anywhere inside JSON-like ``value`` (iteratively; each
+    container is visited once, so a structure that contains itself ends too)."""
     stack = [value]
+    seen: set[int] = set()
     while stack:
         item = stack.pop()
         if isinstance(item, float):
             if not math.isfinite(item):
                 yield item
-        elif isinstance(item, Mapping):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
+        elif isinstance(item, Mapping | list | tuple) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, Mapping) else item)
 
 
 _DIGITS = bytes(49 if 48 <= b <= 57 else 48 for b in range(256))  # digit -> "1", else "0"
@@ -316,11 +317,14 @@ class QueryStyle:
         """
         if not params:
             return []
-        items = params.items() if isinstance(params, Mapping) else params
         pairs: list[tuple[str, str]] = []
-        for key, value in items:
+        for key, value in pairs_of(params, "query parameters"):
             try:
                 self._add(pairs, key if isinstance(key, str) else str(key), value)
+            except RecursionError as exc:
+                raise _invalid_request(
+                    f"query parameter {_name_of(key)} nests too deep to be sent"
+                ) from _redacted(exc)
             except ValueError as exc:
                 raise _invalid_request(
                     f"query parameter {_name_of(key)} cannot be sent: {exc}"
@@ -366,6 +370,41 @@ class QueryStyle:
 
             return str(identity_of(value))
         return str(value)
+
+
+def pairs_of(values: Any, what: str) -> list[tuple[Any, Any]]:
+    """``values`` (a mapping or an iterable of name-value pairs) as a list of pairs;
+    anything else (a number, a string, an item that is not a pair) is ``InvalidRequestError``."""
+    if isinstance(values, Mapping):
+        return list(values.items())
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise _invalid_request(f"{what} must be a mapping or name-value pairs, not {type(values).__name__}")
+    pairs = list(values)
+    for pair in pairs:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise _invalid_request(f"{what} must be name-value pairs, not a {type(pair).__name__}")
+    return [(name, value) for name, value in pairs]
+
+
+def checked_chunks(chunks: Iterable[Any]) -> Iterator[Any]:
+    """The chunks of a streamed body (``data=`` an iterator), each checked to be bytes or text
+    as it is sent; another value raises ``InvalidRequestError`` (the request is broken off)."""
+    for chunk in chunks:
+        if not isinstance(chunk, bytes | bytearray | memoryview | str):
+            kind = type(chunk).__name__
+            raise _invalid_request(f"a streamed body (data=) yields bytes or text, not {kind}")
+        yield chunk
+
+
+def check_form(data: Any) -> None:
+    """Refuse a form body (``data=`` as a mapping or pairs) that is not flat: each value a
+    scalar or a list of scalars, as ``application/x-www-form-urlencoded`` spells them."""
+    for name, value in pairs_of(data, "a form body (data=)"):
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(v, Mapping | list | tuple | set | frozenset) for v in values):
+            raise _invalid_request(
+                f"form field {_name_of(name)} nests lists or mappings; a form body is flat"
+            )
 
 
 def is_utf8(text: str) -> bool:

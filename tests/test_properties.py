@@ -9,6 +9,7 @@ else may escape. Profiles live in ``tests/conftest.py`` (``HYPOTHESIS_PROFILE=lo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -21,7 +22,9 @@ from hypothesis import strategies as st
 
 from clientkit import (
     APIError,
+    CacheConfig,
     ClientKitError,
+    DeclarationError,
     DecodeError,
     Envelope,
     InvalidRequestError,
@@ -29,12 +32,15 @@ from clientkit import (
     PaginationError,
     RedirectError,
     Resource,
+    RetryPolicy,
     Service,
+    Session,
     TokenAuth,
     TransportError,
     field,
 )
 from clientkit.errors import error_class_for
+from clientkit.options import MAX_TIMEOUT
 from clientkit.pagination import LinkHeader, NextUrl, PageNumber
 from clientkit.sandbox.app import Sandbox
 from clientkit.wire import MAX_DEPTH, JsonCodec, QueryStyle, nesting_exceeds
@@ -214,12 +220,30 @@ def nested(depth: int, leaf: Any = None) -> Any:
     return value
 
 
+def looped(outer: list[Any], inner: dict[str, Any], direct: bool) -> Any:
+    """A body that contains itself: directly, or through a container inside it."""
+    if direct:
+        outer.append(outer)
+    else:
+        inner["back"] = outer
+        outer.append(inner)
+    return outer
+
+
 DEPTHS = st.one_of(st.integers(MAX_DEPTH - 3, MAX_DEPTH + 3), st.sampled_from([1_000, 100_000]))
 VALID_JSON = st.recursive(JSON_LEAVES, containers, max_leaves=16)
+LOOPS = st.builds(
+    looped,
+    st.lists(VALID_JSON, max_size=3),
+    st.dictionaries(st.text(max_size=3), VALID_JSON, max_size=2),
+    st.booleans(),
+)
+CIRCULAR = st.one_of(LOOPS, LOOPS.map(lambda body: {"data": [body]}))
 BODIES = st.one_of(
     VALID_JSON,
     st.recursive(st.one_of(JSON_LEAVES, BAD_LEAVES), containers, max_leaves=12),
     DEPTHS.map(nested),
+    CIRCULAR,
 )
 
 
@@ -435,9 +459,62 @@ LOCATIONS = st.one_of(
     HEADER_TEXT.map(lambda text: "/things/" + text),
     HEADER_TEXT.map(lambda text: "http://[" + text),
 )
+HUGE_DIGITS = st.integers(10, 30).map(lambda n: "9" * n)
+HTTP_DATES = st.builds(  # mostly well-formed, so that the year and zone are what is hostile
+    "{}, {:02d} {} {} {:02d}:{:02d}:{:02d} {}".format,
+    st.sampled_from(["Mon", "Xyz"]),
+    st.one_of(st.integers(1, 28), st.integers(0, 40)),
+    st.sampled_from(["Jan", "Dec", "Foo"]),
+    st.one_of(
+        st.integers(1970, 2100),
+        st.integers(10**4, 10**30),
+        st.sampled_from([9999, 10**19, 10**20 - 1, "-1", "1e9", ""]),
+    ),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 61),
+    st.one_of(
+        st.sampled_from(["GMT", "+0000", "-2359", "+9999", "EST", "Z"]),
+        HUGE_DIGITS.map("+{}".format),
+        HUGE_DIGITS.map("-{}".format),
+    ),
+)
+DELTAS = st.one_of(
+    st.integers(-(10**30), 10**30).map(str), HUGE_DIGITS, st.sampled_from(["1_000", " 5 ", '"60"'])
+)
+CACHE_CONTROL = st.lists(
+    st.one_of(
+        st.builds(
+            "{}={}".format,
+            st.sampled_from(
+                ["max-age", "s-maxage", "stale-if-error", "max-stale", "min-fresh", "stale-while-revalidate"]
+            ),
+            DELTAS,
+        ),
+        st.sampled_from(["public", "private", "no-cache", "no-store", "must-revalidate", "immutable", "="]),
+    ),
+    max_size=4,
+).map(", ".join)
+FRESHNESS_HEADERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "Cache-Control": CACHE_CONTROL,
+        "Expires": st.one_of(HTTP_DATES, DELTAS, HEADER_TEXT),
+        "Last-Modified": st.one_of(HTTP_DATES, HEADER_TEXT),
+        "Date": HTTP_DATES,
+        "Age": DELTAS,
+        "ETag": st.one_of(HEADER_TEXT, HEADER_TEXT.map('W/"{}"'.format)),
+        "Vary": st.one_of(st.sampled_from(["*", "Accept", "X-Nope, Authorization", ", ,"]), HEADER_TEXT),
+    },
+)
 RESPONSE_HEADERS = st.dictionaries(
     st.sampled_from(["Retry-After", "ETag", "X-Total-Count", "Link", "Content-Type", "X-Request-Id"]),
-    st.one_of(HEADER_TEXT, st.sampled_from(["9" * 5000, "-1e999", "nan", '<http://[::1>; rel="next"'])),
+    st.one_of(
+        HEADER_TEXT,
+        HTTP_DATES,
+        DELTAS,
+        st.sampled_from(["9" * 5000, "-1e999", "nan", '<http://[::1>; rel="next"']),
+    ),
 )
 
 
@@ -456,17 +533,175 @@ def test_a_redirect_anywhere_is_followed_on_the_origin_or_a_typed_error(
         assert isinstance(outcome, RedirectError) and len(server.received) == 1
 
 
-@given(headers=RESPONSE_HEADERS, status=st.sampled_from([200, 429, 503]))
+@given(
+    headers=RESPONSE_HEADERS,
+    retry_after=st.one_of(st.none(), HTTP_DATES, DELTAS),
+    status=st.sampled_from([200, 429, 503]),
+    retries=st.integers(0, 1),
+)
 def test_hostile_response_headers_never_escape_untyped(
-    scripted: ScriptedServer, headers: dict[str, str], status: int
+    scripted: ScriptedServer, headers: dict[str, str], retry_after: str | None, status: int, retries: int
 ) -> None:
+    """Whatever the headers say, a status error is that status's error, and a retry waits a
+    finite, non-negative time no longer than ``max_retry_after`` (a hostile Retry-After is ignored)."""
     server = fresh(scripted)
+    if retry_after is not None:
+        headers = {**headers, "Retry-After": retry_after}
     server.set("GET", "/rows", Reply(status, json=[{"id": 1}], headers=headers, raw=True))
-    outcome = attempt(lambda: list(Linked.connect(server.url, retries=0).list(Row, max_pages=3)))
+    waits: list[float] = []
+    policy = RetryPolicy(retries=retries, sleep=waits.append)
+    outcome = attempt(lambda: list(Linked.connect(server.url, retries=policy).list(Row, max_pages=3)))
     if status >= 400:
         assert isinstance(outcome, APIError) and outcome.status == status
     elif isinstance(outcome, ClientKitError):
         assert isinstance(outcome, DecodeError | PaginationError | InvalidRequestError | APIError)
+    assert all(0 <= wait <= policy.max_retry_after for wait in waits)
+
+
+@given(headers=FRESHNESS_HEADERS, etag_back=st.booleans())
+def test_hostile_freshness_headers_on_a_cached_session(
+    scripted: ScriptedServer, headers: dict[str, str], etag_back: bool
+) -> None:
+    """A cached session serves what the server sent, whatever its freshness headers say,
+    on the first GET and on the next (from the cache, revalidated or fetched again)."""
+    server = fresh(scripted)
+    full = Reply(json={"id": 1, "name": "a"}, headers=headers, raw=True)
+    unchanged = Reply(304, headers=headers, raw=True)
+
+    def answer(sent: Any, _: Any) -> Reply:
+        conditional = sent.header("If-None-Match") or sent.header("If-Modified-Since")
+        return unchanged if etag_back and conditional else full
+
+    server.set("GET", "/things/1", answer)
+    session = Api.connect(server.url, retries=0, cache=CacheConfig(backend="memory", cache_control=True))
+    assert attempt(lambda: session.get(Thing, 1).name) == "a"
+    assert attempt(lambda: session.get(Thing, 1).name) == "a"
+    assert 1 <= len(server.received) <= 2
+
+
+# -- caller input ----------------------------------------------------------------------------
+
+SECONDS = st.one_of(
+    st.floats().filter(lambda f: not 0 < f < 1),  # NaN, infinities, 1e300, negatives, zero; no
+    # short limit: one that expires would leave the request to reach the server later
+    st.integers(-5, 10**12),
+    st.sampled_from([MAX_TIMEOUT, MAX_TIMEOUT * 1.5, 1.0]),
+    st.sampled_from(["5", True, b"1"]),
+)
+TIMEOUTS = st.one_of(
+    st.none(),
+    SECONDS,
+    st.tuples(st.one_of(st.none(), SECONDS), st.one_of(st.none(), SECONDS)),
+)
+
+
+def a_limit(value: Any) -> bool:
+    """The reference: ``None`` or a number of seconds above 0 and at most a year."""
+    if value is None:
+        return True
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return numeric and 0 < value <= MAX_TIMEOUT
+
+
+@given(timeout=TIMEOUTS)
+def test_a_timeout_is_used_or_refused(scripted: ScriptedServer, timeout: Any) -> None:
+    server = fresh(scripted)
+    sendable = timeout is not None and (
+        all(a_limit(t) for t in timeout) if isinstance(timeout, tuple) else a_limit(timeout)
+    )
+    outcome = attempt(lambda: Api.connect(server.url, retries=0).request("GET", "/echo", timeout=timeout))
+    if sendable or timeout is None:
+        assert not isinstance(outcome, ClientKitError), outcome
+        assert len(server.received) == 1
+    else:
+        assert isinstance(outcome, InvalidRequestError) and server.received == []
+
+
+def deep_list(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+PAIRS = st.lists(st.tuples(st.from_regex(r"[a-z]{1,4}", fullmatch=True), st.text(max_size=4)), max_size=3)
+FORM_VALUES = st.one_of(st.text(max_size=4), st.integers(), st.lists(st.text(max_size=3), max_size=2))
+SHAPES = st.one_of(
+    st.none(),
+    PAIRS,
+    st.dictionaries(st.from_regex(r"[a-z]{1,4}", fullmatch=True), FORM_VALUES, max_size=3),
+    st.integers(),
+    st.text(max_size=6),
+    st.lists(st.integers(), min_size=1, max_size=3),
+    st.lists(st.tuples(st.text(max_size=2)), min_size=1, max_size=2),
+    st.integers(300, 50_000).map(lambda n: {"a": deep_list(n)}),
+    st.integers(1, 3).map(lambda n: {"a": nested(n)}),
+    CIRCULAR.map(lambda loop: {"a": loop}),
+)
+HEADER_CONTAINERS = st.one_of(
+    st.none(),
+    st.dictionaries(st.from_regex(r"X-[a-z]{1,4}", fullmatch=True), st.text("abc", max_size=3), max_size=2),
+    st.lists(
+        st.tuples(st.from_regex(r"X-[a-z]{1,4}", fullmatch=True), st.text("abc", max_size=3)), max_size=2
+    ),
+    st.sampled_from(["X-A: 1", 5, [("X-A",)], [["X-A", "b", "c"]], b"X"]),
+)
+
+
+@given(params=SHAPES, data=SHAPES, headers=HEADER_CONTAINERS)
+def test_any_request_shape_is_sent_or_refused(
+    scripted: ScriptedServer, params: Any, data: Any, headers: Any
+) -> None:
+    """params, a form body and headers of any shape (pairs, deep, circular, scalars) are
+    sent or refused with InvalidRequestError before anything reaches the server."""
+    server = fresh(scripted)
+    session = Api.connect(server.url, retries=0)
+    outcome = attempt(lambda: session.request("POST", "/echo", params=params, data=data, headers=headers))
+    if isinstance(outcome, ClientKitError):
+        assert isinstance(outcome, InvalidRequestError) and server.received == []
+    else:
+        assert outcome.status_code == 204 and len(server.received) == 1
+
+
+@given(
+    method=st.one_of(st.sampled_from(["GET", "post", "GE T", ""]), st.none(), st.integers()),
+    body=st.one_of(st.none(), VALID_JSON, CIRCULAR, DEPTHS.map(nested)),
+    params=SHAPES,
+    where=st.sampled_from(["query", "body"]),
+)
+def test_paginate_arguments_walk_or_are_refused(
+    scripted: ScriptedServer, method: Any, body: Any, params: Any, where: str
+) -> None:
+    server = fresh(scripted)
+    server.set("*", "/pages", Reply(json=[]))
+    session = Api.connect(server.url, retries=0)
+    paginator = PageNumber(where=where)  # type: ignore[arg-type]
+    pager = functools.partial(session.paginate, "/pages", paginator, method=method, json=body, params=params)
+    outcome = attempt(lambda: pager().to_list())
+    if isinstance(outcome, ClientKitError):
+        assert isinstance(outcome, InvalidRequestError) and server.received == []
+    else:
+        assert outcome == [] and len(server.received) == 1
+
+
+BASE_URLS = st.one_of(
+    st.sampled_from(
+        ["http://[::1/", "http://[::1]:99999/", "http://\ud800/", "ftp://x/", "http://", "", "http:///x"]
+    ),
+    st.builds("http://{}/".format, HOSTILE_TEXT),
+    HEADER_TEXT.map("http://127.0.0.1:{}/".format),
+    st.binary(max_size=8),
+    st.integers(),
+    st.none(),
+)
+
+
+@given(base=BASE_URLS)
+def test_any_base_url_connects_or_is_refused(base: Any) -> None:
+    outcome = attempt(lambda: Api.connect(base, retries=0))
+    assert isinstance(outcome, Session | InvalidRequestError | DeclarationError), outcome
+    if isinstance(outcome, Session):
+        assert isinstance(base, str) and outcome.transport.base_url == base.rstrip("/")
 
 
 # -- the sandbox ------------------------------------------------------------------------------

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import functools
+import io
+from pathlib import Path
 from typing import Any
 
 import pytest
+from requests.auth import AuthBase
 
 from clientkit import (
+    APIError,
     ClientKitError,
     DecodeError,
     Envelope,
@@ -16,8 +21,11 @@ from clientkit import (
     PaginationError,
     RedirectError,
     Resource,
+    RetryPolicy,
     ServerError,
     Service,
+    Timeout,
+    TokenAuth,
     field,
 )
 from clientkit.pagination import NextUrl, PageNumber
@@ -252,32 +260,26 @@ def test_missing_or_mistyped_envelope_payload_is_decode_error(server: ScriptedSe
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "expected"),
     [
-        {"data": "not a list"},
-        {"data": {"id": 1}},
-        {"data": [1, "x", None]},
-        {"data": [{"id": 1}], "count": "1" * 5000, "next": "x"},
-        {"data": [{"id": 1}], "count": "²", "next": True},
-        {"data": [{"id": 1}], "count": {"n": 1}, "next": [1]},
-        [{"id": 1}],
+        ({"data": "not a list"}, DecodeError),
+        ({"data": {"id": 1}}, DecodeError),
+        ({"data": [1, "x", None]}, DecodeError),
+        ({"data": [{"id": 1}], "count": "1" * 5000, "next": "x"}, PaginationError),
+        ({"data": [{"id": 1}], "count": "²", "next": True}, PaginationError),
+        ({"data": [{"id": 1}], "count": {"n": 1}, "next": [1]}, PaginationError),
+        ([{"id": 1}], DecodeError),
     ],
 )
-def test_hostile_page_is_decode_error_or_walked(server: ScriptedServer, body: Any) -> None:
+def test_hostile_page_is_decode_error_or_walked(
+    server: ScriptedServer, body: Any, expected: type[ClientKitError]
+) -> None:
+    """A page of the wrong shape is a DecodeError; one that claims more pages but serves the
+    same again is a PaginationError (never an endless walk or an untyped crash)."""
     server.on("GET", "/things", Reply(json=body))
-    outcome = attempt(lambda: list(Wrapped.connect(server.url).list(WrappedThing, max_pages=3)))
-    if isinstance(outcome, ClientKitError):
-        assert str(outcome)
-    else:
-        assert all(isinstance(item, WrappedThing) for item in outcome)
-
-
-def attempt(call: Any) -> Any:
-    """The result of ``call``, or the clientkit error it raised (any other exception escapes)."""
-    try:
-        return call()
-    except ClientKitError as exc:
-        return exc
+    with pytest.raises(ClientKitError) as info:
+        list(Wrapped.connect(server.url).list(WrappedThing, max_pages=3))
+    assert type(info.value) is expected
 
 
 @pytest.mark.parametrize(
@@ -327,3 +329,161 @@ def test_text_body_outside_latin1(server: ScriptedServer) -> None:
     session = Api.connect(server.url)
     for text in ("€", "a\ud800"):
         refused(server, lambda t=text: session.request("POST", "/things", data=t), "Latin-1")
+
+
+# -- hostile freshness and retry headers ------------------------------------------------
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "retry_after", [f"Mon, 01 Jan {HUGE} 00:00:00 GMT", f"Mon, 01 Jan 2020 00:00:00 +{HUGE}"]
+)
+@pytest.mark.parametrize("status", [429, 503])
+def test_hostile_retry_after_date_is_not_a_crash(
+    server: ScriptedServer, retry_after: str, status: int
+) -> None:
+    """A Retry-After no calendar holds counts as absent: the status error, after the usual retries."""
+    server.on("GET", "/things/1", Reply(status, json={}, headers={"Retry-After": retry_after}, raw=True))
+    with pytest.raises(APIError) as info:
+        Api.connect(server.url, retries=0).get(Thing, 1)
+    assert info.value.status == status
+    server.received.clear()
+    retried = Api.connect(server.url, retries=RetryPolicy(retries=1, backoff=0.01))
+    with pytest.raises(APIError):
+        retried.get(Thing, 1)
+    assert len(server.requests_to("/things/1")) == 2
+
+
+def cached_twice(server: ScriptedServer, tmp_path: Path, header: str, value: str) -> None:
+    """Two GETs through a cached session of an answer carrying ``header: value``."""
+    server.on("GET", "/things/1", Reply(json={"id": 1, "name": "a"}, headers={header: value}, raw=True))
+    session = Api.connect(server.url, cache=tmp_path / "cache.sqlite", retries=0)
+    assert session.get(Thing, 1).name == "a"
+    assert session.get(Thing, 1).name == "a"
+
+
+def test_hostile_cache_control_max_age_on_cached_session(server: ScriptedServer, tmp_path: Path) -> None:
+    """A max-age beyond 2**31 seconds is capped (RFC 9111): served, then served from the cache."""
+    cached_twice(server, tmp_path, "Cache-Control", f"public, max-age={HUGE}999, stale-if-error={HUGE}")
+    assert len(server.requests_to("/things/1")) == 1
+
+
+def test_hostile_cache_control_in_a_request_on_cached_session(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("GET", "/things/1", Reply(json={"id": 1, "name": "a"}))
+    session = Api.connect(server.url, cache=tmp_path / "cache.sqlite", retries=0)
+    asked = {"Cache-Control": f"max-age={HUGE}"}
+    assert session.get(Thing, 1, headers=asked).name == "a"
+
+
+def test_hostile_expires_year_on_cached_session(server: ScriptedServer, tmp_path: Path) -> None:
+    """An Expires of a year no calendar holds reads as already expired: each GET asks again."""
+    cached_twice(server, tmp_path, "Expires", f"Mon, 01 Jan {HUGE} 00:00:00 GMT")
+    assert len(server.requests_to("/things/1")) == 2
+
+
+# -- hostile caller input -----------------------------------------------------------------
+
+
+def circular() -> list[Any]:
+    """Bodies that contain themselves, directly or through another container."""
+    loop: list[Any] = []
+    loop.append(loop)
+    inner: dict[str, Any] = {}
+    outer = {"a": [inner]}
+    inner["back"] = outer
+    return [loop, outer]
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("body", circular(), ids=["list", "dict"])
+@pytest.mark.parametrize("service", [Api, CompactApi])
+def test_circular_body_is_invalid_request(server: ScriptedServer, body: Any, service: type[Service]) -> None:
+    session = service.connect(server.url)
+    refused(server, lambda: session.request("POST", "/things", json=body), "Circular reference")
+    refused(server, lambda: session.create(Thing(name="x", data=body)), "Thing")
+    paged = session.paginate("/things", PageNumber(where="body"), method="POST", json={"q": body})
+    refused(server, paged.to_list, "Circular reference")
+
+
+class TokenApi(Service):
+    auth = TokenAuth()
+
+
+class SignedAuth(AuthBase):
+    def __call__(self, r: Any) -> Any:
+        r.headers["X-Sig"] = "\u20ac"
+        return r
+
+
+def test_non_latin1_token_is_invalid_request_not_redirect_error(server: ScriptedServer) -> None:
+    """A credential HTTP headers cannot carry is refused at connect(); one added by a custom
+    auth or a cookie, when sending: InvalidRequestError either way, and nothing sent."""
+    server.on("GET", "/things/1", Reply(json={"id": 1}))
+    refused(server, lambda: TokenApi.connect(server.url, token="\u20ac"), "Latin-1")
+    custom = Api.connect(server.url, auth=SignedAuth())
+    refused(server, lambda: custom.get(Thing, 1), "Latin-1")
+    cookied = Api.connect(server.url)
+    cookied.transport.http.cookies.set("c", "\u20ac", domain="127.0.0.1")
+    refused(server, lambda: cookied.get(Thing, 1), "Latin-1")
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 1e300, (1.0, float("inf")), -1, 0])
+def test_infinite_timeout(server: ScriptedServer, timeout: Any) -> None:
+    """Non-finite and absurd timeouts are refused (None means no limit), whole or per phase."""
+    session = Api.connect(server.url)
+    refused(server, lambda: session.get(Thing, 1, timeout=timeout), "Timeout")
+    refused(server, lambda: Api.connect(server.url, timeout=timeout), "Timeout")
+    refused(server, lambda: Timeout.of(timeout), "Timeout")
+
+
+def test_deep_params_and_data(server: ScriptedServer) -> None:
+    session = Api.connect(server.url)
+    deep = nested_list(100_000)
+    refused(server, lambda: session.request("GET", "/things", params={"a": deep}), "'a'")
+    refused(server, lambda: session.request("GET", "/things", params={"a": {"b": deep}}), "'a'")
+    refused(server, lambda: session.request("POST", "/things", data={"a": deep}), "'a'", "flat")
+    refused(server, lambda: session.request("POST", "/things", data=[1, 2]), "pairs")
+    refused(server, lambda: session.request("GET", "/things", params=[("a",)]), "pairs")
+    refused(server, lambda: session.request("GET", "/things", params=5), "mapping")
+    refused(server, lambda: session.list(Thing, params=5).to_list(), "mapping")
+
+
+def test_closed_file_and_non_bytes_chunks_as_raw_body(server: ScriptedServer) -> None:
+    session = Api.connect(server.url, retries=0)
+    closed = io.BytesIO(b"x")
+    closed.close()
+    refused(server, lambda: session.request("POST", "/things", data=closed), "closed file")
+    chunks = (c for c in [b"a", 1])
+    with pytest.raises(InvalidRequestError, match="yields bytes or text, not int"):
+        session.request("POST", "/things", data=chunks)
+
+
+def test_paginate_with_bad_arguments(server: ScriptedServer) -> None:
+    session = Api.connect(server.url)
+    body_paged = PageNumber(where="body")
+    refused(server, lambda: session.paginate("/things", PageNumber(), method=None).to_list(), "method")
+    for body in ([1, 2], "abc", {1, 2}):
+        pager = functools.partial(session.paginate, "/things", body_paged, method="POST", json=body)
+        refused(server, lambda p=pager: p().to_list(), "JSON object")
+    refused(server, lambda: session.paginate("/things", PageNumber(), params=[("a",)]).to_list(), "pairs")
+
+
+def test_header_pairs_list(server: ScriptedServer) -> None:
+    """Headers may be name-value pairs, as requests takes them; a string or a number is refused."""
+    server.on("GET", "/things/1", Reply(json={"id": 1}))
+    session = Api.connect(server.url)
+    session.get(Thing, 1, headers=[("X-A", "b")])
+    session.request("GET", "/things/1", headers=[("X-A", "c")])
+    assert [r.header("X-A") for r in server.requests_to("/things/1")] == ["b", "c"]
+    server.received.clear()
+    refused(server, lambda: session.request("GET", "/things/1", headers="X-A: 1"), "mapping")
+    refused(server, lambda: session.request("GET", "/things/1", headers=[("X-A",)]), "pairs")
+
+
+@pytest.mark.parametrize(
+    "base", ["http://[::1/", "http://127.0.0.1:99999/", "http://\ud800/", b"http://x/", "ftp://x/"]
+)
+def test_malformed_base_url(base: Any) -> None:
+    with pytest.raises(InvalidRequestError):
+        Api.connect(base)
