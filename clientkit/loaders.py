@@ -36,6 +36,21 @@ def needs_init(cls: type) -> bool:
     return any(a.validator is not None or a.converter is not None for a in attrs.fields(cls))
 
 
+def dict_setter(cls: type) -> Callable[[Any, dict[str, Any]], None]:
+    """``(obj, d)``: make ``d`` the instance dict of ``obj``, past the class's ``__setattr__``.
+
+    A loaded object is built, not assigned to: it must not pay for (nor be seen by) the
+    assignment tracking of :class:`~clientkit.resource.Resource`, which records only the
+    caller's assignments.
+    """
+    for klass in cls.__mro__:
+        slot = klass.__dict__.get("__dict__")
+        if slot is not None and hasattr(slot, "__set__"):
+            return slot.__set__  # type: ignore[no-any-return]
+    setattr_ = object.__setattr__
+    return lambda obj, d: setattr_(obj, "__dict__", d)
+
+
 def _split_optional(t: Any) -> tuple[Any, bool]:
     if get_origin(t) in (Union, types.UnionType):
         args = get_args(t)
@@ -54,6 +69,7 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
     env: dict[str, Any] = {
         "_M": _MISSING,
         "_new": object.__new__,
+        "_adopt": dict_setter(cls),
         "_redacted": redacted_cause,
         "_cls": cls,
         "_declared": declared,
@@ -128,7 +144,7 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
         "        if level is not None:",
         "            d['_ck_level'] = level",
         "        obj = _new(_cls)",
-        "        obj.__dict__ = d",
+        "        _adopt(obj, d)",
         "        return obj",
         "    g = raw.get",
         "    try:",
@@ -142,7 +158,7 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
         f"    if _len(raw) > {len(declared)} or not _declared.issuperset(raw):",
         "        d['_ck_extra'] = {k: _copy(v) for k, v in raw.items() if k not in _declared}",
         "    obj = _new(_cls)",
-        "    obj.__dict__ = d",
+        "    _adopt(obj, d)",
         "    return obj",
     ]
     env["_explain"] = explainer(cls, infos, fields, hook_of)
@@ -170,7 +186,7 @@ def _zero_copy_lines(in_place: list[str]) -> list[str]:
         "        if level is not None:",
         "            raw['_ck_level'] = level",
         "        obj = _new(_cls)",
-        "        obj.__dict__ = raw",
+        "        _adopt(obj, raw)",
         "        return obj",
     ]
 

@@ -11,6 +11,8 @@ holding one page at a time.
 from __future__ import annotations
 
 import hashlib
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -601,7 +603,7 @@ class Page(Generic[T]):
 
 Fetch = Callable[[PageRequest], tuple[Any, requests.Response]]
 Identify = Callable[[Any], Any]
-MAX_REMEMBERED_IDS = 100_000  # item identities one walk remembers (an int or 16 bytes each)
+_EXACT_ID_TYPES = frozenset({int})  # identities remembered as they are (others: a digest)
 
 
 def _digest(value: Any) -> bytes:
@@ -625,6 +627,38 @@ def _id_key(value: Any) -> Any:
     return value if type(value) is int else _digest(value)
 
 
+PageIds = array | set  # type: ignore[type-arg]
+
+
+def _page_ids(items: list[Any], identify: Identify) -> PageIds:
+    """The identities of a page's items, compactly: when every one is an integer of 64 bits,
+    a sorted ``array`` of them (eight bytes each, built in C); otherwise the set of their
+    :func:`_id_key` (``None`` left out)."""
+    values = list(map(identify, items))
+    if _EXACT_ID_TYPES.issuperset(map(type, values)):  # no None, bool, float or text among them
+        try:
+            return array("q", sorted(values))
+        except OverflowError:  # an id beyond 64 bits
+            return set(values)
+    return {_id_key(value) for value in values if value is not None}
+
+
+def _has(known: array, value: int) -> bool:  # type: ignore[type-arg]
+    at = bisect_left(known, value)
+    return at < len(known) and known[at] == value
+
+
+def _within(ids: PageIds, known: PageIds) -> bool:
+    """Whether every identity in ``ids`` is one in ``known`` (both from :func:`_page_ids`)."""
+    if not ids or not known:
+        return False
+    if isinstance(known, array):
+        if isinstance(ids, array) and not (_has(known, ids[0]) and _has(known, ids[-1])):
+            return False  # most pages: two probes tell them apart
+        return set(known).issuperset(ids)
+    return known.issuperset(ids)
+
+
 def _request_digest(request: PageRequest, base: str) -> bytes:
     """A digest of what ``request`` asks for, however its URL and parameters are spelled."""
     parts = urlsplit(urljoin(base, request.target))
@@ -635,18 +669,27 @@ def _request_digest(request: PageRequest, base: str) -> bytes:
 
 
 class _LoopGuard:
-    """What one walk has seen, as digests: the requests sent, the pages answered (each
-    page's every item) and the identities of items (when items have one), so that a walk
-    going round in circles, or through endless empty pages, stops with
-    :class:`PaginationError` instead of running forever."""
+    """What one walk has seen, as digests: the requests sent, the pages answered and the
+    identities of the items on the first page and on the page before (when items have
+    one), so that a walk going round in circles, or through endless empty pages, stops
+    with :class:`PaginationError` instead of running forever.
+
+    Pages are compared cheaply first: each page leaves a digest of its length and of its
+    first and last items (its *ends*). Only the first page and a page whose ends equal an
+    earlier page's pay for a digest of every item, and only those digests are kept; a page
+    is a repeat when that exact digest equals an earlier one. So a page repeating the first
+    page is refused at once, and so is a page of one or two items (all ends: its ends
+    digest is exact); any other loop, which comes round forever, on its second round.
+    """
 
     def __init__(self, style: str, identify: Identify | None = None) -> None:
         self.style = style
         self.identify = identify
         self.requests: dict[bytes, int] = {}
+        self.ends: dict[bytes, int] = {}
         self.pages: dict[bytes, int] = {}
-        self.ids: set[Any] = set()
-        self.previous_ids: set[Any] = set()
+        self.first_ids: PageIds = set()
+        self.previous_ids: PageIds = set()
         self.empty = 0
 
     def check(self, request: PageRequest, base: str) -> None:
@@ -679,33 +722,35 @@ class _LoopGuard:
         return url
 
     def _refuse_repeat(self, page: Page[Any], items: list[Any]) -> None:
-        """A page whose items are exactly an earlier page's, every one of them."""
-        earlier = self.pages.setdefault(_page_digest(items), page.number)
-        if earlier != page.number:
-            raise PaginationError(
-                f"{self.style} paging: page {page.number + 1} repeats page {earlier + 1} "
-                "(the same items); stopping instead of looping forever"
-            )
+        """A page whose items are exactly an earlier page's, every one of them (see the class)."""
+        ends = _page_digest([len(items), items[0], items[-1]])
+        earlier = self.ends.setdefault(ends, page.number)
+        if earlier == page.number and self.pages:
+            return  # ends never seen (and not the first page): not a repeat
+        if earlier == page.number or len(items) > 2:  # the first page, or ends not every item
+            earlier = self.pages.setdefault(_page_digest(items), page.number)
+            if earlier == page.number:
+                return
+        raise PaginationError(
+            f"{self.style} paging: page {page.number + 1} repeats page {earlier + 1} "
+            "(the same items); stopping instead of looping forever"
+        )
 
     def _refuse_known_items(self, page: Page[Any]) -> None:
-        """A page whose items all have identities this walk has already seen (on the page
-        before, or among the first :data:`MAX_REMEMBERED_IDS` it remembers), whatever their
-        other fields say: a server ignoring the page request."""
+        """A page whose items all have identities the first page or the page before held,
+        whatever their other fields say: a server ignoring the page request."""
         if self.identify is None:
             return
-        values = (self.identify(item) for item in page.items)
-        ids = {_id_key(value) for value in values if value is not None}
-        if ids and (ids <= self.previous_ids or ids <= self.ids):
+        ids = _page_ids(page.items, self.identify)
+        if _within(ids, self.previous_ids) or _within(ids, self.first_ids):
             raise PaginationError(
                 f"{self.style} paging: page {page.number + 1} holds only items earlier pages "
                 "of this walk held (the same ids); the server seems to ignore the page "
                 "requested; stopping instead of looping forever"
             )
+        if not self.first_ids:
+            self.first_ids = ids
         self.previous_ids = ids
-        for key in ids:
-            if len(self.ids) >= MAX_REMEMBERED_IDS:
-                break
-            self.ids.add(key)
 
 
 class Pager(Generic[T]):
@@ -718,10 +763,11 @@ class Pager(Generic[T]):
     Filters and the page size are carried to every page.
 
     Guard rails: a request this walk already sent, a page repeating an earlier one item for
-    item, a page whose items all have identities (``identify``: an item's id, or ``None``)
-    this walk already saw, or a cursor that does not advance raises
-    :class:`PaginationError` instead of looping; so do three empty pages in a row that still
-    announce a next one.
+    item (the first page at once, another page by the loop's second round: see
+    ``docs/pagination.md``), a page whose items all have identities (``identify``: an
+    item's id, or ``None``) the first page or the page before held, or a cursor that does
+    not advance raises :class:`PaginationError` instead of looping; so do three empty pages
+    in a row that still announce a next one.
     ``note`` is told of each response :meth:`concurrent_pages` fetched in a worker, as the
     walk reaches it (the session makes it the caller's ``last_response``).
 

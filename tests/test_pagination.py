@@ -357,3 +357,21 @@ def test_drf_count_next_previous(drf_server: str) -> None:
         assert [t for t in titles if t.startswith("Alice")][:12] == [f"Alice {i}" for i in range(12)]
         published = list(api.list(PagedArticle, params={"published": "true"}))
         assert published and all(a.published for a in published)
+
+
+def test_page_identities_compare_exactly_whatever_their_form() -> None:
+    from clientkit.pagination import _page_ids, _within
+
+    def ids(*values: Any) -> Any:
+        return _page_ids([{"id": v} for v in values], lambda item: item["id"])
+
+    first = ids(5, 3, 9, 7)
+    assert _within(ids(9, 3), first) and _within(ids(7, 5, 3, 9), first)
+    assert not _within(ids(3, 4), first) and not _within(ids(9, 10), first)
+    assert not _within(ids(3, 9, 8), first)  # both ends known, a middle one new
+    assert _within(ids(3, None), first) and not _within(ids(None), first)  # no identity: not counted
+    assert not _within(ids("3", 9), first) and not _within(ids(3.0), first) and not _within(ids(True), first)
+    huge = ids(2**70, 3)
+    assert _within(ids(3), huge) and _within(ids(2**70), huge) and not _within(ids(2**71), huge)
+    text = ids("a", "b")
+    assert _within(ids("b"), text) and not _within(ids("c"), text) and not _within(ids(1), text)

@@ -514,3 +514,44 @@ def test_last_response_after_redirected_write(server: ScriptedServer) -> None:
     with pytest.raises(RedirectError):
         api.create(Thing(name="x"))
     assert api.last_response is not None and api.last_response.status_code == 302
+
+
+def test_content_loop_not_through_the_first_page_is_caught_on_its_second_round(
+    server: ScriptedServer,
+) -> None:
+    def pages(rec: Received, req: Any) -> Reply:  # page 1, then pages 2 and 3 forever
+        page = int(query(rec).get("page", "1"))
+        block = 0 if page == 1 else 1 + page % 2
+        return Reply(json={"count": 10**6, "data": [f"b{block} r{r}" for r in range(3)]})
+
+    server.on("GET", "/rows", pages)
+    error = walk(server, PageNumber(items="data", total="count", size="size"), page_size=3)
+    assert "repeats page 4" in str(error)  # pages 4 and 5 are digested whole; page 6 repeats 4
+    assert len(server.received) == 6
+
+
+def test_pages_with_equal_ends_pay_and_pass_for_a_long_walk(server: ScriptedServer) -> None:
+    def offsets(rec: Received, req: Any) -> Reply:  # every page INFO, <distinct>, INFO
+        start = int(query(rec).get("offset", "0"))
+        rows = ["INFO", f"WARN {start}", "INFO"] if start < 300 else []
+        return Reply(json={"data": rows})
+
+    server.on("GET", "/levels", offsets)
+    api = connect(server.url)
+    rows = api.paginate("/levels", OffsetLimit(items="data"), page_size=3).to_list()
+    assert len(rows) == 300
+
+
+def test_loop_guard_catches_a_cycle_back_to_the_first_page_with_changing_fields(
+    server: ScriptedServer,
+) -> None:
+    def cycling(rec: Received, req: Any) -> Reply:  # pages 1, 2, 3, then 1 again, re-signed
+        page = int(query(rec).get("page", "1"))
+        ids = range(3 * ((page - 1) % 3), 3 * ((page - 1) % 3) + 3)
+        rows = [{"id": i, "sig": len(server.received)} for i in ids]
+        return Reply(json={"results": rows})
+
+    server.on("GET", "/rows", cycling)
+    error = walk(server, PageNumber(items="results"), page_size=3, identity="id")
+    assert "same ids" in str(error)
+    assert len(server.received) == 4
