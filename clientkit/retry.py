@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import math
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
@@ -12,6 +13,8 @@ from typing import Any, Literal
 import attrs
 
 from clientkit.errors import DeclarationError
+
+_DELTA_SECONDS = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?")  # seconds, as servers write them
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 Failure = Literal["connect", "timeout", "read"]
@@ -85,14 +88,14 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     if value is None:
         return None
     value = value.strip()
-    try:
+    if _DELTA_SECONDS.fullmatch(value):
         seconds = float(value)
-    except ValueError:
+    else:
         try:  # a hostile date (a year or zone beyond any calendar) counts as absent
             when = email.utils.parsedate_to_datetime(value).timestamp()
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
         seconds = when - (time.time() if now is None else now)
-    if math.isnan(seconds):
+    if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)

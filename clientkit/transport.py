@@ -172,13 +172,20 @@ def _plain_length(resp: requests.Response) -> int | None:
     """The ``Content-Length`` of a body sent as it is (no ``Content-Encoding``), if valid.
 
     Such a body is read in one call (no chunk list to join, the fastest way): its length
-    bounds the read, and it has nothing to decompress.
+    bounds the read, it has nothing to decompress, and the watchdog bounds its time.
     """
     encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
     declared = resp.headers.get("Content-Length", "")
-    if encoding != "identity" or not declared.isdigit() or len(declared) > 18:
+    if encoding != "identity" or "Transfer-Encoding" in resp.headers or not _has_body(resp):
+        return None  # chunked framing ignores the length; a HEAD, 204 or 304 sends none
+    if not declared.isdigit() or len(declared) > 18:
         return None
     return int(declared)
+
+
+def _has_body(resp: requests.Response) -> bool:
+    method = resp.request.method if resp.request is not None else None
+    return method != "HEAD" and resp.status_code >= 200 and resp.status_code not in (204, 304)
 
 
 def _too_large(resp: requests.Response, limit: int) -> DecodeError:

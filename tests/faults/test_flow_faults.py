@@ -555,3 +555,33 @@ def test_loop_guard_catches_a_cycle_back_to_the_first_page_with_changing_fields(
     error = walk(server, PageNumber(items="results"), page_size=3, identity="id")
     assert "same ids" in str(error)
     assert len(server.received) == 4
+
+
+def chunked_answer(body: bytes, declared: int) -> bytes:
+    """An answer in chunked framing that also declares a (false) ``Content-Length``."""
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {declared}\r\n"
+    pieces = [body[i : i + 512] for i in range(0, len(body), 512)]
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+    return (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + chunks + b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_chunked_body_with_false_length_is_held_to_max_body(tmp_path: Path, cached: bool) -> None:
+    body = b'{"pad": "' + b"x" * 6000 + b'"}'
+    trickler = TricklingServer(chunked_answer(body, declared=10), pause=0)
+    try:
+        cache = CacheConfig(location=tmp_path / "c.sqlite") if cached else None
+        with pytest.raises(DecodeError, match="max_body"):
+            capped(trickler.url, 1000, cache=cache).request("GET", "/things/1")
+    finally:
+        trickler.stop()
+
+
+def test_head_declaring_a_huge_length_is_not_too_large() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\n\r\n"
+    trickler = TricklingServer(head, pause=0)
+    try:
+        resp = capped(trickler.url, 1000).request("HEAD", "/things/1")
+        assert resp.status_code == 200 and resp.content == b""
+    finally:
+        trickler.stop()

@@ -487,3 +487,12 @@ def test_header_pairs_list(server: ScriptedServer) -> None:
 def test_malformed_base_url(base: Any) -> None:
     with pytest.raises(InvalidRequestError):
         Api.connect(base)
+
+
+@pytest.mark.parametrize("value", ["inf", "Infinity", "1e999", "1_0", "nan", "-3", "99999999999999"])
+def test_retry_after_that_is_no_number_of_seconds_is_ignored(server: ScriptedServer, value: str) -> None:
+    server.on("GET", "/busy", Reply(status=503, json={"error": "busy"}, headers={"Retry-After": value}))
+    api = Api.connect(server.url, retries=0)
+    with pytest.raises(APIError) as info:
+        api.request("GET", "/busy")
+    assert info.value.retry_after is None
