@@ -812,6 +812,10 @@ class Transport:
         call.url, call.query = location, []
         call.own = self.is_own(location)
         call.headers = self._headers(call.call_headers, call.own)
+        # the target's answer is cached (and invalidated) as the target's, never the origin's
+        call.signature = self._signature(call.method, location, [], call.headers)
+        call.cache_args = self._cache_args(call.method, location, call.opts.cache, call.signature)
+        call.conditional = None
 
     @staticmethod
     def _renewed(call: _Call, resp: requests.Response) -> bool:

@@ -635,3 +635,16 @@ def test_redirected_merge_is_refused(server: ScriptedServer, tmp_path: Path) -> 
     with pytest.raises(RedirectError):
         api.request("MERGE", "/docs/1", json={"title": "x"})
     assert [r.path for r in server.received] == ["/docs/1"]
+
+
+def test_redirected_read_is_cached_as_its_target_and_invalidated_with_it(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    Docs(server)
+    server.on("GET", "/latest", Reply(302, headers={"Location": "/docs/1"}))
+    Api, _ = declare(TokenAuth())
+    api = Api.connect(server.url, token="tok-1", cache=cache_at(tmp_path))
+    assert api.request("GET", "/latest").json()["data"]["title"] == "first"
+    assert api.request("GET", "/docs/1").json()["data"]["title"] == "first"
+    api.request("PUT", "/docs/1", json={"title": "second"})
+    assert api.request("GET", "/latest").json()["data"]["title"] == "second"
