@@ -29,7 +29,6 @@ from clientkit.errors import (
 )
 from clientkit.paths import PathTemplate
 from clientkit.redaction import Secret, is_sensitive_name, register_secret
-from clientkit.redaction import fingerprint as fingerprint  # noqa: PLC0414 (re-exported for the cache)
 from clientkit.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
 from clientkit.wire import check_header_value, dig
 

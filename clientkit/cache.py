@@ -38,9 +38,9 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 import attrs
 import requests
 
-from clientkit.auth import Keyed, fingerprint
+from clientkit.auth import Keyed
 from clientkit.errors import CacheError, DeclarationError, InvalidRequestError, redacted_cause
-from clientkit.redaction import SENSITIVE_NAME, scrub
+from clientkit.redaction import SENSITIVE_NAME, fingerprint, header_text, scrub
 
 Backend = Literal["sqlite", "memory", "filesystem", "redis"]
 _KEY_NAME = "clientkit-identity-key"
@@ -321,10 +321,6 @@ def _taming_requests(send: Callable[..., requests.Response]) -> Callable[..., re
     return tamed
 
 
-def _text(value: Any) -> str:
-    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
-
-
 def _key_function(
     backend: Any, identity: Callable[[Keyed], str], own: tuple[str, ...], harmless: frozenset[str]
 ) -> Callable[..., str]:
@@ -346,7 +342,7 @@ def _key_function(
         if not matched:
             return ""
         names = sorted({n.lower() for n in (headers if matched is True else matched)} & harmless)
-        shown = "\0".join(f"{n}={_text(headers.get(n, ''))}" for n in names)
+        shown = "\0".join(f"{n}={header_text(headers.get(n, ''))}" for n in names)
         return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
     def key_fn(request: Any, **kwargs: Any) -> str:
@@ -364,7 +360,7 @@ def _key_function(
         body = request.body
         if not isinstance(body, bytes | str | None):
             body = f"unshared:{secrets.token_hex(16)}"  # a stream: this request only
-        sent = tuple((_text(k), _text(v)) for k, v in headers.items())
+        sent = tuple((header_text(k), header_text(v)) for k, v in headers.items())
         signature = (who, request.method, request.url, body, sent)
         key = memo.get(signature)
         if key is None:

@@ -585,11 +585,16 @@ def _unpickled_secret() -> Secret:
     return Secret("")
 
 
+def header_text(value: Any) -> str:
+    """A header name or value as text (requests accepts bytes, read as Latin-1)."""
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
 def redact_headers(headers: Mapping[str, Any]) -> dict[str, str]:
     """A copy of ``headers`` fit for a log line or an exception."""
     out: dict[str, str] = {}
     for name, value in headers.items():
-        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        text = header_text(value)
         out[name] = MASK if is_sensitive_name(name) else redact(text)
     return out
 

@@ -27,8 +27,9 @@ from clientkit import (
     TokenAuth,
     field,
 )
-from clientkit.auth import Authenticator, fingerprint
+from clientkit.auth import Authenticator
 from clientkit.cache import CacheConfig
+from clientkit.redaction import fingerprint
 from tests.support.scripted import Received, Reply, ScriptedServer
 
 FRESH = "max-age=600"
