@@ -27,7 +27,7 @@ from clientkit.loaders import explainer, fallback, generate, needs_init
 from clientkit.redaction import register_secret
 from clientkit.resource import FieldInfo, Resource
 from clientkit.strict import register_strict_hooks
-from clientkit.wire import EchoedFloat, non_finite
+from clientkit.wire import EchoedFloat, non_finite, shape_problem
 
 R = TypeVar("R", bound=Resource)
 P = ParamSpec("P")
@@ -41,17 +41,22 @@ def _sendable(build: Callable[P, T]) -> Callable[P, T]:
 
     @functools.wraps(build)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+        obj: Any = args[1]
+        values = [getattr(obj, f.name) for f in attrs.fields(type(obj))]
+        problem = next(filter(None, map(shape_problem, [*values, obj._ck_extra])), None)
+        if problem:
+            raise InvalidRequestError(f"{type(obj).__name__} cannot be sent: {problem}")
         try:
             return build(*args, **kwargs)
         except ClientKitError:
             raise
         except RecursionError as exc:
             raise InvalidRequestError(
-                f"{type(args[1]).__name__} cannot be sent: its data nests too deep"
+                f"{type(obj).__name__} cannot be sent: its data nests too deep"
             ) from redacted_cause(exc)
         except (TypeError, ValueError) as exc:
             raise InvalidRequestError(
-                f"{type(args[1]).__name__} cannot be sent: {type(exc).__name__}: {exc}"
+                f"{type(obj).__name__} cannot be sent: {type(exc).__name__}: {exc}"
             ) from redacted_cause(exc)
 
     return guarded

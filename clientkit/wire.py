@@ -254,6 +254,29 @@ def non_finite(value: Any) -> Iterator[float]:
             stack.extend(item.values() if isinstance(item, Mapping) else item)
 
 
+def shape_problem(value: Any, limit: int = MAX_DEPTH) -> str | None:
+    """Why JSON-like ``value`` cannot be encoded without recursing to Python's limit: it
+    contains itself, or nests deeper than ``limit``; ``None`` when it can. Iterative, so a
+    hostile value is refused before any recursive encoder sees it."""
+    stack: list[tuple[Any, int, tuple[int, ...]]] = [(value, 0, ())]
+    while stack:
+        item, depth, path = stack.pop()
+        fields = attrs.fields(type(item)) if attrs.has(type(item)) else None
+        if fields is None and not isinstance(item, Mapping | list | tuple | set | frozenset):
+            continue
+        if id(item) in path:
+            return "it contains itself (a circular reference)"
+        if depth >= limit:
+            return _too_deep(limit)
+        inner = (*path, id(item))
+        if fields is not None:
+            children: Any = [getattr(item, f.name) for f in fields]
+        else:
+            children = item.values() if isinstance(item, Mapping) else item
+        stack.extend((child, depth + 1, inner) for child in children)
+    return None
+
+
 _DIGITS = bytes(49 if 48 <= b <= 57 else 48 for b in range(256))  # digit -> "1", else "0"
 _LONG_DIGIT_RUN = b"1" * 19
 
@@ -319,6 +342,9 @@ class QueryStyle:
             return []
         pairs: list[tuple[str, str]] = []
         for key, value in pairs_of(params, "query parameters"):
+            problem = shape_problem(value)
+            if problem:
+                raise _invalid_request(f"query parameter {_name_of(key)} cannot be sent: {problem}")
             try:
                 self._add(pairs, key if isinstance(key, str) else str(key), value)
             except RecursionError as exc:

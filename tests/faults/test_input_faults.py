@@ -200,7 +200,7 @@ def test_unencodable_body_value(server: ScriptedServer) -> None:
             refused(server, lambda s=session, v=value: s.request("POST", "/things", json={"v": v}), "body")
     session = Api.connect(server.url)
     refused(server, lambda: session.create(Thing(name="x", data={(1, 2): "tuple key"})), "Thing")
-    refused(server, lambda: session.create(Thing(name="x", data=nested_list(100_000))), "nests")
+    refused(server, lambda: session.create(Thing(name="x", data=nested_list(100_000))), "nesting deeper")
     for raw in (1, 1.5, object(), complex(1, 2)):
         refused(server, lambda r=raw: session.request("POST", "/things", data=r), "data=")
 
@@ -401,7 +401,8 @@ def circular() -> list[Any]:
 def test_circular_body_is_invalid_request(server: ScriptedServer, body: Any, service: type[Service]) -> None:
     session = service.connect(server.url)
     refused(server, lambda: session.request("POST", "/things", json=body), "Circular reference")
-    refused(server, lambda: session.create(Thing(name="x", data=body)), "Thing")
+    refused(server, lambda: session.create(Thing(name="x", data=body)), "Thing", "circular reference")
+    refused(server, lambda: session.request("GET", "/things", params={"q": body}), "circular reference")
     paged = session.paginate("/things", PageNumber(where="body"), method="POST", json={"q": body})
     refused(server, paged.to_list, "Circular reference")
 
