@@ -1,5 +1,11 @@
 """clientkit: declare a REST service once; get a typed, cached, paginated, retrying client.
 
+The names here cover declaring and using a service. The rest of the public surface sits
+in a few modules: :mod:`clientkit.errors` (every exception), :mod:`clientkit.paging`
+(pages, pagers and the parts of a custom paging style), :mod:`clientkit.tokens` (token
+stores), :mod:`clientkit.model` (introspection and conversion for model-driven tools),
+:mod:`clientkit.bulk` (bounded concurrent work) and :mod:`clientkit.sandbox`.
+
 Example:
     >>> from clientkit import Resource, Service, TokenAuth, field
     >>> class Shop(Service):
@@ -13,165 +19,79 @@ Example:
     ...     product = shop.get(Product, 1)
 """
 
-from clientkit.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, TokenAuth
-from clientkit.cache import CacheConfig
-from clientkit.convert import Converter
-from clientkit.envelope import Envelope
-from clientkit.errors import (
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    CacheError,
-    ClientError,
-    ClientKitError,
-    ConflictError,
-    ConnectError,
-    DeclarationError,
-    DecodeError,
-    ErrorShape,
-    IncompleteResourceError,
-    InvalidRequestError,
-    NotFoundError,
-    PaginationError,
-    PermissionDeniedError,
-    PreconditionFailedError,
-    RateLimitError,
-    RedirectError,
-    RequestTimeout,
-    ServerError,
-    TransportError,
-    ValidationError,
-)
-from clientkit.expansion import Expansion
-from clientkit.options import RequestOptions, Timeout
-from clientkit.pagination import (
-    CountedList,
+from clientkit._client import connect as _connect  # noqa: F401  (registers Service.connect)
+from clientkit._client.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, TokenAuth
+from clientkit._client.session import Session
+from clientkit._declarations.convert import changes
+from clientkit._declarations.envelope import Envelope
+from clientkit._declarations.errors import APIError, ClientKitError, ErrorShape
+from clientkit._declarations.expansion import Expansion
+from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout
+from clientkit._declarations.paging import (
     Cursor,
     HeaderNext,
     LinkHeader,
     NextUrl,
     OffsetLimit,
-    Page,
     PageNumber,
-    Pager,
-    PageRequest,
     Paginator,
     SinglePage,
 )
-from clientkit.paths import PathTemplate, quote_segment
-from clientkit.redaction import Secret, redact
-from clientkit.resource import (
+from clientkit._declarations.redaction import Secret
+from clientkit._declarations.resource import (
     Action,
-    FieldInfo,
     Resource,
     etag_of,
-    expansion,
     extra,
     field,
     fields_of,
     identity_of,
     is_new,
     loaded_level,
-    resource,
     spec_of,
 )
-from clientkit.retry import RetryPolicy
-from clientkit.service import Service
-from clientkit.session import Session
-from clientkit.tokens import FileTokenStore, MemoryTokenStore, Token, TokenStore, jwt_expiry
-from clientkit.wire import JsonCodec, QueryStyle
-
-__version__ = "0.1.0"
-
-
-def changes(obj: Resource) -> dict[str, object]:
-    """What ``save()`` would send for ``obj``: wire name -> new value."""
-    spec = obj.__ck_spec__
-    service = spec.service if spec is not None else None
-    converter: Converter = getattr(service, "converter", None) or _default_converter()
-    return converter.changes(obj)
-
-
-def _default_converter() -> Converter:
-    from clientkit.convert import default_converter
-
-    return default_converter
-
+from clientkit._declarations.retry import RetryPolicy
+from clientkit._declarations.service import Service
+from clientkit._declarations.wire import JsonCodec, QueryStyle
+from clientkit._version import __version__ as __version__
 
 __all__ = [
     "APIError",
     "Action",
     "ApiKeyAuth",
-    "AuthenticationError",
     "Authenticator",
-    "BadRequestError",
     "BasicAuth",
     "CacheConfig",
-    "CacheError",
-    "ClientError",
     "ClientKitError",
-    "ConflictError",
-    "ConnectError",
-    "Converter",
-    "CountedList",
     "Cursor",
-    "DeclarationError",
-    "DecodeError",
     "Envelope",
     "ErrorShape",
     "Expansion",
-    "FieldInfo",
-    "FileTokenStore",
     "HeaderNext",
-    "IncompleteResourceError",
-    "InvalidRequestError",
     "JsonCodec",
     "LinkHeader",
-    "MemoryTokenStore",
     "NextUrl",
-    "NotFoundError",
     "OffsetLimit",
-    "Page",
     "PageNumber",
-    "PageRequest",
-    "Pager",
-    "PaginationError",
     "Paginator",
     "PasswordLogin",
-    "PathTemplate",
-    "PermissionDeniedError",
-    "PreconditionFailedError",
     "QueryStyle",
-    "RateLimitError",
-    "RedirectError",
     "RequestOptions",
-    "RequestTimeout",
     "Resource",
     "RetryPolicy",
     "Secret",
-    "ServerError",
     "Service",
     "Session",
     "SinglePage",
     "Timeout",
-    "Token",
     "TokenAuth",
-    "TokenStore",
-    "TransportError",
-    "ValidationError",
-    "__version__",
     "changes",
     "etag_of",
-    "expansion",
     "extra",
     "field",
     "fields_of",
     "identity_of",
     "is_new",
-    "jwt_expiry",
     "loaded_level",
-    "quote_segment",
-    "redact",
-    "resource",
     "spec_of",
 ]

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from clientkit.service import Service
+from clientkit._declarations.service import Service
 
 
 def load_service(name: str) -> tuple[type[Service], Callable[..., Any] | None]:

@@ -13,19 +13,9 @@ from typing import Any
 
 import pytest
 
-from clientkit import (
-    ApiKeyAuth,
-    AuthenticationError,
-    BasicAuth,
-    FileTokenStore,
-    InvalidRequestError,
-    PasswordLogin,
-    Resource,
-    Service,
-    Token,
-    TokenAuth,
-    jwt_expiry,
-)
+from clientkit import ApiKeyAuth, BasicAuth, PasswordLogin, Resource, Service, TokenAuth
+from clientkit.errors import AuthenticationError, InvalidRequestError
+from clientkit.tokens import FileTokenStore, Token, jwt_expiry
 from tests.support.scripted import Received, Reply, ScriptedServer
 
 

@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from clientkit import InvalidRequestError, Resource, Service, TokenAuth, field
-from clientkit.bulk import chunks, run
-from clientkit.pagination import OffsetLimit, PageNumber
+from clientkit import Resource, Service, TokenAuth, field
+from clientkit._client.bulk import chunks, run
+from clientkit._declarations.paging import OffsetLimit, PageNumber
+from clientkit.errors import InvalidRequestError
 from clientkit.sandbox import Fault
 from clientkit.sandbox.app import Sandbox
 
@@ -81,7 +82,7 @@ def test_concurrent_pages_in_order_with_a_capping_server() -> None:
 
 
 def test_concurrent_pages_with_a_failing_page() -> None:
-    from clientkit import ServerError
+    from clientkit.errors import ServerError
 
     sandbox = Sandbox(Capped, data={"Row": [{"id": i} for i in range(1, 31)]}, page_size=10)
     with sandbox as url:
@@ -105,7 +106,7 @@ def test_concurrent_pages_fall_back_to_a_walk_without_a_total() -> None:
 
 
 def test_concurrent_pages_with_max_pages_one_and_link_without_page_param() -> None:
-    from clientkit.pagination import LinkHeader
+    from clientkit._declarations.paging import LinkHeader
 
     sandbox = Sandbox(Capped, data={"Row": [{"id": i} for i in range(1, 31)]}, page_size=10)
     with sandbox as url:

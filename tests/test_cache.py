@@ -9,16 +9,9 @@ from typing import Any
 
 import pytest
 
-from clientkit import (
-    Envelope,
-    PreconditionFailedError,
-    Resource,
-    Service,
-    TokenAuth,
-    etag_of,
-    field,
-)
-from clientkit.cache import CacheConfig
+from clientkit import Envelope, Resource, Service, TokenAuth, etag_of, field
+from clientkit._declarations.options import CacheConfig
+from clientkit.errors import PreconditionFailedError
 from tests.support.scripted import Received, Reply, ScriptedServer
 
 
@@ -215,7 +208,7 @@ def test_users_sharing_a_cache_file_are_isolated_on_a_real_server(drf_server: st
         again = alice.get(Article, 1)
         assert again.title == one.title
     with Drf.connect(drf_server, token=BOB, cache=cache, retries=0) as bob:
-        from clientkit import NotFoundError
+        from clientkit.errors import NotFoundError
 
         with pytest.raises(NotFoundError):
             bob.get(Article, 1)  # alice's cached article is never served to bob

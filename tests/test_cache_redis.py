@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from clientkit import AuthenticationError
-from clientkit.cache import CacheConfig
+from clientkit._declarations.options import CacheConfig
+from clientkit.errors import AuthenticationError
 from tests.support import processes
 from tests.support.cache_client import Doc, Docs
 from tests.support.scripted import Received, Reply, ScriptedServer
@@ -181,7 +181,7 @@ def test_no_secret_is_stored_in_redis(server: ScriptedServer, redis: Any, redis_
 def test_unreachable_redis_is_typed_error(server: ScriptedServer) -> None:
     import socket
 
-    from clientkit import CacheError, TransportError
+    from clientkit.errors import CacheError, TransportError
 
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))

@@ -9,25 +9,19 @@ from typing import Any
 import pytest
 import requests
 
-from clientkit import (
-    APIError,
+from clientkit import APIError, ClientKitError, ErrorShape, Resource, Service, TokenAuth, field
+from clientkit.errors import (
     AuthenticationError,
     BadRequestError,
     ClientError,
-    ClientKitError,
     ConflictError,
     DecodeError,
-    ErrorShape,
     NotFoundError,
     PermissionDeniedError,
     PreconditionFailedError,
     RateLimitError,
-    Resource,
     ServerError,
-    Service,
-    TokenAuth,
     ValidationError,
-    field,
 )
 from tests.support.scripted import Reply, ScriptedServer
 
@@ -201,7 +195,7 @@ def test_errors_with_an_official_mixin_pickle_and_carry_the_request(server: Scri
 
 def test_secret_field_values_are_scrubbed_once_sent(server: ScriptedServer,
                                                      caplog: pytest.LogCaptureFixture) -> None:
-    from clientkit import resource
+    from clientkit._declarations.resource import resource
 
     @resource(many="/pins", one="/pins/{id}")
     class Pin(Resource):

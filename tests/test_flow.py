@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from clientkit import DecodeError, Timeout
-from clientkit.cache import CacheConfig
+from clientkit import Timeout
+from clientkit._declarations.options import CacheConfig
+from clientkit.errors import DecodeError
 from tests.faults.test_flow_faults import Thing, connect
 from tests.support.scripted import Received, Reply, ScriptedServer
 

@@ -7,17 +7,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from clientkit import (
-    Envelope,
-    InvalidRequestError,
-    PaginationError,
-    Resource,
-    Service,
-    TokenAuth,
-    field,
-)
-from clientkit.pagination import (
-    CountedList,
+from clientkit import Envelope, Resource, Service, TokenAuth, field
+from clientkit._client.pager import CountedList
+from clientkit._declarations.paging import (
     Cursor,
     HeaderNext,
     LinkHeader,
@@ -26,6 +18,7 @@ from clientkit.pagination import (
     PageNumber,
     Paginator,
 )
+from clientkit.errors import InvalidRequestError, PaginationError
 from tests.support.scripted import Received, Reply, ScriptedServer
 
 ITEMS = [{"id": i, "name": f"item {i}"} for i in range(1, 24)]  # 23 items
@@ -360,7 +353,7 @@ def test_drf_count_next_previous(drf_server: str) -> None:
 
 
 def test_page_identities_compare_exactly_whatever_their_form() -> None:
-    from clientkit.pagination import _page_ids, _within
+    from clientkit._client.pager import _page_ids, _within
 
     def ids(*values: Any) -> Any:
         return _page_ids([{"id": v} for v in values], lambda item: item["id"])

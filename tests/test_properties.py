@@ -24,26 +24,28 @@ from clientkit import (
     APIError,
     CacheConfig,
     ClientKitError,
-    DeclarationError,
-    DecodeError,
     Envelope,
-    InvalidRequestError,
-    NotFoundError,
-    PaginationError,
-    RedirectError,
     Resource,
     RetryPolicy,
     Service,
     Session,
     TokenAuth,
-    TransportError,
     field,
 )
-from clientkit.errors import error_class_for
-from clientkit.options import MAX_TIMEOUT
-from clientkit.pagination import LinkHeader, NextUrl, PageNumber
+from clientkit._declarations.errors import error_class_for
+from clientkit._declarations.options import MAX_TIMEOUT
+from clientkit._declarations.paging import LinkHeader, NextUrl, PageNumber
+from clientkit._declarations.wire import MAX_DEPTH, JsonCodec, QueryStyle, nesting_exceeds
+from clientkit.errors import (
+    DeclarationError,
+    DecodeError,
+    InvalidRequestError,
+    NotFoundError,
+    PaginationError,
+    RedirectError,
+    TransportError,
+)
 from clientkit.sandbox.app import Sandbox
-from clientkit.wire import MAX_DEPTH, JsonCodec, QueryStyle, nesting_exceeds
 from tests.support.scripted import Reply, ScriptedServer
 
 # -- declarations ------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import pytest
 
 from clientkit import (
     Action,
-    DeclarationError,
     Envelope,
     Expansion,
     Resource,
@@ -21,9 +20,10 @@ from clientkit import (
     fields_of,
     identity_of,
     is_new,
-    resource,
 )
-from clientkit.convert import Converter
+from clientkit._declarations.convert import Converter
+from clientkit.errors import DeclarationError
+from clientkit.model import resource
 
 
 class Shop(Service):
@@ -298,7 +298,7 @@ def test_converter_hooks_per_service() -> None:
 def test_loading_is_not_an_assignment_but_the_callers_assignments_are_recorded(
     raw: dict[str, Any], renamed: bool
 ) -> None:
-    from clientkit.resource import assigned
+    from clientkit._declarations.resource import assigned
 
     tracked: list[str] = []
 

@@ -14,26 +14,36 @@ import pytest
 import requests
 
 from clientkit import (
-    ConnectError,
-    DecodeError,
     Envelope,
     ErrorShape,
     Expansion,
     PasswordLogin,
-    PermissionDeniedError,
-    RedirectError,
-    RequestTimeout,
     Resource,
     RetryPolicy,
     Service,
     Timeout,
     TokenAuth,
-    ValidationError,
     field,
     loaded_level,
 )
-from clientkit.cache import CacheConfig
-from clientkit.pagination import Cursor, HeaderNext, LinkHeader, NextUrl, OffsetLimit, PageNumber, Paginator
+from clientkit._declarations.options import CacheConfig
+from clientkit._declarations.paging import (
+    Cursor,
+    HeaderNext,
+    LinkHeader,
+    NextUrl,
+    OffsetLimit,
+    PageNumber,
+    Paginator,
+)
+from clientkit.errors import (
+    ConnectError,
+    DecodeError,
+    PermissionDeniedError,
+    RedirectError,
+    RequestTimeout,
+    ValidationError,
+)
 from clientkit.sandbox import Accounts, Fault
 from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
 from tests.support.processes import ROOT, free_port
@@ -368,7 +378,7 @@ def test_caching_with_304s(sandbox: Sandbox, tmp_path: Path) -> None:
 
 
 def test_optimistic_concurrency(sandbox: Sandbox) -> None:
-    from clientkit import PreconditionFailedError
+    from clientkit.errors import PreconditionFailedError
 
     api = shop(sandbox)
     mine, theirs = api.get(Product, 5), api.get(Product, 5)
@@ -411,7 +421,7 @@ def test_fault_status_burst_is_retried(sandbox: Sandbox) -> None:
 
 
 def test_fault_status_longer_than_the_budget(sandbox: Sandbox) -> None:
-    from clientkit import ServerError
+    from clientkit.errors import ServerError
 
     sandbox.faults.add(Fault("status", status=502, times=5))
     with pytest.raises(ServerError) as info:
@@ -449,7 +459,7 @@ def test_fault_truncated_json(sandbox: Sandbox) -> None:
 
 
 def test_fault_html_error_page(sandbox: Sandbox) -> None:
-    from clientkit import ServerError
+    from clientkit.errors import ServerError
 
     sandbox.faults.add(Fault("html", times=3))
     with pytest.raises(ServerError) as info:

@@ -11,10 +11,6 @@ from clientkit import (
     Action,
     Envelope,
     Expansion,
-    InvalidRequestError,
-    PaginationError,
-    RedirectError,
-    RequestTimeout,
     Resource,
     Service,
     TokenAuth,
@@ -24,6 +20,7 @@ from clientkit import (
     is_new,
     loaded_level,
 )
+from clientkit.errors import InvalidRequestError, PaginationError, RedirectError, RequestTimeout
 from tests.support.scripted import Reply, ScriptedServer
 
 
@@ -267,7 +264,7 @@ def test_requests_to_other_hosts_are_refused(server: ScriptedServer) -> None:
 
 
 def test_next_page_url_on_another_host_is_refused(server: ScriptedServer) -> None:
-    from clientkit.pagination import NextUrl
+    from clientkit._declarations.paging import NextUrl
 
     @Shop.resource(many="/feed", pagination=NextUrl(items="data"))
     class Entry(Resource):

@@ -9,19 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from clientkit import (
-    AuthenticationError,
-    BadRequestError,
-    Envelope,
-    ErrorShape,
-    NotFoundError,
-    Resource,
-    Service,
-    TokenAuth,
-    changes,
-    extra,
-    field,
-)
+from clientkit import Envelope, ErrorShape, Resource, Service, TokenAuth, changes, extra, field
+from clientkit.errors import AuthenticationError, BadRequestError, NotFoundError
 
 # -- json-server ------------------------------------------------------------------------
 

@@ -8,16 +8,8 @@ from typing import Any
 
 import pytest
 
-from clientkit import (
-    ConnectError,
-    RateLimitError,
-    RequestTimeout,
-    Resource,
-    RetryPolicy,
-    ServerError,
-    Service,
-    field,
-)
+from clientkit import Resource, RetryPolicy, Service, field
+from clientkit.errors import ConnectError, RateLimitError, RequestTimeout, ServerError
 from tests.support.processes import free_port
 from tests.support.scripted import Reply, ScriptedServer
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from clientkit.tokens import make_jwt
+from clientkit._client.tokens import make_jwt
 
 
 @attrs.define

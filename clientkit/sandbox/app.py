@@ -25,16 +25,16 @@ from urllib.parse import quote, unquote
 import attrs
 from requests.structures import CaseInsensitiveDict
 
-from clientkit.auth import Authenticator, PasswordLogin
-from clientkit.completeness import level_type
-from clientkit.convert import conforms, field_types
-from clientkit.pagination import PageQuery
-from clientkit.resource import Resource, ResourceSpec, fields_of, spec_of
+from clientkit._client.auth import Authenticator, PasswordLogin
+from clientkit._declarations.completeness import level_type
+from clientkit._declarations.convert import conforms, field_types
+from clientkit._declarations.paging import PageQuery
+from clientkit._declarations.resource import Resource, ResourceSpec, fields_of, spec_of
+from clientkit._declarations.service import Service
 from clientkit.sandbox.accounts import Accounts
 from clientkit.sandbox.faults import Fault, FaultPlan
 from clientkit.sandbox.journal import Journal, secret_names_of
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
-from clientkit.service import Service
 
 try:
     from werkzeug.exceptions import MethodNotAllowed, NotFound

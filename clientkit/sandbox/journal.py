@@ -18,14 +18,14 @@ from urllib.parse import parse_qsl, quote, quote_plus, unquote_plus
 
 import attrs
 
-from clientkit.redaction import fingerprint, is_sensitive_name, redact_with
+from clientkit._declarations.redaction import fingerprint, is_sensitive_name, redact_with
 
 _FORM = "application/x-www-form-urlencoded"
 
 
 def secret_names_of(auth: Any) -> set[str]:
     """Header, query and login-body names that carry a credential under ``auth``."""
-    from clientkit.auth import PasswordLogin, secret_names
+    from clientkit._client.auth import PasswordLogin, secret_names
 
     names = set(secret_names(auth))
     if isinstance(auth, PasswordLogin):

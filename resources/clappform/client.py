@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from clientkit import InvalidRequestError, PasswordLogin, RetryPolicy, Session, Timeout, bulk
-from clientkit.pagination import OffsetLimit
-from clientkit.paths import PathTemplate
-from clientkit.resource import identity_of, spec_of
+from clientkit import PasswordLogin, RetryPolicy, Session, Timeout, bulk
+from clientkit._declarations.paging import OffsetLimit
+from clientkit._declarations.paths import PathTemplate
+from clientkit._declarations.resource import identity_of, spec_of
+from clientkit.errors import InvalidRequestError
 from resources.clappform.exceptions import DataframeWriteError, ItemError, PaginationKeyError
 from resources.clappform.models import (
     Actionflow,

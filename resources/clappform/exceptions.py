@@ -11,8 +11,8 @@ from typing import Any
 
 import requests
 
-from clientkit.errors import ClientKitError, InvalidRequestError
-from clientkit.errors import PaginationError as _PagingError
+from clientkit._declarations.errors import ClientKitError, InvalidRequestError
+from clientkit._declarations.errors import PaginationError as _PagingError
 
 
 class HTTPError(requests.exceptions.HTTPError):

@@ -12,8 +12,10 @@ import dataclasses
 import time
 from typing import Any
 
-from clientkit import Expansion, Resource, field, jwt_expiry, quote_segment, spec_of
-from clientkit.errors import InvalidRequestError
+from clientkit import Expansion, Resource, field, spec_of
+from clientkit._declarations.errors import InvalidRequestError
+from clientkit.model import quote_segment
+from clientkit.tokens import jwt_expiry
 from resources.clappform.service import ClappformApi
 
 BOOL_LEVELS = Expansion("extended", style="bool", default=False, on={"get", "list", "update", "delete"})

@@ -22,8 +22,8 @@ from typing import Any
 import requests
 
 from clientkit import Envelope, Resource, Service, field
-from clientkit.cache import CacheConfig
-from clientkit.pagination import NextUrl
+from clientkit._declarations.options import CacheConfig
+from clientkit._declarations.paging import NextUrl
 from tests.benchmarks.nginx import nginx
 
 
@@ -148,15 +148,15 @@ def bench_cache(url: str, n_rounds: int, per_round: int) -> None:
 
 
 def bench_memory(url: str, pages: int, decoder: str) -> None:
-    import clientkit.wire
+    import clientkit._declarations.wire
 
-    saved = clientkit.wire._orjson
+    saved = clientkit._declarations.wire._orjson
     if decoder == "json":
-        clientkit.wire._orjson = None
+        clientkit._declarations.wire._orjson = None
     try:
         _walk(url, pages, decoder)
     finally:
-        clientkit.wire._orjson = saved
+        clientkit._declarations.wire._orjson = saved
 
 
 def _walk(url: str, pages: int, decoder: str) -> None:

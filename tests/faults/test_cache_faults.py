@@ -14,22 +14,19 @@ import pytest
 from clientkit import (
     Action,
     ApiKeyAuth,
-    AuthenticationError,
     BasicAuth,
-    CacheError,
     Envelope,
     HeaderNext,
     PasswordLogin,
-    RedirectError,
     Resource,
-    ServerError,
     Service,
     TokenAuth,
     field,
 )
-from clientkit.auth import Authenticator
-from clientkit.cache import CacheConfig
-from clientkit.redaction import fingerprint
+from clientkit._client.auth import Authenticator
+from clientkit._declarations.options import CacheConfig
+from clientkit._declarations.redaction import fingerprint
+from clientkit.errors import AuthenticationError, CacheError, RedirectError, ServerError
 from tests.support.scripted import Received, Reply, ScriptedServer
 
 FRESH = "max-age=600"

@@ -13,12 +13,9 @@ from hypothesis import strategies as st
 
 from clientkit import (
     APIError,
-    DecodeError,
     Envelope,
     ErrorShape,
     Expansion,
-    IncompleteResourceError,
-    InvalidRequestError,
     JsonCodec,
     Resource,
     Service,
@@ -28,8 +25,9 @@ from clientkit import (
     field,
     loaded_level,
 )
+from clientkit._declarations.wire import loads
+from clientkit.errors import DecodeError, IncompleteResourceError, InvalidRequestError
 from clientkit.sandbox.app import Sandbox
-from clientkit.wire import loads
 from tests.support.scripted import Reply, ScriptedServer
 
 BIG = 10**29 + 7

@@ -18,23 +18,10 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from clientkit import (
-    ConnectError,
-    InvalidRequestError,
-    NotFoundError,
-    PaginationError,
-    PasswordLogin,
-    RequestTimeout,
-    Resource,
-    RetryPolicy,
-    Service,
-    Timeout,
-    TokenAuth,
-    field,
-)
-from clientkit.cache import CacheConfig
-from clientkit.errors import DecodeError, RedirectError, ServerError
-from clientkit.pagination import (
+from clientkit import PasswordLogin, Resource, RetryPolicy, Service, Timeout, TokenAuth, field
+from clientkit._declarations.errors import DecodeError, RedirectError, ServerError
+from clientkit._declarations.options import CacheConfig
+from clientkit._declarations.paging import (
     Cursor,
     HeaderNext,
     LinkHeader,
@@ -42,6 +29,13 @@ from clientkit.pagination import (
     OffsetLimit,
     PageNumber,
     Paginator,
+)
+from clientkit.errors import (
+    ConnectError,
+    InvalidRequestError,
+    NotFoundError,
+    PaginationError,
+    RequestTimeout,
 )
 from tests.support.scripted import Received, Reply, ScriptedServer
 from tests.support.trickler import TricklingServer, http_answer

@@ -14,22 +14,24 @@ from requests.auth import AuthBase
 from clientkit import (
     APIError,
     ClientKitError,
-    DecodeError,
     Envelope,
-    InvalidRequestError,
-    NotFoundError,
-    PaginationError,
-    RedirectError,
     Resource,
     RetryPolicy,
-    ServerError,
     Service,
     Timeout,
     TokenAuth,
     field,
 )
-from clientkit.pagination import NextUrl, PageNumber
-from clientkit.wire import MAX_DEPTH, JsonCodec
+from clientkit._declarations.paging import NextUrl, PageNumber
+from clientkit._declarations.wire import MAX_DEPTH, JsonCodec
+from clientkit.errors import (
+    DecodeError,
+    InvalidRequestError,
+    NotFoundError,
+    PaginationError,
+    RedirectError,
+    ServerError,
+)
 from tests.support.scripted import Reply, ScriptedServer
 
 

@@ -21,30 +21,32 @@ from hypothesis import strategies as st
 import clientkit
 from clientkit import (
     ApiKeyAuth,
-    AuthenticationError,
     BasicAuth,
     CacheConfig,
     ClientKitError,
+    Envelope,
+    PasswordLogin,
+    Resource,
+    Secret,
+    Service,
+    TokenAuth,
+    field,
+)
+from clientkit._client import redacted_logging
+from clientkit._declarations import redaction
+from clientkit._declarations.errors import RedactedCause
+from clientkit.errors import (
+    AuthenticationError,
     ConflictError,
     ConnectError,
     DecodeError,
-    Envelope,
     InvalidRequestError,
     NotFoundError,
-    PasswordLogin,
     PermissionDeniedError,
-    Resource,
-    Secret,
     ServerError,
-    Service,
-    TokenAuth,
     ValidationError,
-    field,
-    redact,
-    redacted_logging,
-    redaction,
 )
-from clientkit.errors import RedactedCause
+from clientkit.model import redact
 from clientkit.sandbox import Accounts, Sandbox
 from tests.support.leaks import chain, exception_places, findings, log_places
 from tests.support.processes import free_port as closed_port
@@ -544,7 +546,7 @@ def test_log_redaction_keeps_templates_and_exc_info_when_clean(
 
 
 def test_one_rule_for_sensitive_names_and_one_keyed_fingerprint() -> None:
-    from clientkit import auth
+    from clientkit._client import auth
     from clientkit.sandbox import journal
 
     assert not hasattr(auth, "fingerprint")

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import requests
 
-from clientkit import AuthenticationError, InvalidRequestError, NotFoundError, RetryPolicy, changes
-from clientkit.cache import CacheConfig
+from clientkit import RetryPolicy, changes
+from clientkit._declarations.options import CacheConfig
+from clientkit.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from clientkit.sandbox import Accounts, Fault
 from resources.clappform import (
     Actionflow,

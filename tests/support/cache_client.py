@@ -11,7 +11,7 @@ import json
 import sys
 
 from clientkit import BasicAuth, ClientKitError, Envelope, Resource, Service, TokenAuth, field
-from clientkit.cache import CacheConfig
+from clientkit._declarations.options import CacheConfig
 
 
 class Docs(Service):

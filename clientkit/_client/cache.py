@@ -32,66 +32,26 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import attrs
 import requests
 
-from clientkit.auth import Keyed
-from clientkit.errors import CacheError, DeclarationError, InvalidRequestError, redacted_cause
-from clientkit.redaction import SENSITIVE_NAME, fingerprint, header_text, scrub
+from clientkit._client.auth import Keyed
+from clientkit._declarations.errors import (
+    CacheError,
+    DeclarationError,
+    redacted_cause,
+)
+from clientkit._declarations.options import CacheConfig, default_cache_dir
+from clientkit._declarations.redaction import SENSITIVE_NAME, fingerprint, header_text, scrub
 
-Backend = Literal["sqlite", "memory", "filesystem", "redis"]
 _KEY_NAME = "clientkit-identity-key"
 #: the key of requests that are never stored (writes): computing it needs no backend
 _UNSTORED = "unstored"
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/clientkit`` (``~/.cache/clientkit`` by default)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "clientkit"
-
-
-@attrs.frozen
-class CacheConfig:
-    """Where and how responses are cached.
-
-    Attributes:
-        backend: ``"sqlite"`` (default, persistent), ``"memory"``, ``"filesystem"``,
-            ``"redis"`` (needs the ``redis`` package), or a requests-cache backend object.
-        location: the SQLite file or cache directory (default: under
-            :func:`default_cache_dir`, named after the service); for Redis, a URL.
-        expire_after: seconds (or a timedelta) an answer is fresh without asking the
-            server; ``0`` (the default) revalidates every time, which is always correct.
-        cache_control: honour the server's ``Cache-Control``/``Expires`` headers.
-        stale_if_error: serve a stored answer when the server fails.
-
-    Example:
-        >>> Shop.connect(token="...", cache=CacheConfig(expire_after=60))
-    """
-
-    backend: Backend | Any = "sqlite"
-    location: str | os.PathLike[str] | None = None
-    expire_after: float | dt.timedelta = 0
-    cache_control: bool = True
-    stale_if_error: bool = False
-
-    @classmethod
-    def of(cls, value: CacheConfig | bool | str | os.PathLike[str] | None) -> CacheConfig | None:
-        """Accept a config, ``True`` (defaults), ``False``/``None`` (off) or a SQLite path."""
-        if value is None or value is False:
-            return None
-        if value is True:
-            return cls()
-        if isinstance(value, CacheConfig):
-            return value
-        if isinstance(value, str | os.PathLike):
-            return cls(location=value)
-        raise InvalidRequestError(f"cache must be a CacheConfig, a path, True or False, not {value!r}")
 
 
 @attrs.define

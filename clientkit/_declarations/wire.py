@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import attrs
 
-from clientkit.redaction import Secret, clipped
+from clientkit._declarations.redaction import Secret, clipped
 
 _orjson: Any
 try:  # optional speed-up, installed with the ``fast`` extra
@@ -74,13 +74,13 @@ def _too_deep(limit: int) -> str:
 
 
 def _invalid_request(message: str) -> Exception:
-    from clientkit.errors import InvalidRequestError
+    from clientkit._declarations.errors import InvalidRequestError
 
     return InvalidRequestError(message)
 
 
 def _redacted(exc: BaseException) -> BaseException:
-    from clientkit.errors import redacted_cause
+    from clientkit._declarations.errors import redacted_cause
 
     return redacted_cause(exc)
 
@@ -392,7 +392,7 @@ class QueryStyle:
         if isinstance(value, str | int | float | Decimal | uuid.UUID):
             return str(value)
         if attrs.has(type(value)):
-            from clientkit.resource import identity_of
+            from clientkit._declarations.resource import identity_of
 
             return str(identity_of(value))
         return str(value)

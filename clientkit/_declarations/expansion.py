@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import attrs
 
-from clientkit.errors import DeclarationError, InvalidRequestError
+from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 
 Level = int | bool | Sequence[str]
 Operation = Literal["get", "list", "create", "update", "patch", "delete"]

@@ -24,7 +24,7 @@ from typing import Any
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from clientkit.errors import redacted_cause
+from clientkit._declarations.errors import redacted_cause
 
 _MIN_COMPACT = 1024  # pending alarms before those of finished exchanges are swept out
 

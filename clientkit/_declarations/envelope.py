@@ -7,8 +7,8 @@ from typing import Any
 
 import attrs
 
-from clientkit.errors import DeclarationError, DecodeError, repr_excerpt
-from clientkit.wire import dig, has_path, put_path
+from clientkit._declarations.errors import DeclarationError, DecodeError, repr_excerpt
+from clientkit._declarations.wire import dig, has_path, put_path
 
 Locator = str | Sequence[str | None] | None
 

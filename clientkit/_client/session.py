@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import requests
 
-from clientkit.cache import CacheStats
-from clientkit.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
-from clientkit.convert import Converter
-from clientkit.envelope import Envelope
-from clientkit.errors import (
+from clientkit._client.cache import CacheStats
+from clientkit._client.pager import Pager, by_fields
+from clientkit._client.transport import _UNSET, Transport, merge_headers
+from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
+from clientkit._declarations.convert import Converter
+from clientkit._declarations.envelope import Envelope
+from clientkit._declarations.errors import (
     APIError,
     DecodeError,
     InvalidRequestError,
@@ -31,10 +33,10 @@ from clientkit.errors import (
     redacted_cause,
     repr_excerpt,
 )
-from clientkit.expansion import Level
-from clientkit.options import CacheMode, RequestOptions, Timeout, options_from
-from clientkit.pagination import Pager, PageRequest, Paginator, by_fields
-from clientkit.resource import (
+from clientkit._declarations.expansion import Level
+from clientkit._declarations.options import CacheMode, RequestOptions, Timeout, options_from
+from clientkit._declarations.paging import PageRequest, Paginator
+from clientkit._declarations.resource import (
     Resource,
     ResourceSpec,
     etag_of,
@@ -43,12 +45,11 @@ from clientkit.resource import (
     is_new,
     spec_of,
 )
-from clientkit.retry import RetryPolicy
-from clientkit.transport import _UNSET, Transport, merge_headers
-from clientkit.wire import is_token, pairs_of
+from clientkit._declarations.retry import RetryPolicy
+from clientkit._declarations.wire import is_token, pairs_of
 
 if TYPE_CHECKING:
-    from clientkit.service import Service
+    from clientkit._declarations.service import Service
 
 R = TypeVar("R", bound=Resource)
 P = ParamSpec("P")

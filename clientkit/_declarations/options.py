@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 
-from clientkit.errors import InvalidRequestError
-from clientkit.redaction import MASK, is_sensitive_name, redact
-from clientkit.retry import RetryPolicy
-from clientkit.wire import pairs_of
+from clientkit._declarations.errors import InvalidRequestError
+from clientkit._declarations.redaction import MASK, is_sensitive_name, redact
+from clientkit._declarations.retry import RetryPolicy
+from clientkit._declarations.wire import pairs_of
 
 CacheMode = Literal["use", "bypass", "refresh"]
 
@@ -81,6 +84,7 @@ def _masked(values: Mapping[str, Any]) -> str:
     return redact(repr({k: MASK if is_sensitive_name(str(k)) else v for k, v in values.items()}))
 
 
+Backend = Literal["sqlite", "memory", "filesystem", "redis"]
 MAX_BODY = 256 * 1024 * 1024
 
 
@@ -152,3 +156,47 @@ def options_from(
         idempotent=idempotent,
         cache=cache,
     )
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/clientkit`` (``~/.cache/clientkit`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "clientkit"
+
+
+@attrs.frozen
+class CacheConfig:
+    """Where and how responses are cached.
+
+    Attributes:
+        backend: ``"sqlite"`` (default, persistent), ``"memory"``, ``"filesystem"``,
+            ``"redis"`` (needs the ``redis`` package), or a requests-cache backend object.
+        location: the SQLite file or cache directory (default: under
+            :func:`default_cache_dir`, named after the service); for Redis, a URL.
+        expire_after: seconds (or a timedelta) an answer is fresh without asking the
+            server; ``0`` (the default) revalidates every time, which is always correct.
+        cache_control: honour the server's ``Cache-Control``/``Expires`` headers.
+        stale_if_error: serve a stored answer when the server fails.
+
+    Example:
+        >>> Shop.connect(token="...", cache=CacheConfig(expire_after=60))
+    """
+
+    backend: Backend | Any = "sqlite"
+    location: str | os.PathLike[str] | None = None
+    expire_after: float | dt.timedelta = 0
+    cache_control: bool = True
+    stale_if_error: bool = False
+
+    @classmethod
+    def of(cls, value: CacheConfig | bool | str | os.PathLike[str] | None) -> CacheConfig | None:
+        """Accept a config, ``True`` (defaults), ``False``/``None`` (off) or a SQLite path."""
+        if value is None or value is False:
+            return None
+        if value is True:
+            return cls()
+        if isinstance(value, CacheConfig):
+            return value
+        if isinstance(value, str | os.PathLike):
+            return cls(location=value)
+        raise InvalidRequestError(f"cache must be a CacheConfig, a path, True or False, not {value!r}")

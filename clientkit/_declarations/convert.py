@@ -22,12 +22,17 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from clientkit.errors import ClientKitError, DeclarationError, InvalidRequestError, redacted_cause
-from clientkit.loaders import explainer, fallback, generate, needs_init
-from clientkit.redaction import register_secret
-from clientkit.resource import FieldInfo, Resource
-from clientkit.strict import register_strict_hooks
-from clientkit.wire import EchoedFloat, non_finite, shape_problem
+from clientkit._declarations.errors import (
+    ClientKitError,
+    DeclarationError,
+    InvalidRequestError,
+    redacted_cause,
+)
+from clientkit._declarations.loaders import explainer, fallback, generate, needs_init
+from clientkit._declarations.redaction import register_secret
+from clientkit._declarations.resource import FieldInfo, Resource
+from clientkit._declarations.strict import register_strict_hooks
+from clientkit._declarations.wire import EchoedFloat, non_finite, shape_problem
 
 R = TypeVar("R", bound=Resource)
 P = ParamSpec("P")
@@ -536,3 +541,10 @@ def infos_by_wire(cls: type[Resource]) -> dict[str, FieldInfo]:
 
 
 default_converter = Converter()
+
+
+def changes(obj: Resource) -> dict[str, Any]:
+    """What ``save()`` would send for ``obj``: wire name -> new value."""
+    spec = obj.__ck_spec__
+    converter = getattr(spec.service, "converter", None) if spec is not None else None
+    return (converter or default_converter).changes(obj)

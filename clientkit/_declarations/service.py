@@ -11,35 +11,42 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import secrets
+from collections import abc
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from urllib.parse import urlsplit
 
-import requests
-from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
-
-from clientkit.auth import Authenticator, Keyed, secret_names
-from clientkit.cache import CacheConfig, cached_http
-from clientkit.convert import Converter
-from clientkit.envelope import Envelope
-from clientkit.errors import DeclarationError, ErrorShape, InvalidRequestError
-from clientkit.expansion import Expansion
-from clientkit.options import MAX_BODY, RequestOptions, Timeout
-from clientkit.pagination import Paginator
-from clientkit.resource import Resource, resource
-from clientkit.retry import RetryPolicy
-from clientkit.wire import JsonCodec, QueryStyle, check_header_value
+from clientkit._declarations.convert import Converter
+from clientkit._declarations.envelope import Envelope
+from clientkit._declarations.errors import DeclarationError, ErrorShape, InvalidRequestError
+from clientkit._declarations.expansion import Expansion
+from clientkit._declarations.options import MAX_BODY, CacheConfig, Timeout
+from clientkit._declarations.paging import Paginator
+from clientkit._declarations.resource import Resource, resource
+from clientkit._declarations.retry import RetryPolicy
+from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_value
 
 if TYPE_CHECKING:
-    from clientkit.session import Session
+    import requests
+    from requests.auth import AuthBase
+
+    from clientkit._client.session import Session
 
 R = TypeVar("R", bound=Resource)
+_OPENERS: list[Callable[..., Session]] = []
+
+
+def opens_sessions(opener: Callable[..., Session]) -> Callable[..., Session]:
+    """Register the client layer's session opener, which ``Service.connect`` calls (the
+    declarations cannot import the client that is built on them)."""
+    _OPENERS[:] = [opener]
+    return opener
+
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 _DECLARATIONS: dict[str, tuple[type, ...]] = {
     "base_url": (str,),
-    "auth": (AuthBase, type(None)),
+    "auth": (cast(type, abc.Callable), type(None)),  # a requests auth: called with each prepared request
     "envelope": (Envelope,),
     "errors": (ErrorShape,),
     "pagination": (Paginator,),
@@ -158,89 +165,19 @@ class Service:
         Example:
             >>> session = Shop.connect("https://shop.example.com/api", token="...", store="eu")
         """
-        from clientkit.session import Session
-        from clientkit.transport import Transport
-
-        url = base_url or cls.base_url
-        if not url:
-            raise InvalidRequestError(f"{cls.__name__} has no base_url; pass connect(base_url=...)")
-        context = dict(cls.context)
-        credentials: dict[str, Any] = {}
-        for key, value in kwargs.items():
-            if key in cls.context:
-                context[key] = value
-            else:
-                credentials[key] = value
-        authenticator = auth
-        if authenticator is None and cls.auth is not None:
-            declared = cls.auth
-            if isinstance(declared, Authenticator):
-                authenticator = declared.bind(**credentials)  # a fresh copy per session
-                authenticator.check()
-            elif credentials:
-                raise InvalidRequestError(
-                    f"unexpected arguments {sorted(credentials)}: {cls.__name__}'s auth takes no "
-                    f"credentials; context names are {sorted(cls.context)}"
-                )
-            else:
-                authenticator = declared
-        elif credentials:
-            where = "auth= was given" if auth is not None else f"{cls.__name__} declares no auth"
-            raise InvalidRequestError(
-                f"unexpected arguments {sorted(credentials)}: {where}; context names are "
-                f"{sorted(cls.context)}"
-            )
-        config = CacheConfig.of(cache) if cache is not None else cls.cache
-        if cache not in (None, False) and http is not None:
-            raise InvalidRequestError("pass either cache= or http=, not both (wrap your session yourself)")
-        if config is not None and http is None:
-            http = cached_http(
-                config,
-                name=cls.__name__.lower(),
-                identity=_identity_of(authenticator),
-                secret_names=secret_names(authenticator),
-                idempotency_header=cls.idempotency_header,
-            )
-        ua = cls.user_agent or f"clientkit/{_version()} python-requests/{requests.__version__}"
-        base_headers: dict[str, str | None] = {"User-Agent": ua, "Accept": "application/json"}
-        base_headers.update(headers or {})
-        transport = Transport(
-            base_url=url,
-            auth=authenticator,
-            codec=cls.json,
-            query=cls.query,
-            errors=cls.errors,
-            options=RequestOptions(
-                timeout=Timeout.of(timeout) if timeout is not None else cls.timeout,
-                retry=retries if retries is not None else cls.retry,
-                max_body=cls.max_body,
-            ),
-            headers=base_headers,
-            idempotency_header=cls.idempotency_header,
+        return _OPENERS[0](
+            cls,
+            base_url,
+            auth=auth,
+            timeout=timeout,
+            retries=retries,
+            headers=headers,
+            cache=cache,
             http=http,
             pool_size=pool_size,
             verify=verify,
+            **kwargs,
         )
-        return Session(cls, transport, context=context)
-
-
-def _identity_of(auth: AuthBase | None) -> Callable[[Keyed], str]:
-    """How the cache names the credential of ``auth`` (see ``Authenticator.identity``)."""
-    if auth is None:
-        return lambda _: "anonymous"
-    if isinstance(auth, Authenticator):
-        return auth.identity
-    if isinstance(auth, HTTPBasicAuth | HTTPDigestAuth):
-        kind = type(auth).__qualname__
-        return lambda keyed: keyed("requests", kind, str(auth.username), str(auth.password))
-    unshared = f"unshared:{secrets.token_hex(16)}"  # credentials clientkit cannot see: never shared
-    return lambda _: unshared
-
-
-def _version() -> str:
-    from clientkit import __version__
-
-    return __version__
 
 
 def _validate(cls: type[Service]) -> None:
@@ -277,7 +214,8 @@ def _validate(cls: type[Service]) -> None:
     for key in cls.context:
         if not isinstance(key, str) or not key.isidentifier():
             raise DeclarationError(f"{cls.__name__}.context keys must be identifiers, not {key!r}")
-    if isinstance(cls.auth, Authenticator) and cls.auth.accepts():
-        clash = set(cls.auth.accepts()) & set(cls.context)
+    accepts = getattr(cls.auth, "accepts", None)
+    if callable(accepts) and accepts():
+        clash = set(accepts()) & set(cls.context)
         if clash:
             raise DeclarationError(f"{cls.__name__}: context names {sorted(clash)} clash with credentials")

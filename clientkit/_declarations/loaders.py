@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import attrs
 
-from clientkit.errors import DecodeError, redacted_cause, repr_excerpt
+from clientkit._declarations.errors import DecodeError, redacted_cause, repr_excerpt
 
 if TYPE_CHECKING:
-    from clientkit.convert import Converter
-    from clientkit.resource import Resource
+    from clientkit._declarations.convert import Converter
+    from clientkit._declarations.resource import Resource
 
 Loader = Callable[[Any, Any], Any]
 _SCALARS = (str, int, float, bool)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import attrs
 
-from clientkit.errors import DeclarationError
+from clientkit._declarations.errors import DeclarationError
 
 _DELTA_SECONDS = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?")  # seconds, as servers write them
 

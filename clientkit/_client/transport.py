@@ -24,10 +24,11 @@ import urllib3
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
-from clientkit.auth import Authenticator
-from clientkit.cache import WRITE_METHODS, CacheStats, Invalidations, Shortcut
-from clientkit.deadline import WATCHED_POOLS, DeadlineExceeded, watched
-from clientkit.errors import (
+from clientkit._client.auth import Authenticator
+from clientkit._client.cache import WRITE_METHODS, CacheStats, Invalidations, Shortcut
+from clientkit._client.deadline import WATCHED_POOLS, DeadlineExceeded, watched
+from clientkit._client.redacted_logging import install_log_redaction
+from clientkit._declarations.errors import (
     APIError,
     ClientKitError,
     ConnectError,
@@ -40,16 +41,10 @@ from clientkit.errors import (
     excerpt_of,
     redacted_cause,
 )
-from clientkit.options import MAX_BODY, RequestOptions, Timeout
-from clientkit.redacted_logging import install_log_redaction
-from clientkit.redaction import (
-    is_sensitive_name,
-    redact_data,
-    redact_headers,
-    redact_url,
-)
-from clientkit.retry import IDEMPOTENT_METHODS, Failure, RetryPolicy, parse_retry_after
-from clientkit.wire import (
+from clientkit._declarations.options import MAX_BODY, RequestOptions, Timeout
+from clientkit._declarations.redaction import is_sensitive_name, redact_data, redact_headers, redact_url
+from clientkit._declarations.retry import IDEMPOTENT_METHODS, Failure, RetryPolicy, parse_retry_after
+from clientkit._declarations.wire import (
     JsonCodec,
     QueryStyle,
     check_form,

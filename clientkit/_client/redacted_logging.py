@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
-from clientkit.redaction import scrub
+from clientkit._declarations.redaction import scrub
 
 #: loggers whose records (and their children's) are scrubbed: clientkit's and the HTTP stack's.
 REDACTED_LOGGERS = ("clientkit", "requests", "urllib3", "requests_cache")
@@ -101,7 +101,7 @@ def _scrub_exc_info(record: logging.LogRecord, exc_info: _ExcInfo) -> None:
         if record.exc_text and scrub(record.exc_text) != record.exc_text:
             record.exc_text = scrub(record.exc_text)
         return
-    from clientkit.errors import redacted_cause
+    from clientkit._declarations.errors import redacted_cause
 
     stand_in = redacted_cause(exc_info[1])
     record.exc_info = (type(stand_in), stand_in, exc_info[2])

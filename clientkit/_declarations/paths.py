@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from clientkit.errors import DeclarationError, InvalidRequestError, excerpt_of, redacted_cause
+from clientkit._declarations.errors import (
+    DeclarationError,
+    InvalidRequestError,
+    excerpt_of,
+    redacted_cause,
+)
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -31,7 +36,7 @@ def quote_segment(value: Any, *, name: str = "value") -> str:
         'a%2Fb%3Fc%23d'
     """
     if hasattr(value, "__ck_spec__") and not isinstance(value, type):
-        from clientkit.resource import identity_of
+        from clientkit._declarations.resource import identity_of
 
         value = identity_of(value)
     if isinstance(value, bool) or not isinstance(value, str | int | uuid.UUID):

@@ -15,8 +15,8 @@ from typing import Any, get_args, get_origin
 
 import cattrs
 
-from clientkit.redaction import clipped
-from clientkit.wire import SpelledFloat
+from clientkit._declarations.redaction import clipped
+from clientkit._declarations.wire import SpelledFloat
 
 Hook = Callable[[Any, Any], Any]
 _SEQUENCES: dict[Any, type] = {

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
-from clientkit.errors import DeclarationError, InvalidRequestError
-from clientkit.expansion import Expansion
-from clientkit.paths import PathTemplate
+from clientkit._declarations.errors import DeclarationError, InvalidRequestError
+from clientkit._declarations.expansion import Expansion
+from clientkit._declarations.paths import PathTemplate
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
@@ -30,8 +30,8 @@ else:  # pragma: no cover
     from typing_extensions import dataclass_transform
 
 if TYPE_CHECKING:
-    from clientkit.envelope import Envelope
-    from clientkit.pagination import Paginator
+    from clientkit._declarations.envelope import Envelope
+    from clientkit._declarations.paging import Paginator
 
 _META = "clientkit"
 R = TypeVar("R", bound="Resource")

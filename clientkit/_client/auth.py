@@ -19,7 +19,8 @@ import attrs
 import requests
 from requests.auth import AuthBase, _basic_auth_str
 
-from clientkit.errors import (
+from clientkit._client.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
+from clientkit._declarations.errors import (
     AuthenticationError,
     BadRequestError,
     DeclarationError,
@@ -27,10 +28,9 @@ from clientkit.errors import (
     InvalidRequestError,
     PermissionDeniedError,
 )
-from clientkit.paths import PathTemplate
-from clientkit.redaction import Secret, is_sensitive_name, register_secret
-from clientkit.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
-from clientkit.wire import check_header_value, dig
+from clientkit._declarations.paths import PathTemplate
+from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
+from clientkit._declarations.wire import check_header_value, dig
 
 if TYPE_CHECKING:
     from clientkit.sandbox.accounts import Accounts
@@ -475,7 +475,7 @@ class PasswordLogin(Authenticator):
         if self.expires_in and isinstance(dig(answer, self.expires_in), int | float):
             expires = self.clock() + float(dig(answer, self.expires_in))
         elif self.expires_at and dig(answer, self.expires_at) is not None:
-            from clientkit.convert import parse_datetime
+            from clientkit._declarations.convert import parse_datetime
 
             try:
                 expires = parse_datetime(dig(answer, self.expires_at)).timestamp()

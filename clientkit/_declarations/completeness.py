@@ -21,13 +21,20 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import attrs
 
-from clientkit.convert import conforms, field_types
-from clientkit.errors import IncompleteResourceError
-from clientkit.expansion import Expansion
-from clientkit.resource import FieldInfo, Resource, ResourceSpec, assigned, fields_of, is_new
+from clientkit._declarations.convert import conforms, field_types
+from clientkit._declarations.errors import IncompleteResourceError
+from clientkit._declarations.expansion import Expansion
+from clientkit._declarations.resource import (
+    FieldInfo,
+    Resource,
+    ResourceSpec,
+    assigned,
+    fields_of,
+    is_new,
+)
 
 if TYPE_CHECKING:
-    from clientkit.convert import Converter
+    from clientkit._declarations.convert import Converter
 
 LoadedLevel = int | tuple[str, ...] | None
 _SEQUENCES = (list, tuple, set, frozenset)

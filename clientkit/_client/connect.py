@@ -1,0 +1,114 @@
+"""Opening a session to a declared service: credentials bound to a copy of the declared
+auth, the cache wired with the credential's identity, the transport and its defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+
+from clientkit._client.auth import Authenticator, Keyed, secret_names
+from clientkit._client.cache import cached_http
+from clientkit._client.session import Session
+from clientkit._client.transport import Transport
+from clientkit._declarations.errors import InvalidRequestError
+from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout
+from clientkit._declarations.retry import RetryPolicy
+from clientkit._declarations.service import Service, opens_sessions
+from clientkit._version import __version__
+
+
+@opens_sessions
+def open_session(
+    cls: type[Service],
+    base_url: str | None = None,
+    *,
+    auth: AuthBase | None = None,
+    timeout: Timeout | float | tuple[float | None, float | None] | None = None,
+    retries: RetryPolicy | int | None = None,
+    headers: Mapping[str, str | None] | None = None,
+    cache: CacheConfig | bool | str | os.PathLike[str] | None = None,
+    http: requests.Session | None = None,
+    pool_size: int = 10,
+    verify: bool | str | None = None,
+    **kwargs: Any,
+) -> Session:
+    """What ``Service.connect`` does (see there)."""
+    url = base_url or cls.base_url
+    if not url:
+        raise InvalidRequestError(f"{cls.__name__} has no base_url; pass connect(base_url=...)")
+    context = dict(cls.context)
+    credentials: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        if key in cls.context:
+            context[key] = value
+        else:
+            credentials[key] = value
+    authenticator = auth
+    if authenticator is None and cls.auth is not None:
+        declared = cls.auth
+        if isinstance(declared, Authenticator):
+            authenticator = declared.bind(**credentials)  # a fresh copy per session
+            authenticator.check()
+        elif credentials:
+            raise InvalidRequestError(
+                f"unexpected arguments {sorted(credentials)}: {cls.__name__}'s auth takes no "
+                f"credentials; context names are {sorted(cls.context)}"
+            )
+        else:
+            authenticator = declared
+    elif credentials:
+        where = "auth= was given" if auth is not None else f"{cls.__name__} declares no auth"
+        raise InvalidRequestError(
+            f"unexpected arguments {sorted(credentials)}: {where}; context names are "
+            f"{sorted(cls.context)}"
+        )
+    config = CacheConfig.of(cache) if cache is not None else cls.cache
+    if cache not in (None, False) and http is not None:
+        raise InvalidRequestError("pass either cache= or http=, not both (wrap your session yourself)")
+    if config is not None and http is None:
+        http = cached_http(
+            config,
+            name=cls.__name__.lower(),
+            identity=_identity_of(authenticator),
+            secret_names=secret_names(authenticator),
+            idempotency_header=cls.idempotency_header,
+        )
+    ua = cls.user_agent or f"clientkit/{__version__} python-requests/{requests.__version__}"
+    base_headers: dict[str, str | None] = {"User-Agent": ua, "Accept": "application/json"}
+    base_headers.update(headers or {})
+    transport = Transport(
+        base_url=url,
+        auth=authenticator,
+        codec=cls.json,
+        query=cls.query,
+        errors=cls.errors,
+        options=RequestOptions(
+            timeout=Timeout.of(timeout) if timeout is not None else cls.timeout,
+            retry=retries if retries is not None else cls.retry,
+            max_body=cls.max_body,
+        ),
+        headers=base_headers,
+        idempotency_header=cls.idempotency_header,
+        http=http,
+        pool_size=pool_size,
+        verify=verify,
+    )
+    return Session(cls, transport, context=context)
+
+
+def _identity_of(auth: AuthBase | None) -> Callable[[Keyed], str]:
+    """How the cache names the credential of ``auth`` (see ``Authenticator.identity``)."""
+    if auth is None:
+        return lambda _: "anonymous"
+    if isinstance(auth, Authenticator):
+        return auth.identity
+    if isinstance(auth, HTTPBasicAuth | HTTPDigestAuth):
+        kind = type(auth).__qualname__
+        return lambda keyed: keyed("requests", kind, str(auth.username), str(auth.password))
+    unshared = f"unshared:{secrets.token_hex(16)}"  # credentials clientkit cannot see: never shared
+    return lambda _: unshared
