@@ -8,9 +8,6 @@ from clientkit._declarations.paths import (
     PathTemplate,
     quote_segment,
 )
-from clientkit._declarations.redaction import (
-    redact,
-)
 from clientkit._declarations.resource import (
     FieldInfo,
     ResourceSpec,
@@ -23,6 +20,5 @@ __all__ = [
     "PathTemplate",
     "ResourceSpec",
     "quote_segment",
-    "redact",
     "resource",
 ]

@@ -46,7 +46,7 @@ from clientkit.errors import (
     ServerError,
     ValidationError,
 )
-from clientkit.model import redact
+from clientkit.redaction import redact
 from clientkit.sandbox import Accounts, Sandbox
 from tests.support.leaks import chain, exception_places, findings, log_places
 from tests.support.processes import free_port as closed_port
