@@ -64,7 +64,7 @@ def _pandas() -> Any:
     try:
         import pandas
     except ImportError as exc:
-        raise ImportError("the dataframe methods need pandas: pip install 'clientkit[pandas]'") from exc
+        raise ImportError("the dataframe methods need pandas: pip install 'clientkit[clappform]'") from exc
     return pandas
 
 

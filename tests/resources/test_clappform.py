@@ -315,7 +315,7 @@ def test_pandas_missing_says_how_to_install(box: ClappformSandbox, monkeypatch: 
     import sys
 
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(ImportError, match=r"clientkit\[pandas\]"):
+    with pytest.raises(ImportError, match=r"clientkit\[clappform\]"):
         client(box).write_dataframe(object(), PRESIDENTS)  # type: ignore[arg-type]
 
 
