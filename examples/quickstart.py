@@ -5,8 +5,7 @@ Run: python examples/quickstart.py
 
 from __future__ import annotations
 
-from clientkit import Envelope, Resource, Service, TokenAuth, field
-from clientkit._declarations.paging import PageNumber
+from clientkit import Envelope, PageNumber, Resource, Service, TokenAuth, field
 from clientkit.sandbox.app import Sandbox
 
 # --- the declaration: this is all a service package needs ---------------------------------

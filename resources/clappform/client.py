@@ -14,11 +14,9 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from clientkit import PasswordLogin, RetryPolicy, Session, Timeout, bulk
-from clientkit._declarations.paging import OffsetLimit
-from clientkit._declarations.paths import PathTemplate
-from clientkit._declarations.resource import identity_of, spec_of
+from clientkit import OffsetLimit, PasswordLogin, RetryPolicy, Session, Timeout, bulk, identity_of, spec_of
 from clientkit.errors import InvalidRequestError
+from clientkit.model import PathTemplate
 from resources.clappform.exceptions import DataframeWriteError, ItemError, PaginationKeyError
 from resources.clappform.models import (
     Actionflow,

@@ -11,8 +11,9 @@ from typing import Any
 
 import requests
 
-from clientkit._declarations.errors import ClientKitError, InvalidRequestError
-from clientkit._declarations.errors import PaginationError as _PagingError
+from clientkit import ClientKitError
+from clientkit.errors import InvalidRequestError
+from clientkit.errors import PaginationError as _PagingError
 
 
 class HTTPError(requests.exceptions.HTTPError):

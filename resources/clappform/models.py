@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from clientkit import Expansion, Resource, field, spec_of
-from clientkit._declarations.errors import InvalidRequestError
+from clientkit.errors import InvalidRequestError
 from clientkit.model import quote_segment
 from clientkit.tokens import jwt_expiry
 from resources.clappform.service import ClappformApi
