@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import attrs
 import requests
@@ -31,9 +31,6 @@ from clientkit._declarations.errors import (
 from clientkit._declarations.paths import PathTemplate
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
 from clientkit._declarations.wire import check_header_value, dig
-
-if TYPE_CHECKING:
-    from clientkit.sandbox.accounts import Accounts
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -108,14 +105,6 @@ class Authenticator(AuthBase):
     def check(self) -> None:
         """Raise when required credentials are missing."""
 
-    # -- the server's side (used by the sandbox) ---------------------------------------
-
-    def sandbox_principal(
-        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
-    ) -> str | None:
-        """Who a request is, as a service of this strategy would decide (``None``: 401)."""
-        return "anonymous"
-
 
 def _credential_value(value: Any) -> str | int | float:
     """The wire form of a credential: text, or a number kept as one; anything else is refused."""
@@ -181,11 +170,6 @@ class TokenAuth(Authenticator):
             return "anonymous"
         return keyed("token", self.header, self.scheme or "", self.token.reveal())
 
-    def sandbox_principal(
-        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
-    ) -> str | None:
-        return _token_principal(headers.get(self.header, ""), self.scheme, accounts)
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}(scheme={self.scheme!r}, header={self.header!r}, token=***)"
 
@@ -225,12 +209,6 @@ class ApiKeyAuth(Authenticator):
         if self.key is None:
             return "anonymous"
         return keyed("key", self.header or "", self.query or "", self.key.reveal())
-
-    def sandbox_principal(
-        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
-    ) -> str | None:
-        value = headers.get(self.header) if self.header else query.get(self.query or "")
-        return accounts.principal_for_token(value)
 
     def __repr__(self) -> str:
         where = f"header={self.header!r}" if self.header else f"query={self.query!r}"
@@ -275,31 +253,8 @@ class BasicAuth(Authenticator):
         password = self.password.reveal() if self.password is not None else ""
         return keyed("basic", self.username or "", password)
 
-    def sandbox_principal(
-        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
-    ) -> str | None:
-        import base64
-
-        scheme, _, encoded = headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "basic":
-            return None
-        try:
-            user, _, password = base64.b64decode(encoded).decode().partition(":")
-        except ValueError:
-            return None
-        return accounts.check_login({"username": user, "password": password})
-
     def __repr__(self) -> str:
         return f"BasicAuth(username={self.username!r}, password=***)"
-
-
-def _token_principal(value: str, scheme: str | None, accounts: Accounts) -> str | None:
-    """Who a ``<scheme> <token>`` header value stands for, in the sandbox's accounts."""
-    if scheme:
-        given, _, value = value.partition(" ")
-        if given.lower() != scheme.lower():
-            return None
-    return accounts.principal_for_token(value)
 
 
 def _render(template: Any, values: Mapping[str, Any]) -> Any:
@@ -498,11 +453,6 @@ class PasswordLogin(Authenticator):
         r.headers[self.header] = self._header_value(self.current_token())
         return r
 
-    def sandbox_principal(
-        self, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
-    ) -> str | None:
-        return _token_principal(headers.get(self.header, ""), self.scheme, accounts)
-
     def secret_fields(self) -> set[str]:
         """The login and refresh body keys that carry a secret credential (``password``, ``pin``)."""
         return {
@@ -511,31 +461,6 @@ class PasswordLogin(Authenticator):
             for wire, value in (template or {}).items()
             if isinstance(value, str) and _PLACEHOLDER.fullmatch(value) and is_sensitive_name(value[1:-1])
         }
-
-    def sandbox_login(self, body: Any, accounts: Accounts, *, refresh: bool = False) -> Any:
-        """The answer to a login (or refresh) request, or ``None`` for bad credentials."""
-        template = self.refresh_body if refresh else self.body
-        given: dict[str, Any] = {}
-        for wire, value in (template or {}).items():
-            if isinstance(value, str) and _PLACEHOLDER.fullmatch(value) and isinstance(body, Mapping):
-                given[value[1:-1]] = body.get(wire)
-        if refresh:
-            principal = accounts.use_refresh(given.get("refresh_token"))
-        else:
-            principal = accounts.check_login(given)
-        if principal is None:
-            return None
-        issued = accounts.issue(principal)
-        answer: dict[str, Any] = {}
-        for path, key in (
-            (self.token, "access_token"),
-            (self.refresh_token, "refresh_token"),
-            (self.expires_in, "expires_in"),
-            (self.expires_at, "expires_at"),
-        ):
-            if path:
-                _put_path(answer, path, issued[key])
-        return answer
 
     def identity(self, keyed: Keyed) -> str:
         """Every login credential (password included) and the login path; never the token,
@@ -556,13 +481,6 @@ class PasswordLogin(Authenticator):
 
 def _rebuild_login(state: dict[str, Any]) -> PasswordLogin:
     return PasswordLogin(**state)
-
-
-def _put_path(body: dict[str, Any], path: str, value: Any) -> None:
-    steps = path.split(".")
-    for step in steps[:-1]:
-        body = body.setdefault(step, {})
-    body[steps[-1]] = value
 
 
 def _wrapped(name: str, value: Any) -> Any:

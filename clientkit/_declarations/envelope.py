@@ -69,23 +69,3 @@ class Envelope:
     def wrap(self, payload: Any, operation: str) -> Any:
         """The request body that carries ``payload`` for ``operation``."""
         return put_path(payload, self.for_op(operation).request)
-
-    # -- the server's side (used by the sandbox) ---------------------------------------
-
-    def response_path(self, operation: str) -> str | None:
-        """Where a server puts the payload of ``operation`` (the first named location)."""
-        locator = self.for_op(operation).response
-        if locator is None or isinstance(locator, str):
-            return locator
-        return next((c for c in locator if c is not None), None)
-
-    def wrap_response(self, payload: Any, operation: str) -> Any:
-        """A response body carrying ``payload``, as the service would send it."""
-        return put_path(payload, self.response_path(operation))
-
-    def unwrap_request(self, body: Any, operation: str) -> Any:
-        """The payload of a request body, as the service would read it (``None``: absent)."""
-        path = self.for_op(operation).request
-        if path is None:
-            return body
-        return dig(body, path) if has_path(body, path) else None

@@ -456,38 +456,6 @@ class ErrorShape:
             response=response,
         )
 
-    def render(
-        self,
-        status: int,
-        message: str,
-        *,
-        code: Any = None,
-        field_errors: Mapping[str, list[str]] | None = None,
-        request_id: str | None = None,
-    ) -> dict[str, Any]:
-        """An error body in this shape, as the service would send it (used by the sandbox)."""
-        body: dict[str, Any] = {}
-
-        def first(paths: Path) -> str | None:
-            if paths is None:
-                return None
-            return paths if isinstance(paths, str) else next(iter(paths), None)
-
-        if field_errors and first(self.fields) == "$":
-            body.update({k: list(v) for k, v in field_errors.items()})
-        for paths, value in (
-            (self.message, message),
-            (self.code, status if code is None else code),
-            (self.request_id, request_id),
-        ):
-            path = first(paths)
-            if path and path != "$" and value is not None:
-                _put(body, path, value)
-        fields = first(self.fields)
-        if field_errors and fields and fields != "$":
-            _put(body, fields, {k: list(v) for k, v in field_errors.items()})
-        return body
-
     def field_errors_of(self, body: Any) -> dict[str, list[str]]:
         """Field name -> messages, from wherever the shape says they are."""
         if not isinstance(body, Mapping):
@@ -501,14 +469,6 @@ class ErrorShape:
             if parsed:
                 return parsed
         return {}
-
-
-def _put(body: dict[str, Any], path: str, value: Any) -> None:
-    steps = path.split(".")
-    target = body
-    for step in steps[:-1]:
-        target = target.setdefault(step, {})
-    target[steps[-1]] = value
 
 
 def _first(body: Any, paths: Path, *, scalar: bool = False) -> Any:

@@ -128,60 +128,11 @@ def locate_items(body: Any, locator: Locator) -> list[Any]:
     return found
 
 
-@attrs.frozen
-class PageQuery:
-    """What a server sees of a page request (used by the sandbox)."""
-
-    query: Mapping[str, str]
-    body: Mapping[str, Any]
-    url: str
-    default_size: int = 20
-    max_size: int | None = None
-
-    def size(self, name: str | None, where: Where, default: int | None) -> int:
-        """The page size asked for (or the default), capped at the server's maximum."""
-        size = self.number(name, where, default or self.default_size) or 1
-        return min(size, self.max_size) if self.max_size else size
-
-    def get(self, name: str | None, where: Where = "query") -> Any:
-        if name is None:
-            return None
-        return (self.body if where == "body" else self.query).get(name)
-
-    def number(self, name: str | None, where: Where, default: int) -> int:
-        value = int_or_none(self.get(name, where))
-        if value is None or value < 0:
-            return default
-        return value
-
-    def link(self, **updates: Any) -> str:
-        """This request's URL with query parameters replaced."""
-        from urllib.parse import urlencode, urlsplit, urlunsplit
-
-        parts = urlsplit(self.url)
-        query = {**self.query, **{k: str(v) for k, v in updates.items()}}
-        return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-@attrs.frozen
-class Served:
-    """One page as a server answers it: the items, body keys to set, headers to send."""
-
-    items: Sequence[Any]
-    meta: Mapping[str, Any] = attrs.field(factory=dict)
-    headers: Mapping[str, str] = attrs.field(factory=dict)
-
-
 def _sized(request: PageRequest, name: str | None, where: Where) -> PageRequest:
     """``request`` asking for its page size under ``name`` (when both are known)."""
     if name and request.size is not None:
         return request.set(name, request.size, where)
     return request
-
-
-def _sibling(path: str, name: str) -> str:
-    head, _, _ = path.rpartition(".")
-    return f"{head}.{name}" if head else name
 
 
 def int_or_none(value: Any) -> int | None:
@@ -242,24 +193,6 @@ class Paginator:
         """Whether empty pages may be followed (server-driven styles) rather than end the walk."""
         return False
 
-    # -- the server's side (used by the sandbox) ---------------------------------------
-
-    def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        """One page of ``items`` as a service of this style answers ``request``."""
-        return self._with_total(Served(items=list(items)), len(items))
-
-    def _with_total(self, served: Served, total: int) -> Served:
-        meta = dict(served.meta)
-        headers = dict(served.headers)
-        if self.total:
-            meta[self.total] = total
-        if self.total_header:
-            headers[self.total_header] = str(total)
-        return Served(items=served.items, meta=meta, headers=headers)
-
-    def _slice(self, request: PageQuery, items: Sequence[Any], start: int, size: int) -> Served:
-        return self._with_total(Served(items=list(items[start : start + size])), len(items))
-
     def _more(self, page: RawPage) -> bool:
         """Shared end-of-list rules: empty page, total reached, short page."""
         if not page.items:
@@ -314,21 +247,6 @@ class PageNumber(Paginator):
     def page_at(self, request: PageRequest, number: int) -> PageRequest:
         return request.set(self.page, self.start + number, self.where)
 
-    def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.size(self.size, self.where, self.page_size)
-        page = max(request.number(self.page, self.where, self.start), self.start)
-        start = (page - self.start) * size
-        served = self._slice(request, items, start, size)
-        if self.next:
-            meta = dict(served.meta)
-            more = start + size < len(items)
-            meta[self.next] = request.link(**{self.page: page + 1}) if more else None
-            meta[_sibling(self.next, "previous")] = (
-                request.link(**{self.page: page - 1}) if page > self.start else None
-            )
-            served = Served(items=served.items, meta=meta, headers=served.headers)
-        return served
-
 
 @attrs.frozen
 class OffsetLimit(Paginator):
@@ -365,11 +283,6 @@ class OffsetLimit(Paginator):
             raise InvalidRequestError("jumping to a page with offset paging needs a page_size")
         return request.set(self.offset, self.start + number * request.size, self.offset_where)
 
-    def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.size(self.limit, self.limit_where, self.page_size)
-        offset = request.number(self.offset, self.offset_where, self.start) - self.start
-        return self._slice(request, items, offset, size)
-
 
 @attrs.frozen
 class Cursor(Paginator):
@@ -399,27 +312,6 @@ class Cursor(Paginator):
             raise PaginationError(f"the cursor did not advance ({self.param}={value!r}); stopping")
         return page.request.set(self.param, value, self.where)
 
-    def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.size(self.size, self.where, self.page_size)
-        token = request.get(self.param, self.where)
-        from_item = ".-1." in f".{self.cursor}."  # Stripe style: the cursor is the last item's key
-        key = self.cursor.rsplit(".", 1)[-1]
-        start = 0
-        if token not in (None, ""):
-            if from_item:
-                positions = [i for i, item in enumerate(items) if str(dig(item, key)) == str(token)]
-                start = positions[0] + 1 if positions else len(items)
-            else:
-                start = int_or_none(str(token).removeprefix("c")) or 0
-        end = start + size
-        served = self._slice(request, items, start, size)
-        meta = dict(served.meta)
-        if self.has_more:
-            meta[self.has_more] = end < len(items)
-        if not from_item:
-            meta[self.cursor] = f"c{end}" if end < len(items) else None
-        return Served(items=served.items, meta=meta, headers=served.headers)
-
     def follows_links(self) -> bool:
         return True
 
@@ -442,14 +334,6 @@ class NextUrl(Paginator):
         if not isinstance(url, str) or not url:
             return None
         return page.request.follow(url, page.url)
-
-    def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.size(self.size, "query", self.page_size)
-        page = max(request.number("page", "query", 1), 1)
-        served = self._slice(request, items, (page - 1) * size, size)
-        more = page * size < len(items)
-        meta = {**served.meta, self.next: request.link(page=page + 1) if more else None}
-        return Served(items=served.items, meta=meta, headers=served.headers)
 
     def follows_links(self) -> bool:
         return True
@@ -477,24 +361,6 @@ class LinkHeader(Paginator):
             if self.rel in rels and link.get("url"):
                 return page.request.follow(link["url"], page.url)
         return None
-
-    def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        page_param, size_param = self.page or "page", self.size or "per_page"
-        size = request.size(size_param, "query", self.page_size)
-        page = max(request.number(page_param, "query", self.start), self.start)
-        served = self._slice(request, items, (page - self.start) * size, size)
-        last = self.start + max(0, (len(items) - 1) // size)
-        links = [
-            f'<{request.link(**{page_param: self.start})}>; rel="first"',
-            f'<{request.link(**{page_param: last})}>; rel="last"',
-        ]
-        if page < last:
-            links.insert(0, f'<{request.link(**{page_param: page + 1})}>; rel="{self.rel}"')
-        if page > self.start:
-            links.append(f'<{request.link(**{page_param: page - 1})}>; rel="prev"')
-        return Served(
-            items=served.items, meta=served.meta, headers={**served.headers, "Link": ", ".join(links)}
-        )
 
     def page_at(self, request: PageRequest, number: int) -> PageRequest:
         if not self.page:
@@ -530,17 +396,5 @@ class HeaderNext(Paginator):
             return page.request.set(self.param, value)
         return page.request.follow(value, page.url)
 
-    def serve(self, request: PageQuery, items: Sequence[Any]) -> Served:
-        size = request.size(self.size, "query", self.page_size)
-        param = self.param or "page"
-        start = request.number(param, "query", 0)
-        served = self._slice(request, items, start, size)
-        headers = dict(served.headers)
-        if start + size < len(items):
-            headers[self.header] = str(start + size) if self.param else request.link(page=start + size)
-        return Served(items=served.items, meta=served.meta, headers=headers)
-
     def follows_links(self) -> bool:
         return True
-
-

@@ -8,7 +8,10 @@ Example:
 
 from clientkit.sandbox.accounts import Accounts
 from clientkit.sandbox.faults import Fault, FaultPlan
+from clientkit.sandbox.halves import NoServerHalf
 from clientkit.sandbox.journal import Entry, Journal
+from clientkit.sandbox.paging import PageQuery, Served, serve_page
+from clientkit.sandbox.principals import principal_of
 from clientkit.sandbox.server import ServerThread
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 
@@ -19,12 +22,17 @@ __all__ = [
     "FaultPlan",
     "Journal",
     "MemoryStore",
+    "NoServerHalf",
+    "PageQuery",
     "Record",
     "Reply",
     "Sandbox",
     "SandboxRequest",
+    "Served",
     "ServerThread",
     "SqliteStore",
+    "principal_of",
+    "serve_page",
 ]
 
 

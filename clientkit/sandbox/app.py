@@ -28,12 +28,15 @@ from requests.structures import CaseInsensitiveDict
 from clientkit._client.auth import Authenticator, PasswordLogin
 from clientkit._declarations.completeness import level_type
 from clientkit._declarations.convert import conforms, field_types
-from clientkit._declarations.paging import PageQuery
 from clientkit._declarations.resource import Resource, ResourceSpec, fields_of, spec_of
 from clientkit._declarations.service import Service
 from clientkit.sandbox.accounts import Accounts
+from clientkit.sandbox.envelopes import place, response_path, unwrap_request, wrap_response
+from clientkit.sandbox.errors import render_error
 from clientkit.sandbox.faults import Fault, FaultPlan
 from clientkit.sandbox.journal import Journal, secret_names_of
+from clientkit.sandbox.paging import PageQuery, check_servable, serve_page
+from clientkit.sandbox.principals import login_answer, principal_of
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 
 try:
@@ -226,6 +229,7 @@ class Sandbox:
             return lambda req: op(cls, spec, req)
 
         if spec.many is not None:
+            check_servable(spec.pagination or self.service.pagination)
             self._add(spec.many.template, ["GET"], _Route(bind(self._list), False, "list"))
         if spec.create is not None:
             self._add(spec.create.template, [spec.create_method], _Route(bind(self._create), False, "create"))
@@ -382,7 +386,7 @@ class Sandbox:
         envelope = spec.envelope or self.service.envelope
         return Reply(
             status,
-            envelope.wrap_response(payload, operation),
+            wrap_response(envelope, payload, operation),
             headers={"ETag": self._etag(table, key, record), "Last-Modified": _http_date(record.modified)},
         )
 
@@ -406,7 +410,8 @@ class Sandbox:
             if all(_wire_text(r.body.get(k)).lower() == v.lower() for k, v in wanted)
         ]
         body_in = req.json if isinstance(req.json, Mapping) else {}
-        served = paginator.serve(
+        served = serve_page(
+            paginator,
             PageQuery(
                 query=dict(req.request.args),
                 body=body_in,
@@ -417,14 +422,14 @@ class Sandbox:
             items,
         )
         envelope = spec.envelope or self.service.envelope
-        items_path = paginator.items if isinstance(paginator.items, str) else envelope.response_path("list")
+        items_path = paginator.items if isinstance(paginator.items, str) else response_path(envelope, "list")
         if items_path is None:
             body: Any = list(served.items)
         else:
             body = {}
-            _put(body, items_path, list(served.items))
+            place(body, items_path, list(served.items))
             for path, value in served.meta.items():
-                _put(body, path, value)
+                place(body, path, value)
         headers = dict(served.headers)
         modified = self.store.modified(table)
         if modified:
@@ -433,7 +438,7 @@ class Sandbox:
 
     def _payload(self, spec: ResourceSpec, req: SandboxRequest, operation: str) -> Any:
         envelope = spec.envelope or self.service.envelope
-        return envelope.unwrap_request(req.json, operation)
+        return unwrap_request(envelope, req.json, operation)
 
     def _invalid(
         self, cls: type[Resource], payload: Mapping[str, Any], *, creating: bool, request: Request
@@ -544,13 +549,13 @@ class Sandbox:
     def _login(self, req: SandboxRequest) -> Reply:
         auth = self.service.auth
         assert isinstance(auth, PasswordLogin)
-        answer = auth.sandbox_login(req.json, self.accounts)
+        answer = login_answer(auth, req.json, self.accounts)
         return Reply(200, answer) if answer is not None else self.error(401, "invalid credentials")
 
     def _refresh(self, req: SandboxRequest) -> Reply:
         auth = self.service.auth
         assert isinstance(auth, PasswordLogin)
-        answer = auth.sandbox_login(req.json, self.accounts, refresh=True)
+        answer = login_answer(auth, req.json, self.accounts, refresh=True)
         return Reply(200, answer) if answer is not None else self.error(401, "invalid refresh token")
 
     def _authenticate(self, request: Request) -> tuple[str | None, Reply | None]:
@@ -558,7 +563,7 @@ class Sandbox:
         principal = "anonymous"
         if isinstance(auth, Authenticator):
             headers = CaseInsensitiveDict(request.headers.items())
-            found = auth.sandbox_principal(headers, request.args, self.accounts)
+            found = principal_of(auth, headers, request.args, self.accounts)
             if found is None:
                 return None, self.error(401, "authentication credentials were not provided or are invalid")
             principal = found
@@ -575,7 +580,9 @@ class Sandbox:
     def error(self, status: int, message: str, field_errors: Mapping[str, list[str]] | None = None) -> Reply:
         """An error answer in the service's error shape."""
         request_id = secrets.token_hex(12)
-        body = self.service.errors.render(status, message, field_errors=field_errors, request_id=request_id)
+        body = render_error(
+            self.service.errors, status, message, field_errors=field_errors, request_id=request_id
+        )
         return Reply(status, body, headers={"X-Request-Id": request_id})
 
     def finish(self, reply: Reply, req: SandboxRequest | None) -> Reply:
@@ -727,13 +734,6 @@ def _typed(value: str, t: Any) -> Any:
 
 def _type_name(t: Any) -> str:
     return getattr(t, "__name__", None) or str(t).replace("typing.", "")
-
-
-def _put(body: dict[str, Any], path: str, value: Any) -> None:
-    steps = path.split(".")
-    for step in steps[:-1]:
-        body = body.setdefault(step, {})
-    body[steps[-1]] = value
 
 
 def _not_after(modified: str, since: str) -> bool:
