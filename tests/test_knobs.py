@@ -93,12 +93,15 @@ def test_create_only_fields_go_out_on_create_and_never_in_an_update() -> None:
         billing.save(price)
         assert sandbox.records(Price)[0]["currency"] == "eur"
         assert (price.currency, price.unit_amount, price.nickname) == ("eur", 1200, "monthly (old)")
-        billing.update(price)  # a full replace leaves them out too
+        billing.update(price)  # a full replace leaves them out, and the server keeps them
+        assert sandbox.records(Price)[0]["currency"] == "eur"
+        assert billing.get(Price, price.id).unit_amount == 1200
     writes = [(e.method, e.json) for e in sandbox.journal]
     assert writes == [
         ("POST", {"currency": "eur", "unit_amount": 1200, "nickname": "monthly"}),
         ("PATCH", {"nickname": "monthly (old)"}),
         ("PUT", {"nickname": "monthly (old)"}),
+        ("GET", None),
     ]
 
 

@@ -528,7 +528,7 @@ class Sandbox:
         errors = self._invalid(cls, payload, creating=False, request=req.request)
         if errors:
             return self.error(self.validation_status, "validation failed", errors)
-        kept = {f.wire for f in fields_of(cls) if f.read_only or f.identity}
+        kept = {f.wire for f in fields_of(cls) if f.read_only or f.identity or f.create_only}
         base = {k: v for k, v in record.body.items() if k in kept} if replace else dict(record.body)
         base.update(self._writable(cls, payload))
         for name in spec.identity:  # identity never changes through a write
