@@ -116,7 +116,7 @@ class Session:
         self._options = options or RequestOptions()
         self._local = threading.local()
         self._templates = service.header_templates()
-        self._layer: RequestOptions | None = None  # the options with the context's headers
+        self._layer: tuple[RequestOptions, RequestOptions] | None = None  # (service's, merged)
 
     # -- context, options, lifecycle --------------------------------------------
 
@@ -183,15 +183,17 @@ class Session:
     def _resolve(self, call: RequestOptions | None) -> RequestOptions:
         """The one merge of a call's options: the service's < this session's (its context's
         headers first) < the call's. The transport takes them as they are."""
-        if self._layer is None:
+        base = self.transport.options
+        if self._layer is None or self._layer[0] is not base:
             rendered: dict[str, str | None] = {}
             for name, (template, used) in self._templates.items():
                 if template is None or any(self._context.get(u) is None for u in used):
                     rendered[name] = None
                 else:
                     rendered[name] = _fill(template, self._context)
-            self._layer = attrs.evolve(self._options, headers=merge_headers(rendered, self._options.headers))
-        return self.transport.options.merge(self._layer).merge(call)
+            layer = attrs.evolve(self._options, headers=merge_headers(rendered, self._options.headers))
+            self._layer = (base, base.merge(layer))
+        return self._layer[1].merge(call)
 
     @_forgets_on_failure
     def request(

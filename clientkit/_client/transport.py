@@ -78,19 +78,19 @@ class _Call:
     own: bool
     query: list[tuple[str, str]]
     headers: dict[str, str | None]
-    body: Any
-    files: Any
-    json: Any
     opts: RequestOptions
     invalidates: tuple[str, ...]
     idempotent: bool
     policy: RetryPolicy
     limits: Timeout
     deadline: float | None
-    rewinder: Rewinder
     signature: tuple[Any, ...]
     generation: int
     cache_args: dict[str, Any]
+    body: Any = None
+    files: Any = None
+    json: Any = UNSET
+    rewinder: Rewinder = attrs.field(factory=Rewinder)
     stream: bool = False
     authenticate: bool = True
     raise_for_status: bool = True
@@ -273,16 +273,12 @@ class Transport:
             own=own,
             query=query,
             headers=headers,
-            body=None,
-            files=None,
-            json=UNSET,
             opts=opts,
             invalidates=invalidates,
             idempotent=self._idempotent(method, own, opts, headers),
             policy=opts.retry or RetryPolicy(),
             limits=limits,
             deadline=time.monotonic() + limits.total if limits.total else None,
-            rewinder=Rewinder(),
             signature=signature,
             generation=self.invalidations.generation,
             cache_args=self._cache_args(method, url, opts.cache, signature),
@@ -372,10 +368,7 @@ class Transport:
         timeout = (within(call.limits.connect, call.deadline), within(call.limits.read, call.deadline))
         limit = call.opts.max_body
         if call.conditional is not None:
-            headers = {**call.headers, **call.conditional}
-            return self._send_plain(
-                call.method, call.url, call.query, headers, call.auth, timeout, call.deadline, limit
-            )
+            return self._send_plain(call, timeout)
         resp = self.http.request(
             call.method,
             call.url,
@@ -512,23 +505,13 @@ class Transport:
 
     # -- the cache -------------------------------------------------------------
 
-    def _send_plain(
-        self,
-        method: str,
-        url: str,
-        query: list[tuple[str, str]],
-        headers: Mapping[str, str | None],
-        auth: Any,
-        timeout: Any,
-        deadline: float | None = None,
-        limit: int | None = None,
-    ) -> requests.Response:
-        """Send past the cache layer (for the shortcut's own conditional requests)."""
-        prepared = self.http.prepare_request(
-            requests.Request(method, url, params=query, headers=dict(headers), auth=auth)
-        )
+    def _send_plain(self, call: _Call, timeout: Any) -> requests.Response:
+        """Send past the cache layer (the shortcut's own conditional request)."""
+        headers = {**call.headers, **(call.conditional or {})}
+        request = requests.Request(call.method, call.url, params=call.query, headers=headers, auth=call.auth)
+        prepared = self.http.prepare_request(request)
         resp = requests.Session.send(self.http, prepared, timeout=timeout, allow_redirects=False, stream=True)
-        read_body(resp, deadline, limit)
+        read_body(resp, call.deadline, call.opts.max_body)
         return resp
 
     def _body_hooks(self, stream: bool, deadline: float | None, limit: int | None) -> dict[str, Any]:
