@@ -39,6 +39,7 @@ import attrs
 import requests
 
 from clientkit._client.auth import Keyed
+from clientkit._client.decisions import SAFE_METHODS
 from clientkit._declarations.errors import (
     CacheError,
     DeclarationError,
@@ -201,7 +202,6 @@ HARMLESS_HEADERS = frozenset(
     }
 )
 #: The request methods that are safe (RFC 9110, 9.2.1); every other one is a write.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Where a stored request keeps the key it was stored under (in storage only)
 _STORED_KEY = "X-Clientkit-Cache-Key"
 _MASK = "REDACTED"

@@ -16,7 +16,7 @@ from clientkit._client.cache import cached_http
 from clientkit._client.session import Session
 from clientkit._client.transport import Transport
 from clientkit._declarations.errors import InvalidRequestError
-from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout
+from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout, merge_headers
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.service import Service, opens_sessions
 from clientkit._version import __version__
@@ -48,57 +48,76 @@ def open_session(
             context[key] = value
         else:
             credentials[key] = value
-    authenticator = auth
-    if authenticator is None and cls.auth is not None:
-        declared = cls.auth
-        if isinstance(declared, Authenticator):
-            authenticator = declared.bind(**credentials)  # a fresh copy per session
-            authenticator.check()
-        elif credentials:
-            raise InvalidRequestError(
-                f"unexpected arguments {sorted(credentials)}: {cls.__name__}'s auth takes no "
-                f"credentials; context names are {sorted(cls.context)}"
-            )
-        else:
-            authenticator = declared
-    elif credentials:
-        where = "auth= was given" if auth is not None else f"{cls.__name__} declares no auth"
-        raise InvalidRequestError(
-            f"unexpected arguments {sorted(credentials)}: {where}; context names are "
-            f"{sorted(cls.context)}"
-        )
-    config = CacheConfig.of(cache) if cache is not None else cls.cache
-    if cache not in (None, False) and http is not None:
-        raise InvalidRequestError("pass either cache= or http=, not both (wrap your session yourself)")
-    if config is not None and http is None:
-        http = cached_http(
-            config,
-            name=cls.__name__.lower(),
-            identity=_identity_of(authenticator),
-            secret_names=secret_names(authenticator),
-            idempotency_header=cls.idempotency_header,
-        )
-    ua = cls.user_agent or f"clientkit/{__version__} python-requests/{requests.__version__}"
-    base_headers: dict[str, str | None] = {"User-Agent": ua, "Accept": "application/json"}
-    base_headers.update(headers or {})
+    authenticator = _authenticator(cls, auth, credentials)
     transport = Transport(
         base_url=url,
         auth=authenticator,
         codec=cls.json,
         query=cls.query,
         errors=cls.errors,
-        options=RequestOptions(
-            timeout=Timeout.of(timeout) if timeout is not None else cls.timeout,
-            retry=retries if retries is not None else cls.retry,
-            max_body=cls.max_body,
-        ),
-        headers=base_headers,
+        options=_defaults(cls, timeout, retries, headers),
         idempotency_header=cls.idempotency_header,
-        http=http,
+        http=_cached(cls, cache, http, authenticator),
         pool_size=pool_size,
         verify=verify,
     )
     return Session(cls, transport, context=context)
+
+
+def _authenticator(cls: type[Service], auth: AuthBase | None, credentials: dict[str, Any]) -> AuthBase | None:
+    """``auth`` as given, or the declared auth (an ``Authenticator`` bound to ``credentials``)."""
+    if auth is None and isinstance(cls.auth, Authenticator):
+        authenticator = cls.auth.bind(**credentials)  # a fresh copy per session
+        authenticator.check()
+        return authenticator
+    if credentials:
+        if auth is not None:
+            where = "auth= was given"
+        elif cls.auth is not None:
+            where = f"{cls.__name__}'s auth takes no credentials"
+        else:
+            where = f"{cls.__name__} declares no auth"
+        raise InvalidRequestError(
+            f"unexpected arguments {sorted(credentials)}: {where}; context names are {sorted(cls.context)}"
+        )
+    return auth if auth is not None else cls.auth
+
+
+def _cached(
+    cls: type[Service],
+    cache: CacheConfig | bool | str | os.PathLike[str] | None,
+    http: requests.Session | None,
+    auth: AuthBase | None,
+) -> requests.Session | None:
+    """The ``requests`` session to send with: ``http``, or one over the configured cache."""
+    config = CacheConfig.of(cache) if cache is not None else cls.cache
+    if cache not in (None, False) and http is not None:
+        raise InvalidRequestError("pass either cache= or http=, not both (wrap your session yourself)")
+    if config is None or http is not None:
+        return http
+    return cached_http(
+        config,
+        name=cls.__name__.lower(),
+        identity=_identity_of(auth),
+        secret_names=secret_names(auth),
+        idempotency_header=cls.idempotency_header,
+    )
+
+
+def _defaults(
+    cls: type[Service],
+    timeout: Timeout | float | tuple[float | None, float | None] | None,
+    retries: RetryPolicy | int | None,
+    headers: Mapping[str, str | None] | None,
+) -> RequestOptions:
+    """The service's request defaults, as ``connect`` overrides them."""
+    ua = cls.user_agent or f"clientkit/{__version__} python-requests/{requests.__version__}"
+    return RequestOptions(
+        headers=merge_headers({"User-Agent": ua, "Accept": "application/json"}, headers),
+        timeout=Timeout.of(timeout) if timeout is not None else cls.timeout,
+        retry=retries if retries is not None else cls.retry,
+        max_body=cls.max_body,
+    )
 
 
 def _identity_of(auth: AuthBase | None) -> Callable[[Keyed], str]:

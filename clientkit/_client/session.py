@@ -11,15 +11,17 @@ from __future__ import annotations
 import functools
 import operator
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+import attrs
 import requests
 
 from clientkit._client.cache import CacheStats
 from clientkit._client.pager import Pager, by_fields
-from clientkit._client.transport import _UNSET, Transport, merge_headers
+from clientkit._client.transport import UNSET, Transport
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.envelope import Envelope
@@ -34,7 +36,13 @@ from clientkit._declarations.errors import (
     repr_excerpt,
 )
 from clientkit._declarations.expansion import Level
-from clientkit._declarations.options import CacheMode, RequestOptions, Timeout, options_from
+from clientkit._declarations.options import (
+    CallOptions,
+    RequestOptions,
+    merge_headers,
+    options_of,
+    split_options,
+)
 from clientkit._declarations.paging import PageRequest, Paginator
 from clientkit._declarations.resource import (
     Resource,
@@ -45,8 +53,12 @@ from clientkit._declarations.resource import (
     is_new,
     spec_of,
 )
-from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.wire import is_token, pairs_of
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+else:  # pragma: no cover
+    from typing_extensions import Unpack
 
 if TYPE_CHECKING:
     from clientkit._declarations.service import Service
@@ -55,7 +67,6 @@ R = TypeVar("R", bound=Resource)
 P = ParamSpec("P")
 T = TypeVar("T")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-TimeoutArg = Timeout | float | tuple[float | None, float | None] | None
 
 
 def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
@@ -105,7 +116,7 @@ class Session:
         self._options = options or RequestOptions()
         self._local = threading.local()
         self._templates = service.header_templates()
-        self._rendered: dict[str, str | None] | None = None
+        self._layer: tuple[RequestOptions, RequestOptions] | None = None  # (service's, merged)
 
     # -- context, options, lifecycle --------------------------------------------
 
@@ -123,28 +134,17 @@ class Session:
                 f"(known: {sorted(self.service.context)})"
             )
         self._context.update(values)
-        self._rendered = None
+        self._layer = None
 
     def with_options(
         self,
         *,
-        headers: Mapping[str, str | None] | None = None,
         params: Mapping[str, Any] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
-        idempotent: bool | None = None,
-        cache: CacheMode | None = None,
         context: Mapping[str, Any] | None = None,
+        **options: Unpack[CallOptions],
     ) -> Session:
         """A session with these defaults that shares this one's connection pool and auth."""
-        extra = options_from(
-            headers=headers,
-            params=params,
-            timeout=timeout,
-            retries=retries,
-            idempotent=idempotent,
-            cache=cache,
-        )
+        extra = options_of(options, params, caller="with_options")
         derived = Session(
             self.service, self.transport, context=self._context, options=self._options.merge(extra)
         )
@@ -180,16 +180,20 @@ class Session:
 
     # -- low level ---------------------------------------------------------------
 
-    def _headers(self) -> dict[str, str | None]:
-        if self._rendered is None:
+    def _resolve(self, call: RequestOptions | None) -> RequestOptions:
+        """The one merge of a call's options: the service's < this session's (its context's
+        headers first) < the call's. The transport takes them as they are."""
+        base = self.transport.options
+        if self._layer is None or self._layer[0] is not base:
             rendered: dict[str, str | None] = {}
             for name, (template, used) in self._templates.items():
                 if template is None or any(self._context.get(u) is None for u in used):
                     rendered[name] = None
                 else:
                     rendered[name] = _fill(template, self._context)
-            self._rendered = rendered
-        return self._rendered
+            layer = attrs.evolve(self._options, headers=merge_headers(rendered, self._options.headers))
+            self._layer = (base, base.merge(layer))
+        return self._layer[1].merge(call)
 
     @_forgets_on_failure
     def request(
@@ -198,16 +202,12 @@ class Session:
         path: str,
         *,
         params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
-        json: Any = _UNSET,
+        json: Any = UNSET,
         data: Any = None,
         files: Any = None,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
-        idempotent: bool | None = None,
-        cache: CacheMode | None = None,
         stream: bool = False,
         raise_for_status: bool = True,
+        **options: Unpack[CallOptions],
     ) -> requests.Response:
         """Send any request through the session's auth, retries, errors and logging.
 
@@ -215,9 +215,6 @@ class Session:
         :func:`clientkit.paths.quote_segment`). Returns the raw response; raises the
         typed errors of :mod:`clientkit.errors`.
         """
-        opts = self._options.merge(
-            options_from(timeout=timeout, retries=retries, idempotent=idempotent, cache=cache)
-        )
         return self._send(
             method,
             path,
@@ -225,8 +222,7 @@ class Session:
             json=json,
             data=data,
             files=files,
-            headers=merge_headers(self._headers(), opts.headers, headers),
-            options=opts,
+            options=self._resolve(options_of(options, caller="request")),
             stream=stream,
             raise_for_status=raise_for_status,
         )
@@ -258,20 +254,12 @@ class Session:
         path: str,
         *,
         params: Iterable[tuple[str, Any]] | None,
-        json: Any = _UNSET,
+        json: Any = UNSET,
         options: RequestOptions | None,
-        headers: Mapping[str, str | None] | None = None,
         invalidates: Iterable[str] = (),
     ) -> tuple[Any, requests.Response]:
-        opts = self._options.merge(options)
         resp = self._send(
-            method,
-            path,
-            params=params,
-            json=json,
-            headers=merge_headers(self._headers(), opts.headers, headers),
-            options=opts,
-            invalidates=invalidates,
+            method, path, params=params, json=json, options=self._resolve(options), invalidates=invalidates
         )
         return self.transport.json_of(resp, method), resp
 
@@ -345,28 +333,20 @@ class Session:
         *,
         level: Level | None = None,
         params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
-        cache: CacheMode | None = None,
         **path: Any,
     ) -> R:
-        """Fetch one resource by id (or by its path placeholders), at an optional level.
+        """Fetch one resource by id (or by its path placeholders), at an optional level;
+        the call options (:class:`CallOptions`) are taken among ``path``.
 
         Example:
             >>> session.get(Collection, app="shop", slug="orders", level=2)
         """
         spec = spec_of(cls)
+        options, path = split_options(path)
         lvl = self._level(spec, level)
         target = self._path(spec, "get", None, {**self._identity_args(spec, id), **path})
         query = self._level_params(spec, lvl, "get") + pairs_of(params or {}, "query parameters")
-        body, resp = self._call(
-            "GET",
-            target,
-            params=query,
-            headers=headers,
-            options=options_from(timeout=timeout, retries=retries, cache=cache),
-        )
+        body, resp = self._call("GET", target, params=query, options=options)
         payload = self._envelope(spec).unwrap(body, "get")
         obj = self.converter.load(payload, cls, lvl, etag=resp.headers.get("ETag"))
         mark_whole(obj, self._whole_answer(spec, params))
@@ -382,10 +362,6 @@ class Session:
         page_size: int | None = None,
         max_items: int | None = None,
         max_pages: int | None = None,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
-        cache: CacheMode | None = None,
         **path: Any,
     ) -> Pager[R]:
         """A lazy iterator over every matching resource; nothing is sent until it is used.
@@ -393,15 +369,11 @@ class Session:
         ``params`` are the list's filters; they are carried to every page.
         """
         spec = spec_of(cls)
+        options, path = split_options(path)
         lvl = self._level(spec, level)
         target = self._path(spec, "list", None, path)
         query = tuple(self._level_params(spec, lvl, "list") + pairs_of(params or {}, "query parameters"))
-        options = options_from(timeout=timeout, retries=retries, cache=cache)
         load = self.converter.loader(cls)
-        paginator = self._paginator(spec)
-
-        fetch = self._fetcher(options, headers)
-
         parents = {k: v for k, v in path.items() if k in spec.parents}
         make = load
         if parents:
@@ -412,8 +384,8 @@ class Session:
                 return obj
 
         return Pager(
-            fetch,
-            paginator,
+            self._fetcher(options),
+            self._paginator(spec),
             PageRequest(method="GET", target=target, params=query),
             make,
             level=lvl,
@@ -437,10 +409,8 @@ class Session:
         page_size: int | None = None,
         max_items: int | None = None,
         max_pages: int | None = None,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
         identity: str | Sequence[str] | None = None,
+        **options: Unpack[CallOptions],
     ) -> Pager[Any]:
         """A lazy iterator over the raw items of any paged endpoint (no resource needed).
 
@@ -453,13 +423,13 @@ class Session:
             >>> rows = session.paginate("/search", OffsetLimit(items="data", total="total"),
             ...                         method="POST", json={"q": "x"}, page_size=500)
         """
-        options = options_from(timeout=timeout, retries=retries)
+        call = options_of(options, caller="paginate")
         if not is_token(method):
             raise InvalidRequestError(f"invalid HTTP method {excerpt_of(method, 40)}")
         pairs = tuple(pairs_of(params or {}, "query parameters"))
         first = PageRequest(method=method.upper(), target=path, params=pairs, body=json)
         return Pager(
-            self._fetcher(options, headers),
+            self._fetcher(call),
             paginator,
             first,
             lambda raw, _: raw,
@@ -472,7 +442,7 @@ class Session:
         )
 
     def _fetcher(
-        self, options: RequestOptions | None, headers: Mapping[str, str | None] | None
+        self, options: RequestOptions | None
     ) -> Callable[[PageRequest], tuple[Any, requests.Response]]:
         def fetch(request: PageRequest) -> tuple[Any, requests.Response]:
             absolute = request.target.startswith(("http://", "https://"))
@@ -485,9 +455,8 @@ class Session:
                 request.method,
                 request.target,
                 params=request.params,
-                json=request.body if request.body is not None else _UNSET,
+                json=request.body if request.body is not None else UNSET,
                 options=options,
-                headers=headers,
             )
 
         return fetch
@@ -498,26 +467,13 @@ class Session:
         obj: R,
         *,
         level: Level | None = None,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
-        idempotent: bool | None = None,
         **path: Any,
     ) -> R:
         """Create ``obj`` on the server; ``obj`` is updated in place from the answer."""
         spec = spec_of(obj)
+        options, path = split_options(path)
         payload = self.converter.create_payload(obj)
-        return self._write(
-            obj,
-            spec,
-            "create",
-            spec.create_method,
-            payload,
-            level,
-            headers,
-            options_from(timeout=timeout, retries=retries, idempotent=idempotent),
-            path,
-        )
+        return self._write(obj, spec, "create", spec.create_method, payload, level, options, path)
 
     @_forgets_on_failure
     def update(
@@ -527,9 +483,6 @@ class Session:
         level: Level | None = None,
         only_set: bool = False,
         if_match: bool = False,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
         **path: Any,
     ) -> R:
         """Replace ``obj`` on the server with every writable field (and the extra fields).
@@ -543,6 +496,7 @@ class Session:
         verb merges rather than replaces.
         """
         spec = spec_of(obj)
+        options, path = split_options(path)
         if only_set:
             payload = self.converter.set_payload(obj)
         else:
@@ -555,8 +509,7 @@ class Session:
             spec.update_method,
             payload,
             level,
-            self._if_match(obj, if_match, headers),
-            options_from(timeout=timeout, retries=retries),
+            self._if_match(obj, if_match, options),
             path,
             replaces=not only_set,
         )
@@ -568,13 +521,12 @@ class Session:
         /,
         *,
         if_match: bool = False,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
         **changes: Any,
     ) -> R:
-        """Set ``changes`` on ``obj`` and PATCH every changed field (nothing sent if none)."""
+        """Set ``changes`` on ``obj`` and PATCH every changed field (nothing sent if none);
+        the call options (:class:`CallOptions`) are taken among ``changes``."""
         spec = spec_of(obj)
+        options, changes = split_options(changes)
         names = {f.name for f in fields_of(obj)}
         for key, value in changes.items():
             if key not in names:
@@ -590,8 +542,7 @@ class Session:
             spec.patch_method,
             payload,
             None,
-            self._if_match(obj, if_match, headers),
-            options_from(timeout=timeout, retries=retries),
+            self._if_match(obj, if_match, options),
             {},
         )
 
@@ -601,9 +552,7 @@ class Session:
         obj: R,
         *,
         if_match: bool = False,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
+        **options: Unpack[CallOptions],
     ) -> R:
         """Create ``obj`` if it is new; otherwise send what changed (nothing if nothing did).
 
@@ -612,7 +561,7 @@ class Session:
         the same erase guard as :meth:`update`).
         """
         if is_new(obj):
-            return self.create(obj, headers=headers, timeout=timeout, retries=retries)
+            return self.create(obj, **options)
         spec = spec_of(obj)
         changed = self.converter.changes(obj)
         if not changed:
@@ -628,8 +577,7 @@ class Session:
             spec.update_method if full else spec.patch_method,
             payload,
             None,
-            self._if_match(obj, if_match, headers),
-            options_from(timeout=timeout, retries=retries),
+            self._if_match(obj, if_match, options_of(options, caller="save")),
             {},
             replaces=full,
         )
@@ -640,14 +588,11 @@ class Session:
         target: Resource | type[Resource],
         id: Any = None,
         /,
-        *,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
         **path: Any,
     ) -> None:
         """Delete a resource, given as an instance or as a class and id."""
         spec = spec_of(target)
+        options, path = split_options(path)
         if isinstance(target, Resource):
             if id is not None:
                 raise InvalidRequestError("pass an instance or a class and id, not both")
@@ -660,13 +605,12 @@ class Session:
             "DELETE",
             url,
             params=query,
-            headers=headers,
-            options=options_from(timeout=timeout, retries=retries),
+            options=options,
             invalidates=self._related(spec, target if isinstance(target, Resource) else None, path),
         )
 
     @_forgets_on_failure
-    def refresh(self, obj: R, *, level: Level | None = None, timeout: TimeoutArg = None) -> R:
+    def refresh(self, obj: R, *, level: Level | None = None, **options: Unpack[CallOptions]) -> R:
         """Reload ``obj`` from the server, discarding local changes."""
         spec = spec_of(obj)
         lvl = self._level(spec, level) if level is not None else obj._ck_level
@@ -677,7 +621,7 @@ class Session:
             "GET",
             url,
             params=self._level_params(spec, lvl, "get"),
-            options=options_from(timeout=timeout, cache="refresh"),
+            options=options_of({**options, "cache": "refresh"}, caller="refresh"),
         )
         payload = self._envelope(spec).unwrap(body, "get")
         self.converter.reload(obj, payload, lvl, etag=resp.headers.get("ETag"))
@@ -708,16 +652,13 @@ class Session:
         name: str,
         /,
         *,
-        json: Any = _UNSET,
+        json: Any = UNSET,
         params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str | None] | None = None,
-        timeout: TimeoutArg = None,
-        retries: RetryPolicy | int | None = None,
-        idempotent: bool | None = None,
         **path: Any,
     ) -> Any:
         """Run a declared custom action; returns its unwrapped payload (``None`` if empty)."""
         spec = spec_of(target)
+        options, path = split_options(path)
         if name not in spec.actions:
             raise InvalidRequestError(f"{spec.name} declares no action {name!r} (has {sorted(spec.actions)})")
         method = spec.actions[name][0]
@@ -728,8 +669,7 @@ class Session:
             url,
             params=pairs_of(params or {}, "query parameters"),
             json=json,
-            headers=headers,
-            options=options_from(timeout=timeout, retries=retries, idempotent=idempotent),
+            options=options,
             invalidates=self._related(spec, obj, path),
         )
         if body is None:
@@ -739,15 +679,13 @@ class Session:
     # -- helpers ------------------------------------------------------------------------
 
     @staticmethod
-    def _if_match(
-        obj: Resource, if_match: bool, headers: Mapping[str, str | None] | None
-    ) -> Mapping[str, str | None] | None:
+    def _if_match(obj: Resource, if_match: bool, options: RequestOptions | None) -> RequestOptions | None:
         if not if_match:
-            return headers
+            return options
         etag = etag_of(obj)
         if etag is None:
             raise InvalidRequestError("if_match=True needs a resource loaded with an ETag")
-        return merge_headers(headers, {"If-Match": etag})
+        return (options or RequestOptions()).merge(RequestOptions(headers={"If-Match": etag}))
 
     def _related(self, spec: ResourceSpec, obj: Resource | None, given: Mapping[str, Any]) -> tuple[str, ...]:
         """The resource's own and list paths, which a write to it (at whatever path) changes.
@@ -777,7 +715,6 @@ class Session:
         method: str,
         payload: dict[str, Any],
         level: Level | None,
-        headers: Mapping[str, str | None] | None,
         options: RequestOptions | None,
         path: Mapping[str, Any],
         *,
@@ -797,7 +734,6 @@ class Session:
             params=query,
             json=envelope.wrap(payload, operation),
             options=options,
-            headers=headers,
             invalidates=self._related(spec, obj, path),
         )
         answer = envelope.unwrap(body, operation) if body is not None else None

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 
 from clientkit._declarations.errors import InvalidRequestError
 from clientkit._declarations.redaction import MASK, is_sensitive_name, redact
 from clientkit._declarations.retry import RetryPolicy
-from clientkit._declarations.wire import pairs_of
+from clientkit._declarations.wire import check_header_name, pairs_of
 
 CacheMode = Literal["use", "bypass", "refresh"]
+HeaderLayer = Mapping[str, str | None] | Iterable[tuple[str, str | None]] | None
 
 
 #: The longest timeout accepted, in seconds (a year); ``None`` is the way to say "no limit".
@@ -113,12 +114,12 @@ class RequestOptions:
     max_body: int | None = attrs.field(default=None, validator=_positive_int_or_none)
 
     def merge(self, other: RequestOptions | None) -> RequestOptions:
-        """These options overridden by ``other``'s set values."""
+        """These options overridden by ``other``'s set values (headers whatever their case)."""
         if other is None:
             return self
         return RequestOptions(
-            headers={**self.headers, **other.headers},
-            params={**self.params, **other.params},
+            headers=merge_headers(self.headers, other.headers) if other.headers else self.headers,
+            params={**self.params, **other.params} if other.params else self.params,
             timeout=other.timeout or self.timeout,
             retry=other.retry or self.retry,
             idempotent=self.idempotent if other.idempotent is None else other.idempotent,
@@ -127,35 +128,63 @@ class RequestOptions:
         )
 
 
-def options_from(
-    *,
-    headers: Mapping[str, str | None] | None = None,
-    params: Mapping[str, Any] | None = None,
-    timeout: Timeout | float | tuple[float | None, float | None] | None = None,
-    retries: RetryPolicy | int | None = None,
-    idempotent: bool | None = None,
-    cache: CacheMode | None = None,
+def merge_headers(*layers: HeaderLayer) -> dict[str, str | None]:
+    """Later layers (mappings or name-value pairs) win, whatever the case of a header's name."""
+    merged: dict[str, str | None] = {}
+    spelled: dict[str, str] = {}  # lower-cased name -> the name as merged holds it
+    for layer in layers:
+        for name, value in layer.items() if isinstance(layer, Mapping) else pairs_of(layer or (), "headers"):
+            check_header_name(name)
+            lowered = name.lower()
+            if lowered in spelled:
+                del merged[spelled[lowered]]
+            spelled[lowered] = name
+            merged[name] = value
+    return merged
+
+
+class CallOptions(TypedDict, total=False):
+    """The per-call keywords every session operation takes (``**options: Unpack[CallOptions]``)."""
+
+    headers: Mapping[str, str | None] | None
+    timeout: Timeout | float | tuple[float | None, float | None] | None
+    retries: RetryPolicy | int | None
+    idempotent: bool | None
+    cache: CacheMode | None
+
+
+CALL_OPTIONS = frozenset(CallOptions.__annotations__)
+
+
+def options_of(
+    given: Mapping[str, Any], params: Mapping[str, Any] | None = None, *, caller: str = "call"
 ) -> RequestOptions | None:
-    """Per-call keyword arguments as options (``None`` when none were given)."""
-    if (
-        headers is None
-        and params is None
-        and timeout is None
-        and retries is None
-        and idempotent is None
-        and cache is None
-    ):
+    """Per-call keyword arguments (and a session's default ``params``) as options; ``None``
+    when none were given. A keyword that is not a call option is a ``TypeError``."""
+    unknown = sorted(set(given) - CALL_OPTIONS)
+    if unknown:
+        raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")
+    if params is None and all(value is None for value in given.values()):
         return None
+    cache = given.get("cache")
     if cache is not None and cache not in ("use", "bypass", "refresh"):
         raise InvalidRequestError(f"cache must be 'use', 'bypass' or 'refresh', not {cache!r}")
     return RequestOptions(
-        headers=dict(pairs_of(headers or {}, "headers")),
+        headers=dict(pairs_of(given.get("headers") or {}, "headers")),
         params=dict(pairs_of(params or {}, "query parameters")),
-        timeout=timeout,
-        retry=retries,
-        idempotent=idempotent,
+        timeout=given.get("timeout"),
+        retry=given.get("retries"),
+        idempotent=given.get("idempotent"),
         cache=cache,
     )
+
+
+def split_options(given: Mapping[str, Any]) -> tuple[RequestOptions | None, dict[str, Any]]:
+    """Keyword arguments split into call options and the rest (a path's placeholders)."""
+    rest = {k: v for k, v in given.items() if k not in CALL_OPTIONS}
+    if len(rest) == len(given):
+        return None, rest
+    return options_of({k: v for k, v in given.items() if k in CALL_OPTIONS}), rest
 
 
 def default_cache_dir() -> Path:

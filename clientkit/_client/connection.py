@@ -1,0 +1,81 @@
+"""The ``requests`` session under a transport: cookies and credentials kept to the
+service's origin, pools the deadline watchdog can shut, the environment read once."""
+
+from __future__ import annotations
+
+import os
+from http.cookiejar import Cookie, DefaultCookiePolicy
+from typing import Any
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+from clientkit._client.deadline import WATCHED_POOLS
+from clientkit._client.decisions import Origin, origin_of
+from clientkit._declarations.errors import InvalidRequestError
+from clientkit._declarations.redaction import is_sensitive_name
+
+
+class _OffOrigin(requests.auth.AuthBase):
+    """Applied to requests off the service's origin, after requests adds its cookie jar's
+    cookies: removes them (the jar matches by domain, not port) and any credential header."""
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        for name in [n for n in r.headers if is_sensitive_name(n)]:
+            del r.headers[name]
+        return r
+
+
+OFF_ORIGIN = _OffOrigin()
+
+
+class _OwnOriginCookies(DefaultCookiePolicy):
+    """Cookies are only taken from, and given to, the service's own origin (scheme, host, port)."""
+
+    def __init__(self, origin: Origin) -> None:
+        super().__init__()
+        self.origin = origin
+
+    def _own(self, request: Any) -> bool:
+        try:
+            return origin_of(request.get_full_url()) == self.origin
+        except InvalidRequestError:
+            return False
+
+    def set_ok(self, cookie: Cookie, request: Any) -> bool:
+        return self._own(request) and super().set_ok(cookie, request)
+
+    def return_ok(self, cookie: Cookie, request: Any) -> bool:
+        return self._own(request) and super().return_ok(cookie, request)
+
+
+class _Adapter(HTTPAdapter):
+    """Pooled connections the deadline watchdog can shut (:mod:`clientkit._client.deadline`)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if type(manager) is urllib3.ProxyManager:
+            manager.pool_classes_by_scheme = WATCHED_POOLS
+        return manager
+
+
+def configure(
+    http: requests.Session, base: str, origin: Origin, pool_size: int, verify: bool | str | None
+) -> None:
+    """Adjust ``http`` in place: ``trust_env`` off (``.netrc`` never consulted, so a
+    configured credential always wins), proxies and CA bundle resolved once, own-origin
+    cookies, pooled adapters."""
+    if type(getattr(http.cookies, "_policy", None)) is DefaultCookiePolicy:
+        http.cookies.set_policy(_OwnOriginCookies(origin))
+    http.trust_env = False
+    http.proxies.update(requests.utils.get_environ_proxies(base))
+    env_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    http.verify = verify if verify is not None else (env_bundle or True)
+    adapter = _Adapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
