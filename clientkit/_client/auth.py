@@ -8,7 +8,6 @@ logs and pickles never show them.
 
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 import time
@@ -28,14 +27,13 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     PermissionDeniedError,
 )
-from clientkit._declarations.paths import PathTemplate
+from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
-from clientkit._declarations.wire import check_header_value, dig
+from clientkit._declarations.wire import check_header_value, dig, set_path
 
 if TYPE_CHECKING:
     from clientkit.sandbox.accounts import Accounts
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 #: ``(method, path, json body) -> parsed JSON``: how a login flow talks to the service.
 Sender = Callable[[str, str, Any], Any]
@@ -317,7 +315,7 @@ def _render(template: Any, values: Mapping[str, Any]) -> Any:
 
 def _placeholders(template: Any) -> set[str]:
     if isinstance(template, str):
-        return set(_PLACEHOLDER.findall(template))
+        return set(PLACEHOLDER.findall(template))
     if isinstance(template, Mapping):
         return set().union(*(_placeholders(v) for v in template.values())) if template else set()
     if isinstance(template, list):
@@ -509,7 +507,7 @@ class PasswordLogin(Authenticator):
             wire
             for template in (self.body, self.refresh_body)
             for wire, value in (template or {}).items()
-            if isinstance(value, str) and _PLACEHOLDER.fullmatch(value) and is_sensitive_name(value[1:-1])
+            if isinstance(value, str) and PLACEHOLDER.fullmatch(value) and is_sensitive_name(value[1:-1])
         }
 
     def sandbox_login(self, body: Any, accounts: Accounts, *, refresh: bool = False) -> Any:
@@ -517,7 +515,7 @@ class PasswordLogin(Authenticator):
         template = self.refresh_body if refresh else self.body
         given: dict[str, Any] = {}
         for wire, value in (template or {}).items():
-            if isinstance(value, str) and _PLACEHOLDER.fullmatch(value) and isinstance(body, Mapping):
+            if isinstance(value, str) and PLACEHOLDER.fullmatch(value) and isinstance(body, Mapping):
                 given[value[1:-1]] = body.get(wire)
         if refresh:
             principal = accounts.use_refresh(given.get("refresh_token"))
@@ -534,7 +532,7 @@ class PasswordLogin(Authenticator):
             (self.expires_at, "expires_at"),
         ):
             if path:
-                _put_path(answer, path, issued[key])
+                set_path(answer, path, issued[key])
         return answer
 
     def identity(self, keyed: Keyed) -> str:
@@ -557,12 +555,6 @@ class PasswordLogin(Authenticator):
 def _rebuild_login(state: dict[str, Any]) -> PasswordLogin:
     return PasswordLogin(**state)
 
-
-def _put_path(body: dict[str, Any], path: str, value: Any) -> None:
-    steps = path.split(".")
-    for step in steps[:-1]:
-        body = body.setdefault(step, {})
-    body[steps[-1]] = value
 
 
 def _wrapped(name: str, value: Any) -> Any:

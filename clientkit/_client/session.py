@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import operator
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -36,6 +35,7 @@ from clientkit._declarations.errors import (
 from clientkit._declarations.expansion import Level
 from clientkit._declarations.options import CacheMode, RequestOptions, Timeout, options_from
 from clientkit._declarations.paging import PageRequest, Paginator
+from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.resource import (
     Resource,
     ResourceSpec,
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
 R = TypeVar("R", bound=Resource)
 P = ParamSpec("P")
 T = TypeVar("T")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 TimeoutArg = Timeout | float | tuple[float | None, float | None] | None
 
 
@@ -819,7 +818,7 @@ class Session:
 def _fill(template: str, values: Mapping[str, Any]) -> str:
     """Replace ``{name}`` placeholders; other braces stay as they are."""
     try:
-        return _PLACEHOLDER.sub(
+        return PLACEHOLDER.sub(
             lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
         )
     except ValueError as exc:  # an int over Python's digit limit

@@ -23,7 +23,7 @@ from clientkit._declarations.redaction import (
     scrub,
     scrub_value,
 )
-from clientkit._declarations.wire import dig
+from clientkit._declarations.wire import dig, set_path
 
 if TYPE_CHECKING:
     import requests
@@ -482,10 +482,10 @@ class ErrorShape:
         ):
             path = first(paths)
             if path and path != "$" and value is not None:
-                _put(body, path, value)
+                set_path(body, path, value)
         fields = first(self.fields)
         if field_errors and fields and fields != "$":
-            _put(body, fields, {k: list(v) for k, v in field_errors.items()})
+            set_path(body, fields, {k: list(v) for k, v in field_errors.items()})
         return body
 
     def field_errors_of(self, body: Any) -> dict[str, list[str]]:
@@ -502,13 +502,6 @@ class ErrorShape:
                 return parsed
         return {}
 
-
-def _put(body: dict[str, Any], path: str, value: Any) -> None:
-    steps = path.split(".")
-    target = body
-    for step in steps[:-1]:
-        target = target.setdefault(step, {})
-    target[steps[-1]] = value
 
 
 def _first(body: Any, paths: Path, *, scalar: bool = False) -> Any:

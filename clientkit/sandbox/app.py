@@ -31,6 +31,7 @@ from clientkit._declarations.convert import conforms, field_types
 from clientkit._declarations.paging import PageQuery
 from clientkit._declarations.resource import Resource, ResourceSpec, fields_of, spec_of
 from clientkit._declarations.service import Service
+from clientkit._declarations.wire import set_path
 from clientkit.sandbox.accounts import Accounts
 from clientkit.sandbox.faults import Fault, FaultPlan
 from clientkit.sandbox.journal import Journal, secret_names_of
@@ -422,9 +423,9 @@ class Sandbox:
             body: Any = list(served.items)
         else:
             body = {}
-            _put(body, items_path, list(served.items))
+            set_path(body, items_path, list(served.items))
             for path, value in served.meta.items():
-                _put(body, path, value)
+                set_path(body, path, value)
         headers = dict(served.headers)
         modified = self.store.modified(table)
         if modified:
@@ -728,12 +729,6 @@ def _typed(value: str, t: Any) -> Any:
 def _type_name(t: Any) -> str:
     return getattr(t, "__name__", None) or str(t).replace("typing.", "")
 
-
-def _put(body: dict[str, Any], path: str, value: Any) -> None:
-    steps = path.split(".")
-    for step in steps[:-1]:
-        body = body.setdefault(step, {})
-    body[steps[-1]] = value
 
 
 def _not_after(modified: str, since: str) -> bool:
