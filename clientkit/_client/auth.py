@@ -556,7 +556,6 @@ def _rebuild_login(state: dict[str, Any]) -> PasswordLogin:
     return PasswordLogin(**state)
 
 
-
 def _wrapped(name: str, value: Any) -> Any:
     """A login credential as kept: a secret-named one (a number too) as :class:`Secret`;
     any other (the principal, ``remember=True``, a list of scopes) as given."""

@@ -277,10 +277,10 @@ class Session:
     # -- declaration lookups -------------------------------------------------------
 
     def _envelope(self, spec: ResourceSpec) -> Envelope:
-        return spec.envelope or self.service.envelope
+        return spec.envelope_in(self.service)
 
     def _paginator(self, spec: ResourceSpec) -> Paginator:
-        return spec.pagination or self.service.pagination
+        return spec.paginator_in(self.service)
 
     def _level(self, spec: ResourceSpec, level: Level | None) -> int | tuple[str, ...] | None:
         if spec.expansion is None:

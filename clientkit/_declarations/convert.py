@@ -369,11 +369,7 @@ class Converter:
             and (creating or not info.create_only)
             and (info.send_null or getattr(obj, info.name) is not None)
         }
-        for key, val in (obj._ck_extra or {}).items():
-            out.setdefault(key, copy_json(val))
-        _register_secrets(obj, out)
-        _echo_server_non_finite(out, obj._ck_raw)
-        return out
+        return _outgoing(obj, out, extras=True)
 
     @_sendable
     def full_payload(self, obj: Resource) -> dict[str, Any]:
@@ -386,11 +382,7 @@ class Converter:
             value = getattr(obj, info.name)
             if value is not None or info.wire in raw:
                 out[info.wire] = self.dump_value(value)
-        for key, val in (obj._ck_extra or {}).items():
-            out.setdefault(key, copy_json(val))
-        _register_secrets(obj, out)
-        _echo_server_non_finite(out, obj._ck_raw)
-        return out
+        return _outgoing(obj, out, extras=True)
 
     @_sendable
     def changes(self, obj: Resource) -> dict[str, Any]:
@@ -421,9 +413,17 @@ class Converter:
                 continue
             if key not in raw or _differs(val, raw[key]):
                 out[key] = copy_json(val)
-        _register_secrets(obj, out)
-        _echo_server_non_finite(out, obj._ck_raw)
-        return out
+        return _outgoing(obj, out)
+
+
+def _outgoing(obj: Resource, out: dict[str, Any], *, extras: bool = False) -> dict[str, Any]:
+    """``out`` ready to send: with the undeclared fields the server sent (``extras``), its
+    secrets registered and the server's own non-finite numbers echoed."""
+    for key, val in (obj._ck_extra or {}).items() if extras else ():
+        out.setdefault(key, copy_json(val))
+    _register_secrets(obj, out)
+    _echo_server_non_finite(out, obj._ck_raw)
+    return out
 
 
 def _register_secrets(obj: Resource, payload: Mapping[str, Any]) -> None:

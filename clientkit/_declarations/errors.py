@@ -503,7 +503,6 @@ class ErrorShape:
         return {}
 
 
-
 def _first(body: Any, paths: Path, *, scalar: bool = False) -> Any:
     if paths is None or not isinstance(body, Mapping):
         return None

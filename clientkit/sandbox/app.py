@@ -380,7 +380,7 @@ class Sandbox:
     ) -> Reply:
         level = self._level(spec, req.request)
         payload = self.render(cls, record.body, level)
-        envelope = spec.envelope or self.service.envelope
+        envelope = spec.envelope_in(self.service)
         return Reply(
             status,
             envelope.wrap_response(payload, operation),
@@ -396,7 +396,7 @@ class Sandbox:
     def _list(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         table = self._table(spec, req.params)
         level = self._level(spec, req.request)
-        paginator = spec.pagination or self.service.pagination
+        paginator = spec.paginator_in(self.service)
         reserved = {spec.expansion.param} if spec.expansion else set()
         filters = {f.wire for f in fields_of(cls)}
         wanted = [(k, v) for k, v in req.request.args.items() if k in filters and k not in reserved]
@@ -417,7 +417,7 @@ class Sandbox:
             ),
             items,
         )
-        envelope = spec.envelope or self.service.envelope
+        envelope = spec.envelope_in(self.service)
         items_path = paginator.items if isinstance(paginator.items, str) else envelope.response_path("list")
         if items_path is None:
             body: Any = list(served.items)
@@ -433,7 +433,7 @@ class Sandbox:
         return Reply(200, body, headers=headers)
 
     def _payload(self, spec: ResourceSpec, req: SandboxRequest, operation: str) -> Any:
-        envelope = spec.envelope or self.service.envelope
+        envelope = spec.envelope_in(self.service)
         return envelope.unwrap_request(req.json, operation)
 
     def _invalid(
@@ -728,7 +728,6 @@ def _typed(value: str, t: Any) -> Any:
 
 def _type_name(t: Any) -> str:
     return getattr(t, "__name__", None) or str(t).replace("typing.", "")
-
 
 
 def _not_after(modified: str, since: str) -> bool:
