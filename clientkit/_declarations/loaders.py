@@ -51,8 +51,13 @@ def dict_setter(cls: type) -> Callable[[Any, dict[str, Any]], None]:
     return lambda obj, d: setattr_(obj, "__dict__", d)
 
 
+def is_union(t: Any) -> bool:
+    """Whether ``t`` is a union: ``X | Y`` or ``Union[X, Y]``."""
+    return get_origin(t) in (Union, types.UnionType)
+
+
 def _split_optional(t: Any) -> tuple[Any, bool]:
-    if get_origin(t) in (Union, types.UnionType):
+    if is_union(t):
         args = get_args(t)
         members = [a for a in args if a is not type(None)]
         if len(members) == 1:
