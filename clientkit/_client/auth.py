@@ -8,7 +8,6 @@ logs and pickles never show them.
 
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 import time
@@ -28,11 +27,9 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     PermissionDeniedError,
 )
-from clientkit._declarations.paths import PathTemplate
+from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
 from clientkit._declarations.wire import check_header_value, dig
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 #: ``(method, path, json body) -> parsed JSON``: how a login flow talks to the service.
 Sender = Callable[[str, str, Any], Any]
@@ -272,7 +269,7 @@ def _render(template: Any, values: Mapping[str, Any]) -> Any:
 
 def _placeholders(template: Any) -> set[str]:
     if isinstance(template, str):
-        return set(_PLACEHOLDER.findall(template))
+        return set(PLACEHOLDER.findall(template))
     if isinstance(template, Mapping):
         return set().union(*(_placeholders(v) for v in template.values())) if template else set()
     if isinstance(template, list):
@@ -459,7 +456,7 @@ class PasswordLogin(Authenticator):
             wire
             for template in (self.body, self.refresh_body)
             for wire, value in (template or {}).items()
-            if isinstance(value, str) and _PLACEHOLDER.fullmatch(value) and is_sensitive_name(value[1:-1])
+            if isinstance(value, str) and PLACEHOLDER.fullmatch(value) and is_sensitive_name(value[1:-1])
         }
 
     def identity(self, keyed: Keyed) -> str:

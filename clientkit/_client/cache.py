@@ -297,14 +297,6 @@ def _key_function(
         read = _backend_call("reading the identity key")(identity_key)
         return functools.partial(fingerprint, read(backend))
 
-    def vary_part(headers: Mapping[str, Any], matched: Any) -> str:
-        """For a ``Vary`` check: the harmless matched headers (the key covers the others)."""
-        if not matched:
-            return ""
-        names = sorted({n.lower() for n in (headers if matched is True else matched)} & harmless)
-        shown = "\0".join(f"{n}={header_text(headers.get(n, ''))}" for n in names)
-        return hashlib.sha256(shown.encode()).hexdigest()[:16]
-
     def key_fn(request: Any, **kwargs: Any) -> str:
         if request.method not in ("GET", "HEAD"):
             return _UNSTORED  # never stored: no identity, no backend
@@ -314,7 +306,7 @@ def _key_function(
             stored = headers.get(_STORED_KEY)
             if not stored:
                 return f"unmatched-{secrets.token_hex(8)}"  # stored before: never matches
-            return f"{stored}{vary_part(headers, matched)}"
+            return f"{stored}{_vary_part(headers, matched, harmless)}"
         hmac = keyed()
         who = identity(hmac)
         body = request.body
@@ -329,20 +321,26 @@ def _key_function(
             skip = harmless | own_headers if covered else harmless
             values = sorted((k.lower(), v) for k, v in sent if k.lower() not in skip)
             scope = hmac("request", who, *(f"{k}={v}" for k, v in values))
-            base = hashlib.sha256(
-                b"\0".join([request.method.encode(), (url or "").encode(), _bytes(body)])
-            ).hexdigest()[:32]
-            key = f"{base}-{scope}"
+            key = f"{_digest(request.method, url, body)}-{scope}"
             memo.put(signature, key)
-        return f"{key}{vary_part(headers, matched)}"
+        return f"{key}{_vary_part(headers, matched, harmless)}"
 
     return key_fn
 
 
-def _bytes(body: bytes | str | None) -> bytes:
-    if body is None:
-        return b""
-    return body if isinstance(body, bytes) else body.encode()
+def _vary_part(headers: Mapping[str, Any], matched: Any, harmless: frozenset[str]) -> str:
+    """For a ``Vary`` check: the harmless matched headers (the key covers the others)."""
+    if not matched:
+        return ""
+    names = sorted({n.lower() for n in (headers if matched is True else matched)} & harmless)
+    shown = "\0".join(f"{n}={header_text(headers.get(n, ''))}" for n in names)
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def _digest(method: str, url: str | None, body: bytes | str | None) -> str:
+    """A key's first part: the digest of method, URL and body."""
+    data = body.encode() if isinstance(body, str) else body or b""
+    return hashlib.sha256(b"\0".join([method.encode(), (url or "").encode(), data])).hexdigest()[:32]
 
 
 def _without_own(url: str, names: frozenset[str]) -> str:

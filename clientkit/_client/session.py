@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import operator
-import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -44,6 +43,7 @@ from clientkit._declarations.options import (
     split_options,
 )
 from clientkit._declarations.paging import PageRequest, Paginator
+from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.resource import (
     Resource,
     ResourceSpec,
@@ -66,7 +66,6 @@ if TYPE_CHECKING:
 R = TypeVar("R", bound=Resource)
 P = ParamSpec("P")
 T = TypeVar("T")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
@@ -266,10 +265,10 @@ class Session:
     # -- declaration lookups -------------------------------------------------------
 
     def _envelope(self, spec: ResourceSpec) -> Envelope:
-        return spec.envelope or self.service.envelope
+        return spec.envelope_in(self.service)
 
     def _paginator(self, spec: ResourceSpec) -> Paginator:
-        return spec.pagination or self.service.pagination
+        return spec.paginator_in(self.service)
 
     def _level(self, spec: ResourceSpec, level: Level | None) -> int | tuple[str, ...] | None:
         if spec.expansion is None:
@@ -755,7 +754,7 @@ class Session:
 def _fill(template: str, values: Mapping[str, Any]) -> str:
     """Replace ``{name}`` placeholders; other braces stay as they are."""
     try:
-        return _PLACEHOLDER.sub(
+        return PLACEHOLDER.sub(
             lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
         )
     except ValueError as exc:  # an int over Python's digit limit

@@ -15,7 +15,6 @@ object it answers.
 
 from __future__ import annotations
 
-import types
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
@@ -24,6 +23,7 @@ import attrs
 from clientkit._declarations.convert import conforms, field_types
 from clientkit._declarations.errors import IncompleteResourceError
 from clientkit._declarations.expansion import Expansion
+from clientkit._declarations.loaders import is_union
 from clientkit._declarations.resource import (
     FieldInfo,
     Resource,
@@ -46,7 +46,7 @@ def level_type(t: Any, level: int) -> Any:
     A field declared ``int | list[X]`` at ``level > 0`` shows the count of its list
     below that level; at its level (and in every write) only the list is its value.
     """
-    if level <= 0 or get_origin(t) not in (Union, types.UnionType):
+    if level <= 0 or not is_union(t):
         return t
     members = get_args(t)
     has_list = any((get_origin(m) or m) in _SEQUENCES for m in members)

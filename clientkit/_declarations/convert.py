@@ -12,11 +12,10 @@ import datetime as _dt
 import enum
 import functools
 import math
-import types
 import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar, Union, get_args, get_origin
+from typing import Any, ParamSpec, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -28,7 +27,7 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     redacted_cause,
 )
-from clientkit._declarations.loaders import explainer, fallback, generate, needs_init
+from clientkit._declarations.loaders import explainer, fallback, generate, is_union, needs_init
 from clientkit._declarations.redaction import register_secret
 from clientkit._declarations.resource import FieldInfo, Resource
 from clientkit._declarations.strict import register_strict_hooks
@@ -105,10 +104,6 @@ def _format_datetime(value: _dt.datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _is_union(t: Any) -> bool:
-    return get_origin(t) in (Union, types.UnionType)
-
-
 def _is_plain_optional(t: Any) -> bool:
     args = get_args(t)
     return len(args) == 2 and _NoneType in args
@@ -148,7 +143,7 @@ def conforms(value: Any, t: Any) -> bool:
     """Whether JSON ``value`` has the shape type ``t`` declares (strictly: no coercions)."""
     if t is Any or t is object:
         return True
-    if _is_union(t):
+    if is_union(t):
         return any(conforms(value, member) for member in get_args(t))
     if t is _NoneType:
         return value is None
@@ -197,7 +192,7 @@ class Converter:
         conv.register_unstructure_hook(set, self._dump_set)
         conv.register_unstructure_hook(frozenset, self._dump_set)
         conv.register_structure_hook_factory(
-            lambda t: _is_union(t) and not _is_plain_optional(t), self._union_hook
+            lambda t: is_union(t) and not _is_plain_optional(t), self._union_hook
         )
         conv.register_structure_hook_factory(
             lambda t: isinstance(t, type) and issubclass(t, Resource), self._resource_hook
@@ -349,10 +344,7 @@ class Converter:
             if writable_only and info.read_only:
                 continue
             out[info.wire] = self.dump_value(getattr(obj, info.name))
-        if obj._ck_extra:
-            for key, val in obj._ck_extra.items():
-                out.setdefault(key, copy_json(val))
-        return out
+        return _with_extras(obj, out)
 
     def create_payload(self, obj: Resource) -> dict[str, Any]:
         """What a create sends: writable fields that hold a value, plus extras."""
@@ -369,11 +361,7 @@ class Converter:
             and (creating or not info.create_only)
             and (info.send_null or getattr(obj, info.name) is not None)
         }
-        for key, val in (obj._ck_extra or {}).items():
-            out.setdefault(key, copy_json(val))
-        _register_secrets(obj, out)
-        _echo_server_non_finite(out, obj._ck_raw)
-        return out
+        return _outgoing(obj, _with_extras(obj, out))
 
     @_sendable
     def full_payload(self, obj: Resource) -> dict[str, Any]:
@@ -386,11 +374,7 @@ class Converter:
             value = getattr(obj, info.name)
             if value is not None or info.wire in raw:
                 out[info.wire] = self.dump_value(value)
-        for key, val in (obj._ck_extra or {}).items():
-            out.setdefault(key, copy_json(val))
-        _register_secrets(obj, out)
-        _echo_server_non_finite(out, obj._ck_raw)
-        return out
+        return _outgoing(obj, _with_extras(obj, out))
 
     @_sendable
     def changes(self, obj: Resource) -> dict[str, Any]:
@@ -421,9 +405,21 @@ class Converter:
                 continue
             if key not in raw or _differs(val, raw[key]):
                 out[key] = copy_json(val)
-        _register_secrets(obj, out)
-        _echo_server_non_finite(out, obj._ck_raw)
-        return out
+        return _outgoing(obj, out)
+
+
+def _with_extras(obj: Resource, out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` plus the fields the server sent that the model does not declare."""
+    for key, val in (obj._ck_extra or {}).items():
+        out.setdefault(key, copy_json(val))
+    return out
+
+
+def _outgoing(obj: Resource, out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` ready to send: its secrets registered, the server's own non-finite numbers echoed."""
+    _register_secrets(obj, out)
+    _echo_server_non_finite(out, obj._ck_raw)
+    return out
 
 
 def _register_secrets(obj: Resource, payload: Mapping[str, Any]) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
 from clientkit._declarations.errors import DeclarationError, DecodeError, repr_excerpt
-from clientkit._declarations.wire import dig, has_path, put_path
-
-Locator = str | Sequence[str | None] | None
+from clientkit._declarations.wire import Locator, dig, has_path, put_path
 
 
 def _check_ops(_: Any, __: Any, value: Mapping[str, Any]) -> None:

@@ -22,7 +22,7 @@ from clientkit._declarations.errors import DecodeError, redacted_cause, repr_exc
 
 if TYPE_CHECKING:
     from clientkit._declarations.convert import Converter
-    from clientkit._declarations.resource import Resource
+    from clientkit._declarations.resource import FieldInfo, Resource
 
 Loader = Callable[[Any, Any], Any]
 _SCALARS = (str, int, float, bool)
@@ -51,8 +51,13 @@ def dict_setter(cls: type) -> Callable[[Any, dict[str, Any]], None]:
     return lambda obj, d: setattr_(obj, "__dict__", d)
 
 
+def is_union(t: Any) -> bool:
+    """Whether ``t`` is a union: ``X | Y`` or ``Union[X, Y]``."""
+    return get_origin(t) in (Union, types.UnionType)
+
+
 def _split_optional(t: Any) -> tuple[Any, bool]:
-    if get_origin(t) in (Union, types.UnionType):
+    if is_union(t):
         args = get_args(t)
         members = [a for a in args if a is not type(None)]
         if len(members) == 1:
@@ -79,64 +84,88 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
         "_list": list,
         "_dict": dict,
         "_map": map,
+        "_str": str,
+        "_explain": explainer(cls, infos, fields, hook_of),
     }
-    entries = []
-    checks: list[str] = []
-    fast: list[str] = []
-    in_place: list[str] = []  # conversions applied to the raw dict itself (zero-copy path)
-    zero_copy = all(f.wire == f.name for f in infos)
+    parts = _Parts(zero_copy=all(f.wire == f.name for f in infos))
     for i, info in enumerate(infos):
         attr = fields[info.name]
-        t = attr.type
-        base, optional = _split_optional(t)
-        env[f"_h{i}"] = hook_of(t)
-        env[f"_t{i}"] = t
-        default: Any = attr.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            env[f"_d{i}"] = default.factory
-            missing = f"_d{i}()"
-        else:
-            env[f"_d{i}"] = None if default is attrs.NOTHING else default
-            missing = f"_d{i}"
-        slow = f"_h{i}(v, _t{i})"
-        item = _list_item(base)
-        got = f"raw[{info.wire!r}]"
-        if base in _SCALARS:
-            env[f"_s{i}"] = base
-            convert = f"v if _type(v) is _s{i} else {slow}"
-            checks.append(f"_type({got}) is _s{i}")
-            fast.append(f"{info.name!r}: {got}")
-        elif base is dt.datetime:
-            env[f"_p{i}"] = fast_datetime(hook_of(dt.datetime))
-            convert = f"_p{i}(v)" if not optional else f"None if v is None else _p{i}(v)"
-            checks.append(f"_type({got}) is _str")
-            fast.append(f"{info.name!r}: _p{i}({got})")
-            in_place.append(f"{got} = _p{i}({got})")
-        elif item is not None:
-            env[f"_e{i}"] = frozenset({item})
-            convert = (
-                f"(v[:] if _e{i}.issuperset(_map(_type, v)) else {slow}) if _type(v) is _list else {slow}"
-            )
-            checks.append(f"_type({got}) is _list")
-            fast.append(
-                f"{info.name!r}: (x[:] if _e{i}.issuperset(_map(_type, x := {got})) else _h{i}(x, _t{i}))"
-            )
-            in_place.append(f"{got} = x[:] if _e{i}.issuperset(_map(_type, x := {got})) else _h{i}(x, _t{i})")
-        else:
-            convert = slow
-            zero_copy = False
-            fast.append(f"{info.name!r}: _h{i}({got}, _t{i})")
-        entries.append(
-            f"        {info.name!r}: {missing} if (v := g({info.wire!r}, _M)) is _M else ({convert}),"
+        env[f"_h{i}"] = hook_of(attr.type)
+        env[f"_t{i}"] = attr.type
+        convert = _conversion(parts, env, i, info, attr.type, hook_of)
+        parts.entries.append(
+            f"        {info.name!r}: {_default(env, i, attr.default)} if (v := g({info.wire!r}, _M)) is _M "
+            f"else ({convert}),"
         )
-    env["_str"] = str
-    exact = " and ".join([f"_len(raw) == {len(declared)}", "_declared.issuperset(raw)", *checks])
+    namespace: dict[str, Any] = {}
+    source = _source(parts, len(declared), bool(infos))
+    exec(compile(source, f"<clientkit loader {cls.__qualname__}>", "exec"), env, namespace)
+    load: Loader = namespace["load"]
+    env["_fallback"] = fallback(cls, load)
+    return load
+
+
+@attrs.define
+class _Parts:
+    """A loader's source, gathered field by field."""
+
+    zero_copy: bool  # the instance may adopt the wire dict itself
+    entries: list[str] = attrs.Factory(list)  # the general path: one dict entry a field
+    checks: list[str] = attrs.Factory(list)  # the fast path's test that every value has its type
+    fast: list[str] = attrs.Factory(list)  # the fast path's dict entries
+    in_place: list[str] = attrs.Factory(list)  # conversions applied to the raw dict itself (zero-copy path)
+
+
+def _default(env: dict[str, Any], i: int, default: Any) -> str:
+    """The expression of field ``i``'s value when the wire lacks it."""
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        env[f"_d{i}"] = default.factory
+        return f"_d{i}()"
+    env[f"_d{i}"] = None if default is attrs.NOTHING else default
+    return f"_d{i}"
+
+
+def _conversion(
+    parts: _Parts, env: dict[str, Any], i: int, info: FieldInfo, t: Any, hook_of: Callable[[Any], Any]
+) -> str:
+    """The expression converting wire value ``v`` of field ``i``; adds the field's fast-path parts."""
+    base, optional = _split_optional(t)
+    slow = f"_h{i}(v, _t{i})"
+    item = _list_item(base)
+    got = f"raw[{info.wire!r}]"
+    if base in _SCALARS:
+        env[f"_s{i}"] = base
+        parts.checks.append(f"_type({got}) is _s{i}")
+        parts.fast.append(f"{info.name!r}: {got}")
+        return f"v if _type(v) is _s{i} else {slow}"
+    if base is dt.datetime:
+        env[f"_p{i}"] = fast_datetime(hook_of(dt.datetime))
+        parts.checks.append(f"_type({got}) is _str")
+        parts.fast.append(f"{info.name!r}: _p{i}({got})")
+        parts.in_place.append(f"{got} = _p{i}({got})")
+        return f"_p{i}(v)" if not optional else f"None if v is None else _p{i}(v)"
+    if item is not None:
+        env[f"_e{i}"] = frozenset({item})
+        copied = f"x[:] if _e{i}.issuperset(_map(_type, x := {got})) else _h{i}(x, _t{i})"
+        parts.checks.append(f"_type({got}) is _list")
+        parts.fast.append(f"{info.name!r}: ({copied})")
+        parts.in_place.append(f"{got} = {copied}")
+        return f"(v[:] if _e{i}.issuperset(_map(_type, v)) else {slow}) if _type(v) is _list else {slow}"
+    parts.zero_copy = False
+    parts.fast.append(f"{info.name!r}: _h{i}({got}, _t{i})")
+    return slow
+
+
+def _source(parts: _Parts, size: int, any_fields: bool) -> str:
+    """The loader: a fast path for exact bodies (zero-copy when it can), then the general path."""
+    exact = " and ".join([f"_len(raw) == {size}", "_declared.issuperset(raw)", *parts.checks])
+    fast = parts.fast
     lines = [
         "def load(raw, level):",
         "    if _type(raw) is not _dict:",
         "        return _fallback(raw, level)",
-        f"    if {exact}:" if infos else "    if False:",
-        *(_zero_copy_lines(in_place) if zero_copy else []),
+        f"    if {exact}:" if any_fields else "    if False:",
+        *(_zero_copy_lines(parts.in_place) if parts.zero_copy else []),
         "        try:",
         f"            d = {{{', '.join(fast)}{', ' if fast else ''}'_ck_raw': raw}}",
         "        except Exception as exc:",
@@ -149,24 +178,19 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
         "    g = raw.get",
         "    try:",
         "        d = {",
-        *entries,
+        *parts.entries,
         "            '_ck_raw': raw}",
         "    except Exception as exc:",
         "        raise _explain(raw, exc) from _redacted(exc)",
         "    if level is not None:",
         "        d['_ck_level'] = level",
-        f"    if _len(raw) > {len(declared)} or not _declared.issuperset(raw):",
+        f"    if _len(raw) > {size} or not _declared.issuperset(raw):",
         "        d['_ck_extra'] = {k: _copy(v) for k, v in raw.items() if k not in _declared}",
         "    obj = _new(_cls)",
         "    _adopt(obj, d)",
         "    return obj",
     ]
-    env["_explain"] = explainer(cls, infos, fields, hook_of)
-    namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), f"<clientkit loader {cls.__qualname__}>", "exec"), env, namespace)
-    load: Loader = namespace["load"]
-    env["_fallback"] = fallback(cls, load)
-    return load
+    return "\n".join(lines)
 
 
 def _zero_copy_lines(in_place: list[str]) -> list[str]:

@@ -23,7 +23,7 @@ from clientkit._declarations.errors import (
     repr_excerpt,
 )
 from clientkit._declarations.redaction import clipped
-from clientkit._declarations.wire import dig, has_path, is_utf8
+from clientkit._declarations.wire import Locator, dig, has_path, is_utf8
 
 _orjson: Any
 try:  # optional speed-up, installed with the ``fast`` extra
@@ -32,7 +32,6 @@ except ImportError:  # pragma: no cover - exercised when the extra is absent
     _orjson = None
 
 T = TypeVar("T")
-Locator = str | Sequence[str | None] | None
 Where = Literal["query", "body"]
 _MAX_EMPTY_PAGES = 3  # empty pages in a row that still announce a next one: a runaway walk
 

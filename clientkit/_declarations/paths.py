@@ -19,8 +19,9 @@ from clientkit._declarations.errors import (
     redacted_cause,
 )
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: A ``{name}`` placeholder in a path, header or login template.
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_BRACED = re.compile(r"\{([^{}]*)\}")  # any braced text, to name a malformed placeholder
 #: RFC 3986 ``pchar`` minus the percent sign: legal inside a segment, never structural.
 _SEGMENT_SAFE = "!$&'()*+,;=:@"
 
@@ -74,11 +75,11 @@ class PathTemplate:
             raise DeclarationError(
                 f"path {template!r} must not hold a query or fragment; declare query parameters instead"
             )
-        names = _PLACEHOLDER.findall(template)
-        for n in names:
-            if not _NAME.match(n):
-                raise DeclarationError(f"path {template!r} has an invalid placeholder {{{n}}}")
-        stray = _PLACEHOLDER.sub("", template)
+        for braced in _BRACED.findall(template):
+            if not PLACEHOLDER.fullmatch(f"{{{braced}}}"):
+                raise DeclarationError(f"path {template!r} has an invalid placeholder {{{braced}}}")
+        names = PLACEHOLDER.findall(template)
+        stray = PLACEHOLDER.sub("", template)
         if "{" in stray or "}" in stray:
             raise DeclarationError(f"path {template!r} has an unbalanced brace")
         if len(set(names)) != len(names):
@@ -95,7 +96,7 @@ class PathTemplate:
                 raise InvalidRequestError(f"path {self.template} needs a value for {{{name}}}")
             return quote_segment(values[name], name=name)
 
-        return _PLACEHOLDER.sub(fill, self.template)
+        return PLACEHOLDER.sub(fill, self.template)
 
     def __repr__(self) -> str:
         return f"PathTemplate({self.template!r})"

@@ -32,6 +32,7 @@ else:  # pragma: no cover
 if TYPE_CHECKING:
     from clientkit._declarations.envelope import Envelope
     from clientkit._declarations.paging import Paginator
+    from clientkit._declarations.service import Service
 
 _META = "clientkit"
 R = TypeVar("R", bound="Resource")
@@ -101,25 +102,17 @@ def field(
         ...     first_name: str | None = field(wire="firstName")
         ...     roles: list[str] | None = field(level=1)
     """
-    info = {
-        "wire": wire,
-        "read_only": read_only,
-        "write_only": write_only,
-        "identity": identity,
-        "level": level,
-        "secret": secret,
-        "required": required,
-        "create_only": create_only,
-        "send_null": send_null,
-    }
+    info = {k: v for k, v in locals().items() if k in _ROLES}
     if local and factory is not None:
         raise DeclarationError("a local field takes an immutable default, not a factory")
-    info["local"] = local
-    extra: dict[str, Any] = {"converter": converter, "validator": validator}
-    extra = {k: v for k, v in extra.items() if v is not None}
-    if factory is not None:
-        return attrs.field(factory=factory, metadata={_META: info}, repr=repr and not secret, **extra)
-    return attrs.field(default=default, metadata={_META: info}, repr=repr and not secret, **extra)
+    initial: dict[str, Any] = {"default": default} if factory is None else {"factory": factory}
+    return attrs.field(
+        **initial, converter=converter, validator=validator, metadata={_META: info}, repr=repr and not secret
+    )
+
+
+#: The arguments of :func:`field` kept in the attribute's metadata.
+_ROLES = frozenset(attrs.fields_dict(FieldInfo)) - {"name"} | {"local"}
 
 
 def expansion(level: int = 1, **kwargs: Any) -> Any:
@@ -176,6 +169,14 @@ class ResourceSpec:
         if tpl is None:
             raise InvalidRequestError(f"{self.name} declares no path for {operation}")
         return tpl
+
+    def envelope_in(self, service: type[Service]) -> Envelope:
+        """The envelope in effect under ``service``: the resource's own, else the service's."""
+        return self.envelope or service.envelope
+
+    def paginator_in(self, service: type[Service]) -> Paginator:
+        """The paging style in effect under ``service``: the resource's own, else the service's."""
+        return self.pagination or service.pagination
 
 
 @dataclass_transform(field_specifiers=(field, expansion, attrs.field), kw_only_default=True)
@@ -387,30 +388,10 @@ def resource(
         ...     name: str | None = None
     """
 
+    declared = dict(locals())  # the arguments above, by name
+
     def decorate(cls: type[R]) -> type[R]:
-        spec: ResourceSpec = _build_spec(
-            cls,
-            service=service,
-            one=one,
-            many=many,
-            create=create,
-            update=update,
-            delete=delete,
-            actions=actions or {},
-            identity=identity,
-            singleton=singleton,
-            parents=tuple(parents),
-            path_params=dict(path_params or {}),
-            expansion=expansion,
-            envelope=envelope,
-            pagination=pagination,
-            save=save,
-            create_method=create_method,
-            update_method=update_method,
-            patch_method=patch_method,
-            name=name or cls.__name__,
-        )
-        cls.__ck_spec__ = spec
+        cls.__ck_spec__ = _build_spec(cls, declared)
         if service is not None and hasattr(service, "_register"):
             service._register(cls)
         return cls
@@ -419,6 +400,44 @@ def resource(
 
 
 _VERBS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+
+def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
+    """Check the arguments of :func:`resource` against ``cls``, in order, and build its spec."""
+    if not (isinstance(cls, type) and issubclass(cls, Resource)):
+        raise DeclarationError(f"{cls!r} must subclass clientkit.Resource to be declared a resource")
+    service, singleton = declared["service"], declared["singleton"]
+    expansion = _expansion(cls, service, declared["expansion"])
+    ident = _identity(cls, declared["identity"], singleton)
+    paths = _paths(cls, declared, ident)
+    actions = _actions(cls, declared["actions"] or {})
+    parents, path_params = tuple(declared["parents"]), dict(declared["path_params"] or {})
+    context = tuple(getattr(service, "context", {}) or {}) if service is not None else ()
+    known = {f.name for f in cls.__ck_fields__} | set(parents) | set(path_params) | set(context)
+    _check_paths(cls, {**paths, **{f"action {n}": t for n, (_, t) in actions.items()}}, known, ident)
+    _check_levels(cls, expansion)
+    save, create_method, update_method, patch_method = _methods(cls, declared)
+    return ResourceSpec(
+        name=declared["name"] or cls.__name__,
+        service=service,
+        one=paths["one"],
+        many=paths["many"],
+        create=paths["create"],
+        update=paths["update"],
+        delete=paths["delete"],
+        actions=actions,
+        identity=ident,
+        singleton=singleton,
+        parents=parents,
+        path_params=path_params,
+        expansion=expansion,
+        envelope=declared["envelope"],
+        pagination=declared["pagination"],
+        save_method=save,
+        create_method=create_method,
+        update_method=update_method,
+        patch_method=patch_method,
+    )
 
 
 def _template(cls: type, label: str, value: str | None) -> PathTemplate | None:
@@ -430,85 +449,71 @@ def _template(cls: type, label: str, value: str | None) -> PathTemplate | None:
         raise DeclarationError(f"{cls.__name__} {label}: {exc.message}") from None
 
 
-def _build_spec(
-    cls: type,
-    *,
-    service: type | None,
-    one: str | None,
-    many: str | None,
-    create: str | None,
-    update: str | None,
-    delete: str | None,
-    actions: Mapping[str, Action],
-    identity: str | Iterable[str] | None,
-    singleton: bool,
-    parents: tuple[str, ...],
-    path_params: dict[str, Any],
-    expansion: Expansion | None,
-    envelope: Envelope | None,
-    pagination: Paginator | None,
-    save: str,
-    create_method: str,
-    update_method: str,
-    patch_method: str,
-    name: str,
-) -> ResourceSpec:
-    if not (isinstance(cls, type) and issubclass(cls, Resource)):
-        raise DeclarationError(f"{cls!r} must subclass clientkit.Resource to be declared a resource")
-    infos = cls.__ck_fields__
-    field_names = {f.name for f in infos}
+def _expansion(cls: type[Resource], service: type | None, expansion: Any) -> Expansion | None:
+    """The resource's expansion, else its service's."""
     if expansion is None and service is not None:
         expansion = getattr(service, "expansion", None)
     if expansion is not None and not isinstance(expansion, Expansion):
         raise DeclarationError(f"{cls.__name__}: expansion must be an Expansion")
+    return expansion
 
+
+def _identity(cls: type[Resource], identity: str | Iterable[str] | None, singleton: bool) -> tuple[str, ...]:
+    """The identifying fields: as given, else those marked ``identity=True``, else ``id``."""
+    names = {f.name for f in cls.__ck_fields__}
     if singleton:
-        ident: tuple[str, ...] = ()
         if identity:
             raise DeclarationError(f"{cls.__name__}: a singleton has no identity")
-    elif identity is not None:
+        return ()
+    if identity is not None:
         ident = (identity,) if isinstance(identity, str) else tuple(identity)
     else:
-        marked = tuple(f.name for f in infos if f.identity)
-        ident = marked or (("id",) if "id" in field_names else ())
+        ident = tuple(f.name for f in cls.__ck_fields__ if f.identity) or (("id",) if "id" in names else ())
     for n in ident:
-        if n not in field_names:
+        if n not in names:
             raise DeclarationError(f"{cls.__name__}: identity field {n!r} is not a declared field")
+    return ident
 
-    tpl_one = _template(cls, "one", one)
-    tpl_many = _template(cls, "many", many)
-    tpl_create = _template(cls, "create", create) or tpl_many
-    tpl_update = _template(cls, "update", update) or tpl_one
-    tpl_delete = _template(cls, "delete", delete) or tpl_one
-    if not any((tpl_one, tpl_many, tpl_create, actions)):
+
+def _paths(cls: type, declared: Mapping[str, Any], ident: tuple[str, ...]) -> dict[str, PathTemplate | None]:
+    """The five path templates; create defaults to many, update and delete to one."""
+    one, many = _template(cls, "one", declared["one"]), _template(cls, "many", declared["many"])
+    paths = {
+        "one": one,
+        "many": many,
+        "create": _template(cls, "create", declared["create"]) or many,
+        "update": _template(cls, "update", declared["update"]) or one,
+        "delete": _template(cls, "delete", declared["delete"]) or one,
+    }
+    if not any((one, many, paths["create"], declared["actions"])):
         raise DeclarationError(f"{cls.__name__}: declare at least one path (one=, many= or create=)")
-    if not singleton and not ident and (tpl_one is not None):
+    if not declared["singleton"] and not ident and one is not None:
         raise DeclarationError(
             f"{cls.__name__}: no identity field; mark one with field(identity=True), "
             "pass identity=, or declare singleton=True"
         )
+    return paths
 
-    context = tuple(getattr(service, "context", {}) or {}) if service is not None else ()
-    known = field_names | set(parents) | set(path_params) | set(context)
-    action_specs: dict[str, tuple[str, PathTemplate]] = {}
-    for act_name, act in actions.items():
+
+def _actions(cls: type, actions: Mapping[str, Action]) -> dict[str, tuple[str, PathTemplate]]:
+    """Each custom operation as ``(method, template)``."""
+    routes: dict[str, tuple[str, PathTemplate]] = {}
+    for name, act in actions.items():
         if not isinstance(act, Action):
-            raise DeclarationError(f"{cls.__name__}: action {act_name!r} must be an Action")
+            raise DeclarationError(f"{cls.__name__}: action {name!r} must be an Action")
         if act.method.upper() not in _VERBS:
-            raise DeclarationError(f"{cls.__name__}: action {act_name!r} has unknown method {act.method!r}")
-        tpl = _template(cls, f"action {act_name}", act.path)
+            raise DeclarationError(f"{cls.__name__}: action {name!r} has unknown method {act.method!r}")
+        tpl = _template(cls, f"action {name}", act.path)
         assert tpl is not None
-        action_specs[act_name] = (act.method.upper(), tpl)
+        routes[name] = (act.method.upper(), tpl)
+    return routes
 
-    labelled = [
-        ("one", tpl_one),
-        ("many", tpl_many),
-        ("create", tpl_create),
-        ("update", tpl_update),
-        ("delete", tpl_delete),
-    ]
-    labelled += [(f"action {n}", t) for n, (_, t) in action_specs.items()]
-    for label, tpl in labelled:
+
+def _check_paths(
+    cls: type, labelled: Mapping[str, PathTemplate | None], known: set[str], ident: tuple[str, ...]
+) -> None:
+    """Every placeholder names something known; the one path holds the whole identity."""
+    for label, tpl in labelled.items():
         if tpl is None:
             continue
         for placeholder in tpl.names:
@@ -517,56 +522,38 @@ def _build_spec(
                     f"{cls.__name__} {label} path {tpl.template!r}: placeholder {{{placeholder}}} "
                     "is not a field, a parent, a path parameter or a service context name"
                 )
-    if tpl_one is not None and not singleton:
-        missing = [n for n in ident if n not in tpl_one.names]
-        if missing:
-            raise DeclarationError(
-                f"{cls.__name__}: the one path {tpl_one.template!r} does not contain identity {missing}"
-            )
+    one = labelled["one"]
+    if one is not None and (missing := [n for n in ident if n not in one.names]):
+        raise DeclarationError(
+            f"{cls.__name__}: the one path {one.template!r} does not contain identity {missing}"
+        )
 
-    if expansion is not None and expansion.style != "list":
-        for f in infos:
+
+def _check_levels(cls: type[Resource], expansion: Expansion | None) -> None:
+    """Field levels fit the expansion; without one, no field may declare a level."""
+    if expansion is None:
+        leveled = [f.name for f in cls.__ck_fields__ if f.level > 0]
+        if leveled:
+            raise DeclarationError(
+                f"{cls.__name__}: fields {leveled} declare a level but the resource has no expansion"
+            )
+    elif expansion.style != "list":
+        for f in cls.__ck_fields__:
             if f.level > expansion.max_level:
                 raise DeclarationError(
                     f"{cls.__name__}.{f.name}: level {f.level} exceeds the expansion's "
                     f"max_level {expansion.max_level}"
                 )
-    elif expansion is None:
-        leveled = [f.name for f in infos if f.level > 0]
-        if leveled:
-            raise DeclarationError(
-                f"{cls.__name__}: fields {leveled} declare a level but the resource has no expansion"
-            )
 
-    save = save.upper()
+
+def _methods(cls: type, declared: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """The HTTP verbs of save, create, full and partial update, upper-cased."""
+    save = declared["save"].upper()
     if save not in ("PATCH", "PUT"):
         raise DeclarationError(f"{cls.__name__}: save must be PATCH or PUT, not {save!r}")
-    verbs = (
-        ("create_method", create_method),
-        ("update_method", update_method),
-        ("patch_method", patch_method),
-    )
-    for verb_name, verb in verbs:
-        if verb.upper() not in _VERBS:
-            raise DeclarationError(f"{cls.__name__}: {verb_name} {verb!r} is not an HTTP method")
-    return ResourceSpec(
-        name=name,
-        service=service,
-        one=tpl_one,
-        many=tpl_many,
-        create=tpl_create,
-        update=tpl_update,
-        delete=tpl_delete,
-        actions=action_specs,
-        identity=ident,
-        singleton=singleton,
-        parents=parents,
-        path_params=path_params,
-        expansion=expansion,
-        envelope=envelope,
-        pagination=pagination,
-        save_method=save,
-        create_method=create_method.upper(),
-        update_method=update_method.upper(),
-        patch_method=patch_method.upper(),
-    )
+    names = ("create_method", "update_method", "patch_method")
+    for name in names:
+        if declared[name].upper() not in _VERBS:
+            raise DeclarationError(f"{cls.__name__}: {name} {declared[name]!r} is not an HTTP method")
+    create, update, patch = (declared[name].upper() for name in names)
+    return save, create, update, patch

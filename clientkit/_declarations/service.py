@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections import abc
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -22,6 +21,7 @@ from clientkit._declarations.errors import DeclarationError, ErrorShape, Invalid
 from clientkit._declarations.expansion import Expansion
 from clientkit._declarations.options import MAX_BODY, CacheConfig, Timeout
 from clientkit._declarations.paging import Paginator
+from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.resource import Resource, resource
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_value
@@ -42,7 +42,6 @@ def opens_sessions(opener: Callable[..., Session]) -> Callable[..., Session]:
     _OPENERS[:] = [opener]
     return opener
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 _DECLARATIONS: dict[str, tuple[type, ...]] = {
     "base_url": (str,),
@@ -139,7 +138,7 @@ class Service:
     @classmethod
     def header_templates(cls) -> dict[str, tuple[str | None, tuple[str, ...]]]:
         """Header name -> (template, context names it uses)."""
-        return {k: (v, tuple(_PLACEHOLDER.findall(v)) if v else ()) for k, v in cls.headers.items()}
+        return {k: (v, tuple(PLACEHOLDER.findall(v)) if v else ()) for k, v in cls.headers.items()}
 
     @classmethod
     def connect(
@@ -206,7 +205,7 @@ def _validate(cls: type[Service]) -> None:
             check_header_value(header, value or "")
         except InvalidRequestError as exc:
             raise DeclarationError(f"{cls.__name__}.headers: {exc.message}") from None
-        for used in _PLACEHOLDER.findall(value or ""):
+        for used in PLACEHOLDER.findall(value or ""):
             if used not in cls.context:
                 raise DeclarationError(
                     f"{cls.__name__}.headers[{header!r}] uses {{{used}}}, which is not in context"

@@ -53,20 +53,8 @@ def _scalar(expected: str, fits: Callable[[Any], bool]) -> Hook:
     return hook
 
 
-def _is_int(value: Any) -> bool:
-    return type(value) is int
-
-
 def _is_number(value: Any) -> bool:
     return type(value) is float or type(value) is int or isinstance(value, SpelledFloat)
-
-
-def _is_str(value: Any) -> bool:
-    return type(value) is str
-
-
-def _is_bool(value: Any) -> bool:
-    return type(value) is bool
 
 
 def _is_sequence(t: Any) -> bool:
@@ -123,9 +111,9 @@ def _mapping_hook(conv: cattrs.Converter, t: Any) -> Hook:
 
 def register_strict_hooks(conv: cattrs.Converter) -> None:
     """Replace cattrs' coercing hooks for scalars and containers with strict ones."""
-    conv.register_structure_hook(bool, _scalar("a boolean", _is_bool))
-    conv.register_structure_hook(int, _scalar("an integer", _is_int))
+    conv.register_structure_hook(bool, _scalar("a boolean", lambda v: type(v) is bool))
+    conv.register_structure_hook(int, _scalar("an integer", lambda v: type(v) is int))
     conv.register_structure_hook(float, _scalar("a number", _is_number))
-    conv.register_structure_hook(str, _scalar("a string", _is_str))
+    conv.register_structure_hook(str, _scalar("a string", lambda v: type(v) is str))
     conv.register_structure_hook_factory(_is_sequence, lambda t: _sequence_hook(conv, t))
     conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_hook(conv, t))

@@ -14,7 +14,7 @@ import math
 import re
 import secrets
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -29,6 +29,8 @@ except ImportError:  # pragma: no cover - exercised when the extra is absent
     _orjson = None
 
 _MISSING = object()
+#: Where a value sits in a body: a dotted path, candidates tried in turn, or ``None``.
+Locator = str | Sequence[str | None] | None
 
 #: The deepest nesting of arrays and objects clientkit reads or writes (see docs/errors.md).
 #: Copying, comparing and redacting JSON recurse, two frames a level on Python 3.11, so a
@@ -132,6 +134,14 @@ def put_path(payload: Any, path: str | None) -> Any:
     for step in reversed(path.split(".")):
         payload = {step: payload}
     return payload
+
+
+def set_path(body: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at dotted ``path`` in ``body``, creating the objects on the way."""
+    steps = path.split(".")
+    for step in steps[:-1]:
+        body = body.setdefault(step, {})
+    body[steps[-1]] = value
 
 
 @attrs.frozen

@@ -30,8 +30,9 @@ from clientkit._declarations.completeness import level_type
 from clientkit._declarations.convert import conforms, field_types
 from clientkit._declarations.resource import Resource, ResourceSpec, fields_of, spec_of
 from clientkit._declarations.service import Service
+from clientkit._declarations.wire import set_path
 from clientkit.sandbox.accounts import Accounts
-from clientkit.sandbox.envelopes import place, response_path, unwrap_request, wrap_response
+from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.errors import render_error
 from clientkit.sandbox.faults import Fault, FaultPlan
 from clientkit.sandbox.journal import Journal, secret_names_of
@@ -229,7 +230,7 @@ class Sandbox:
             return lambda req: op(cls, spec, req)
 
         if spec.many is not None:
-            check_servable(spec.pagination or self.service.pagination)
+            check_servable(spec.paginator_in(self.service))
             self._add(spec.many.template, ["GET"], _Route(bind(self._list), False, "list"))
         if spec.create is not None:
             self._add(spec.create.template, [spec.create_method], _Route(bind(self._create), False, "create"))
@@ -383,7 +384,7 @@ class Sandbox:
     ) -> Reply:
         level = self._level(spec, req.request)
         payload = self.render(cls, record.body, level)
-        envelope = spec.envelope or self.service.envelope
+        envelope = spec.envelope_in(self.service)
         return Reply(
             status,
             wrap_response(envelope, payload, operation),
@@ -399,7 +400,7 @@ class Sandbox:
     def _list(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         table = self._table(spec, req.params)
         level = self._level(spec, req.request)
-        paginator = spec.pagination or self.service.pagination
+        paginator = spec.paginator_in(self.service)
         reserved = {spec.expansion.param} if spec.expansion else set()
         filters = {f.wire for f in fields_of(cls)}
         wanted = [(k, v) for k, v in req.request.args.items() if k in filters and k not in reserved]
@@ -421,15 +422,15 @@ class Sandbox:
             ),
             items,
         )
-        envelope = spec.envelope or self.service.envelope
+        envelope = spec.envelope_in(self.service)
         items_path = paginator.items if isinstance(paginator.items, str) else response_path(envelope, "list")
         if items_path is None:
             body: Any = list(served.items)
         else:
             body = {}
-            place(body, items_path, list(served.items))
+            set_path(body, items_path, list(served.items))
             for path, value in served.meta.items():
-                place(body, path, value)
+                set_path(body, path, value)
         headers = dict(served.headers)
         modified = self.store.modified(table)
         if modified:
@@ -437,8 +438,7 @@ class Sandbox:
         return Reply(200, body, headers=headers)
 
     def _payload(self, spec: ResourceSpec, req: SandboxRequest, operation: str) -> Any:
-        envelope = spec.envelope or self.service.envelope
-        return unwrap_request(envelope, req.json, operation)
+        return unwrap_request(spec.envelope_in(self.service), req.json, operation)
 
     def _invalid(
         self, cls: type[Resource], payload: Mapping[str, Any], *, creating: bool, request: Request

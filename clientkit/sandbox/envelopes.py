@@ -11,14 +11,6 @@ from clientkit._declarations.wire import dig, has_path, put_path
 from clientkit.sandbox.halves import NoServerHalf
 
 
-def place(body: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``value`` at dotted ``path`` inside ``body``, creating the objects on the way."""
-    steps = path.split(".")
-    for step in steps[:-1]:
-        body = body.setdefault(step, {})
-    body[steps[-1]] = value
-
-
 @functools.singledispatch
 def response_path(envelope: object, operation: str) -> str | None:  # noqa: ARG001 - a fallback
     """Where a server puts the payload of ``operation`` (the first named location)."""
@@ -58,4 +50,4 @@ def _unwrap_request(envelope: Envelope, body: Any, operation: str) -> Any:
     return dig(body, path) if has_path(body, path) else None
 
 
-__all__ = ["place", "response_path", "unwrap_request", "wrap_response"]
+__all__ = ["response_path", "unwrap_request", "wrap_response"]

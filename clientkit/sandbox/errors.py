@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clientkit._declarations.errors import ErrorShape, Path
-from clientkit.sandbox.envelopes import place
+from clientkit._declarations.wire import set_path
 from clientkit.sandbox.halves import NoServerHalf
 
 
@@ -56,10 +56,10 @@ def _render(
     ):
         path = _first(paths)
         if path and path != "$" and value is not None:
-            place(body, path, value)
+            set_path(body, path, value)
     fields = _first(shape.fields)
     if field_errors and fields and fields != "$":
-        place(body, fields, {k: list(v) for k, v in field_errors.items()})
+        set_path(body, fields, {k: list(v) for k, v in field_errors.items()})
     return body
 
 

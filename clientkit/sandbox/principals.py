@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import base64
 import functools
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from clientkit._client.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, TokenAuth
+from clientkit._declarations.paths import PLACEHOLDER
+from clientkit._declarations.wire import set_path
 from clientkit.sandbox.accounts import Accounts
-from clientkit.sandbox.envelopes import place
 from clientkit.sandbox.halves import NoServerHalf
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # as in a declared login body
 
 
 @functools.singledispatch
@@ -90,7 +88,7 @@ def login_answer(auth: PasswordLogin, body: Any, accounts: Accounts, *, refresh:
     template = auth.refresh_body if refresh else auth.body
     given: dict[str, Any] = {}
     for wire, value in (template or {}).items():
-        if isinstance(value, str) and _PLACEHOLDER.fullmatch(value) and isinstance(body, Mapping):
+        if isinstance(value, str) and PLACEHOLDER.fullmatch(value) and isinstance(body, Mapping):
             given[value[1:-1]] = body.get(wire)
     principal = accounts.use_refresh(given.get("refresh_token")) if refresh else accounts.check_login(given)
     if principal is None:
@@ -104,7 +102,7 @@ def login_answer(auth: PasswordLogin, body: Any, accounts: Accounts, *, refresh:
         (auth.expires_at, "expires_at"),
     ):
         if path:
-            place(answer, path, issued[key])
+            set_path(answer, path, issued[key])
     return answer
 
 
