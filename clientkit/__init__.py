@@ -26,6 +26,7 @@ from clientkit._declarations.convert import changes
 from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import APIError, ClientKitError, ErrorShape
 from clientkit._declarations.expansion import Expansion
+from clientkit._declarations.identity import identity_of, spec_of
 from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout
 from clientkit._declarations.paging import (
     Cursor,
@@ -45,10 +46,8 @@ from clientkit._declarations.resource import (
     extra,
     field,
     fields_of,
-    identity_of,
     is_new,
     loaded_level,
-    spec_of,
 )
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.service import Service

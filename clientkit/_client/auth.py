@@ -27,9 +27,10 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     PermissionDeniedError,
 )
+from clientkit._declarations.keypaths import dig
 from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
-from clientkit._declarations.wire import check_header_value, dig
+from clientkit._declarations.wire import check_header_value
 
 #: ``(method, path, json body) -> parsed JSON``: how a login flow talks to the service.
 Sender = Callable[[str, str, Any], Any]

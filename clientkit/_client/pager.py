@@ -15,6 +15,7 @@ import requests
 
 from clientkit._client import bulk
 from clientkit._declarations.errors import InvalidRequestError, PaginationError
+from clientkit._declarations.keypaths import Locator, dig
 from clientkit._declarations.paging import (
     PageRequest,
     Paginator,
@@ -23,7 +24,6 @@ from clientkit._declarations.paging import (
     locate_items,
 )
 from clientkit._declarations.redaction import redact_url
-from clientkit._declarations.wire import Locator, dig
 
 _orjson: Any
 try:  # optional speed-up, installed with the ``fast`` extra

@@ -35,6 +35,7 @@ from clientkit._declarations.errors import (
     repr_excerpt,
 )
 from clientkit._declarations.expansion import Level
+from clientkit._declarations.identity import spec_of
 from clientkit._declarations.options import (
     CallOptions,
     RequestOptions,
@@ -44,15 +45,7 @@ from clientkit._declarations.options import (
 )
 from clientkit._declarations.paging import PageRequest, Paginator
 from clientkit._declarations.paths import PLACEHOLDER
-from clientkit._declarations.resource import (
-    Resource,
-    ResourceSpec,
-    etag_of,
-    extra,
-    fields_of,
-    is_new,
-    spec_of,
-)
+from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
 from clientkit._declarations.wire import is_token, pairs_of
 
 if sys.version_info >= (3, 11):

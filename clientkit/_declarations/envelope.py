@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from clientkit._declarations.errors import DeclarationError, DecodeError, repr_excerpt
-from clientkit._declarations.wire import Locator, dig, has_path, put_path
+from clientkit._declarations.keypaths import Locator, dig, has_path, put_path
 
 
 def _check_ops(_: Any, __: Any, value: Mapping[str, Any]) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from clientkit._declarations.keypaths import dig
 from clientkit._declarations.redaction import (
     clipped,
     redact,
@@ -23,7 +24,6 @@ from clientkit._declarations.redaction import (
     scrub,
     scrub_value,
 )
-from clientkit._declarations.wire import dig
 
 if TYPE_CHECKING:
     import requests

@@ -22,8 +22,9 @@ from clientkit._declarations.errors import (
     redacted_cause,
     repr_excerpt,
 )
+from clientkit._declarations.keypaths import Locator, dig, has_path
 from clientkit._declarations.redaction import clipped
-from clientkit._declarations.wire import Locator, dig, has_path, is_utf8
+from clientkit._declarations.wire import is_utf8
 
 _orjson: Any
 try:  # optional speed-up, installed with the ``fast`` extra

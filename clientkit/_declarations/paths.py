@@ -18,6 +18,7 @@ from clientkit._declarations.errors import (
     excerpt_of,
     redacted_cause,
 )
+from clientkit._declarations.identity import identity_of
 
 #: A ``{name}`` placeholder in a path, header or login template.
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -37,8 +38,6 @@ def quote_segment(value: Any, *, name: str = "value") -> str:
         'a%2Fb%3Fc%23d'
     """
     if hasattr(value, "__ck_spec__") and not isinstance(value, type):
-        from clientkit._declarations.resource import identity_of
-
         value = identity_of(value)
     if isinstance(value, bool) or not isinstance(value, str | int | uuid.UUID):
         raise InvalidRequestError(

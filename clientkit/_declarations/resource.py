@@ -293,26 +293,6 @@ def fields_of(cls_or_obj: type[Resource] | Resource) -> tuple[FieldInfo, ...]:
     return cls.__ck_fields__
 
 
-def spec_of(cls_or_obj: type[Resource] | Resource) -> ResourceSpec:
-    """The path declaration of a resource (raises when it has none)."""
-    cls = cls_or_obj if isinstance(cls_or_obj, type) else type(cls_or_obj)
-    spec: ResourceSpec | None = cls.__dict__.get("__ck_spec__") or getattr(cls, "__ck_spec__", None)
-    if spec is None:
-        raise DeclarationError(
-            f"{cls.__name__} has no paths; decorate it with Service.resource(...) or clientkit.resource(...)"
-        )
-    return spec
-
-
-def identity_of(obj: Resource) -> Any:
-    """The identity value of ``obj`` (a tuple for composite identities)."""
-    spec = spec_of(obj)
-    values = tuple(getattr(obj, name) for name in spec.identity)
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else values
-
-
 def is_new(obj: Resource) -> bool:
     """Whether ``obj`` was built locally and never loaded from or saved to the server."""
     return obj._ck_raw is None

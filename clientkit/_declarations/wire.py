@@ -14,12 +14,14 @@ import math
 import re
 import secrets
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
 import attrs
 
+from clientkit._declarations.errors import InvalidRequestError, redacted_cause
+from clientkit._declarations.identity import identity_of
 from clientkit._declarations.redaction import Secret, clipped
 
 _orjson: Any
@@ -28,9 +30,7 @@ try:  # optional speed-up, installed with the ``fast`` extra
 except ImportError:  # pragma: no cover - exercised when the extra is absent
     _orjson = None
 
-_MISSING = object()
 #: Where a value sits in a body: a dotted path, candidates tried in turn, or ``None``.
-Locator = str | Sequence[str | None] | None
 
 #: The deepest nesting of arrays and objects clientkit reads or writes (see docs/errors.md).
 #: Copying, comparing and redacting JSON recurse, two frames a level on Python 3.11, so a
@@ -76,72 +76,11 @@ def _too_deep(limit: int) -> str:
 
 
 def _invalid_request(message: str) -> Exception:
-    from clientkit._declarations.errors import InvalidRequestError
-
     return InvalidRequestError(message)
 
 
 def _redacted(exc: BaseException) -> BaseException:
-    from clientkit._declarations.errors import redacted_cause
-
     return redacted_cause(exc)
-
-
-def dig(obj: Any, path: str | None) -> Any:
-    """The value at dotted ``path`` inside ``obj`` (``None`` when any step is missing).
-
-    ``""``, ``"$"`` and ``None`` mean ``obj`` itself; integer steps index lists.
-
-    Example:
-        >>> dig({"data": {"items": [1, 2]}}, "data.items.1")
-        2
-    """
-    if path in (None, "", "$"):
-        return obj
-    assert path is not None
-    current = obj
-    for step in path.split("."):
-        if isinstance(current, Mapping):
-            current = current.get(step, _MISSING)
-        elif isinstance(current, list) and step.lstrip("-").isdigit():
-            index = int(step)
-            current = current[index] if -len(current) <= index < len(current) else _MISSING
-        else:
-            return None
-        if current is _MISSING:
-            return None
-    return current
-
-
-def has_path(obj: Any, path: str) -> bool:
-    """Whether every step of dotted ``path`` exists in ``obj`` (even with a null value)."""
-    if path in ("", "$"):
-        return True
-    current = obj
-    for step in path.split("."):
-        if isinstance(current, Mapping) and step in current:
-            current = current[step]
-        else:
-            return False
-    return True
-
-
-def put_path(payload: Any, path: str | None) -> Any:
-    """Wrap ``payload`` so that it sits at dotted ``path`` (the inverse of :func:`dig`)."""
-    if path in (None, "", "$"):
-        return payload
-    assert path is not None
-    for step in reversed(path.split(".")):
-        payload = {step: payload}
-    return payload
-
-
-def set_path(body: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``value`` at dotted ``path`` in ``body``, creating the objects on the way."""
-    steps = path.split(".")
-    for step in steps[:-1]:
-        body = body.setdefault(step, {})
-    body[steps[-1]] = value
 
 
 @attrs.frozen
@@ -402,8 +341,6 @@ class QueryStyle:
         if isinstance(value, str | int | float | Decimal | uuid.UUID):
             return str(value)
         if attrs.has(type(value)):
-            from clientkit._declarations.resource import identity_of
-
             return str(identity_of(value))
         return str(value)
 

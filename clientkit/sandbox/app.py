@@ -28,9 +28,10 @@ from requests.structures import CaseInsensitiveDict
 from clientkit._client.auth import Authenticator, PasswordLogin
 from clientkit._declarations.completeness import level_type
 from clientkit._declarations.convert import conforms, field_types
-from clientkit._declarations.resource import Resource, ResourceSpec, fields_of, spec_of
+from clientkit._declarations.identity import spec_of
+from clientkit._declarations.keypaths import set_path
+from clientkit._declarations.resource import Resource, ResourceSpec, fields_of
 from clientkit._declarations.service import Service
-from clientkit._declarations.wire import set_path
 from clientkit.sandbox.accounts import Accounts
 from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.errors import render_error

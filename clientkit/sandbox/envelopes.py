@@ -7,7 +7,7 @@ import functools
 from typing import Any
 
 from clientkit._declarations.envelope import Envelope
-from clientkit._declarations.wire import dig, has_path, put_path
+from clientkit._declarations.keypaths import dig, has_path, put_path
 from clientkit.sandbox.halves import NoServerHalf
 
 

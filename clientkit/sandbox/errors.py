@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clientkit._declarations.errors import ErrorShape, Path
-from clientkit._declarations.wire import set_path
+from clientkit._declarations.keypaths import set_path
 from clientkit.sandbox.halves import NoServerHalf
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import attrs
 
+from clientkit._declarations.keypaths import dig
 from clientkit._declarations.paging import (
     Cursor,
     HeaderNext,
@@ -27,7 +28,6 @@ from clientkit._declarations.paging import (
     Where,
     int_or_none,
 )
-from clientkit._declarations.wire import dig
 from clientkit.sandbox.halves import NoServerHalf
 
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from clientkit._client.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, TokenAuth
+from clientkit._declarations.keypaths import set_path
 from clientkit._declarations.paths import PLACEHOLDER
-from clientkit._declarations.wire import set_path
 from clientkit.sandbox.accounts import Accounts
 from clientkit.sandbox.halves import NoServerHalf
 

@@ -1,0 +1,98 @@
+"""The shape of the code itself: layers without cycles, short functions, a small surface."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import grimp
+import pytest
+
+import clientkit
+
+ROOT = Path(clientkit.__file__).parent
+PUBLIC_MODULES = (
+    "clientkit.bulk",
+    "clientkit.errors",
+    "clientkit.model",
+    "clientkit.paging",
+    "clientkit.redaction",
+    "clientkit.tokens",
+)
+
+
+def import_cycles() -> list[list[str]]:
+    """Groups of clientkit modules that import each other (Tarjan's strongly connected parts)."""
+    graph = grimp.build_graph("clientkit", exclude_type_checking_imports=True)
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in sorted(graph.modules)}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in edges.get(module, []):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            part = stack[stack.index(module) :]
+            del stack[stack.index(module) :]
+            if len(part) > 1:
+                cycles.append(sorted(part))
+
+    for module in edges:
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_import_cycles() -> None:
+    assert import_cycles() == []
+
+
+def test_no_function_over_60_lines() -> None:
+    long = []
+    for path in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 60:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length} lines)")
+    assert long == []
+
+
+def test_a_small_public_surface() -> None:
+    assert 30 <= len(clientkit.__all__) <= 40
+    for module in ("clientkit", *PUBLIC_MODULES):
+        exported = importlib.import_module(module)
+        missing = [name for name in exported.__all__ if not hasattr(exported, name)]
+        assert missing == [], module
+
+
+def test_internal_modules_are_private() -> None:
+    names = [m.name for m in pkgutil.iter_modules(clientkit.__path__)]
+    public = {f"clientkit.{name}" for name in names if not name.startswith("_")}
+    assert public == {*PUBLIC_MODULES, "clientkit.sandbox", "clientkit.cli"}
+
+
+@pytest.mark.parametrize("module", ["clientkit", *PUBLIC_MODULES])
+def test_no_name_shadows_a_submodule(module: str) -> None:
+    package = importlib.import_module(module)
+    if not hasattr(package, "__path__"):
+        return
+    submodules = {m.name for m in pkgutil.iter_modules(package.__path__)}
+    assert submodules & set(package.__all__) == set()
+
+
+def test_public_modules_only_re_export() -> None:
+    for module in PUBLIC_MODULES:
+        tree = ast.parse((ROOT / f"{module.split('.')[-1]}.py").read_text())
+        kinds = {type(node).__name__ for node in tree.body}
+        assert kinds <= {"Expr", "ImportFrom", "Assign"}, module
