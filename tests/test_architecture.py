@@ -1,4 +1,4 @@
-"""The shape of the code itself: layers without cycles, short functions, a small surface."""
+"""The shape of the code itself: layers without cycles, short functions, a small surface, mirrored tests."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ import pytest
 import clientkit
 
 ROOT = Path(clientkit.__file__).parent
+TESTS = Path(__file__).parent
+#: each layer package of clientkit, and the test package that mirrors it module by module
+MIRRORS = {"_declarations": "declarations", "_client": "client", "sandbox": "sandbox"}
 PUBLIC_MODULES = (
     "clientkit.bulk",
     "clientkit.errors",
@@ -96,3 +99,11 @@ def test_public_modules_only_re_export() -> None:
         tree = ast.parse((ROOT / f"{module.split('.')[-1]}.py").read_text())
         kinds = {type(node).__name__ for node in tree.body}
         assert kinds <= {"Expr", "ImportFrom", "Assign"}, module
+
+
+@pytest.mark.parametrize(("layer", "tests"), sorted(MIRRORS.items()))
+def test_tests_mirror_the_modules_they_test(layer: str, tests: str) -> None:
+    modules = {path.stem for path in (ROOT / layer).glob("*.py") if path.stem != "__init__"}
+    mirrored = {path.stem.removeprefix("test_") for path in (TESTS / tests).glob("test_*.py")}
+    assert sorted(modules - mirrored) == [], f"modules of clientkit/{layer}/ without tests/{tests}/test_X.py"
+    assert sorted(mirrored - modules) == [], f"tests/{tests}/test_X.py without clientkit/{layer}/X.py"

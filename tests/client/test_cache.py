@@ -1,4 +1,10 @@
-"""ETag / Last-Modified caching, isolation between credentials and tenants, invalidation."""
+"""ETag / Last-Modified caching, isolation between credentials and tenants, invalidation.
+
+The Redis backend runs against a real ``redis-server`` the tests start themselves: sessions
+in separate processes share one cache, the same credential finds its entries (a hit or a
+``304``), another credential never does, and no secret is stored. Without ``redis-server``
+on PATH those tests are skipped, except under CI, where they fail.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,13 @@ import pytest
 
 from clientkit import Envelope, Resource, Service, TokenAuth, etag_of, field
 from clientkit._declarations.options import CacheConfig
-from clientkit.errors import PreconditionFailedError
+from clientkit.errors import AuthenticationError, PreconditionFailedError
+from tests.support.cache_client import Doc as SharedDoc
+from tests.support.cache_client import Docs
+from tests.support.redis_cache import PASSWORD, TOKEN_A, TOKEN_B, WRONG, basic, dump, in_process, serve_docs
 from tests.support.scripted import Received, Reply, ScriptedServer
+
+pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
 
 
 class Api(Service):
@@ -292,3 +303,85 @@ def test_revalidation_after_a_change_serves_the_new_version(server: ScriptedServ
     last = [r.header("If-None-Match") for r in server.received[-2:]]
     assert last == ['"v2"', '"v2"']  # the new version is what gets revalidated now
     assert api.cache_stats.revalidations >= 3
+
+
+def test_redis_backend_stores_and_revalidates(server: ScriptedServer, redis: Any, redis_url: str) -> None:
+    serve_docs(server)
+    with Docs.connect(
+        server.url, token=TOKEN_A, cache=CacheConfig(backend="redis", location=redis_url)
+    ) as api:
+        assert api.get(SharedDoc, 1).title == "doc for aaaa"
+        assert api.get(SharedDoc, 1).title == "doc for aaaa"
+        assert (api.cache_stats.misses, api.cache_stats.revalidations) == (1, 1)
+    assert server.received[1].header("If-None-Match") == '"aaaa-v1"'
+    assert any(key.startswith(b"clientkit-docs") for key in redis.keys("*"))
+    fresh = CacheConfig(backend="redis", location=redis_url, expire_after=600)
+    with Docs.connect(server.url, token=TOKEN_A, cache=fresh) as api:
+        api.get(SharedDoc, 1)  # stored with a 600 s lifetime
+        assert api.get(SharedDoc, 1).title == "doc for aaaa"
+        assert api.cache_stats.hits == 1
+    assert len(server.received) == 3
+
+
+@pytest.mark.parametrize(("expire", "shared_as"), [(0, "revalidations"), (600, "hits")])
+def test_same_credential_in_two_processes_shares_redis_entries(
+    server: ScriptedServer, redis: Any, redis_url: str, expire: int, shared_as: str
+) -> None:
+    serve_docs(server)
+    first = in_process(server, redis_url, expire, token=TOKEN_A)
+    second = in_process(server, redis_url, expire, token=TOKEN_A)
+    assert first["outcome"] == second["outcome"] == "doc for aaaa"
+    assert second[shared_as] == 1
+    if expire:
+        assert len(server.received) == 1  # the second process sent nothing
+    else:
+        assert server.received[1].header("If-None-Match") == '"aaaa-v1"'
+
+
+def test_other_credentials_in_another_process_never_see_the_entries(
+    server: ScriptedServer, redis: Any, redis_url: str
+) -> None:
+    serve_docs(server)
+    assert in_process(server, redis_url, 600, token=TOKEN_A)["outcome"] == "doc for aaaa"
+    assert in_process(server, redis_url, 600, token=TOKEN_B)["outcome"] == "doc for bbbb"
+    alice = in_process(server, redis_url, 600, username="alice", password=PASSWORD)
+    intruder = in_process(server, redis_url, 600, username="alice", password=WRONG)
+    assert alice["outcome"] == "doc for alice"
+    assert intruder["outcome"] == AuthenticationError.__name__
+    sent = [r.header("Authorization") for r in server.received]
+    assert sent == [
+        f"Bearer {TOKEN_A}",
+        f"Bearer {TOKEN_B}",
+        basic("alice", PASSWORD),
+        basic("alice", WRONG),
+    ]
+
+
+def test_no_secret_is_stored_in_redis(server: ScriptedServer, redis: Any, redis_url: str) -> None:
+    serve_docs(server)
+    in_process(server, redis_url, 600, token=TOKEN_A)
+    in_process(server, redis_url, 0, username="alice", password=PASSWORD)
+    in_process(server, redis_url, 0, username="alice", password=PASSWORD)  # a 304 rewrites nothing secret
+    stored = dump(redis)
+    assert b"doc for aaaa" in stored and b"doc for alice" in stored  # the dump does see the answers
+    for secret in (TOKEN_A, PASSWORD, basic("alice", PASSWORD).removeprefix("Basic ")):
+        assert secret.encode() not in stored
+
+
+def test_unreachable_redis_is_typed_error(server: ScriptedServer) -> None:
+    import socket
+
+    from clientkit.errors import CacheError, TransportError
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server.on("POST", "/docs", Reply(json={"data": {"id": 2}}))
+    cache = CacheConfig(backend="redis", location=f"redis://127.0.0.1:{port}/0")
+    with Docs.connect(server.url, token=TOKEN_A, cache=cache, retries=0) as api:
+        with pytest.raises(CacheError) as caught:
+            api.get(SharedDoc, 1)
+        assert isinstance(caught.value, TransportError) and TOKEN_A not in str(caught.value)
+        assert server.received == []  # nothing was sent
+        api.request("POST", "/docs", json={})  # writes are never stored: they need no cache
+    assert [r.method for r in server.received] == ["POST"]

@@ -20,7 +20,9 @@ from clientkit import (
     is_new,
     loaded_level,
 )
-from clientkit.errors import InvalidRequestError, PaginationError, RedirectError, RequestTimeout
+from clientkit.errors import DecodeError, InvalidRequestError, PaginationError, RedirectError, RequestTimeout
+from tests.faults.test_flow_faults import Thing as FlowThing
+from tests.faults.test_flow_faults import connect as connect_to
 from tests.support.scripted import Reply, ScriptedServer
 
 
@@ -425,3 +427,13 @@ def test_with_options_header_case_does_not_matter(server: ScriptedServer) -> Non
     server.on("GET", "/products/1", Reply(json=product()))
     connect(server).with_options(headers={"X-TENANT-ID": "upper"}).get(Product, 1)
     assert server.received[-1].header("x-tenant-id") == "upper"
+
+
+def test_last_response_after_an_undecodable_answer(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(json={"id": 1, "name": "ok"}))
+    server.on("GET", "/things/2", Reply(body=b"<html>", content_type="text/html"))
+    api = connect_to(server.url)
+    api.get(FlowThing, 1)
+    with pytest.raises(DecodeError):
+        api.get(FlowThing, 2)
+    assert api.last_response is not None and api.last_response.url.endswith("/things/2")

@@ -193,8 +193,9 @@ def test_errors_with_an_official_mixin_pickle_and_carry_the_request(server: Scri
     assert type(again) is type(err) and again.status == 404 and again.request is None
 
 
-def test_secret_field_values_are_scrubbed_once_sent(server: ScriptedServer,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_secret_field_values_are_scrubbed_once_sent(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
     from clientkit._declarations.resource import resource
 
     @resource(many="/pins", one="/pins/{id}")

@@ -1,14 +1,10 @@
-"""Every paging style and guard rail over real HTTP."""
+"""Every paging style over real HTTP: how a page is asked for, where items, totals and links sit."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
-
-from clientkit import Envelope, Resource, Service, TokenAuth, field
-from clientkit._client.pager import CountedList
 from clientkit._declarations.paging import (
     Cursor,
     HeaderNext,
@@ -16,42 +12,9 @@ from clientkit._declarations.paging import (
     NextUrl,
     OffsetLimit,
     PageNumber,
-    Paginator,
 )
-from clientkit.errors import InvalidRequestError, PaginationError
+from tests.support.paged import ITEMS, args, connect, declare, numbered
 from tests.support.scripted import Received, Reply, ScriptedServer
-
-ITEMS = [{"id": i, "name": f"item {i}"} for i in range(1, 24)]  # 23 items
-
-
-class Api(Service):
-    auth = TokenAuth()
-
-
-def declare(pagination: Paginator, many: str = "/items", envelope: Envelope | None = None) -> type[Resource]:
-    @Api.resource(many=many, pagination=pagination, envelope=envelope)
-    class Item(Resource):
-        id: int | None = field(read_only=True)
-        name: str | None = None
-
-    return Item
-
-
-def args(req: Any) -> dict[str, str]:
-    return dict(req.args.items())
-
-
-def connect(server: ScriptedServer) -> Any:
-    return Api.connect(server.url, token="pager-token", retries=0)
-
-
-def numbered(rec: Received, req: Any) -> Reply:
-    a = args(req)
-    page, size = int(a.get("page", 1)), int(a.get("page_size", 5))
-    chunk = ITEMS[(page - 1) * size : page * size]
-    more = page * size < len(ITEMS)
-    nxt = f"http://x/items?page={page + 1}" if more else None
-    return Reply(json={"count": len(ITEMS), "next": nxt, "previous": None, "results": chunk})
 
 
 def test_page_number_with_count_next_previous(server: ScriptedServer) -> None:
@@ -63,26 +26,6 @@ def test_page_number_with_count_next_previous(server: ScriptedServer) -> None:
     queries = [r.query for r in server.received]
     assert queries == [f"q=x&page={p}&page_size=5" for p in range(1, 6)]
     assert all(r.header("Authorization") == "Bearer pager-token" for r in server.received)
-
-
-def test_pages_page_access_and_caps(server: ScriptedServer) -> None:
-    Item = declare(PageNumber(items="results", total="count", next="next"))
-    server.on("GET", "/items", numbered)
-    session = connect(server)
-    pages = list(session.list(Item, page_size=10).pages())
-    assert [len(p) for p in pages] == [10, 10, 3]
-    assert [p.number for p in pages] == [0, 1, 2] and pages[-1].has_next is False
-    third = session.list(Item, page_size=10).page(2)
-    assert [i.id for i in third] == [21, 22, 23]
-    server.clear()
-    server.on("GET", "/items", numbered)
-    assert len(list(session.list(Item, page_size=5, max_items=7))) == 7
-    assert len(server.received) == 2  # never more pages than needed
-    assert len(list(session.list(Item, page_size=5, max_pages=2))) == 10
-    counted = session.list(Item, page_size=5).first_page().counted()
-    assert isinstance(counted, CountedList) and counted.count == 23 and len(counted) == 5
-    assert counted.next == "http://x/items?page=2" and counted.previous is None
-    assert repr(counted) == "CountedList(count=23, len=5)"
 
 
 def test_page_number_with_total_in_a_header(server: ScriptedServer) -> None:
@@ -219,104 +162,6 @@ def test_next_token_in_a_custom_header(server: ScriptedServer) -> None:
     assert len(list(connect(server).list(Item))) == 23
 
 
-# -- guard rails -------------------------------------------------------------------------
-
-
-def test_next_link_to_another_host_is_refused(server: ScriptedServer) -> None:
-    server.on(
-        "GET",
-        "/items",
-        Reply(json=ITEMS[:5], headers={"Link": f'<{server.host_alias_url}/items?page=2>; rel="next"'}),
-    )
-    Item = declare(LinkHeader())
-    with pytest.raises(PaginationError, match="another host"):
-        list(connect(server).list(Item))
-    assert len(server.received) == 1
-
-
-def test_next_link_to_another_scheme_is_refused(server: ScriptedServer) -> None:
-    https = server.url.replace("http://", "https://")
-    server.on("GET", "/items", Reply(json={"results": ITEMS[:5], "next": https + "/items?page=2"}))
-    with pytest.raises(PaginationError, match="another host"):
-        list(connect(server).list(declare(NextUrl(items="results"))))
-
-
-def test_cursor_that_does_not_advance(server: ScriptedServer) -> None:
-    server.on("GET", "/items", Reply(json={"items": ITEMS[:5], "next": "same"}))
-    with pytest.raises(PaginationError, match="did not advance"):
-        list(connect(server).list(declare(Cursor(items="items", cursor="next"))))
-    assert len(server.received) == 2
-
-
-def test_next_url_pointing_at_the_same_page(server: ScriptedServer) -> None:
-    server.on("GET", "/items", Reply(json={"results": ITEMS[:5], "next": "/items"}))
-    with pytest.raises(PaginationError, match="again"):
-        list(connect(server).list(declare(NextUrl(items="results"))))
-    assert len(server.received) == 1
-
-
-def test_server_ignoring_the_page_parameter(server: ScriptedServer) -> None:
-    server.on("GET", "/items", Reply(json={"count": 100, "next": "x", "results": ITEMS[:5]}))
-    Item = declare(PageNumber(items="results", total="count", next="next"))
-    with pytest.raises(PaginationError, match="repeats page"):
-        list(connect(server).list(Item, page_size=5))
-    assert len(server.received) == 2
-
-
-def test_empty_page_that_claims_more_ends_numbered_walks(server: ScriptedServer) -> None:
-    server.on("GET", "/items", Reply(json={"count": 50, "next": "/items?page=2", "results": []}))
-    Item = declare(PageNumber(items="results", total="count", next="next"))
-    assert list(connect(server).list(Item)) == []
-    assert len(server.received) == 1
-
-
-def test_empty_pages_are_followed_a_few_times_for_cursors(server: ScriptedServer) -> None:
-    def handler(rec: Received, req: Any) -> Reply:
-        n = int(args(req).get("cursor", "0"))
-        if n < 2:
-            return Reply(json={"items": [], "next": str(n + 1)})  # a filtered scan
-        if n == 2:
-            return Reply(json={"items": ITEMS[:3], "next": None})
-        raise AssertionError
-
-    server.on("GET", "/items", handler)
-    assert len(list(connect(server).list(declare(Cursor(items="items", cursor="next"))))) == 3
-    server.clear()
-    server.on(
-        "GET",
-        "/items",
-        lambda rec, req: Reply(json={"items": [], "next": str(int(args(req).get("cursor", "0")) + 1)}),
-    )
-    with pytest.raises(PaginationError, match="empty pages in a row"):
-        list(connect(server).list(declare(Cursor(items="items", cursor="next"))))
-    assert len(server.received) == 3
-
-
-def test_jumping_to_a_page_where_the_style_cannot(server: ScriptedServer) -> None:
-    pager = connect(server).list(declare(Cursor(items="items")))
-    with pytest.raises(InvalidRequestError, match="cannot jump"):
-        pager.page(3)
-    with pytest.raises(InvalidRequestError, match="positive"):
-        connect(server).list(declare(Cursor(items="items")), page_size=0)
-
-
-def test_iteration_holds_one_page_at_a_time(server: ScriptedServer) -> None:
-    import gc
-    import weakref
-
-    Item = declare(PageNumber(items="results", total="count", next="next"))
-    server.on("GET", "/items", numbered)
-    refs: list[weakref.ref[Any]] = []
-    for item in connect(server).list(Item, page_size=5):
-        refs.append(weakref.ref(item))
-        gc.collect()
-        alive = sum(1 for r in refs if r() is not None)
-        assert alive <= 10  # the current page, and at most the previous one being released
-
-
-# -- real servers ---------------------------------------------------------------------------
-
-
 def test_json_server_link_and_total_count(json_server: str) -> None:
     from tests.test_third_party_servers import JsonServer, Post
 
@@ -350,21 +195,3 @@ def test_drf_count_next_previous(drf_server: str) -> None:
         assert [t for t in titles if t.startswith("Alice")][:12] == [f"Alice {i}" for i in range(12)]
         published = list(api.list(PagedArticle, params={"published": "true"}))
         assert published and all(a.published for a in published)
-
-
-def test_page_identities_compare_exactly_whatever_their_form() -> None:
-    from clientkit._client.pager import _page_ids, _within
-
-    def ids(*values: Any) -> Any:
-        return _page_ids([{"id": v} for v in values], lambda item: item["id"])
-
-    first = ids(5, 3, 9, 7)
-    assert _within(ids(9, 3), first) and _within(ids(7, 5, 3, 9), first)
-    assert not _within(ids(3, 4), first) and not _within(ids(9, 10), first)
-    assert not _within(ids(3, 9, 8), first)  # both ends known, a middle one new
-    assert _within(ids(3, None), first) and not _within(ids(None), first)  # no identity: not counted
-    assert not _within(ids("3", 9), first) and not _within(ids(3.0), first) and not _within(ids(True), first)
-    huge = ids(2**70, 3)
-    assert _within(ids(3), huge) and _within(ids(2**70), huge) and not _within(ids(2**71), huge)
-    text = ids("a", "b")
-    assert _within(ids("b"), text) and not _within(ids("c"), text) and not _within(ids(1), text)

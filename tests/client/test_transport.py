@@ -4,42 +4,13 @@ from __future__ import annotations
 
 import email.utils
 import time
-from typing import Any
 
 import pytest
 
-from clientkit import Resource, RetryPolicy, Service, field
 from clientkit.errors import ConnectError, RateLimitError, RequestTimeout, ServerError
 from tests.support.processes import free_port
+from tests.support.retried import Api, IdempotentApi, IThing, Thing, ok, policy
 from tests.support.scripted import Reply, ScriptedServer
-
-
-class Api(Service):
-    pass
-
-
-class IdempotentApi(Service):
-    idempotency_header = "Idempotency-Key"
-
-
-@Api.resource(one="/things/{id}", many="/things")
-class Thing(Resource):
-    id: int | None = field(read_only=True)
-    name: str | None = None
-
-
-@IdempotentApi.resource(one="/things/{id}", many="/things")
-class IThing(Resource):
-    id: int | None = field(read_only=True)
-    name: str | None = None
-
-
-def policy(sleeps: list[float], retries: int = 3, **kw: Any) -> RetryPolicy:
-    return RetryPolicy(retries=retries, backoff=0.01, backoff_cap=0.04, sleep=sleeps.append, **kw)
-
-
-def ok(**kw: Any) -> Reply:
-    return Reply(json={"id": 1, "name": "x", **kw})
 
 
 def test_5xx_on_get_is_retried_then_succeeds(server: ScriptedServer) -> None:
@@ -121,14 +92,6 @@ def test_retry_after_beyond_the_cap_raises_at_once(server: ScriptedServer) -> No
     assert len(server.received) == 1
 
 
-def test_backoff_is_exponential_capped_and_jittered() -> None:
-    p = RetryPolicy(backoff=1.0, backoff_cap=8.0)
-    for attempt, ceiling in [(0, 1), (1, 2), (2, 4), (3, 8), (6, 8)]:
-        delays = {p.delay(attempt) for _ in range(50)}
-        assert all(ceiling / 2 <= d <= ceiling for d in delays)
-        assert len(delays) > 1  # jittered
-
-
 def test_read_timeout_on_get_is_retried(server: ScriptedServer) -> None:
     server.on("GET", "/things/1", Reply(json={"id": 1}, delay=0.6), ok())
     sleeps: list[float] = []
@@ -177,29 +140,6 @@ def test_per_call_retries_override(server: ScriptedServer) -> None:
     session = Api.connect(server.url, retries=policy([]))
     with pytest.raises(ServerError):
         session.get(Thing, 1, retries=0)
-    assert len(server.received) == 1
-
-
-def test_file_bodies_are_rewound_between_attempts(server: ScriptedServer) -> None:
-    import io
-
-    server.on("POST", "/upload", Reply(503), Reply(json={"ok": True}))
-    stream = io.BytesIO(b"0123456789")
-    Api.connect(server.url, retries=policy([])).request(
-        "POST", "/upload", files={"file": ("a.bin", stream)}, idempotent=True
-    )
-    assert [b"0123456789" in r.body for r in server.received] == [True, True]
-
-
-def test_generator_bodies_are_not_retried(server: ScriptedServer) -> None:
-    server.on("POST", "/upload", Reply(503), Reply(json={"ok": True}))
-
-    def chunks() -> Any:
-        yield b"part-1"
-        yield b"part-2"
-
-    with pytest.raises(ServerError):
-        Api.connect(server.url, retries=policy([])).request("POST", "/upload", data=chunks(), idempotent=True)
     assert len(server.received) == 1
 
 

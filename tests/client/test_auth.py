@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 import base64
-import json
-import os
-import stat
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clientkit import ApiKeyAuth, BasicAuth, PasswordLogin, Resource, Service, TokenAuth
-from clientkit.errors import AuthenticationError, InvalidRequestError
-from clientkit.tokens import FileTokenStore, Token, jwt_expiry
+from clientkit import ApiKeyAuth, BasicAuth, PasswordLogin, Service, TokenAuth
+from clientkit.errors import AuthenticationError
+from tests.support.login import LoginApi, LoginServer, Me, make_jwt
 from tests.support.scripted import Received, Reply, ScriptedServer
-
-
-class Plain(Service):
-    pass
-
-
-@Plain.resource(one="/me", singleton=True)
-class Me(Resource):
-    name: str | None = None
-
-
-def make_jwt(exp: float, **claims: Any) -> str:
-    def enc(obj: Any) -> str:
-        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
-
-    return f"{enc({'alg': 'none'})}.{enc({'exp': int(exp), **claims})}.sig"
 
 
 def test_token_auth_schemes(server: ScriptedServer) -> None:
@@ -70,95 +50,6 @@ def test_basic_auth(server: ScriptedServer) -> None:
     Svc.connect(server.url, username="ann", password="pw-123456").request("GET", "/me")
     assert (
         server.received[-1].header("Authorization") == "Basic " + base64.b64encode(b"ann:pw-123456").decode()
-    )
-
-
-def test_missing_or_unknown_credentials_are_clear_errors() -> None:
-    class Svc(Service):
-        auth = TokenAuth()
-
-    with pytest.raises(InvalidRequestError, match="needs a token"):
-        Svc.connect("http://127.0.0.1:1")
-    with pytest.raises(InvalidRequestError, match="takes credentials"):
-        Svc.connect("http://127.0.0.1:1", tokn="x")
-    with pytest.raises(InvalidRequestError, match="declares no auth"):
-        Plain.connect("http://127.0.0.1:1", token="x")
-
-
-def test_netrc_is_ignored(server: ScriptedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    netrc = tmp_path / ".netrc"
-    netrc.write_text("machine 127.0.0.1 login evil password evil\n")
-    netrc.chmod(0o600)
-    monkeypatch.setenv("NETRC", str(netrc))
-    server.on("GET", "/me", Reply(json={}))
-
-    class Svc(Service):
-        auth = TokenAuth()
-
-    Svc.connect(server.url, token="good-token").request("GET", "/me")
-    assert server.received[-1].header("Authorization") == "Bearer good-token"
-
-
-def test_jwt_expiry_handles_urlsafe_payloads() -> None:
-    token = make_jwt(2_000_000_000, filler="??>>??")  # base64url of this contains '-' and '_'
-    assert "-" in token.split(".")[1] or "_" in token.split(".")[1]
-    assert jwt_expiry(token) == 2_000_000_000
-    assert jwt_expiry("not-a-jwt") is None
-    assert jwt_expiry("a.!!!.c") is None
-
-
-class LoginServer:
-    """A login endpoint that issues numbered JWTs and checks them on /me."""
-
-    def __init__(self, server: ScriptedServer, lifetime: float, refresh: bool = False) -> None:
-        self.server = server
-        self.lifetime = lifetime
-        self.issued: list[str] = []
-        self.valid: set[str] = set()
-        self.lock = threading.Lock()
-        server.on("POST", "/auth/login", self.login)
-        server.on("POST", "/auth/refresh", self.refresh)
-        server.on("GET", "/me", self.me)
-        self.with_refresh = refresh
-
-    def _issue(self) -> Reply:
-        with self.lock:
-            token = make_jwt(time.time() + self.lifetime, n=len(self.issued))
-            self.issued.append(token)
-            self.valid.add(token)
-        body: dict[str, Any] = {"data": {"access_token": token}}
-        if self.with_refresh:
-            body["data"]["refresh_token"] = f"refresh-{len(self.issued)}"
-        return Reply(json=body)
-
-    def login(self, rec: Received, _: Any) -> Reply:
-        if rec.json != {"username": "ann", "password": "s3cret-pw"}:
-            return Reply(401, json={"message": "bad credentials"})
-        return self._issue()
-
-    def refresh(self, rec: Received, _: Any) -> Reply:
-        if not str(rec.json.get("refresh_token", "")).startswith("refresh-"):
-            return Reply(401, json={"message": "bad refresh"})
-        return self._issue()
-
-    def me(self, rec: Received, _: Any) -> Reply:
-        auth = rec.header("Authorization") or ""
-        token = auth.removeprefix("Bearer ")
-        if token not in self.valid:
-            return Reply(401, json={"message": "expired"})
-        return Reply(json={"name": "ann"})
-
-    def count(self, path: str) -> int:
-        return len(self.server.requests_to(path))
-
-
-class LoginApi(Service):
-    auth = PasswordLogin(
-        path="/auth/login",
-        token="data.access_token",
-        refresh_token="data.refresh_token",
-        refresh_path="/auth/refresh",
-        leeway=30,
     )
 
 
@@ -257,27 +148,6 @@ def test_eight_threads_on_a_revoked_token_send_one_renewal(server: ScriptedServe
     assert srv.count("/auth/login") == 2
 
 
-def test_file_token_store_is_private_and_reused(server: ScriptedServer, tmp_path: Path) -> None:
-    srv = LoginServer(server, lifetime=3600)
-    path = tmp_path / "tokens" / "ann.json"
-    LoginApi.connect(server.url, username="ann", password="s3cret-pw", store=FileTokenStore(path)).get(Me)
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert json.loads(path.read_text())["access_token"] == srv.issued[0]
-    again = LoginApi.connect(server.url, username="ann", password="s3cret-pw", store=FileTokenStore(path))
-    again.get(Me)
-    assert srv.count("/auth/login") == 1  # the stored token was used
-    path.chmod(0o644)
-    assert FileTokenStore(path).load() is None  # a token others can read is not trusted
-
-
-def test_token_repr_and_pickle_hide_values() -> None:
-    import pickle
-
-    tok = Token(access_token="access-abcdef", refresh_token="refresh-abcdef", expires_at=1.0)
-    assert "abcdef" not in repr(tok)
-    assert b"abcdef" not in pickle.dumps(tok)
-
-
 def test_login_auth_repr_and_pickle_hide_the_password(server: ScriptedServer) -> None:
     import pickle
 
@@ -289,44 +159,6 @@ def test_login_auth_repr_and_pickle_hide_the_password(server: ScriptedServer) ->
     data = pickle.dumps(auth)
     assert b"s3cret-pw" not in data
     assert b"eyJ" not in data  # no token either
-
-
-def test_each_session_gets_its_own_authenticator(server: ScriptedServer) -> None:
-    class Preset(Service):
-        auth = PasswordLogin(
-            path="/auth/login",
-            token="data.access_token",
-            credentials={"username": "ann", "password": "s3cret-pw"},
-        )
-
-    srv = LoginServer(server, lifetime=3600)
-    a, b = Preset.connect(server.url), Preset.connect(server.url)
-    assert a.transport.auth is not b.transport.auth
-    assert a.transport.auth.store is not b.transport.auth.store
-    a.get(Me)
-    b.get(Me)
-    a.close()
-    b.get(Me)
-    assert srv.count("/auth/login") == 2
-
-
-def test_declared_file_store_is_kept_for_the_declared_principal_only(
-    server: ScriptedServer, tmp_path: Path
-) -> None:
-    class Stored(Service):
-        auth = PasswordLogin(
-            path="/auth/login",
-            token="data.access_token",
-            credentials={"username": "ann", "password": "s3cret-pw"},
-            store=FileTokenStore(tmp_path / "t.json"),
-        )
-
-    srv = LoginServer(server, lifetime=3600)
-    Stored.connect(server.url).get(Me)
-    Stored.connect(server.url).get(Me)
-    assert srv.count("/auth/login") == 1  # the second session reused ann's stored token
-    other = Stored.connect(server.url, username="bob", password="other-pw")
-    assert not isinstance(other.transport.auth.store, FileTokenStore)  # never ann's token for bob
 
 
 def test_credentials_other_than_the_principal_are_secret() -> None:

@@ -1,0 +1,63 @@
+"""What Service.connect() does: credentials checked and bound to a fresh copy of the declared auth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clientkit import PasswordLogin, Service, TokenAuth
+from clientkit.errors import InvalidRequestError
+from clientkit.tokens import FileTokenStore
+from tests.support.login import LoginServer, Me, Plain
+from tests.support.scripted import ScriptedServer
+
+
+def test_missing_or_unknown_credentials_are_clear_errors() -> None:
+    class Svc(Service):
+        auth = TokenAuth()
+
+    with pytest.raises(InvalidRequestError, match="needs a token"):
+        Svc.connect("http://127.0.0.1:1")
+    with pytest.raises(InvalidRequestError, match="takes credentials"):
+        Svc.connect("http://127.0.0.1:1", tokn="x")
+    with pytest.raises(InvalidRequestError, match="declares no auth"):
+        Plain.connect("http://127.0.0.1:1", token="x")
+
+
+def test_each_session_gets_its_own_authenticator(server: ScriptedServer) -> None:
+    class Preset(Service):
+        auth = PasswordLogin(
+            path="/auth/login",
+            token="data.access_token",
+            credentials={"username": "ann", "password": "s3cret-pw"},
+        )
+
+    srv = LoginServer(server, lifetime=3600)
+    a, b = Preset.connect(server.url), Preset.connect(server.url)
+    assert a.transport.auth is not b.transport.auth
+    assert a.transport.auth.store is not b.transport.auth.store
+    a.get(Me)
+    b.get(Me)
+    a.close()
+    b.get(Me)
+    assert srv.count("/auth/login") == 2
+
+
+def test_declared_file_store_is_kept_for_the_declared_principal_only(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    class Stored(Service):
+        auth = PasswordLogin(
+            path="/auth/login",
+            token="data.access_token",
+            credentials={"username": "ann", "password": "s3cret-pw"},
+            store=FileTokenStore(tmp_path / "t.json"),
+        )
+
+    srv = LoginServer(server, lifetime=3600)
+    Stored.connect(server.url).get(Me)
+    Stored.connect(server.url).get(Me)
+    assert srv.count("/auth/login") == 1  # the second session reused ann's stored token
+    other = Stored.connect(server.url, username="bob", password="other-pw")
+    assert not isinstance(other.transport.auth.store, FileTokenStore)  # never ann's token for bob

@@ -1,0 +1,222 @@
+"""The pager over HTTP: guard rails (loops, foreign links, empty pages), page access, concurrent pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from clientkit import Resource, Service, TokenAuth, field
+from clientkit._client.pager import CountedList
+from clientkit._declarations.paging import (
+    Cursor,
+    LinkHeader,
+    NextUrl,
+    OffsetLimit,
+    PageNumber,
+)
+from clientkit.errors import InvalidRequestError, PaginationError
+from clientkit.sandbox import Fault
+from clientkit.sandbox.app import Sandbox
+from tests.support.paged import ITEMS, args, connect, declare, numbered
+from tests.support.scripted import Received, Reply, ScriptedServer
+
+
+def test_pages_page_access_and_caps(server: ScriptedServer) -> None:
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    server.on("GET", "/items", numbered)
+    session = connect(server)
+    pages = list(session.list(Item, page_size=10).pages())
+    assert [len(p) for p in pages] == [10, 10, 3]
+    assert [p.number for p in pages] == [0, 1, 2] and pages[-1].has_next is False
+    third = session.list(Item, page_size=10).page(2)
+    assert [i.id for i in third] == [21, 22, 23]
+    server.clear()
+    server.on("GET", "/items", numbered)
+    assert len(list(session.list(Item, page_size=5, max_items=7))) == 7
+    assert len(server.received) == 2  # never more pages than needed
+    assert len(list(session.list(Item, page_size=5, max_pages=2))) == 10
+    counted = session.list(Item, page_size=5).first_page().counted()
+    assert isinstance(counted, CountedList) and counted.count == 23 and len(counted) == 5
+    assert counted.next == "http://x/items?page=2" and counted.previous is None
+    assert repr(counted) == "CountedList(count=23, len=5)"
+
+
+# -- guard rails -------------------------------------------------------------------------
+
+
+def test_next_link_to_another_host_is_refused(server: ScriptedServer) -> None:
+    server.on(
+        "GET",
+        "/items",
+        Reply(json=ITEMS[:5], headers={"Link": f'<{server.host_alias_url}/items?page=2>; rel="next"'}),
+    )
+    Item = declare(LinkHeader())
+    with pytest.raises(PaginationError, match="another host"):
+        list(connect(server).list(Item))
+    assert len(server.received) == 1
+
+
+def test_next_link_to_another_scheme_is_refused(server: ScriptedServer) -> None:
+    https = server.url.replace("http://", "https://")
+    server.on("GET", "/items", Reply(json={"results": ITEMS[:5], "next": https + "/items?page=2"}))
+    with pytest.raises(PaginationError, match="another host"):
+        list(connect(server).list(declare(NextUrl(items="results"))))
+
+
+def test_cursor_that_does_not_advance(server: ScriptedServer) -> None:
+    server.on("GET", "/items", Reply(json={"items": ITEMS[:5], "next": "same"}))
+    with pytest.raises(PaginationError, match="did not advance"):
+        list(connect(server).list(declare(Cursor(items="items", cursor="next"))))
+    assert len(server.received) == 2
+
+
+def test_next_url_pointing_at_the_same_page(server: ScriptedServer) -> None:
+    server.on("GET", "/items", Reply(json={"results": ITEMS[:5], "next": "/items"}))
+    with pytest.raises(PaginationError, match="again"):
+        list(connect(server).list(declare(NextUrl(items="results"))))
+    assert len(server.received) == 1
+
+
+def test_server_ignoring_the_page_parameter(server: ScriptedServer) -> None:
+    server.on("GET", "/items", Reply(json={"count": 100, "next": "x", "results": ITEMS[:5]}))
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    with pytest.raises(PaginationError, match="repeats page"):
+        list(connect(server).list(Item, page_size=5))
+    assert len(server.received) == 2
+
+
+def test_empty_page_that_claims_more_ends_numbered_walks(server: ScriptedServer) -> None:
+    server.on("GET", "/items", Reply(json={"count": 50, "next": "/items?page=2", "results": []}))
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    assert list(connect(server).list(Item)) == []
+    assert len(server.received) == 1
+
+
+def test_empty_pages_are_followed_a_few_times_for_cursors(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        n = int(args(req).get("cursor", "0"))
+        if n < 2:
+            return Reply(json={"items": [], "next": str(n + 1)})  # a filtered scan
+        if n == 2:
+            return Reply(json={"items": ITEMS[:3], "next": None})
+        raise AssertionError
+
+    server.on("GET", "/items", handler)
+    assert len(list(connect(server).list(declare(Cursor(items="items", cursor="next"))))) == 3
+    server.clear()
+    server.on(
+        "GET",
+        "/items",
+        lambda rec, req: Reply(json={"items": [], "next": str(int(args(req).get("cursor", "0")) + 1)}),
+    )
+    with pytest.raises(PaginationError, match="empty pages in a row"):
+        list(connect(server).list(declare(Cursor(items="items", cursor="next"))))
+    assert len(server.received) == 3
+
+
+def test_jumping_to_a_page_where_the_style_cannot(server: ScriptedServer) -> None:
+    pager = connect(server).list(declare(Cursor(items="items")))
+    with pytest.raises(InvalidRequestError, match="cannot jump"):
+        pager.page(3)
+    with pytest.raises(InvalidRequestError, match="positive"):
+        connect(server).list(declare(Cursor(items="items")), page_size=0)
+
+
+def test_iteration_holds_one_page_at_a_time(server: ScriptedServer) -> None:
+    import gc
+    import weakref
+
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    server.on("GET", "/items", numbered)
+    refs: list[weakref.ref[Any]] = []
+    for item in connect(server).list(Item, page_size=5):
+        refs.append(weakref.ref(item))
+        gc.collect()
+        alive = sum(1 for r in refs if r() is not None)
+        assert alive <= 10  # the current page, and at most the previous one being released
+
+
+def test_page_identities_compare_exactly_whatever_their_form() -> None:
+    from clientkit._client.pager import _page_ids, _within
+
+    def ids(*values: Any) -> Any:
+        return _page_ids([{"id": v} for v in values], lambda item: item["id"])
+
+    first = ids(5, 3, 9, 7)
+    assert _within(ids(9, 3), first) and _within(ids(7, 5, 3, 9), first)
+    assert not _within(ids(3, 4), first) and not _within(ids(9, 10), first)
+    assert not _within(ids(3, 9, 8), first)  # both ends known, a middle one new
+    assert _within(ids(3, None), first) and not _within(ids(None), first)  # no identity: not counted
+    assert not _within(ids("3", 9), first) and not _within(ids(3.0), first) and not _within(ids(True), first)
+    huge = ids(2**70, 3)
+    assert _within(ids(3), huge) and _within(ids(2**70), huge) and not _within(ids(2**71), huge)
+    text = ids("a", "b")
+    assert _within(ids("b"), text) and not _within(ids("c"), text) and not _within(ids(1), text)
+
+
+# -- concurrent pages, against the sandbox --------------------------------------------------
+
+
+class Capped(Service):
+    auth = TokenAuth()
+    pagination = OffsetLimit(items="data", total="total")
+
+
+@Capped.resource(many="/rows", one="/rows/{id}")
+class Row(Resource):
+    id: int | None = field(read_only=True)
+
+
+def test_concurrent_pages_in_order_with_a_capping_server() -> None:
+    sandbox = Sandbox(Capped, data={"Row": [{"id": i} for i in range(1, 101)]}, max_page_size=7)
+    with sandbox as url:
+        api = Capped.connect(url, token="sandbox-token")
+        pages = list(api.list(Row, page_size=50).concurrent_pages(workers=4))
+        ids = [r.id for page in pages for r in page.items]
+        assert ids == list(range(1, 101))  # the server capped 50 to its 7: no gaps
+        assert len(sandbox.journal.entries("GET", "/rows")) == 15
+
+
+def test_concurrent_pages_with_a_failing_page() -> None:
+    from clientkit.errors import ServerError
+
+    sandbox = Sandbox(Capped, data={"Row": [{"id": i} for i in range(1, 31)]}, page_size=10)
+    with sandbox as url:
+        api = Capped.connect(url, token="sandbox-token", retries=0)
+        sandbox.faults.add(Fault("status", status=500, times=1, route="/rows"))
+        with pytest.raises(ServerError):
+            list(api.list(Row).concurrent_pages(workers=2))
+
+
+def test_concurrent_pages_fall_back_to_a_walk_without_a_total() -> None:
+    class NoTotal(Service):
+        auth = TokenAuth()
+        pagination = PageNumber(items="data")
+
+    NoTotal.resource(many="/rows", one="/rows/{id}")(Row.__class__("NRow", (Row,), {}))
+    NRow = NoTotal.resources["NRow"]
+    with Sandbox(NoTotal, data={"NRow": [{"id": i} for i in range(1, 26)]}, page_size=10) as url:
+        api = NoTotal.connect(url, token="sandbox-token")
+        ids = [r.id for page in api.list(NRow).concurrent_pages(workers=3) for r in page.items]
+        assert ids == list(range(1, 26))
+
+
+def test_concurrent_pages_with_max_pages_one_and_link_without_page_param() -> None:
+    from clientkit._declarations.paging import LinkHeader
+
+    sandbox = Sandbox(Capped, data={"Row": [{"id": i} for i in range(1, 31)]}, page_size=10)
+    with sandbox as url:
+        api = Capped.connect(url, token="sandbox-token")
+        assert len(list(api.list(Row, max_pages=1).concurrent_pages(workers=2))) == 1
+
+    class Linked(Service):
+        auth = TokenAuth()
+        pagination = LinkHeader(items=None, total_header="X-Total")
+
+    Linked.resource(many="/rows", one="/rows/{id}")(Row.__class__("LRow", (Row,), {}))
+    LRow = Linked.resources["LRow"]
+    with Sandbox(Linked, data={"LRow": [{"id": i} for i in range(1, 26)]}, page_size=10) as url:
+        api = Linked.connect(url, token="sandbox-token")
+        ids = [r.id for page in api.list(LRow).concurrent_pages(workers=2) for r in page.items]
+        assert ids == list(range(1, 26))

@@ -1,0 +1,113 @@
+"""Resource declarations: identities, paths, levels, actions, singletons; pickling keeps the snapshot."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from clientkit import (
+    Action,
+    Resource,
+    changes,
+    extra,
+    field,
+)
+from clientkit.errors import DeclarationError
+from clientkit.model import resource
+from tests.support.declared import App, Shop, load
+
+
+@resource(one="/users/{email}")
+class User(Resource):
+    email: str | None = field(identity=True)
+    password: str | None = field(write_only=True, secret=True)
+
+
+def test_pickle_round_trip_keeps_snapshot_and_hides_secrets() -> None:
+    user = User(email="a@b.c", password="hunter2hunter2")
+    assert "hunter2" not in repr(user)
+    data = pickle.dumps(user)
+    assert b"hunter2" not in data
+    app = load(App, {"id": "a", "displayName": "x", "z": 1})
+    again = pickle.loads(pickle.dumps(app))
+    assert again == app and extra(again) == {"z": 1} and changes(again) == {}
+
+
+class TestDeclarationErrors:
+    def test_unknown_placeholder(self) -> None:
+        with pytest.raises(DeclarationError, match=r"\{owner\}"):
+
+            @resource(one="/things/{owner}/{id}")
+            class Thing(Resource):
+                id: int | None = None
+
+    def test_identity_missing_from_one_path(self) -> None:
+        with pytest.raises(DeclarationError, match="does not contain identity"):
+
+            @resource(one="/things", parents=())
+            class Thing(Resource):
+                id: int | None = None
+
+    def test_no_identity(self) -> None:
+        with pytest.raises(DeclarationError, match="no identity field"):
+
+            @resource(one="/things/{name}")
+            class Thing(Resource):
+                name: str | None = None
+
+    def test_query_in_path(self) -> None:
+        with pytest.raises(DeclarationError, match="query"):
+
+            @resource(one="/things/{id}?x=1")
+            class Thing(Resource):
+                id: int | None = None
+
+    def test_level_above_max(self) -> None:
+        with pytest.raises(DeclarationError, match="exceeds"):
+
+            @Shop.resource(one="/things/{id}")
+            class Thing(Resource):
+                id: int | None = None
+                deep: int | None = field(level=5)
+
+    def test_level_without_expansion(self) -> None:
+        with pytest.raises(DeclarationError, match="no expansion"):
+
+            @resource(one="/things/{id}")
+            class Thing(Resource):
+                id: int | None = None
+                deep: int | None = field(level=1)
+
+    def test_duplicate_wire_names(self) -> None:
+        with pytest.raises(DeclarationError, match="share the wire name"):
+
+            class Thing(Resource):
+                a: int | None = field(wire="x")
+                b: int | None = field(wire="x")
+
+    def test_not_a_resource(self) -> None:
+        with pytest.raises(DeclarationError, match="subclass"):
+            resource(one="/x/{id}")(dict)  # type: ignore[type-var]
+
+    def test_bad_save_verb(self) -> None:
+        with pytest.raises(DeclarationError, match="save must be"):
+
+            @resource(one="/things/{id}", save="POST")
+            class Thing(Resource):
+                id: int | None = None
+
+    def test_bad_action(self) -> None:
+        with pytest.raises(DeclarationError, match="unknown method"):
+
+            @resource(one="/things/{id}", actions={"go": Action("FETCH", "/things/{id}/go")})
+            class Thing(Resource):
+                id: int | None = None
+
+
+def test_singleton_has_no_identity() -> None:
+    @resource(one="/version", singleton=True)
+    class Version(Resource):
+        api: str | None = None
+
+    assert Version.__ck_spec__ is not None and Version.__ck_spec__.identity == ()

@@ -1,0 +1,124 @@
+"""The sandbox as a server in its own right (plain requests) and clientkit against it: CRUD, levels, ETags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from clientkit import (
+    loaded_level,
+)
+from clientkit._declarations.options import CacheConfig
+from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
+from tests.support.sandboxed import AUTH, Item, Product, shop
+
+# -- as a server, with plain requests --------------------------------------------------------
+
+
+def test_crud_in_the_declared_dialect(sandbox: Sandbox) -> None:
+    url = sandbox.url
+    created = requests.post(
+        url + "/products", json={"name": "Desk", "price": 99.5, "color": "oak"}, headers=AUTH, timeout=5
+    )
+    assert created.status_code == 201
+    body = created.json()["data"]
+    assert body["id"] == 46 and body["color"] == "oak"  # unknown fields are kept
+    got = requests.get(url + "/products/46", headers=AUTH, timeout=5)
+    assert got.json()["data"]["name"] == "Desk" and got.headers["ETag"]
+    put = requests.put(url + "/products/46", json={"name": "Desk 2"}, headers=AUTH, timeout=5)
+    assert put.json()["data"] == {"id": 46, "name": "Desk 2"}  # a replace drops what was not sent
+    patched = requests.patch(url + "/products/46", json={"price": 10}, headers=AUTH, timeout=5)
+    assert patched.json()["data"] == {"id": 46, "name": "Desk 2", "price": 10}
+    assert requests.delete(url + "/products/46", headers=AUTH, timeout=5).status_code == 204
+    missing = requests.get(url + "/products/46", headers=AUTH, timeout=5)
+    assert missing.status_code == 404
+    assert missing.json()["message"] == "Product 46 not found"
+    assert missing.json()["code"] == 404 and len(missing.json()["request_id"]) == 24
+
+
+def test_levels_count_then_objects(sandbox: Sandbox) -> None:
+    low = requests.get(sandbox.url + "/products/1", headers=AUTH, timeout=5).json()["data"]
+    high = requests.get(sandbox.url + "/products/1?extended=1", headers=AUTH, timeout=5).json()["data"]
+    assert low["variants"] == 2 and high["variants"] == [{"color": "red"}, {"color": "blue"}]
+
+
+def test_conditional_requests(sandbox: Sandbox) -> None:
+    url = sandbox.url + "/products/2"
+    first = requests.get(url, headers=AUTH, timeout=5)
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert requests.get(url, headers={**AUTH, "If-None-Match": etag}, timeout=5).status_code == 304
+    assert requests.get(url, headers={**AUTH, "If-None-Match": "W/" + etag}, timeout=5).status_code == 304
+    assert requests.get(url, headers={**AUTH, "If-Modified-Since": modified}, timeout=5).status_code == 304
+    stale = requests.patch(url, json={"price": 1}, headers={**AUTH, "If-Match": '"nope"'}, timeout=5)
+    assert stale.status_code == 412
+    fresh = requests.patch(url, json={"price": 1}, headers={**AUTH, "If-Match": etag}, timeout=5)
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
+    listing = requests.get(sandbox.url + "/products", headers=AUTH, timeout=5)
+    again = requests.get(
+        sandbox.url + "/products", headers={**AUTH, "If-None-Match": listing.headers["ETag"]}, timeout=5
+    )
+    assert again.status_code == 304
+
+
+def test_extra_routes_share_state_and_auth(sandbox: Sandbox) -> None:
+    @sandbox.route("/products/{id}/publish", methods=["POST"])
+    def publish(req: SandboxRequest) -> Reply:
+        rows = [r for r in sandbox.records("Product") if str(r["id"]) == req.params["id"]]
+        if not rows:
+            return req.error(404, "no such product")
+        return Reply(202, {"data": {"published": rows[0]["name"], "by": req.principal}})
+
+    answer = requests.post(sandbox.url + "/products/3/publish", headers=AUTH, timeout=5)
+    assert answer.status_code == 202 and answer.json() == {"data": {"published": "product 3", "by": "demo"}}
+    assert requests.post(sandbox.url + "/products/3/publish", timeout=5).status_code == 401
+    assert requests.post(sandbox.url + "/products/999/publish", headers=AUTH, timeout=5).status_code == 404
+
+
+# -- clientkit against the sandbox ----------------------------------------------------------------
+
+
+def test_full_crud_round_with_the_session(sandbox: Sandbox) -> None:
+    api = shop(sandbox)
+    p = api.create(Product(name="Chair", price=20.0))
+    p.tags.append("wood")
+    api.save(p)
+    assert sandbox.journal.last is not None and sandbox.journal.last.json == {"tags": ["wood"]}
+    api.patch(p, price=25.0)
+    api.expand(p, 1)
+    assert loaded_level(p) == 1 and p.variants is None  # created without variants
+    assert p.price == 25.0
+    p.name = "Armchair"
+    api.update(p)  # the level-1 answer left variants out: the server holds none, so none is sent
+    assert sandbox.journal.last is not None and "variants" not in sandbox.journal.last.json
+    assert api.get(Product, p.id).name == "Armchair"
+    items = list(api.list(Item, store="s1"))
+    items[0].qty = 5
+    api.save(items[0])
+    assert sandbox.records("Item", store="s1") == [{"sku": "a", "qty": 5}]
+    api.delete(p)
+    assert all(r["id"] != p.id for r in sandbox.records("Product"))
+
+
+def test_caching_with_304s(sandbox: Sandbox, tmp_path: Path) -> None:
+    api = shop(sandbox, cache=CacheConfig(location=tmp_path / "c.sqlite"))
+    api.get(Product, 4)
+    api.get(Product, 4)
+    assert api.cache_stats.revalidations == 1
+    api.list(Product).to_list()
+    api.list(Product).to_list()
+    assert api.cache_stats.revalidations >= 2
+    assert sandbox.journal.last is not None and sandbox.journal.last.header("If-None-Match")
+
+
+def test_optimistic_concurrency(sandbox: Sandbox) -> None:
+    from clientkit.errors import PreconditionFailedError
+
+    api = shop(sandbox)
+    mine, theirs = api.get(Product, 5), api.get(Product, 5)
+    theirs.price = 1.0
+    api.save(theirs, if_match=True)
+    mine.price = 2.0
+    with pytest.raises(PreconditionFailedError):
+        api.save(mine, if_match=True)

@@ -1,0 +1,60 @@
+"""Pages served in every declared style, and thousands of records."""
+
+from __future__ import annotations
+
+import pytest
+
+from clientkit import (
+    Resource,
+    Service,
+    TokenAuth,
+)
+from clientkit._declarations.paging import (
+    Cursor,
+    HeaderNext,
+    LinkHeader,
+    NextUrl,
+    OffsetLimit,
+    PageNumber,
+    Paginator,
+)
+from clientkit.sandbox.app import Sandbox
+from tests.support.sandboxed import Product, Shop, products
+
+
+def test_thousands_of_records_page_correctly() -> None:
+    box = Sandbox(Shop, data={"Product": products(5000)}, page_size=250)
+    with box as url:
+        ids = [p.id for p in Shop.connect(url, token="sandbox-token").list(Product)]
+        assert ids == list(range(1, 5001))
+        assert len(box.journal.entries("GET", "/products")) == 20
+
+
+STYLES: dict[str, Paginator] = {
+    "single": Paginator(items="data"),
+    "page-number": PageNumber(items="data", total="count", next="next"),
+    "page-total-header": PageNumber(page="_page", size="_limit", total_header="X-Total-Count", items="data"),
+    "offset": OffsetLimit(items="data", total="total"),
+    "cursor": Cursor(items="data", cursor="next_cursor"),
+    "cursor-stripe": Cursor(items="data", param="starting_after", cursor="data.-1.id", has_more="has_more"),
+    "next-url": NextUrl(items="data"),
+    "link": LinkHeader(page="page", size="per_page", items="data"),
+    "header-url": HeaderNext(header="X-Next-Page", items="data"),
+    "header-token": HeaderNext(header="X-Continuation", param="token", items="data"),
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_paging_in_every_declared_style(style: str) -> None:
+    class Paged(Service):
+        auth = TokenAuth(scheme="Token")
+        pagination = STYLES[style]
+
+    @Paged.resource(one="/rows/{id}", many="/rows")
+    class Row(Resource):
+        id: int | None = None
+
+    with Sandbox(Paged, data={"Row": [{"id": i} for i in range(1, 58)]}, page_size=10) as url:
+        api = Paged.connect(url, token="sandbox-token")
+        assert [r.id for r in api.list(Row)] == list(range(1, 58))
+        assert [r.id for r in api.list(Row, page_size=25)] == list(range(1, 58))
