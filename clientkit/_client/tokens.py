@@ -159,28 +159,3 @@ class FileTokenStore:
 
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.path)!r})"
-
-
-def make_jwt(claims: dict[str, Any], key: bytes) -> str:
-    """A signed (HS256) JWT whose payload segment uses no ``-`` or ``_``.
-
-    Some clients decode the payload with the standard base64 alphabet; a payload free of
-    the two URL-safe characters decodes either way, so a ``nonce`` claim is varied until
-    it is. Used by the sandbox to issue tokens.
-    """
-    import hashlib
-    import hmac
-    import secrets as _secrets
-
-    def segment(obj: Any) -> str:
-        raw = json.dumps(obj, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    header = segment({"alg": "HS256", "typ": "JWT"})
-    while True:
-        payload = segment({**claims, "nonce": _secrets.token_hex(6)})
-        if "-" not in payload and "_" not in payload:
-            break
-    signing_input = f"{header}.{payload}".encode()
-    signature = base64.urlsafe_b64encode(hmac.new(key, signing_input, hashlib.sha256).digest())
-    return f"{header}.{payload}.{signature.rstrip(b'=').decode()}"
