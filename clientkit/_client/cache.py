@@ -132,14 +132,10 @@ def _backend_call(doing: str) -> Callable[[Callable[_P, _T]], Callable[_P, _T]]:
 
 
 def identity_key(cache: Any) -> bytes:
-    """The random HMAC key of credential identities, kept with the cache itself.
-
-    Every process that opens the same persistent cache reads the same key (the first one
-    creates it), so the same credential finds its entries again; the identities stored in
-    keys cannot be checked against guessed credentials without it. SQLite keeps it in a
-    table of the cache file, the filesystem backend in a file of the cache folder, Redis
-    in a key next to the cache's; other backends get a key per backend object.
-    """
+    """The random HMAC key of credential identities, kept with the cache itself (a SQLite
+    table, a file of the cache folder, a Redis key; else per backend object): every process
+    opening the cache reads the same key, and without it the identities in keys cannot be
+    checked against guessed credentials."""
     from requests_cache.backends.filesystem import FileCache
     from requests_cache.backends.redis import RedisCache
     from requests_cache.backends.sqlite import SQLiteCache
@@ -170,9 +166,8 @@ def _sqlite_key(path: str, fresh: str) -> bytes:
     return bytes.fromhex(str(value))
 
 
-#: Request headers that cannot change an answer (or that requests-cache itself adds to
-#: revalidate or refresh): the only ones left out of a cache key, and the only ones whose
-#: values are kept in stored requests. Every other header sent is part of the key.
+#: Request headers that cannot change an answer (or that requests-cache adds): the only ones
+#: left out of a cache key, and the only ones whose values are kept in stored requests.
 HARMLESS_HEADERS = frozenset(
     {
         "user-agent",
@@ -202,15 +197,12 @@ def cached_http(
 ) -> requests.Session:
     """A requests-cache session whose keys cover everything a request sends.
 
-    The key of a GET or HEAD is the method, the URL exactly as sent (query order, repeats
-    and blank values kept) and the body, plus an HMAC (under :func:`identity_key`) of the
-    auth's ``identity`` and of every header sent but :data:`HARMLESS_HEADERS` (and
-    ``idempotency_header``): cookies, context headers and every credential included.
-    ``secret_names`` are the headers and query parameters that carry the declared auth's
-    own credential: they are left out of the key only when ``identity`` stands for them
-    (it is not ``"anonymous"``). Stored requests keep no other header value, no query
-    credential, no body and no cookies; stored answers keep no ``Set-Cookie`` and no
-    header with a sensitive name.
+    The key of a GET or HEAD is the method, the URL exactly as sent and the body, plus an
+    HMAC (under :func:`identity_key`) of the auth's ``identity`` and of every header sent
+    but :data:`HARMLESS_HEADERS` and ``idempotency_header``. ``secret_names`` (the auth's
+    own credential headers and query parameters) are left out only when ``identity`` stands
+    for them (it is not ``"anonymous"``). Stored requests keep only harmless header values,
+    no query credential, body or cookies; stored answers no ``Set-Cookie`` or sensitive header.
     """
     from requests_cache import CachedSession
 
@@ -254,8 +246,8 @@ def _taming_requests(send: Callable[..., requests.Response]) -> Callable[..., re
 def _key_function(
     backend: Any, identity: Callable[[Keyed], str], own: tuple[str, ...], harmless: frozenset[str]
 ) -> Callable[..., str]:
-    """The key of a request: ``<digest of method, URL, body>-<HMAC digest of identity and
-    headers>`` (hex, so the SQLite shortcut can read it), memoized per request."""
+    """The key of a request: ``<digest of method, URL, body>-<HMAC of identity and headers>``
+    (hex, so the SQLite shortcut can read it), memoized."""
     from requests_cache.models.request import CachedRequest
 
     own_headers = frozenset(n.lower() for n in own)
@@ -314,9 +306,8 @@ def _digest(method: str, url: str | None, body: bytes | str | None) -> str:
 
 
 def _without_own(url: str, names: frozenset[str]) -> str:
-    """``url`` without its one occurrence of each of ``names`` (the auth's query credential,
-    which the identity stands for). A name given more than once is kept: the caller sent one
-    of them, which the identity does not cover. Everything else is kept exactly as sent."""
+    """``url`` without the one occurrence of each of ``names`` (the auth's query credential);
+    a name given more than once is kept: the identity does not cover the caller's."""
     parts = urlsplit(url)
     if not parts.query:
         return url
@@ -328,8 +319,7 @@ def _without_own(url: str, names: frozenset[str]) -> str:
 
 
 def _masked_url(url: str, own: tuple[str, ...]) -> str:
-    """``url`` with the value of every credential parameter (the auth's own and each with a
-    sensitive name) masked, in order."""
+    """``url`` with the value of every credential parameter (``own``, sensitive names) masked."""
     parts = urlsplit(url)
     if not parts.query:
         return url
@@ -570,8 +560,8 @@ _KEY_SHAPE = re.compile(r"[0-9a-f]+-[0-9a-f]+")
 
 
 def _raw_sqlite(storage: Any, key: str) -> bytes | str | None:
-    """The stored bytes of ``key`` in a requests-cache SQLite table (``None``: not SQLite,
-    or not there). Keys are inlined as requests-cache does; only our hex keys qualify."""
+    """The stored bytes of ``key`` in a requests-cache SQLite table (``None``: not SQLite, or
+    not there); keys are inlined as requests-cache does, so only our hex keys qualify."""
     from requests_cache.backends.sqlite import SQLiteDict
 
     if not isinstance(storage, SQLiteDict) or not _KEY_SHAPE.fullmatch(key):
@@ -592,16 +582,11 @@ def _validators_of(response: requests.Response) -> tuple[tuple[str, str], ...]:
 class Invalidations:
     """Which stored answers this session's writes made stale; each is revalidated once.
 
-    Every write gets the next generation number. A write to ``/docs/1/publish`` marks the
-    path itself and everything under it (``/docs/1/publish/...``) and each path above it
-    (``/docs/1``, ``/docs``, ``/``); a resource operation also marks the resource's declared
-    paths and the paths above them. Each request (method, URL, query, headers, cookies)
-    remembers the generation at which the server last answered it; its stored answer is
-    stale while a mark on its path is newer. Refetching (or revalidating) it consumes the
-    mark, for that request only.
-
-    Both maps are bounded and fail safe: when a mark is forgotten, every answer fetched
-    before it is revalidated once; a forgotten request counts as fetched before every write.
+    Every write gets the next generation number and marks its path with its subtree, the
+    paths above it, and the resource's declared paths and those above them. Each request
+    remembers the generation at which the server last answered it; its answer is stale
+    while a mark on its path is newer. Both maps are bounded and fail safe: a forgotten mark
+    makes everything fetched before it stale; a forgotten request counts as fetched before every write.
     """
 
     def __init__(self, limit: int = 1024, requests_limit: int = 16384) -> None:

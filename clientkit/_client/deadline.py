@@ -142,35 +142,30 @@ def _attach(connection: Any) -> Any:
     return connection
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _WatchedConnection(HTTPConnection):
     def connect(self) -> None:
         super().connect()
         _attach(self)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _attach(self)
-
-
-class WatchedHTTPPool(HTTPConnectionPool):
-    """An HTTP pool whose sockets the current exchange's alarm can shut, whether a
-    connection is reused (taken from the pool) or new (once connected)."""
-
-    ConnectionCls = _WatchedHTTPConnection
+class _WatchedPool(HTTPConnectionPool):
+    """A pool whose sockets the current exchange's alarm can shut, whether a connection is
+    reused (taken from the pool) or new (once connected)."""
 
     def _get_conn(self, timeout: float | None = None) -> Any:
         return _attach(super()._get_conn(timeout))
 
 
-class WatchedHTTPSPool(HTTPSConnectionPool):
-    """The HTTPS counterpart of :class:`WatchedHTTPPool`."""
+class WatchedHTTPPool(_WatchedPool):
+    ConnectionCls = _WatchedConnection
 
+
+class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class WatchedHTTPSPool(_WatchedPool, HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
-
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        return _attach(super()._get_conn(timeout))
 
 
 WATCHED_POOLS: dict[str, type[HTTPConnectionPool]] = {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}

@@ -171,8 +171,6 @@ class Transport:
         self.invalidations = Invalidations()
         self.shortcut = Shortcut(self.http) if self.cached else None
 
-    # -- URLs and headers ------------------------------------------------------
-
     def url_for(self, target: str) -> str:
         """An absolute URL for a path under the base URL, or an absolute URL as given."""
         if not isinstance(target, str) or not is_utf8(target):
@@ -194,8 +192,6 @@ class Transport:
         if not own:
             return {k: v for k, v in self.options.headers.items() if k.lower() == "user-agent" and v}
         return _checked(opts.headers)
-
-    # -- building a call -------------------------------------------------------
 
     def request(
         self,
@@ -313,8 +309,6 @@ class Transport:
             return hit
         call.conditional = shortcut.validators(call.signature)
         return None
-
-    # -- the exchanges ---------------------------------------------------------
 
     def _exchange(self, call: _Call) -> requests.Response:
         """Attempts until one gives the call's answer (or its error)."""
@@ -499,8 +493,6 @@ class Transport:
         policy.sleep(delay)
         call.attempt += 1
 
-    # -- the cache -------------------------------------------------------------
-
     def _send_plain(self, call: _Call, timeout: Any) -> requests.Response:
         """Send past requests-cache (the shortcut's own conditional request)."""
         headers = {**call.headers, **(call.conditional or {})}
@@ -558,8 +550,6 @@ class Transport:
         deadline = getattr(self._calls, "deadline", None)
         resp = self.request(method, path, json=body, authenticate=False, deadline=deadline)
         return self.json_of(resp, method)
-
-    # -- responses ---------------------------------------------------------------
 
     def json_of(self, resp: requests.Response, method: str = "GET") -> Any:
         """The JSON body of ``resp``; ``None`` for an empty body; :class:`DecodeError` otherwise."""
