@@ -1,12 +1,10 @@
 """Hard deadlines for HTTP exchanges: a watchdog that shuts the socket of a request still
 in flight when its call's ``total`` deadline passes.
 
-requests has no total timeout: its read timeout bounds each wait for bytes, so a server
-that trickles a status line, headers or a body just fast enough is never cut off. Here one
-daemon thread (started on the first deadline, never without one) keeps a heap of alarms;
-an alarm that comes due shuts down the sockets its exchange used (a pooled connection's,
-or a new one's once connected), and the blocked read in the calling thread ends at once.
-Connecting is bounded by the connect timeout, itself cut to the time left.
+requests' read timeout bounds each wait for bytes, so a server trickling its answer just
+fast enough is never cut off. Here one daemon thread (started on the first deadline) keeps
+a heap of alarms; a due alarm shuts down the sockets its exchange used, and the blocked
+read in the calling thread ends at once. Connecting is bounded by the connect timeout.
 """
 
 from __future__ import annotations

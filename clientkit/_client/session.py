@@ -75,11 +75,8 @@ def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
 
 
 class Session:
-    """A connection to one service, shared by every resource of it.
-
-    Built by ``Service.connect(...)``. Use it as a context manager, or call
-    :meth:`close`. :meth:`with_options` derives a session with other defaults that
-    shares the connection pool.
+    """A connection to one service, shared by every resource of it; built by
+    ``Service.connect(...)``, used as a context manager (or :meth:`close` it).
 
     Example:
         >>> with Shop.connect(token="...") as shop:

@@ -22,10 +22,7 @@ log = logging.getLogger("clientkit.auth")
 
 def jwt_expiry(token: str) -> float | None:
     """The ``exp`` claim of a JWT, in Unix seconds; ``None`` when it has none or is not a JWT.
-
-    Decodes base64url with computed padding (unlike some official clients, a payload
-    whose encoding contains ``-`` or ``_`` decodes correctly).
-    """
+    Padding is computed, so (unlike some official clients) a payload with ``-`` or ``_`` decodes."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
@@ -46,10 +43,7 @@ def _optional_secret(value: str | Secret | None) -> Secret | None:
 
 @attrs.define
 class Token:
-    """An access token with what is known of its lifetime.
-
-    ``repr`` and pickles never show the token values (they are :class:`Secret`).
-    """
+    """An access token with what is known of its lifetime (the values are :class:`Secret`)."""
 
     access_token: Secret = attrs.field(converter=Secret)
     refresh_token: Secret | None = attrs.field(default=None, converter=_optional_secret)
