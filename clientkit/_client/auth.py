@@ -129,6 +129,10 @@ def _check_sendable(header: str, value: str) -> None:
         ) from None
 
 
+def _with_scheme(scheme: str | None, value: str) -> str:
+    return f"{scheme} {value}" if scheme else value
+
+
 def _secret(value: Any) -> Secret | None:
     """A credential given by a user as a :class:`Secret`; ``None`` and ``""`` stay absent."""
     if value is None or value == "":
@@ -138,11 +142,7 @@ def _secret(value: Any) -> Secret | None:
 
 @attrs.define(repr=False)
 class TokenAuth(Authenticator):
-    """A static token in a header: ``Authorization: Bearer <token>`` or ``Token <token>``.
-
-    Example:
-        >>> TokenAuth(scheme="Token").bind(token="abc")
-    """
+    """A static token in a header: ``Authorization: Bearer <token>`` or ``Token <token>``."""
 
     credential_names: ClassVar[tuple[str, ...]] = ("token",)
     token: Secret | None = attrs.field(default=None, converter=_secret)
@@ -159,8 +159,7 @@ class TokenAuth(Authenticator):
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         if self.token is not None:
-            value = self.token.reveal()
-            r.headers[self.header] = f"{self.scheme} {value}" if self.scheme else value
+            r.headers[self.header] = _with_scheme(self.scheme, self.token.reveal())
         return r
 
     def identity(self, keyed: Keyed) -> str:
@@ -269,13 +268,12 @@ def _render(template: Any, values: Mapping[str, Any]) -> Any:
 
 
 def _placeholders(template: Any) -> set[str]:
+    """The ``{name}`` placeholders anywhere in a JSON template."""
     if isinstance(template, str):
         return set(PLACEHOLDER.findall(template))
     if isinstance(template, Mapping):
-        return set().union(*(_placeholders(v) for v in template.values())) if template else set()
-    if isinstance(template, list):
-        return set().union(*(_placeholders(v) for v in template)) if template else set()
-    return set()
+        template = list(template.values())
+    return set().union(*map(_placeholders, template)) if isinstance(template, list) else set()
 
 
 @attrs.define(repr=False)
@@ -289,10 +287,6 @@ class PasswordLogin(Authenticator):
     and a refresh token was issued, otherwise by logging in again. Concurrent
     callers share one renewal: eight threads meeting an expired token send one
     request. After a 401 the token is renewed once and the request retried once.
-
-    Example:
-        >>> PasswordLogin(path="/auth", token="data.access_token",
-        ...               body={"username": "{username}", "password": "{password}"})
     """
 
     path: str = "/auth/login"
@@ -354,8 +348,6 @@ class PasswordLogin(Authenticator):
 
     def prepare(self, sender: Sender) -> None:
         self._sender = sender
-
-    # -- token lifecycle -------------------------------------------------------
 
     def current_token(self) -> Token:
         """A valid token, logging in or refreshing first if needed (thread-safe)."""
@@ -444,8 +436,7 @@ class PasswordLogin(Authenticator):
         )
 
     def _header_value(self, token: Token) -> str:
-        value = token.access_token.reveal()
-        return f"{self.scheme} {value}" if self.scheme else value
+        return _with_scheme(self.scheme, token.access_token.reveal())
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         r.headers[self.header] = self._header_value(self.current_token())

@@ -113,11 +113,8 @@ def read_body(resp: requests.Response, deadline: float | None, limit: int | None
 
 
 def _plain_length(resp: requests.Response) -> int | None:
-    """The ``Content-Length`` of a body sent as it is (no ``Content-Encoding``), if valid.
-
-    Such a body is read in one call (no chunk list to join, the fastest way): its length
-    bounds the read, it has nothing to decompress, and the watchdog bounds its time.
-    """
+    """The valid ``Content-Length`` of a body sent as it is: read in one call (the fastest
+    way), since its length bounds the read and the watchdog its time."""
     encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
     declared = resp.headers.get("Content-Length", "")
     if encoding != "identity" or "Transfer-Encoding" in resp.headers or not _has_body(resp):

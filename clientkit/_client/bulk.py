@@ -1,9 +1,4 @@
-"""Bounded concurrent work over many items: ordered results, per-item errors, chunks.
-
-``run(fn, items, workers=4)`` applies ``fn`` on a thread pool, keeps at most a window of
-items in flight (so a million items never sit in memory at once) and yields one
-:class:`Outcome` per item, in input order, whether it succeeded or failed.
-"""
+"""Bounded concurrent work over many items: ordered results, per-item errors, chunks."""
 
 from __future__ import annotations
 
@@ -63,11 +58,6 @@ def run(
     At most ``window`` (default ``2 * workers``) items are in flight or waiting to be
     yielded. An error in one item is reported in its outcome and does not stop the others.
     Closing the iterator early cancels what has not started.
-
-    Example:
-        >>> for outcome in run(session.save, resources, workers=8):
-        ...     if not outcome.ok:
-        ...         print(outcome.index, outcome.error)
     """
     if workers < 1:
         raise InvalidRequestError(f"workers must be at least 1, not {workers}")

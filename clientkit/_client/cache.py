@@ -1,20 +1,7 @@
-"""HTTP caching with requests-cache: backends, revalidation, isolation, statistics.
-
-GET answers that carry an ``ETag`` or ``Last-Modified`` are stored and, once
-expired (by default at once), revalidated with ``If-None-Match`` /
-``If-Modified-Since``; a ``304`` serves the stored body. ``Cache-Control: no-cache``
-answers are stored and always revalidated.
-
-Isolation: a cache key covers the method, the URL exactly as sent (query order, repeats
-and blank values kept), the body, and an HMAC (under a random key kept with the cache, see
-:func:`identity_key`) of the declared auth's whole credential and of every request header
-sent but :data:`HARMLESS_HEADERS` (``User-Agent``, ``Accept-Encoding``, the conditional
-headers requests-cache adds...): credentials under any name, cookies, ``Accept``, context
-headers. The auth's own header or query parameter is left out only when its identity (which
-covers that credential) is in the key. Nothing is part of a key in clear; stored requests
-keep only harmless header values, and stored answers keep no ``Set-Cookie``. Every method
-that is not safe (:data:`SAFE_METHODS`) is a write (:data:`WRITE_METHODS`). A backend
-failure raises :class:`~clientkit.errors.CacheError`.
+"""HTTP caching with requests-cache: backends, isolation (see :func:`cached_http`), the
+fresh-hit :class:`Shortcut`, invalidation by writes, statistics. GET answers with an ``ETag``
+or ``Last-Modified`` are stored and, once expired (by default at once), revalidated. A
+backend failure raises :class:`~clientkit.errors.CacheError`.
 """
 
 from __future__ import annotations
@@ -39,7 +26,6 @@ import attrs
 import requests
 
 from clientkit._client.auth import Keyed
-from clientkit._client.decisions import SAFE_METHODS
 from clientkit._declarations.errors import (
     CacheError,
     DeclarationError,
@@ -146,14 +132,10 @@ def _backend_call(doing: str) -> Callable[[Callable[_P, _T]], Callable[_P, _T]]:
 
 
 def identity_key(cache: Any) -> bytes:
-    """The random HMAC key of credential identities, kept with the cache itself.
-
-    Every process that opens the same persistent cache reads the same key (the first one
-    creates it), so the same credential finds its entries again; the identities stored in
-    keys cannot be checked against guessed credentials without it. SQLite keeps it in a
-    table of the cache file, the filesystem backend in a file of the cache folder, Redis
-    in a key next to the cache's; other backends get a key per backend object.
-    """
+    """The random HMAC key of credential identities, kept with the cache itself (a SQLite
+    table, a file of the cache folder, a Redis key; else per backend object): every process
+    opening the cache reads the same key, and without it the identities in keys cannot be
+    checked against guessed credentials."""
     from requests_cache.backends.filesystem import FileCache
     from requests_cache.backends.redis import RedisCache
     from requests_cache.backends.sqlite import SQLiteCache
@@ -184,9 +166,8 @@ def _sqlite_key(path: str, fresh: str) -> bytes:
     return bytes.fromhex(str(value))
 
 
-#: Request headers that cannot change an answer (or that requests-cache itself adds to
-#: revalidate or refresh): the only ones left out of a cache key, and the only ones whose
-#: values are kept in stored requests. Every other header sent is part of the key.
+#: Request headers that cannot change an answer (or that requests-cache adds): the only ones
+#: left out of a cache key, and the only ones whose values are kept in stored requests.
 HARMLESS_HEADERS = frozenset(
     {
         "user-agent",
@@ -201,25 +182,9 @@ HARMLESS_HEADERS = frozenset(
         "pragma",
     }
 )
-#: The request methods that are safe (RFC 9110, 9.2.1); every other one is a write.
 #: Where a stored request keeps the key it was stored under (in storage only)
 _STORED_KEY = "X-Clientkit-Cache-Key"
 _MASK = "REDACTED"
-
-
-class _Unsafe:
-    """Every method that is not safe: ``method in WRITE_METHODS``."""
-
-    def __contains__(self, method: object) -> bool:
-        return method not in SAFE_METHODS
-
-    def __repr__(self) -> str:
-        return f"<every method but {sorted(SAFE_METHODS)}>"
-
-
-#: Every method that is not safe (``MERGE``, ``PURGE``, ``LINK``... too): a write for
-#: invalidation, and never re-sent to a redirect's location.
-WRITE_METHODS = _Unsafe()
 
 
 def cached_http(
@@ -232,15 +197,12 @@ def cached_http(
 ) -> requests.Session:
     """A requests-cache session whose keys cover everything a request sends.
 
-    The key of a GET or HEAD is the method, the URL exactly as sent (query order, repeats
-    and blank values kept) and the body, plus an HMAC (under :func:`identity_key`) of the
-    auth's ``identity`` and of every header sent but :data:`HARMLESS_HEADERS` (and
-    ``idempotency_header``): cookies, context headers and every credential included.
-    ``secret_names`` are the headers and query parameters that carry the declared auth's
-    own credential: they are left out of the key only when ``identity`` stands for them
-    (it is not ``"anonymous"``). Stored requests keep no other header value, no query
-    credential, no body and no cookies; stored answers keep no ``Set-Cookie`` and no
-    header with a sensitive name.
+    The key of a GET or HEAD is the method, the URL exactly as sent and the body, plus an
+    HMAC (under :func:`identity_key`) of the auth's ``identity`` and of every header sent
+    but :data:`HARMLESS_HEADERS` and ``idempotency_header``. ``secret_names`` (the auth's
+    own credential headers and query parameters) are left out only when ``identity`` stands
+    for them (it is not ``"anonymous"``). Stored requests keep only harmless header values,
+    no query credential, body or cookies; stored answers no ``Set-Cookie`` or sensitive header.
     """
     from requests_cache import CachedSession
 
@@ -284,8 +246,8 @@ def _taming_requests(send: Callable[..., requests.Response]) -> Callable[..., re
 def _key_function(
     backend: Any, identity: Callable[[Keyed], str], own: tuple[str, ...], harmless: frozenset[str]
 ) -> Callable[..., str]:
-    """The key of a request: ``<digest of method, URL, body>-<HMAC digest of identity and
-    headers>`` (hex, so the SQLite shortcut can read it), memoized per request."""
+    """The key of a request: ``<digest of method, URL, body>-<HMAC of identity and headers>``
+    (hex, so the SQLite shortcut can read it), memoized."""
     from requests_cache.models.request import CachedRequest
 
     own_headers = frozenset(n.lower() for n in own)
@@ -344,9 +306,8 @@ def _digest(method: str, url: str | None, body: bytes | str | None) -> str:
 
 
 def _without_own(url: str, names: frozenset[str]) -> str:
-    """``url`` without its one occurrence of each of ``names`` (the auth's query credential,
-    which the identity stands for). A name given more than once is kept: the caller sent one
-    of them, which the identity does not cover. Everything else is kept exactly as sent."""
+    """``url`` without the one occurrence of each of ``names`` (the auth's query credential);
+    a name given more than once is kept: the identity does not cover the caller's."""
     parts = urlsplit(url)
     if not parts.query:
         return url
@@ -358,8 +319,7 @@ def _without_own(url: str, names: frozenset[str]) -> str:
 
 
 def _masked_url(url: str, own: tuple[str, ...]) -> str:
-    """``url`` with the value of every credential parameter (the auth's own and each with a
-    sensitive name) masked, in order."""
+    """``url`` with the value of every credential parameter (``own``, sensitive names) masked."""
     parts = urlsplit(url)
     if not parts.query:
         return url
@@ -382,14 +342,9 @@ def _save_redacted(
     key: str | None = None,
     expires: Any = None,
 ) -> None:
-    """requests-cache's ``save_response``, keeping no secret in storage.
-
-    The stored request keeps the values of :data:`HARMLESS_HEADERS` only (the others are
-    masked), no query credential, no body, no cookies, and the key it is stored under (for
-    ``Vary`` checks). The stored answer keeps no ``Set-Cookie`` nor any header with a
-    sensitive name: a cached answer never sets cookies again (the live answer that was
-    stored set them once, as usual). (No redirect aliases: clientkit follows redirects itself.)
-    """
+    """requests-cache's ``save_response``, keeping no secret in storage (see
+    :func:`cached_http`); the stored request keeps its key, for ``Vary`` checks. A cached
+    answer never sets cookies again: the live one set them once."""
     from requests.cookies import RequestsCookieJar
     from requests.structures import CaseInsensitiveDict
     from requests_cache.models.raw_response import CachedHTTPResponse
@@ -414,16 +369,15 @@ def _save_redacted(
     stored.url = _masked_url(stored.url or "", own)
     stored.cookies = RequestsCookieJar()
     stored.headers = CaseInsensitiveDict(
-        {k: v for k, v in stored.headers.items() if not _credential_response_header(k)}
+        {
+            k: v
+            for k, v in stored.headers.items()
+            if k.lower() not in ("set-cookie", "set-cookie2") and not SENSITIVE_NAME.search(k)
+        }
     )
     stored._next = None
     stored.raw = CachedHTTPResponse.from_cached_response(stored)
     cache.responses[key or cache.create_key(response.request)] = stored
-
-
-def _credential_response_header(name: str) -> bool:
-    """``Set-Cookie`` and every response header with a sensitive name."""
-    return name.lower() in ("set-cookie", "set-cookie2") or bool(SENSITIVE_NAME.search(name))
 
 
 _VOLATILE = ("Date", "Connection", "Keep-Alive", "Server", "Age")
@@ -434,13 +388,9 @@ MAX_DELTA_SECONDS = 2**31
 
 
 def _tame_freshness(response: requests.Response, *_: Any, **__: Any) -> requests.Response:
-    """Make hostile freshness headers harmless before requests-cache reads them.
-
-    A ``Cache-Control`` number beyond :data:`MAX_DELTA_SECONDS` (``max-age=99999999999999999999``)
-    is capped to it, as RFC 9111 says; an ``Expires`` that is no date a calendar holds (a year
-    of twenty digits, a zone of millions of hours) becomes ``0``: already expired, as RFC 9111
-    reads an invalid date. Either would otherwise overflow inside requests-cache.
-    """
+    """Make hostile freshness headers harmless before requests-cache reads them (either would
+    overflow inside it): a ``Cache-Control`` number is capped, as RFC 9111 says; an ``Expires``
+    that is no calendar date becomes ``0``, already expired, as RFC 9111 reads an invalid date."""
     control = response.headers.get("Cache-Control")
     if control:
         response.headers["Cache-Control"] = _capped_control(control)
@@ -451,20 +401,17 @@ def _tame_freshness(response: requests.Response, *_: Any, **__: Any) -> requests
 
 
 def _capped_control(value: str) -> str:
-    """A ``Cache-Control`` value with each number out of range capped."""
-    return ",".join(_capped(directive) for directive in value.split(","))
-
-
-def _capped(directive: str) -> str:
-    """One ``Cache-Control`` directive with a number out of range capped (read as requests-cache does)."""
-    name, equals, value = directive.partition("=")
-    try:
-        seconds = int(value)
-    except ValueError:
-        return directive
-    if -MAX_DELTA_SECONDS <= seconds <= MAX_DELTA_SECONDS:
-        return directive
-    return f"{name}{equals}{MAX_DELTA_SECONDS if seconds > 0 else 0}"
+    """A ``Cache-Control`` value with each number out of range capped (read as requests-cache does)."""
+    directives = value.split(",")
+    for at, directive in enumerate(directives):
+        name, equals, number = directive.partition("=")
+        try:
+            seconds = int(number)
+        except ValueError:
+            continue
+        if abs(seconds) > MAX_DELTA_SECONDS:
+            directives[at] = f"{name}{equals}{MAX_DELTA_SECONDS if seconds > 0 else 0}"
+    return ",".join(directives)
 
 
 def _calendar_date(value: str) -> bool:
@@ -481,12 +428,8 @@ def _calendar_date(value: str) -> bool:
 
 
 def _trim_not_modified(response: requests.Response, *_: Any, **__: Any) -> requests.Response:
-    """Drop per-message headers from a 304 so an unchanged answer is not rewritten.
-
-    requests-cache merges a 304's headers into the stored answer and rewrites it when any
-    differs; ``Date`` always does. Validators and freshness headers are kept, so a 304
-    that changes them still updates the stored answer.
-    """
+    """Drop per-message headers from a 304: requests-cache rewrites the stored answer when
+    any header differs, and ``Date`` always does. Validators and freshness headers stay."""
     if response.status_code == 304:
         for name in _VOLATILE:
             response.headers.pop(name, None)
@@ -513,11 +456,6 @@ class _Lru(OrderedDict[Any, Any]):
                 self.popitem(last=False)
 
 
-def _stale(expires: dt.datetime) -> bool:
-    aware = expires if expires.tzinfo is not None else expires.replace(tzinfo=dt.timezone.utc)
-    return aware <= dt.datetime.now(dt.timezone.utc)
-
-
 @attrs.frozen
 class _Entry:
     key: str
@@ -530,34 +468,26 @@ class Shortcut:
     """The hot paths of a cache, taken without requests-cache's per-request machinery.
 
     requests-cache decides what is stored, under which key and until when. This class
-    remembers, per request signature (URL, query, headers), the key and validators of the
-    answer it stored, and then:
+    remembers, per request signature, the key and validators of the answer it stored; it
+    serves a certainly fresh answer straight from the backend, and revalidates a stale one
+    with a plain conditional request whose ``304`` serves the stored answer (its expiry left
+    as it was, so it is revalidated again next time). Anything less certain (``Vary``, no
+    validators, a ``200``) falls back to requests-cache.
 
-    - serves an answer that is certainly fresh straight from the backend;
-    - revalidates a stale answer with a plain conditional request; on ``304`` the stored
-      answer is served (its stored expiry is left as it was, so it is revalidated again
-      next time, which is always correct).
-
-    Anything less certain (``Vary``, no validators, a ``200`` to a conditional request)
-    falls back to requests-cache, which stores and decides as usual.
-
-    Answers are read from the backend every time: another session or process sharing it
-    may have replaced them, and what is served is never older than what it holds. From
-    SQLite the stored bytes are read and compared with those of a recently served answer,
-    which is reused when they are the same (no deserialising on hits and on ``304`` answers).
+    Answers are read from the backend every time (another process may have replaced them);
+    from SQLite the stored bytes are compared with a recently served answer's, which is
+    reused when they are the same (no deserialising on hits and ``304`` answers).
     """
 
     _BODY_LIMIT = 256 * 1024
 
     def __init__(self, http: requests.Session) -> None:
-        self._cache = getattr(http, "cache", None)
+        self._cache: Any = http.cache  # type: ignore[attr-defined]
         self._entries: _Lru = _Lru(4096)
         self._answers: _Lru = _Lru(256)  # key -> (stored bytes, the answer they hold)
 
     @_backend_call("reading an answer")
     def _stored(self, key: str) -> Any:
-        if self._cache is None:
-            return None
         raw = _raw_sqlite(self._cache.responses, key)
         if raw is None:
             return self._cache.get_response(key)
@@ -587,9 +517,12 @@ class Shortcut:
     def fresh(self, signature: tuple[Any, ...]) -> requests.Response | None:
         """The stored answer, if it is certainly fresh."""
         entry = self._entries.get(signature)
-        if entry is None or self._cache is None or entry.always_revalidate:
+        if entry is None or entry.always_revalidate or entry.expires is None:
             return None
-        if entry.expires is None or _stale(entry.expires):
+        expires = entry.expires
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=dt.timezone.utc)
+        if expires <= dt.datetime.now(dt.timezone.utc):
             return None
         cached = self._stored(entry.key)
         if cached is None or cached.is_expired:
@@ -601,17 +534,16 @@ class Shortcut:
         entry = self._entries.get(signature)
         if entry is None or not entry.validators:
             return None
-        return dict(entry.validators)
+        return {_CONDITIONAL[header]: value for header, value in entry.validators}
 
     def not_modified(
         self, signature: tuple[Any, ...], response: requests.Response
     ) -> requests.Response | None:
         """The stored answer for a ``304`` to a conditional request (``None``: fall back)."""
         entry = self._entries.get(signature)
-        if entry is None or self._cache is None:
+        if entry is None:
             return None
-        for request_header, value in entry.validators:
-            header = "ETag" if request_header == "If-None-Match" else "Last-Modified"
+        for header, value in entry.validators:
             if response.headers.get(header, value) != value:
                 return None
         cached = self._stored(entry.key)
@@ -628,8 +560,8 @@ _KEY_SHAPE = re.compile(r"[0-9a-f]+-[0-9a-f]+")
 
 
 def _raw_sqlite(storage: Any, key: str) -> bytes | str | None:
-    """The stored bytes of ``key`` in a requests-cache SQLite table (``None``: not SQLite,
-    or not there). Keys are inlined as requests-cache does; only our hex keys qualify."""
+    """The stored bytes of ``key`` in a requests-cache SQLite table (``None``: not SQLite, or
+    not there); keys are inlined as requests-cache does, so only our hex keys qualify."""
     from requests_cache.backends.sqlite import SQLiteDict
 
     if not isinstance(storage, SQLiteDict) or not _KEY_SHAPE.fullmatch(key):
@@ -639,50 +571,40 @@ def _raw_sqlite(storage: Any, key: str) -> bytes | str | None:
     return row[0] if row is not None and isinstance(row[0], bytes | str) else None
 
 
+_CONDITIONAL = {"ETag": "If-None-Match", "Last-Modified": "If-Modified-Since"}
+
+
 def _validators_of(response: requests.Response) -> tuple[tuple[str, str], ...]:
-    """``(conditional request header, value)`` for the validators an answer carries."""
-    return tuple(
-        (request_header, response.headers[header])
-        for header, request_header in (("ETag", "If-None-Match"), ("Last-Modified", "If-Modified-Since"))
-        if header in response.headers
-    )
+    """``(header, value)`` for the validators an answer carries."""
+    return tuple((header, response.headers[header]) for header in _CONDITIONAL if header in response.headers)
 
 
 class Invalidations:
     """Which stored answers this session's writes made stale; each is revalidated once.
 
-    Every write gets the next generation number. A write to ``/docs/1/publish`` marks the
-    path itself and everything under it (``/docs/1/publish/...``) and each path above it
-    (``/docs/1``, ``/docs``, ``/``); a resource operation also marks the resource's declared
-    paths and the paths above them. Each request (method, URL, query, headers, cookies)
-    remembers the generation at which the server last answered it; its stored answer is
-    stale while a mark on its path is newer. Refetching (or revalidating) it consumes the
-    mark, for that request only.
-
-    Both maps are bounded and fail safe: when a mark is forgotten, every answer fetched
-    before it is revalidated once; a forgotten request counts as fetched before every write.
+    Every write gets the next generation number and marks its path with its subtree, the
+    paths above it, and the resource's declared paths and those above them. Each request
+    remembers the generation at which the server last answered it; its answer is stale
+    while a mark on its path is newer. Both maps are bounded and fail safe: a forgotten mark
+    makes everything fetched before it stale; a forgotten request counts as fetched before every write.
     """
 
     def __init__(self, limit: int = 1024, requests_limit: int = 16384) -> None:
         self._lock = threading.Lock()
-        self._generation = 0
+        self.generation = 0  # the number of the latest write
         self._floor = 0  # the newest forgotten mark: anything fetched before it is stale
         self._marks: OrderedDict[str, tuple[int, int]] = OrderedDict()  # path -> (itself, subtree)
         self._limit = limit
         self._fetched: OrderedDict[Hashable, int] = OrderedDict()
         self._requests_limit = requests_limit
 
-    @property
-    def generation(self) -> int:
-        """The number of the latest write (``0``: none yet)."""
-        return self._generation
-
     def mark(self, written: str, *declared: str) -> None:
         """A write to ``written`` (and its subtree and the paths above), changing ``declared``."""
+        above = [*_ancestors(written), *(p for path in declared for p in (_normal(path), *_ancestors(path)))]
         with self._lock:
-            self._generation += 1
-            now = self._generation
-            for path in _above(written, *declared):
+            self.generation += 1
+            now = self.generation
+            for path in above:
                 self._put(path, now, self._marks.get(path, (0, 0))[1])
             self._put(_normal(written), now, now)
             while len(self._marks) > self._limit:
@@ -697,7 +619,7 @@ class Invalidations:
         """Whether a write since ``request`` was last answered may have changed ``path``."""
         with self._lock:
             fetched = self._fetched.get(request, 0)
-            if fetched >= self._generation:
+            if fetched >= self.generation:
                 return False
             if fetched < self._floor:
                 return True
@@ -716,12 +638,6 @@ class Invalidations:
 
 def _normal(path: str) -> str:
     return "/" + "/".join(p for p in path.split("/") if p)
-
-
-def _above(written: str, *declared: str) -> list[str]:
-    """The paths a write marks without their subtree: those above ``written``, and each of
-    ``declared`` with the paths above it."""
-    return [*_ancestors(written), *(p for path in declared for p in (_normal(path), *_ancestors(path)))]
 
 
 def _ancestors(path: str) -> list[str]:

@@ -1,12 +1,10 @@
 """Hard deadlines for HTTP exchanges: a watchdog that shuts the socket of a request still
 in flight when its call's ``total`` deadline passes.
 
-requests has no total timeout: its read timeout bounds each wait for bytes, so a server
-that trickles a status line, headers or a body just fast enough is never cut off. Here one
-daemon thread (started on the first deadline, never without one) keeps a heap of alarms;
-an alarm that comes due shuts down the sockets its exchange used (a pooled connection's,
-or a new one's once connected), and the blocked read in the calling thread ends at once.
-Connecting is bounded by the connect timeout, itself cut to the time left.
+requests' read timeout bounds each wait for bytes, so a server trickling its answer just
+fast enough is never cut off. Here one daemon thread (started on the first deadline) keeps
+a heap of alarms; a due alarm shuts down the sockets its exchange used, and the blocked
+read in the calling thread ends at once. Connecting is bounded by the connect timeout.
 """
 
 from __future__ import annotations
@@ -142,35 +140,30 @@ def _attach(connection: Any) -> Any:
     return connection
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _WatchedConnection(HTTPConnection):
     def connect(self) -> None:
         super().connect()
         _attach(self)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _attach(self)
-
-
-class WatchedHTTPPool(HTTPConnectionPool):
-    """An HTTP pool whose sockets the current exchange's alarm can shut, whether a
-    connection is reused (taken from the pool) or new (once connected)."""
-
-    ConnectionCls = _WatchedHTTPConnection
+class _WatchedPool(HTTPConnectionPool):
+    """A pool whose sockets the current exchange's alarm can shut, whether a connection is
+    reused (taken from the pool) or new (once connected)."""
 
     def _get_conn(self, timeout: float | None = None) -> Any:
         return _attach(super()._get_conn(timeout))
 
 
-class WatchedHTTPSPool(HTTPSConnectionPool):
-    """The HTTPS counterpart of :class:`WatchedHTTPPool`."""
+class WatchedHTTPPool(_WatchedPool):
+    ConnectionCls = _WatchedConnection
 
+
+class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class WatchedHTTPSPool(_WatchedPool, HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
-
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        return _attach(super()._get_conn(timeout))
 
 
 WATCHED_POOLS: dict[str, type[HTTPConnectionPool]] = {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}

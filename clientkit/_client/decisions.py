@@ -1,9 +1,5 @@
-"""What the transport does next, decided from plain values and free of I/O.
-
-Each function takes what was sent and what came back (method, status, headers, the
-time left, the retry policy) and returns a decision; the transport's I/O steps act on
-it. A second (async) transport can reuse them as they are.
-"""
+"""What the transport does next, decided from plain values (what was sent and what came
+back) and free of I/O, so a second (async) transport can reuse them as they are."""
 
 from __future__ import annotations
 

@@ -36,11 +36,8 @@ _MAX_EMPTY_PAGES = 3  # empty pages in a row that still announce a next one: a r
 
 
 class CountedList(list[T]):
-    """A list that also carries ``count``, ``next`` and ``previous`` (DRF/BAPP style).
-
-    For compatibility layers whose official client returns such lists. Note that the
-    ``count`` attribute hides ``list.count()``, as it does in those clients.
-    """
+    """A list that also carries ``count``, ``next`` and ``previous`` (DRF/BAPP style), for
+    compatibility layers; ``count`` hides ``list.count()``, as it does in those clients."""
 
     def __init__(
         self,
@@ -97,12 +94,13 @@ _EXACT_ID_TYPES = frozenset({int})  # identities remembered as they are (others:
 
 
 def _digest(value: Any) -> bytes:
+    """A 16-byte digest of ``value``'s repr: what a walk remembers of a page or an identity."""
     return hashlib.blake2b(repr(value).encode(), digest_size=16).digest()
 
 
 def _page_digest(items: list[Any]) -> bytes:
-    """A digest of every item of a page, exact: their orjson encoding when orjson is
-    installed and takes them (five times faster than a repr), their repr otherwise."""
+    """A digest of every item of a page: of their orjson encoding when it takes them (five
+    times faster than a repr), of their repr otherwise."""
     if _orjson is not None:
         try:
             return hashlib.blake2b(_orjson.dumps(items), digest_size=16).digest()
@@ -111,26 +109,19 @@ def _page_digest(items: list[Any]) -> bytes:
     return _digest(items)
 
 
-def _id_key(value: Any) -> Any:
-    """What the walk remembers of an item identity, exactly: an integer id as it is, any
-    other value as a 16-byte digest of its repr."""
-    return value if type(value) is int else _digest(value)
-
-
 PageIds = array | set  # type: ignore[type-arg]
 
 
 def _page_ids(items: list[Any], identify: Identify) -> PageIds:
-    """The identities of a page's items, compactly: when every one is an integer of 64 bits,
-    a sorted ``array`` of them (eight bytes each, built in C); otherwise the set of their
-    :func:`_id_key` (``None`` left out)."""
+    """The identities of a page's items, compactly: a sorted ``array`` when every one is a
+    64-bit integer; otherwise a set of integers as they are and digests of the rest."""
     values = list(map(identify, items))
     if _EXACT_ID_TYPES.issuperset(map(type, values)):  # no None, bool, float or text among them
         try:
             return array("q", sorted(values))
         except OverflowError:  # an id beyond 64 bits
             return set(values)
-    return {_id_key(value) for value in values if value is not None}
+    return {value if type(value) is int else _digest(value) for value in values if value is not None}
 
 
 def _has(known: array, value: int) -> bool:  # type: ignore[type-arg]
@@ -159,17 +150,14 @@ def _request_digest(request: PageRequest, base: str) -> bytes:
 
 
 class _LoopGuard:
-    """What one walk has seen, as digests: the requests sent, the pages answered and the
-    identities of the items on the first page and on the page before (when items have
-    one), so that a walk going round in circles, or through endless empty pages, stops
-    with :class:`PaginationError` instead of running forever.
+    """What one walk has seen, as digests (requests sent, pages answered, the item identities
+    of the first page and the page before), so a walk going round in circles or through
+    endless empty pages stops with :class:`PaginationError`.
 
-    Pages are compared cheaply first: each page leaves a digest of its length and of its
-    first and last items (its *ends*). Only the first page and a page whose ends equal an
-    earlier page's pay for a digest of every item, and only those digests are kept; a page
-    is a repeat when that exact digest equals an earlier one. So a page repeating the first
-    page is refused at once, and so is a page of one or two items (all ends: its ends
-    digest is exact); any other loop, which comes round forever, on its second round.
+    Pages are compared cheaply first, by a digest of their length and first and last items
+    (their *ends*); only the first page and a page whose ends match an earlier page's pay
+    for a digest of every item. So a repeat of the first page (or of a page of one or two
+    items) is refused at once, any other loop on its second round.
     """
 
     def __init__(self, style: str, identify: Identify | None = None) -> None:
@@ -246,24 +234,11 @@ class _LoopGuard:
 class Pager(Generic[T]):
     """A lazy iterator over every item of a list, whatever the paging style.
 
-    Iterating fetches pages on demand and holds only the current one, so memory
-    stays flat however long the list is. ``total`` is the service's count when it
-    gives one; :meth:`pages` iterates page by page; :meth:`page` fetches one page
-    by number where the style allows it; ``max_items`` and ``max_pages`` cap the walk.
-    Filters and the page size are carried to every page.
-
-    Guard rails: a request this walk already sent, a page repeating an earlier one item for
-    item (the first page at once, another page by the loop's second round: see
-    ``docs/pagination.md``), a page whose items all have identities (``identify``: an
-    item's id, or ``None``) the first page or the page before held, or a cursor that does
-    not advance raises :class:`PaginationError` instead of looping; so do three empty pages
-    in a row that still announce a next one.
-    ``note`` is told of each response :meth:`concurrent_pages` fetched in a worker, as the
-    walk reaches it (the session makes it the caller's ``last_response``).
-
-    Example:
-        >>> for product in session.list(Product, page_size=100, max_items=1000):
-        ...     print(product.name)
+    Pages are fetched on demand and only the current one is held, so memory stays flat.
+    ``max_items`` and ``max_pages`` cap the walk; filters and the page size are carried to
+    every page. A walk that loops (see :class:`_LoopGuard` and docs/pagination.md; ``identify``
+    gives an item's id, or ``None``) raises :class:`PaginationError`. ``note`` is told of
+    each response :meth:`concurrent_pages` fetched in a worker, as the walk reaches it.
     """
 
     def __init__(
@@ -406,13 +381,11 @@ class Pager(Generic[T]):
     def concurrent_pages(self, workers: int = 4) -> Iterator[Page[T]]:
         """Every page, in order, fetched up to ``workers`` at a time.
 
-        The first page is fetched alone: it gives the total and the stride (how many items
-        the server really returns per page, so a server that caps the page size leaves no
-        gaps). The rest are requested by position, with at most a small window of pages in
-        memory. Styles that cannot address pages, or lists without a total, are walked one
-        page after another instead.
+        The first page, fetched alone, gives the total and the stride (the items the server
+        really returns per page, so a capped page size leaves no gaps); the rest are asked
+        for by position. Styles that cannot address pages, or lists without a total, are
+        walked one page after another instead.
         """
-
         first, _ = self._load(self._request, 0)
         yield first
         stride, total = len(first.items), first.total

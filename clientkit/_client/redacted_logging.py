@@ -25,18 +25,17 @@ _install_lock = threading.Lock()
 def scrub_record(record: logging.LogRecord) -> None:
     """Scrub a log record in place, changing only what would show a secret.
 
-    A clean record is left exactly as it is. Otherwise the template and each argument are
-    scrubbed (the template is kept, so handlers can still group by it); only when that
-    cannot give a clean message is the record flattened to its scrubbed text. An exception
-    whose rendered traceback shows a secret is replaced by a redacted summary of it (with
-    its traceback) and a scrubbed ``exc_text``; any other ``exc_info`` is kept as it is.
+    The template and each argument are scrubbed (the template is kept, so handlers can still
+    group by it); only when that cannot give a clean message is the record flattened to its
+    scrubbed text. An exception whose rendered traceback shows a secret is replaced by a
+    redacted summary of it (with its traceback); any other ``exc_info`` is kept.
     """
     _scrub_message(record)
+    if record.exc_text:
+        record.exc_text = scrub(record.exc_text)
     if record.exc_info and record.exc_info[1] is not None:
         _scrub_exc_info(record, record.exc_info)
-    elif record.exc_text and scrub(record.exc_text) != record.exc_text:
-        record.exc_text = scrub(record.exc_text)
-    if record.stack_info and scrub(record.stack_info) != record.stack_info:
+    if record.stack_info:
         record.stack_info = scrub(record.stack_info)
 
 
@@ -98,8 +97,6 @@ def _scrub_exc_info(record: logging.LogRecord, exc_info: _ExcInfo) -> None:
     """Keep ``exc_info`` unless its rendered text shows a secret; then a redacted stand-in."""
     text = "".join(traceback.format_exception(*exc_info)).rstrip("\n")
     if scrub(text) == text:
-        if record.exc_text and scrub(record.exc_text) != record.exc_text:
-            record.exc_text = scrub(record.exc_text)
         return
     from clientkit._declarations.errors import redacted_cause
 
@@ -120,15 +117,10 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def is_redacted_logger(name: str) -> bool:
-    """Whether records of logger ``name`` are scrubbed when created (:data:`REDACTED_LOGGERS`)."""
-    return any(name == root or name.startswith(f"{root}.") for root in REDACTED_LOGGERS)
-
-
 def _redacting_factory(inner: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = inner(*args, **kwargs)
-        if is_redacted_logger(record.name):
+        if any(record.name == root or record.name.startswith(f"{root}.") for root in REDACTED_LOGGERS):
             scrub_record(record)
         return record
 
@@ -139,11 +131,9 @@ def _redacting_factory(inner: Callable[..., logging.LogRecord]) -> Callable[...,
 def install_log_redaction() -> None:
     """Scrub the records of clientkit, requests, urllib3 and requests-cache, at every level.
 
-    The record factory is wrapped (once: calling this again is cheap and changes
-    nothing), so records of these loggers and their children, created now or later, are
-    scrubbed before any handler or filter sees them; records of other loggers pass
-    through untouched, and so does a record that shows no secret. The named loggers also
-    get a :class:`RedactingFilter` in case the factory is later replaced without chaining.
+    The record factory is wrapped once, so records of these loggers and their children are
+    scrubbed before any handler or filter sees them. The named loggers also get a
+    :class:`RedactingFilter` in case the factory is later replaced without chaining.
     """
     if getattr(logging.getLogRecordFactory(), "_ck_redacting", False):
         return

@@ -1,10 +1,6 @@
-"""The generic operations on any declared resource.
-
-A :class:`Session` maps get / list / create / update / patch / delete / save /
-refresh onto the paths, envelope, expansion and paging each resource declares,
-and offers :meth:`Session.request` for anything else. Every call goes through
-the same transport: auth, retries, errors and logging.
-"""
+"""The generic operations on any declared resource: a :class:`Session` maps them onto the
+paths, envelope, expansion and paging each resource declares, and offers
+:meth:`Session.request` for anything else, all through the same transport."""
 
 from __future__ import annotations
 
@@ -23,7 +19,6 @@ from clientkit._client.pager import Pager, by_fields
 from clientkit._client.transport import UNSET, Transport
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
 from clientkit._declarations.convert import Converter
-from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import (
     APIError,
     DecodeError,
@@ -80,11 +75,8 @@ def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
 
 
 class Session:
-    """A connection to one service, shared by every resource of it.
-
-    Built by ``Service.connect(...)``. Use it as a context manager, or call
-    :meth:`close`. :meth:`with_options` derives a session with other defaults that
-    shares the connection pool.
+    """A connection to one service, shared by every resource of it; built by
+    ``Service.connect(...)``, used as a context manager (or :meth:`close` it).
 
     Example:
         >>> with Shop.connect(token="...") as shop:
@@ -109,8 +101,6 @@ class Session:
         self._local = threading.local()
         self._templates = service.header_templates()
         self._layer: tuple[RequestOptions, RequestOptions] | None = None  # (service's, merged)
-
-    # -- context, options, lifecycle --------------------------------------------
 
     @property
     def context(self) -> Mapping[str, Any]:
@@ -170,8 +160,6 @@ class Session:
         """The raw response of this thread's most recent call."""
         return getattr(self._local, "response", None)
 
-    # -- low level ---------------------------------------------------------------
-
     def _resolve(self, call: RequestOptions | None) -> RequestOptions:
         """The one merge of a call's options: the service's < this session's (its context's
         headers first) < the call's. The transport takes them as they are."""
@@ -201,12 +189,8 @@ class Session:
         raise_for_status: bool = True,
         **options: Unpack[CallOptions],
     ) -> requests.Response:
-        """Send any request through the session's auth, retries, errors and logging.
-
-        ``path`` is relative to the base URL (quote path values with
-        :func:`clientkit.paths.quote_segment`). Returns the raw response; raises the
-        typed errors of :mod:`clientkit.errors`.
-        """
+        """Send any request through the session's auth, retries, errors and logging; the raw
+        response. ``path`` is relative to the base URL (quote its values with ``quote_segment``)."""
         return self._send(
             method,
             path,
@@ -255,15 +239,12 @@ class Session:
         )
         return self.transport.json_of(resp, method), resp
 
-    # -- declaration lookups -------------------------------------------------------
-
-    def _envelope(self, spec: ResourceSpec) -> Envelope:
-        return spec.envelope_in(self.service)
-
-    def _paginator(self, spec: ResourceSpec) -> Paginator:
-        return spec.paginator_in(self.service)
-
-    def _level(self, spec: ResourceSpec, level: Level | None) -> int | tuple[str, ...] | None:
+    def _level(
+        self, spec: ResourceSpec, level: Level | None, obj: Resource | None = None
+    ) -> int | tuple[str, ...] | None:
+        """The level asked for; without one, the level ``obj`` was loaded at, else the default."""
+        if level is None and obj is not None and obj._ck_level is not None:
+            return obj._ck_level
         if spec.expansion is None:
             if level is not None:
                 raise InvalidRequestError(f"{spec.name} has no expansion levels")
@@ -314,8 +295,6 @@ class Session:
             raise InvalidRequestError(f"{spec.name} is identified by {spec.identity}; pass a tuple")
         return dict(zip(spec.identity, id, strict=True))
 
-    # -- the generic operations -------------------------------------------------------
-
     @_forgets_on_failure
     def get(
         self,
@@ -328,18 +307,14 @@ class Session:
         **path: Any,
     ) -> R:
         """Fetch one resource by id (or by its path placeholders), at an optional level;
-        the call options (:class:`CallOptions`) are taken among ``path``.
-
-        Example:
-            >>> session.get(Collection, app="shop", slug="orders", level=2)
-        """
+        the call options (:class:`CallOptions`) are taken among ``path``."""
         spec = spec_of(cls)
         options, path = split_options(path)
         lvl = self._level(spec, level)
         target = self._path(spec, "get", None, {**self._identity_args(spec, id), **path})
         query = self._level_params(spec, lvl, "get") + pairs_of(params or {}, "query parameters")
         body, resp = self._call("GET", target, params=query, options=options)
-        payload = self._envelope(spec).unwrap(body, "get")
+        payload = spec.envelope_in(self.service).unwrap(body, "get")
         obj = self.converter.load(payload, cls, lvl, etag=resp.headers.get("ETag"))
         mark_whole(obj, self._whole_answer(spec, params))
         return _remember_parents(obj, spec, path)
@@ -377,11 +352,11 @@ class Session:
 
         return Pager(
             self._fetcher(options),
-            self._paginator(spec),
+            spec.paginator_in(self.service),
             PageRequest(method="GET", target=target, params=query),
             make,
             level=lvl,
-            items=self._envelope(spec).for_op("list").response,
+            items=spec.envelope_in(self.service).for_op("list").response,
             page_size=page_size,
             max_items=max_items,
             max_pages=max_pages,
@@ -406,14 +381,9 @@ class Session:
     ) -> Pager[Any]:
         """A lazy iterator over the raw items of any paged endpoint (no resource needed).
 
-        The low-level counterpart of :meth:`list`, as :meth:`request` is of :meth:`get`.
         ``identity`` names the item field(s) that identify an item (dotted paths allowed):
         with it, a page holding only items already seen stops the walk, whatever else in
         them changed (see the guard rails in docs/pagination.md).
-
-        Example:
-            >>> rows = session.paginate("/search", OffsetLimit(items="data", total="total"),
-            ...                         method="POST", json={"q": "x"}, page_size=500)
         """
         call = options_of(options, caller="paginate")
         if not is_token(method):
@@ -454,18 +424,11 @@ class Session:
         return fetch
 
     @_forgets_on_failure
-    def create(
-        self,
-        obj: R,
-        *,
-        level: Level | None = None,
-        **path: Any,
-    ) -> R:
+    def create(self, obj: R, *, level: Level | None = None, **path: Any) -> R:
         """Create ``obj`` on the server; ``obj`` is updated in place from the answer."""
         spec = spec_of(obj)
         options, path = split_options(path)
-        payload = self.converter.create_payload(obj)
-        return self._write(obj, spec, "create", spec.create_method, payload, level, options, path)
+        return self._write(obj, spec, "create", self.converter.create_payload(obj), level, options, path)
 
     @_forgets_on_failure
     def update(
@@ -479,13 +442,10 @@ class Session:
     ) -> R:
         """Replace ``obj`` on the server with every writable field (and the extra fields).
 
-        An object that does not know every writable field (loaded at a level that leaves
-        some out, from an answer that may leave some out, such as a listing, or with
+        An object that may not know every writable field (a lower level, a listing's answer,
         unassigned write-only fields) is refused with :class:`IncompleteResourceError`: a
-        replace would erase them on the server. Load it completely first, or
-        ``save()``/``patch()`` the changes.
-        ``only_set=True`` sends just the fields that hold a value, for APIs whose update
-        verb merges rather than replaces.
+        replace would erase them on the server. ``only_set=True`` sends just the fields that
+        hold a value, for APIs whose update verb merges rather than replaces.
         """
         spec = spec_of(obj)
         options, path = split_options(path)
@@ -494,27 +454,11 @@ class Session:
         else:
             refuse_erasing(spec, obj, self.converter)
             payload = self.converter.full_payload(obj)
-        return self._write(
-            obj,
-            spec,
-            "update",
-            spec.update_method,
-            payload,
-            level,
-            self._if_match(obj, if_match, options),
-            path,
-            replaces=not only_set,
-        )
+        options = self._if_match(obj, if_match, options)
+        return self._write(obj, spec, "update", payload, level, options, path, replaces=not only_set)
 
     @_forgets_on_failure
-    def patch(
-        self,
-        obj: R,
-        /,
-        *,
-        if_match: bool = False,
-        **changes: Any,
-    ) -> R:
+    def patch(self, obj: R, /, *, if_match: bool = False, **changes: Any) -> R:
         """Set ``changes`` on ``obj`` and PATCH every changed field (nothing sent if none);
         the call options (:class:`CallOptions`) are taken among ``changes``."""
         spec = spec_of(obj)
@@ -527,31 +471,13 @@ class Session:
         payload = self.converter.changes(obj)
         if not payload:
             return obj
-        return self._write(
-            obj,
-            spec,
-            "patch",
-            spec.patch_method,
-            payload,
-            None,
-            self._if_match(obj, if_match, options),
-            {},
-        )
+        return self._write(obj, spec, "patch", payload, None, self._if_match(obj, if_match, options), {})
 
     @_forgets_on_failure
-    def save(
-        self,
-        obj: R,
-        *,
-        if_match: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R:
-        """Create ``obj`` if it is new; otherwise send what changed (nothing if nothing did).
-
-        Changes go out as the resource declares: the changed fields with its partial
-        update verb (PATCH by default), or the whole resource with its update verb (under
-        the same erase guard as :meth:`update`).
-        """
+    def save(self, obj: R, *, if_match: bool = False, **options: Unpack[CallOptions]) -> R:
+        """Create ``obj`` if it is new; otherwise send what changed (nothing if nothing did):
+        the changed fields with its partial update verb (PATCH by default), or the whole
+        resource with its update verb (under the same erase guard as :meth:`update`)."""
         if is_new(obj):
             return self.create(obj, **options)
         spec = spec_of(obj)
@@ -562,17 +488,8 @@ class Session:
         if full:
             refuse_erasing(spec, obj, self.converter)
         payload = self.converter.full_payload(obj) if full else changed
-        return self._write(
-            obj,
-            spec,
-            "update" if full else "patch",
-            spec.update_method if full else spec.patch_method,
-            payload,
-            None,
-            self._if_match(obj, if_match, options_of(options, caller="save")),
-            {},
-            replaces=full,
-        )
+        call = self._if_match(obj, if_match, options_of(options, caller="save"))
+        return self._write(obj, spec, "update" if full else "patch", payload, None, call, {}, replaces=full)
 
     @_forgets_on_failure
     def delete(
@@ -585,29 +502,19 @@ class Session:
         """Delete a resource, given as an instance or as a class and id."""
         spec = spec_of(target)
         options, path = split_options(path)
-        if isinstance(target, Resource):
-            if id is not None:
-                raise InvalidRequestError("pass an instance or a class and id, not both")
-            url = self._path(spec, "delete", target, path)
-            query = self._level_params(spec, target._ck_level, "delete")
-        else:
-            url = self._path(spec, "delete", None, {**self._identity_args(spec, id), **path})
-            query = self._level_params(spec, self._level(spec, None), "delete")
-        self._call(
-            "DELETE",
-            url,
-            params=query,
-            options=options,
-            invalidates=self._related(spec, target if isinstance(target, Resource) else None, path),
-        )
+        obj = target if isinstance(target, Resource) else None
+        if obj is not None and id is not None:
+            raise InvalidRequestError("pass an instance or a class and id, not both")
+        url = self._path(spec, "delete", obj, {**self._identity_args(spec, id), **path})
+        level = obj._ck_level if obj is not None else self._level(spec, None)
+        query = self._level_params(spec, level, "delete")
+        self._call("DELETE", url, params=query, options=options, invalidates=self._related(spec, obj, path))
 
     @_forgets_on_failure
     def refresh(self, obj: R, *, level: Level | None = None, **options: Unpack[CallOptions]) -> R:
         """Reload ``obj`` from the server, discarding local changes."""
         spec = spec_of(obj)
-        lvl = self._level(spec, level) if level is not None else obj._ck_level
-        if lvl is None and spec.expansion is not None:
-            lvl = self._level(spec, None)
+        lvl = self._level(spec, level, obj)
         url = self._path(spec, "refresh", obj, {})
         body, resp = self._call(
             "GET",
@@ -615,7 +522,7 @@ class Session:
             params=self._level_params(spec, lvl, "get"),
             options=options_of({**options, "cache": "refresh"}, caller="refresh"),
         )
-        payload = self._envelope(spec).unwrap(body, "get")
+        payload = spec.envelope_in(self.service).unwrap(body, "get")
         self.converter.reload(obj, payload, lvl, etag=resp.headers.get("ETag"))
         mark_whole(obj, self._whole_answer(spec, None))
         return obj
@@ -666,9 +573,7 @@ class Session:
         )
         if body is None:
             return None
-        return self._envelope(spec).unwrap(body, name)
-
-    # -- helpers ------------------------------------------------------------------------
+        return spec.envelope_in(self.service).unwrap(body, name)
 
     @staticmethod
     def _if_match(obj: Resource, if_match: bool, options: RequestOptions | None) -> RequestOptions | None:
@@ -688,8 +593,7 @@ class Session:
         if not self.transport.cached:
             return ()
         paths = []
-        for operation in ("get", "list"):
-            template = spec.one if operation == "get" else spec.many
+        for operation, template in (("get", spec.one), ("list", spec.many)):
             if template is None:
                 continue
             args = {k: v for k, v in given.items() if k in template.names}
@@ -704,7 +608,6 @@ class Session:
         obj: R,
         spec: ResourceSpec,
         operation: str,
-        method: str,
         payload: dict[str, Any],
         level: Level | None,
         options: RequestOptions | None,
@@ -713,15 +616,14 @@ class Session:
         replaces: bool = False,
     ) -> R:
         """Send a write and merge its answer; ``replaces``: the payload is the whole resource."""
-        envelope = self._envelope(spec)
-        lvl = self._level(spec, level) if level is not None else obj._ck_level
-        if lvl is None and spec.expansion is not None:
-            lvl = self._level(spec, None)
+        methods = {"create": spec.create_method, "update": spec.update_method, "patch": spec.patch_method}
+        envelope = spec.envelope_in(self.service)
+        lvl = self._level(spec, level, obj)
         url = self._path(spec, operation, obj, path)
         _remember_parents(obj, spec, {**(obj._ck_parents or {}), **path})
         query = self._level_params(spec, lvl, operation)
         body, resp = self._call(
-            method,
+            methods[operation],
             url,
             params=query,
             json=envelope.wrap(payload, operation),

@@ -22,10 +22,7 @@ log = logging.getLogger("clientkit.auth")
 
 def jwt_expiry(token: str) -> float | None:
     """The ``exp`` claim of a JWT, in Unix seconds; ``None`` when it has none or is not a JWT.
-
-    Decodes base64url with computed padding (unlike some official clients, a payload
-    whose encoding contains ``-`` or ``_`` decodes correctly).
-    """
+    Padding is computed, so (unlike some official clients) a payload with ``-`` or ``_`` decodes."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
@@ -46,10 +43,7 @@ def _optional_secret(value: str | Secret | None) -> Secret | None:
 
 @attrs.define
 class Token:
-    """An access token with what is known of its lifetime.
-
-    ``repr`` and pickles never show the token values (they are :class:`Secret`).
-    """
+    """An access token with what is known of its lifetime (the values are :class:`Secret`)."""
 
     access_token: Secret = attrs.field(converter=Secret)
     refresh_token: Secret | None = attrs.field(default=None, converter=_optional_secret)
@@ -159,28 +153,3 @@ class FileTokenStore:
 
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.path)!r})"
-
-
-def make_jwt(claims: dict[str, Any], key: bytes) -> str:
-    """A signed (HS256) JWT whose payload segment uses no ``-`` or ``_``.
-
-    Some clients decode the payload with the standard base64 alphabet; a payload free of
-    the two URL-safe characters decodes either way, so a ``nonce`` claim is varied until
-    it is. Used by the sandbox to issue tokens.
-    """
-    import hashlib
-    import hmac
-    import secrets as _secrets
-
-    def segment(obj: Any) -> str:
-        raw = json.dumps(obj, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    header = segment({"alg": "HS256", "typ": "JWT"})
-    while True:
-        payload = segment({**claims, "nonce": _secrets.token_hex(6)})
-        if "-" not in payload and "_" not in payload:
-            break
-    signing_input = f"{header}.{payload}".encode()
-    signature = base64.urlsafe_b64encode(hmac.new(key, signing_input, hashlib.sha256).digest())
-    return f"{header}.{payload}.{signature.rstrip(b'=').decode()}"

@@ -23,10 +23,10 @@ import requests
 from clientkit._client import decisions
 from clientkit._client.auth import Authenticator
 from clientkit._client.body import Rewinder, raw_body, read_body, reader, within
-from clientkit._client.cache import WRITE_METHODS, CacheStats, Invalidations, Shortcut
+from clientkit._client.cache import CacheStats, Invalidations, Shortcut
 from clientkit._client.connection import OFF_ORIGIN, configure
 from clientkit._client.deadline import watched
-from clientkit._client.decisions import origin_of
+from clientkit._client.decisions import SAFE_METHODS, origin_of
 from clientkit._client.failures import SENDING_ERRORS, classify
 from clientkit._client.redacted_logging import install_log_redaction
 from clientkit._declarations.errors import (
@@ -49,6 +49,13 @@ log = logging.getLogger("clientkit.http")
 UNSET: Any = object()
 _RESEND: Any = object()
 _DEFAULTS = RequestOptions(timeout=Timeout(), retry=RetryPolicy(), max_body=MAX_BODY)
+
+
+def _checked(headers: Mapping[str, str | None]) -> dict[str, str | None]:
+    for name, value in headers.items():
+        if value is not None:
+            check_header_value(name, value)
+    return dict(headers)
 
 
 def _has(headers: Mapping[str, Any], name: str) -> bool:
@@ -150,12 +157,11 @@ class Transport:
         self.query = query or QueryStyle()
         self.errors = errors or ErrorShape()
         self.options = options or _DEFAULTS
-        for name, value in self.options.headers.items():
-            if value is not None:
-                check_header_value(name, value)
+        _checked(self.options.headers)
         self.idempotency_header = idempotency_header
         self.max_redirects = max_redirects
         self.http = http if http is not None else requests.Session()
+        self.cached = hasattr(self.http, "cache")  # responses go through a requests-cache backend
         install_log_redaction()
         configure(self.http, base, self.origin, pool_size, verify)
         self._calls = threading.local()  # the deadline of this thread's call in progress
@@ -164,8 +170,6 @@ class Transport:
         self.cache_stats = CacheStats()
         self.invalidations = Invalidations()
         self.shortcut = Shortcut(self.http) if self.cached else None
-
-    # -- URLs and headers ------------------------------------------------------
 
     def url_for(self, target: str) -> str:
         """An absolute URL for a path under the base URL, or an absolute URL as given."""
@@ -187,13 +191,7 @@ class Transport:
         """
         if not own:
             return {k: v for k, v in self.options.headers.items() if k.lower() == "user-agent" and v}
-        headers = dict(opts.headers)
-        for name, value in headers.items():
-            if value is not None:
-                check_header_value(name, value)
-        return headers
-
-    # -- building a call -------------------------------------------------------
+        return _checked(opts.headers)
 
     def request(
         self,
@@ -214,16 +212,12 @@ class Transport:
     ) -> requests.Response:
         """Send one logical request (retried as policy allows) and return its response.
 
-        ``options`` are the call's, already merged over the service's and the session's
-        (default: the service's). A write (any method but GET, HEAD, OPTIONS and TRACE)
-        makes the cached answers of its path, the paths above and below it and
-        ``invalidates`` stale, before it is sent, whatever its outcome. ``deadline`` (a
+        ``options`` arrive merged (default: the service's). A write (any method but the safe
+        ones) makes the cached answers of its path, the paths above and below it and
+        ``invalidates`` stale before it is sent, whatever its outcome. ``deadline`` (a
         ``time.monotonic()`` instant) is an outer call's deadline this one must meet too.
-
-        Raises:
-            APIError: (a subclass per status) for a final status of 400 or more.
-            TransportError: when no usable response arrived.
-            RedirectError: for a redirected write or too many redirects.
+        Raises the typed :class:`APIError` of a final status >= 400, ``TransportError``
+        when no usable response arrived, ``RedirectError`` for a redirected write.
         """
         call = self._build(method, target, params, options or self.options, allow_foreign, invalidates)
         call.body = self._body(json, data, call.headers)
@@ -261,12 +255,12 @@ class Transport:
                 f"refusing to send a request to {redact_url(url)}: not the service's origin"
             )
         invalidates = tuple(invalidates)
-        if method in WRITE_METHODS:
+        if method not in SAFE_METHODS:  # a write
             self.invalidate(url, *invalidates)
         headers = self._headers(opts, own)
         query = self.query.encode(params) + self.query.encode(opts.params)
         limits = opts.timeout or Timeout()
-        signature = self._signature(method, url, query, headers)
+        signature, cache_args = self._cache_keys(method, url, query, headers, opts.cache)
         return _Call(
             method=method,
             url=url,
@@ -281,7 +275,7 @@ class Transport:
             deadline=time.monotonic() + limits.total if limits.total else None,
             signature=signature,
             generation=self.invalidations.generation,
-            cache_args=self._cache_args(method, url, opts.cache, signature),
+            cache_args=cache_args,
         )
 
     def _body(self, json: Any, data: Any, headers: dict[str, str | None]) -> Any:
@@ -315,8 +309,6 @@ class Transport:
             return hit
         call.conditional = shortcut.validators(call.signature)
         return None
-
-    # -- the exchanges ---------------------------------------------------------
 
     def _exchange(self, call: _Call) -> requests.Response:
         """Attempts until one gives the call's answer (or its error)."""
@@ -359,7 +351,7 @@ class Transport:
             self._retry(call, delay, failure or "")
             call.previous = cause
             return None
-        if call.method in WRITE_METHODS:
+        if call.method not in SAFE_METHODS:
             self.invalidate(call.url, *call.invalidates)  # the write may still be applied
         raise error from redacted_cause(cause)
 
@@ -369,6 +361,11 @@ class Transport:
         limit = call.opts.max_body
         if call.conditional is not None:
             return self._send_plain(call, timeout)
+        hooks: dict[str, Any] = {}
+        if self.cached and not call.stream:
+            # requests-cache reads the body itself: through our reader first; a request's hooks
+            # replace the session's, so the session's own (the cache's header fixes) follow it
+            hooks = {"hooks": {"response": [reader(call.deadline, limit), *self.http.hooks["response"]]}}
         resp = self.http.request(
             call.method,
             call.url,
@@ -381,7 +378,7 @@ class Transport:
             allow_redirects=False,
             stream=call.stream or not self.cached,
             **call.cache_args,
-            **self._body_hooks(call.stream, call.deadline, limit),
+            **hooks,
         )
         if not call.stream and not self.cached:
             read_body(resp, call.deadline, limit)
@@ -413,12 +410,6 @@ class Transport:
             if verdict.outcome != "renew" or self._renewed(call, resp):
                 break
             may_renew = False
-        return self._act(call, resp, verdict)
-
-    def _act(
-        self, call: _Call, resp: requests.Response, verdict: decisions.Verdict
-    ) -> requests.Response | None:
-        """Carry out a response's verdict: the answer, or ``None`` to send again."""
         outcome = verdict.outcome
         if outcome == "redirect":
             self._follow(call, resp)
@@ -458,8 +449,7 @@ class Transport:
                 shortcut.remember(call.signature, resp)
             if opts.cache != "bypass" and _stored_now(resp):
                 self.invalidations.fetched(call.signature, call.generation)
-        if method in WRITE_METHODS:
-            # again: a read during the write may hold the old answer
+        if method not in SAFE_METHODS:  # again: a read during the write may hold the old answer
             self.invalidate(call.url, *call.invalidates)
 
     def _follow(self, call: _Call, resp: requests.Response) -> None:
@@ -468,15 +458,15 @@ class Transport:
         step = decisions.hop(call.method, call.url, answer, call.hops, self.max_redirects, self.origin)
         resp.close()
         if not isinstance(step, decisions.Hop):
-            if call.method in WRITE_METHODS:
+            if call.method not in SAFE_METHODS:
                 step.response = resp
             raise step
         call.hops += 1
         call.url, call.query, call.own = step.url, [], step.own
         call.headers = self._headers(call.opts, step.own)
         # the target's answer is cached (and invalidated) as the target's, never the origin's
-        call.signature = self._signature(call.method, step.url, [], call.headers)
-        call.cache_args = self._cache_args(call.method, step.url, call.opts.cache, call.signature)
+        keys = self._cache_keys(call.method, step.url, [], call.headers, call.opts.cache)
+        call.signature, call.cache_args = keys
         call.conditional = None
 
     @staticmethod
@@ -503,10 +493,8 @@ class Transport:
         policy.sleep(delay)
         call.attempt += 1
 
-    # -- the cache -------------------------------------------------------------
-
     def _send_plain(self, call: _Call, timeout: Any) -> requests.Response:
-        """Send past the cache layer (the shortcut's own conditional request)."""
+        """Send past requests-cache (the shortcut's own conditional request)."""
         headers = {**call.headers, **(call.conditional or {})}
         request = requests.Request(call.method, call.url, params=call.query, headers=headers, auth=call.auth)
         prepared = self.http.prepare_request(request)
@@ -514,43 +502,27 @@ class Transport:
         read_body(resp, call.deadline, call.opts.max_body)
         return resp
 
-    def _body_hooks(self, stream: bool, deadline: float | None, limit: int | None) -> dict[str, Any]:
-        """Through the cache, requests-cache's own read of a body goes through :func:`_read_body`.
-
-        A request's hooks replace the session's in requests, so the session's own response
-        hooks (the cache's header fixes) are kept after the reader.
-        """
-        if stream or not self.cached:
-            return {}
-        return {"hooks": {"response": [reader(deadline, limit), *self.http.hooks["response"]]}}
-
-    @property
-    def cached(self) -> bool:
-        """Whether responses go through a requests-cache backend."""
-        return hasattr(self.http, "cache")
-
-    def _cache_args(
-        self, method: str, url: str, mode: str | None, signature: tuple[Any, ...]
-    ) -> dict[str, Any]:
+    def _cache_keys(
+        self,
+        method: str,
+        url: str,
+        query: list[tuple[str, str]],
+        headers: Mapping[str, str | None],
+        mode: str | None,
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The request's signature (what tells one cached request from another in this session:
+        method, URL, query, headers and the jar's cookies) and requests-cache's arguments."""
         if not self.cached or method not in ("GET", "HEAD"):
-            return {}
+            return (), {}
+        cookies = tuple((c.domain, c.path, c.name, c.value) for c in self.http.cookies)
+        signature = (method, url, tuple(query), tuple(sorted(headers.items(), key=lambda kv: kv[0])), cookies)
         if mode == "bypass":
             from requests_cache import DO_NOT_CACHE
 
-            return {"expire_after": DO_NOT_CACHE}
+            return signature, {"expire_after": DO_NOT_CACHE}
         if mode == "refresh" or self.invalidations.stale(urlsplit(url).path, signature):
-            return {"refresh": True}
-        return {}
-
-    def _signature(
-        self, method: str, url: str, query: list[tuple[str, str]], headers: Mapping[str, str | None]
-    ) -> tuple[Any, ...]:
-        """What tells one cached request from another in this session: method, URL, query,
-        headers and the cookies the jar holds (they are part of the cache identity)."""
-        if not self.cached or method not in ("GET", "HEAD"):
-            return ()
-        cookies = tuple((c.domain, c.path, c.name, c.value) for c in self.http.cookies)
-        return (method, url, tuple(query), tuple(sorted(headers.items(), key=lambda kv: kv[0])), cookies)
+            return signature, {"refresh": True}
+        return signature, {}
 
     def invalidate(self, written: str, *declared: str) -> None:
         """Make later GETs revalidate once: of ``written``, the paths above and below it, and
@@ -579,8 +551,6 @@ class Transport:
         resp = self.request(method, path, json=body, authenticate=False, deadline=deadline)
         return self.json_of(resp, method)
 
-    # -- responses ---------------------------------------------------------------
-
     def json_of(self, resp: requests.Response, method: str = "GET") -> Any:
         """The JSON body of ``resp``; ``None`` for an empty body; :class:`DecodeError` otherwise."""
         content = resp.content
@@ -603,17 +573,14 @@ class Transport:
     def error_for(self, resp: requests.Response, method: str) -> APIError:
         """The typed error for a failed response."""
         content = resp.content or b""
-        text = content.decode(resp.encoding or "utf-8", "replace") if content else ""
-        body: Any = None
-        if content.strip():
-            try:
-                body = loads(content, self.codec.max_depth)
-            except ValueError:
-                body = None
+        try:
+            body = loads(content, self.codec.max_depth) if content.strip() else None
+        except ValueError:
+            body = None
         err = self.errors.error_for(
             status=resp.status_code,
             body=body,
-            text=text,
+            text=content.decode(resp.encoding or "utf-8", "replace"),
             headers=resp.headers,
             method=method,
             url=resp.url,

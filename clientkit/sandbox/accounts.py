@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 import threading
 import time
@@ -10,7 +14,24 @@ from typing import Any
 
 import attrs
 
-from clientkit._client.tokens import make_jwt
+
+def make_jwt(claims: dict[str, Any], key: bytes) -> str:
+    """A signed (HS256) JWT whose payload segment uses no ``-`` or ``_``: some clients
+    decode it with the standard base64 alphabet, so a ``nonce`` claim is varied until it is."""
+
+    def segment_bytes(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    def segment(obj: Any) -> str:
+        return segment_bytes(json.dumps(obj, separators=(",", ":")).encode())
+
+    header = segment({"alg": "HS256", "typ": "JWT"})
+    while True:
+        payload = segment({**claims, "nonce": secrets.token_hex(6)})
+        if "-" not in payload and "_" not in payload:
+            break
+    signed = hmac.new(key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{segment_bytes(signed)}"
 
 
 @attrs.define
