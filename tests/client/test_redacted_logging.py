@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from clientkit._client.redacted_logging import RedactingFilter, is_redacted_logger, scrub_record
+from clientkit._client.redacted_logging import RedactingFilter, install_log_redaction, scrub_record
 from clientkit._declarations.redaction import Secret
 
 
@@ -26,5 +26,12 @@ def test_a_clean_record_is_left_exactly_as_it_is() -> None:
 
 
 def test_the_http_stack_and_its_children_are_scrubbed_others_are_not() -> None:
-    assert is_redacted_logger("clientkit") and is_redacted_logger("urllib3.connectionpool")
-    assert not is_redacted_logger("urllib3x") and not is_redacted_logger("myapp")
+    install_log_redaction()
+    secret = Secret("tok-logging-test-factory")
+    make = logging.getLogRecordFactory()
+
+    def logged(name: str) -> str:
+        return make(name, logging.INFO, __file__, 1, "sent %s", (secret.reveal(),), None).getMessage()
+
+    assert logged("clientkit") == logged("urllib3.connectionpool") == "sent ***"
+    assert logged("urllib3x") == logged("myapp") == f"sent {secret.reveal()}"
