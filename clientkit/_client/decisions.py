@@ -81,10 +81,13 @@ def retry_status(
     idempotent: bool,
     replayable: bool,
     left: float | None,
+    now: float | None = None,
 ) -> float | None:
     """Seconds to wait before retrying after ``status``; ``None`` to give up. A
-    ``Retry-After`` longer than the policy allows, or than the time ``left``, is not waited."""
-    retry_after = parse_retry_after(headers)
+    ``Retry-After`` longer than the policy allows, or than the time ``left``, is not waited
+    (a date in it is read against ``now``, a Unix time, by default the clock's)."""
+    value = header(headers, "Retry-After")
+    retry_after = None if value is None else parse_retry_after({"Retry-After": value}, now)
     if retry_after is not None and (
         retry_after > policy.max_retry_after or (left is not None and retry_after > left)
     ):
@@ -108,7 +111,7 @@ def judge(
     """What a response means for its call: a redirect to follow, a 401 to renew the
     credential for, a status to retry (after the verdict's delay), a failure, or the answer.
     ``headers`` is case-insensitive (as a response's are)."""
-    if status in REDIRECTS and "location" in headers:
+    if status in REDIRECTS and header(headers, "Location") is not None:
         return Verdict("redirect")
     if status == 401 and may_renew:
         return Verdict("renew")
@@ -149,3 +152,12 @@ def hop(
     if hops >= limit:
         return RedirectError(f"more than {limit} redirects", method=method, url=url)
     return Hop(target, own)
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header ``name``, whatever the spelling of its name in ``headers``."""
+    value = headers.get(name)
+    if value is None:
+        wanted = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == wanted), None)
+    return value

@@ -39,7 +39,7 @@ from clientkit._declarations.options import (
     split_options,
 )
 from clientkit._declarations.paging import PageRequest, Paginator
-from clientkit._declarations.paths import PLACEHOLDER
+from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
 from clientkit._declarations.wire import is_token, pairs_of
 
@@ -100,7 +100,10 @@ class Session:
         self._options = options or RequestOptions()
         self._local = threading.local()
         self._templates = service.header_templates()
-        self._layer: tuple[RequestOptions, RequestOptions] | None = None  # (service's, merged)
+        # (service's options, context generation, merged): rebuilt when either changes
+        self._layer: tuple[RequestOptions, int, RequestOptions] | None = None
+        self._generation = 0
+        self._context_lock = threading.Lock()
 
     @property
     def context(self) -> Mapping[str, Any]:
@@ -115,8 +118,9 @@ class Session:
                 f"{sorted(unknown)} are not context names of {self.service.__name__} "
                 f"(known: {sorted(self.service.context)})"
             )
-        self._context.update(values)
-        self._layer = None
+        with self._context_lock:
+            self._context.update(values)
+            self._generation += 1
 
     def with_options(
         self,
@@ -163,17 +167,19 @@ class Session:
     def _resolve(self, call: RequestOptions | None) -> RequestOptions:
         """The one merge of a call's options: the service's < this session's (its context's
         headers first) < the call's. The transport takes them as they are."""
-        base = self.transport.options
-        if self._layer is None or self._layer[0] is not base:
+        base, layer = self.transport.options, self._layer
+        if layer is None or layer[0] is not base or layer[1] != self._generation:
+            with self._context_lock:
+                generation, context = self._generation, dict(self._context)
             rendered: dict[str, str | None] = {}
             for name, (template, used) in self._templates.items():
-                if template is None or any(self._context.get(u) is None for u in used):
+                if template is None or any(context.get(u) is None for u in used):
                     rendered[name] = None
                 else:
-                    rendered[name] = _fill(template, self._context)
-            layer = attrs.evolve(self._options, headers=merge_headers(rendered, self._options.headers))
-            self._layer = (base, base.merge(layer))
-        return self._layer[1].merge(call)
+                    rendered[name] = _fill(template, context)
+            own = attrs.evolve(self._options, headers=merge_headers(rendered, self._options.headers))
+            layer = self._layer = (base, generation, base.merge(own))
+        return layer[2].merge(call)
 
     @_forgets_on_failure
     def request(
@@ -309,7 +315,7 @@ class Session:
         """Fetch one resource by id (or by its path placeholders), at an optional level;
         the call options (:class:`CallOptions`) are taken among ``path``."""
         spec = spec_of(cls)
-        options, path = split_options(path)
+        options, path = _split(spec, path)
         lvl = self._level(spec, level)
         target = self._path(spec, "get", None, {**self._identity_args(spec, id), **path})
         query = self._level_params(spec, lvl, "get") + pairs_of(params or {}, "query parameters")
@@ -336,7 +342,7 @@ class Session:
         ``params`` are the list's filters; they are carried to every page.
         """
         spec = spec_of(cls)
-        options, path = split_options(path)
+        options, path = _split(spec, path)
         lvl = self._level(spec, level)
         target = self._path(spec, "list", None, path)
         query = tuple(self._level_params(spec, lvl, "list") + pairs_of(params or {}, "query parameters"))
@@ -427,7 +433,7 @@ class Session:
     def create(self, obj: R, *, level: Level | None = None, **path: Any) -> R:
         """Create ``obj`` on the server; ``obj`` is updated in place from the answer."""
         spec = spec_of(obj)
-        options, path = split_options(path)
+        options, path = _split(spec, path)
         return self._write(obj, spec, "create", self.converter.create_payload(obj), level, options, path)
 
     @_forgets_on_failure
@@ -448,7 +454,7 @@ class Session:
         hold a value, for APIs whose update verb merges rather than replaces.
         """
         spec = spec_of(obj)
-        options, path = split_options(path)
+        options, path = _split(spec, path)
         if only_set:
             payload = self.converter.set_payload(obj)
         else:
@@ -462,8 +468,8 @@ class Session:
         """Set ``changes`` on ``obj`` and PATCH every changed field (nothing sent if none);
         the call options (:class:`CallOptions`) are taken among ``changes``."""
         spec = spec_of(obj)
-        options, changes = split_options(changes)
         names = {f.name for f in fields_of(obj)}
+        options, changes = _split(spec, changes, names)
         for key, value in changes.items():
             if key not in names:
                 raise InvalidRequestError(f"{spec.name} has no field {key!r}")
@@ -501,7 +507,7 @@ class Session:
     ) -> None:
         """Delete a resource, given as an instance or as a class and id."""
         spec = spec_of(target)
-        options, path = split_options(path)
+        options, path = _split(spec, path)
         obj = target if isinstance(target, Resource) else None
         if obj is not None and id is not None:
             raise InvalidRequestError("pass an instance or a class and id, not both")
@@ -520,7 +526,7 @@ class Session:
             "GET",
             url,
             params=self._level_params(spec, lvl, "get"),
-            options=options_of({**options, "cache": "refresh"}, caller="refresh"),
+            options=options_of({**options, "cache": _refreshing(options)}, caller="refresh"),
         )
         payload = spec.envelope_in(self.service).unwrap(body, "get")
         self.converter.reload(obj, payload, lvl, etag=resp.headers.get("ETag"))
@@ -557,7 +563,7 @@ class Session:
     ) -> Any:
         """Run a declared custom action; returns its unwrapped payload (``None`` if empty)."""
         spec = spec_of(target)
-        options, path = split_options(path)
+        options, path = _split(spec, path)
         if name not in spec.actions:
             raise InvalidRequestError(f"{spec.name} declares no action {name!r} (has {sorted(spec.actions)})")
         method = spec.actions[name][0]
@@ -662,3 +668,29 @@ def _remember_parents(obj: R, spec: ResourceSpec, given: Mapping[str, Any]) -> R
     if parents:
         obj.__dict__["_ck_parents"] = parents
     return obj
+
+
+def _split(
+    spec: ResourceSpec, given: dict[str, Any], fields: Iterable[str] = ()
+) -> tuple[RequestOptions | None, dict[str, Any]]:
+    """Call options among keyword arguments. A name the resource uses itself (a path
+    placeholder, or a field where fields are set) stays the resource's, so declaring a
+    ``{cache}`` placeholder or an ``idempotent`` field never turns it into an option."""
+    if not given:
+        return None, given
+    own = {name for tpl in _templates(spec) for name in tpl.names}.union(fields)
+    kept = {k: v for k, v in given.items() if k in own}
+    options, rest = split_options({k: v for k, v in given.items() if k not in own})
+    return options, {**rest, **kept}
+
+
+def _templates(spec: ResourceSpec) -> list[PathTemplate]:
+    found = [spec.one, spec.many, spec.create, spec.update, spec.delete]
+    return [tpl for tpl in found if tpl is not None] + [tpl for _, tpl in spec.actions.values()]
+
+
+def _refreshing(options: Mapping[str, Any]) -> str:
+    """``refresh()`` always revalidates; a call asking for another cache mode is refused."""
+    if options.get("cache", "refresh") != "refresh":
+        raise InvalidRequestError(f"refresh() always revalidates; cache={options['cache']!r} contradicts it")
+    return "refresh"

@@ -366,7 +366,16 @@ class Transport:
             # requests-cache reads the body itself: through our reader first; a request's hooks
             # replace the session's, so the session's own (the cache's header fixes) follow it
             hooks = {"hooks": {"response": [reader(call.deadline, limit), *self.http.hooks["response"]]}}
-        resp = self.http.request(
+        resp = self._through_cache(call, timeout, {**call.cache_args, **hooks})
+        stored_unchecked = getattr(resp, "from_cache", False) and not getattr(resp, "revalidated", False)
+        if call.cache_args.get("refresh") and stored_unchecked:  # no validators: fetch anew
+            resp = self._through_cache(call, timeout, {"force_refresh": True, **hooks})
+        if not call.stream and not self.cached:
+            read_body(resp, call.deadline, limit)
+        return resp
+
+    def _through_cache(self, call: _Call, timeout: Any, extra: dict[str, Any]) -> requests.Response:
+        return self.http.request(
             call.method,
             call.url,
             params=call.query,
@@ -377,12 +386,8 @@ class Transport:
             timeout=timeout,
             allow_redirects=False,
             stream=call.stream or not self.cached,
-            **call.cache_args,
-            **hooks,
+            **extra,
         )
-        if not call.stream and not self.cached:
-            read_body(resp, call.deadline, limit)
-        return resp
 
     def _answer(self, call: _Call, resp: requests.Response) -> requests.Response | None:
         """What a response means for the call: its answer, or ``None`` to send again

@@ -182,6 +182,28 @@ def test_bypass_and_refresh_per_call(server: ScriptedServer, tmp_path: Path) -> 
     assert len(server.received) == 3
 
 
+def test_answers_without_validators_are_fetched_anew_when_refreshed(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    """A stored answer with no ETag or Last-Modified cannot be revalidated: ``cache="refresh"``,
+    ``refresh(obj)`` and a GET after a write fetch it anew instead of serving it unasked."""
+    state = {"title": "first"}
+    server.on("GET", "/docs/1", lambda rec, req: Reply(json={"data": {"id": 1, "title": state["title"]}}))
+    server.on("PATCH", "/docs/1", Reply(body=b""))
+    api = connect(server, tmp_path, cache=CacheConfig(backend="memory", expire_after=3600))
+    doc = api.get(Doc, 1)
+    state["title"] = "second"
+    assert api.get(Doc, 1).title == "first"  # fresh for an hour: not asked
+    assert api.get(Doc, 1, cache="refresh").title == "second"
+    state["title"] = "third"
+    assert api.refresh(doc).title == "third"
+    doc.title = "fourth"
+    api.save(doc)
+    state["title"] = "fifth"  # another writer, between our write and our read
+    assert api.get(Doc, 1).title == "fifth"
+    assert [r.method for r in server.received] == ["GET", "GET", "GET", "PATCH", "GET"]
+
+
 def test_tenants_sharing_a_cache_file_are_isolated(server: ScriptedServer, tmp_path: Path) -> None:
     def by_tenant(rec: Received, req: Any) -> Reply:  # same ETag and no Vary: a careless server
         tenant = rec.header("x-tenant-id")

@@ -148,3 +148,17 @@ def test_origins_make_default_ports_explicit() -> None:
     assert origin_of("HTTPS://API.test/x") == ORIGIN
     assert origin_of("http://h:8080") == ("http", "h", 8080)
     assert decisions.capped(5.0, None) == 5.0
+
+
+@pytest.mark.parametrize("name", ["Location", "location", "LOCATION"])
+def test_header_names_are_read_whatever_their_spelling(name: str) -> None:
+    assert verdict(302, {name: "/x"}) == Verdict("redirect")
+    wait = {"retry-after": "5"}
+    assert retry_status(policy(), 0, 503, wait, idempotent=True, replayable=True, left=None) == 5.0
+    assert verdict(503, {"RETRY-AFTER": "5"}) == Verdict("retry", 5.0)
+
+
+def test_a_retry_after_date_is_read_against_the_given_clock() -> None:
+    date = {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}
+    now = 1445412480.0 - 30  # thirty seconds before that date
+    assert retry_status(policy(), 0, 503, date, idempotent=True, replayable=True, left=None, now=now) == 30.0

@@ -20,7 +20,14 @@ from clientkit import (
     is_new,
     loaded_level,
 )
-from clientkit.errors import DecodeError, InvalidRequestError, PaginationError, RedirectError, RequestTimeout
+from clientkit.errors import (
+    DecodeError,
+    InvalidRequestError,
+    PaginationError,
+    RedirectError,
+    RequestTimeout,
+    ServerError,
+)
 from tests.faults.test_flow_faults import Thing as FlowThing
 from tests.faults.test_flow_faults import connect as connect_to
 from tests.support.scripted import Reply, ScriptedServer
@@ -437,3 +444,35 @@ def test_last_response_after_an_undecodable_answer(server: ScriptedServer) -> No
     with pytest.raises(DecodeError):
         api.get(FlowThing, 2)
     assert api.last_response is not None and api.last_response.url.endswith("/things/2")
+
+
+class Queue(Service):
+    auth = TokenAuth()
+
+
+@Queue.resource(one="/caches/{cache}/jobs/{id}", many="/caches/{cache}/jobs", parents=("cache",))
+class QueuedJob(Resource):
+    id: int | None = field(read_only=True)
+    idempotent: bool | None = None
+    timeout: int | None = None
+
+
+def test_names_the_resource_declares_are_never_taken_as_call_options(server: ScriptedServer) -> None:
+    """``cache``, ``idempotent``, ``timeout``... are call options, unless the resource itself
+    has a placeholder or (for patch) a field of that name."""
+    server.on("GET", "/caches/c1/jobs/5", Reply(json={"id": 5, "idempotent": False, "timeout": 3}))
+    server.on("PATCH", "/caches/c1/jobs/5", Reply(503))
+    server.on("DELETE", "/caches/c1/jobs/5", Reply(204))
+    queue = Queue.connect(server.url, token="t", retries=2)
+    job = queue.get(QueuedJob, 5, cache="c1")
+    with pytest.raises(ServerError):
+        queue.patch(job, idempotent=True, timeout=9)  # fields, so no retry of a PATCH
+    queue.delete(QueuedJob, 5, cache="c1", timeout=4)  # the placeholder, and the call option
+    sent = [(r.method, r.path, r.json) for r in server.received]
+    assert sent == [
+        ("GET", "/caches/c1/jobs/5", None),
+        ("PATCH", "/caches/c1/jobs/5", {"idempotent": True, "timeout": 9}),
+        ("DELETE", "/caches/c1/jobs/5", None),
+    ]
+    with pytest.raises(InvalidRequestError, match="always revalidates"):
+        queue.refresh(job, cache="bypass")
