@@ -65,7 +65,16 @@ def _split_optional(t: Any) -> tuple[Any, bool]:
     return t, False
 
 
-def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any], Any]) -> Loader:
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts and lists are rebuilt, scalars shared)."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def generate(cls: type[Resource], converter: Converter) -> Loader:
     """The load function ``(raw_dict, level) -> instance`` for ``cls``."""
     fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
     infos = cls.__ck_fields__
@@ -85,7 +94,7 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
         "_dict": dict,
         "_map": map,
         "_str": str,
-        "_explain": explainer(cls, infos, fields, hook_of),
+        "_explain": explainer(cls, hook_of),
     }
     parts = _Parts(zero_copy=all(f.wire == f.name for f in infos))
     for i, info in enumerate(infos):
@@ -241,10 +250,10 @@ def fast_datetime(slow: Callable[[Any, Any], Any]) -> Callable[[Any], Any]:
     return parse
 
 
-def explainer(
-    cls: type, infos: Any, fields: dict[str, Any], hook_of: Callable[[Any], Any]
-) -> Callable[[Any, Exception], DecodeError]:
+def explainer(cls: type[Resource], hook_of: Callable[[Any], Any]) -> Callable[[Any, Exception], DecodeError]:
     """Find the field that failed (only on the error path) and name it with its class."""
+    infos = cls.__ck_fields__
+    fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
 
     def explain(raw: dict[str, Any], exc: Exception) -> DecodeError:
         culprit = "?"
