@@ -10,7 +10,7 @@ than code. The client walks them with ``Pager``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
 import attrs
@@ -22,19 +22,11 @@ from clientkit._declarations.errors import (
     redacted_cause,
     repr_excerpt,
 )
-from clientkit._declarations.keypaths import Locator, dig, has_path
+from clientkit._declarations.keypaths import ABSENT, Locator, dig, locate
 from clientkit._declarations.redaction import clipped
 from clientkit._declarations.wire import is_utf8
 
-_orjson: Any
-try:  # optional speed-up, installed with the ``fast`` extra
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - exercised when the extra is absent
-    _orjson = None
-
-T = TypeVar("T")
 Where = Literal["query", "body"]
-_MAX_EMPTY_PAGES = 3  # empty pages in a row that still announce a next one: a runaway walk
 
 
 @attrs.frozen
@@ -106,20 +98,11 @@ class RawPage:
 
 
 def locate_items(body: Any, locator: Locator) -> list[Any]:
-    """The list of raw items in a page body."""
-    if locator is None:
-        found = body
-    elif isinstance(locator, str):
-        if not has_path(body, locator):
-            raise DecodeError(f"the page has no {locator!r} list", excerpt=repr_excerpt(body))
-        found = dig(body, locator)
-    else:
-        found = None
-        for candidate in locator:
-            if candidate is None or has_path(body, candidate):
-                found = dig(body, candidate)
-                break
-    if found is None:
+    """The list of raw items in a page body (none when no alternative of ``locator`` is there)."""
+    found = locate(body, locator)
+    if found is ABSENT and isinstance(locator, str):
+        raise DecodeError(f"the page has no {locator!r} list", excerpt=repr_excerpt(body))
+    if found is None or found is ABSENT:
         return []
     if not isinstance(found, list):
         raise DecodeError(
@@ -128,7 +111,7 @@ def locate_items(body: Any, locator: Locator) -> list[Any]:
     return found
 
 
-def _sized(request: PageRequest, name: str | None, where: Where) -> PageRequest:
+def _sized(request: PageRequest, name: str | None, where: Where = "query") -> PageRequest:
     """``request`` asking for its page size under ``name`` (when both are known)."""
     if name and request.size is not None:
         return request.set(name, request.size, where)
@@ -166,6 +149,7 @@ class Paginator:
     total: str | None = None
     total_header: str | None = None
     method: str | None = None
+    _server_driven: ClassVar[bool] = False
 
     def first(self, request: PageRequest) -> PageRequest:
         """The first page's request, built from the list request."""
@@ -191,7 +175,7 @@ class Paginator:
 
     def follows_links(self) -> bool:
         """Whether empty pages may be followed (server-driven styles) rather than end the walk."""
-        return False
+        return self._server_driven
 
     def _more(self, page: RawPage) -> bool:
         """Shared end-of-list rules: empty page, total reached, short page."""
@@ -229,10 +213,7 @@ class PageNumber(Paginator):
     where: Where = "query"
 
     def first(self, request: PageRequest) -> PageRequest:
-        request = request.set(self.page, self.start, self.where)
-        if self.size and request.size is not None:
-            request = request.set(self.size, request.size, self.where)
-        return request
+        return _sized(request.set(self.page, self.start, self.where), self.size, self.where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         if self.next is not None:
@@ -267,9 +248,7 @@ class OffsetLimit(Paginator):
     def first(self, request: PageRequest) -> PageRequest:
         if self.send_first_offset:
             request = request.set(self.offset, self.start, self.offset_where)
-        if self.limit and request.size is not None:
-            request = request.set(self.limit, request.size, self.limit_where)
-        return request
+        return _sized(request, self.limit, self.limit_where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         if not self._more(page):
@@ -293,6 +272,7 @@ class Cursor(Paginator):
     A cursor that does not advance raises :class:`PaginationError`.
     """
 
+    _server_driven: ClassVar[bool] = True
     param: str = "cursor"
     cursor: str = "next_cursor"
     size: str | None = "limit"
@@ -312,9 +292,6 @@ class Cursor(Paginator):
             raise PaginationError(f"the cursor did not advance ({self.param}={value!r}); stopping")
         return page.request.set(self.param, value, self.where)
 
-    def follows_links(self) -> bool:
-        return True
-
 
 @attrs.frozen
 class NextUrl(Paginator):
@@ -323,11 +300,12 @@ class NextUrl(Paginator):
     The URL must stay on the service's origin; credentials never follow it elsewhere.
     """
 
+    _server_driven: ClassVar[bool] = True
     next: str = "next"
     size: str | None = None
 
     def first(self, request: PageRequest) -> PageRequest:
-        return _sized(request, self.size, "query")
+        return _sized(request, self.size)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         url = dig(page.body, self.next)
@@ -335,14 +313,12 @@ class NextUrl(Paginator):
             return None
         return page.request.follow(url, page.url)
 
-    def follows_links(self) -> bool:
-        return True
-
 
 @attrs.frozen
 class LinkHeader(Paginator):
     """RFC 8288 ``Link: <https://...?page=3>; rel="next"`` headers (GitHub, json-server)."""
 
+    _server_driven: ClassVar[bool] = True
     rel: str = "next"
     size: str | None = None
     page: str | None = None
@@ -351,9 +327,7 @@ class LinkHeader(Paginator):
     def first(self, request: PageRequest) -> PageRequest:
         if self.page:
             request = request.set(self.page, self.start)
-        if self.size and request.size is not None:
-            request = request.set(self.size, request.size)
-        return request
+        return _sized(request, self.size)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         for link in page.links:
@@ -367,9 +341,6 @@ class LinkHeader(Paginator):
             return super().page_at(request, number)
         return request.set(self.page, self.start + number)
 
-    def follows_links(self) -> bool:
-        return True
-
 
 @attrs.frozen
 class HeaderNext(Paginator):
@@ -379,12 +350,13 @@ class HeaderNext(Paginator):
     send back as that query parameter.
     """
 
+    _server_driven: ClassVar[bool] = True
     header: str = "X-Next-Page"
     param: str | None = None
     size: str | None = None
 
     def first(self, request: PageRequest) -> PageRequest:
-        return _sized(request, self.size, "query")
+        return _sized(request, self.size)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         value = page.headers.get(self.header)
@@ -395,6 +367,3 @@ class HeaderNext(Paginator):
                 raise PaginationError(f"the {self.header} header did not advance; stopping")
             return page.request.set(self.param, value)
         return page.request.follow(value, page.url)
-
-    def follows_links(self) -> bool:
-        return True
