@@ -1,10 +1,8 @@
 """Paging styles: how a service asks for a page, and where items, totals and links sit.
 
-A :class:`Paginator` declares one service's paging style: how the first request asks for
-a page, where the items and the total sit, and how the next page is requested. Seven
-styles are provided (single page, page number, offset/limit, cursor, next URL in the
-body, ``Link`` header, next page in a custom header), each configured by names rather
-than code. The client walks them with ``Pager``.
+Seven styles (single page, page number, offset/limit, cursor, next URL in the body,
+``Link`` header, next page in a custom header), each configured by names rather than
+code; the client's ``Pager`` walks them.
 """
 
 from __future__ import annotations
@@ -51,9 +49,7 @@ class PageRequest:
                     f"paging parameter {name!r} goes in the body: the body must be a JSON object, "
                     f"not a {type(self.body).__name__}"
                 )
-            body = dict(self.body or {})
-            body[name] = value
-            return attrs.evolve(self, body=body)
+            return attrs.evolve(self, body={**(self.body or {}), name: value})
         if any(k == name for k, _ in self.params):
             params = tuple((k, value if k == name else v) for k, v in self.params)
         else:
@@ -64,10 +60,7 @@ class PageRequest:
         """The value of parameter ``name`` (``None`` when absent)."""
         if where == "body":
             return (self.body or {}).get(name) if isinstance(self.body, Mapping) else None
-        for key, value in self.params:
-            if key == name:
-                return value
-        return None
+        return next((value for key, value in self.params if key == name), None)
 
     def follow(self, url: str, base: str) -> PageRequest:
         """A request for an absolute (or relative to ``base``) next-page URL."""
