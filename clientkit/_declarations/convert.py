@@ -1,10 +1,5 @@
-"""Converting between wire JSON and resources, with cattrs.
-
-One :class:`Converter` per service. It loads bodies into resources through
-structuring functions that cattrs generates once per class (wire names included),
-keeps each loaded body as the resource's snapshot, and derives payloads from it:
-the changes since the load, or the whole writable resource.
-"""
+"""Converting between wire JSON and resources, with cattrs: one :class:`Converter` per
+service loads bodies (keeping each as the object's snapshot) and derives payloads from it."""
 
 from __future__ import annotations
 
@@ -40,8 +35,7 @@ _NoneType = type(None)
 
 
 def _sendable(build: Callable[P, T]) -> Callable[P, T]:
-    """A payload builder whose unsendable values (a tuple-keyed dict, data nested past the
-    recursion limit) raise ``InvalidRequestError`` before anything is sent."""
+    """A payload builder whose unsendable values raise ``InvalidRequestError``."""
 
     @functools.wraps(build)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -381,9 +375,7 @@ class Converter:
                 out[info.wire] = self.dump_value(current)
         declared = {f.wire for f in obj.__ck_fields__}
         for key, val in (obj._ck_extra or {}).items():
-            if key in declared:
-                continue
-            if key not in raw or _differs(val, raw[key]):
+            if key not in declared and (key not in raw or _differs(val, raw[key])):
                 out[key] = copy_json(val)
         return _outgoing(obj, out)
 
@@ -403,9 +395,7 @@ def _outgoing(obj: Resource, out: dict[str, Any]) -> dict[str, Any]:
 
 
 def _register_secrets(obj: Resource, payload: Mapping[str, Any]) -> None:
-    """Values of ``secret=True`` fields about to be sent (or just loaded) are scrubbed from
-    logs and errors for as long as ``obj`` lives: text, numbers, and those inside lists and
-    objects."""
+    """Register the values (leaves too) of ``obj``'s secret fields in ``payload`` while ``obj`` lives."""
     for info in obj.__ck_fields__:
         if info.secret and info.wire in payload:
             _register_leaves(payload[info.wire], obj)
@@ -423,8 +413,7 @@ def _register_leaves(value: Any, owner: Resource) -> None:
 
 
 def _registering(cls: type[Resource], load: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """``load`` for a class with ``secret=True`` fields: their loaded values are registered
-    (owner: the object), so a server echoing one in an error or a log shows ``***``."""
+    """``load``, registering the loaded values of ``secret=True`` fields (a server may echo them)."""
     if not any(f.secret for f in cls.__ck_fields__):
         return load
 
@@ -457,9 +446,8 @@ def _same_with_nan(a: Any, b: Any) -> bool:
 
 
 def _echo_server_non_finite(payload: dict[str, Any], raw: Mapping[str, Any] | None) -> None:
-    """A NaN or infinity the server sent is echoed in its spelling where it is unchanged, at
-    the very place the server sent it; any other (new, moved, changed) stays a plain float,
-    which the codec refuses."""
+    """A NaN or infinity unchanged at the very place the server sent it is echoed in the
+    server's spelling; any other stays a plain float, which the codec refuses."""
     for key, value in payload.items():
         if any(non_finite(value)):
             payload[key] = _as_echo(value, raw.get(key, _ABSENT) if raw else _ABSENT)
