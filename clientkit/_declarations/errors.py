@@ -108,7 +108,7 @@ class TransportError(ClientKitError):
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         self.method = method
-        self.url = redact_url(url) if url else ""
+        self.url = redact_url(url)
         where = f" ({method} {self.url})" if method else ""
         super().__init__(f"{message}{where}")
 
@@ -157,7 +157,7 @@ class DecodeError(ClientKitError, ValueError):
         self.content_type = content_type
         self.excerpt = redact(excerpt)
         self.method = method
-        self.url = redact_url(url) if url else ""
+        self.url = redact_url(url)
         details = []
         if status is not None:
             details.append(f"status {status}")
@@ -260,7 +260,7 @@ class APIError(ClientKitError):
         self.code = code
         self.field_errors = dict(field_errors or {})
         self.method = method
-        self.url = redact_url(url) if url else ""
+        self.url = redact_url(url)
         self.response = response
         self.reason = redact(message)
         if response is not None and getattr(type(self), "_ck_parts", None):

@@ -209,10 +209,8 @@ class PageNumber(Paginator):
         return _sized(request.set(self.page, self.start, self.where), self.size, self.where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
-        if self.next is not None:
-            if not page.items or not dig(page.body, self.next):
-                return None
-        elif not self._more(page):
+        more = page.items and dig(page.body, self.next) if self.next is not None else self._more(page)
+        if not more:
             return None
         current = int_or_none(page.request.get(self.page, self.where))
         number = (current if current is not None else self.start) + 1

@@ -221,22 +221,15 @@ _LONG_DIGIT_RUN = b"1" * 19
 
 
 def beyond_64_bits(content: bytes | str) -> bool:
-    """Whether ``content`` may hold an integer outside 64 bits (which orjson rounds through float).
-
-    Such an integer needs at least 19 digits in a row; this finds any run of 19 digits
-    (in strings and fractions too, which only costs a slower, still exact, decode).
-    """
+    """Whether ``content`` has a run of 19 digits, which an integer outside 64 bits (that orjson
+    rounds through float) needs; a run in a string or fraction only costs a slower decode."""
     data = content if isinstance(content, bytes) else content.encode("utf-8", "replace")
     return _LONG_DIGIT_RUN in data.translate(_DIGITS)
 
 
 def loads(content: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
-    """Decode a JSON document exactly (orjson when installed, the stdlib otherwise).
-
-    Integers keep every digit: documents that may hold one beyond 64 bits, which orjson
-    would turn into a float, go through the stdlib. Raises ``ValueError`` for anything
-    that is not JSON, including nesting deeper than ``max_depth`` (refused before parsing).
-    """
+    """Decode a JSON document exactly: orjson when installed, the stdlib for integers beyond
+    64 bits; ``ValueError`` for anything that is not JSON or nests deeper than ``max_depth``."""
     if nesting_exceeds(content, max_depth):
         raise ValueError(f"refused: {_too_deep(max_depth)}")
     if _orjson is not None and not beyond_64_bits(content):
@@ -269,11 +262,8 @@ class QueryStyle:
     arrays: Literal["repeat", "comma", "brackets"] = "repeat"
 
     def encode(self, params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> list[tuple[str, str]]:
-        """Flatten ``params`` into ordered pairs; ``None`` values are dropped.
-
-        A name or value that cannot be sent (an integer over Python's digit limit, text with
-        a lone surrogate) raises ``InvalidRequestError`` naming the parameter.
-        """
+        """Flatten ``params`` into ordered pairs, dropping ``None`` values; a name or value that
+        cannot be sent raises ``InvalidRequestError`` naming the parameter."""
         if not params:
             return []
         pairs: list[tuple[str, str]] = []
@@ -283,10 +273,6 @@ class QueryStyle:
                 raise InvalidRequestError(f"query parameter {_name_of(key)} cannot be sent: {problem}")
             try:
                 self._add(pairs, key if isinstance(key, str) else str(key), value)
-            except RecursionError as exc:
-                raise InvalidRequestError(
-                    f"query parameter {_name_of(key)} nests too deep to be sent"
-                ) from redacted_cause(exc)
             except ValueError as exc:
                 raise InvalidRequestError(
                     f"query parameter {_name_of(key)} cannot be sent: {exc}"
