@@ -1,16 +1,9 @@
 """What a loaded object knows, and what a write would erase.
 
-An object can be incomplete in several ways: fetched at an expansion level that
-leaves fields out (or shows a count in place of a list), loaded from an answer
-that may leave fields out (summary listings, write answers, sparse gets), or
-missing write-only fields the server never returns. An object loaded from a whole
-answer (get, refresh, a full replace) knows that a field the answer lacks is empty,
-and a field the caller assigned is known whatever its value. A partial update only
-sends what changed, so that is harmless; a full replace (PUT) would erase every
-field the object does not really know.
-This module tells which fields those are, refuses such replaces, and decides how
-a write's answer (possibly partial, possibly at a lower level) merges into the
-object it answers.
+An object may lack fields: fetched at a lower expansion level (perhaps a count in place
+of a list), loaded from a partial answer (listings, write answers), or write-only. A full
+replace (PUT) would erase each field it does not know, so such replaces are refused. This
+module also decides how a write's answer merges into the object it answers.
 """
 
 from __future__ import annotations
@@ -236,16 +229,3 @@ def _why(unknown: dict[str, list[str]], obj: Resource) -> str:
 def _replaceable(info: FieldInfo) -> bool:
     """Whether a full replace sends (or, left out, erases) this field."""
     return info.writable and not info.create_only
-
-
-__all__ = [
-    "MergePlan",
-    "answer_level",
-    "level_type",
-    "lower_level_fields",
-    "mark_whole",
-    "merged_level",
-    "plan_merge",
-    "refuse_erasing",
-    "unknown_fields",
-]

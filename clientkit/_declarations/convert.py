@@ -1,10 +1,5 @@
-"""Converting between wire JSON and resources, with cattrs.
-
-One :class:`Converter` per service. It loads bodies into resources through
-structuring functions that cattrs generates once per class (wire names included),
-keeps each loaded body as the resource's snapshot, and derives payloads from it:
-the changes since the load, or the whole writable resource.
-"""
+"""Converting between wire JSON and resources, with cattrs: one :class:`Converter` per
+service loads bodies (keeping each as the object's snapshot) and derives payloads from it."""
 
 from __future__ import annotations
 
@@ -27,9 +22,9 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     redacted_cause,
 )
-from clientkit._declarations.loaders import explainer, fallback, generate, is_union, needs_init
+from clientkit._declarations.loaders import copy_json, explainer, fallback, generate, is_union, needs_init
 from clientkit._declarations.redaction import register_secret
-from clientkit._declarations.resource import FieldInfo, Resource
+from clientkit._declarations.resource import Resource
 from clientkit._declarations.strict import register_strict_hooks
 from clientkit._declarations.wire import EchoedFloat, non_finite, shape_problem
 
@@ -40,8 +35,7 @@ _NoneType = type(None)
 
 
 def _sendable(build: Callable[P, T]) -> Callable[P, T]:
-    """A payload builder whose unsendable values (a tuple-keyed dict, data nested past the
-    recursion limit) raise ``InvalidRequestError`` before anything is sent."""
+    """A payload builder whose unsendable values raise ``InvalidRequestError``."""
 
     @functools.wraps(build)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -66,15 +60,6 @@ def _sendable(build: Callable[P, T]) -> Callable[P, T]:
     return guarded
 
 
-def copy_json(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts and lists are rebuilt, scalars shared)."""
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [copy_json(v) for v in value]
-    return value
-
-
 def parse_datetime(value: Any) -> _dt.datetime:
     """An aware datetime from ISO 8601 text (``Z`` allowed) or a Unix timestamp."""
     if isinstance(value, _dt.datetime):
@@ -85,12 +70,6 @@ def parse_datetime(value: Any) -> _dt.datetime:
         seconds = value / 1000 if value > 2e10 else value
         return _dt.datetime.fromtimestamp(seconds, tz=_dt.timezone.utc)
     if isinstance(value, str):
-        try:
-            parsed = _dt.datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=_dt.timezone.utc)
         text = value.strip()
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
@@ -141,8 +120,6 @@ def _json_matcher(t: Any) -> Callable[[Any], bool]:
 
 def conforms(value: Any, t: Any) -> bool:
     """Whether JSON ``value`` has the shape type ``t`` declares (strictly: no coercions)."""
-    if t is Any or t is object:
-        return True
     if is_union(t):
         return any(conforms(value, member) for member in get_args(t))
     if t is _NoneType:
@@ -220,10 +197,11 @@ class Converter:
         return hook
 
     def _resource_hook(self, cls: type[Resource]) -> Callable[[Any, Any], Any]:
-        load = self._loader(cls)
+        load = self.loader(cls)
         return lambda value, _: load(value, None)
 
-    def _loader(self, cls: type[Resource]) -> Callable[[Any, Any], Any]:
+    def loader(self, cls: type[R]) -> Callable[[Any, Any], R]:
+        """The raw load function for ``cls`` (for tight loops over list pages)."""
         cached = self._loaders.get(cls)
         if cached is not None:
             return cached
@@ -234,7 +212,7 @@ class Converter:
                 f"cannot resolve the field types of {cls.__name__}: {exc}; types a resource "
                 "refers to must be importable from its module"
             ) from redacted_cause(exc)
-        load = self._init_loader(cls) if needs_init(cls) else generate(cls, self, copy_json)
+        load = self._init_loader(cls) if needs_init(cls) else generate(cls, self)
         load = _registering(cls, load)
         self._loaders[cls] = load
         return load
@@ -254,9 +232,11 @@ class Converter:
             **renames,
         )
         declared = frozenset(f.wire for f in infos)
-        explain = explainer(cls, infos, attrs.fields_dict(cls), self.cattrs.get_structure_hook)  # type: ignore[arg-type]
+        explain = explainer(cls, self.cattrs.get_structure_hook)
 
         def load(raw: Any, level: Any) -> Any:
+            if type(raw) is not dict:
+                return check(raw, level)
             try:
                 obj = base(raw, cls)
             except Exception as exc:
@@ -268,18 +248,15 @@ class Converter:
                 state["_ck_extra"] = {k: copy_json(v) for k, v in raw.items() if k not in declared}
             return obj
 
-        return _dict_only(cls, load)
+        check = fallback(cls, load)
+        return load
 
     def load(self, raw: Any, cls: type[R], level: Any = None, etag: str | None = None) -> R:
         """A resource of ``cls`` from a wire object, remembering it as the snapshot."""
-        obj: R = self._loader(cls)(raw, level)
+        obj: R = self.loader(cls)(raw, level)
         if etag is not None:
             obj.__dict__["_ck_etag"] = etag
         return obj
-
-    def loader(self, cls: type[R]) -> Callable[[Any, Any], R]:
-        """The raw load function for ``cls`` (for tight loops over list pages)."""
-        return self._loader(cls)
 
     def reload(self, obj: Resource, raw: Any, level: Any = None, etag: str | None = None) -> None:
         """Replace ``obj``'s state with a fresh load of ``raw`` (after a write or refresh)."""
@@ -307,16 +284,13 @@ class Converter:
         expanded value that a lower-level answer agrees with), keeps what the server is
         known to have: the value just sent, else the snapshot.
         """
-        raw = dict(obj._ck_raw or {})
-        raw.update(copy_json(dict(sent)))
+        raw = {**(obj._ck_raw or {}), **copy_json(dict(sent))}
         raw.update({k: v for k, v in answer.items() if k not in keep or k not in raw})
         self.reload(obj, raw, level, etag)
 
     def mark_saved(self, obj: Resource, payload: Mapping[str, Any]) -> None:
         """Record ``payload`` as accepted by the server (when a write answered no body)."""
-        raw = dict(obj._ck_raw or {})
-        raw.update(copy_json(dict(payload)))
-        obj.__dict__["_ck_raw"] = raw
+        obj.__dict__["_ck_raw"] = {**(obj._ck_raw or {}), **copy_json(dict(payload))}
         obj.__dict__.pop("_ck_assigned", None)
 
     def value(self, raw: Any, t: Any) -> Any:
@@ -401,9 +375,7 @@ class Converter:
                 out[info.wire] = self.dump_value(current)
         declared = {f.wire for f in obj.__ck_fields__}
         for key, val in (obj._ck_extra or {}).items():
-            if key in declared:
-                continue
-            if key not in raw or _differs(val, raw[key]):
+            if key not in declared and (key not in raw or _differs(val, raw[key])):
                 out[key] = copy_json(val)
         return _outgoing(obj, out)
 
@@ -423,9 +395,7 @@ def _outgoing(obj: Resource, out: dict[str, Any]) -> dict[str, Any]:
 
 
 def _register_secrets(obj: Resource, payload: Mapping[str, Any]) -> None:
-    """Values of ``secret=True`` fields about to be sent (or just loaded) are scrubbed from
-    logs and errors for as long as ``obj`` lives: text, numbers, and those inside lists and
-    objects."""
+    """Register the values (leaves too) of ``obj``'s secret fields in ``payload`` while ``obj`` lives."""
     for info in obj.__ck_fields__:
         if info.secret and info.wire in payload:
             _register_leaves(payload[info.wire], obj)
@@ -443,31 +413,16 @@ def _register_leaves(value: Any, owner: Resource) -> None:
 
 
 def _registering(cls: type[Resource], load: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """``load`` for a class with ``secret=True`` fields: their loaded values are registered
-    (owner: the object), so a server echoing one in an error or a log shows ``***``."""
-    secret = tuple(f.wire for f in cls.__ck_fields__ if f.secret)
-    if not secret:
+    """``load``, registering the loaded values of ``secret=True`` fields (a server may echo them)."""
+    if not any(f.secret for f in cls.__ck_fields__):
         return load
 
     def load_registering(raw: Any, level: Any) -> Any:
         obj = load(raw, level)
-        snapshot = obj.__dict__.get("_ck_raw")
-        if isinstance(snapshot, Mapping):
-            for wire in secret:
-                if wire in snapshot:
-                    _register_leaves(snapshot[wire], obj)
+        _register_secrets(obj, obj._ck_raw)
         return obj
 
     return load_registering
-
-
-def _dict_only(cls: type, load: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    check = fallback(cls, load)
-
-    def guarded(raw: Any, level: Any) -> Any:
-        return load(raw, level) if type(raw) is dict else check(raw, level)
-
-    return guarded
 
 
 def _differs(a: Any, b: Any) -> bool:
@@ -491,9 +446,8 @@ def _same_with_nan(a: Any, b: Any) -> bool:
 
 
 def _echo_server_non_finite(payload: dict[str, Any], raw: Mapping[str, Any] | None) -> None:
-    """A NaN or infinity the server sent is echoed in its spelling where it is unchanged, at
-    the very place the server sent it; any other (new, moved, changed) stays a plain float,
-    which the codec refuses."""
+    """A NaN or infinity unchanged at the very place the server sent it is echoed in the
+    server's spelling; any other stays a plain float, which the codec refuses."""
     for key, value in payload.items():
         if any(non_finite(value)):
             payload[key] = _as_echo(value, raw.get(key, _ABSENT) if raw else _ABSENT)
@@ -529,11 +483,6 @@ def field_types(cls: type[Resource]) -> Mapping[str, Any]:
     """Python name -> annotated type, forward references resolved."""
     attrs.resolve_types(cls)  # type: ignore[type-var]
     return {a.name: a.type for a in attrs.fields(cls)}  # type: ignore[arg-type]
-
-
-def infos_by_wire(cls: type[Resource]) -> dict[str, FieldInfo]:
-    """Wire name -> field info."""
-    return {f.wire: f for f in cls.__ck_fields__}
 
 
 default_converter = Converter()

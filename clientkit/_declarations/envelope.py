@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from clientkit._declarations.errors import DeclarationError, DecodeError, repr_excerpt
-from clientkit._declarations.keypaths import Locator, dig, has_path, put_path
+from clientkit._declarations.keypaths import ABSENT, Locator, locate, put_path
 
 
 def _check_ops(_: Any, __: Any, value: Mapping[str, Any]) -> None:
@@ -45,24 +45,15 @@ class Envelope:
     def unwrap(self, body: Any, operation: str) -> Any:
         """The payload of a response ``body`` for ``operation``."""
         locator = self.for_op(operation).response
-        if locator is None:
-            return body
-        if isinstance(locator, str):
-            if not has_path(body, locator):
-                raise DecodeError(
-                    f"the {operation} response has no {locator!r} key where the payload should be",
-                    excerpt=repr_excerpt(body),
-                )
-            return dig(body, locator)
-        for candidate in locator:
-            if candidate is None:
-                return body
-            if has_path(body, candidate):
-                return dig(body, candidate)
-        raise DecodeError(
-            f"the {operation} response has none of the keys {list(locator)!r}",
-            excerpt=repr_excerpt(body),
+        found = locate(body, locator)
+        if found is not ABSENT:
+            return found
+        missing = (
+            f"no {locator!r} key where the payload should be"
+            if isinstance(locator, str)
+            else f"none of the keys {list(locator or ())!r}"
         )
+        raise DecodeError(f"the {operation} response has {missing}", excerpt=repr_excerpt(body))
 
     def wrap(self, payload: Any, operation: str) -> Any:
         """The request body that carries ``payload`` for ``operation``."""

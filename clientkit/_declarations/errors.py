@@ -1,11 +1,5 @@
-"""One exception hierarchy for everything clientkit raises.
-
-``ClientKitError`` is the base. Declaration mistakes, bad arguments, transport
-failures, undecodable bodies and API errors each have their own branch; API errors
-are keyed by status and carry the parsed body, headers, request id, method and URL,
-with secrets redacted. :class:`ErrorShape` is the per-service declaration of where
-an error body keeps its message, code, request id and field errors.
-"""
+"""One exception hierarchy for everything clientkit raises, secrets redacted, and
+:class:`ErrorShape`: where a service's error bodies keep their parts."""
 
 from __future__ import annotations
 
@@ -33,12 +27,11 @@ _RAW_ATTRIBUTES = frozenset({"response", "request"})
 
 
 class ClientKitError(Exception):
-    """Base class of every error clientkit raises; its message and attributes are always redacted.
+    """Base class of every error clientkit raises.
 
-    Every attribute set on an error (body, field errors, code, request id, headers,
-    URL, excerpt, and those of subclasses and mixins) is scrubbed as it is set, so the
-    object and its pickle hold no registered secret; only the raw ``response`` and
-    ``request`` are kept as they are (and never pickled).
+    Every attribute (of subclasses and mixins too) is scrubbed as it is set, so neither the
+    error nor its pickle holds a secret; only the raw ``response`` and ``request`` are kept
+    as they are (and never pickled).
     """
 
     def __init__(self, message: str) -> None:
@@ -115,7 +108,7 @@ class TransportError(ClientKitError):
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         self.method = method
-        self.url = redact_url(url) if url else ""
+        self.url = redact_url(url)
         where = f" ({method} {self.url})" if method else ""
         super().__init__(f"{message}{where}")
 
@@ -144,9 +137,7 @@ class RedirectError(TransportError):
     response: requests.Response | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled without the raw ``response`` (as :class:`APIError` is)."""
-        state = {k: v for k, v in self.__dict__.items() if k != "response"}
-        return (type(self), self.args, state)
+        return (type(self), self.args, _pickled_state(self))
 
 
 class DecodeError(ClientKitError, ValueError):
@@ -166,7 +157,7 @@ class DecodeError(ClientKitError, ValueError):
         self.content_type = content_type
         self.excerpt = redact(excerpt)
         self.method = method
-        self.url = redact_url(url) if url else ""
+        self.url = redact_url(url)
         details = []
         if status is not None:
             details.append(f"status {status}")
@@ -180,12 +171,8 @@ class DecodeError(ClientKitError, ValueError):
 
 
 class RedactedCause(Exception):
-    """Stands in for the third-party exception behind a clientkit error.
-
-    It holds only the original's type and scrubbed text (and those of the exceptions
-    it was chained to), so a traceback or pickle of the error cannot show a credential
-    that a URL or request object in the original carried.
-    """
+    """Stands in for the third-party exception behind a clientkit error: only the type and
+    scrubbed text of it and its chain, so no traceback or pickle shows what it carried."""
 
     def __init__(self, text: str) -> None:
         super().__init__(scrub(text))
@@ -273,16 +260,20 @@ class APIError(ClientKitError):
         self.code = code
         self.field_errors = dict(field_errors or {})
         self.method = method
-        self.url = redact_url(url) if url else ""
+        self.url = redact_url(url)
         self.response = response
         self.reason = redact(message)
         if response is not None and getattr(type(self), "_ck_parts", None):
             self.request = response.request  # as requests' own HTTPError has it
 
     def __reduce__(self) -> tuple[Any, ...]:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("response", "request")}
         parts = getattr(type(self), "_ck_parts", None) or (type(self), None)
-        return (_rebuild_api_error, (*parts, self.args, state))
+        return (_rebuild_api_error, (*parts, self.args, _pickled_state(self)))
+
+
+def _pickled_state(error: ClientKitError) -> dict[str, Any]:
+    """An error's attributes without the raw ``response`` and ``request``."""
+    return {k: v for k, v in error.__dict__.items() if k not in _RAW_ATTRIBUTES}
 
 
 def _rebuild_api_error(
@@ -370,16 +361,9 @@ def error_class_for(
     With ``mixin``, the class is also a subclass of it (an official client's exception, so
     ``except`` clauses written for that client keep working).
     """
-    if overrides and status in overrides:
-        cls = overrides[status]
-    elif status in STATUS_ERRORS:
-        cls = STATUS_ERRORS[status]
-    elif 400 <= status < 500:
-        cls = ClientError
-    elif status >= 500:
-        cls = ServerError
-    else:
-        cls = APIError
+    cls = (overrides or {}).get(status) or STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = ClientError if 400 <= status < 500 else ServerError if status >= 500 else APIError
     return cls if mixin is None or issubclass(cls, mixin) else combined(cls, mixin)
 
 
@@ -436,7 +420,7 @@ class ErrorShape:
         request_id = _first_text(body, self.request_id)
         if request_id is None and self.request_id_header:
             request_id = headers.get(self.request_id_header)
-        code = _first(body, self.code) if isinstance(body, Mapping) else None
+        code = _first(body, self.code)
         field_errors = self.field_errors_of(body)
         if not message and field_errors:
             message = "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors.items())
@@ -460,10 +444,7 @@ class ErrorShape:
         """Field name -> messages, from wherever the shape says they are."""
         if not isinstance(body, Mapping):
             return {}
-        candidates = self.fields
-        if candidates is None:
-            return {}
-        for path in [candidates] if isinstance(candidates, str) else list(candidates):
+        for path in _alternatives(self.fields):
             found = body if path == "$" else dig(body, path)
             parsed = _parse_field_errors(found, root=path == "$")
             if parsed:
@@ -471,10 +452,14 @@ class ErrorShape:
         return {}
 
 
+def _alternatives(paths: Path) -> list[str]:
+    return [] if paths is None else [paths] if isinstance(paths, str) else list(paths)
+
+
 def _first(body: Any, paths: Path, *, scalar: bool = False) -> Any:
-    if paths is None or not isinstance(body, Mapping):
+    if not isinstance(body, Mapping):
         return None
-    for path in [paths] if isinstance(paths, str) else list(paths):
+    for path in _alternatives(paths):
         value = dig(body, path)
         if value is not None and not (scalar and isinstance(value, Mapping | list)):
             return value

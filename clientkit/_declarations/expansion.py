@@ -17,14 +17,7 @@ import attrs
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 
 Level = int | bool | Sequence[str]
-Operation = Literal["get", "list", "create", "update", "patch", "delete"]
 _OPERATIONS = frozenset({"get", "list", "create", "update", "patch", "delete"})
-
-
-def _check_ops(_: Any, __: Any, value: frozenset[str]) -> None:
-    unknown = set(value) - _OPERATIONS
-    if unknown:
-        raise DeclarationError(f"Expansion(on=...) names unknown operations {sorted(unknown)}")
 
 
 @attrs.frozen
@@ -47,11 +40,11 @@ class Expansion:
     style: Literal["int", "bool", "list"] = "int"
     max_level: int = 1
     default: Level | None = None
-    on: frozenset[str] = attrs.field(
-        default=frozenset({"get", "list"}), converter=frozenset, validator=_check_ops
-    )
+    on: frozenset[str] = attrs.field(default=frozenset({"get", "list"}), converter=frozenset)
 
     def __attrs_post_init__(self) -> None:
+        if unknown := self.on - _OPERATIONS:
+            raise DeclarationError(f"Expansion(on=...) names unknown operations {sorted(unknown)}")
         if self.style not in ("int", "bool", "list"):
             raise DeclarationError(f"Expansion style must be int, bool or list, not {self.style!r}")
         if self.style == "bool" and self.max_level != 1:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 def spec_of(cls_or_obj: type[Resource] | Resource) -> ResourceSpec:
     """The path declaration of a resource (raises when it has none)."""
     cls = cls_or_obj if isinstance(cls_or_obj, type) else type(cls_or_obj)
-    spec: ResourceSpec | None = cls.__dict__.get("__ck_spec__") or getattr(cls, "__ck_spec__", None)
+    spec: ResourceSpec | None = getattr(cls, "__ck_spec__", None)
     if spec is None:
         raise DeclarationError(
             f"{cls.__name__} has no paths; decorate it with Service.resource(...) or clientkit.resource(...)"

@@ -8,6 +8,8 @@ from typing import Any
 
 Locator = str | Sequence[str | None] | None
 _MISSING = object()
+#: What :func:`locate` answers when the body has none of the locator's paths.
+ABSENT = object()
 
 
 def dig(obj: Any, path: str | None) -> Any:
@@ -47,6 +49,17 @@ def has_path(obj: Any, path: str) -> bool:
         else:
             return False
     return True
+
+
+def locate(body: Any, locator: Locator) -> Any:
+    """The value at ``locator`` in ``body``: its path, or the first of its alternatives that
+    ``body`` has (``None`` among them is the body itself); :data:`ABSENT` when none."""
+    if locator is None:
+        return body
+    for path in [locator] if isinstance(locator, str) else locator:
+        if path is None or has_path(body, path):
+            return dig(body, path)
+    return ABSENT
 
 
 def put_path(payload: Any, path: str | None) -> Any:

@@ -1,19 +1,16 @@
 """Generated load functions: wire dicts to resources, fast.
 
-cattrs structures each field through generic hooks; for list pages of thousands of
-records that dominates the cost. Here one straight-line function is generated per
-resource class: scalar fields whose wire value already has the declared type are
-taken as they are, every other value goes through the converter's cattrs hook for
-its type (so coercions and errors are cattrs'), and the instance is built without
-running ``__init__``. Classes with attrs validators, converters or
-``__attrs_post_init__`` keep the ``__init__`` path so their logic runs.
+Generic cattrs hooks dominate the cost of list pages, so one straight-line function is
+generated per resource class: values that already have their declared scalar type are
+taken as they are, others go through the cattrs hook of their type, and the instance is
+built without ``__init__`` (classes with validators, converters or hooks keep it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import attrs
@@ -37,12 +34,8 @@ def needs_init(cls: type) -> bool:
 
 
 def dict_setter(cls: type) -> Callable[[Any, dict[str, Any]], None]:
-    """``(obj, d)``: make ``d`` the instance dict of ``obj``, past the class's ``__setattr__``.
-
-    A loaded object is built, not assigned to: it must not pay for (nor be seen by) the
-    assignment tracking of :class:`~clientkit.resource.Resource`, which records only the
-    caller's assignments.
-    """
+    """``(obj, d)``: make ``d`` the instance dict of ``obj`` past the class's ``__setattr__``
+    (a load is not an assignment for the tracking in :mod:`resource`)."""
     for klass in cls.__mro__:
         slot = klass.__dict__.get("__dict__")
         if slot is not None and hasattr(slot, "__set__"):
@@ -65,7 +58,16 @@ def _split_optional(t: Any) -> tuple[Any, bool]:
     return t, False
 
 
-def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any], Any]) -> Loader:
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts and lists are rebuilt, scalars shared)."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def generate(cls: type[Resource], converter: Converter) -> Loader:
     """The load function ``(raw_dict, level) -> instance`` for ``cls``."""
     fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
     infos = cls.__ck_fields__
@@ -85,7 +87,7 @@ def generate(cls: type[Resource], converter: Converter, copy_json: Callable[[Any
         "_dict": dict,
         "_map": map,
         "_str": str,
-        "_explain": explainer(cls, infos, fields, hook_of),
+        "_explain": explainer(cls, hook_of),
     }
     parts = _Parts(zero_copy=all(f.wire == f.name for f in infos))
     for i, info in enumerate(infos):
@@ -241,10 +243,11 @@ def fast_datetime(slow: Callable[[Any, Any], Any]) -> Callable[[Any], Any]:
     return parse
 
 
-def explainer(
-    cls: type, infos: Any, fields: dict[str, Any], hook_of: Callable[[Any], Any]
-) -> Callable[[Any, Exception], DecodeError]:
+def explainer(cls: type[Resource], hook_of: Callable[[Any], Any]) -> Callable[[Any, Exception], DecodeError]:
     """Find the field that failed (only on the error path) and name it with its class."""
+    infos = cls.__ck_fields__
+    fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
+    names = {info.wire: info.name for info in infos}
 
     def explain(raw: dict[str, Any], exc: Exception) -> DecodeError:
         culprit = "?"
@@ -258,23 +261,17 @@ def explainer(
                     break
         return DecodeError(
             f"cannot load {cls.__name__} from the response: field {culprit!r} "
-            f"({cls.__name__}.{_name_of(infos, culprit)}): {type(exc).__name__}: {exc}",
+            f"({cls.__name__}.{names.get(culprit, culprit)}): {type(exc).__name__}: {exc}",
             excerpt=repr_excerpt(raw),
         )
 
     return explain
 
 
-def _name_of(infos: Any, wire: str) -> str:
-    return next((info.name for info in infos if info.wire == wire), wire)
-
-
 def fallback(cls: type, load: Loader) -> Loader:
     """Non-dict bodies: other mappings are copied into a dict, anything else is an error."""
 
     def check(raw: Any, level: Any) -> Any:
-        from collections.abc import Mapping
-
         if isinstance(raw, Mapping):
             return load(dict(raw), level)
         raise DecodeError(

@@ -24,8 +24,7 @@ MAX_TIMEOUT = 365 * 24 * 3600.0
 
 
 def _positive_or_none(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    """A timeout is ``None`` or a number of seconds above 0 and at most :data:`MAX_TIMEOUT`
-    (NaN and infinities are refused: pass ``None`` for no limit)."""
+    """A timeout is ``None`` or seconds in (0, :data:`MAX_TIMEOUT`]; NaN and infinities are refused."""
     if value is None:
         return
     if not isinstance(value, int | float) or isinstance(value, bool):

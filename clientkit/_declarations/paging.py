@@ -1,16 +1,14 @@
 """Paging styles: how a service asks for a page, and where items, totals and links sit.
 
-A :class:`Paginator` declares one service's paging style: how the first request asks for
-a page, where the items and the total sit, and how the next page is requested. Seven
-styles are provided (single page, page number, offset/limit, cursor, next URL in the
-body, ``Link`` header, next page in a custom header), each configured by names rather
-than code. The client walks them with ``Pager``.
+Seven styles (single page, page number, offset/limit, cursor, next URL in the body,
+``Link`` header, next page in a custom header), each configured by names rather than
+code; the client's ``Pager`` walks them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
 import attrs
@@ -22,19 +20,11 @@ from clientkit._declarations.errors import (
     redacted_cause,
     repr_excerpt,
 )
-from clientkit._declarations.keypaths import Locator, dig, has_path
+from clientkit._declarations.keypaths import ABSENT, Locator, dig, locate
 from clientkit._declarations.redaction import clipped
 from clientkit._declarations.wire import is_utf8
 
-_orjson: Any
-try:  # optional speed-up, installed with the ``fast`` extra
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - exercised when the extra is absent
-    _orjson = None
-
-T = TypeVar("T")
 Where = Literal["query", "body"]
-_MAX_EMPTY_PAGES = 3  # empty pages in a row that still announce a next one: a runaway walk
 
 
 @attrs.frozen
@@ -59,9 +49,7 @@ class PageRequest:
                     f"paging parameter {name!r} goes in the body: the body must be a JSON object, "
                     f"not a {type(self.body).__name__}"
                 )
-            body = dict(self.body or {})
-            body[name] = value
-            return attrs.evolve(self, body=body)
+            return attrs.evolve(self, body={**(self.body or {}), name: value})
         if any(k == name for k, _ in self.params):
             params = tuple((k, value if k == name else v) for k, v in self.params)
         else:
@@ -72,10 +60,7 @@ class PageRequest:
         """The value of parameter ``name`` (``None`` when absent)."""
         if where == "body":
             return (self.body or {}).get(name) if isinstance(self.body, Mapping) else None
-        for key, value in self.params:
-            if key == name:
-                return value
-        return None
+        return next((value for key, value in self.params if key == name), None)
 
     def follow(self, url: str, base: str) -> PageRequest:
         """A request for an absolute (or relative to ``base``) next-page URL."""
@@ -106,20 +91,11 @@ class RawPage:
 
 
 def locate_items(body: Any, locator: Locator) -> list[Any]:
-    """The list of raw items in a page body."""
-    if locator is None:
-        found = body
-    elif isinstance(locator, str):
-        if not has_path(body, locator):
-            raise DecodeError(f"the page has no {locator!r} list", excerpt=repr_excerpt(body))
-        found = dig(body, locator)
-    else:
-        found = None
-        for candidate in locator:
-            if candidate is None or has_path(body, candidate):
-                found = dig(body, candidate)
-                break
-    if found is None:
+    """The list of raw items in a page body (none when no alternative of ``locator`` is there)."""
+    found = locate(body, locator)
+    if found is ABSENT and isinstance(locator, str):
+        raise DecodeError(f"the page has no {locator!r} list", excerpt=repr_excerpt(body))
+    if found is None or found is ABSENT:
         return []
     if not isinstance(found, list):
         raise DecodeError(
@@ -128,7 +104,7 @@ def locate_items(body: Any, locator: Locator) -> list[Any]:
     return found
 
 
-def _sized(request: PageRequest, name: str | None, where: Where) -> PageRequest:
+def _sized(request: PageRequest, name: str | None, where: Where = "query") -> PageRequest:
     """``request`` asking for its page size under ``name`` (when both are known)."""
     if name and request.size is not None:
         return request.set(name, request.size, where)
@@ -166,6 +142,7 @@ class Paginator:
     total: str | None = None
     total_header: str | None = None
     method: str | None = None
+    _server_driven: ClassVar[bool] = False
 
     def first(self, request: PageRequest) -> PageRequest:
         """The first page's request, built from the list request."""
@@ -191,7 +168,7 @@ class Paginator:
 
     def follows_links(self) -> bool:
         """Whether empty pages may be followed (server-driven styles) rather than end the walk."""
-        return False
+        return self._server_driven
 
     def _more(self, page: RawPage) -> bool:
         """Shared end-of-list rules: empty page, total reached, short page."""
@@ -229,16 +206,11 @@ class PageNumber(Paginator):
     where: Where = "query"
 
     def first(self, request: PageRequest) -> PageRequest:
-        request = request.set(self.page, self.start, self.where)
-        if self.size and request.size is not None:
-            request = request.set(self.size, request.size, self.where)
-        return request
+        return _sized(request.set(self.page, self.start, self.where), self.size, self.where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
-        if self.next is not None:
-            if not page.items or not dig(page.body, self.next):
-                return None
-        elif not self._more(page):
+        more = page.items and dig(page.body, self.next) if self.next is not None else self._more(page)
+        if not more:
             return None
         current = int_or_none(page.request.get(self.page, self.where))
         number = (current if current is not None else self.start) + 1
@@ -267,9 +239,7 @@ class OffsetLimit(Paginator):
     def first(self, request: PageRequest) -> PageRequest:
         if self.send_first_offset:
             request = request.set(self.offset, self.start, self.offset_where)
-        if self.limit and request.size is not None:
-            request = request.set(self.limit, request.size, self.limit_where)
-        return request
+        return _sized(request, self.limit, self.limit_where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         if not self._more(page):
@@ -293,6 +263,7 @@ class Cursor(Paginator):
     A cursor that does not advance raises :class:`PaginationError`.
     """
 
+    _server_driven: ClassVar[bool] = True
     param: str = "cursor"
     cursor: str = "next_cursor"
     size: str | None = "limit"
@@ -312,9 +283,6 @@ class Cursor(Paginator):
             raise PaginationError(f"the cursor did not advance ({self.param}={value!r}); stopping")
         return page.request.set(self.param, value, self.where)
 
-    def follows_links(self) -> bool:
-        return True
-
 
 @attrs.frozen
 class NextUrl(Paginator):
@@ -323,11 +291,12 @@ class NextUrl(Paginator):
     The URL must stay on the service's origin; credentials never follow it elsewhere.
     """
 
+    _server_driven: ClassVar[bool] = True
     next: str = "next"
     size: str | None = None
 
     def first(self, request: PageRequest) -> PageRequest:
-        return _sized(request, self.size, "query")
+        return _sized(request, self.size)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         url = dig(page.body, self.next)
@@ -335,14 +304,12 @@ class NextUrl(Paginator):
             return None
         return page.request.follow(url, page.url)
 
-    def follows_links(self) -> bool:
-        return True
-
 
 @attrs.frozen
 class LinkHeader(Paginator):
     """RFC 8288 ``Link: <https://...?page=3>; rel="next"`` headers (GitHub, json-server)."""
 
+    _server_driven: ClassVar[bool] = True
     rel: str = "next"
     size: str | None = None
     page: str | None = None
@@ -351,9 +318,7 @@ class LinkHeader(Paginator):
     def first(self, request: PageRequest) -> PageRequest:
         if self.page:
             request = request.set(self.page, self.start)
-        if self.size and request.size is not None:
-            request = request.set(self.size, request.size)
-        return request
+        return _sized(request, self.size)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         for link in page.links:
@@ -367,9 +332,6 @@ class LinkHeader(Paginator):
             return super().page_at(request, number)
         return request.set(self.page, self.start + number)
 
-    def follows_links(self) -> bool:
-        return True
-
 
 @attrs.frozen
 class HeaderNext(Paginator):
@@ -379,12 +341,13 @@ class HeaderNext(Paginator):
     send back as that query parameter.
     """
 
+    _server_driven: ClassVar[bool] = True
     header: str = "X-Next-Page"
     param: str | None = None
     size: str | None = None
 
     def first(self, request: PageRequest) -> PageRequest:
-        return _sized(request, self.size, "query")
+        return _sized(request, self.size)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         value = page.headers.get(self.header)
@@ -395,6 +358,3 @@ class HeaderNext(Paginator):
                 raise PaginationError(f"the {self.header} header did not advance; stopping")
             return page.request.set(self.param, value)
         return page.request.follow(value, page.url)
-
-    def follows_links(self) -> bool:
-        return True

@@ -1,12 +1,9 @@
 """Keeping secrets out of logs, reprs, messages and pickles.
 
-Every credential clientkit handles is wrapped in :class:`Secret`, which registers
-its value with a process-wide registry for as long as the ``Secret`` lives.
-:func:`redact` then scrubs any registered value (and its percent-encoded, JSON and
-repr forms) from a text, wherever it appears: a header, a URL path (some services
-put the token there), an error body or a log line. :func:`scrub` also masks the
-values of sensitive-named query parameters; :mod:`clientkit.redacted_logging` applies
-it to log records.
+Every credential clientkit handles is a :class:`Secret`, whose value stays registered
+while it lives; :func:`redact` removes every registered value (raw, percent-encoded,
+JSON- or repr-escaped) from any text, and :func:`scrub` also masks the values of
+sensitive-named query parameters.
 """
 
 from __future__ import annotations
@@ -66,14 +63,9 @@ def _forms(value: str) -> set[str]:
 
 
 def _literal_pattern(values: Iterable[str]) -> re.Pattern[str]:
-    """A pattern matching any of ``values``, the longest one where several start at one place.
-
-    Each character other than a letter, digit or ``-._~`` matches raw or percent-encoded
-    (either case: ``/``, ``%2F``, ``%2f``; ``+`` for a space, ``\\/`` for a slash); an
-    all-digit value (a PIN) matches only as a whole number, never inside a longer one. The
-    alternatives are merged into a prefix tree, so the work per position of a text grows
-    with the length of the secrets, not with their number.
-    """
+    """A pattern matching any of ``values`` (the longest at each place), each character also
+    in its escaped spellings (:func:`_char_regex`); an all-digit value (a PIN) only as a whole
+    number. A prefix tree keeps the work per position independent of the number of values."""
     numbers = {v for v in values if v.isdigit() and v.isascii()}
     texts = set(values) - numbers
     branches = [_alternatives(texts)] if texts else []
@@ -136,7 +128,7 @@ def _trie_regex(node: dict[str, Any]) -> str:
 
 
 class _Held:
-    """The values one owner holds, and the finalizer that releases them with it."""
+    """The values one owner holds, and the finalizer that releases them."""
 
     __slots__ = ("finalizer", "forms", "values")
 
@@ -151,11 +143,8 @@ class _Held:
 
 
 class _Segment:
-    """Some of the registered forms and their compiled pattern.
-
-    A form released since the pattern was compiled stays in the pattern, listed in ``dead``
-    (a match of it is not a secret any more), until enough of them make a rebuild worth it.
-    """
+    """Some registered forms and their pattern; released forms stay compiled, listed in
+    ``dead``, until enough of them make a rebuild worth it."""
 
     __slots__ = ("dead", "forms", "pattern")
 
@@ -177,22 +166,15 @@ def _is_dead(found: str, dead: set[str]) -> bool:
 class _Registry:
     """The secret values alive in this process.
 
-    Each owner (a :class:`Secret`, an auth object, a resource) holds a value once, however
-    often it registers it; a value stays registered until every owner holding it is garbage
-    collected. Owners release their values through weak-reference callbacks, which only
-    queue the release (they may run at any moment, even while the lock is held) so it is
-    applied at the next use. Values registered without an owner are kept in a bounded list
-    that can never evict an owned value.
+    A value stays registered until every owner holding it is collected. Weak-reference
+    callbacks only queue a release (they may run while the lock is held); it is applied at
+    the next use. Values without an owner sit in a bounded list that never evicts an owned one.
 
-    The forms are compiled in segments, log-structured: forms registered since the last
-    use make a new segment, and a segment at most twice the size of the one after it
-    absorbs it, so segment sizes more than double from newest to oldest. Registering n
-    values compiles each O(log n) times, not n times, and a text is scanned by O(log n)
-    patterns; once texts were scanned as many as an eighth of the forms, all are compacted
-    into one pattern (amortized, the compile costs about what the extra scans did). A
-    released form leaves its segment when the segment is next rebuilt: when released forms
-    outnumber its live ones, or when a text shows one (so a shorter live form at the same
-    place is still found).
+    Forms are compiled in log-structured segments: new forms make a new segment, which an
+    older one at most twice its size absorbs, so n registrations compile each form O(log n)
+    times and a text meets O(log n) patterns. Once texts scanned number an eighth of the
+    forms, all are compacted into one pattern. A released form leaves its segment when the
+    segment is rebuilt: when released forms outnumber live ones, or when a text shows one.
     """
 
     def __init__(self) -> None:
@@ -284,18 +266,19 @@ class _Registry:
         if len(segment.dead) > len(segment.forms):
             self._ready = None
 
-    def holds(self, text: str) -> bool:
-        """Whether ``text`` is itself a registered secret (or one of its forms)."""
+    def _settle(self) -> None:
         if self._released:
             with self._lock:
                 self._drain()
+
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` is itself a registered secret (or one of its forms)."""
+        self._settle()
         return text in self._counts or text in self._loose
 
     def segments(self) -> tuple[_Segment, ...]:
         """The compiled segments, brought up to date."""
-        if self._released:
-            with self._lock:
-                self._drain()
+        self._settle()
         ready = self._ready
         if ready is not None and (len(ready) <= 1 or self._scans < self._compact_after):
             return ready
@@ -408,14 +391,9 @@ _registry = _Registry()
 
 
 def register_secret(value: str | int | float, owner: object | None = None) -> None:
-    """Remember ``value`` so that :func:`redact` removes it from any text.
-
-    With an ``owner`` (any object that supports weak references), the value stays
-    registered at least as long as the owner lives; without one it joins a bounded
-    list of recent values. A number (a numeric PIN) is registered in its text form: an
-    all-digit one is masked as a whole number only, and :func:`scrub_value` masks the
-    number itself.
-    """
+    """Remember ``value`` so that :func:`redact` removes it from any text: while ``owner``
+    (weak-referenceable) lives, else in a bounded list of recent values. A number (a PIN)
+    is registered as text; :func:`scrub_value` also masks the number itself."""
     if not isinstance(value, str):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return
@@ -436,16 +414,12 @@ def register_secret(value: str | int | float, owner: object | None = None) -> No
 
 def redact(text: str) -> str:
     """Return ``text`` with every registered secret replaced by ``***``."""
-    if not text:
-        return text
-    return _registry.sub(text, None)
+    return _registry.sub(text, None) if text else text
 
 
 def redact_with(text: str, replace: Callable[[str], str]) -> str:
     """Return ``text`` with every registered secret replaced by ``replace(secret)``."""
-    if not text:
-        return text
-    return _registry.sub(text, replace)
+    return _registry.sub(text, replace) if text else text
 
 
 def scrub(text: str) -> str:
@@ -463,18 +437,16 @@ def clipped(text: str, limit: int) -> str:
 
 
 def scrub_value(value: Any) -> Any:
-    """A copy of ``value`` (text, number, bytes or JSON-like containers) with secrets scrubbed.
-
-    Text is scrubbed with :func:`scrub`. A value of another type keeps its type: a number
-    is replaced only when it equals a registered secret (a numeric PIN), by a masked number
-    (:class:`MaskedInt`, :class:`MaskedFloat`) that shows as ``***``.
-    """
+    """A copy of ``value`` (text, number, bytes or JSON-like containers) with secrets scrubbed;
+    a number equal to a registered secret (a PIN) becomes a masked number of its type."""
     if isinstance(value, str):
         return scrub(value)
     if value is None or isinstance(value, bool | MaskedInt | MaskedFloat):
         return value
     if isinstance(value, int | float):
-        return _masked(value) if _equals_secret(value) else value
+        if not _equals_secret(value):
+            return value
+        return MaskedFloat() if isinstance(value, float) else MaskedInt()
     if isinstance(value, bytes):
         return scrub(value.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
     if isinstance(value, Mapping):
@@ -496,12 +468,10 @@ def _equals_secret(number: int | float) -> bool:
     return any(_registry.holds(text) for text in texts)
 
 
-def _masked(number: int | float) -> int | float:
-    return MaskedFloat() if isinstance(number, float) else MaskedInt()
-
-
 class _Masked:
     """Shown as ``***`` however it is printed, formatted or pickled."""
+
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return MASK
@@ -523,12 +493,10 @@ class MaskedFloat(_Masked, float):
     """A float that was equal to a secret: ``0.0``, shown as ``***``."""
 
 
-class Secret:
-    """A credential that never shows itself by accident.
+class Secret(_Masked):
+    """A credential that never shows itself by accident: only :meth:`reveal` returns it.
 
-    ``repr``, ``str``, formatting and pickling all hide the value; only
-    :meth:`reveal` returns it. A number (a numeric PIN) is kept as given for the
-    wire and registered in its text form.
+    A number (a numeric PIN) is kept as given for the wire and registered as text.
 
     Example:
         >>> s = Secret("hunter2-token")
@@ -559,12 +527,6 @@ class Secret:
 
     def __repr__(self) -> str:
         return f"Secret({MASK!r})"
-
-    def __str__(self) -> str:
-        return MASK
-
-    def __format__(self, spec: str) -> str:
-        return MASK
 
     def __bool__(self) -> bool:
         return bool(self._value)

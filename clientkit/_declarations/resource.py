@@ -1,14 +1,8 @@
 """The ``Resource`` base and the declaration of a resource's paths and identity.
 
-A resource is an attrs class. Subclassing :class:`Resource` makes it one (no
-decorator needed for the data part); :func:`resource` (or ``Service.resource``)
-adds where it lives: path templates for one / many / create / update / delete,
-custom actions, the identity field, parent placeholders, singletons, the
-expansion levels and per-resource envelope or pagination.
-
-Each loaded instance remembers the body it came from. That snapshot is what makes
-change tracking exact (including in-place edits of lists and dicts) and what lets
-fields the model does not declare travel back to the server untouched.
+Subclassing :class:`Resource` makes an attrs class; :func:`resource` adds where it lives.
+Each loaded instance keeps the body it came from: that snapshot makes change tracking
+exact (in-place edits too) and carries undeclared fields back to the server untouched.
 """
 
 from __future__ import annotations
@@ -226,14 +220,9 @@ class Resource:
 
 
 def _tracking(cls: type, setter: Callable[[Any, str, Any], None]) -> Callable[[Any, str, Any], None]:
-    """``setter`` (attrs' or object's), recording which fields of a loaded object are assigned.
-
-    Loaded objects never run ``__init__``, so only the caller's assignments are recorded
-    (into a set in the instance dict, created at the first one); the record lasts until
-    the object is next loaded or saved. Fields without validators, converters or
-    descriptors are stored straight into the instance dict (an assignment costs a dict
-    write, not a second call).
-    """
+    """``setter`` (attrs' or object's), recording which fields of a loaded object the caller
+    assigns (loaded objects skip ``__init__``) until it is next loaded or saved. Fields without
+    validators, converters or descriptors go straight into the instance dict (no second call)."""
     names = frozenset(a.name for a in attrs.fields(cls))
     direct = (
         frozenset(n for n in names if not any(hasattr(k.__dict__.get(n), "__set__") for k in cls.__mro__))
@@ -302,8 +291,7 @@ def extra(obj: Resource) -> dict[str, Any]:
     """The fields the server sent that the model does not declare (mutable)."""
     if obj._ck_extra is None:
         obj.__dict__["_ck_extra"] = {}
-    assert obj._ck_extra is not None
-    return obj._ck_extra
+    return obj.__dict__["_ck_extra"]  # type: ignore[no-any-return]
 
 
 def loaded_level(obj: Resource) -> int | tuple[str, ...] | None:
@@ -396,15 +384,10 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
     known = {f.name for f in cls.__ck_fields__} | set(parents) | set(path_params) | set(context)
     _check_paths(cls, {**paths, **{f"action {n}": t for n, (_, t) in actions.items()}}, known, ident)
     _check_levels(cls, expansion)
-    save, create_method, update_method, patch_method = _methods(cls, declared)
     return ResourceSpec(
         name=declared["name"] or cls.__name__,
         service=service,
-        one=paths["one"],
-        many=paths["many"],
-        create=paths["create"],
-        update=paths["update"],
-        delete=paths["delete"],
+        **paths,
         actions=actions,
         identity=ident,
         singleton=singleton,
@@ -413,10 +396,7 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         expansion=expansion,
         envelope=declared["envelope"],
         pagination=declared["pagination"],
-        save_method=save,
-        create_method=create_method,
-        update_method=update_method,
-        patch_method=patch_method,
+        **_methods(cls, declared),
     )
 
 
@@ -455,7 +435,7 @@ def _identity(cls: type[Resource], identity: str | Iterable[str] | None, singlet
     return ident
 
 
-def _paths(cls: type, declared: Mapping[str, Any], ident: tuple[str, ...]) -> dict[str, PathTemplate | None]:
+def _paths(cls: type, declared: Mapping[str, Any], ident: tuple[str, ...]) -> dict[str, Any]:
     """The five path templates; create defaults to many, update and delete to one."""
     one, many = _template(cls, "one", declared["one"]), _template(cls, "many", declared["many"])
     paths = {
@@ -526,14 +506,13 @@ def _check_levels(cls: type[Resource], expansion: Expansion | None) -> None:
                 )
 
 
-def _methods(cls: type, declared: Mapping[str, Any]) -> tuple[str, str, str, str]:
+def _methods(cls: type, declared: Mapping[str, Any]) -> dict[str, Any]:
     """The HTTP verbs of save, create, full and partial update, upper-cased."""
-    save = declared["save"].upper()
-    if save not in ("PATCH", "PUT"):
-        raise DeclarationError(f"{cls.__name__}: save must be PATCH or PUT, not {save!r}")
-    names = ("create_method", "update_method", "patch_method")
-    for name in names:
-        if declared[name].upper() not in _VERBS:
+    verbs = {"save_method": declared["save"].upper()}
+    if verbs["save_method"] not in ("PATCH", "PUT"):
+        raise DeclarationError(f"{cls.__name__}: save must be PATCH or PUT, not {verbs['save_method']!r}")
+    for name in ("create_method", "update_method", "patch_method"):
+        verbs[name] = declared[name].upper()
+        if verbs[name] not in _VERBS:
             raise DeclarationError(f"{cls.__name__}: {name} {declared[name]!r} is not an HTTP method")
-    create, update, patch = (declared[name].upper() for name in names)
-    return save, create, update, patch
+    return verbs

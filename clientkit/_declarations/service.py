@@ -1,10 +1,5 @@
-"""A service's declaration: where it lives and the dialect it speaks.
-
-Subclass :class:`Service` and set class attributes; mistakes raise
-:class:`~clientkit.errors.DeclarationError` when the class is created. Resources
-join the service with the :meth:`Service.resource` decorator, and
-:meth:`Service.connect` returns a :class:`~clientkit.session.Session`.
-"""
+"""A service's declaration: where it lives and the dialect it speaks, checked when the
+class is created; :meth:`Service.connect` opens a session through the client layer."""
 
 from __future__ import annotations
 
@@ -164,19 +159,8 @@ class Service:
         Example:
             >>> session = Shop.connect("https://shop.example.com/api", token="...", store="eu")
         """
-        return _OPENERS[0](
-            cls,
-            base_url,
-            auth=auth,
-            timeout=timeout,
-            retries=retries,
-            headers=headers,
-            cache=cache,
-            http=http,
-            pool_size=pool_size,
-            verify=verify,
-            **kwargs,
-        )
+        options = {k: v for k, v in locals().items() if k not in ("cls", "kwargs")}
+        return _OPENERS[0](cls, **options, **kwargs)
 
 
 def _validate(cls: type[Service]) -> None:

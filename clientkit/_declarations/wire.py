@@ -30,8 +30,6 @@ try:  # optional speed-up, installed with the ``fast`` extra
 except ImportError:  # pragma: no cover - exercised when the extra is absent
     _orjson = None
 
-#: Where a value sits in a body: a dotted path, candidates tried in turn, or ``None``.
-
 #: The deepest nesting of arrays and objects clientkit reads or writes (see docs/errors.md).
 #: Copying, comparing and redacting JSON recurse, two frames a level on Python 3.11, so a
 #: deeper document could exhaust the interpreter's recursion limit; no real API nests so deep.
@@ -75,14 +73,6 @@ def _too_deep(limit: int) -> str:
     return f"nesting deeper than {limit} levels of arrays and objects"
 
 
-def _invalid_request(message: str) -> Exception:
-    return InvalidRequestError(message)
-
-
-def _redacted(exc: BaseException) -> BaseException:
-    return redacted_cause(exc)
-
-
 @attrs.frozen
 class JsonCodec:
     """How JSON bodies are written; decoding is the same for every service.
@@ -104,13 +94,13 @@ class JsonCodec:
         try:
             out = self._encode(value)
         except RecursionError as exc:
-            raise _invalid_request(
+            raise InvalidRequestError(
                 f"body cannot be encoded as JSON: {_too_deep(self.max_depth)}"
-            ) from _redacted(exc)
+            ) from redacted_cause(exc)
         except (ValueError, TypeError) as exc:
-            raise _invalid_request(f"body cannot be encoded as JSON: {exc}") from _redacted(exc)
+            raise InvalidRequestError(f"body cannot be encoded as JSON: {exc}") from redacted_cause(exc)
         if nesting_exceeds(out, self.max_depth):
-            raise _invalid_request(f"body cannot be encoded as JSON: {_too_deep(self.max_depth)}")
+            raise InvalidRequestError(f"body cannot be encoded as JSON: {_too_deep(self.max_depth)}")
         return out
 
     def _encode(self, value: Any) -> bytes:
@@ -231,22 +221,15 @@ _LONG_DIGIT_RUN = b"1" * 19
 
 
 def beyond_64_bits(content: bytes | str) -> bool:
-    """Whether ``content`` may hold an integer outside 64 bits (which orjson rounds through float).
-
-    Such an integer needs at least 19 digits in a row; this finds any run of 19 digits
-    (in strings and fractions too, which only costs a slower, still exact, decode).
-    """
+    """Whether ``content`` has a run of 19 digits, which an integer outside 64 bits (that orjson
+    rounds through float) needs; a run in a string or fraction only costs a slower decode."""
     data = content if isinstance(content, bytes) else content.encode("utf-8", "replace")
     return _LONG_DIGIT_RUN in data.translate(_DIGITS)
 
 
 def loads(content: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
-    """Decode a JSON document exactly (orjson when installed, the stdlib otherwise).
-
-    Integers keep every digit: documents that may hold one beyond 64 bits, which orjson
-    would turn into a float, go through the stdlib. Raises ``ValueError`` for anything
-    that is not JSON, including nesting deeper than ``max_depth`` (refused before parsing).
-    """
+    """Decode a JSON document exactly: orjson when installed, the stdlib for integers beyond
+    64 bits; ``ValueError`` for anything that is not JSON or nests deeper than ``max_depth``."""
     if nesting_exceeds(content, max_depth):
         raise ValueError(f"refused: {_too_deep(max_depth)}")
     if _orjson is not None and not beyond_64_bits(content):
@@ -264,9 +247,6 @@ def loads(content: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
         raise ValueError(f"refused: {_too_deep(max_depth)}") from None
 
 
-BoolSpelling = tuple[str, str]
-
-
 @attrs.frozen
 class QueryStyle:
     """How Python values are spelled in a query string.
@@ -278,35 +258,28 @@ class QueryStyle:
             ``"brackets"`` (``a[]=1&a[]=2``).
     """
 
-    booleans: BoolSpelling = ("true", "false")
+    booleans: tuple[str, str] = ("true", "false")
     arrays: Literal["repeat", "comma", "brackets"] = "repeat"
 
     def encode(self, params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> list[tuple[str, str]]:
-        """Flatten ``params`` into ordered pairs; ``None`` values are dropped.
-
-        A name or value that cannot be sent (an integer over Python's digit limit, text with
-        a lone surrogate) raises ``InvalidRequestError`` naming the parameter.
-        """
+        """Flatten ``params`` into ordered pairs, dropping ``None`` values; a name or value that
+        cannot be sent raises ``InvalidRequestError`` naming the parameter."""
         if not params:
             return []
         pairs: list[tuple[str, str]] = []
         for key, value in pairs_of(params, "query parameters"):
             problem = shape_problem(value)
             if problem:
-                raise _invalid_request(f"query parameter {_name_of(key)} cannot be sent: {problem}")
+                raise InvalidRequestError(f"query parameter {_name_of(key)} cannot be sent: {problem}")
             try:
                 self._add(pairs, key if isinstance(key, str) else str(key), value)
-            except RecursionError as exc:
-                raise _invalid_request(
-                    f"query parameter {_name_of(key)} nests too deep to be sent"
-                ) from _redacted(exc)
             except ValueError as exc:
-                raise _invalid_request(
+                raise InvalidRequestError(
                     f"query parameter {_name_of(key)} cannot be sent: {exc}"
-                ) from _redacted(exc)
+                ) from redacted_cause(exc)
         for name, text in pairs:
             if not (is_utf8(name) and is_utf8(text)):
-                raise _invalid_request(
+                raise InvalidRequestError(
                     f"query parameter {_name_of(name)} is not valid Unicode (a lone surrogate)"
                 )
         return pairs
@@ -351,11 +324,13 @@ def pairs_of(values: Any, what: str) -> list[tuple[Any, Any]]:
     if isinstance(values, Mapping):
         return list(values.items())
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise _invalid_request(f"{what} must be a mapping or name-value pairs, not {type(values).__name__}")
+        raise InvalidRequestError(
+            f"{what} must be a mapping or name-value pairs, not {type(values).__name__}"
+        )
     pairs = list(values)
     for pair in pairs:
         if not isinstance(pair, list | tuple) or len(pair) != 2:
-            raise _invalid_request(f"{what} must be name-value pairs, not a {type(pair).__name__}")
+            raise InvalidRequestError(f"{what} must be name-value pairs, not a {type(pair).__name__}")
     return [(name, value) for name, value in pairs]
 
 
@@ -365,7 +340,7 @@ def checked_chunks(chunks: Iterable[Any]) -> Iterator[Any]:
     for chunk in chunks:
         if not isinstance(chunk, bytes | bytearray | memoryview | str):
             kind = type(chunk).__name__
-            raise _invalid_request(f"a streamed body (data=) yields bytes or text, not {kind}")
+            raise InvalidRequestError(f"a streamed body (data=) yields bytes or text, not {kind}")
         yield chunk
 
 
@@ -375,7 +350,7 @@ def check_form(data: Any) -> None:
     for name, value in pairs_of(data, "a form body (data=)"):
         values = value if isinstance(value, list | tuple) else [value]
         if any(isinstance(v, Mapping | list | tuple | set | frozenset) for v in values):
-            raise _invalid_request(
+            raise InvalidRequestError(
                 f"form field {_name_of(name)} nests lists or mappings; a form body is flat"
             )
 
@@ -409,7 +384,7 @@ def is_token(text: Any) -> bool:
 def check_header_name(name: Any) -> None:
     """Refuse a header name that is not an HTTP token (RFC 9110), text or otherwise."""
     if not is_token(name):
-        raise _invalid_request(f"invalid header name {_name_of(name)}: header names are ASCII tokens")
+        raise InvalidRequestError(f"invalid header name {_name_of(name)}: header names are ASCII tokens")
 
 
 def check_header_value(name: Any, value: Any) -> None:
@@ -417,13 +392,13 @@ def check_header_value(name: Any, value: Any) -> None:
     cannot carry: a value is text of Latin-1 characters without CR, LF or NUL."""
     check_header_name(name)
     if not isinstance(value, str):
-        raise _invalid_request(f"header {_name_of(name)} must be text, not {type(value).__name__}")
+        raise InvalidRequestError(f"header {_name_of(name)} must be text, not {type(value).__name__}")
     if any(c in value for c in "\r\n\0"):
-        raise _invalid_request(f"header {_name_of(name)} contains a line break or NUL; refused")
+        raise InvalidRequestError(f"header {_name_of(name)} contains a line break or NUL; refused")
     if not value.isascii():
         try:
             value.encode("latin-1")
         except UnicodeEncodeError as exc:
-            raise _invalid_request(
+            raise InvalidRequestError(
                 f"header {_name_of(name)} has a character HTTP headers cannot carry (outside Latin-1)"
-            ) from _redacted(exc)
+            ) from redacted_cause(exc)
