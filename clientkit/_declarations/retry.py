@@ -79,8 +79,9 @@ class RetryPolicy:
         return float(ceiling / 2 + self.rng.uniform(0, ceiling / 2))
 
 
-def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date).
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date, read
+    against ``now``, a Unix time, by default the clock's).
 
     A value that is neither (or a date no calendar holds) is ``None``, as if absent.
     """
@@ -95,7 +96,7 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
             when = email.utils.parsedate_to_datetime(value).timestamp()
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        seconds = when - time.time()
+        seconds = when - (time.time() if now is None else now)
     if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
