@@ -119,12 +119,22 @@ class RequestOptions:
         return RequestOptions(
             headers=merge_headers(self.headers, other.headers) if other.headers else self.headers,
             params={**self.params, **other.params} if other.params else self.params,
-            timeout=other.timeout or self.timeout,
+            timeout=_timeouts(self.timeout, other.timeout),
             retry=other.retry or self.retry,
             idempotent=self.idempotent if other.idempotent is None else other.idempotent,
             cache=other.cache or self.cache,
             max_body=other.max_body or self.max_body,
         )
+
+
+def _timeouts(below: Timeout | None, above: Timeout | None) -> Timeout | None:
+    """``above`` wins, but a layer that sets no ``total`` keeps the deadline of the one below
+    (``timeout=5`` on a call changes the phases, never silently drops a session's deadline)."""
+    if above is None or below is None:
+        return above or below
+    if above.total is None and below.total is not None:
+        return attrs.evolve(above, total=below.total)
+    return above
 
 
 def merge_headers(*layers: HeaderLayer) -> dict[str, str | None]:

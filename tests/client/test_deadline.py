@@ -6,8 +6,11 @@ import gzip
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from clientkit import Timeout
 from clientkit._declarations.options import CacheConfig
+from clientkit.errors import RequestTimeout
 from tests.faults.test_flow_faults import Thing, connect
 from tests.support.scripted import Received, Reply, ScriptedServer
 
@@ -38,3 +41,10 @@ def test_total_deadline_reads_a_compressed_body(server: ScriptedServer) -> None:
     server.on("GET", "/things/1", Reply(body=body, headers={"Content-Encoding": "gzip"}))
     api = connect(server.url, timeout=Timeout(total=5))
     assert api.get(Thing, 1).name == "z" * 200_000
+
+
+def test_a_call_timeout_without_a_total_keeps_the_sessions_deadline(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(json={"id": 1}, delay=2.0))
+    session = connect(server.url, timeout=Timeout(total=0.3))
+    with pytest.raises(RequestTimeout):  # without the deadline, the answer arrives after 2 s
+        session.get(Thing, 1, timeout=5)  # the phases change; the deadline stays
