@@ -27,7 +27,7 @@ from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import APIError, ClientKitError, ErrorShape
 from clientkit._declarations.expansion import Expansion
 from clientkit._declarations.identity import identity_of, spec_of
-from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout
+from clientkit._declarations.options import CacheConfig, CallOptions, RequestOptions, Timeout
 from clientkit._declarations.paging import (
     Cursor,
     HeaderNext,
@@ -61,6 +61,7 @@ __all__ = [
     "Authenticator",
     "BasicAuth",
     "CacheConfig",
+    "CallOptions",
     "ClientKitError",
     "Cursor",
     "Envelope",
