@@ -173,6 +173,9 @@ def test_local_fields_stay_on_the_client(server: ScriptedServer) -> None:
     notes.create(Note(text="eggs", pinned=True))
     assert [r.json for r in server.received[1:]] == [{"text": "oat milk"}, {"text": "eggs"}]
     assert note.text == "oat milk"
+    assert note.pinned is True  # a write's answer reloads the object; the local value stays
+    notes.refresh(note)
+    assert (note.text, note.pinned) == ("milk", True)
 
 
 # -- Sandbox(keep_unknown=False): servers that drop undeclared keys (Django REST Framework) --

@@ -259,11 +259,13 @@ class Converter:
         return obj
 
     def reload(self, obj: Resource, raw: Any, level: Any = None, etag: str | None = None) -> None:
-        """Replace ``obj``'s state with a fresh load of ``raw`` (after a write or refresh)."""
+        """Replace ``obj``'s state with a fresh load of ``raw`` (after a write or refresh);
+        its local fields, which the wire never holds, keep their values."""
         fresh = self.load(raw, type(obj), level, etag)
         parents = obj._ck_parents
+        local = {name: obj.__dict__[name] for name in obj.__ck_local__ if name in obj.__dict__}
         obj.__dict__.clear()
-        obj.__dict__.update(fresh.__dict__)
+        obj.__dict__.update(fresh.__dict__, **local)
         if parents:
             obj.__dict__["_ck_parents"] = parents
         _register_secrets(obj, raw)  # owned by the object kept, not the fresh load

@@ -182,6 +182,7 @@ class Resource:
     """
 
     __ck_fields__: ClassVar[tuple[FieldInfo, ...]] = ()
+    __ck_local__: ClassVar[frozenset[str]] = frozenset()  # local fields: kept across reloads
     __ck_spec__: ClassVar[ResourceSpec | None] = None
 
     _ck_raw: ClassVar[Mapping[str, Any] | None] = None
@@ -198,10 +199,10 @@ class Resource:
         cls.__ck_fields__ = _collect_fields(cls)
         setter = cls.__setattr__
         cls.__setattr__ = _tracking(cls, getattr(setter, "_ck_setter", setter))  # type: ignore[method-assign]
-        for a in attrs.fields(cls):  # type: ignore[arg-type]
-            if a.metadata.get(_META, {}).get("local"):
-                # loaded instances skip __init__; the class attribute is their default
-                setattr(cls, a.name, None if a.default is attrs.NOTHING else a.default)
+        local = [a for a in attrs.fields(cls) if a.metadata.get(_META, {}).get("local")]  # type: ignore[arg-type]
+        cls.__ck_local__ = frozenset(a.name for a in local)
+        for a in local:  # loaded instances skip __init__; the class attribute is their default
+            setattr(cls, a.name, None if a.default is attrs.NOTHING else a.default)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
