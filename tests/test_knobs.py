@@ -93,6 +93,8 @@ def test_create_only_fields_go_out_on_create_and_never_in_an_update() -> None:
         billing.save(price)
         assert sandbox.records(Price)[0]["currency"] == "eur"
         assert (price.currency, price.unit_amount, price.nickname) == ("eur", 1200, "monthly (old)")
+        billing.patch(Price(id=price.id, currency="gbp"), nickname="yearly")  # never loaded
+        assert sandbox.records(Price)[0]["currency"] == "eur"
         billing.update(price)  # a full replace leaves them out, and the server keeps them
         assert sandbox.records(Price)[0]["currency"] == "eur"
         assert billing.get(Price, price.id).unit_amount == 1200
@@ -100,6 +102,7 @@ def test_create_only_fields_go_out_on_create_and_never_in_an_update() -> None:
     assert writes == [
         ("POST", {"currency": "eur", "unit_amount": 1200, "nickname": "monthly"}),
         ("PATCH", {"nickname": "monthly (old)"}),
+        ("PATCH", {"nickname": "yearly"}),
         ("PUT", {"nickname": "monthly (old)"}),
         ("GET", None),
     ]

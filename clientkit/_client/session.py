@@ -474,7 +474,9 @@ class Session:
             if key not in names:
                 raise InvalidRequestError(f"{spec.name} has no field {key!r}")
             setattr(obj, key, value)
-        payload = self.converter.changes(obj)
+        # an object never loaded has no snapshot: it sends what it holds, but never a
+        # create-only field, which only a create may set
+        payload = self.converter.set_payload(obj) if is_new(obj) else self.converter.changes(obj)
         if not payload:
             return obj
         return self._write(obj, spec, "patch", payload, None, self._if_match(obj, if_match, options), {})
