@@ -37,7 +37,7 @@ Sender = Callable[[str, str, Any], Any]
 
 
 class Keyed(Protocol):
-    """A keyed one-way hash of credential parts (see :func:`~clientkit.redaction.fingerprint`)."""
+    """A keyed one-way hash of credential parts (see ``redaction.fingerprint``)."""
 
     def __call__(self, *parts: str) -> str: ...
 

@@ -16,7 +16,7 @@ from clientkit._client.cache import cached_http
 from clientkit._client.session import Session
 from clientkit._client.transport import Transport
 from clientkit._declarations.errors import InvalidRequestError
-from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout, merge_headers
+from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout, options_of
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.service import Service, opens_sessions
 from clientkit._version import __version__
@@ -110,14 +110,17 @@ def _defaults(
     retries: RetryPolicy | int | None,
     headers: Mapping[str, str | None] | None,
 ) -> RequestOptions:
-    """The service's request defaults, as ``connect`` overrides them."""
+    """The service's request defaults, with ``connect``'s overrides merged over them by the
+    same rule as every other layer (a timeout without a total keeps the declared one)."""
     ua = cls.user_agent or f"clientkit/{__version__} python-requests/{requests.__version__}"
-    return RequestOptions(
-        headers=merge_headers({"User-Agent": ua, "Accept": "application/json"}, headers),
-        timeout=Timeout.of(timeout) if timeout is not None else cls.timeout,
-        retry=retries if retries is not None else cls.retry,
+    declared = RequestOptions(
+        headers={"User-Agent": ua, "Accept": "application/json"},
+        timeout=cls.timeout,
+        retry=cls.retry,
         max_body=cls.max_body,
     )
+    given = {"timeout": timeout, "retries": retries, "headers": headers}
+    return declared.merge(options_of(given, caller="connect"))
 
 
 def _identity_of(auth: AuthBase | None) -> Callable[[Keyed], str]:

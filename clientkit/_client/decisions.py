@@ -107,6 +107,7 @@ def judge(
     replayable: bool,
     may_renew: bool,
     left: float | None,
+    now: float | None = None,
 ) -> Verdict:
     """What a response means for its call: a redirect to follow, a 401 to renew the
     credential for, a status to retry (after the verdict's delay), a failure, or the answer.
@@ -118,7 +119,7 @@ def judge(
     if status < 400 and status not in policy.statuses:
         return Verdict("answer")
     delay = retry_status(
-        policy, attempt, status, headers, idempotent=idempotent, replayable=replayable, left=left
+        policy, attempt, status, headers, idempotent=idempotent, replayable=replayable, left=left, now=now
     )
     if delay is not None:
         return Verdict("retry", delay)

@@ -2,7 +2,7 @@
 
 :func:`install_log_redaction` wraps the log record factory once, so every record of
 clientkit, requests, urllib3 and requests-cache is scrubbed (with
-:func:`clientkit.redaction.scrub`) before any handler sees it; :class:`RedactingFilter`
+:func:`clientkit._declarations.redaction.scrub`) before any handler sees it; :class:`RedactingFilter`
 does the same for the handlers a user chooses.
 """
 

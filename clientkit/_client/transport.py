@@ -48,6 +48,7 @@ log = logging.getLogger("clientkit.http")
 
 UNSET: Any = object()
 _RESEND: Any = object()
+MAX_REDIRECTS = 5  # hops followed for one call, as requests' own default of 30 is generous
 _DEFAULTS = RequestOptions(timeout=Timeout(), retry=RetryPolicy(), max_body=MAX_BODY)
 
 
@@ -141,7 +142,6 @@ class Transport:
         idempotency_header: str | None = None,
         http: requests.Session | None = None,
         pool_size: int = 10,
-        max_redirects: int = 5,
         verify: bool | str | None = None,
     ) -> None:
         """Configure the transport; a given ``http`` session is adjusted in place."""
@@ -159,7 +159,6 @@ class Transport:
         self.options = options or _DEFAULTS
         _checked(self.options.headers)
         self.idempotency_header = idempotency_header
-        self.max_redirects = max_redirects
         self.http = http if http is not None else requests.Session()
         self.cached = hasattr(self.http, "cache")  # responses go through a requests-cache backend
         install_log_redaction()
@@ -206,7 +205,6 @@ class Transport:
         stream: bool = False,
         authenticate: bool = True,
         raise_for_status: bool = True,
-        allow_foreign: bool = False,
         invalidates: Iterable[str] = (),
         deadline: float | None = None,
     ) -> requests.Response:
@@ -219,10 +217,11 @@ class Transport:
         Raises the typed :class:`APIError` of a final status >= 400, ``TransportError``
         when no usable response arrived, ``RedirectError`` for a redirected write.
         """
-        call = self._build(method, target, params, options or self.options, allow_foreign, invalidates)
+        call = self._build(method, target, params, options or self.options, invalidates)
         call.body = self._body(json, data, call.headers)
         call.rewinder, call.files, call.json = Rewinder(call.body, files), files, json
         call.stream, call.authenticate, call.raise_for_status = stream, authenticate, raise_for_status
+        self._written(call)
         if deadline is not None:
             call.deadline = deadline if call.deadline is None else min(call.deadline, deadline)
         hit = self._fresh_hit(call)
@@ -241,7 +240,6 @@ class Transport:
         target: str,
         params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
         opts: RequestOptions,
-        allow_foreign: bool,
         invalidates: Iterable[str],
     ) -> _Call:
         """Everything one call sends but its body, checked, before anything is sent."""
@@ -250,13 +248,11 @@ class Transport:
         method = method.upper()
         url = self.url_for(target)
         own = self.is_own(url)
-        if not own and not allow_foreign:
+        if not own:
             raise InvalidRequestError(
                 f"refusing to send a request to {redact_url(url)}: not the service's origin"
             )
         invalidates = tuple(invalidates)
-        if method not in SAFE_METHODS:  # a write
-            self.invalidate(url, *invalidates)
         headers = self._headers(opts, own)
         query = self.query.encode(params) + self.query.encode(opts.params)
         limits = opts.timeout or Timeout()
@@ -351,8 +347,7 @@ class Transport:
             self._retry(call, delay, failure or "")
             call.previous = cause
             return None
-        if call.method not in SAFE_METHODS:
-            self.invalidate(call.url, *call.invalidates)  # the write may still be applied
+        self._written(call)  # the write may still be applied
         raise error from redacted_cause(cause)
 
     def _send_once(self, call: _Call) -> requests.Response:
@@ -400,6 +395,11 @@ class Transport:
             if stored is not None:
                 return stored if stored is not _RESEND else None
         self._bookkeep(call, resp)
+        return self._act(call, resp, self._judge(call, resp))
+
+    def _judge(self, call: _Call, resp: requests.Response) -> decisions.Verdict:
+        """The decision on ``resp``; a 401 the credential can be renewed for is renewed here
+        (once per call), and a renewal that fails leaves the status to be judged again."""
         may_renew = not call.renewed and isinstance(call.auth, Authenticator)
         while True:
             verdict = decisions.judge(
@@ -413,17 +413,21 @@ class Transport:
                 left=call.left,
             )
             if verdict.outcome != "renew" or self._renewed(call, resp):
-                break
+                return verdict
             may_renew = False
-        outcome = verdict.outcome
-        if outcome == "redirect":
+
+    def _act(
+        self, call: _Call, resp: requests.Response, verdict: decisions.Verdict
+    ) -> requests.Response | None:
+        """Carry out ``verdict``: the answer, or ``None`` once the next request is set up."""
+        if verdict.outcome == "redirect":
             self._follow(call, resp)
-        elif outcome == "retry":
+        elif verdict.outcome == "retry":
             resp.close()
             self._retry(call, verdict.delay, f"status {resp.status_code}")
-        elif outcome == "fail" and call.raise_for_status:
+        elif verdict.outcome == "fail" and call.raise_for_status:
             raise self.error_for(resp, call.method)
-        elif outcome != "renew":
+        elif verdict.outcome != "renew":
             return resp
         return None
 
@@ -454,13 +458,18 @@ class Transport:
                 shortcut.remember(call.signature, resp)
             if opts.cache != "bypass" and _stored_now(resp):
                 self.invalidations.fetched(call.signature, call.generation)
-        if method not in SAFE_METHODS:  # again: a read during the write may hold the old answer
+        self._written(call)  # again: a read during the write may hold the old answer
+
+    def _written(self, call: _Call) -> None:
+        """A write makes the cached answers of its path (and the paths it declares it
+        changes) stale: before it is sent, after it failed and after its answer."""
+        if call.method not in SAFE_METHODS:
             self.invalidate(call.url, *call.invalidates)
 
     def _follow(self, call: _Call, resp: requests.Response) -> None:
         """Point the call at a redirect's target, or raise why it is not followed."""
         answer = (resp.status_code, resp.url, resp.headers["location"])
-        step = decisions.hop(call.method, call.url, answer, call.hops, self.max_redirects, self.origin)
+        step = decisions.hop(call.method, call.url, answer, call.hops, MAX_REDIRECTS, self.origin)
         resp.close()
         if not isinstance(step, decisions.Hop):
             if call.method not in SAFE_METHODS:

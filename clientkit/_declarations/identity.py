@@ -16,7 +16,8 @@ def spec_of(cls_or_obj: type[Resource] | Resource) -> ResourceSpec:
     spec: ResourceSpec | None = getattr(cls, "__ck_spec__", None)
     if spec is None:
         raise DeclarationError(
-            f"{cls.__name__} has no paths; decorate it with Service.resource(...) or clientkit.resource(...)"
+            f"{cls.__name__} has no paths; decorate it with Service.resource(...) "
+            "or clientkit.model.resource(...)"
         )
     return spec
 

@@ -63,8 +63,6 @@ class Timeout:
             return cls(connect=float(value), read=float(value))
         raise InvalidRequestError(f"timeout must be a number, a pair or a Timeout, not {value!r}")
 
-    def as_requests(self) -> tuple[float | None, float | None]:
-        return (self.connect, self.read)
 
 
 def _retry_of(value: RetryPolicy | int | None) -> RetryPolicy | None:

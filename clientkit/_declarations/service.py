@@ -77,7 +77,7 @@ class Service:
             a larger one raises ``DecodeError``.
         idempotency_header: a header carrying a fresh key per POST/PATCH, which makes
             those retryable.
-        cache: the default :class:`~clientkit.cache.CacheConfig` (``None``: no cache).
+        cache: the default :class:`~clientkit.CacheConfig` (``None``: no cache).
 
     Example:
         >>> class Shop(Service):
@@ -121,7 +121,7 @@ class Service:
 
     @classmethod
     def resource(cls, **kwargs: Any) -> Callable[[type[R]], type[R]]:
-        """Declare a resource of this service; see :func:`clientkit.resource`."""
+        """Declare a resource of this service; see :func:`clientkit.model.resource`."""
         return resource(cls, **kwargs)
 
     @classmethod
@@ -160,6 +160,8 @@ class Service:
             >>> session = Shop.connect("https://shop.example.com/api", token="...", store="eu")
         """
         options = {k: v for k, v in locals().items() if k not in ("cls", "kwargs")}
+        if not _OPENERS:
+            raise DeclarationError("no session opener: import clientkit (not only its declarations)")
         return _OPENERS[0](cls, **options, **kwargs)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from clientkit import Timeout
+from clientkit import Service, Timeout
 from clientkit._declarations.options import CacheConfig
 from clientkit.errors import RequestTimeout
 from tests.faults.test_flow_faults import Thing, connect
@@ -48,3 +48,14 @@ def test_a_call_timeout_without_a_total_keeps_the_sessions_deadline(server: Scri
     session = connect(server.url, timeout=Timeout(total=0.3))
     with pytest.raises(RequestTimeout):  # without the deadline, the answer arrives after 2 s
         session.get(Thing, 1, timeout=5)  # the phases change; the deadline stays
+
+
+class Deadlined(Service):
+    timeout = Timeout(total=0.3)
+
+
+def test_connect_timeout_without_a_total_keeps_the_declared_deadline(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(json={"id": 1}, delay=2.0))
+    session = Deadlined.connect(server.url, timeout=5, retries=0)
+    with pytest.raises(RequestTimeout):  # without the deadline, the answer arrives after 2 s
+        session.request("GET", "/things/1")
