@@ -32,12 +32,14 @@ from clientkit._declarations.identity import spec_of
 from clientkit._declarations.keypaths import set_path
 from clientkit._declarations.resource import Resource, ResourceSpec, fields_of
 from clientkit._declarations.service import Service
+from clientkit.sandbox import registry
 from clientkit.sandbox.accounts import Accounts
 from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.errors import render_error
 from clientkit.sandbox.faults import Fault, FaultPlan
 from clientkit.sandbox.journal import Journal, secret_names_of
-from clientkit.sandbox.paging import PageQuery, check_servable, serve_page
+from clientkit.sandbox.levels import read_level
+from clientkit.sandbox.paging import PageQuery, serve_page
 from clientkit.sandbox.principals import login_answer, principal_of
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 
@@ -181,6 +183,7 @@ class Sandbox:
             self.accounts.secrets,
             self.accounts.fingerprint_key,
         )
+        registry.check(service, self.resources)
         self._install_auth()
         for cls in self.resources:
             self._install_resource(cls)
@@ -231,7 +234,6 @@ class Sandbox:
             return lambda req: op(cls, spec, req)
 
         if spec.many is not None:
-            check_servable(spec.paginator_in(self.service))
             self._add(spec.many.template, ["GET"], _Route(bind(self._list), False, "list"))
         if spec.create is not None:
             self._add(spec.create.template, [spec.create_method], _Route(bind(self._create), False, "create"))
@@ -322,20 +324,10 @@ class Sandbox:
     # -- the generic operations -----------------------------------------------------------------
 
     def _level(self, spec: ResourceSpec, request: Request) -> int | tuple[str, ...] | None:
-        expansion = spec.expansion
-        if expansion is None:
+        if spec.expansion is None:
             return None
-        if expansion.style == "list":
-            return tuple(request.args.getlist(expansion.param)) or None
-        raw = request.args.get(expansion.param)
-        if raw is None:
-            return expansion.normalize(None)
-        if raw.lower() in ("true", "false"):
-            return 1 if raw.lower() == "true" else 0
-        try:
-            return max(0, min(int(raw), expansion.max_level))
-        except ValueError:
-            return 0
+        param = spec.expansion.param
+        return read_level(spec.expansion, {param: request.args.getlist(param)}, self.service.query)
 
     def render(
         self, cls: type[Resource], body: Mapping[str, Any], level: int | tuple[str, ...] | None

@@ -3,7 +3,8 @@
 Each behaviour (serving a page, naming a request's principal, rendering an error body,
 placing a payload) is a :func:`functools.singledispatch` function, so a declaration
 type maps to its server half in one registry, and a subclass inherits its base's half
-unless it registers its own. A declaration with no half raises :class:`NoServerHalf`.
+unless it registers its own. A declaration with no half raises :class:`NoServerHalf`;
+:mod:`clientkit.sandbox.registry` holds the table of declaration types and their halves.
 """
 
 from __future__ import annotations
@@ -24,8 +25,3 @@ class NoServerHalf(DeclarationError):
             f"the sandbox has no server half for {kind} ({where}); "
             f"register one with @{where}.register on a function taking a {kind}"
         )
-
-
-def has_own_half(behaviour: Any, cls: type) -> bool:
-    """Whether ``cls`` itself (not only a base) has a half registered for ``behaviour``."""
-    return cls in behaviour.registry

@@ -10,16 +10,17 @@ import attrs
 import pytest
 import requests
 
-from clientkit import Envelope, ErrorShape, Resource, Service, TokenAuth
+from clientkit import Envelope, ErrorShape, Expansion, Resource, Service, TokenAuth
 from clientkit._client import auth
 from clientkit.paging import PageNumber, PageRequest, Paginator, RawPage
 from clientkit.sandbox import Accounts
 from clientkit.sandbox.app import Sandbox
 from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.errors import render_error
-from clientkit.sandbox.halves import NoServerHalf, has_own_half
+from clientkit.sandbox.halves import NoServerHalf
 from clientkit.sandbox.paging import PageQuery, Served, check_servable, serve_page
 from clientkit.sandbox.principals import principal_of
+from clientkit.sandbox.registry import HALVES as TABLE
 
 
 def shipped(base: type) -> list[type]:
@@ -36,11 +37,17 @@ def shipped(base: type) -> list[type]:
 
 
 HALVES: list[tuple[type, Callable[..., Any]]] = [
-    *((cls, serve_page) for cls in shipped(Paginator)),
-    *((cls, principal_of) for cls in shipped(auth.Authenticator)),
-    (ErrorShape, render_error),
-    *((Envelope, half) for half in (response_path, wrap_response, unwrap_request)),
+    (cls, half) for base, halves in TABLE.items() for cls in shipped(base) for half in halves
 ]
+
+
+def has_own_half(behaviour: Any, cls: type) -> bool:
+    """Whether ``cls`` itself (not only a base) has a half registered for ``behaviour``."""
+    return cls in behaviour.registry
+
+
+def test_the_table_covers_every_kind_of_declaration() -> None:
+    assert set(TABLE) == {Paginator, auth.Authenticator, ErrorShape, Envelope, Expansion}
 
 
 def test_every_shipped_declaration_type_has_a_server_half() -> None:
