@@ -19,15 +19,14 @@ Example:
     ...     product = shop.get(Product, 1)
 """
 
-from clientkit._client import connect as _connect  # noqa: F401  (registers Service.connect)
+from clientkit._client import opener as _opener  # noqa: F401  (registers Service.connect)
 from clientkit._client.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, TokenAuth
 from clientkit._client.session import Session
 from clientkit._declarations.convert import changes
 from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import APIError, ClientKitError, ErrorShape
 from clientkit._declarations.expansion import Expansion
-from clientkit._declarations.identity import identity_of, spec_of
-from clientkit._declarations.options import CacheConfig, CallOptions, RequestOptions, Timeout
+from clientkit._declarations.options import CacheConfig, CallOptions, Timeout
 from clientkit._declarations.paging import (
     Cursor,
     HeaderNext,
@@ -45,7 +44,6 @@ from clientkit._declarations.resource import (
     etag_of,
     extra,
     field,
-    fields_of,
     is_new,
     loaded_level,
 )
@@ -76,7 +74,6 @@ __all__ = [
     "Paginator",
     "PasswordLogin",
     "QueryStyle",
-    "RequestOptions",
     "Resource",
     "RetryPolicy",
     "Secret",
@@ -89,9 +86,6 @@ __all__ = [
     "etag_of",
     "extra",
     "field",
-    "fields_of",
-    "identity_of",
     "is_new",
     "loaded_level",
-    "spec_of",
 ]

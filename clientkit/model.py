@@ -4,6 +4,10 @@ and the conversion between wire JSON and resources."""
 from clientkit._declarations.convert import (
     Converter,
 )
+from clientkit._declarations.identity import (
+    identity_of,
+    spec_of,
+)
 from clientkit._declarations.paths import (
     PathTemplate,
     quote_segment,
@@ -11,6 +15,7 @@ from clientkit._declarations.paths import (
 from clientkit._declarations.resource import (
     FieldInfo,
     ResourceSpec,
+    fields_of,
     resource,
 )
 
@@ -19,6 +24,9 @@ __all__ = [
     "FieldInfo",
     "PathTemplate",
     "ResourceSpec",
+    "fields_of",
+    "identity_of",
     "quote_segment",
     "resource",
+    "spec_of",
 ]

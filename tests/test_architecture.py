@@ -71,8 +71,19 @@ def test_no_function_over_60_lines() -> None:
     assert long == []
 
 
+#: Lines of the core (clientkit/ without sandbox/ and cli.py) as of issue #17, which set a
+#: target of 4,500. A ratchet: lower it when the core shrinks; it may not grow past it.
+CORE_LINE_BUDGET = 8_800
+
+
+def test_the_core_does_not_grow() -> None:
+    core = [p for p in ROOT.rglob("*.py") if "sandbox" not in p.parts and p.name != "cli.py"]
+    lines = sum(len(p.read_text().splitlines()) for p in core)
+    assert lines <= CORE_LINE_BUDGET, f"the core has {lines} lines (budget {CORE_LINE_BUDGET})"
+
+
 def test_a_small_public_surface() -> None:
-    assert 30 <= len(clientkit.__all__) <= 40
+    assert 30 <= len(clientkit.__all__) <= 36
     for module in ("clientkit", *PUBLIC_MODULES):
         exported = importlib.import_module(module)
         missing = [name for name in exported.__all__ if not hasattr(exported, name)]
@@ -85,17 +96,15 @@ def test_internal_modules_are_private() -> None:
     assert public == {*PUBLIC_MODULES, "clientkit.sandbox", "clientkit.cli"}
 
 
-@pytest.mark.parametrize("module", ["clientkit", *PUBLIC_MODULES])
+@pytest.mark.parametrize("module", ["clientkit", "clientkit.sandbox"])
 def test_no_name_shadows_a_submodule(module: str) -> None:
     package = importlib.import_module(module)
-    if not hasattr(package, "__path__"):
-        return
     submodules = {m.name for m in pkgutil.iter_modules(package.__path__)}
     assert submodules & set(package.__all__) == set()
 
 
 def test_public_modules_only_re_export() -> None:
-    for module in PUBLIC_MODULES:
+    for module in ("clientkit.__init__", *PUBLIC_MODULES):
         tree = ast.parse((ROOT / f"{module.split('.')[-1]}.py").read_text())
         kinds = {type(node).__name__ for node in tree.body}
         assert kinds <= {"Expr", "ImportFrom", "Assign"}, module

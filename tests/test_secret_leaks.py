@@ -27,7 +27,6 @@ from clientkit import (
     Envelope,
     ErrorShape,
     PasswordLogin,
-    RequestOptions,
     Resource,
     Secret,
     Service,
@@ -35,6 +34,7 @@ from clientkit import (
     TokenAuth,
     field,
 )
+from clientkit._declarations.options import RequestOptions
 from clientkit.sandbox import Accounts, Sandbox
 from tests.support.leaks import Places, exception_places, file_places, findings, log_places, repr_places
 from tests.support.processes import free_port as closed_port

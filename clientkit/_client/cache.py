@@ -31,8 +31,15 @@ from clientkit._declarations.errors import (
     DeclarationError,
     redacted_cause,
 )
-from clientkit._declarations.options import CacheConfig, default_cache_dir
+from clientkit._declarations.options import CacheConfig
 from clientkit._declarations.redaction import SENSITIVE_NAME, fingerprint, header_text, scrub
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/clientkit`` (``~/.cache/clientkit`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "clientkit"
+
 
 _KEY_NAME = "clientkit-identity-key"
 #: the key of requests that are never stored (writes): computing it needs no backend

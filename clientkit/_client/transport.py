@@ -24,10 +24,10 @@ from clientkit._client import decisions
 from clientkit._client.auth import Authenticator
 from clientkit._client.body import Rewinder, raw_body, read_body, reader, within
 from clientkit._client.cache import CacheStats, Invalidations, Shortcut
-from clientkit._client.connection import OFF_ORIGIN, configure
 from clientkit._client.deadline import watched
 from clientkit._client.decisions import SAFE_METHODS, origin_of
 from clientkit._client.failures import SENDING_ERRORS, classify
+from clientkit._client.http_policy import OFF_ORIGIN, configure
 from clientkit._client.redacted_logging import install_log_redaction
 from clientkit._declarations.errors import (
     APIError,
@@ -127,7 +127,7 @@ class Transport:
 
     ``options`` are the service's defaults, headers included (a call's arrive merged over
     them). Environment settings (proxies, CA bundle) are resolved once here, and ``.netrc``
-    is never consulted (:func:`clientkit._client.connection.configure`).
+    is never consulted (:func:`clientkit._client.http_policy.configure`).
     """
 
     def __init__(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 import attrs
@@ -194,12 +193,6 @@ def split_options(given: Mapping[str, Any]) -> tuple[RequestOptions | None, dict
     return options_of({k: v for k, v in given.items() if k in CALL_OPTIONS}), rest
 
 
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/clientkit`` (``~/.cache/clientkit`` by default)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "clientkit"
-
-
 @attrs.frozen
 class CacheConfig:
     """Where and how responses are cached.
@@ -208,7 +201,7 @@ class CacheConfig:
         backend: ``"sqlite"`` (default, persistent), ``"memory"``, ``"filesystem"``,
             ``"redis"`` (needs the ``redis`` package), or a requests-cache backend object.
         location: the SQLite file or cache directory (default: under
-            :func:`default_cache_dir`, named after the service); for Redis, a URL.
+            ``$XDG_CACHE_HOME/clientkit``, named after the service); for Redis, a URL.
         expire_after: seconds (or a timedelta) an answer is fresh without asking the
             server; ``0`` (the default) revalidates every time, which is always correct.
         cache_control: honour the server's ``Cache-Control``/``Expires`` headers.

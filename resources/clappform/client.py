@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from clientkit import OffsetLimit, PasswordLogin, RetryPolicy, Session, Timeout, bulk, identity_of, spec_of
+from clientkit import OffsetLimit, PasswordLogin, RetryPolicy, Session, Timeout, bulk
 from clientkit.errors import InvalidRequestError
-from clientkit.model import PathTemplate
+from clientkit.model import PathTemplate, identity_of, spec_of
 from resources.clappform.exceptions import DataframeWriteError, ItemError, PaginationKeyError
 from resources.clappform.models import (
     Actionflow,

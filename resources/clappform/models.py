@@ -12,9 +12,9 @@ import dataclasses
 import time
 from typing import Any
 
-from clientkit import Expansion, Resource, field, spec_of
+from clientkit import Expansion, Resource, field
 from clientkit.errors import InvalidRequestError
-from clientkit.model import quote_segment
+from clientkit.model import quote_segment, spec_of
 from clientkit.tokens import jwt_expiry
 from resources.clappform.service import ClappformApi
 

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clientkit import (
-    Resource,
-    Service,
-    changes,
-    extra,
-    fields_of,
-    is_new,
-)
+from clientkit import Resource, Service, changes, extra, is_new
 from clientkit._declarations.convert import Converter
+from clientkit.model import fields_of
 from tests.support.declared import App, Collection, Shop, load
 
 

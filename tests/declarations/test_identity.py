@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from clientkit import (
-    identity_of,
-)
+from clientkit.model import identity_of
 from tests.support.declared import Collection
 
 
