@@ -22,3 +22,34 @@ def test_netrc_is_ignored(server: ScriptedServer, tmp_path: Path, monkeypatch: p
 
     Svc.connect(server.url, token="good-token").request("GET", "/me")
     assert server.received[-1].header("Authorization") == "Bearer good-token"
+
+
+def test_cookies_and_credentials_stay_on_the_services_origin(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    server.on("GET", "/login", Reply(json={}, headers={"Set-Cookie": "sid=own-session; Path=/"}))
+    server.on("GET", "/files/1", Reply(302, headers={"Location": f"{other_server.url}/blob/1"}))
+    other_server.on("GET", "/blob/1", Reply(json={"ok": True}, headers={"Set-Cookie": "track=them; Path=/"}))
+
+    class Svc(Service):
+        auth = TokenAuth()
+
+    session = Svc.connect(server.url, token="good-token")
+    session.request("GET", "/login")
+    assert session.request("GET", "/files/1").json() == {"ok": True}
+    session.request("GET", "/login")
+    elsewhere, again = other_server.received[-1], server.received[-1]
+    assert elsewhere.header("Cookie") is None and elsewhere.header("Authorization") is None
+    assert again.header("Cookie") == "sid=own-session"  # the other origin's cookie was not kept
+
+
+def test_an_explicit_ca_bundle_wins_over_the_environment(
+    server: ScriptedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "env.pem"))
+
+    class Svc(Service):
+        pass
+
+    assert Svc.connect(server.url).transport.http.verify == str(tmp_path / "env.pem")
+    assert Svc.connect(server.url, verify=False).transport.http.verify is False

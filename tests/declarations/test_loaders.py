@@ -8,9 +8,13 @@ import pytest
 
 from clientkit import (
     Resource,
+    extra,
     field,
 )
 from clientkit._declarations.convert import Converter
+from clientkit._declarations.loaders import copy_json
+from clientkit.errors import DecodeError
+from tests.support.declared import App, Shop
 
 
 @pytest.mark.parametrize(
@@ -50,3 +54,25 @@ def test_loading_is_not_an_assignment_but_the_callers_assignments_are_recorded(
     assert not assigned(obj, "id")
     obj.id = 7
     assert assigned(obj, "id") and obj.id == 7
+
+
+def test_exact_records_and_odd_ones_load_alike() -> None:
+    """The fast path (every field present and of its declared type) and the general path
+    (missing, extra, renamed or convertible values) give the same objects."""
+    load = Shop.converter.loader(App)
+    created = "2025-01-01T00:00:00Z"
+    exact = load({"id": "a", "displayName": "A", "collections": 2, "settings": {}, "created": created}, 0)
+    odd = load({"id": "a", "displayName": "A", "collections": 2, "created": 1735689600, "extra": [1]}, 0)
+    assert (exact.id, exact.title, exact.collections, exact.created) == ("a", "A", 2, odd.created)
+    assert odd.settings == {} and extra(odd) == {"extra": [1]} and extra(exact) == {}
+
+
+def test_a_value_of_the_wrong_shape_names_its_field() -> None:
+    with pytest.raises(DecodeError, match=r"displayName|title"):
+        Shop.converter.loader(App)({"id": "a", "displayName": ["not", "text"]}, 0)
+
+
+def test_copies_of_json_share_no_containers() -> None:
+    value = {"a": [1, {"b": 2}]}
+    copied = copy_json(value)
+    assert copied == value and copied["a"] is not value["a"] and copied["a"][1] is not value["a"][1]
