@@ -21,6 +21,7 @@ Example:
 
 from clientkit._client import opener as _opener  # noqa: F401  (registers Service.connect)
 from clientkit._client.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, TokenAuth
+from clientkit._client.cache import CacheStats
 from clientkit._client.session import Session
 from clientkit._declarations.convert import changes
 from clientkit._declarations.envelope import Envelope
@@ -59,6 +60,7 @@ __all__ = [
     "Authenticator",
     "BasicAuth",
     "CacheConfig",
+    "CacheStats",
     "CallOptions",
     "ClientKitError",
     "Cursor",

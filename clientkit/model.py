@@ -15,6 +15,7 @@ from clientkit._declarations.paths import (
 from clientkit._declarations.resource import (
     FieldInfo,
     ResourceSpec,
+    expansion,
     fields_of,
     resource,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "FieldInfo",
     "PathTemplate",
     "ResourceSpec",
+    "expansion",
     "fields_of",
     "identity_of",
     "quote_segment",

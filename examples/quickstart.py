@@ -6,7 +6,7 @@ Run: python examples/quickstart.py
 from __future__ import annotations
 
 from clientkit import Envelope, PageNumber, Resource, Service, TokenAuth, field
-from clientkit.sandbox.app import Sandbox
+from clientkit.sandbox import Sandbox
 
 # --- the declaration: this is all a service package needs ---------------------------------
 

@@ -490,3 +490,32 @@ def _parse_field_errors(found: Any, *, root: bool) -> dict[str, list[str]]:
                 if name is not None and msg is not None:
                     out.setdefault(str(name), []).append(str(msg))
     return out
+
+
+for _public in (
+    ClientKitError,
+    DeclarationError,
+    InvalidRequestError,
+    IncompleteResourceError,
+    TransportError,
+    ConnectError,
+    RequestTimeout,
+    CacheError,
+    RedirectError,
+    DecodeError,
+    RedactedCause,
+    PaginationError,
+    APIError,
+    ClientError,
+    BadRequestError,
+    AuthenticationError,
+    PermissionDeniedError,
+    NotFoundError,
+    ConflictError,
+    PreconditionFailedError,
+    ValidationError,
+    RateLimitError,
+    ServerError,
+    ErrorShape,
+):
+    _public.__module__ = "clientkit.errors"  # their public home, as tracebacks and pickles name them

@@ -6,6 +6,8 @@ Example:
     ...     shop = Shop.connect(url, token="sandbox-token")
 """
 
+from typing import TYPE_CHECKING
+
 from clientkit.sandbox.accounts import Accounts
 from clientkit.sandbox.faults import Fault, FaultPlan
 from clientkit.sandbox.halves import NoServerHalf
@@ -14,6 +16,9 @@ from clientkit.sandbox.paging import PageQuery, Served, serve_page
 from clientkit.sandbox.principals import principal_of
 from clientkit.sandbox.server import ServerThread
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
+
+if TYPE_CHECKING:  # loaded on first use (it needs werkzeug): typed for checkers all the same
+    from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
 
 __all__ = [
     "Accounts",

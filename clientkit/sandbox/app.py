@@ -449,11 +449,22 @@ class Sandbox:
                 written = types[info.name]
                 if spec.expansion is None or spec.expansion.covers(level, info.level, info.name):
                     written = level_type(written, info.level)
-                if not conforms(payload[info.wire], written):
+                if not self._fits(payload[info.wire], written):
                     errors[info.wire] = [f"Expected {_type_name(written)}."]
             elif creating and info.required:
                 errors[info.wire] = ["This field is required."]
         return errors
+
+    def _fits(self, value: Any, written: Any) -> bool:
+        """Whether ``value`` has the JSON shape of ``written``, or the service's own converter
+        hooks (a ``Money`` read from a number) accept it."""
+        if conforms(value, written):
+            return True
+        try:
+            self.service.converter.value(value, written)
+        except Exception:  # any refusal of a hook means the value does not fit
+            return False
+        return True
 
     def _writable(self, cls: type[Resource], payload: Mapping[str, Any]) -> dict[str, Any]:
         """What a write stores: no read-only fields, and no count sent back in place of its

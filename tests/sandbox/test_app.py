@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
-from clientkit import (
-    loaded_level,
-)
+from clientkit import Resource, Service, field, loaded_level
 from clientkit._declarations.options import CacheConfig
+from clientkit.errors import ValidationError
 from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
 from tests.support.sandboxed import AUTH, Item, Product, shop
 
@@ -122,3 +122,30 @@ def test_optimistic_concurrency(sandbox: Sandbox) -> None:
     mine.price = 2.0
     with pytest.raises(PreconditionFailedError):
         api.save(mine, if_match=True)
+
+
+class Money:
+    def __init__(self, cents: int) -> None:
+        self.cents = cents
+
+
+class Bank(Service):
+    @classmethod
+    def configure_converter(cls, converter: Any) -> None:
+        converter.cattrs.register_structure_hook(Money, lambda v, _: Money(round(v * 100)))
+        converter.cattrs.register_unstructure_hook(Money, lambda m: m.cents / 100)
+
+
+@Bank.resource(one="/accounts/{id}", many="/accounts")
+class Account(Resource):
+    id: int | None = field(read_only=True)
+    balance: Money | None = None
+
+
+def test_values_the_services_own_hooks_read_are_valid() -> None:
+    with Sandbox(Bank) as url:
+        bank = Bank.connect(url, retries=0)
+        account = bank.create(Account(balance=Money(1250)))
+        assert account.balance is not None and account.balance.cents == 1250
+        with pytest.raises(ValidationError):
+            bank.request("POST", "/accounts", json={"balance": "lots"})
