@@ -416,8 +416,8 @@ class ErrorShape:
         response: requests.Response | None = None,
     ) -> APIError:
         """Build the typed error for one failed response."""
-        message = _first_text(body, self.message)
-        request_id = _first_text(body, self.request_id)
+        message = _first(body, self.message, text=True)
+        request_id = _first(body, self.request_id, text=True)
         if request_id is None and self.request_id_header:
             request_id = headers.get(self.request_id_header)
         code = _first(body, self.code)
@@ -456,19 +456,15 @@ def _alternatives(paths: Path) -> list[str]:
     return [] if paths is None else [paths] if isinstance(paths, str) else list(paths)
 
 
-def _first(body: Any, paths: Path, *, scalar: bool = False) -> Any:
+def _first(body: Any, paths: Path, *, text: bool = False) -> Any:
+    """The first value found at ``paths`` in ``body``; with ``text``, the first scalar, as text."""
     if not isinstance(body, Mapping):
         return None
     for path in _alternatives(paths):
         value = dig(body, path)
-        if value is not None and not (scalar and isinstance(value, Mapping | list)):
-            return value
+        if value is not None and not (text and isinstance(value, Mapping | list)):
+            return str(value) if text else value
     return None
-
-
-def _first_text(body: Any, paths: Path) -> str | None:
-    value = _first(body, paths, scalar=True)
-    return None if value is None else str(value)
 
 
 def _parse_field_errors(found: Any, *, root: bool) -> dict[str, list[str]]:
