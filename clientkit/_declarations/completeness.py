@@ -24,6 +24,7 @@ from clientkit._declarations.resource import (
     assigned,
     fields_of,
     is_new,
+    replaceable,
 )
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ def lower_level_fields(obj: Resource, converter: Converter) -> list[str]:
     found = []
     for info in fields_of(obj):
         value = getattr(obj, info.name)
-        if not _replaceable(info) or info.level <= 0 or value is None:
+        if not replaceable(info) or info.level <= 0 or value is None:
             continue
         full = level_type(types_[info.name], info.level)
         if full is not types_[info.name] and not conforms(converter.dump_value(value), full):
@@ -171,7 +172,7 @@ def unknown_fields(spec: ResourceSpec, obj: Resource) -> dict[str, list[str]]:
     raw = obj._ck_raw or {}
     reasons: dict[str, list[str]] = {"level": [], "answer": [], "write_only": []}
     for info in fields_of(obj):
-        if not _replaceable(info):
+        if not replaceable(info):
             continue
         if spec.expansion is not None and not spec.expansion.covers(obj._ck_level, info.level, info.name):
             reasons["level"].append(info.name)
@@ -224,8 +225,3 @@ def _why(unknown: dict[str, list[str]], obj: Resource) -> str:
             "(set them first)"
         )
     return "; ".join(parts)
-
-
-def _replaceable(info: FieldInfo) -> bool:
-    """Whether a full replace sends (or, left out, erases) this field."""
-    return info.writable and not info.create_only

@@ -14,7 +14,6 @@ from typing import Any, ParamSpec, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, override
 
 from clientkit._declarations.errors import (
     ClientKitError,
@@ -22,9 +21,9 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     redacted_cause,
 )
-from clientkit._declarations.loaders import copy_json, explainer, fallback, generate, is_union, needs_init
+from clientkit._declarations.loaders import copy_json, is_union, loader_for, split_optional
 from clientkit._declarations.redaction import register_secret
-from clientkit._declarations.resource import Resource
+from clientkit._declarations.resource import FieldInfo, Resource, replaceable
 from clientkit._declarations.strict import register_strict_hooks
 from clientkit._declarations.wire import EchoedFloat, non_finite, shape_problem
 
@@ -81,11 +80,6 @@ def parse_datetime(value: Any) -> _dt.datetime:
 def _format_datetime(value: _dt.datetime) -> str:
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _is_plain_optional(t: Any) -> bool:
-    args = get_args(t)
-    return len(args) == 2 and _NoneType in args
 
 
 def _json_matcher(t: Any) -> Callable[[Any], bool]:
@@ -169,7 +163,7 @@ class Converter:
         conv.register_unstructure_hook(set, self._dump_set)
         conv.register_unstructure_hook(frozenset, self._dump_set)
         conv.register_structure_hook_factory(
-            lambda t: is_union(t) and not _is_plain_optional(t), self._union_hook
+            lambda t: is_union(t) and not split_optional(t)[1], self._union_hook
         )
         conv.register_structure_hook_factory(
             lambda t: isinstance(t, type) and issubclass(t, Resource), self._resource_hook
@@ -212,43 +206,9 @@ class Converter:
                 f"cannot resolve the field types of {cls.__name__}: {exc}; types a resource "
                 "refers to must be importable from its module"
             ) from redacted_cause(exc)
-        load = self._init_loader(cls) if needs_init(cls) else generate(cls, self)
+        load = loader_for(cls, self)
         load = _registering(cls, load)
         self._loaders[cls] = load
-        return load
-
-    def _init_loader(self, cls: type[Resource]) -> Callable[[Any, Any], Any]:
-        """The cattrs path, through ``__init__``, for classes with validators or hooks."""
-        infos = cls.__ck_fields__
-        renames: dict[str, Any] = {f.name: override(rename=f.wire) for f in infos if f.wire != f.name}
-        wired = {f.name for f in infos}
-        local = [a.name for a in attrs.fields(cls) if a.name not in wired]  # type: ignore[arg-type]
-        renames.update({name: override(omit=True) for name in local})
-        base = make_dict_structure_fn(
-            cls,
-            self.cattrs,
-            _cattrs_forbid_extra_keys=False,
-            _cattrs_detailed_validation=False,
-            **renames,
-        )
-        declared = frozenset(f.wire for f in infos)
-        explain = explainer(cls, self.cattrs.get_structure_hook)
-
-        def load(raw: Any, level: Any) -> Any:
-            if type(raw) is not dict:
-                return check(raw, level)
-            try:
-                obj = base(raw, cls)
-            except Exception as exc:
-                raise explain(raw, exc) from redacted_cause(exc)
-            state = obj.__dict__
-            state["_ck_raw"] = raw
-            state["_ck_level"] = level
-            if len(raw) > len(declared) or not declared.issuperset(raw):
-                state["_ck_extra"] = {k: copy_json(v) for k, v in raw.items() if k not in declared}
-            return obj
-
-        check = fallback(cls, load)
         return load
 
     def load(self, raw: Any, cls: type[R], level: Any = None, etag: str | None = None) -> R:
@@ -315,11 +275,16 @@ class Converter:
 
     def dump(self, obj: Resource, *, writable_only: bool = False) -> dict[str, Any]:
         """Every field of ``obj`` under its wire name, plus the extra fields."""
+        return self._selected(obj, lambda info, _: not (writable_only and info.read_only))
+
+    def _selected(self, obj: Resource, takes: Callable[[FieldInfo, Any], bool]) -> dict[str, Any]:
+        """The fields ``takes(info, value)`` selects, dumped under their wire names, plus extras:
+        the one walk behind :meth:`dump` and the payloads."""
         out: dict[str, Any] = {}
         for info in obj.__ck_fields__:
-            if writable_only and info.read_only:
-                continue
-            out[info.wire] = self.dump_value(getattr(obj, info.name))
+            value = getattr(obj, info.name)
+            if takes(info, value):
+                out[info.wire] = self.dump_value(value)
         return _with_extras(obj, out)
 
     def create_payload(self, obj: Resource) -> dict[str, Any]:
@@ -330,27 +295,19 @@ class Converter:
     def set_payload(self, obj: Resource, *, creating: bool = False) -> dict[str, Any]:
         """Writable fields that hold a value (or are declared ``send_null``), plus extras;
         create-only fields only when ``creating``."""
-        out = {
-            info.wire: self.dump_value(getattr(obj, info.name))
-            for info in obj.__ck_fields__
-            if info.writable
-            and (creating or not info.create_only)
-            and (info.send_null or getattr(obj, info.name) is not None)
-        }
-        return _outgoing(obj, _with_extras(obj, out))
+
+        def takes(info: FieldInfo, value: Any) -> bool:
+            sendable = info.writable and (creating or not info.create_only)
+            return sendable and (info.send_null or value is not None)
+
+        return _outgoing(obj, self._selected(obj, takes))
 
     @_sendable
     def full_payload(self, obj: Resource) -> dict[str, Any]:
         """What a full replace (PUT) sends: every writable field that is known, plus extras."""
         raw = obj._ck_raw or {}
-        out: dict[str, Any] = {}
-        for info in obj.__ck_fields__:
-            if info.read_only or info.create_only:
-                continue
-            value = getattr(obj, info.name)
-            if value is not None or info.wire in raw:
-                out[info.wire] = self.dump_value(value)
-        return _outgoing(obj, _with_extras(obj, out))
+        known = self._selected(obj, lambda info, v: replaceable(info) and (v is not None or info.wire in raw))
+        return _outgoing(obj, known)
 
     @_sendable
     def changes(self, obj: Resource) -> dict[str, Any]:
@@ -365,9 +322,7 @@ class Converter:
         attrs.resolve_types(type(obj))  # type: ignore[type-var]
         types_ = attrs.fields_dict(type(obj))  # type: ignore[arg-type]
         out: dict[str, Any] = {}
-        for info in obj.__ck_fields__:
-            if info.read_only or info.create_only:
-                continue
+        for info in filter(replaceable, obj.__ck_fields__):
             current = getattr(obj, info.name)
             if info.wire in raw:
                 original = self.value(raw[info.wire], types_[info.name].type)

@@ -26,6 +26,24 @@ _EXCERPT = 200
 _RAW_ATTRIBUTES = frozenset({"response", "request"})
 
 
+_CAUSE: Any = BaseException.__dict__["__cause__"]
+_CONTEXT: Any = BaseException.__dict__["__context__"]
+
+
+def _redacting(slot: Any) -> property:
+    """A property over the exception link in C ``slot``: what it holds is replaced for good by
+    its redacted summary, when set or first read."""
+
+    def get(error: BaseException) -> BaseException | None:
+        link = slot.__get__(error)
+        safe = _redacted_link(link)
+        if safe is not link:
+            slot.__set__(error, safe)
+        return safe
+
+    return property(get, lambda error, link: slot.__set__(error, _redacted_link(link)))
+
+
 class ClientKitError(Exception):
     """Base class of every error clientkit raises.
 
@@ -49,34 +67,8 @@ class ClientKitError(Exception):
     # ``raise ... from exc`` and raising inside ``except`` store the original exception
     # (which may hold a token in its text) in C slots; every read and write through these
     # properties swaps it for a RedactedCause, so tracebacks and code see only that.
-    @property
-    def __cause__(self) -> BaseException | None:
-        return _guarded(self, _CAUSE)
-
-    @__cause__.setter
-    def __cause__(self, value: BaseException | None) -> None:
-        _CAUSE.__set__(self, _redacted_link(value))
-
-    @property
-    def __context__(self) -> BaseException | None:
-        return _guarded(self, _CONTEXT)
-
-    @__context__.setter
-    def __context__(self, value: BaseException | None) -> None:
-        _CONTEXT.__set__(self, _redacted_link(value))
-
-
-_CAUSE: Any = BaseException.__dict__["__cause__"]
-_CONTEXT: Any = BaseException.__dict__["__context__"]
-
-
-def _guarded(error: BaseException, slot: Any) -> BaseException | None:
-    """The link in ``slot`` of ``error``, replaced for good by its redacted summary."""
-    link = slot.__get__(error)
-    safe = _redacted_link(link)
-    if safe is not link:
-        slot.__set__(error, safe)
-    return safe
+    __cause__ = _redacting(_CAUSE)
+    __context__ = _redacting(_CONTEXT)
 
 
 def _redacted_link(link: BaseException | None) -> BaseException | None:
@@ -416,8 +408,8 @@ class ErrorShape:
         response: requests.Response | None = None,
     ) -> APIError:
         """Build the typed error for one failed response."""
-        message = _first_text(body, self.message)
-        request_id = _first_text(body, self.request_id)
+        message = _first(body, self.message, text=True)
+        request_id = _first(body, self.request_id, text=True)
         if request_id is None and self.request_id_header:
             request_id = headers.get(self.request_id_header)
         code = _first(body, self.code)
@@ -456,19 +448,15 @@ def _alternatives(paths: Path) -> list[str]:
     return [] if paths is None else [paths] if isinstance(paths, str) else list(paths)
 
 
-def _first(body: Any, paths: Path, *, scalar: bool = False) -> Any:
+def _first(body: Any, paths: Path, *, text: bool = False) -> Any:
+    """The first value found at ``paths`` in ``body``; with ``text``, the first scalar, as text."""
     if not isinstance(body, Mapping):
         return None
     for path in _alternatives(paths):
         value = dig(body, path)
-        if value is not None and not (scalar and isinstance(value, Mapping | list)):
-            return value
+        if value is not None and not (text and isinstance(value, Mapping | list)):
+            return str(value) if text else value
     return None
-
-
-def _first_text(body: Any, paths: Path) -> str | None:
-    value = _first(body, paths, scalar=True)
-    return None if value is None else str(value)
 
 
 def _parse_field_errors(found: Any, *, root: bool) -> dict[str, list[str]]:

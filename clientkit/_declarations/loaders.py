@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import attrs
+from cattrs.gen import make_dict_structure_fn, override
 
 from clientkit._declarations.errors import DecodeError, redacted_cause, repr_excerpt
 
@@ -49,7 +50,8 @@ def is_union(t: Any) -> bool:
     return get_origin(t) in (Union, types.UnionType)
 
 
-def _split_optional(t: Any) -> tuple[Any, bool]:
+def split_optional(t: Any) -> tuple[Any, bool]:
+    """``X | None`` as ``(X, True)``; any other type ``t`` as ``(t, False)``."""
     if is_union(t):
         args = get_args(t)
         members = [a for a in args if a is not type(None)]
@@ -67,8 +69,14 @@ def copy_json(value: Any) -> Any:
     return value
 
 
+def loader_for(cls: type[Resource], converter: Converter) -> Loader:
+    """The load function ``(raw, level) -> instance`` for ``cls``: generated, or through
+    ``__init__`` for classes with validators, converters or hooks."""
+    return _init_loader(cls, converter) if needs_init(cls) else generate(cls, converter)
+
+
 def generate(cls: type[Resource], converter: Converter) -> Loader:
-    """The load function ``(raw_dict, level) -> instance`` for ``cls``."""
+    """The generated load function of ``cls``."""
     fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
     infos = cls.__ck_fields__
     declared = frozenset(f.wire for f in infos)
@@ -107,6 +115,41 @@ def generate(cls: type[Resource], converter: Converter) -> Loader:
     return load
 
 
+def _init_loader(cls: type[Resource], converter: Converter) -> Loader:
+    """The cattrs path, through ``__init__``, for classes with validators or hooks."""
+    infos = cls.__ck_fields__
+    renames: dict[str, Any] = {f.name: override(rename=f.wire) for f in infos if f.wire != f.name}
+    wired = {f.name for f in infos}
+    local = [a.name for a in attrs.fields(cls) if a.name not in wired]  # type: ignore[arg-type]
+    renames.update({name: override(omit=True) for name in local})
+    base = make_dict_structure_fn(
+        cls,
+        converter.cattrs,
+        _cattrs_forbid_extra_keys=False,
+        _cattrs_detailed_validation=False,
+        **renames,
+    )
+    declared = frozenset(f.wire for f in infos)
+    explain = explainer(cls, converter.cattrs.get_structure_hook)
+
+    def load(raw: Any, level: Any) -> Any:
+        if type(raw) is not dict:
+            return check(raw, level)
+        try:
+            obj = base(raw, cls)
+        except Exception as exc:
+            raise explain(raw, exc) from redacted_cause(exc)
+        state = obj.__dict__
+        state["_ck_raw"] = raw
+        state["_ck_level"] = level
+        if len(raw) > len(declared) or not declared.issuperset(raw):
+            state["_ck_extra"] = {k: copy_json(v) for k, v in raw.items() if k not in declared}
+        return obj
+
+    check = fallback(cls, load)
+    return load
+
+
 @attrs.define
 class _Parts:
     """A loader's source, gathered field by field."""
@@ -131,7 +174,7 @@ def _conversion(
     parts: _Parts, env: dict[str, Any], i: int, info: FieldInfo, t: Any, hook_of: Callable[[Any], Any]
 ) -> str:
     """The expression converting wire value ``v`` of field ``i``; adds the field's fast-path parts."""
-    base, optional = _split_optional(t)
+    base, optional = split_optional(t)
     slow = f"_h{i}(v, _t{i})"
     item = _list_item(base)
     got = f"raw[{info.wire!r}]"

@@ -63,7 +63,6 @@ class Timeout:
         raise InvalidRequestError(f"timeout must be a number, a pair or a Timeout, not {value!r}")
 
 
-
 def _retry_of(value: RetryPolicy | int | None) -> RetryPolicy | None:
     if value is None or isinstance(value, RetryPolicy):
         return value

@@ -554,11 +554,7 @@ def header_text(value: Any) -> str:
 
 def redact_headers(headers: Mapping[str, Any]) -> dict[str, str]:
     """A copy of ``headers`` fit for a log line or an exception."""
-    out: dict[str, str] = {}
-    for name, value in headers.items():
-        text = header_text(value)
-        out[name] = MASK if is_sensitive_name(name) else redact(text)
-    return out
+    return {name: MASK if is_sensitive_name(name) else redact(header_text(v)) for name, v in headers.items()}
 
 
 def redact_url(url: str) -> str:
@@ -581,14 +577,8 @@ def redact_data(value: Any, names: Iterable[str] = ()) -> Any:
     """A deep copy of JSON-like ``value`` with sensitive keys masked (for logs)."""
     extra = {n.lower() for n in names}
     if isinstance(value, Mapping):
-        return {
-            k: (
-                MASK
-                if isinstance(k, str) and (is_sensitive_name(k) or k.lower() in extra)
-                else redact_data(v, extra)
-            )
-            for k, v in value.items()
-        }
+        masked = {k for k in value if isinstance(k, str) and (is_sensitive_name(k) or k.lower() in extra)}
+        return {k: MASK if k in masked else redact_data(v, extra) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_data(v, extra) for v in value]
     if isinstance(value, str):

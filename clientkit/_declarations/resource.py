@@ -53,6 +53,11 @@ class FieldInfo:
         return not self.read_only
 
 
+def replaceable(info: FieldInfo) -> bool:
+    """Whether a full replace sends (or, left out, erases) this field; a patch may change it."""
+    return info.writable and not info.create_only
+
+
 def field(
     *,
     wire: str | None = None,
