@@ -39,7 +39,7 @@ from clientkit._declarations.options import (
     split_options,
 )
 from clientkit._declarations.paging import PageRequest, Paginator
-from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
+from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
 from clientkit._declarations.wire import is_token, pairs_of
 
@@ -680,15 +680,12 @@ def _split(
     ``{cache}`` placeholder or an ``idempotent`` field never turns it into an option."""
     if not given:
         return None, given
-    own = {name for tpl in _templates(spec) for name in tpl.names}.union(fields)
+    templates = [spec.one, spec.many, spec.create, spec.update, spec.delete]
+    templates += [tpl for _, tpl in spec.actions.values()]
+    own = {name for tpl in templates if tpl is not None for name in tpl.names}.union(fields)
     kept = {k: v for k, v in given.items() if k in own}
     options, rest = split_options({k: v for k, v in given.items() if k not in own})
     return options, {**rest, **kept}
-
-
-def _templates(spec: ResourceSpec) -> list[PathTemplate]:
-    found = [spec.one, spec.many, spec.create, spec.update, spec.delete]
-    return [tpl for tpl in found if tpl is not None] + [tpl for _, tpl in spec.actions.values()]
 
 
 def _refreshing(options: Mapping[str, Any]) -> str:
