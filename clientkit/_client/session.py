@@ -455,13 +455,14 @@ class Session:
         """
         spec = spec_of(obj)
         options, path = _split(spec, path)
-        if only_set:
-            payload = self.converter.set_payload(obj)
-        else:
-            refuse_erasing(spec, obj, self.converter)
-            payload = self.converter.full_payload(obj)
+        payload = self.converter.set_payload(obj) if only_set else self._replacement(spec, obj)
         options = self._if_match(obj, if_match, options)
         return self._write(obj, spec, "update", payload, level, options, path, replaces=not only_set)
+
+    def _replacement(self, spec: ResourceSpec, obj: Resource) -> dict[str, Any]:
+        """Every writable field, for a replace; refused when ``obj`` may not know them all."""
+        refuse_erasing(spec, obj, self.converter)
+        return self.converter.full_payload(obj)
 
     @_forgets_on_failure
     def patch(self, obj: R, /, *, if_match: bool = False, **changes: Any) -> R:
@@ -493,9 +494,7 @@ class Session:
         if not changed:
             return obj
         full = spec.save_method == "PUT"
-        if full:
-            refuse_erasing(spec, obj, self.converter)
-        payload = self.converter.full_payload(obj) if full else changed
+        payload = self._replacement(spec, obj) if full else changed
         call = self._if_match(obj, if_match, options_of(options, caller="save"))
         return self._write(obj, spec, "update" if full else "patch", payload, None, call, {}, replaces=full)
 
