@@ -8,6 +8,7 @@ logs and pickles never show them.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import threading
 import time
@@ -368,10 +369,9 @@ class PasswordLogin(Authenticator):
         used = failed.headers.get(self.header)
         with self._lock:
             current = self._current
-            if current is not None and used != self._header_value(current):
-                return True
-            self._obtain(current)
-            return True
+            if current is None or used == self._header_value(current):
+                self._obtain(current)  # else another thread renewed it already
+        return True
 
     def login(self) -> Token:
         """Log in now, whatever the state of the current token."""
@@ -387,13 +387,10 @@ class PasswordLogin(Authenticator):
     def _obtain(self, previous: Token | None) -> Token:
         token: Token | None = None
         if previous is not None and previous.refresh_token and self.refresh_path:
-            try:
-                token = self._request(
-                    self.refresh_path, self.refresh_body, {"refresh_token": previous.refresh_token.reveal()}
-                )
+            values = {"refresh_token": previous.refresh_token.reveal()}
+            with contextlib.suppress(AuthenticationError, BadRequestError, PermissionDeniedError):
+                token = self._request(self.refresh_path, self.refresh_body, values)
                 self.refreshes += 1
-            except (AuthenticationError, BadRequestError, PermissionDeniedError):
-                token = None
         if token is None:
             self.check()
             token = self._request(self.path, self.body, self._credential_values())
@@ -422,10 +419,8 @@ class PasswordLogin(Authenticator):
         elif self.expires_at and dig(answer, self.expires_at) is not None:
             from clientkit._declarations.convert import parse_datetime
 
-            try:
+            with contextlib.suppress(ValueError):
                 expires = parse_datetime(dig(answer, self.expires_at)).timestamp()
-            except ValueError:
-                expires = None
         if expires is None:
             expires = jwt_expiry(access)
         return Token(

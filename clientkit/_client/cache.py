@@ -515,21 +515,17 @@ class Shortcut:
             return
         validators = _validators_of(response)
         expires = getattr(response, "expires", None)
+        if expires is not None and expires.tzinfo is None:
+            expires = expires.replace(tzinfo=dt.timezone.utc)
         revalidate = "no-cache" in control or "must-revalidate" in control
         self._entries.put(signature, _Entry(key, expires, validators, revalidate))
-
-    def forget(self, signature: tuple[Any, ...]) -> None:
-        self._entries.put(signature, None)
 
     def fresh(self, signature: tuple[Any, ...]) -> requests.Response | None:
         """The stored answer, if it is certainly fresh."""
         entry = self._entries.get(signature)
         if entry is None or entry.always_revalidate or entry.expires is None:
             return None
-        expires = entry.expires
-        if expires.tzinfo is None:
-            expires = expires.replace(tzinfo=dt.timezone.utc)
-        if expires <= dt.datetime.now(dt.timezone.utc):
+        if entry.expires <= dt.datetime.now(dt.timezone.utc):
             return None
         cached = self._stored(entry.key)
         if cached is None or cached.is_expired:
@@ -543,10 +539,19 @@ class Shortcut:
             return None
         return {_CONDITIONAL[header]: value for header, value in entry.validators}
 
-    def not_modified(
+    def revalidated(
         self, signature: tuple[Any, ...], response: requests.Response
     ) -> requests.Response | None:
-        """The stored answer for a ``304`` to a conditional request (``None``: fall back)."""
+        """The stored answer when ``response`` to the conditional request is a usable ``304``;
+        else ``None``, the entry forgotten: requests-cache judges (and stores) what follows."""
+        stored = self._not_modified(signature, response) if response.status_code == 304 else None
+        if stored is None:
+            self._entries.put(signature, None)
+        return stored
+
+    def _not_modified(
+        self, signature: tuple[Any, ...], response: requests.Response
+    ) -> requests.Response | None:
         entry = self._entries.get(signature)
         if entry is None:
             return None

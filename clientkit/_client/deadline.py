@@ -146,23 +146,21 @@ class _WatchedConnection(HTTPConnection):
         _attach(self)
 
 
-class _WatchedPool(HTTPConnectionPool):
+class WatchedHTTPPool(HTTPConnectionPool):
     """A pool whose sockets the current exchange's alarm can shut, whether a connection is
     reused (taken from the pool) or new (once connected)."""
 
+    ConnectionCls = _WatchedConnection
+
     def _get_conn(self, timeout: float | None = None) -> Any:
         return _attach(super()._get_conn(timeout))
-
-
-class WatchedHTTPPool(_WatchedPool):
-    ConnectionCls = _WatchedConnection
 
 
 class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
     pass
 
 
-class WatchedHTTPSPool(_WatchedPool, HTTPSConnectionPool):
+class WatchedHTTPSPool(WatchedHTTPPool, HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 

@@ -3,6 +3,7 @@ against loops, and fetches numbered pages concurrently when the style allows."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from array import array
 from bisect import bisect_left
@@ -370,9 +371,12 @@ class Pager(Generic[T]):
         """Page ``number`` (0-based), for styles that can address pages directly."""
         if number < 0:
             raise InvalidRequestError("page numbers start at 0")
-        request = self._paginator.page_at(self._request, number)
-        size = self._request.size or 0
-        return self._load(attrs.evolve(request, number=number), number * size)[0]
+        return self._nth(self._request, number)
+
+    def _nth(self, start: PageRequest, number: int) -> Page[T]:
+        """Page ``number`` of the walk from ``start``, asked for by its position."""
+        request = self._paginator.page_at(start, number)
+        return self._load(attrs.evolve(request, number=number), number * (start.size or 0))[0]
 
     def to_list(self) -> list[T]:
         """Every item, materialised (mind the memory on long lists)."""
@@ -393,23 +397,17 @@ class Pager(Generic[T]):
             return
         try:
             self._paginator.page_at(self._request, 1)
-            addressable = True
         except InvalidRequestError:
-            addressable = False
+            total = None  # pages cannot be addressed: walked one after another
         guard = self._guard()
         base = guard.record(first, _fingerprint_items(first))
-        if total is None or not addressable:
+        if total is None:
             yield from self._walk(first.next_request, guard, count=1, seen=stride, base=base)
             return
         count = -(-(total - stride) // stride)
         if self.max_pages is not None:
             count = min(count, self.max_pages - 1)
-        start = attrs.evolve(self._request, size=stride)
-
-        def fetch(number: int) -> Page[T]:
-            request = self._paginator.page_at(start, number)
-            return self._load(attrs.evolve(request, number=number), number * stride)[0]
-
+        fetch = functools.partial(self._nth, attrs.evolve(self._request, size=stride))
         outcomes = bulk.run(fetch, range(1, count + 1), workers=workers)
         try:
             for outcome in outcomes:

@@ -39,7 +39,7 @@ from clientkit._declarations.options import (
     split_options,
 )
 from clientkit._declarations.paging import PageRequest, Paginator
-from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
+from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
 from clientkit._declarations.wire import is_token, pairs_of
 
@@ -455,13 +455,14 @@ class Session:
         """
         spec = spec_of(obj)
         options, path = _split(spec, path)
-        if only_set:
-            payload = self.converter.set_payload(obj)
-        else:
-            refuse_erasing(spec, obj, self.converter)
-            payload = self.converter.full_payload(obj)
+        payload = self.converter.set_payload(obj) if only_set else self._replacement(spec, obj)
         options = self._if_match(obj, if_match, options)
         return self._write(obj, spec, "update", payload, level, options, path, replaces=not only_set)
+
+    def _replacement(self, spec: ResourceSpec, obj: Resource) -> dict[str, Any]:
+        """Every writable field, for a replace; refused when ``obj`` may not know them all."""
+        refuse_erasing(spec, obj, self.converter)
+        return self.converter.full_payload(obj)
 
     @_forgets_on_failure
     def patch(self, obj: R, /, *, if_match: bool = False, **changes: Any) -> R:
@@ -493,9 +494,7 @@ class Session:
         if not changed:
             return obj
         full = spec.save_method == "PUT"
-        if full:
-            refuse_erasing(spec, obj, self.converter)
-        payload = self.converter.full_payload(obj) if full else changed
+        payload = self._replacement(spec, obj) if full else changed
         call = self._if_match(obj, if_match, options_of(options, caller="save"))
         return self._write(obj, spec, "update" if full else "patch", payload, None, call, {}, replaces=full)
 
@@ -680,15 +679,12 @@ def _split(
     ``{cache}`` placeholder or an ``idempotent`` field never turns it into an option."""
     if not given:
         return None, given
-    own = {name for tpl in _templates(spec) for name in tpl.names}.union(fields)
+    templates = [spec.one, spec.many, spec.create, spec.update, spec.delete]
+    templates += [tpl for _, tpl in spec.actions.values()]
+    own = {name for tpl in templates if tpl is not None for name in tpl.names}.union(fields)
     kept = {k: v for k, v in given.items() if k in own}
     options, rest = split_options({k: v for k, v in given.items() if k not in own})
     return options, {**rest, **kept}
-
-
-def _templates(spec: ResourceSpec) -> list[PathTemplate]:
-    found = [spec.one, spec.many, spec.create, spec.update, spec.delete]
-    return [tpl for tpl in found if tpl is not None] + [tpl for _, tpl in spec.actions.values()]
 
 
 def _refreshing(options: Mapping[str, Any]) -> str:

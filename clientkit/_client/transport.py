@@ -47,7 +47,6 @@ from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_val
 log = logging.getLogger("clientkit.http")
 
 UNSET: Any = object()
-_RESEND: Any = object()
 MAX_REDIRECTS = 5  # hops followed for one call, as requests' own default of 30 is generous
 _DEFAULTS = RequestOptions(timeout=Timeout(), retry=RetryPolicy(), max_body=MAX_BODY)
 
@@ -389,11 +388,15 @@ class Transport:
         (a redirect hop, a renewed login, a retry, the shortcut's follow-up)."""
         if log.isEnabledFor(logging.DEBUG):
             self._log_exchange(resp, call.json, (time.monotonic() - call.started) * 1000)
-        if call.conditional is not None:
+        if call.conditional is not None and self.shortcut is not None:
             call.conditional = None
-            stored = self._conditional_outcome(call, resp)
+            stored = self.shortcut.revalidated(call.signature, resp)
             if stored is not None:
-                return stored if stored is not _RESEND else None
+                self.cache_stats.record(stored)
+                self.invalidations.fetched(call.signature, call.generation)
+                return stored
+            if resp.status_code == 304:
+                return None  # send a full conditional request through requests-cache
         self._bookkeep(call, resp)
         return self._act(call, resp, self._judge(call, resp))
 
@@ -429,22 +432,6 @@ class Transport:
             raise self.error_for(resp, call.method)
         elif verdict.outcome != "renew":
             return resp
-        return None
-
-    def _conditional_outcome(self, call: _Call, resp: requests.Response) -> Any:
-        """After the shortcut's conditional request: the stored answer on a usable 304,
-        ``_RESEND`` to let requests-cache decide, ``None`` for a changed answer."""
-        shortcut = self.shortcut
-        assert shortcut is not None
-        if resp.status_code == 304:
-            stored = shortcut.not_modified(call.signature, resp)
-            if stored is not None:
-                self.cache_stats.record(stored)
-                self.invalidations.fetched(call.signature, call.generation)
-                return stored
-            shortcut.forget(call.signature)
-            return _RESEND  # a full conditional request through requests-cache
-        shortcut.forget(call.signature)  # a changed answer: requests-cache stores it next time
         return None
 
     def _bookkeep(self, call: _Call, resp: requests.Response) -> None:
