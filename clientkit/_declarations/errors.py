@@ -162,6 +162,37 @@ class DecodeError(ClientKitError, ValueError):
         super().__init__(f"{message}{tail}{quoted}")
 
 
+class UnexpectedContentType(DecodeError):
+    """The answer's ``Content-Type`` is not one the call accepts (an HTML login page where
+    a PDF was expected); ``excerpt`` shows the start of what came instead."""
+
+
+class IntegrityError(TransportError):
+    """A body arrived whole by the wire's account but not by the declaration's: shorter or
+    longer than its ``Content-Length``, or with another checksum than the one asked for."""
+
+
+class Cancelled(ClientKitError):
+    """The caller's cancel event was set; the work stopped and left nothing half-done."""
+
+
+class JobFailed(ClientKitError):
+    """A long-running job ended in a failed state; ``status`` is its last status."""
+
+    def __init__(self, message: str, *, status: Any = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class JobTimeout(ClientKitError, TimeoutError):
+    """A job was still running when the deadline passed; ``status`` is its last status
+    (``None`` when no poll answered)."""
+
+    def __init__(self, message: str, *, status: Any = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
 class RedactedCause(Exception):
     """Stands in for the third-party exception behind a clientkit error: only the type and
     scrubbed text of it and its chain, so no traceback or pickle shows what it carried."""
@@ -491,6 +522,11 @@ for _public in (
     CacheError,
     RedirectError,
     DecodeError,
+    UnexpectedContentType,
+    IntegrityError,
+    Cancelled,
+    JobFailed,
+    JobTimeout,
     RedactedCause,
     PaginationError,
     APIError,

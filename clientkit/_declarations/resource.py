@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
+from clientkit._declarations.answers import Answer, Kind
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
 from clientkit._declarations.paths import PathTemplate
@@ -121,11 +122,23 @@ def expansion(level: int = 1, **kwargs: Any) -> Any:
 
 @attrs.frozen
 class Action:
-    """A custom operation on a resource: ``Action("POST", "/apps/{id}/publish")``."""
+    """A custom operation on a resource: ``Action("POST", "/apps/{id}/publish")``.
+
+    ``answer`` is what it answers (``"json"``, ``"bytes"``, ``"text"`` or ``"stream"``) and
+    ``accept`` the media types it takes (``"application/pdf"``); another type raises
+    :class:`~clientkit.errors.UnexpectedContentType`.
+    """
 
     method: str
     path: str
     status: int | None = None
+    answer: Kind = "json"
+    accept: str | tuple[str, ...] = ()
+
+    @property
+    def answers(self) -> Answer:
+        """The declared answer as one value."""
+        return Answer(self.answer, self.accept)
 
 
 @attrs.frozen
@@ -140,6 +153,7 @@ class ResourceSpec:
     update: PathTemplate | None
     delete: PathTemplate | None
     actions: Mapping[str, tuple[str, PathTemplate]]
+    answers: Mapping[str, Answer]
     identity: tuple[str, ...]
     singleton: bool
     parents: tuple[str, ...]
@@ -395,6 +409,7 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         service=service,
         **paths,
         actions=actions,
+        answers=_answers(cls, declared["actions"] or {}),
         identity=ident,
         singleton=singleton,
         parents=parents,
@@ -473,6 +488,14 @@ def _actions(cls: type, actions: Mapping[str, Action]) -> dict[str, tuple[str, P
         assert tpl is not None
         routes[name] = (act.method.upper(), tpl)
     return routes
+
+
+def _answers(cls: type, actions: Mapping[str, Action]) -> dict[str, Answer]:
+    """What each custom operation answers."""
+    try:
+        return {name: act.answers for name, act in actions.items()}
+    except DeclarationError as exc:
+        raise DeclarationError(f"{cls.__name__}: {exc.message}") from None
 
 
 def _check_paths(
