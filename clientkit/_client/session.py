@@ -15,6 +15,7 @@ import attrs
 import requests
 
 from clientkit._client.cache import CacheStats
+from clientkit._client.multipart import body_for
 from clientkit._client.pager import Pager, by_fields
 from clientkit._client.transport import UNSET, Transport
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
@@ -30,6 +31,7 @@ from clientkit._declarations.errors import (
     repr_excerpt,
 )
 from clientkit._declarations.expansion import Level
+from clientkit._declarations.files import without_files
 from clientkit._declarations.identity import spec_of
 from clientkit._declarations.options import (
     CallOptions,
@@ -240,8 +242,15 @@ class Session:
         options: RequestOptions | None,
         invalidates: Iterable[str] = (),
     ) -> tuple[Any, requests.Response]:
+        upload = body_for(json)  # a payload holding files goes as multipart/form-data
         resp = self._send(
-            method, path, params=params, json=json, options=self._resolve(options), invalidates=invalidates
+            method,
+            path,
+            params=params,
+            json=UNSET if upload is not None else json,
+            data=upload,
+            options=self._resolve(options),
+            invalidates=invalidates,
         )
         return self.transport.json_of(resp, method), resp
 
@@ -638,6 +647,7 @@ class Session:
             invalidates=self._related(spec, obj, path),
         )
         answer = envelope.unwrap(body, operation) if body is not None else None
+        payload = without_files(payload)  # a file sent is not a value the object keeps
         if isinstance(answer, Mapping):
             at = answer_level(spec, lvl, operation)
             plan = plan_merge(spec, obj, at, answer, payload, replaced=replaces)

@@ -28,6 +28,7 @@ from clientkit._client.deadline import watched
 from clientkit._client.decisions import SAFE_METHODS, origin_of
 from clientkit._client.failures import SENDING_ERRORS, classify
 from clientkit._client.http_policy import OFF_ORIGIN, configure
+from clientkit._client.multipart import MultipartBody, from_requests
 from clientkit._client.redacted_logging import install_log_redaction
 from clientkit._declarations.errors import (
     APIError,
@@ -217,6 +218,8 @@ class Transport:
         when no usable response arrived, ``RedirectError`` for a redirected write.
         """
         call = self._build(method, target, params, options or self.options, invalidates)
+        streamed = from_requests(data, files)
+        data, files = (streamed, None) if streamed is not None else (data, files)
         call.body = self._body(json, data, call.headers)
         call.rewinder, call.files, call.json = Rewinder(call.body, files), files, json
         call.stream, call.authenticate, call.raise_for_status = stream, authenticate, raise_for_status
@@ -274,8 +277,13 @@ class Transport:
         )
 
     def _body(self, json: Any, data: Any, headers: dict[str, str | None]) -> Any:
-        """The body to send: ``json`` encoded (with its Content-Type) or the raw ``data``."""
+        """The body to send: ``json`` encoded (with its Content-Type) or the raw ``data``
+        (a multipart body with its own Content-Type)."""
         body = raw_body(data)
+        if isinstance(body, MultipartBody):  # its boundary is ours: no other Content-Type fits
+            for name in [k for k in headers if k.lower() == "content-type"]:
+                del headers[name]
+            headers["Content-Type"] = body.content_type
         if json is not UNSET:
             body = self.codec.dumps(json)
             if not _has(headers, "Content-Type"):
