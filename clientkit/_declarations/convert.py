@@ -21,7 +21,7 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     redacted_cause,
 )
-from clientkit._declarations.files import File
+from clientkit._declarations.files import File, is_file
 from clientkit._declarations.loaders import copy_json, is_union, loader_for, split_optional
 from clientkit._declarations.redaction import register_secret
 from clientkit._declarations.resource import FieldInfo, Resource, replaceable
@@ -32,6 +32,7 @@ R = TypeVar("R", bound=Resource)
 P = ParamSpec("P")
 T = TypeVar("T")
 _NoneType = type(None)
+_JSON_SCALARS = frozenset({str, int, float, bool, _NoneType})
 
 
 def _sendable(build: Callable[P, T]) -> Callable[P, T]:
@@ -264,7 +265,10 @@ class Converter:
     # -- dumping -------------------------------------------------------------
 
     def dump_value(self, value: Any) -> Any:
-        """One Python value as JSON-ready data."""
+        """One Python value as JSON-ready data; a file to upload (a :class:`File`, a path,
+        an open file) stays itself, for the multipart body."""
+        if type(value) not in _JSON_SCALARS and is_file(value):
+            return value
         return self.cattrs.unstructure(value)
 
     def _dump_set(self, value: Any) -> list[Any]:

@@ -42,6 +42,7 @@ from clientkit.sandbox.levels import read_level
 from clientkit.sandbox.paging import PageQuery, serve_page
 from clientkit.sandbox.principals import login_answer, principal_of
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
+from clientkit.sandbox.uploads import FILES_PATH, Part, Uploads, is_multipart, parse, payload, summary
 
 try:
     from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -72,6 +73,7 @@ class SandboxRequest:
     params: dict[str, str]
     principal: str | None
     sandbox: Sandbox
+    form: list[Part] | None = None  # the parts of a multipart/form-data body
 
     @property
     def json(self) -> Any:
@@ -168,6 +170,7 @@ class Sandbox:
         self.faults = FaultPlan(seed)
         self._ids = random.Random(seed)
         self.store: MemoryStore = SqliteStore(store) if store else MemoryStore()
+        self.uploads = Uploads()
         self.page_size = page_size
         self.max_page_size = max_page_size
         self.create_status = create_status
@@ -185,6 +188,7 @@ class Sandbox:
         )
         registry.check(service, self.resources)
         self._install_auth()
+        self._add(FILES_PATH, ["GET"], _Route(self._uploaded, public=False, operation="download"))
         for cls in self.resources:
             self._install_resource(cls)
         if data is not None:
@@ -430,8 +434,22 @@ class Sandbox:
             headers["Last-Modified"] = _http_date(modified)
         return Reply(200, body, headers=headers)
 
-    def _payload(self, spec: ResourceSpec, req: SandboxRequest, operation: str) -> Any:
+    def _payload(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest, operation: str) -> Any:
+        if req.form is not None:  # a form is never enveloped
+            types = field_types(cls)
+            return payload(req.form, {f.wire: types[f.name] for f in fields_of(cls)})
         return unwrap_request(spec.envelope_in(self.service), req.json, operation)
+
+    def _uploaded(self, req: SandboxRequest) -> Reply:
+        """An uploaded file, as it was received."""
+        file = self.uploads.get(req.params["id"])
+        if file is None:
+            return self.error(404, "no such file")
+        with self.uploads.open(file) as source:
+            data = source.read()
+        disposition = f"attachment; filename*=UTF-8''{quote(file.filename, safe='')}"
+        ctype = file.content_type or "application/octet-stream"
+        return Reply(200, data, {"Content-Disposition": disposition}, content_type=ctype, raw=True)
 
     def _invalid(
         self, cls: type[Resource], payload: Mapping[str, Any], *, creating: bool, request: Request
@@ -487,7 +505,7 @@ class Sandbox:
         }
 
     def _create(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
-        payload = self._payload(spec, req, "create")
+        payload = self._payload(cls, spec, req, "create")
         if not isinstance(payload, Mapping):
             return self.error(400, "the body must be a JSON object")
         errors = self._invalid(cls, payload, creating=True, request=req.request)
@@ -526,7 +544,7 @@ class Sandbox:
             return found
         table, key, record = found
         operation = "update" if replace else "patch"
-        payload = self._payload(spec, req, operation)
+        payload = self._payload(cls, spec, req, operation)
         if not isinstance(payload, Mapping):
             return self.error(400, "the body must be a JSON object")
         errors = self._invalid(cls, payload, creating=False, request=req.request)
@@ -596,12 +614,13 @@ class Sandbox:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         raw_path = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(request.path)).split("?")[0]
+        form, body = self._received(request)
         self.journal.record(
             request.method,
             unquote(raw_path),
             environ.get("QUERY_STRING", ""),
             dict(request.headers.items()),
-            request.get_data(),
+            body,
         )
         faults = self.faults.draw(request.method, unquote(raw_path))
         for fault in faults:
@@ -609,8 +628,13 @@ class Sandbox:
                 time.sleep(fault.delay)
         early = next((f for f in faults if f.kind in ("status", "drop", "html", "redirect")), None)
         if early is not None:
+            self.uploads.discard(form or ())
             return self._early_fault(early, environ, start_response)
-        reply, req = self._dispatch(request, raw_path)
+        if form is None and is_multipart(request):
+            return self._response(self.error(400, "the multipart body is malformed"), request)(
+                environ, start_response
+            )
+        reply, req = self._dispatch(request, raw_path, form)
         reply = self.finish(reply, req)
         response = self._response(reply, request)
         late = next((f for f in faults if f.kind in ("drop_mid", "truncate", "trickle")), None)
@@ -618,7 +642,20 @@ class Sandbox:
             return self._late_fault(late, response, environ, start_response)
         return response(environ, start_response)
 
-    def _dispatch(self, request: Request, raw_path: str) -> tuple[Reply, SandboxRequest | None]:
+    def _received(self, request: Request) -> tuple[list[Part] | None, bytes]:
+        """The parts of a multipart body (files stored as they stream in) and what the
+        journal keeps of the body: the whole body, or a form's summary."""
+        if not is_multipart(request):
+            return None, request.get_data()
+        try:
+            form = parse(request, self.uploads)
+        except ValueError:
+            return None, b""
+        return form, summary(form)
+
+    def _dispatch(
+        self, request: Request, raw_path: str, form: list[Part] | None = None
+    ) -> tuple[Reply, SandboxRequest | None]:
         adapter = self._map.bind("sandbox", path_info=raw_path, url_scheme=request.scheme)
         try:
             endpoint, values = adapter.match(method=request.method)
@@ -637,6 +674,7 @@ class Sandbox:
             params={k: unquote(str(v)) for k, v in values.items()},
             principal=principal,
             sandbox=self,
+            form=form,
         )
         result = route.handler(req)
         return (result if isinstance(result, Reply) else Reply(200, result)), req
@@ -720,6 +758,7 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.stop()
         self.store.close()
+        self.uploads.close()
 
 
 def _uses(spec: ResourceSpec, name: str) -> bool:
