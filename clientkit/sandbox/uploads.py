@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_input_stream
 
 from clientkit._declarations.convert import conforms
+from clientkit._declarations.errors import redacted_cause
 
 FILES_PATH = "/_sandbox/files/{id}"
 _CHUNK = 1 << 16
@@ -136,7 +137,7 @@ def parse(request: Request, uploads: Uploads) -> list[Part]:
         if current is not None:
             current.abandon()
         uploads.discard(parts)
-        raise ValueError(f"a malformed multipart body: {exc}") from exc
+        raise ValueError(f"a malformed multipart body: {exc}") from redacted_cause(exc)
     if current is not None:
         current.abandon()
         raise ValueError("the multipart body ended inside a part")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import time
 from typing import Any
 
@@ -54,3 +55,22 @@ def test_a_limit_is_cut_to_the_time_left() -> None:
     left = within(5.0, time.monotonic() + 0.5)
     assert left is not None and 0.001 <= left <= 0.5
     assert within(None, time.monotonic() - 1) == 0.001  # past the deadline: never below a millisecond
+
+
+def test_a_multipart_body_is_rewound_unless_it_streams_from_a_pipe() -> None:
+    from clientkit._client.body import Rewinder
+    from clientkit._client.multipart import body_for
+    from clientkit._declarations.files import File
+
+    body = body_for({"f": File(b"0123456789")})
+    assert body is not None
+    rewinder = Rewinder(body)
+    first = body.read()
+    rewinder.rewind()
+    assert rewinder.replayable and body.read() == first
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        piped = body_for({"f": pipe})
+        assert piped is not None and not hasattr(piped, "__len__")
+        assert not Rewinder(piped).replayable

@@ -1,0 +1,97 @@
+"""The File value: what it accepts, which payload values are files, and the form split."""
+
+from __future__ import annotations
+
+import io
+import pathlib
+from pathlib import Path
+
+import pytest
+
+from clientkit._declarations.files import File, as_file, form_parts, has_files, is_file, without_files
+from clientkit.errors import InvalidRequestError
+
+
+def test_a_file_is_a_path_bytes_or_an_open_binary_file(tmp_path: Path) -> None:
+    assert File("a/b.pdf").source == Path("a/b.pdf")  # a str is a path once wrapped
+    assert File(pathlib.PurePosixPath("x.pdf")).source == Path("x.pdf")
+    assert File(b"abc").source == b"abc"
+    stream = io.BytesIO(b"x")
+    assert File(stream).source is stream
+    with pytest.raises(InvalidRequestError, match="not a int"):
+        File(5)
+    with pytest.raises(InvalidRequestError, match="not another File"):
+        File(File(b"x"))
+
+
+def test_text_mode_and_closed_files_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("hello")
+    with open(path) as text, pytest.raises(InvalidRequestError, match="binary mode"):
+        File(text)
+    with pytest.raises(InvalidRequestError, match="binary mode"):
+        File(io.StringIO("x"))
+    closed = open(path, "rb")  # noqa: SIM115
+    closed.close()
+    with pytest.raises(InvalidRequestError, match="closed"):
+        File(closed)
+
+
+def test_declared_filename_and_content_type_are_checked() -> None:
+    with pytest.raises(InvalidRequestError, match="non-empty str"):
+        File(b"x", filename="")
+    with pytest.raises(InvalidRequestError):
+        File(b"x", content_type="text/plain\r\nX-Evil: 1")
+    with pytest.raises(InvalidRequestError, match="callable"):
+        File(b"x", progress=5)  # type: ignore[arg-type]
+
+
+def test_the_filename_comes_from_the_declaration_the_path_the_file_or_the_field(tmp_path: Path) -> None:
+    assert File(b"x", filename="r.pdf").name_for("doc") == "r.pdf"
+    assert File(Path("dir/report.pdf")).name_for("doc") == "report.pdf"
+    assert File(b"x").name_for("doc") == "doc"
+    named = io.BytesIO(b"x")
+    named.name = "/some/where/scan.png"  # type: ignore[attr-defined]
+    assert File(named).name_for("doc") == "scan.png"
+    pseudo = io.BytesIO(b"x")
+    pseudo.name = "<stdin>"  # type: ignore[attr-defined]
+    assert File(pseudo).name_for("doc") == "doc"
+
+
+def test_which_values_are_files() -> None:
+    assert is_file(File(b"x")) and is_file(Path("a")) and is_file(io.BytesIO(b""))
+    assert not any(is_file(v) for v in ("a.pdf", b"bytes", 5, None, [1], {"a": 1}))
+    assert has_files({"a": 1, "doc": Path("x")}) and has_files({"docs": [File(b"1"), File(b"2")]})
+    assert not has_files({"a": "x.pdf", "b": b"raw"}) and not has_files([File(b"x")])
+    assert not has_files({"nested": {"doc": File(b"x")}})  # top level only
+    assert as_file(Path("a")).source == Path("a")
+
+
+def test_the_form_split_follows_requests_rules() -> None:
+    doc, extra = File(b"1"), File(b"2")
+    fields, files = form_parts(
+        {"title": "Ré", "doc": doc, "n": 5, "ok": True, "gone": None, "tags": ["a", None, "b"], "more": [extra]}
+    )
+    assert fields == [("title", "Ré"), ("n", "5"), ("ok", "True"), ("tags", "a"), ("tags", "b")]
+    assert files == [("doc", doc), ("more", extra)]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"a": 1}, "nests a dict"),
+        ([[1]], "nests a list"),
+        (b"raw", "wrap them in File"),
+        ([File(b"x"), "y"], "mixes files"),
+    ],
+)
+def test_values_without_a_form_spelling_are_refused(value: object, message: str) -> None:
+    with pytest.raises(InvalidRequestError, match=message):
+        form_parts({"doc": File(b"x"), "f": value})
+
+
+def test_a_write_forgets_the_files_it_sent() -> None:
+    payload = {"title": "x", "doc": File(b"x")}
+    assert without_files(payload) == {"title": "x"}
+    plain = {"title": "x"}
+    assert without_files(plain) is plain
