@@ -112,7 +112,8 @@ def test_the_layout_is_what_requests_builds_for_the_same_data_and_files(server: 
     files = {"doc": ("r.pdf", b"%PDF", "application/pdf"), "notes": stream}
     theirs = requests.Request("POST", "http://x/", data=data, files=files).prepare()
     stream.seek(0)
-    payload = {**data, "doc": File(b"%PDF", filename="r.pdf", content_type="application/pdf"), "notes": stream}
+    doc = File(b"%PDF", filename="r.pdf", content_type="application/pdf")
+    payload = {**data, "doc": doc, "notes": stream}
     _connect(server.url).action(Document, "attach", id=1, json=payload)
     assert _sent(server) == parts_of(theirs.body, theirs.headers["Content-Type"])  # type: ignore[arg-type]
 
@@ -150,7 +151,7 @@ def test_progress_reports_the_bytes_of_each_file_sent(server: ScriptedServer) ->
 
 
 def test_a_missing_path_is_refused_before_anything_is_sent(server: ScriptedServer, tmp_path: Path) -> None:
-    with pytest.raises(InvalidRequestError, match="cannot upload .*nope.pdf"):
+    with pytest.raises(InvalidRequestError, match=r"cannot upload .*nope\.pdf"):
         _connect(server.url).create(Document(attachment=tmp_path / "nope.pdf"))
     with pytest.raises(InvalidRequestError, match="not a regular file"):
         _connect(server.url).create(Document(attachment=tmp_path))
