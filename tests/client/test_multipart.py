@@ -254,3 +254,13 @@ def test_a_connection_refused_upload_fails_cleanly(tmp_path: Path) -> None:
         Docs.connect("http://127.0.0.1:9", token="t", retries=RetryPolicy(retries=0)).create(
             Document(attachment=path)
         )
+
+
+def test_a_cached_session_streams_an_upload_past_the_cache(sandbox: Sandbox, tmp_path: Path) -> None:
+    from clientkit import CacheConfig
+
+    path = tmp_path / "a.bin"
+    path.write_bytes(os.urandom(100_000))
+    session = Docs.connect(sandbox.url, token="sandbox-token", cache=CacheConfig(backend="memory"))
+    doc = session.create(Document(attachment=path))
+    assert session.request("GET", doc.attachment).content == path.read_bytes()
