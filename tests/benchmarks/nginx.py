@@ -36,6 +36,7 @@ http {{
         listen 127.0.0.1:{port};
         root {root}/www;
         location / {{ }}
+        location /upload {{ client_max_body_size 0; return 204; }}
     }}
 }}
 """
@@ -64,7 +65,9 @@ def write_pages(www: Path, name: str, pages: int, size: int) -> None:
 
 
 @contextmanager
-def nginx(pages: int = 100, big_pages: int = 0, size: int = 1000) -> Iterator[str]:
+def nginx(
+    pages: int = 100, big_pages: int = 0, size: int = 1000, blob: int = 0
+) -> Iterator[str]:
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(binary).exists():
         raise SystemExit("nginx is needed for the benchmarks: apt-get install nginx-light")
@@ -77,6 +80,9 @@ def nginx(pages: int = 100, big_pages: int = 0, size: int = 1000) -> Iterator[st
     write_pages(www, "pages", pages, size)
     if big_pages:
         write_pages(www, "big", big_pages, size)
+    if blob:
+        with (www / "blob.bin").open("wb") as f:
+            f.truncate(blob)  # sparse: nginx sends zeros without the disk holding them
     port = free_port()
     (root / "nginx.conf").write_text(CONF.format(root=root, port=port))
     proc = subprocess.Popen(
