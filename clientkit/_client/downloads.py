@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import email.message
 import hashlib
+import io
 import os
 import re
 import tempfile
@@ -75,7 +76,8 @@ def target_of(to: Any) -> tuple[Path | None, IO[bytes] | None]:
     writable = getattr(to, "writable", None)
     if callable(writable) and not writable():
         raise InvalidRequestError("cannot download to a file not opened for writing")
-    if isinstance(getattr(to, "mode", "b"), str) and "b" not in getattr(to, "mode", "b"):
+    mode = getattr(to, "mode", "b")
+    if isinstance(to, io.TextIOBase) or (isinstance(mode, str) and "b" not in mode):
         raise InvalidRequestError("download to a file opened in binary mode ('wb'), not text mode")
     return None, to
 
