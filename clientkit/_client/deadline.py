@@ -106,28 +106,47 @@ class Watchdog:
             alarm.ring()
 
 
+class Hold:
+    """Where a streamed exchange leaves its alarm, still armed, for the reader of its body."""
+
+    def __init__(self) -> None:
+        self.alarm: Alarm | None = None
+
+    def release(self) -> None:
+        """Finish the held alarm (the body is read, or the exchange was abandoned)."""
+        alarm, self.alarm = self.alarm, None
+        if alarm is not None:
+            alarm.finish()
+
+
 _WATCHDOG = Watchdog()
 _local = threading.local()
 
 
 @contextmanager
-def watched(deadline: float | None) -> Iterator[Alarm | None]:
+def watched(deadline: float | None, *, hold: bool = False) -> Iterator[Alarm | None]:
     """Run an exchange under ``deadline``: connections taken from a watched pool meanwhile
-    are shut when it passes, and the exchange's failure becomes :class:`DeadlineExceeded`."""
+    are shut when it passes, and the exchange's failure becomes :class:`DeadlineExceeded`.
+
+    ``hold``: an exchange that succeeds keeps its alarm armed (its body is still to be
+    read, under the same deadline); whoever reads it calls :meth:`Alarm.finish`."""
     if deadline is None:
         yield None
         return
     alarm = _WATCHDOG.arm(deadline)
     outer = getattr(_local, "alarm", None)
     _local.alarm = alarm
+    held = False
     try:
         yield alarm
+        held = hold
     except Exception as exc:
         if alarm.fired:
             raise DeadlineExceeded from redacted_cause(exc)
         raise
     finally:
-        alarm.finish()
+        if not held:
+            alarm.finish()
         _local.alarm = outer
 
 

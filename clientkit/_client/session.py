@@ -8,16 +8,21 @@ import functools
 import operator
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import attrs
 import requests
 
+from clientkit._client.answers import accepted, refuse_unaccepted, text_of
 from clientkit._client.cache import CacheStats
+from clientkit._client.downloads import Downloaded, Plan, checked_plan, download, target_of
 from clientkit._client.multipart import body_for
 from clientkit._client.pager import Pager, by_fields
+from clientkit._client.streams import CHUNK, Stream, open_stream
 from clientkit._client.transport import UNSET, Transport
+from clientkit._declarations.answers import Answer
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.errors import (
@@ -42,7 +47,9 @@ from clientkit._declarations.options import (
 )
 from clientkit._declarations.paging import PageRequest, Paginator
 from clientkit._declarations.paths import PLACEHOLDER
+from clientkit._declarations.progress import Cancel, OnProgress, deadline_after
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
+from clientkit._declarations.retry import IDEMPOTENT_METHODS, RetryPolicy
 from clientkit._declarations.wire import is_token, pairs_of
 
 if sys.version_info >= (3, 11):
@@ -195,11 +202,13 @@ class Session:
         files: Any = None,
         stream: bool = False,
         raise_for_status: bool = True,
+        accept: str | Sequence[str] = (),
         **options: Unpack[CallOptions],
     ) -> requests.Response:
         """Send any request through the session's auth, retries, errors and logging; the raw
-        response. ``path`` is relative to the base URL (quote its values with ``quote_segment``)."""
-        return self._send(
+        response. ``path`` is relative to the base URL (quote its values with ``quote_segment``).
+        ``accept``: the media types the answer may have (another raises ``UnexpectedContentType``)."""
+        resp = self._send(
             method,
             path,
             params=params,
@@ -210,6 +219,10 @@ class Session:
             stream=stream,
             raise_for_status=raise_for_status,
         )
+        answer = accepted(accept)
+        if answer is not None and not answer.accepts(resp.headers.get("Content-Type")):
+            refuse_unaccepted(resp, answer, method.upper(), excerpt=resp.raw.read(512) if stream else None)
+        return resp
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send through the transport; ``last_response`` becomes this call's answer: the
@@ -232,6 +245,108 @@ class Session:
         """The decoded JSON of a response (``None`` when it has no body)."""
         return self.transport.json_of(response, response.request.method or "GET")
 
+    # -- answers that are not JSON, streams and downloads (see docs/files.md) ------------
+
+    def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        json: Any = UNSET,
+        accept: str | Sequence[str] = (),
+        deadline: float | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream:
+        """Send a request and read its body as it arrives, in a ``with`` block; the call's
+        total timeout and ``deadline`` (seconds) bound the reading too."""
+        opts = self._resolve(options_of(options, caller="stream"))
+        until = deadline_after(deadline, time.monotonic())
+        return open_stream(
+            self._send,
+            method,
+            path,
+            options=opts,
+            accept=accepted(accept),
+            deadline=until,
+            params=params,
+            json=json,
+        )
+
+    def download(
+        self,
+        target: str | Resource | type[Resource],
+        name: str | None = None,
+        /,
+        *,
+        to: Any,
+        params: Mapping[str, Any] | None = None,
+        progress: OnProgress | None = None,
+        checksum: str | None = None,
+        resume: bool = False,
+        deadline: float | None = None,
+        cancel: Cancel | None = None,
+        chunk_size: int = CHUNK,
+        **options: Any,
+    ) -> Downloaded:
+        """Download a body to ``to`` (a path, written whole or not at all, or a binary file
+        object): of a path (``GET``), or of a resource's declared action ``name``."""
+        method, url, answer, call = self._download_target(target, name, options)
+        opts = self._resolve(call)
+        plan = Plan(
+            answer, checksum, resume, (opts.retry or RetryPolicy()).retries,
+            method in IDEMPOTENT_METHODS if opts.idempotent is None else opts.idempotent,
+            deadline_after(deadline, time.monotonic()), cancel, progress, chunk_size,
+        )  # fmt: skip
+        checked_plan(plan)
+        target_of(to)
+
+        def opener(headers: Mapping[str, str]) -> Stream:
+            extra = RequestOptions(headers={**headers, **opts.headers})
+            query = pairs_of(params or {}, "query parameters")
+            return open_stream(
+                self._send, method, url, options=opts.merge(extra), deadline=plan.deadline, params=query
+            )
+
+        return download(opener, to, plan)
+
+    def _download_target(
+        self, target: str | Resource | type[Resource], name: str | None, options: dict[str, Any]
+    ) -> tuple[str, str, Answer | None, RequestOptions | None]:
+        """The method, path, declared answer and call options of a download."""
+        if isinstance(target, str):
+            if name is not None:
+                raise InvalidRequestError("download(path, ...) takes no action name; pass a resource for one")
+            return "GET", target, None, options_of(options, caller="download")
+        spec = spec_of(target)
+        call, path = _split(spec, options)
+        if name is None or name not in spec.actions:
+            raise InvalidRequestError(f"{spec.name} declares no action {name!r} (has {sorted(spec.actions)})")
+        obj = target if isinstance(target, Resource) else None
+        answer = spec.answers[name]
+        return (
+            spec.actions[name][0],
+            self._path(spec, name, obj, path),
+            answer if answer.accept else None,
+            call,
+        )
+
+    def _answered(self, spec: ResourceSpec, name: str, method: str, url: str, **kwargs: Any) -> Any:
+        """A declared action's answer of the kind it declares, checked against its ``accept``."""
+        answer = spec.answers[name]
+        options = self._resolve(kwargs.pop("options"))
+        if answer.kind == "stream":
+            kwargs.pop("invalidates", None)
+            return open_stream(self._send, method, url, options=options, accept=answer, **kwargs)
+        resp = self._send(method, url, options=options, **kwargs)
+        refuse_unaccepted(resp, answer, method)
+        if answer.kind == "bytes":
+            return resp.content
+        if answer.kind == "text":
+            return text_of(resp)
+        body = self.transport.json_of(resp, method)
+        return None if body is None else spec.envelope_in(self.service).unwrap(body, name)
+
     def _call(
         self,
         method: str,
@@ -242,15 +357,13 @@ class Session:
         options: RequestOptions | None,
         invalidates: Iterable[str] = (),
     ) -> tuple[Any, requests.Response]:
-        upload = body_for(json)  # a payload holding files goes as multipart/form-data
         resp = self._send(
             method,
             path,
             params=params,
-            json=UNSET if upload is not None else json,
-            data=upload,
             options=self._resolve(options),
             invalidates=invalidates,
+            **_payload(json),
         )
         return self.transport.json_of(resp, method), resp
 
@@ -579,17 +692,16 @@ class Session:
         method = spec.actions[name][0]
         obj = target if isinstance(target, Resource) else None
         url = self._path(spec, name, obj, path)
-        body, _ = self._call(
+        return self._answered(
+            spec,
+            name,
             method,
             url,
             params=pairs_of(params or {}, "query parameters"),
-            json=json,
             options=options,
             invalidates=self._related(spec, obj, path),
+            **_payload(json),
         )
-        if body is None:
-            return None
-        return spec.envelope_in(self.service).unwrap(body, name)
 
     @staticmethod
     def _if_match(obj: Resource, if_match: bool, options: RequestOptions | None) -> RequestOptions | None:
@@ -661,6 +773,12 @@ class Session:
                 f"the {operation} answer for {spec.name} is not an object", excerpt=repr_excerpt(answer)
             )
         return obj
+
+
+def _payload(json: Any) -> dict[str, Any]:
+    """How a payload is sent: as JSON, or as multipart/form-data when it holds files."""
+    upload = body_for(json)
+    return {"json": json} if upload is None else {"data": upload}
 
 
 def _fill(template: str, values: Mapping[str, Any]) -> str:

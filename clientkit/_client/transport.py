@@ -24,7 +24,7 @@ from clientkit._client import decisions
 from clientkit._client.auth import Authenticator
 from clientkit._client.body import Rewinder, raw_body, read_body, reader, within
 from clientkit._client.cache import CacheStats, Invalidations, Shortcut
-from clientkit._client.deadline import watched
+from clientkit._client.deadline import Hold, watched
 from clientkit._client.decisions import SAFE_METHODS, origin_of
 from clientkit._client.failures import SENDING_ERRORS, classify
 from clientkit._client.http_policy import OFF_ORIGIN, configure
@@ -100,6 +100,7 @@ class _Call:
     json: Any = UNSET
     rewinder: Rewinder = attrs.field(factory=Rewinder)
     stream: bool = False
+    hold: Hold | None = None
     authenticate: bool = True
     raise_for_status: bool = True
     conditional: dict[str, str] | None = None
@@ -207,6 +208,7 @@ class Transport:
         raise_for_status: bool = True,
         invalidates: Iterable[str] = (),
         deadline: float | None = None,
+        hold: Hold | None = None,
     ) -> requests.Response:
         """Send one logical request (retried as policy allows) and return its response.
 
@@ -214,6 +216,7 @@ class Transport:
         ones) makes the cached answers of its path, the paths above and below it and
         ``invalidates`` stale before it is sent, whatever its outcome. ``deadline`` (a
         ``time.monotonic()`` instant) is an outer call's deadline this one must meet too.
+        ``hold`` (with ``stream``) keeps the deadline's alarm armed for the body's reader.
         Raises the typed :class:`APIError` of a final status >= 400, ``TransportError``
         when no usable response arrived, ``RedirectError`` for a redirected write.
         """
@@ -223,6 +226,7 @@ class Transport:
         call.body = self._body(json, data, call.headers)
         call.rewinder, call.files, call.json = Rewinder(call.body, files), files, json
         call.stream, call.authenticate, call.raise_for_status = stream, authenticate, raise_for_status
+        call.hold = hold if stream else None
         self._written(call)
         if deadline is not None:
             call.deadline = deadline if call.deadline is None else min(call.deadline, deadline)
@@ -233,6 +237,10 @@ class Transport:
         self._calls.deadline = call.deadline
         try:
             return self._exchange(call)
+        except BaseException:
+            if call.hold is not None:
+                call.hold.release()
+            raise
         finally:
             self._calls.deadline = outer
 
@@ -334,8 +342,12 @@ class Transport:
         call.rewinder.rewind()
         call.auth = (self.auth if call.authenticate else None) if call.own else OFF_ORIGIN
         call.started = time.monotonic()
+        if call.hold is not None:
+            call.hold.release()  # a previous attempt's (a redirect, a retry)
         try:
-            with watched(call.deadline):
+            with watched(call.deadline, hold=call.hold is not None) as alarm:
+                if call.hold is not None:
+                    call.hold.alarm = alarm
                 return self._send_once(call)
         except ClientKitError:
             raise  # from the auth object (a failed login), a hook or the body's limit: already typed

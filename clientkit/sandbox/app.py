@@ -17,7 +17,7 @@ import random
 import secrets
 import socket
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -36,7 +36,8 @@ from clientkit.sandbox import registry
 from clientkit.sandbox.accounts import Accounts
 from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.errors import render_error
-from clientkit.sandbox.faults import Fault, FaultPlan
+from clientkit.sandbox.faults import BODY_KINDS, Fault, FaultPlan, broken_body
+from clientkit.sandbox.files import Content, FileBody, file_response, placeholder
 from clientkit.sandbox.journal import Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
 from clientkit.sandbox.paging import PageQuery, serve_page
@@ -178,6 +179,7 @@ class Sandbox:
         self.validation_status = validation_status
         self._map = Map(strict_slashes=False, merge_slashes=False)
         self._routes: dict[str, _Route] = {}
+        self._placeholders: dict[tuple[str, tuple[str, ...]], str] = {}
         self._server: Any = None
         self.resources = list(resources if resources is not None else service.resources.values())
         declared_secret = {f.wire.lower() for r in self.resources for f in r.__ck_fields__ if f.secret}
@@ -217,11 +219,37 @@ class Sandbox:
 
         return register
 
-    def _add(self, template: str, methods: list[str], route: _Route) -> None:
-        endpoint = f"r{len(self._routes)}"
+    def serve_file(
+        self,
+        path: str,
+        content: Content,
+        *,
+        content_type: str = "application/octet-stream",
+        filename: str | None = None,
+        ranges: bool = True,
+        public: bool = False,
+    ) -> None:
+        """Answer ``GET path`` with a file: ``content`` is bytes, a file path, ``Generated``
+        bytes, or a function of the :class:`SandboxRequest` giving one of those. Bodies are
+        streamed; ``Range`` requests get 206 (``ranges=False``: the server ignores them)."""
+
+        def answer(req: SandboxRequest) -> Reply:
+            source = content(req) if callable(content) else content
+            return Reply(200, FileBody(source, filename, ranges), content_type=content_type, raw=True)
+
+        self.route(path, ["GET", "HEAD"], public=public)(answer)
+
+    def _add(self, template: str, methods: list[str], route: _Route, *, placeholder: bool = False) -> None:
         rule_path = self.prefix + template.replace("{", "<").replace("}", ">")
+        held = self._placeholders.pop((rule_path, tuple(methods)), None)
+        if held is not None:  # a route of the user's replaces a declared file action's placeholder
+            self._routes[held] = route
+            return
+        endpoint = f"r{len(self._routes)}"
         self._map.add(Rule(rule_path, endpoint=endpoint, methods=methods))
         self._routes[endpoint] = route
+        if placeholder:
+            self._placeholders[(rule_path, tuple(methods))] = endpoint
 
     def _install_auth(self) -> None:
         auth = self.service.auth
@@ -251,6 +279,13 @@ class Sandbox:
             self._add(spec.update.template, [spec.patch_method], _Route(bind(self._patch), False, "patch"))
         if spec.delete is not None:
             self._add(spec.delete.template, ["DELETE"], _Route(bind(self._delete), False, "delete"))
+        for name, answer in spec.answers.items():
+            if answer.kind != "json":  # a placeholder document; a route of the user's replaces it
+                method, template = spec.actions[name]
+                data, kind = placeholder(answer, f"{spec.name}.{name}")
+                self._add(
+                    template.template, [method], _Route(_document(data, kind), False, name), placeholder=True
+                )
 
     # -- seeding and state ---------------------------------------------------------------------
 
@@ -637,7 +672,7 @@ class Sandbox:
         reply, req = self._dispatch(request, raw_path, form)
         reply = self.finish(reply, req)
         response = self._response(reply, request)
-        late = next((f for f in faults if f.kind in ("drop_mid", "truncate", "trickle")), None)
+        late = next((f for f in faults if f.kind in ("truncate", *BODY_KINDS)), None)
         if late is not None:
             return self._late_fault(late, response, environ, start_response)
         return response(environ, start_response)
@@ -682,6 +717,8 @@ class Sandbox:
     def _response(self, reply: Reply, request: Request) -> Response:
         headers = dict(reply.headers)
         headers.setdefault("X-Request-Id", secrets.token_hex(12))
+        if isinstance(reply.body, FileBody):
+            return file_response(reply.body, reply.status, headers, reply.content_type, request)  # type: ignore[no-any-return]
         if reply.status == 204 or (reply.body is None and not reply.raw):
             return Response(b"", status=reply.status, headers=headers)
         if reply.raw:
@@ -720,17 +757,21 @@ class Sandbox:
     def _late_fault(
         self, fault: Fault, response: Response, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
-        data = response.get_data()
         if fault.kind == "truncate":
-            cut = data[: max(1, len(data) // 2)]
-            response.set_data(cut)
+            data = response.get_data()
+            response.set_data(data[: max(1, len(data) // 2)])
             return response(environ, start_response)
+        length = response.headers.get("Content-Length")
+        chunks: Iterable[bytes]
+        if length is None:
+            data = response.get_data()
+            chunks, size = [data], len(data)
+        else:
+            chunks, size = response.iter_encoded(), int(length)
         headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
-        headers.append(("Content-Length", str(len(data))))
+        headers.append(("Content-Length", str(size)))
         start_response(response.status, headers)
-        if fault.kind == "drop_mid":
-            return _send_then_close(environ, data[: len(data) // 2])
-        return _trickle(data, fault.chunk, fault.delay)
+        return broken_body(fault, chunks, size, environ.get("werkzeug.socket"))
 
     # -- serving -------------------------------------------------------------------------------------
 
@@ -759,6 +800,11 @@ class Sandbox:
         self.stop()
         self.store.close()
         self.uploads.close()
+
+
+def _document(data: bytes, content_type: str) -> Handler:
+    """A handler answering ``data`` as a file of ``content_type``."""
+    return lambda _req: Reply(200, FileBody(data), content_type=content_type, raw=True)
 
 
 def _uses(spec: ResourceSpec, name: str) -> bool:
@@ -794,17 +840,6 @@ def _close(environ: Mapping[str, Any]) -> None:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
-
-
-def _send_then_close(environ: Mapping[str, Any], data: bytes) -> Iterator[bytes]:
-    yield data
-    _close(environ)
-
-
-def _trickle(data: bytes, chunk: int, delay: float) -> Iterator[bytes]:
-    for start in range(0, len(data), max(1, chunk)):
-        time.sleep(delay)
-        yield data[start : start + chunk]
 
 
 __all__ = ["Reply", "Sandbox", "SandboxRequest"]

@@ -11,21 +11,30 @@ always. Kinds:
 - ``drop_mid``: send the headers and half of the body, then close;
 - ``truncate``: send a complete response whose JSON is cut short;
 - ``html``: answer an HTML error page (``status``, 502 by default) instead of JSON;
+- ``reset``: send the headers and half of the body, then reset the connection (an RST,
+  not the orderly close of ``drop_mid``);
 - ``trickle``: send the body ``chunk`` bytes every ``delay`` seconds;
 - ``redirect``: answer 302 to ``location`` (another host, typically).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import os
 import random
+import socket
+import struct
 import threading
+import time
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 import attrs
 
-Kind = Literal["latency", "status", "drop", "drop_mid", "truncate", "html", "trickle", "redirect"]
-_KINDS = ("latency", "status", "drop", "drop_mid", "truncate", "html", "trickle", "redirect")
+Kind = Literal["latency", "status", "drop", "drop_mid", "reset", "truncate", "html", "trickle", "redirect"]
+_KINDS = ("latency", "status", "drop", "drop_mid", "reset", "truncate", "html", "trickle", "redirect")
+BODY_KINDS = ("drop_mid", "reset", "trickle")  # faults during a body, file answers' included
 
 
 def _check_kind(_: object, __: object, value: str) -> None:
@@ -99,3 +108,43 @@ class FaultPlan:
                     continue
                 chosen.append(fault)
         return chosen
+
+
+def broken_body(
+    fault: Fault, chunks: Iterable[bytes], length: int, sock: socket.socket | None
+) -> Iterator[bytes]:
+    """A body of ``length`` bytes as a body fault sends it: trickled, or cut off half way
+    by an orderly close (``drop_mid``) or a reset (``reset``) of ``sock``."""
+    if fault.kind == "trickle":
+        for chunk in chunks:
+            for start in range(0, len(chunk), max(1, fault.chunk)):
+                time.sleep(fault.delay)
+                yield chunk[start : start + max(1, fault.chunk)]
+        return
+    left = length // 2
+    for chunk in chunks:
+        if left <= 0:
+            break
+        piece = chunk[:left]
+        left -= len(piece)
+        yield piece
+    if sock is not None:
+        (reset if fault.kind == "reset" else close)(sock)
+
+
+def close(sock: socket.socket) -> None:
+    """End the connection in order (a FIN): the client reads a short body."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
+def reset(sock: socket.socket) -> None:
+    """Reset the connection (an RST): its descriptor is replaced by a dead socket's, so the
+    server's own handling of it ends quietly."""
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        spare, peer = socket.socketpair()
+        peer.close()
+        os.dup2(spare.fileno(), sock.fileno())  # closes the connection's descriptor: the RST
+        spare.close()

@@ -59,3 +59,29 @@ def test_connect_timeout_without_a_total_keeps_the_declared_deadline(server: Scr
     session = Deadlined.connect(server.url, timeout=5, retries=0)
     with pytest.raises(RequestTimeout):  # without the deadline, the answer arrives after 2 s
         session.request("GET", "/things/1")
+
+
+def test_a_held_alarm_stays_armed_until_released() -> None:
+    import time
+
+    from clientkit._client.deadline import Hold, watched
+
+    hold = Hold()
+    with watched(time.monotonic() + 0.05, hold=True) as alarm:
+        hold.alarm = alarm
+    assert alarm is not None
+    time.sleep(0.2)
+    assert alarm.fired  # rang after the exchange returned: its body was still being read
+    hold.release()
+    assert alarm.done and hold.alarm is None
+
+
+def test_an_alarm_not_held_is_finished_with_its_exchange() -> None:
+    import time
+
+    from clientkit._client.deadline import watched
+
+    with watched(time.monotonic() + 0.05) as alarm:
+        pass
+    time.sleep(0.2)
+    assert alarm is not None and alarm.done and not alarm.fired

@@ -485,8 +485,7 @@ class Measured(Resource):
 
 
 _ODD = (
-    '{"data": {"id": 1, "x": NaN, "big": 1e400, "meta": {"v": NaN, "w": [-1E+999]}, "t": "a", '
-    '"extra": NaN}}'
+    '{"data": {"id": 1, "x": NaN, "big": 1e400, "meta": {"v": NaN, "w": [-1E+999]}, "t": "a", "extra": NaN}}'
 )
 
 

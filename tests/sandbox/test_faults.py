@@ -117,3 +117,44 @@ def test_faults_are_reproducible_with_a_seed() -> None:
 
     assert draws(7) == draws(7)
     assert draws(7) != draws(8)
+
+
+def test_fault_reset_breaks_the_connection_mid_body(sandbox: Sandbox) -> None:
+    import socket
+
+    sandbox.faults.add(Fault("reset", times=1, route="/products/1"))
+    with socket.create_connection(("127.0.0.1", int(sandbox.url.rsplit(":", 1)[1])), timeout=5) as conn:
+        conn.sendall(b"GET /products/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Token sandbox-token\r\n\r\n")
+        received = bytearray()
+        with pytest.raises(ConnectionResetError):
+            _read_all(conn, received)
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert b" 200 " in head.split(b"\r\n")[0] and len(body) < int(
+        head.split(b"Content-Length: ")[1].split(b"\r\n")[0]
+    )
+
+
+@pytest.mark.parametrize("kind", ["drop_mid", "reset", "trickle"])
+def test_body_faults_apply_to_file_answers(sandbox: Sandbox, kind: str) -> None:
+    import requests
+
+    from clientkit.sandbox.files import Generated
+
+    sandbox.serve_file("/file", Generated(4000))
+    sandbox.faults.add(Fault(kind, times=1, route="/file", chunk=1000, delay=0.01))  # type: ignore[arg-type]
+    resp = requests.get(
+        sandbox.url + "/file", headers={"Authorization": "Token sandbox-token"}, stream=True, timeout=5
+    )
+    if kind == "trickle":
+        import time
+
+        started = time.monotonic()
+        assert len(resp.content) == 4000 and time.monotonic() - started >= 0.03  # four pauses
+        return
+    with pytest.raises(requests.exceptions.RequestException):
+        resp.content  # noqa: B018
+
+
+def _read_all(conn: Any, into: bytearray) -> None:
+    while chunk := conn.recv(65536):
+        into += chunk

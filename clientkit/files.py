@@ -1,0 +1,13 @@
+"""Answers that are not JSON, streamed bodies and downloads (see ``docs/files.md``)."""
+
+from clientkit._client.downloads import Downloaded
+from clientkit._client.streams import Stream
+from clientkit._declarations.answers import Answer
+from clientkit._declarations.progress import Progress
+
+__all__ = [
+    "Answer",
+    "Downloaded",
+    "Progress",
+    "Stream",
+]

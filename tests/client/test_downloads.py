@@ -1,0 +1,251 @@
+"""Downloads over real HTTP: whole or nothing at the target, progress, checksums and
+lengths verified, interruptions cleaned up, resuming with Range, redirects off-origin."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clientkit import Timeout
+from clientkit.errors import (
+    Cancelled,
+    ConnectError,
+    IntegrityError,
+    InvalidRequestError,
+    RequestTimeout,
+    UnexpectedContentType,
+)
+from clientkit.files import Downloaded, Progress
+from clientkit.sandbox import Fault
+from clientkit.sandbox.app import Reply, Sandbox
+from clientkit.sandbox.files import Generated
+from tests.support.filed import Docs, Report, docs, httpbin, leftovers
+from tests.support.scripted import Reply as Scripted
+from tests.support.scripted import ScriptedServer
+
+SIZE = 1_000_000
+DATA = b"".join(Generated(SIZE).chunks(0, SIZE))
+
+
+@pytest.fixture
+def box() -> Iterator[Sandbox]:
+    sandbox = Sandbox(Docs, data={"Report": [{"id": 7, "title": "Q3"}]})
+    sandbox.serve_file("/files/data.bin", Generated(SIZE), filename="data.bin")
+    sandbox.serve_file("/files/plain.bin", Generated(SIZE), ranges=False)
+    sandbox.route("/login-page")(
+        lambda req: Reply(200, "<html><body>Sign in</body></html>", content_type="text/html", raw=True)
+    )
+    with sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def bin_url() -> Iterator[str]:
+    with httpbin() as url:
+        yield url
+
+
+def test_download_to_a_path(box: Sandbox, tmp_path: Path) -> None:
+    seen: list[Progress] = []
+    got = docs(box.url).download("/files/data.bin", to=tmp_path / "out.bin", progress=seen.append)
+    assert (tmp_path / "out.bin").read_bytes() == DATA
+    assert got == Downloaded(
+        tmp_path / "out.bin", SIZE, "application/octet-stream", "data.bin", hashlib.sha256(DATA).hexdigest()
+    )
+    assert leftovers(tmp_path) == ["out.bin"]
+    assert seen[-1] == Progress(SIZE, SIZE) and all(p.total == SIZE for p in seen)
+    assert [p.done for p in seen] == sorted(p.done for p in seen)
+
+
+def test_download_to_a_file_object(box: Sandbox) -> None:
+    sink = io.BytesIO(b"head:")
+    sink.seek(5)
+    got = docs(box.url).download("/files/data.bin", to=sink)
+    assert got.path is None and got.size == SIZE
+    assert sink.getvalue() == b"head:" + DATA
+
+
+def test_declared_action_downloads_and_checks_its_type(box: Sandbox, tmp_path: Path) -> None:
+    got = docs(box.url).download(Report, "pdf", to=str(tmp_path / "r.pdf"), id=7)
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+    assert got.content_type == "application/pdf"
+    assert box.journal.last is not None and box.journal.last.path == "/reports/7/pdf"
+
+
+def test_an_html_page_for_a_pdf_is_an_error_and_writes_nothing(box: Sandbox, tmp_path: Path) -> None:
+    box.route("/reports/{id}/pdf")(
+        lambda req: Reply(200, "<html>Please sign in</html>", content_type="text/html", raw=True)
+    )
+    with pytest.raises(UnexpectedContentType, match="application/pdf") as caught:
+        docs(box.url).download(Report, "pdf", to=tmp_path / "r.pdf", id=7)
+    assert "Please sign in" in caught.value.excerpt
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("kind", ["drop_mid", "reset"])
+def test_a_body_broken_off_leaves_no_file(box: Sandbox, tmp_path: Path, kind: str) -> None:
+    (tmp_path / "out.bin").write_bytes(b"previous")
+    box.faults.add(Fault(kind, times=1, route="/files/*"))  # type: ignore[arg-type]
+    with pytest.raises((ConnectError, IntegrityError)):
+        docs(box.url).download("/files/data.bin", to=tmp_path / "out.bin")
+    assert leftovers(tmp_path) == ["out.bin"]
+    assert (tmp_path / "out.bin").read_bytes() == b"previous"
+
+
+def test_a_reset_is_a_connect_error(box: Sandbox, tmp_path: Path) -> None:
+    box.faults.add(Fault("reset", times=1, route="/files/*"))
+    with pytest.raises(ConnectError, match="mid-body"):
+        docs(box.url).download("/files/data.bin", to=tmp_path / "out.bin")
+
+
+def test_cancel_from_the_progress_callback(box: Sandbox, tmp_path: Path) -> None:
+    stop = threading.Event()
+    with pytest.raises(Cancelled):
+        docs(box.url).download(
+            "/files/data.bin",
+            to=tmp_path / "out.bin",
+            cancel=stop,
+            progress=lambda p: stop.set(),
+            chunk_size=4096,
+        )
+    assert leftovers(tmp_path) == []
+
+
+def test_keyboard_interrupt_in_the_progress_callback(box: Sandbox, tmp_path: Path) -> None:
+    (tmp_path / "out.bin").write_bytes(b"previous")
+
+    def interrupt(progress: Progress) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        docs(box.url).download("/files/data.bin", to=tmp_path / "out.bin", progress=interrupt)
+    assert leftovers(tmp_path) == ["out.bin"] and (tmp_path / "out.bin").read_bytes() == b"previous"
+
+
+def test_a_trickled_body_hits_the_total_timeout(box: Sandbox, tmp_path: Path) -> None:
+    box.faults.add(Fault("trickle", times=1, chunk=10_000, delay=0.1, route="/files/*"))  # 10 s
+    started = time.monotonic()
+    with pytest.raises(RequestTimeout):
+        docs(box.url, timeout=Timeout(total=0.5), retries=0).download(
+            "/files/data.bin", to=tmp_path / "o.bin"
+        )
+    assert time.monotonic() - started < 3
+    assert leftovers(tmp_path) == []
+
+
+def test_the_deadline_argument_bounds_the_whole_download(box: Sandbox, tmp_path: Path) -> None:
+    box.faults.add(Fault("trickle", times=1, chunk=10_000, delay=0.1, route="/files/*"))
+    started = time.monotonic()
+    with pytest.raises(RequestTimeout):
+        docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", deadline=0.5)
+    assert time.monotonic() - started < 3
+
+
+def test_a_checksum_mismatch_writes_nothing(box: Sandbox, tmp_path: Path) -> None:
+    with pytest.raises(IntegrityError, match="sha256"):
+        docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", checksum="sha256:" + "0" * 64)
+    assert leftovers(tmp_path) == []
+    good = hashlib.md5(DATA).hexdigest()
+    assert (
+        docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", checksum=f"md5:{good}").size == SIZE
+    )
+
+
+def test_a_body_shorter_than_its_length_writes_nothing(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on(
+        "GET", "/short", Scripted(body=b"x" * 1000, content_type="application/octet-stream", truncate=400)
+    )
+    with pytest.raises(IntegrityError, match="400 of 1000"):
+        docs(server.url).download("/short", to=tmp_path / "o.bin")
+    assert leftovers(tmp_path) == []
+
+
+def test_resume_continues_with_range(box: Sandbox, tmp_path: Path) -> None:
+    box.faults.add(Fault("drop_mid", times=1, route="/files/*"))
+    got = docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", resume=True)
+    assert (tmp_path / "o.bin").read_bytes() == DATA and got.sha256 == hashlib.sha256(DATA).hexdigest()
+    first, second = box.journal.entries("GET", "/files/data.bin")
+    assert first.header("Range") is None
+    asked = second.header("Range") or ""
+    assert asked.startswith("bytes=") and 0 < int(asked[6:-1]) <= SIZE // 2
+    assert second.header("If-Range") == first_etag(box)
+
+
+def test_resume_without_range_support_starts_again(box: Sandbox, tmp_path: Path) -> None:
+    box.faults.add(Fault("reset", times=1, route="/files/*"))
+    docs(box.url).download("/files/plain.bin", to=tmp_path / "o.bin", resume=True)
+    assert (tmp_path / "o.bin").read_bytes() == DATA
+    assert [e.header("Range") for e in box.journal.entries("GET", "/files/plain.bin")] == [None, None]
+
+
+def test_resume_gives_up_after_the_retries(box: Sandbox, tmp_path: Path) -> None:
+    box.faults.add(Fault("drop_mid", times=3, route="/files/*"))
+    with pytest.raises((ConnectError, IntegrityError)):
+        docs(box.url, retries=1).download("/files/data.bin", to=tmp_path / "o.bin", resume=True)
+    assert len(box.journal.entries("GET", "/files/data.bin")) == 2
+    assert leftovers(tmp_path) == []
+
+
+def test_a_redirect_to_another_host_carries_no_credentials(
+    server: ScriptedServer, other_server: ScriptedServer, tmp_path: Path
+) -> None:
+    other_server.on("GET", "/signed", Scripted(body=b"stored", content_type="application/octet-stream"))
+    server.on(
+        "GET",
+        "/export",
+        Scripted(status=302, headers={"Location": f"{other_server.url}/signed?sig=1"}, raw=True),
+    )
+    got = docs(server.url).download("/export", to=tmp_path / "o.bin")
+    assert (tmp_path / "o.bin").read_bytes() == b"stored" and got.size == 6
+    assert server.requests_to("/export")[0].header("Authorization") == "Bearer sandbox-token"
+    assert other_server.requests_to("/signed")[0].header("Authorization") is None
+
+
+@pytest.mark.parametrize("bad", ["dir", "missing", "closed", "text"])
+def test_bad_targets_are_refused_before_sending(box: Sandbox, tmp_path: Path, bad: str) -> None:
+    to: object = {"dir": tmp_path, "missing": tmp_path / "no" / "o.bin"}.get(bad)
+    if bad == "closed":
+        to = io.BytesIO()
+        to.close()  # type: ignore[attr-defined]
+    if bad == "text":
+        to = io.StringIO()
+    with pytest.raises(InvalidRequestError):
+        docs(box.url).download("/files/data.bin", to=to)
+    assert box.journal.entries("GET", "/files/data.bin") == []
+
+
+def test_bad_checksums_are_refused(box: Sandbox, tmp_path: Path) -> None:
+    for checksum in ("sha256", "nope:abcd", "sha256:xyz"):
+        with pytest.raises(InvalidRequestError):
+            docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", checksum=checksum)
+
+
+def test_httpbin_bytes_and_stream_bytes(bin_url: str, tmp_path: Path) -> None:
+    session = docs(bin_url)
+    assert session.download("/bytes/50000", to=tmp_path / "a", params={"seed": 1}).size == 50000
+    seen: list[Progress] = []
+    got = session.download(
+        "/stream-bytes/70000", to=tmp_path / "b", progress=seen.append, params={"chunk_size": 1024}
+    )
+    assert got.size == 70000 and seen[-1] == Progress(70000, None)  # chunked: no total
+    assert (tmp_path / "b").stat().st_size == 70000
+
+
+def test_httpbin_drip_hits_the_total_timeout(bin_url: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(RequestTimeout):
+        docs(bin_url, timeout=Timeout(total=0.5), retries=0).download(
+            "/drip", to=tmp_path / "d", params={"numbytes": 10, "duration": 10, "delay": 0}
+        )
+    assert time.monotonic() - started < 3
+    assert leftovers(tmp_path) == []
+
+
+def first_etag(box: Sandbox) -> str:
+    return str(docs(box.url).request("HEAD", "/files/data.bin").headers["ETag"])

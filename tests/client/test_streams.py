@@ -1,0 +1,114 @@
+"""Streamed bodies under the call's total deadline, typed failures, connections released."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from clientkit import Timeout
+from clientkit.errors import ConnectError, NotFoundError, RequestTimeout, UnexpectedContentType
+from clientkit.files import Stream
+from clientkit.sandbox import Fault
+from clientkit.sandbox.app import Sandbox
+from clientkit.sandbox.files import Generated
+from tests.support.filed import Docs, Report, docs
+from tests.support.scripted import Reply, ScriptedServer
+from tests.support.trickler import TricklingServer
+
+SIZE = 300_000
+
+
+@pytest.fixture
+def box() -> Iterator[Sandbox]:
+    sandbox = Sandbox(Docs, data={"Report": [{"id": 7}]})
+    sandbox.serve_file("/files/data.bin", Generated(SIZE))
+    with sandbox:
+        yield sandbox
+
+
+def test_stream_reads_in_chunks(box: Sandbox) -> None:
+    with docs(box.url).stream("GET", "/files/data.bin") as body:
+        assert isinstance(body, Stream)
+        assert (body.status_code, body.total, body.content_type) == (200, SIZE, "application/octet-stream")
+        chunks = list(body.iter_bytes(10_000))
+    assert max(map(len, chunks)) <= 10_000 and sum(map(len, chunks)) == SIZE
+
+
+def test_a_trickled_stream_hits_the_total_timeout_on_time(box: Sandbox) -> None:
+    box.faults.add(Fault("trickle", times=1, chunk=3000, delay=0.1, route="/files/*"))  # 10 s
+    started = time.monotonic()
+    session = docs(box.url, timeout=Timeout(total=0.5), retries=0)
+    with (
+        pytest.raises(RequestTimeout, match=r"0\.5s in total"),
+        session.stream("GET", "/files/data.bin") as body,
+    ):
+        body.read()
+    assert time.monotonic() - started < 3
+
+
+def test_the_deadline_argument_bounds_the_body(box: Sandbox) -> None:
+    box.faults.add(Fault("trickle", times=1, chunk=3000, delay=0.1, route="/files/*"))
+    started = time.monotonic()
+    with pytest.raises(RequestTimeout), docs(box.url).stream("GET", "/files/data.bin", deadline=0.5) as body:
+        body.read()
+    assert time.monotonic() - started < 3
+
+
+def test_a_reset_mid_body_is_a_connect_error(box: Sandbox) -> None:
+    box.faults.add(Fault("reset", times=1, route="/files/*"))
+    with pytest.raises(ConnectError), docs(box.url).stream("GET", "/files/data.bin") as body:
+        body.read()
+
+
+def test_errors_are_raised_before_the_stream_is_returned(box: Sandbox) -> None:
+    with pytest.raises(NotFoundError):
+        docs(box.url).stream("GET", "/files/none")
+
+
+def test_accept_refuses_another_type_with_an_excerpt(box: Sandbox) -> None:
+    with pytest.raises(UnexpectedContentType) as caught:
+        docs(box.url).stream("GET", "/reports/7/csv", accept="application/pdf")
+    assert "placeholder" in caught.value.excerpt
+
+
+def test_a_stream_closed_half_read_is_not_reused(box: Sandbox) -> None:
+    session = docs(box.url)
+    with session.stream("GET", "/files/data.bin") as body:
+        next(body.iter_bytes(1000))
+    assert session.get(Report, 7).id == 7  # the pool gives a clean connection
+
+
+def test_the_alarm_is_finished_once_read(box: Sandbox) -> None:
+    session = docs(box.url, timeout=Timeout(total=0.3))
+    with session.stream("GET", "/files/data.bin") as body:
+        body.read()
+        time.sleep(0.5)  # past the deadline: the alarm must not shut a pooled connection
+        assert session.get(Report, 7).id == 7
+
+
+def test_a_declared_stream_action(box: Sandbox) -> None:
+    with docs(box.url).action(Report, "log", id=7) as body:
+        assert body.read().startswith(b"clientkit sandbox placeholder")
+
+
+def test_a_slow_header_still_times_out(server: ScriptedServer) -> None:
+    trickler = TricklingServer(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 0.2)
+    started = time.monotonic()
+    try:
+        with pytest.raises(RequestTimeout):
+            docs(trickler.url, timeout=Timeout(total=0.5), retries=0).stream("GET", "/x")
+    finally:
+        trickler.stop()
+    assert time.monotonic() - started < 3
+
+
+def test_redirected_streams_send_no_credentials_off_origin(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    other_server.on("GET", "/blob", Reply(body=b"blob", content_type="application/octet-stream"))
+    server.on("GET", "/get", Reply(status=307, headers={"Location": f"{other_server.url}/blob"}, raw=True))
+    with docs(server.url).stream("GET", "/get") as body:
+        assert body.read() == b"blob"
+    assert other_server.requests_to("/blob")[0].header("Authorization") is None
