@@ -19,6 +19,7 @@ MIRRORS = {"_declarations": "declarations", "_client": "client", "sandbox": "san
 PUBLIC_MODULES = (
     "clientkit.bulk",
     "clientkit.errors",
+    "clientkit.jobs",
     "clientkit.model",
     "clientkit.paging",
     "clientkit.redaction",

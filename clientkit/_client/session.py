@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import attrs
 import requests
 
+from clientkit._client import jobs
 from clientkit._client.cache import CacheStats
 from clientkit._client.pager import Pager, by_fields
 from clientkit._client.transport import UNSET, Transport
@@ -31,6 +32,7 @@ from clientkit._declarations.errors import (
 )
 from clientkit._declarations.expansion import Level
 from clientkit._declarations.identity import spec_of
+from clientkit._declarations.jobs import Job, JobStatus
 from clientkit._declarations.options import (
     CallOptions,
     RequestOptions,
@@ -40,6 +42,7 @@ from clientkit._declarations.options import (
 )
 from clientkit._declarations.paging import PageRequest, Paginator
 from clientkit._declarations.paths import PLACEHOLDER
+from clientkit._declarations.progress import Cancel, OnProgress
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
 from clientkit._declarations.wire import is_token, pairs_of
 
@@ -581,6 +584,46 @@ class Session:
         if body is None:
             return None
         return spec.envelope_in(self.service).unwrap(body, name)
+
+    @_forgets_on_failure
+    def run_job(
+        self,
+        job: Job,
+        /,
+        *,
+        json: Any = UNSET,
+        params: Mapping[str, Any] | None = None,
+        deadline: float | None = None,
+        progress: OnProgress | None = None,
+        cancel: Cancel | None = None,
+        **path: Any,
+    ) -> JobStatus:
+        """Start a declared :class:`Job` and wait until it is done: its last status. One
+        ``deadline`` (seconds) covers the start and every poll (see docs/jobs.md)."""
+        call = jobs.JobCall.of(self, job, path, deadline, cancel=cancel, progress=progress)
+        return jobs.run(call, json, params)
+
+    @_forgets_on_failure
+    def start_job(
+        self, job: Job, /, *, json: Any = UNSET, params: Mapping[str, Any] | None = None, **path: Any
+    ) -> JobStatus:
+        """Start a declared :class:`Job` without waiting: the started status (with its id)."""
+        return jobs.JobCall.of(self, job, path).start(json, params)[0]
+
+    @_forgets_on_failure
+    def wait_job(
+        self,
+        job: Job,
+        id: Any,
+        /,
+        *,
+        deadline: float | None = None,
+        progress: OnProgress | None = None,
+        cancel: Cancel | None = None,
+        **path: Any,
+    ) -> JobStatus:
+        """Poll an already started job by its ``id`` until it is done: its last status."""
+        return jobs.JobCall.of(self, job, path, deadline, cancel=cancel, progress=progress).wait(id)
 
     @staticmethod
     def _if_match(obj: Resource, if_match: bool, options: RequestOptions | None) -> RequestOptions | None:
