@@ -13,7 +13,13 @@ import attrs
 import requests
 
 from clientkit._client.transport import UNSET
-from clientkit._declarations.errors import InvalidRequestError, JobFailed, JobTimeout, RequestTimeout
+from clientkit._declarations.errors import (
+    InvalidRequestError,
+    JobFailed,
+    JobTimeout,
+    RequestTimeout,
+    redacted_cause,
+)
 from clientkit._declarations.jobs import Job, JobStatus
 from clientkit._declarations.options import RequestOptions, split_options
 from clientkit._declarations.progress import Cancel, OnProgress, Progress, check_cancel, deadline_after
@@ -85,7 +91,8 @@ class JobCall:
             resp = self.send(job.method, job.start, params=query, json=json)
         except RequestTimeout as exc:
             if self._past_deadline():
-                raise JobTimeout(f"{job.name} did not start before the deadline", status=None) from exc
+                late = f"{job.name} did not start before the deadline"
+                raise JobTimeout(late, status=None) from redacted_cause(exc)
             raise
         return job.started(self.session.json_of(resp)), job.hint_of(resp.headers)
 
@@ -97,7 +104,7 @@ class JobCall:
             resp = self.send("GET", job.status, job_id, params=query)
         except RequestTimeout as exc:
             if self._past_deadline():
-                raise JobTimeout(self._late(job_id, last), status=last) from exc
+                raise JobTimeout(self._late(job_id, last), status=last) from redacted_cause(exc)
             raise
         return job.read(self.session.json_of(resp), job_id, polls), job.hint_of(resp.headers)
 

@@ -212,6 +212,16 @@ def test_the_deadline_cuts_a_poll_that_hangs(cx: tuple[Sandbox, Session]) -> Non
     assert caught.value.status is None and time.monotonic() - began < 3.0
 
 
+def test_a_start_that_hangs_past_the_deadline_is_a_job_timeout(cx: tuple[Sandbox, Session]) -> None:
+    box, session = cx
+    box.serve_job(EXPORT)
+    box.faults.inject("latency", method="POST", delay=2.0)
+    began = time.monotonic()
+    with pytest.raises(JobTimeout, match="export did not start before the deadline") as caught:
+        session.run_job(EXPORT, report_id=160, deadline=0.4)
+    assert caught.value.status is None and time.monotonic() - began < 1.5
+
+
 def test_the_server_hint_spaces_the_polls(cx: tuple[Sandbox, Session]) -> None:
     box, session = cx
     box.serve_job(EXPORT, duration=1.0, hint=0.3)  # declared interval: 0.05 s
