@@ -22,6 +22,7 @@ from clientkit._declarations.errors import (
 )
 from clientkit._declarations.jobs import Job, JobStatus
 from clientkit._declarations.options import RequestOptions, split_options
+from clientkit._declarations.paths import PathTemplate
 from clientkit._declarations.progress import Cancel, OnProgress, Progress, check_cancel, deadline_after
 from clientkit._declarations.wire import pairs_of
 
@@ -70,7 +71,9 @@ class JobCall:
         """Seconds until the deadline (``None``: none)."""
         return None if self.end is None else self.end - time.monotonic()
 
-    def send(self, method: str, template: Any, job_id: Any = None, **kwargs: Any) -> requests.Response:
+    def send(
+        self, method: str, template: PathTemplate, job_id: Any = None, **kwargs: Any
+    ) -> requests.Response:
         """One request of the job, within its deadline; a poll (a GET) never from the cache."""
         session = self.session
         values = {**session.context, **self.path}
