@@ -20,6 +20,7 @@ PUBLIC_MODULES = (
     "clientkit.bulk",
     "clientkit.errors",
     "clientkit.files",
+    "clientkit.jobs",
     "clientkit.model",
     "clientkit.paging",
     "clientkit.redaction",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import attrs
 import requests
 
+from clientkit._client import jobs
 from clientkit._client.answers import accepted, refuse_unaccepted, text_of
 from clientkit._client.cache import CacheStats
 from clientkit._client.downloads import Downloaded, Plan, checked_plan, download, target_of
@@ -38,6 +39,7 @@ from clientkit._declarations.errors import (
 from clientkit._declarations.expansion import Level
 from clientkit._declarations.files import without_files
 from clientkit._declarations.identity import spec_of
+from clientkit._declarations.jobs import Job, JobStatus
 from clientkit._declarations.options import (
     CallOptions,
     RequestOptions,
@@ -702,6 +704,46 @@ class Session:
             invalidates=self._related(spec, obj, path),
             **_payload(json),
         )
+
+    @_forgets_on_failure
+    def run_job(
+        self,
+        job: Job,
+        /,
+        *,
+        json: Any = UNSET,
+        params: Mapping[str, Any] | None = None,
+        deadline: float | None = None,
+        progress: OnProgress | None = None,
+        cancel: Cancel | None = None,
+        **path: Any,
+    ) -> JobStatus:
+        """Start a declared :class:`Job` and wait until it is done: its last status. One
+        ``deadline`` (seconds) covers the start and every poll (see docs/jobs.md)."""
+        call = jobs.JobCall.of(self, job, path, deadline, cancel=cancel, progress=progress)
+        return jobs.run(call, json, params)
+
+    @_forgets_on_failure
+    def start_job(
+        self, job: Job, /, *, json: Any = UNSET, params: Mapping[str, Any] | None = None, **path: Any
+    ) -> JobStatus:
+        """Start a declared :class:`Job` without waiting: the started status (with its id)."""
+        return jobs.JobCall.of(self, job, path).start(json, params)[0]
+
+    @_forgets_on_failure
+    def wait_job(
+        self,
+        job: Job,
+        id: Any,
+        /,
+        *,
+        deadline: float | None = None,
+        progress: OnProgress | None = None,
+        cancel: Cancel | None = None,
+        **path: Any,
+    ) -> JobStatus:
+        """Poll an already started job by its ``id`` until it is done: its last status."""
+        return jobs.JobCall.of(self, job, path, deadline, cancel=cancel, progress=progress).wait(id)
 
     @staticmethod
     def _if_match(obj: Resource, if_match: bool, options: RequestOptions | None) -> RequestOptions | None:

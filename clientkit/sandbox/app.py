@@ -29,6 +29,7 @@ from clientkit._client.auth import Authenticator, PasswordLogin
 from clientkit._declarations.completeness import level_type
 from clientkit._declarations.convert import conforms, field_types
 from clientkit._declarations.identity import spec_of
+from clientkit._declarations.jobs import Job
 from clientkit._declarations.keypaths import set_path
 from clientkit._declarations.resource import Resource, ResourceSpec, fields_of
 from clientkit._declarations.service import Service
@@ -38,6 +39,7 @@ from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_resp
 from clientkit.sandbox.errors import render_error
 from clientkit.sandbox.faults import BODY_KINDS, Fault, FaultPlan, broken_body
 from clientkit.sandbox.files import Content, FileBody, file_response, placeholder
+from clientkit.sandbox.jobs import ServedJob
 from clientkit.sandbox.journal import Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
 from clientkit.sandbox.paging import PageQuery, serve_page
@@ -238,6 +240,15 @@ class Sandbox:
             return Reply(200, FileBody(source, filename, ranges), content_type=content_type, raw=True)
 
         self.route(path, ["GET", "HEAD"], public=public)(answer)
+
+    def serve_job(self, job: Job, **behaviour: Any) -> ServedJob:
+        """Serve a declared :class:`Job`'s start and status routes: jobs that run for a while
+        and finish or fail (``duration``, ``fail``, ``result``, ``hint``, ``hidden_for``...:
+        see :class:`ServedJob`)."""
+        served = ServedJob(self, job, **behaviour)
+        for template, method, answer in served.routes():
+            self._add(template, [method], _Route(_replying(answer), False, "job"))
+        return served
 
     def _add(self, template: str, methods: list[str], route: _Route, *, placeholder: bool = False) -> None:
         rule_path = self.prefix + template.replace("{", "<").replace("}", ">")
@@ -805,6 +816,10 @@ class Sandbox:
 def _document(data: bytes, content_type: str) -> Handler:
     """A handler answering ``data`` as a file of ``content_type``."""
     return lambda _req: Reply(200, FileBody(data), content_type=content_type, raw=True)
+
+
+def _replying(answer: Callable[[SandboxRequest], tuple[int, Any, dict[str, str]]]) -> Handler:
+    return lambda req: Reply(*answer(req))
 
 
 def _uses(spec: ResourceSpec, name: str) -> bool:
