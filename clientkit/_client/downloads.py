@@ -34,14 +34,15 @@ _RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
 @attrs.frozen
 class Downloaded:
     """A finished download: where it went (``None`` for a file object), its size in bytes,
-    its content type, the ``filename`` the server suggested (never used as the path) and
-    the SHA-256 of what was written."""
+    its content type, the ``filename`` the server suggested (never used as the path) and,
+    when a ``checksum`` was asked for, the ``digest`` of what was written
+    (``"sha256:<hex>"``)."""
 
     path: Path | None
     size: int
     content_type: str | None
     filename: str | None
-    sha256: str
+    digest: str | None = None
 
 
 @attrs.frozen
@@ -85,10 +86,12 @@ def target_of(to: Any) -> tuple[Path | None, IO[bytes] | None]:
 def checked_plan(plan: Plan) -> Plan:
     """``plan`` with its checksum and chunk size validated (before anything is sent)."""
     if plan.checksum is not None:
-        algorithm, _, digest = str(plan.checksum).partition(":")
-        if algorithm.lower() not in hashlib.algorithms_available or not re.fullmatch(r"[0-9a-fA-F]+", digest):
+        algorithm, colon, digest = str(plan.checksum).partition(":")
+        known = algorithm.lower() in hashlib.algorithms_available
+        if not known or (colon and not re.fullmatch(r"[0-9a-fA-F]+", digest)):
             raise InvalidRequestError(
-                f"a checksum is 'sha256:<hex>' (any hashlib algorithm), not {plan.checksum!r}"
+                "a checksum is an algorithm to compute ('sha256') or one with the digest to "
+                f"verify ('sha256:<hex>'; any hashlib algorithm), not {plan.checksum!r}"
             )
     if isinstance(plan.chunk_size, bool) or not isinstance(plan.chunk_size, int) or plan.chunk_size < 1:
         raise InvalidRequestError(f"chunk_size is a positive number of bytes, not {plan.chunk_size!r}")
@@ -132,7 +135,6 @@ class _State:
     validator: str | None = None
     ranges: bool = False
     began: bool = False
-    sha256: Any = attrs.field(factory=hashlib.sha256)
     check: Any = None
 
     def headers(self) -> dict[str, str]:
@@ -170,12 +172,11 @@ class _State:
             raise IntegrityError("the download broke off and cannot restart: the file object cannot seek")
         self.sink.seek(self.start)
         self.sink.truncate()
-        self.done, self.sha256 = 0, hashlib.sha256()
+        self.done = 0
         self.check = _new_check(self.plan.checksum)
 
     def add(self, chunk: bytes) -> None:
         self.sink.write(chunk)
-        self.sha256.update(chunk)
         if self.check is not None:
             self.check.update(chunk)
         self.done += len(chunk)
@@ -211,7 +212,8 @@ def _receive(opener: Opener, sink: IO[bytes], plan: Plan) -> Downloaded:
                 raise
             failures += 1
     _verify(state)
-    return Downloaded(None, state.done, state.content_type, state.filename, state.sha256.hexdigest())
+    digest = None if state.check is None else f"{state.check.name}:{state.check.hexdigest()}"
+    return Downloaded(None, state.done, state.content_type, state.filename, digest)
 
 
 def _one_response(opener: Opener, state: _State) -> None:
@@ -228,12 +230,10 @@ def _one_response(opener: Opener, state: _State) -> None:
 def _verify(state: _State) -> None:
     if state.total is not None and state.done != state.total:
         raise IntegrityError(f"the download was {state.done} bytes, not the {state.total} announced")
-    if state.check is not None:
-        expected = str(state.plan.checksum).partition(":")[2].lower()
-        if state.check.hexdigest() != expected:
-            raise IntegrityError(
-                f"the download's {state.check.name} is {state.check.hexdigest()}, not {expected}"
-            )
+    expected = str(state.plan.checksum).partition(":")[2].lower()
+    if state.check is not None and expected and state.check.hexdigest() != expected:
+        got = state.check.hexdigest()
+        raise IntegrityError(f"the download's {state.check.name} is {got}, not {expected}")
 
 
 def _seekable(sink: IO[bytes]) -> bool:

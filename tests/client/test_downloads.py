@@ -55,9 +55,7 @@ def test_download_to_a_path(box: Sandbox, tmp_path: Path) -> None:
     seen: list[Progress] = []
     got = docs(box.url).download("/files/data.bin", to=tmp_path / "out.bin", progress=seen.append)
     assert (tmp_path / "out.bin").read_bytes() == DATA
-    assert got == Downloaded(
-        tmp_path / "out.bin", SIZE, "application/octet-stream", "data.bin", hashlib.sha256(DATA).hexdigest()
-    )
+    assert got == Downloaded(tmp_path / "out.bin", SIZE, "application/octet-stream", "data.bin")
     assert leftovers(tmp_path) == ["out.bin"]
     assert seen[-1] == Progress(SIZE, SIZE) and all(p.total == SIZE for p in seen)
     assert [p.done for p in seen] == sorted(p.done for p in seen)
@@ -168,8 +166,9 @@ def test_a_body_shorter_than_its_length_writes_nothing(server: ScriptedServer, t
 
 def test_resume_continues_with_range(box: Sandbox, tmp_path: Path) -> None:
     box.faults.add(Fault("drop_mid", times=1, route="/files/*"))
-    got = docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", resume=True)
-    assert (tmp_path / "o.bin").read_bytes() == DATA and got.sha256 == hashlib.sha256(DATA).hexdigest()
+    got = docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", resume=True, checksum="sha256")
+    assert (tmp_path / "o.bin").read_bytes() == DATA
+    assert got.digest == "sha256:" + hashlib.sha256(DATA).hexdigest()
     first, second = box.journal.entries("GET", "/files/data.bin")
     assert first.header("Range") is None
     asked = second.header("Range") or ""
@@ -221,7 +220,7 @@ def test_bad_targets_are_refused_before_sending(box: Sandbox, tmp_path: Path, ba
 
 
 def test_bad_checksums_are_refused(box: Sandbox, tmp_path: Path) -> None:
-    for checksum in ("sha256", "nope:abcd", "sha256:xyz"):
+    for checksum in ("nope", "nope:abcd", "sha256:xyz", "sha256:"):
         with pytest.raises(InvalidRequestError):
             docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", checksum=checksum)
 
@@ -249,3 +248,8 @@ def test_httpbin_drip_hits_the_total_timeout(bin_url: str, tmp_path: Path) -> No
 
 def first_etag(box: Sandbox) -> str:
     return str(docs(box.url).request("HEAD", "/files/data.bin").headers["ETag"])
+
+
+def test_a_checksum_without_a_digest_is_computed_not_checked(box: Sandbox, tmp_path: Path) -> None:
+    got = docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", checksum="md5")
+    assert got.digest == "md5:" + hashlib.md5(DATA).hexdigest()
