@@ -55,10 +55,20 @@ class Bounds:
     total: int | None = None
 
     @classmethod
-    def of(cls, deadline: float | None, cancel: Cancel | None, **words: str | int | None) -> Bounds:
-        """The bounds of an operation starting now that may take ``deadline`` seconds."""
-        due = earliest(deadline_after(deadline, time.monotonic()), ambient_deadline())
-        return cls(due, cancel, deadline, **words)  # type: ignore[arg-type]
+    def of(
+        cls,
+        deadline: float | None,
+        cancel: Cancel | None,
+        *,
+        what: str = "bulk work",
+        unit: str = "items",
+        total: int | None = None,
+    ) -> Bounds:
+        """The bounds of an operation starting now that may take ``deadline`` seconds (and
+        must end by the ambient deadline of an operation it is part of, if earlier)."""
+        own = deadline_after(deadline, time.monotonic())
+        due = earliest(own, ambient_deadline())
+        return cls(due, cancel, deadline if due == own else None, what, unit, total)
 
     def left(self) -> float | None:
         """Seconds until the deadline (``None``: no deadline)."""
@@ -85,7 +95,9 @@ class Bounds:
         """Raise :class:`Cancelled` or :class:`RequestTimeout` when the operation must stop."""
         check_cancel(self.cancel, self.what)
         if self.expired():
-            budget = f"{self.seconds:g}s" if self.seconds is not None else "the deadline it was given"
+            budget = "the deadline of the work it is part of"
+            if self.seconds is not None:
+                budget = f"{self.seconds:g}s"
             of = f" of {self.total}" if self.total is not None else ""
             raise RequestTimeout(f"{self.what} took longer than {budget}; {done}{of} {self.unit} done")
 

@@ -152,3 +152,10 @@ def test_bad_bounds_are_refused_when_called() -> None:
         run(str, [1], window=0)
     with pytest.raises(InvalidRequestError, match="workers"):
         run(str, [1], workers=0)
+
+
+def test_an_outer_deadline_bounds_a_run_inside_it() -> None:
+    from clientkit._client.ambient import ambient
+
+    with ambient(time.monotonic() + 0.2), pytest.raises(RequestTimeout, match="of the work it is part of"):
+        list(run(time.sleep, [0.15] * 6, workers=1, deadline=60))
