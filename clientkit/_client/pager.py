@@ -24,6 +24,7 @@ from clientkit._declarations.paging import (
     int_or_none,
     locate_items,
 )
+from clientkit._declarations.progress import Cancel, OnProgress, Progress
 from clientkit._declarations.redaction import redact_url
 
 _orjson: Any
@@ -382,18 +383,35 @@ class Pager(Generic[T]):
         """Every item, materialised (mind the memory on long lists)."""
         return list(self)
 
-    def concurrent_pages(self, workers: int = 4) -> Iterator[Page[T]]:
+    def concurrent_pages(
+        self,
+        workers: int = 4,
+        *,
+        deadline: float | None = None,
+        cancel: Cancel | None = None,
+        progress: OnProgress | None = None,
+    ) -> Iterator[Page[T]]:
         """Every page, in order, fetched up to ``workers`` at a time.
 
         The first page, fetched alone, gives the total and the stride (the items the server
         really returns per page, so a capped page size leaves no gaps); the rest are asked
         for by position. Styles that cannot address pages, or lists without a total, are
-        walked one page after another instead.
+        walked one page after another instead. ``deadline`` (seconds, from this call) bounds
+        the walk and every request in it, ``cancel`` stops it (:class:`RequestTimeout`,
+        :class:`Cancelled`); ``progress`` gets ``Progress(pages done, pages in all or None,
+        detail=page)``.
         """
-        first, _ = self._load(self._request, 0)
-        yield first
+        bounds = bulk.Bounds.of(deadline, cancel, what="fetching pages", unit="pages")
+        pages = self._concurrent(workers, bounds)
+        return _reporting(pages, progress)
+
+    def _concurrent(self, workers: int, bounds: bulk.Bounds) -> Iterator[tuple[Page[T], int | None]]:
+        """The pages of :meth:`concurrent_pages`, each with the number of pages in all."""
+        with bounds.step(0):
+            first, _ = self._load(self._request, 0)
         stride, total = len(first.items), first.total
         if first.next_request is None or stride == 0 or self.max_pages == 1:
+            yield first, 1
             return
         try:
             self._paginator.page_at(self._request, 1)
@@ -402,13 +420,17 @@ class Pager(Generic[T]):
         guard = self._guard()
         base = guard.record(first, _fingerprint_items(first))
         if total is None:
-            yield from self._walk(first.next_request, guard, count=1, seen=stride, base=base)
+            yield first, None
+            walk = self._walk(first.next_request, guard, count=1, seen=stride, base=base)
+            yield from _bounded(walk, bounds)
             return
         count = -(-(total - stride) // stride)
         if self.max_pages is not None:
             count = min(count, self.max_pages - 1)
+        yield first, count + 1
         fetch = functools.partial(self._nth, attrs.evolve(self._request, size=stride))
-        outcomes = bulk.run(fetch, range(1, count + 1), workers=workers)
+        bounds = attrs.evolve(bounds, total=count + 1)
+        outcomes = bulk.run_within(bounds, fetch, range(1, count + 1), workers=workers, done=1)
         try:
             for outcome in outcomes:
                 page = outcome.unwrap()
@@ -417,11 +439,34 @@ class Pager(Generic[T]):
                 if not page.items:
                     return  # past the real end, whatever the count said
                 guard.record(page, _fingerprint_items(page))
-                yield page
+                yield page, count + 1
                 if len(page.items) < stride:
                     return
         finally:
             outcomes.close()  # type: ignore[attr-defined]
+
+
+def _bounded(walk: Iterator[Page[T]], bounds: bulk.Bounds) -> Iterator[tuple[Page[T], None]]:
+    """The pages of a walk one after another, each fetched within ``bounds``."""
+    done = 1
+    while True:
+        with bounds.step(done):
+            page = next(walk, None)
+        if page is None:
+            return
+        done += 1
+        yield page, None
+
+
+def _reporting(pages: Iterator[tuple[Page[T], int | None]], progress: OnProgress | None) -> Iterator[Page[T]]:
+    """The pages, each reported to ``progress`` as it is yielded."""
+    try:
+        for done, (page, total) in enumerate(pages, 1):
+            if progress is not None:
+                progress(Progress(done, total, detail=page))
+            yield page
+    finally:
+        pages.close()  # type: ignore[attr-defined]
 
 
 def by_fields(names: Sequence[str]) -> Identify:

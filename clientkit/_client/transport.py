@@ -21,6 +21,7 @@ import attrs
 import requests
 
 from clientkit._client import decisions
+from clientkit._client.ambient import ambient_deadline, earliest
 from clientkit._client.auth import Authenticator
 from clientkit._client.body import Rewinder, raw_body, read_body, reader, within
 from clientkit._client.cache import CacheStats, Invalidations, Shortcut
@@ -215,7 +216,8 @@ class Transport:
         ``options`` arrive merged (default: the service's). A write (any method but the safe
         ones) makes the cached answers of its path, the paths above and below it and
         ``invalidates`` stale before it is sent, whatever its outcome. ``deadline`` (a
-        ``time.monotonic()`` instant) is an outer call's deadline this one must meet too.
+        ``time.monotonic()`` instant) is an outer call's deadline this one must meet too, as is
+        the ambient one (:mod:`clientkit._client.ambient`).
         ``hold`` (with ``stream``) keeps the deadline's alarm armed for the body's reader.
         Raises the typed :class:`APIError` of a final status >= 400, ``TransportError``
         when no usable response arrived, ``RedirectError`` for a redirected write.
@@ -228,6 +230,7 @@ class Transport:
         call.stream, call.authenticate, call.raise_for_status = stream, authenticate, raise_for_status
         call.hold = hold if stream else None
         self._written(call)
+        deadline = earliest(deadline, ambient_deadline())
         if deadline is not None:
             call.deadline = deadline if call.deadline is None else min(call.deadline, deadline)
         hit = self._fresh_hit(call)

@@ -278,9 +278,9 @@ class Clappform:
             data = chunk.to_json(orient="records", force_ascii=False).encode("utf-8")
             return self._answer("POST", path, data=data, headers={"Content-Type": "application/json"})
 
-        def report(outcome: bulk.Outcome[int, ApiResponse]) -> None:
+        def report(step: bulk.Progress) -> None:
             nonlocal done
-            done += min(size, total - outcome.item)
+            done += min(size, total - step.detail.item)
             if progress is not None:
                 progress(done, total)
 

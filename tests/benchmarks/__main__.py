@@ -24,6 +24,7 @@ import requests
 from clientkit import Envelope, Resource, Service, field
 from clientkit._declarations.options import CacheConfig
 from clientkit._declarations.paging import NextUrl
+from tests.benchmarks.bulk import bench_bulk
 from tests.benchmarks.nginx import nginx
 
 
@@ -195,6 +196,7 @@ def main() -> None:
         bench_cache(url, n_rounds, per_round)
         bench_memory(url, big, "orjson")
         bench_memory(url, big, "json")
+    bench_bulk(1 if opts.quick else 3, line)
 
 
 if __name__ == "__main__":

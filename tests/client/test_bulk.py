@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
 
-from clientkit._client.bulk import chunks, run
-from clientkit.errors import InvalidRequestError
+from clientkit._client.bulk import Outcome, chunks, run
+from clientkit._declarations.progress import Progress
+from clientkit.errors import Cancelled, InvalidRequestError, RequestTimeout
+from tests.support.paged import connect
+from tests.support.scripted import Reply, ScriptedServer
 
 
 def test_run_keeps_order_reports_errors_and_bounds_concurrency() -> None:
@@ -27,7 +31,7 @@ def test_run_keeps_order_reports_errors_and_bounds_concurrency() -> None:
         return n * n
 
     seen: list[int] = []
-    outcomes = list(run(work, range(20), workers=4, progress=lambda o: seen.append(o.index)))
+    outcomes = list(run(work, range(20), workers=4, progress=lambda p: seen.append(p.detail.index)))
     assert [o.index for o in outcomes] == list(range(20)) == seen
     assert [o.result for o in outcomes if o.ok] == [n * n for n in range(20) if n != 7]
     failed = [o for o in outcomes if not o.ok]
@@ -55,3 +59,103 @@ def test_chunks() -> None:
     assert list(chunks(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
     with pytest.raises(InvalidRequestError):
         list(chunks([], 0))
+
+
+# -- deadline, cancel, progress ---------------------------------------------------------------
+
+
+def test_progress_counts_outcomes_against_the_total_when_known() -> None:
+    reports: list[Progress] = []
+    outcomes = list(run(lambda n: n * 2, [5, 6, 7], workers=2, progress=reports.append))
+    assert [(p.done, p.total) for p in reports] == [(1, 3), (2, 3), (3, 3)]
+    assert [p.detail for p in reports] == outcomes and reports[-1].fraction == 1.0
+    reports.clear()
+    list(run(lambda n: n, (n for n in range(4)), progress=reports.append))
+    assert [(p.done, p.total) for p in reports] == [(1, None), (2, None), (3, None), (4, None)]
+
+
+def test_a_deadline_stops_a_run_of_slow_requests(server: ScriptedServer) -> None:
+    server.on("GET", "/slow", Reply(json={"ok": True}, delay=0.4))
+    session = connect(server)
+    got: list[Outcome[int, Any]] = []
+    start = time.monotonic()
+    with pytest.raises(RequestTimeout, match=r"bulk work took longer than 0.6s; \d of 40 items done"):
+        got.extend(run(lambda i: session.request("GET", "/slow"), range(40), workers=2, deadline=0.6))
+    assert time.monotonic() - start < 3  # the whole run would take 8 s
+    assert [o.index for o in got] == list(range(len(got))) and all(o.ok for o in got)
+    assert len(server.received) <= 8  # nothing started after the deadline
+
+
+def test_a_deadline_cuts_the_requests_running_in_the_workers(server: ScriptedServer) -> None:
+    server.on("GET", "/slow", Reply(json={"ok": True}, delay=4))
+    session = connect(server)
+    ended: list[BaseException] = []
+
+    def fetch(i: int) -> Any:
+        try:
+            return session.request("GET", "/slow")
+        except BaseException as exc:
+            ended.append(exc)
+            raise
+
+    start = time.monotonic()
+    with pytest.raises(RequestTimeout):
+        list(run(fetch, range(4), workers=2, deadline=0.3))
+    while len(ended) < 2 and time.monotonic() - start < 3:
+        time.sleep(0.02)
+    assert len(ended) == 2 and all(isinstance(e, RequestTimeout) for e in ended)
+    assert time.monotonic() - start < 3  # each request would have waited 4 s
+
+
+def test_cancel_from_another_thread_stops_promptly(server: ScriptedServer) -> None:
+    server.on("GET", "/slow", Reply(json={"ok": True}, delay=0.3))
+    session = connect(server)
+    stop = threading.Event()
+    threading.Timer(0.4, stop.set).start()
+    start = time.monotonic()
+    with pytest.raises(Cancelled, match="bulk work was cancelled"):
+        list(run(lambda i: session.request("GET", "/slow"), range(30), workers=2, cancel=stop))
+    assert time.monotonic() - start < 2.5  # the whole run would take 4.5 s
+    count = len(server.received)
+    time.sleep(0.5)
+    assert len(server.received) <= count + 2 <= 10  # only what was running finishes
+
+
+def test_cancel_set_before_the_run_starts_nothing() -> None:
+    stop = threading.Event()
+    stop.set()
+    called: list[int] = []
+    with pytest.raises(Cancelled):
+        list(run(called.append, range(5), cancel=stop))
+    assert called == []
+
+
+def test_closing_early_starts_nothing_more() -> None:
+    called: list[int] = []
+
+    def work(n: int) -> int:
+        called.append(n)
+        return n
+
+    outcomes = run(work, range(1000), workers=2, window=3)
+    assert next(outcomes).result == 0
+    outcomes.close()
+    settled = len(called)
+    time.sleep(0.1)
+    assert len(called) == settled <= 5
+
+
+def test_bad_bounds_are_refused_when_called() -> None:
+    with pytest.raises(InvalidRequestError, match="deadline"):
+        run(str, [1], deadline=0)
+    with pytest.raises(InvalidRequestError, match="window"):
+        run(str, [1], window=0)
+    with pytest.raises(InvalidRequestError, match="workers"):
+        run(str, [1], workers=0)
+
+
+def test_an_outer_deadline_bounds_a_run_inside_it() -> None:
+    from clientkit._client.ambient import ambient
+
+    with ambient(time.monotonic() + 0.2), pytest.raises(RequestTimeout, match="of the work it is part of"):
+        list(run(time.sleep, [0.15] * 6, workers=1, deadline=60))

@@ -220,3 +220,69 @@ def test_concurrent_pages_with_max_pages_one_and_link_without_page_param() -> No
         api = Linked.connect(url, token="sandbox-token")
         ids = [r.id for page in api.list(LRow).concurrent_pages(workers=2) for r in page.items]
         assert ids == list(range(1, 26))
+
+
+def test_concurrent_pages_report_progress_in_pages() -> None:
+    from clientkit._declarations.progress import Progress
+
+    reports: list[Progress] = []
+    with Sandbox(Capped, data={"Row": [{"id": i} for i in range(1, 101)]}, max_page_size=7) as url:
+        api = Capped.connect(url, token="sandbox-token")
+        pages = list(api.list(Row, page_size=50).concurrent_pages(workers=4, progress=reports.append))
+    assert [(p.done, p.total) for p in reports] == [(n, 15) for n in range(1, 16)]
+    assert [p.detail for p in reports] == pages
+
+
+def test_concurrent_pages_walked_in_turn_report_no_total() -> None:
+    from clientkit._declarations.progress import Progress
+
+    class Walked(Service):
+        auth = TokenAuth()
+        pagination = Cursor(items="data", cursor="next")
+
+    Walked.resource(many="/rows", one="/rows/{id}")(Row.__class__("WRow", (Row,), {}))
+    reports: list[Progress] = []
+    with Sandbox(Walked, data={"WRow": [{"id": i} for i in range(1, 26)]}, page_size=10) as url:
+        api = Walked.connect(url, token="sandbox-token")
+        pages = list(api.list(Walked.resources["WRow"]).concurrent_pages(workers=2, progress=reports.append))
+    assert [len(p.items) for p in pages] == [10, 10, 5]
+    assert [(p.done, p.total) for p in reports] == [(1, None), (2, None), (3, None)]
+
+
+@pytest.mark.parametrize("size", [10, None])  # pages by position; walked (no offsets without a size)
+def test_concurrent_pages_stop_at_the_deadline(size: int | None) -> None:
+    import time
+
+    from clientkit.errors import RequestTimeout
+
+    sandbox = Sandbox(Capped, data={"Row": [{"id": i} for i in range(1, 201)]}, page_size=10)
+    with sandbox as url:
+        api = Capped.connect(url, token="sandbox-token", retries=0)
+        sandbox.faults.add(Fault("latency", delay=0.3, route="/rows"))
+        seen: list[int] = []
+        start = time.monotonic()
+        pages = api.list(Row, page_size=size).concurrent_pages(workers=2, deadline=1)
+        with pytest.raises(RequestTimeout, match=r"took longer than 1s; \d+( of 20)? pages done"):
+            seen.extend(page.number for page in pages)
+        assert time.monotonic() - start < 4  # the whole walk would take about 3 s
+        assert seen == list(range(len(seen))) and 1 <= len(seen) < 20
+        assert len(sandbox.journal.entries("GET", "/rows")) < 12
+
+
+def test_concurrent_pages_stop_when_cancelled() -> None:
+    import threading
+    import time
+
+    from clientkit.errors import Cancelled
+
+    sandbox = Sandbox(Capped, data={"Row": [{"id": i} for i in range(1, 201)]}, page_size=10)
+    with sandbox as url:
+        api = Capped.connect(url, token="sandbox-token", retries=0)
+        sandbox.faults.add(Fault("latency", delay=0.3, route="/rows"))
+        stop = threading.Event()
+        threading.Timer(0.8, stop.set).start()
+        start = time.monotonic()
+        with pytest.raises(Cancelled, match="fetching pages was cancelled"):
+            list(api.list(Row).concurrent_pages(workers=2, cancel=stop))
+        assert time.monotonic() - start < 3
+        assert len(sandbox.journal.entries("GET", "/rows")) < 12
