@@ -110,7 +110,6 @@ def download(opener: Opener, to: Any, plan: Plan) -> Downloaded:
         with os.fdopen(fd, "wb") as file:
             got = _receive(opener, file, plan)
             file.flush()
-            os.fsync(file.fileno())
         with contextlib.suppress(OSError):  # a file replaced keeps its permissions
             os.chmod(temporary, path.stat().st_mode & 0o7777)
         os.replace(temporary, path)

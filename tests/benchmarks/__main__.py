@@ -26,6 +26,7 @@ from clientkit._declarations.options import CacheConfig
 from clientkit._declarations.paging import NextUrl
 from tests.benchmarks.bulk import bench_bulk
 from tests.benchmarks.nginx import nginx
+from tests.benchmarks.transfers import bench_download, bench_upload
 
 
 class Static(Service):
@@ -190,12 +191,15 @@ def main() -> None:
     big = 100 if opts.quick else 1000
     n_rounds, per_round = (5, 100) if opts.quick else (15, 300)
     print(f"clientkit benchmarks  python {sys.version.split()[0]}  requests {requests.__version__}")
-    with nginx(pages=100, big_pages=big) as url:
+    blob = (256 if opts.quick else 1024) << 20
+    with nginx(pages=100, big_pages=big, blob=blob) as url:
         bench_get(url, n_rounds, per_round)
         bench_list(url, 3 if opts.quick else 7)
         bench_cache(url, n_rounds, per_round)
         bench_memory(url, big, "orjson")
         bench_memory(url, big, "json")
+        bench_download(url, blob, 3 if opts.quick else 5, line)
+        bench_upload(url, (64 if opts.quick else 256) << 20, line)
     bench_bulk(1 if opts.quick else 3, line)
 
 
