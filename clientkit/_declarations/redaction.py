@@ -29,7 +29,7 @@ _ALONE = r"(?<![a-z0-9]){}(?![a-z0-9])"  # a whole word: underscores and hyphens
 _ANYWHERE = (
     r"auth|token|secret|passw|pass[-_]?phrase|passcode|api[-_]?key|apikey|access[-_]?key"
     r"|private[-_]?key|signing[-_]?key|cookie|session|signature|credential|nonce"
-    + "".join(f"|{_ALONE.format(word)}" for word in ("pin", "pin[-_]?code", "otp", "totp", "mfa"))
+    + "".join(f"|{_ALONE.format(word)}" for word in ("pin", "pin[-_]?code", "otp", "totp", "mfa", "sig"))
 )
 #: the one rule for names (headers, query parameters, body keys, login credentials) whose
 #: values are credentials (a bare ``key`` too); use :func:`is_sensitive_name`.

@@ -44,3 +44,13 @@ def test_the_fingerprint_depends_on_the_key_and_on_how_the_parts_split() -> None
     assert fingerprint(b"k", "a", "b") != fingerprint(b"other", "a", "b")
     assert fingerprint(b"k", "ab") != fingerprint(b"k", "a", "b")
     assert len(fingerprint(b"k", "a")) == 32
+
+
+def test_signed_storage_urls_keep_their_signatures_secret() -> None:
+    azure = "https://store.example/blob?sv=2020-08-04&se=2026&sig=AZURESECRET123"
+    amazon = "https://s3.example/o?X-Amz-Credential=AKIA%2F1&X-Amz-Signature=abc123"
+    google = "https://gcs.example/o?X-Goog-Signature=def456&X-Goog-Expires=900"
+    assert redact_url(azure) == "https://store.example/blob?sv=2020-08-04&se=2026&sig=***"
+    assert "abc123" not in redact_url(amazon) and "AKIA" not in redact_url(amazon)
+    assert "def456" not in redact_url(google) and "X-Goog-Expires=900" in redact_url(google)
+    assert not any(map(is_sensitive_name, ["signal", "design", "assign"]))
