@@ -131,7 +131,7 @@ def test_request_with_data_and_files_is_streamed_in_requests_layout(server: Scri
 def test_the_body_reads_in_chunks_knows_its_length_and_rewinds(tmp_path: Path) -> None:
     path = tmp_path / "big.bin"
     path.write_bytes(os.urandom(300_000))
-    body = body_for({"t": "x", "f": path})
+    body = body_for({"t": "x", "f": File(path)})
     assert isinstance(body, SizedMultipartBody)
     first = b"".join(iter(lambda: body.read(7_000), b""))
     assert len(first) == len(body) == body.tell()
@@ -161,7 +161,7 @@ def test_a_missing_path_is_refused_before_anything_is_sent(server: ScriptedServe
 def test_a_file_that_shrinks_while_it_is_sent_is_an_error(server: ScriptedServer, tmp_path: Path) -> None:
     path = tmp_path / "a.bin"
     path.write_bytes(b"12345")
-    body = build([], [("f", File(path), None)])
+    body = build([], [("f", File(path), "a.bin", None)])
     path.write_bytes(b"12")
     with pytest.raises(InvalidRequestError, match="shrank"):
         body.read()
