@@ -82,6 +82,11 @@ class Uploads:
         with self._lock:
             return self._files.get(id)
 
+    def files(self) -> list[StoredFile]:
+        """The files kept, in the order received."""
+        with self._lock:
+            return list(self._files.values())
+
     def add(self, file: StoredFile) -> None:
         with self._lock:
             self._files[file.id] = file
