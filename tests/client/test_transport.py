@@ -211,7 +211,9 @@ def _open_fds(path: Path) -> list[str]:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
-def test_an_upload_closes_the_files_it_opened_when_the_call_ends(server: ScriptedServer, tmp_path: Path) -> None:
+def test_an_upload_closes_the_files_it_opened_when_the_call_ends(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
     path = tmp_path / "big.bin"
     path.write_bytes(os.urandom(8_000_000))
     early = b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
