@@ -196,21 +196,23 @@ def _head(boundary: str, name: str, filename: str | None, content_type: str | No
     return f"--{boundary}\r\n".encode("latin-1") + field.render_headers().encode("utf-8")
 
 
+#: one file part: its field name, its content, its ``filename`` (``None``: no filename, a
+#: plain field, as requests sends ``(None, value)``) and extra part headers
+FilePart = tuple[str, File, str | None, Mapping[str, str] | None]
+
+
 def build(
-    fields: Iterable[tuple[str, str | bytes]],
-    files: Iterable[tuple[str, File, Mapping[str, str] | None]],
-    boundary: str | None = None,
+    fields: Iterable[tuple[str, str | bytes]], files: Iterable[FilePart], boundary: str | None = None
 ) -> MultipartBody:
-    """The body of ``fields`` then ``files`` (each ``(name, file, extra part headers)``)."""
+    """The body of ``fields`` then ``files``."""
     boundary = boundary or choose_boundary()
     segments: list[bytes | _Part] = []
     for name, value in fields:
         data = value.encode("utf-8") if isinstance(value, str) else value
         segments.append(_head(boundary, name, None, None, None) + data + b"\r\n")
-    for name, file, headers in files:
-        filename = file.name_for(name)
+    for name, file, filename, headers in files:
         segments.append(_head(boundary, name, filename, file.content_type, headers))
-        segments.extend((_Part(file, filename), b"\r\n"))
+        segments.extend((_Part(file, filename or name), b"\r\n"))
     segments.append(f"--{boundary}--\r\n".encode("latin-1"))
     sizes = [len(s) if isinstance(s, bytes) else s.size for s in segments]
     if any(size is None for size in sizes):
@@ -224,7 +226,7 @@ def body_for(payload: Any) -> MultipartBody | None:
     if not has_files(payload):
         return None
     fields, files = form_parts(payload)
-    return build(fields, [(name, file, None) for name, file in files])
+    return build(fields, [(name, file, file.name_for(name), None) for name, file in files])
 
 
 def from_requests(data: Any, files: Any) -> MultipartBody | None:
@@ -237,28 +239,32 @@ def from_requests(data: Any, files: Any) -> MultipartBody | None:
     for name, value in pairs:
         values = [value] if isinstance(value, str | bytes) or not hasattr(value, "__iter__") else value
         fields.extend((name, v if isinstance(v, bytes) else str(v)) for v in values if v is not None)
-    parts = []
-    for name, value in files.items() if isinstance(files, Mapping) else files:
-        part = _requests_file(value)
-        if part is not None:
-            parts.append((name, *part))
+    pairs = list(files.items() if isinstance(files, Mapping) else files)
+    parts = [part for name, value in pairs if (part := _requests_file(value, name)) is not None]
     return build(fields, parts)
 
 
-def _requests_file(value: Any) -> tuple[File, Mapping[str, str] | None] | None:
-    """One ``files=`` value: a file, bytes, text, or ``(filename, content[, type[, headers]])``."""
+def _requests_file(value: Any, name: str) -> FilePart | None:
+    """One ``files=`` value as requests reads it: a file, bytes or text (its filename the
+    file's name, else the field's), or ``(filename, content[, type[, headers]])`` whose
+    filename is sent as given (``None``: a plain field; ``""``: an empty filename)."""
     if not isinstance(value, tuple | list):
         if value is None:
             return None
-        return (value if isinstance(value, File) else File(_content(value))), None
+        file = value if isinstance(value, File) else File(_content(value))
+        return name, file, file.name_for(name), None
     if not 2 <= len(value) <= 4:
         raise InvalidRequestError("a files= tuple is (filename, content[, content type[, headers]])")
     filename, content, ctype, headers = (*value, None, None)[:4]
     if content is None:
         return None
+    if filename is not None and not isinstance(filename, str):
+        raise InvalidRequestError(f"a files= filename is a str or None, not {type(filename).__name__}")
     if isinstance(content, File):
-        content = content.source
-    return File(_content(content), filename=filename or None, content_type=ctype), headers
+        file = File(content.source, content_type=ctype or content.content_type, progress=content.progress)
+    else:
+        file = File(_content(content), content_type=ctype)
+    return name, file, filename, headers
 
 
 def _content(value: Any) -> Any:

@@ -124,6 +124,13 @@ class _Call:
         return f"{total}s in total" if total else "the deadline of the call it was made for"
 
 
+def _not_renewed(call: _Call, error: APIError) -> APIError:
+    """A 401 says why the credential was not renewed for it: its body cannot be sent again."""
+    if error.status == 401 and isinstance(call.auth, Authenticator) and not call.rewinder.replayable:
+        error.args = (f"{error.args[0]}; not renewed and re-sent: its body cannot be sent again",)
+    return error
+
+
 class Transport:
     """Sends requests for one service connection.
 
@@ -246,6 +253,8 @@ class Transport:
             raise
         finally:
             self._calls.deadline = outer
+            if isinstance(call.body, MultipartBody):
+                call.body.close()  # the files it opened, never a file object the caller passed
 
     def _build(
         self,
@@ -425,8 +434,9 @@ class Transport:
 
     def _judge(self, call: _Call, resp: requests.Response) -> decisions.Verdict:
         """The decision on ``resp``; a 401 the credential can be renewed for is renewed here
-        (once per call), and a renewal that fails leaves the status to be judged again."""
-        may_renew = not call.renewed and isinstance(call.auth, Authenticator)
+        (once per call, and only for a body that can be sent again), and a renewal that
+        fails leaves the status to be judged again."""
+        may_renew = not call.renewed and isinstance(call.auth, Authenticator) and call.rewinder.replayable
         while True:
             verdict = decisions.judge(
                 resp.status_code,
@@ -452,7 +462,7 @@ class Transport:
             resp.close()
             self._retry(call, verdict.delay, f"status {resp.status_code}")
         elif verdict.outcome == "fail" and call.raise_for_status:
-            raise self.error_for(resp, call.method)
+            raise _not_renewed(call, self.error_for(resp, call.method))
         elif verdict.outcome != "renew":
             return resp
         return None

@@ -21,7 +21,7 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     redacted_cause,
 )
-from clientkit._declarations.files import File, is_file
+from clientkit._declarations.files import File, is_file, local_files
 from clientkit._declarations.loaders import copy_json, is_union, loader_for, split_optional
 from clientkit._declarations.redaction import register_secret
 from clientkit._declarations.resource import FieldInfo, Resource, replaceable
@@ -264,9 +264,11 @@ class Converter:
 
     # -- dumping -------------------------------------------------------------
 
-    def dump_value(self, value: Any) -> Any:
-        """One Python value as JSON-ready data; a file to upload (a :class:`File`, a path,
-        an open file) stays itself, for the multipart body."""
+    def dump_value(self, value: Any, annotation: Any = Any) -> Any:
+        """One Python value (of a field annotated ``annotation``) as JSON-ready data; a file
+        to upload (a :class:`File`, an open file, a ``pathlib.Path`` in a field declared to
+        hold a ``File``) is a :class:`File` or itself, for the multipart body."""
+        value = local_files(value, annotation)
         if type(value) not in _JSON_SCALARS and is_file(value):
             return value
         return self.cattrs.unstructure(value)
@@ -287,10 +289,11 @@ class Converter:
         """The fields ``takes(info, value)`` selects, dumped under their wire names, plus extras:
         the one walk behind :meth:`dump` and the payloads."""
         out: dict[str, Any] = {}
+        types_ = field_types(type(obj))
         for info in obj.__ck_fields__:
             value = getattr(obj, info.name)
             if takes(info, value):
-                out[info.wire] = self.dump_value(value)
+                out[info.wire] = self.dump_value(value, types_[info.name])
         return _with_extras(obj, out)
 
     def create_payload(self, obj: Resource) -> dict[str, Any]:
@@ -333,9 +336,9 @@ class Converter:
             if info.wire in raw:
                 original = self.value(raw[info.wire], types_[info.name].type)
                 if _differs(current, original):
-                    out[info.wire] = self.dump_value(current)
+                    out[info.wire] = self.dump_value(current, types_[info.name].type)
             elif _differs(current, _default_of(types_[info.name])):
-                out[info.wire] = self.dump_value(current)
+                out[info.wire] = self.dump_value(current, types_[info.name].type)
         declared = {f.wire for f in obj.__ck_fields__}
         for key, val in (obj._ck_extra or {}).items():
             if key not in declared and (key not in raw or _differs(val, raw[key])):

@@ -4,7 +4,9 @@ payload splits into the form fields and file parts of a ``multipart/form-data`` 
 A payload (a resource's fields on a write, an action's ``json``) with a file among its
 top-level values is sent as ``multipart/form-data``: its other values become form fields
 (as the official clients built on requests spell them), files are streamed, never read
-into memory.
+into memory. Nothing is read from the local disk unless the caller clearly meant an
+upload: a :class:`File`, an open file, or a ``pathlib.Path`` in a field declared to hold
+a ``File``; any other path (a pure path, a ``str``) is a value like any other.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from clientkit._declarations.errors import InvalidRequestError
 from clientkit._declarations.progress import OnProgress
@@ -25,9 +27,10 @@ class File:
 
     ``filename`` and ``content_type`` are what its part declares (default: the path's or
     the file's name, else the field's name; no content type). ``progress`` is called with
-    ``Progress(bytes_sent, size, filename)`` as the file goes out (again from 0 when a
-    retry re-sends it). A ``pathlib.Path`` or an open binary file in a payload is taken as
-    ``File(value)``; a ``str`` is text unless wrapped, and bytes only as ``File(b"...")``.
+    ``Progress(bytes_sent, size, detail=filename)`` as the file goes out (again from 0
+    when a retry re-sends it). An open binary file in a payload is taken as ``File(value)``,
+    and so is a ``pathlib.Path`` in a field declared to hold a ``File``; a ``str`` is text
+    unless wrapped, and bytes only as ``File(b"...")``.
     """
 
     __slots__ = ("content_type", "filename", "progress", "source")
@@ -75,6 +78,8 @@ def _checked_source(source: Any) -> Any:
         raise InvalidRequestError("a File wraps a path, bytes or a file, not another File")
     if isinstance(source, str | os.PathLike):
         return Path(os.fsdecode(source))
+    if isinstance(source, memoryview) and not source.c_contiguous:
+        raise InvalidRequestError("a File of a memoryview needs a contiguous one: pass bytes(view)")
     if isinstance(source, bytes | bytearray | memoryview):
         return source
     if hasattr(source, "read"):
@@ -95,11 +100,29 @@ def check_binary(stream: Any) -> None:
 
 
 def is_file(value: Any) -> bool:
-    """Whether a payload value is sent as a file: a :class:`File`, an ``os.PathLike``, or
-    an open file (anything with ``read``)."""
-    if isinstance(value, File | os.PathLike):
+    """Whether a payload value is sent as a file: a :class:`File` or an open file (anything
+    with ``read``). A path is not: it is wrapped in ``File(...)``, or given to a field
+    declared to hold one (:func:`local_files`)."""
+    if isinstance(value, File):
         return True
     return hasattr(value, "read") and not isinstance(value, str | bytes | bytearray | memoryview)
+
+
+def declares_file(annotation: Any) -> bool:
+    """Whether a field's annotation names :class:`File` (``File | Path | str | None``)."""
+    return annotation is File or any(declares_file(arg) for arg in get_args(annotation))
+
+
+def local_files(value: Any, annotation: Any) -> Any:
+    """The value of a field annotated ``annotation`` with its local paths as files: in a
+    field declared to hold a :class:`File`, a ``pathlib.Path`` (never a pure path, never a
+    ``str``), alone or in a list, is ``File(path)``; any other value is as it is."""
+    if isinstance(value, Path | list | tuple) and declares_file(annotation):
+        if isinstance(value, Path):
+            return File(value)
+        if any(isinstance(v, Path) for v in value):
+            return [File(v) if isinstance(v, Path) else v for v in value]
+    return value
 
 
 def as_file(value: Any) -> File:

@@ -45,7 +45,7 @@ from clientkit.sandbox.levels import read_level
 from clientkit.sandbox.paging import PageQuery, serve_page
 from clientkit.sandbox.principals import login_answer, principal_of
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
-from clientkit.sandbox.uploads import FILES_PATH, Part, Uploads, is_multipart, parse, payload, summary
+from clientkit.sandbox.uploads import FILES_PATH, Part, Uploads, drain, is_multipart, parse, payload, summary
 
 try:
     from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -487,15 +487,12 @@ class Sandbox:
         return unwrap_request(spec.envelope_in(self.service), req.json, operation)
 
     def _uploaded(self, req: SandboxRequest) -> Reply:
-        """An uploaded file, as it was received."""
+        """An uploaded file, as it was received, streamed from disk (ranges too)."""
         file = self.uploads.get(req.params["id"])
         if file is None:
             return self.error(404, "no such file")
-        with self.uploads.open(file) as source:
-            data = source.read()
-        disposition = f"attachment; filename*=UTF-8''{quote(file.filename, safe='')}"
         ctype = file.content_type or "application/octet-stream"
-        return Reply(200, data, {"Content-Disposition": disposition}, content_type=ctype, raw=True)
+        return Reply(200, FileBody(file.path, file.filename), content_type=ctype, raw=True)  # streamed
 
     def _invalid(
         self, cls: type[Resource], payload: Mapping[str, Any], *, creating: bool, request: Request
@@ -660,7 +657,11 @@ class Sandbox:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         raw_path = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(request.path)).split("?")[0]
-        form, body = self._received(request)
+        faults = self.faults.draw(request.method, unquote(raw_path))
+        early = next((f for f in faults if f.kind in ("status", "drop", "html", "redirect")), None)
+        routed = self._route(request, raw_path) if early is None else None
+        refused = isinstance(routed, Reply)  # no route or no access: its files are never stored
+        form, body = self._received(request, store=not refused)
         self.journal.record(
             request.method,
             unquote(raw_path),
@@ -668,60 +669,68 @@ class Sandbox:
             dict(request.headers.items()),
             body,
         )
-        faults = self.faults.draw(request.method, unquote(raw_path))
         for fault in faults:
             if fault.kind == "latency":
                 time.sleep(fault.delay)
-        early = next((f for f in faults if f.kind in ("status", "drop", "html", "redirect")), None)
         if early is not None:
             self.uploads.discard(form or ())
             return self._early_fault(early, environ, start_response)
-        if form is None and is_multipart(request):
-            return self._response(self.error(400, "the multipart body is malformed"), request)(
-                environ, start_response
-            )
-        reply, req = self._dispatch(request, raw_path, form)
-        reply = self.finish(reply, req)
-        response = self._response(reply, request)
+        assert routed is not None  # routed whenever no fault answers first
+        reply, req = self._run(routed, request, form)
+        if form and reply.status >= 400:
+            self.uploads.discard(form)  # a write that failed keeps none of its files
+        response = self._response(self.finish(reply, req), request)
         late = next((f for f in faults if f.kind in ("truncate", *BODY_KINDS)), None)
         if late is not None:
             return self._late_fault(late, response, environ, start_response)
         return response(environ, start_response)
 
-    def _received(self, request: Request) -> tuple[list[Part] | None, bytes]:
+    def _received(self, request: Request, store: bool = True) -> tuple[list[Part] | None, bytes]:
         """The parts of a multipart body (files stored as they stream in) and what the
-        journal keeps of the body: the whole body, or a form's summary."""
+        journal keeps of the body: the whole body, or a form's summary. Unless ``store``,
+        a multipart body is read and dropped (a request refused before its route runs)."""
         if not is_multipart(request):
             return None, request.get_data()
+        if not store:
+            drain(request)
+            return None, b""
         try:
             form = parse(request, self.uploads)
         except ValueError:
             return None, b""
         return form, summary(form)
 
-    def _dispatch(
-        self, request: Request, raw_path: str, form: list[Part] | None = None
-    ) -> tuple[Reply, SandboxRequest | None]:
+    def _route(self, request: Request, raw_path: str) -> tuple[_Route, dict[str, str], str | None] | Reply:
+        """The route of a request, its path values and its caller; or the refusal (no route,
+        a method it does not allow, no access)."""
         adapter = self._map.bind("sandbox", path_info=raw_path, url_scheme=request.scheme)
         try:
             endpoint, values = adapter.match(method=request.method)
         except NotFound:
-            return self.error(404, f"no route for {request.method} {unquote(raw_path)}"), None
+            return self.error(404, f"no route for {request.method} {unquote(raw_path)}")
         except MethodNotAllowed:
-            return self.error(405, f"{request.method} is not allowed on {unquote(raw_path)}"), None
+            return self.error(405, f"{request.method} is not allowed on {unquote(raw_path)}")
         route = self._routes[str(endpoint)]
         principal: str | None = None
         if not route.public:
             principal, refused = self._authenticate(request)
             if refused is not None:
-                return refused, None
-        req = SandboxRequest(
-            request=request,
-            params={k: unquote(str(v)) for k, v in values.items()},
-            principal=principal,
-            sandbox=self,
-            form=form,
-        )
+                return refused
+        return route, {k: unquote(str(v)) for k, v in values.items()}, principal
+
+    def _run(
+        self,
+        routed: tuple[_Route, dict[str, str], str | None] | Reply,
+        request: Request,
+        form: list[Part] | None,
+    ) -> tuple[Reply, SandboxRequest | None]:
+        """The answer of a routed request: its handler's, or the refusal."""
+        if isinstance(routed, Reply):
+            return routed, None
+        if form is None and is_multipart(request):
+            return self.error(400, "the multipart body is malformed"), None
+        route, params, principal = routed
+        req = SandboxRequest(request=request, params=params, principal=principal, sandbox=self, form=form)
         result = route.handler(req)
         return (result if isinstance(result, Reply) else Reply(200, result)), req
 

@@ -7,7 +7,9 @@ content type, ``application/octet-stream`` when it declared none). Form fields b
 record's fields, typed by the model where the text spells the declared type (``"5"`` for
 an ``int``, ``"true"``/``"True"`` for a ``bool``); a field sent more than once is a list.
 The journal keeps a summary of the parts, never their bytes: each field's value, and each
-file's filename, content type, size and SHA-256.
+file's filename, content type, size and SHA-256. A body is parsed only once its route and
+its caller's access are checked (a refused request's body is read and dropped), and the
+files of a request answered with an error status are deleted at once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, get_args
+from typing import Any, get_args
 
 import attrs
 from werkzeug.sansio.multipart import Data, Epilogue, Field, MultipartDecoder, NeedData
@@ -80,15 +82,17 @@ class Uploads:
         with self._lock:
             return self._files.get(id)
 
-    def open(self, file: StoredFile) -> BinaryIO:
-        return open(file.path, "rb")
+    def files(self) -> list[StoredFile]:
+        """The files kept, in the order received."""
+        with self._lock:
+            return list(self._files.values())
 
     def add(self, file: StoredFile) -> None:
         with self._lock:
             self._files[file.id] = file
 
     def discard(self, parts: Iterable[Part]) -> None:
-        """Forget the files of a request that was not served (an injected fault)."""
+        """Delete the files of a request that kept none (an injected fault, an error answer)."""
         for part in parts:
             if part.file is not None:
                 with self._lock:
@@ -105,6 +109,14 @@ class Uploads:
 
 def is_multipart(request: Request) -> bool:
     return request.mimetype == "multipart/form-data"
+
+
+def drain(request: Request) -> None:
+    """Read a body to its end, keeping nothing: a client still sending it would otherwise
+    see a reset connection instead of the answer."""
+    stream = get_input_stream(request.environ)
+    while stream.read(_CHUNK):
+        pass
 
 
 def parse(request: Request, uploads: Uploads) -> list[Part]:

@@ -9,7 +9,7 @@ import os
 import threading
 import tracemalloc
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -39,7 +39,14 @@ class Document(Resource):
     id: int | None = field(read_only=True)
     title: str | None = None
     pages: int | None = None
-    attachment: File | str | None = None
+    attachment: File | Path | str | None = None
+
+
+@Docs.resource(one="/shares/{id}", many="/shares")
+class Share(Resource):
+    id: int | None = None
+    remote: PurePosixPath | None = None  # a path on the server's storage, not a local file
+    local: Path | None = None  # a path, but not a field declared to hold a File
 
 
 @pytest.fixture
@@ -131,7 +138,7 @@ def test_request_with_data_and_files_is_streamed_in_requests_layout(server: Scri
 def test_the_body_reads_in_chunks_knows_its_length_and_rewinds(tmp_path: Path) -> None:
     path = tmp_path / "big.bin"
     path.write_bytes(os.urandom(300_000))
-    body = body_for({"t": "x", "f": path})
+    body = body_for({"t": "x", "f": File(path)})
     assert isinstance(body, SizedMultipartBody)
     first = b"".join(iter(lambda: body.read(7_000), b""))
     assert len(first) == len(body) == body.tell()
@@ -161,7 +168,7 @@ def test_a_missing_path_is_refused_before_anything_is_sent(server: ScriptedServe
 def test_a_file_that_shrinks_while_it_is_sent_is_an_error(server: ScriptedServer, tmp_path: Path) -> None:
     path = tmp_path / "a.bin"
     path.write_bytes(b"12345")
-    body = build([], [("f", File(path), None)])
+    body = build([], [("f", File(path), "a.bin", None)])
     path.write_bytes(b"12")
     with pytest.raises(InvalidRequestError, match="shrank"):
         body.read()
@@ -264,3 +271,41 @@ def test_a_cached_session_streams_an_upload_past_the_cache(sandbox: Sandbox, tmp
     session = Docs.connect(sandbox.url, token="sandbox-token", cache=CacheConfig(backend="memory"))
     doc = session.create(Document(attachment=path))
     assert session.request("GET", doc.attachment).content == path.read_bytes()
+
+
+def test_a_path_is_read_from_disk_only_in_a_field_declared_to_hold_a_file(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    secret = tmp_path / "hostname"
+    secret.write_bytes(b"local secret")
+    session = _connect(server.url)
+    with pytest.raises(InvalidRequestError, match="PurePosixPath"):
+        session.create(Share(remote=PurePosixPath(secret)))
+    with pytest.raises(InvalidRequestError, match="PosixPath"):
+        session.action(Document, "attach", id=1, json={"f": secret})  # an action declares no File field
+    assert server.received == []  # nothing sent, nothing read
+    server.on("POST", "/shares", Reply(201, json={"id": 1}))
+    session.create(Share(local=secret))
+    assert server.received[-1].json == {"local": str(secret)}  # the path's text, as JSON
+    server.on("POST", "/documents/1/attach", Reply(json={}))
+    session.action(Document, "attach", id=1, json={"f": File(secret)})  # wrapped: clearly an upload
+    assert _sent(server) == [Part("f", b"local secret", filename="hostname")]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"f": (None, "value")},
+        {"f": (None, b"v", "text/plain")},
+        {"f": ("", b"x")},
+        {"f": ("n.txt", b"abc", None, {"X-H": "1"})},
+        [("f", ("a.txt", "t\u00e9xt")), ("f", (None, "again"))],
+    ],
+)
+def test_request_files_tuples_are_read_as_requests_reads_them(server: ScriptedServer, files: Any) -> None:
+    server.on("POST", "/raw", Reply(json={}))
+    _connect(server.url).request("POST", "/raw", data={"a": "1"}, files=files)
+    theirs = requests.Request("POST", "http://x/", data={"a": "1"}, files=files).prepare()
+    assert _sent(server) == parts_of(theirs.body, theirs.headers["Content-Type"])  # type: ignore[arg-type]
+    head = server.received[-1].body.split(b"\r\n\r\n")[0:2]
+    assert (b'filename=""' in b"".join(head)) == (files == {"f": ("", b"x")})

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import email.utils
+import os
 import time
+from pathlib import Path
 
 import pytest
 
-from clientkit.errors import ConnectError, RateLimitError, RequestTimeout, ServerError
+from clientkit.errors import (
+    AuthenticationError,
+    ClientError,
+    ConnectError,
+    RateLimitError,
+    RequestTimeout,
+    ServerError,
+)
+from clientkit.files import File
+from tests.support.login import LoginApi, LoginServer, Me
 from tests.support.processes import free_port
 from tests.support.retried import Api, IdempotentApi, IThing, Thing, ok, policy
 from tests.support.scripted import Reply, ScriptedServer
+from tests.support.trickler import TricklingServer
 
 
 def test_5xx_on_get_is_retried_then_succeeds(server: ScriptedServer) -> None:
@@ -156,3 +168,67 @@ def test_idempotent_false_stops_retrying_a_get(server: ScriptedServer) -> None:
     with pytest.raises(ServerError):
         Api.connect(server.url, retries=policy([])).request("GET", "/things/1", idempotent=False)
     assert len(server.received) == 1
+
+
+def _piped(data: bytes) -> int:
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as pipe:
+        pipe.write(data)
+    return read_end
+
+
+def test_a_401_to_a_body_that_cannot_be_re_sent_is_raised_not_renewed(server: ScriptedServer) -> None:
+    srv = LoginServer(server, lifetime=3600)
+    server.on("POST", "/me", srv.me)
+    session = LoginApi.connect(server.url, username="ann", password="s3cret-pw")
+    session.get(Me)
+    srv.valid.clear()  # the token is revoked while an upload from a pipe is under way
+    with (
+        os.fdopen(_piped(b"piped " * 1000), "rb") as pipe,
+        pytest.raises(AuthenticationError, match="not renewed and re-sent: its body cannot be sent again"),
+    ):
+        session.request("POST", "/me", files={"f": pipe})
+    with pytest.raises(AuthenticationError, match="cannot be sent again"):
+        session.request("POST", "/me", data=iter([b"a", b"b"]))
+    posts = [r for r in server.requests_to("/me") if r.method == "POST"]
+    assert len(posts) == 2 and b"piped " * 1000 in posts[0].body  # each sent once, never empty
+    assert srv.count("/auth/login") == 1
+    assert session.request("POST", "/me", files={"f": b"bytes"}).json() == {"name": "ann"}  # renewed
+    again = [r for r in server.requests_to("/me") if r.method == "POST"][2:]
+    assert len(again) == 2 and all(b"bytes" in r.body for r in again)
+
+
+def _open_fds(path: Path) -> list[str]:
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target == str(path):
+            found.append(fd)
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_an_upload_closes_the_files_it_opened_when_the_call_ends(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.bin"
+    path.write_bytes(os.urandom(8_000_000))
+    early = b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+    refusing = TricklingServer(early, pause=0)  # answers before it reads the body
+    try:
+        session = Api.connect(refusing.url, retries=policy([], retries=0))
+        with pytest.raises((ClientError, ConnectError)):
+            session.request("PUT", "/up", files={"f": File(path)})
+        assert _open_fds(path) == []  # a failed upload keeps no file open
+    finally:
+        refusing.stop()
+    server.on("PUT", "/up", Reply(json={}))
+    session = Api.connect(server.url, retries=policy([]))
+    session.request("PUT", "/up", files={"f": File(path)})
+    assert _open_fds(path) == [] and len(server.received[-1].body) > 8_000_000
+    with open(path, "rb") as mine:
+        session.request("PUT", "/up", files={"f": mine})
+        assert not mine.closed  # a file object the caller passed stays the caller's

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import io
 import pathlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
-from clientkit._declarations.files import File, as_file, form_parts, has_files, is_file, without_files
+from clientkit._declarations.files import (
+    File,
+    as_file,
+    declares_file,
+    form_parts,
+    has_files,
+    is_file,
+    local_files,
+    without_files,
+)
 from clientkit.errors import InvalidRequestError
 
 
@@ -59,12 +69,32 @@ def test_the_filename_comes_from_the_declaration_the_path_the_file_or_the_field(
 
 
 def test_which_values_are_files() -> None:
-    assert is_file(File(b"x")) and is_file(Path("a")) and is_file(io.BytesIO(b""))
+    assert is_file(File(b"x")) and is_file(io.BytesIO(b""))
     assert not any(is_file(v) for v in ("a.pdf", b"bytes", 5, None, [1], {"a": 1}))
-    assert has_files({"a": 1, "doc": Path("x")}) and has_files({"docs": [File(b"1"), File(b"2")]})
-    assert not has_files({"a": "x.pdf", "b": b"raw"}) and not has_files([File(b"x")])
+    assert not is_file(Path("a")) and not is_file(PurePosixPath("/etc/hostname"))  # paths are values
+    assert has_files({"a": 1, "doc": File(Path("x"))}) and has_files({"docs": [File(b"1"), File(b"2")]})
+    assert not has_files({"a": "x.pdf", "b": b"raw", "c": Path("x")}) and not has_files([File(b"x")])
     assert not has_files({"nested": {"doc": File(b"x")}})  # top level only
-    assert as_file(Path("a")).source == Path("a")
+    assert as_file(io.BytesIO(b"a")).source.read() == b"a"
+
+
+def test_a_path_is_a_file_only_in_a_field_declared_to_hold_one() -> None:
+    assert declares_file(File) and declares_file(File | Path | str | None) and declares_file(list[File])
+    assert not declares_file(Path | None) and not declares_file(str) and not declares_file(Any)
+    made = local_files(Path("scan.pdf"), File | Path | str | None)
+    assert isinstance(made, File) and made.source == Path("scan.pdf")
+    listed = local_files([Path("a"), File(b"b")], list[File | Path])
+    assert [type(v) for v in listed] == [File, File]
+    pure = PurePosixPath("/etc/hostname")
+    assert local_files(pure, File | PurePosixPath | None) is pure  # a pure path never names a local file
+    assert local_files("a.pdf", File | str) == "a.pdf"  # nor does a str
+    assert local_files(Path("a"), Path | None) == Path("a")  # nor a path in a field that holds no File
+
+
+def test_a_memoryview_is_uploaded_only_when_contiguous() -> None:
+    assert File(memoryview(b"abc")).source == b"abc"
+    with pytest.raises(InvalidRequestError, match="contiguous"):
+        File(memoryview(b"abcdef")[::2])
 
 
 def test_the_form_split_follows_requests_rules() -> None:

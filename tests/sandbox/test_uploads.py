@@ -4,6 +4,8 @@ disk and served back, typed form fields, a journal that keeps facts, not bytes."
 from __future__ import annotations
 
 import hashlib
+import os
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -134,3 +136,40 @@ def test_closing_the_uploads_removes_their_files(box: Sandbox) -> None:
     box.uploads.close()
     assert not stored.path.exists() and box.uploads.get(stored.id) is None
     assert Uploads().get("x") is None
+
+
+def test_a_refused_or_failed_upload_keeps_no_file(box: Sandbox) -> None:
+    kept = _post(box.url, files={"scan": ("keep.bin", b"k")}).json()
+    directory = box.uploads.files()[0].path.parent
+    big = os.urandom(4_000_000)
+    refused = _post(box.url, headers={"X-No": "auth"}, files={"scan": ("a.bin", big)})
+    assert refused.status_code == 401  # its body read and dropped, nothing stored
+    assert box.journal.last is not None and box.journal.last.body == b""
+    wrong = requests.post(f"{box.url}/nowhere", headers=AUTH, files={"scan": ("b.bin", b"x")}, timeout=10)
+    assert wrong.status_code == 404
+    assert _post(box.url, data={"pages": "many"}, files={"scan": ("c.bin", b"x")}).status_code == 422
+    assert box.journal.last is not None and box.journal.last.json["parts"][1]["scan"]["size"] == 1
+    assert [f.filename for f in box.uploads.files()] == ["keep.bin"]
+    assert sorted(p.name for p in directory.iterdir()) == [kept["scan"].rsplit("/", 1)[-1]]
+
+
+def test_a_stored_file_is_served_streamed_with_ranges(box: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "large.bin"
+    block = os.urandom(1 << 20)
+    with open(path, "wb") as out:
+        for _ in range(64):
+            out.write(block)
+    with open(path, "rb") as source:
+        record = _post(box.url, files={"scan": ("large.bin", source)}).json()
+    url = box.url + record["scan"]
+    part = requests.get(url, headers={**AUTH, "Range": "bytes=10-19"}, timeout=10)
+    assert part.status_code == 206 and part.content == block[10:20]
+    tracemalloc.start()
+    try:
+        with requests.get(url, headers=AUTH, stream=True, timeout=30) as whole:
+            size = sum(len(chunk) for chunk in whole.iter_content(1 << 16))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert size == 64 << 20 and peak < 24 * (1 << 20), f"peak {peak / (1 << 20):.1f} MB"  # never whole
+    assert "large.bin" in whole.headers["Content-Disposition"]
