@@ -719,8 +719,9 @@ class Session:
         **path: Any,
     ) -> JobStatus:
         """Start a declared :class:`Job` and wait until it is done: its last status. One
-        ``deadline`` (seconds) covers the start and every poll (see docs/jobs.md); ``json``
-        holding files is sent as multipart/form-data, as an action's payload is."""
+        ``deadline`` (seconds) covers the start and every poll (without one, and outside bulk
+        work, it polls until the job ends; see docs/jobs.md); ``json`` holding files is sent
+        as multipart/form-data, as an action's payload is."""
         call = jobs.JobCall.of(self, job, path, deadline, cancel, progress)
         return jobs.run(call, _payload(json), params)
 
