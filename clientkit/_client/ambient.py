@@ -1,8 +1,9 @@
 """The deadline of the long operation a call is made within (bulk work, a concurrent
 walk), for calls that cannot be handed it: user code calling ``session.get`` in a worker.
 
-The transport meets the ambient deadline as well as the call's own, so every request made
-inside bulk work ends when the work's deadline passes, however ``fn`` makes it.
+The transport meets the ambient deadline as well as the call's own, and so does every
+:class:`~clientkit._client.bounds.Bounds` (a job's wait, say), so every request made inside
+bulk work ends when the work's deadline passes, however ``fn`` makes it.
 """
 
 from __future__ import annotations

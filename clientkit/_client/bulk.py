@@ -1,25 +1,23 @@
-"""Bounded concurrent work over many items: ordered results, per-item errors, chunks, and
-the conventions of every long operation (one deadline, a cancel event, progress)."""
+"""Bounded concurrent work over many items: ordered results, per-item errors, chunks,
+under the :class:`~clientkit._client.bounds.Bounds` of every long operation."""
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import attrs
 
-from clientkit._client.ambient import ambient, ambient_deadline, earliest
+from clientkit._client.ambient import ambient
+from clientkit._client.bounds import Bounds, reporting
 from clientkit._declarations.errors import Cancelled, InvalidRequestError, RequestTimeout
-from clientkit._declarations.progress import Cancel, OnProgress, Progress, check_cancel, deadline_after
+from clientkit._declarations.progress import Cancel, OnProgress, check_cancel
 
 T = TypeVar("T")
 R = TypeVar("R")
-POLL = 0.05  # seconds between looks at the cancel event while waiting
 
 
 @attrs.frozen
@@ -40,90 +38,6 @@ class Outcome(Generic[T, R]):
         if self.error is not None:
             raise self.error
         return self.result  # type: ignore[return-value]
-
-
-@attrs.frozen
-class Bounds:
-    """What stops a long operation: its deadline (a ``time.monotonic()`` instant, the
-    earlier of its own and the ambient one), its cancel event, and how its errors word it."""
-
-    due: float | None
-    cancel: Cancel | None = None
-    seconds: float | None = None
-    what: str = "bulk work"
-    unit: str = "items"
-    total: int | None = None
-
-    @classmethod
-    def of(
-        cls,
-        deadline: float | None,
-        cancel: Cancel | None,
-        *,
-        what: str = "bulk work",
-        unit: str = "items",
-        total: int | None = None,
-    ) -> Bounds:
-        """The bounds of an operation starting now that may take ``deadline`` seconds (and
-        must end by the ambient deadline of an operation it is part of, if earlier)."""
-        own = deadline_after(deadline, time.monotonic())
-        due = earliest(own, ambient_deadline())
-        return cls(due, cancel, deadline if due == own else None, what, unit, total)
-
-    def left(self) -> float | None:
-        """Seconds until the deadline (``None``: no deadline)."""
-        return None if self.due is None else self.due - time.monotonic()
-
-    def expired(self) -> bool:
-        """Whether the deadline has passed."""
-        return self.due is not None and time.monotonic() >= self.due
-
-    def cut_off(self, error: BaseException | None) -> bool:
-        """Whether ``error`` is a request cut off by this deadline (a socket's timeout may
-        end a few microseconds before it: such a timeout waits for it)."""
-        if not isinstance(error, RequestTimeout) or self.due is None:
-            return False
-        if self.due - time.monotonic() < POLL:
-            time.sleep(max(0.0, self.due - time.monotonic()))
-        return self.expired()
-
-    def stopped(self) -> bool:
-        """Whether the operation must stop: cancelled, or past its deadline."""
-        return (self.cancel is not None and self.cancel.is_set()) or self.expired()
-
-    def check(self, done: int) -> None:
-        """Raise :class:`Cancelled` or :class:`RequestTimeout` when the operation must stop."""
-        check_cancel(self.cancel, self.what)
-        if self.expired():
-            budget = "the deadline of the work it is part of"
-            if self.seconds is not None:
-                budget = f"{self.seconds:g}s"
-            of = f" of {self.total}" if self.total is not None else ""
-            raise RequestTimeout(f"{self.what} took longer than {budget}; {done}{of} {self.unit} done")
-
-    @contextmanager
-    def step(self, done: int) -> Iterator[None]:
-        """One step of the operation, in this thread, within its bounds: checked first, its
-        requests meet the deadline, and one cut off by it raises the operation's timeout."""
-        self.check(done)
-        with ambient(self.due):
-            try:
-                yield
-            except RequestTimeout as exc:
-                if self.cut_off(exc):
-                    self.check(done)
-                raise
-
-    def wait(self, future: Future[Any], done: int) -> None:
-        """Wait for ``future``, looking at the cancel event every :data:`POLL` seconds;
-        raise as :meth:`check` does once the operation must stop."""
-        while not future.done():
-            self.check(done)
-            left = self.left()
-            timeout = POLL if self.cancel is not None else left
-            if left is not None and timeout is not None:
-                timeout = min(timeout, max(left, 0.0))
-            wait([future], timeout=timeout, return_when=FIRST_COMPLETED)
 
 
 class _NotStarted(Exception):
@@ -167,18 +81,7 @@ def run(
     total = len(items) if isinstance(items, Sized) else None
     bounds = Bounds.of(deadline, cancel, total=total)
     outcomes = run_within(bounds, fn, items, workers=workers, window=window)
-    return outcomes if progress is None else _reporting(outcomes, progress, total)
-
-
-def _reporting(
-    outcomes: Iterator[Outcome[T, R]], progress: OnProgress, total: int | None
-) -> Iterator[Outcome[T, R]]:
-    try:
-        for done, outcome in enumerate(outcomes, 1):
-            progress(Progress(done, total, detail=outcome))
-            yield outcome
-    finally:
-        outcomes.close()  # type: ignore[attr-defined]
+    return outcomes if progress is None else reporting(outcomes, progress, bounds)
 
 
 def run_within(

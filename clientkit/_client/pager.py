@@ -15,6 +15,7 @@ import attrs
 import requests
 
 from clientkit._client import bulk
+from clientkit._client.bounds import Bounds, reporting
 from clientkit._declarations.errors import InvalidRequestError, PaginationError
 from clientkit._declarations.keypaths import Locator, dig
 from clientkit._declarations.paging import (
@@ -24,7 +25,7 @@ from clientkit._declarations.paging import (
     int_or_none,
     locate_items,
 )
-from clientkit._declarations.progress import Cancel, OnProgress, Progress
+from clientkit._declarations.progress import Cancel, OnProgress
 from clientkit._declarations.redaction import redact_url
 
 _orjson: Any
@@ -401,17 +402,18 @@ class Pager(Generic[T]):
         :class:`Cancelled`); ``progress`` gets ``Progress(pages done, pages in all or None,
         detail=page)``.
         """
-        bounds = bulk.Bounds.of(deadline, cancel, what="fetching pages", unit="pages")
-        pages = self._concurrent(workers, bounds)
-        return _reporting(pages, progress)
+        bounds = Bounds.of(deadline, cancel, what="fetching pages", unit="pages")
+        return reporting(self._concurrent(workers, bounds), progress, bounds)
 
-    def _concurrent(self, workers: int, bounds: bulk.Bounds) -> Iterator[tuple[Page[T], int | None]]:
-        """The pages of :meth:`concurrent_pages`, each with the number of pages in all."""
+    def _concurrent(self, workers: int, bounds: Bounds) -> Iterator[Page[T]]:
+        """The pages of :meth:`concurrent_pages`; ``bounds.total`` the number of pages in
+        all, once known (``None`` when they are walked one after another)."""
         with bounds.step(0):
             first, _ = self._load(self._request, 0)
         stride, total = len(first.items), first.total
         if first.next_request is None or stride == 0 or self.max_pages == 1:
-            yield first, 1
+            bounds.total = 1
+            yield first
             return
         try:
             self._paginator.page_at(self._request, 1)
@@ -420,16 +422,16 @@ class Pager(Generic[T]):
         guard = self._guard()
         base = guard.record(first, _fingerprint_items(first))
         if total is None:
-            yield first, None
+            yield first
             walk = self._walk(first.next_request, guard, count=1, seen=stride, base=base)
             yield from _bounded(walk, bounds)
             return
         count = -(-(total - stride) // stride)
         if self.max_pages is not None:
             count = min(count, self.max_pages - 1)
-        yield first, count + 1
+        bounds.total = count + 1
+        yield first
         fetch = functools.partial(self._nth, attrs.evolve(self._request, size=stride))
-        bounds = attrs.evolve(bounds, total=count + 1)
         outcomes = bulk.run_within(bounds, fetch, range(1, count + 1), workers=workers, done=1)
         try:
             for outcome in outcomes:
@@ -439,14 +441,14 @@ class Pager(Generic[T]):
                 if not page.items:
                     return  # past the real end, whatever the count said
                 guard.record(page, _fingerprint_items(page))
-                yield page, count + 1
+                yield page
                 if len(page.items) < stride:
                     return
         finally:
             outcomes.close()  # type: ignore[attr-defined]
 
 
-def _bounded(walk: Iterator[Page[T]], bounds: bulk.Bounds) -> Iterator[tuple[Page[T], None]]:
+def _bounded(walk: Iterator[Page[T]], bounds: Bounds) -> Iterator[Page[T]]:
     """The pages of a walk one after another, each fetched within ``bounds``."""
     done = 1
     while True:
@@ -455,18 +457,7 @@ def _bounded(walk: Iterator[Page[T]], bounds: bulk.Bounds) -> Iterator[tuple[Pag
         if page is None:
             return
         done += 1
-        yield page, None
-
-
-def _reporting(pages: Iterator[tuple[Page[T], int | None]], progress: OnProgress | None) -> Iterator[Page[T]]:
-    """The pages, each reported to ``progress`` as it is yielded."""
-    try:
-        for done, (page, total) in enumerate(pages, 1):
-            if progress is not None:
-                progress(Progress(done, total, detail=page))
-            yield page
-    finally:
-        pages.close()  # type: ignore[attr-defined]
+        yield page
 
 
 def by_fields(names: Sequence[str]) -> Identify:

@@ -719,16 +719,26 @@ class Session:
         **path: Any,
     ) -> JobStatus:
         """Start a declared :class:`Job` and wait until it is done: its last status. One
-        ``deadline`` (seconds) covers the start and every poll (see docs/jobs.md)."""
-        call = jobs.JobCall.of(self, job, path, deadline, cancel=cancel, progress=progress)
-        return jobs.run(call, json, params)
+        ``deadline`` (seconds) covers the start and every poll (without one, and outside bulk
+        work, it polls until the job ends; see docs/jobs.md); ``json`` holding files is sent
+        as multipart/form-data, as an action's payload is."""
+        call = jobs.JobCall.of(self, job, path, deadline, cancel, progress)
+        return jobs.run(call, _payload(json), params)
 
     @_forgets_on_failure
     def start_job(
-        self, job: Job, /, *, json: Any = UNSET, params: Mapping[str, Any] | None = None, **path: Any
+        self,
+        job: Job,
+        /,
+        *,
+        json: Any = UNSET,
+        params: Mapping[str, Any] | None = None,
+        deadline: float | None = None,
+        **path: Any,
     ) -> JobStatus:
-        """Start a declared :class:`Job` without waiting: the started status (with its id)."""
-        return jobs.JobCall.of(self, job, path).start(json, params)[0]
+        """Start a declared :class:`Job` without waiting: the started status (with its id);
+        ``deadline`` (seconds) bounds the start request."""
+        return jobs.JobCall.of(self, job, path, deadline).start(_payload(json), params)[0]
 
     @_forgets_on_failure
     def wait_job(
@@ -743,7 +753,7 @@ class Session:
         **path: Any,
     ) -> JobStatus:
         """Poll an already started job by its ``id`` until it is done: its last status."""
-        return jobs.JobCall.of(self, job, path, deadline, cancel=cancel, progress=progress).wait(id)
+        return jobs.JobCall.of(self, job, path, deadline, cancel, progress).wait(id)
 
     @staticmethod
     def _if_match(obj: Resource, if_match: bool, options: RequestOptions | None) -> RequestOptions | None:

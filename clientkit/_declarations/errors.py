@@ -173,7 +173,9 @@ class IntegrityError(TransportError):
 
 
 class Cancelled(ClientKitError):
-    """The caller's cancel event was set; the work stopped and left nothing half-done."""
+    """The caller's cancel event was set and the operation stopped: what it held on this
+    side is cleaned up (no partial file, no thread left waiting), but work already handed to
+    the server (a started job, a request sent) may go on there."""
 
 
 class JobFailed(ClientKitError):

@@ -16,12 +16,19 @@ from clientkit._declarations.paths import PathTemplate
 from clientkit._declarations.retry import parse_retry_after
 from clientkit._declarations.wire import is_token
 
+#: the longest pause between polls that grow by ``backoff``, unless ``max_interval`` says
+MAX_INTERVAL = 30.0
+#: the shortest pause a server's hint can ask for, unless ``min_interval`` says
+MIN_INTERVAL = 0.1
+
 _IDENTIFIER = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 @attrs.frozen
 class Flag:
-    """A state told by a truthy value at key path ``path`` (``Flag("finished")``)."""
+    """A state told by a JSON boolean at key path ``path`` (``Flag("finished")``): set by
+    ``true`` only; ``false``, ``null`` or no value leave it unset, and any other value (the
+    text ``"false"``, a number) is a :class:`DecodeError` naming the path, not a guess."""
 
     path: str = attrs.field()
 
@@ -105,11 +112,15 @@ class Job:
     ``done`` and ``failed`` are state values at key path ``state`` or a :class:`Flag`
     (``failed`` is checked first). ``message``, ``progress`` and ``result`` are key paths
     into the (narrowed) status; ``result=None`` means the whole status. Polls come every
-    ``interval`` seconds, times ``backoff`` after each, up to ``max_interval``; a server's
-    hint in header ``hint`` (seconds, or an HTTP date) or ``hint_ms`` (milliseconds) wins.
+    ``interval`` seconds, times ``backoff`` after each, up to ``max_interval`` (default:
+    :data:`MAX_INTERVAL`, or ``interval`` when longer); a server's hint in header ``hint``
+    (seconds, or an HTTP date) or ``hint_ms`` (milliseconds) wins, but never below
+    ``min_interval`` (default :data:`MIN_INTERVAL`, or ``interval`` when shorter).
     ``immediate``: a start answer without an id is the finished result itself (a task that
     ran synchronously); otherwise it is a ``DecodeError``. ``check_id``: the key path of the
-    job's id in its status, checked against the id polled.
+    job's id in its status, checked against the id polled; required when a list answer is
+    narrowed and the id is a query parameter, as a server that ignores an unknown filter
+    (Django REST Framework does) would otherwise pass another job's status for this one.
 
     Example:
         >>> EXPORT = Job(start="/reports/{report}/export", status="/exports/{id}/status",
@@ -134,6 +145,7 @@ class Job:
     interval: float = 1.0
     backoff: float = 1.0
     max_interval: float | None = None
+    min_interval: float | None = None
     hint: str | None = "Retry-After"
     hint_ms: str | None = None
     immediate: bool = False
@@ -148,6 +160,8 @@ class Job:
             _seconds("max_interval", self.max_interval)
             if self.max_interval < self.interval:
                 raise DeclarationError("Job.max_interval must not be below Job.interval")
+        if self.min_interval is not None:
+            _seconds("min_interval", self.min_interval)
         _header("hint", self.hint)
         _header("hint_ms", self.hint_ms)
         if (
@@ -170,6 +184,12 @@ class Job:
             )
         if self.id_in == "query" and in_path:
             raise DeclarationError(f"id_in='query', yet the status path holds {{{self.id_name}}}")
+        if self.id_in == "query" and self.narrow is not None and self.check_id is None:
+            raise DeclarationError(
+                f"Job {self.name!r} narrows its status to {self.narrow!r} and sends the id as "
+                f"?{self.id_name}=...: declare check_id (the key path of the id in the status), "
+                "or a server that ignores the filter would make another job's status pass for this one"
+            )
         if self.id_in not in ("path", "query"):
             raise DeclarationError(f"Job.id_in is 'path' or 'query', not {self.id_in!r}")
         if self.start is not None and self.id_name in self.start.names:
@@ -233,11 +253,11 @@ class Job:
                 excerpt=repr_excerpt(dig(raw, self.check_id)),
             )
         state = dig(raw, self.state) if self.state else None
-        failed = self.failed is not None and _holds(self.failed, raw, state)
+        failed = self.failed is not None and _holds(self.failed, raw, state, self.name)
         return JobStatus(
             id=job_id,
             state=state,
-            done=not failed and _holds(self.done, raw, state),
+            done=not failed and _holds(self.done, raw, state, self.name),
             failed=failed,
             message=dig(raw, self.message) if self.message else None,
             progress=dig(raw, self.progress) if self.progress else None,
@@ -258,12 +278,30 @@ class Job:
         return None
 
     def next_interval(self, interval: float) -> float:
-        """The interval after ``interval``: grown by ``backoff``, capped by ``max_interval``."""
-        grown = interval * self.backoff
-        return grown if self.max_interval is None else min(grown, self.max_interval)
+        """The interval after ``interval``: grown by ``backoff``, capped by ``max_interval``
+        (default :data:`MAX_INTERVAL`, or ``interval`` when longer)."""
+        if self.backoff == 1:
+            return interval
+        cap = self.max_interval if self.max_interval is not None else max(MAX_INTERVAL, self.interval)
+        return min(interval * self.backoff, cap)
+
+    def delay(self, interval: float, hint: float | None) -> float:
+        """The pause before the next poll: the server's ``hint`` when it gave one, never
+        below ``min_interval`` (default :data:`MIN_INTERVAL`, or ``interval`` when shorter:
+        a ``Retry-After: 0`` must not make polling a busy loop), else ``interval``."""
+        if hint is None:
+            return interval
+        floor = self.min_interval if self.min_interval is not None else min(MIN_INTERVAL, self.interval)
+        return max(hint, floor)
 
 
-def _holds(outcome: Outcome, raw: Any, state: Any) -> bool:
+def _holds(outcome: Outcome, raw: Any, state: Any, name: str) -> bool:
     if isinstance(outcome, Flag):
-        return bool(dig(raw, outcome.path))
+        value = dig(raw, outcome.path)
+        if value is None or isinstance(value, bool):
+            return value is True
+        raise DecodeError(
+            f"the flag at {outcome.path!r} in the status of {name} is not true or false",
+            excerpt=repr_excerpt(value),
+        )
     return state is not None and state in outcome

@@ -37,6 +37,8 @@ class ServedJob:
     hint header; ``hidden_for`` seconds after the start the status is not yet visible (the
     declared ``narrow`` path absent: ``{"results": []}``); ``synchronous`` answers the start
     with ``result`` itself, without an id; ``running`` is the state value while it runs.
+    A declared progress counts from 0 to 99 while the job runs and stays there when it
+    fails; only a job that succeeded reports 100.
     """
 
     sandbox: Sandbox
@@ -118,10 +120,10 @@ class ServedJob:
             set_path(status, job.failed.path, failed)
         if job.message is not None:
             set_path(status, job.message, self.fail if failed else None)
+        succeeded = finished and not failed
         if job.progress is not None:
             share = 1.0 if not self.duration else min(1.0, elapsed / self.duration)
-            set_path(status, job.progress, round(100 * share))
-        succeeded = finished and not failed
+            set_path(status, job.progress, 100 if succeeded else min(99, int(100 * share)))
         if job.result is not None:
             set_path(status, job.result, self.result if succeeded else None)
         elif succeeded and isinstance(self.result, dict):

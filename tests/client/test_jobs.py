@@ -3,16 +3,19 @@ CxReports-shaped exports, success, failure, deadlines, hints, the cache, cancell
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
-from clientkit import CacheConfig, Service, TokenAuth
+from clientkit import CacheConfig, Service, TokenAuth, bulk
+from clientkit._client.ambient import ambient
 from clientkit._client.session import Session
 from clientkit.errors import (
     Cancelled,
@@ -21,7 +24,9 @@ from clientkit.errors import (
     JobFailed,
     JobTimeout,
     NotFoundError,
+    RequestTimeout,
 )
+from clientkit.files import File
 from clientkit.jobs import Flag, Job, JobStatus, Progress
 from clientkit.sandbox.app import Sandbox
 
@@ -333,3 +338,81 @@ def test_arguments_are_path_values_or_call_options(cx: tuple[Sandbox, Session]) 
         session.run_job(EXPORT, report_id=160, deadline=0)
     with pytest.raises(InvalidRequestError, match="expected a Job"):
         session.run_job("EXPORT", report_id=160)  # type: ignore[arg-type]
+
+
+def test_a_retry_after_of_zero_does_not_make_polling_a_busy_loop(cx: tuple[Sandbox, Session]) -> None:
+    box, session = cx
+    box.serve_job(EXPORT, duration=0.5, hint=0)  # Retry-After: 0 on the start and every poll
+    done = session.run_job(attrs.evolve(EXPORT, interval=1.0), report_id=160, deadline=10)
+    polls = polls_of(box)
+    assert done.done and len(polls) == done.polls <= 8  # 0.1 s apart at least: 5 or 6; a busy loop made 200+
+    assert min(b.at - a.at for a, b in itertools.pairwise(polls)) > 0.08
+
+
+def test_a_job_waited_on_in_bulk_work_ends_at_the_bulk_deadline(cx: tuple[Sandbox, Session]) -> None:
+    box, session = cx
+    box.serve_job(EXPORT, duration=60)
+    slow = attrs.evolve(EXPORT, interval=3.0)
+    ended: list[float] = []
+
+    def wait(_: int) -> JobStatus:
+        try:
+            return session.run_job(slow, report_id=160)  # no deadline of its own: the bulk one
+        finally:
+            ended.append(time.monotonic())
+
+    began = time.monotonic()
+    with pytest.raises(RequestTimeout, match=r"bulk work took longer than 0\.5s; 0 of 1 items done"):
+        list(bulk.run(wait, [1], deadline=0.5))
+    for _ in range(100):  # the worker ends at the bulk deadline, not 3 s later
+        if ended:
+            break
+        time.sleep(0.05)
+    assert ended and ended[0] - began < 2.0
+    assert polls_of(box) == []  # its first poll was due after the deadline
+
+
+def test_a_job_in_bulk_work_raises_job_timeout_naming_the_outer_deadline(cx: tuple[Sandbox, Session]) -> None:
+    box, session = cx
+    served = box.serve_job(EXPORT, duration=60)
+    job_id = served.begin()
+    with ambient(time.monotonic() + 0.3), pytest.raises(JobTimeout, match="of the work it is part of"):
+        session.wait_job(EXPORT, job_id, deadline=30)  # the outer deadline is the earlier
+    own = pytest.raises(JobTimeout, match=r"running after \d+ polls, at the deadline$")
+    with ambient(time.monotonic() + 30), own:
+        session.wait_job(EXPORT, job_id, deadline=0.3)  # its own is the earlier
+
+
+def test_a_job_starts_with_an_upload_as_multipart(cx: tuple[Sandbox, Session], tmp_path: Path) -> None:
+    box, session = cx
+    box.serve_job(EXPORT, duration=0.1)
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(b"a,b\n1,2\n")
+    done = session.run_job(EXPORT, report_id=160, json={"kind": "csv", "file": File(rows)}, deadline=10)
+    start = box.journal.entries("POST")[0]
+    assert done.done and (start.header("Content-Type") or "").startswith("multipart/form-data; boundary=")
+    kind, upload = start.json["parts"]  # the sandbox journals a multipart body's parts
+    assert kind == {"kind": "csv"} and upload["file"]["filename"] == "rows.csv"
+    assert upload["file"]["sha256"] == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    started = session.start_job(EXPORT, report_id=160, json={"file": File(rows)})
+    assert started.id is not None and box.journal.entries("POST")[-1].json["parts"][0]["file"]["size"] == 8
+
+
+def test_start_job_takes_a_deadline_for_its_start(cx: tuple[Sandbox, Session]) -> None:
+    box, session = cx
+    box.serve_job(EXPORT)
+    box.faults.inject("latency", method="POST", delay=2.0)
+    began = time.monotonic()
+    with pytest.raises(JobTimeout, match="export did not start before the deadline"):
+        session.start_job(EXPORT, report_id=160, deadline=0.3)
+    assert time.monotonic() - began < 1.5
+    with pytest.raises(InvalidRequestError, match="a positive number of seconds"):
+        session.start_job(EXPORT, report_id=160, deadline=-1)
+
+
+def test_a_flag_that_is_not_a_boolean_is_a_decode_error(cx: tuple[Sandbox, Session]) -> None:
+    box, session = cx
+    flagged = Job(status="/api/v1/runs/{id}", done=Flag("finished"), interval=0.05, name="run")
+    box.route("/api/v1/runs/{id}")(lambda req: {"id": req.params["id"], "finished": "false"})
+    with pytest.raises(DecodeError, match="the flag at 'finished' in the status of run is not true or false"):
+        session.wait_job(flagged, "r1", deadline=5)

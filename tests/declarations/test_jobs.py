@@ -65,6 +65,11 @@ def page(*results: dict[str, Any]) -> dict[str, Any]:
         ({"start": None, "immediate": True}, "immediate Job needs a start"),
         ({"message": ""}, "dotted key path"),
         ({"narrow": "results."}, "dotted key path"),
+        ({"min_interval": 0}, "min_interval must be"),
+        (
+            {"status": "/runs/", "id_in": "query", "narrow": "results.0", "name": "task"},
+            r"Job 'task' narrows its status to 'results.0' and sends the id as \?id=\.\.\.: declare check_id",
+        ),
     ],
 )
 def test_mistakes_are_refused_when_declared(kwargs: dict[str, Any], complaint: str) -> None:
@@ -128,15 +133,29 @@ def test_state_values_are_read_at_the_state_path() -> None:
     assert failed.failed and not failed.done and failed.message == "Data source timeout."
 
 
-def test_flags_are_truthy_values_and_failed_is_checked_first() -> None:
+def test_flags_are_json_booleans_and_failed_is_checked_first() -> None:
     body = {"id": "t1", "finished": True, "failed": True, "message": "Invalid format", "file": None}
     failed = TASK.read(page(body), "t1", 4)
     assert failed.failed and not failed.done and failed.message == "Invalid format"
     assert failed.raw == body and failed.state is None
     running = TASK.read(page({"id": "t1", "finished": False, "failed": False, "progress": 40}), "t1", 1)
     assert not running.done and running.progress == 40
-    done = TASK.read(page({"id": "t1", "finished": 1, "file": "https://x/r.csv"}), "t1", 2)
+    done = TASK.read(page({"id": "t1", "finished": True, "file": "https://x/r.csv"}), "t1", 2)
     assert done.done and done.result == "https://x/r.csv"
+    unset = TASK.read(page({"id": "t1", "finished": None}), "t1", 3)  # null or absent: not set
+    assert not unset.done and not unset.failed
+
+
+@pytest.mark.parametrize("value", ["false", "true", 1, 0, [], {"a": True}])
+def test_a_flag_that_is_not_a_boolean_is_a_decode_error_naming_its_path(value: Any) -> None:
+    complaint = "the flag at 'finished' in the status of task is not true or false"
+    with pytest.raises(DecodeError, match=complaint):
+        attrs.evolve(TASK, name="task").read(page({"id": "t1", "finished": value}), "t1", 1)
+
+
+def test_a_narrowed_status_polled_by_its_path_needs_no_check_id() -> None:
+    job = Job(status="/runs/{id}", narrow="data", done=Flag("finished"))
+    assert job.read({"data": {"finished": True}}, 1, 1).done
 
 
 def test_an_absent_narrowed_status_is_not_yet_visible() -> None:
@@ -182,3 +201,22 @@ def test_the_interval_grows_by_the_backoff_up_to_its_maximum() -> None:
         intervals.append(job.next_interval(intervals[-1]))
     assert intervals == [0.5, 1.0, 2.0, 3, 3]
     assert EXPORT.next_interval(1.0) == 1.0
+
+
+def test_a_backoff_without_a_maximum_stops_growing_at_thirty_seconds() -> None:
+    job = Job(status="/runs/{id}", done=Flag("finished"), interval=1, backoff=2)
+    interval = job.interval
+    for _ in range(20):
+        interval = job.next_interval(interval)
+    assert interval == 30.0
+    slow = Job(status="/runs/{id}", done=Flag("finished"), interval=60, backoff=2)
+    assert slow.next_interval(60) == 60  # an interval above the default cap is kept
+
+
+def test_a_server_hint_is_honoured_above_a_floor() -> None:
+    job = Job(status="/runs/{id}", done=Flag("finished"), interval=1.0)
+    assert job.delay(1.0, None) == 1.0
+    assert job.delay(1.0, 5.0) == 5.0 and job.delay(1.0, 0.3) == 0.3
+    assert job.delay(1.0, 0.0) == 0.1 and job.delay(1.0, 0.001) == 0.1  # never a busy loop
+    assert attrs.evolve(job, interval=0.05).delay(0.05, 0.0) == 0.05  # a shorter interval is the floor
+    assert attrs.evolve(job, min_interval=0.5).delay(1.0, 0.0) == 0.5

@@ -39,6 +39,7 @@ FLAGS = Job(
     status="/taskdata/",
     id_in="query",
     narrow="results.0",
+    check_id="id",
     done=Flag("finished"),
     failed=Flag("failed"),
     message="message",
@@ -83,6 +84,16 @@ def test_a_failing_job_ends_in_the_declared_failed_state_with_its_message(box: S
     served = box.serve_job(VALUES, duration=0, fail="Data source timeout.")
     body = get(box, f"/exports/{served.begin()}/status").json()
     assert body["status"] == "Failed" and body["errorMessage"] == "Data source timeout."
+
+
+def test_only_a_job_that_succeeded_reports_full_progress() -> None:
+    running = ServedJob(Sandbox(Api), VALUES, duration=1.0)
+    assert running.status_of("j1", 0.999)["progress"] == 99  # not rounded up to 100
+    assert running.status_of("j1", 1.0)["progress"] == 100
+    failing = ServedJob(Sandbox(Api), VALUES, duration=1.0, fail="boom")
+    assert failing.status_of("j2", 0.5)["progress"] == 50
+    failed = failing.status_of("j2", 5.0)
+    assert failed == {"id": "j2", "status": "Failed", "errorMessage": "boom", "progress": 99}
 
 
 def test_flags_narrowed_into_a_page_with_the_result_at_its_path(box: Sandbox) -> None:
