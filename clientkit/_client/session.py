@@ -21,7 +21,7 @@ from clientkit._client.cache import CacheStats
 from clientkit._client.downloads import Downloaded, Plan, checked_plan, download, target_of
 from clientkit._client.multipart import body_for
 from clientkit._client.pager import Pager, by_fields
-from clientkit._client.streams import CHUNK, Stream, open_stream
+from clientkit._client.streams import CHUNK, Stream, open_response, open_stream
 from clientkit._client.transport import UNSET, Transport
 from clientkit._declarations.answers import Answer
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
@@ -209,21 +209,22 @@ class Session:
     ) -> requests.Response:
         """Send any request through the session's auth, retries, errors and logging; the raw
         response. ``path`` is relative to the base URL (quote its values with ``quote_segment``).
-        ``accept``: the media types the answer may have (another raises ``UnexpectedContentType``)."""
-        resp = self._send(
-            method,
-            path,
-            params=params,
-            json=json,
-            data=data,
-            files=files,
-            options=self._resolve(options_of(options, caller="request")),
-            stream=stream,
-            raise_for_status=raise_for_status,
-        )
+        ``accept``: the media types the answer may have (another raises ``UnexpectedContentType``).
+        With ``stream=True`` the body is read as it arrives, under the call's total deadline."""
+        opts = self._resolve(options_of(options, caller="request"))
         answer = accepted(accept)
-        if answer is not None and not answer.accepts(resp.headers.get("Content-Type")):
-            refuse_unaccepted(resp, answer, method.upper(), excerpt=resp.raw.read(512) if stream else None)
+        sent = {
+            "params": params,
+            "json": json,
+            "data": data,
+            "files": files,
+            "raise_for_status": raise_for_status,
+        }
+        if stream:
+            return open_response(self._send, method, path, options=opts, accept=answer, **sent)
+        resp = self._send(method, path, options=opts, **sent)
+        if answer is not None:
+            refuse_unaccepted(resp, answer, method.upper())
         return resp
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
