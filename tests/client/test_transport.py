@@ -8,6 +8,7 @@ import time
 import pytest
 
 from clientkit.errors import ConnectError, RateLimitError, RequestTimeout, ServerError
+from tests.support.filed import docs
 from tests.support.processes import free_port
 from tests.support.retried import Api, IdempotentApi, IThing, Thing, ok, policy
 from tests.support.scripted import Reply, ScriptedServer
@@ -156,3 +157,18 @@ def test_idempotent_false_stops_retrying_a_get(server: ScriptedServer) -> None:
     with pytest.raises(ServerError):
         Api.connect(server.url, retries=policy([])).request("GET", "/things/1", idempotent=False)
     assert len(server.received) == 1
+
+
+def test_carried_headers_follow_a_redirect_off_origin(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    other_server.on("GET", "/signed", ok())
+    server.on("GET", "/things/1", Reply(302, headers={"Location": f"{other_server.url}/signed"}, raw=True))
+    session = docs(server.url, headers={"X-Tenant": "acme"})
+    session.transport.request("GET", "/things/1", carry={"Range": "bytes=5-"}, options=session._resolve(None))
+    sent = server.requests_to("/things/1")[0]
+    assert sent.header("Range") == "bytes=5-" and sent.header("X-Tenant") == "acme"
+    assert sent.header("Authorization") == "Bearer sandbox-token"
+    there = other_server.requests_to("/signed")[0]
+    assert there.header("Range") == "bytes=5-"  # the transfer's own header goes along
+    assert there.header("X-Tenant") is None and there.header("Authorization") is None
