@@ -182,11 +182,15 @@ class _State:
             raise self._stuck("a partial answer (206) where the whole body was asked for", stream, method)
         start, total = int(match.group(1)), match.group(3)
         if start != self.done:
-            why = f"the server continued at byte {start}, not at byte {self.done} where the body broke off"
+            why = (
+                f"cannot resume: the server continued at byte {start}, not at {self.done} where it broke off"
+            )
             raise self._stuck(why, stream, method)
         if total != "*" and self.total is not None and int(total) != self.total:
             raise self._stuck(
-                f"the body is now {total} bytes, not the {self.total} it began with", stream, method
+                f"cannot resume: the body is now {total} bytes, not the {self.total} it began with",
+                stream,
+                method,
             )
 
     def _restart(self, stream: Stream, method: str) -> None:
@@ -210,7 +214,7 @@ class _State:
 
     def _stuck(self, why: str, stream: Stream, method: str) -> IntegrityError:
         self.stuck = True
-        return IntegrityError(f"cannot resume the download: {why}", method=method, url=stream.url)
+        return IntegrityError(why, method=method, url=stream.url)
 
     def add(self, chunk: bytes) -> None:
         self.sink.write(chunk)

@@ -94,6 +94,8 @@ class Stream:
         ``b""`` once it is read whole."""
         if self._closed:
             raise InvalidRequestError("the stream is closed: read its body inside its with block")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise InvalidRequestError(f"a stream is read in chunks of at least one byte, not {size!r}")
         if self._finished:
             return b""
         chunk = self._guarded(size)
@@ -188,10 +190,10 @@ class GuardedBody:
         return getattr(self._stream._raw, name)
 
     def stream(self, amt: int | None = CHUNK, decode_content: bool | None = None) -> Iterator[bytes]:
-        return self._stream.iter_bytes(amt or CHUNK)
+        return self._stream.iter_bytes(_size(amt))
 
     def read1(self, amt: int | None = None, decode_content: bool | None = None) -> bytes:
-        return self._stream.read1(amt or CHUNK)
+        return self._stream.read1(_size(amt))
 
     def read(
         self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False
@@ -205,6 +207,11 @@ class GuardedBody:
 
     def close(self) -> None:
         self._stream.close()
+
+
+def _size(amt: int | None) -> int:
+    """urllib3's ``amt`` as a chunk size (``None`` or less than one: the default)."""
+    return amt if amt is not None and amt > 0 else CHUNK
 
 
 def _short(exc: BaseException) -> bool:

@@ -266,7 +266,7 @@ def _broken_off(etag: str = '"v1"') -> Scripted:
 
 @pytest.mark.parametrize(
     ("start", "total", "why"),
-    [(512, 2000, "continued at byte 512, not at byte 1000"), (1000, 3000, "now 3000 bytes, not the 2000")],
+    [(512, 2000, "continued at byte 512, not at 1000"), (1000, 3000, "now 3000 bytes, not the 2000")],
 )
 def test_a_206_that_does_not_continue_the_body_is_refused(
     server: ScriptedServer, tmp_path: Path, start: int, total: int, why: str

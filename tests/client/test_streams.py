@@ -179,3 +179,10 @@ def test_request_stream_with_accept_takes_a_typed_excerpt(box: Sandbox) -> None:
             "GET", "/reports/7/log", stream=True, accept="application/pdf", timeout=Timeout(total=0.3)
         )
     assert time.monotonic() - started < 2
+
+
+def test_a_chunk_size_below_one_is_refused(box: Sandbox) -> None:
+    with docs(box.url).stream("GET", "/files/data.bin") as body:
+        with pytest.raises(InvalidRequestError, match="at least one byte"):
+            next(body.iter_bytes(0))
+        assert len(body.read1(10)) <= 10
