@@ -73,9 +73,11 @@ def test_no_function_over_60_lines() -> None:
     assert long == []
 
 
-#: Lines of the core (clientkit/ without sandbox/ and cli.py) as of issue #17, which set a
-#: target of 4,500. A ratchet: lower it when the core shrinks; it may not grow past it.
-CORE_LINE_BUDGET = 11_000  # TEMP during #18; set to the measured size when it lands
+#: Lines of the core (clientkit/ without sandbox/ and cli.py). A ratchet: lower it when the
+#: core shrinks; it may not grow past it. Issue #17 left 8,743 lines (its target of 4,500 is
+#: not met); issue #18 added answers, streams, downloads, uploads, jobs and the shared
+#: deadline and cancel conventions (+2,359).
+CORE_LINE_BUDGET = 11_110
 
 
 def test_the_core_does_not_grow() -> None:

@@ -47,6 +47,13 @@ class Alarm:
             if self.fired and not self.done:
                 _shut(sock)
 
+    def detach(self, sock: socket.socket) -> bool:
+        """Stop watching ``sock``, whose connection goes back to the pool for other
+        exchanges; ``False`` when the deadline has already shut it."""
+        with self.lock:
+            self.sockets = [watched for watched in self.sockets if watched is not sock]
+            return not self.fired
+
     def ring(self) -> None:
         """The deadline passed: shut the exchange's sockets, unless it is over."""
         with self.lock:
@@ -154,9 +161,22 @@ def _attach(connection: Any) -> Any:
     """Put ``connection``'s socket, if it has one, under the current exchange's alarm."""
     alarm: Alarm | None = getattr(_local, "alarm", None)
     sock = getattr(connection, "sock", None)
+    connection.clientkit_alarm = alarm
     if alarm is not None and sock is not None:
         alarm.attach(sock)
     return connection
+
+
+def _detach(connection: Any) -> None:
+    """Take ``connection``'s socket from its alarm as the pool takes the connection back
+    (whoever reads a body, the moment urllib3 releases it): an alarm still armed for a
+    stream must never shut a connection another request has taken from the pool since.
+    A connection the deadline already shut is closed, never reused."""
+    alarm: Alarm | None = getattr(connection, "clientkit_alarm", None)
+    connection.clientkit_alarm = None
+    sock = getattr(connection, "sock", None)
+    if alarm is not None and sock is not None and not alarm.detach(sock):
+        connection.close()
 
 
 class _WatchedConnection(HTTPConnection):
@@ -167,12 +187,17 @@ class _WatchedConnection(HTTPConnection):
 
 class WatchedHTTPPool(HTTPConnectionPool):
     """A pool whose sockets the current exchange's alarm can shut, whether a connection is
-    reused (taken from the pool) or new (once connected)."""
+    reused (taken from the pool) or new (once connected), until the pool takes it back."""
 
     ConnectionCls = _WatchedConnection
 
     def _get_conn(self, timeout: float | None = None) -> Any:
         return _attach(super()._get_conn(timeout))
+
+    def _put_conn(self, conn: Any) -> None:
+        if conn is not None:
+            _detach(conn)
+        super()._put_conn(conn)
 
 
 class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):

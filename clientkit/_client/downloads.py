@@ -19,11 +19,12 @@ from typing import IO, Any
 
 import attrs
 
+from clientkit._client.ambient import ambient_deadline, earliest
 from clientkit._client.answers import refuse_unaccepted
 from clientkit._client.streams import CHUNK, Stream
 from clientkit._declarations.answers import Answer
 from clientkit._declarations.errors import ConnectError, IntegrityError, InvalidRequestError
-from clientkit._declarations.progress import Cancel, OnProgress, Progress, check_cancel
+from clientkit._declarations.progress import Cancel, OnProgress, Progress, check_cancel, deadline_after
 
 Opener = Callable[[Mapping[str, str]], Stream]
 """Opens the download's stream with extra headers (``Range`` and ``If-Range`` on resuming)."""
@@ -47,17 +48,29 @@ class Downloaded:
 
 @attrs.frozen
 class Plan:
-    """How one download runs: its checks, limits and callbacks."""
+    """How one download runs: its checks, limits and callbacks. ``may_restart``: the request
+    may be sent again from the start (it is idempotent); ``ranged``: a body broken off may be
+    continued with ``Range`` (a ``GET``); ``deadline``: the one ``time.monotonic()`` instant
+    every attempt must meet."""
 
     accept: Answer | None = None
     checksum: str | None = None
     resume: bool = False
     retries: int = 0
-    restartable: bool = True
+    may_restart: bool = True
+    ranged: bool = True
     deadline: float | None = None
     cancel: Cancel | None = None
     progress: OnProgress | None = None
     chunk_size: int = CHUNK
+
+
+def one_deadline(seconds: float | None, total: float | None) -> float | None:
+    """The download's one deadline, for every attempt and resume: the earliest of
+    ``deadline=`` (seconds), the call's ``Timeout(total=)`` and the ambient deadline."""
+    now = time.monotonic()
+    until = earliest(deadline_after(seconds, now), ambient_deadline())
+    return earliest(until, now + total) if total else until
 
 
 def target_of(to: Any) -> tuple[Path | None, IO[bytes] | None]:
@@ -135,23 +148,62 @@ class _State:
     ranges: bool = False
     began: bool = False
     check: Any = None
+    asked: bool = False  # the last request asked for the rest of the body (Range)
+    stuck: bool = False  # a failure no further attempt can mend
 
     def headers(self) -> dict[str, str]:
         """What the next request adds: identity encoding, and the range still missing."""
         extra = {"Accept-Encoding": "identity"}
-        if self.done and self.ranges and self.validator:
+        self.asked = bool(self.done and self._continuable())
+        if self.asked and self.validator:
             extra.update({"Range": f"bytes={self.done}-", "If-Range": self.validator})
         return extra
 
     def begin(self, stream: Stream, method: str) -> None:
         """Take a response: the first, a continuation (206) or a fresh start (200)."""
+        self._check_type(stream, method)
+        if stream.status_code == 206:
+            self._continue(stream, method)
+            return
+        if self.began:
+            self._restart(stream, method)
+        self._capture(stream)
+
+    def _check_type(self, stream: Stream, method: str) -> None:
         accept = self.plan.accept
         if accept is not None and not accept.accepts(stream.content_type):
             refuse_unaccepted(stream.response, accept, method, excerpt=stream.peek())
-        if self.began and stream.status_code == 206 and self._continues(stream):
-            return
-        if self.began:
-            self._restart()
+
+    def _continue(self, stream: Stream, method: str) -> None:
+        """A 206 continues exactly where the body broke off, of the same length; anything
+        else would splice another body into this one."""
+        match = _RANGE.fullmatch(stream.headers.get("Content-Range", "").strip())
+        if not self.asked or match is None:
+            raise self._stuck("a partial answer (206) where the whole body was asked for", stream, method)
+        start, total = int(match.group(1)), match.group(3)
+        if start != self.done:
+            why = (
+                f"cannot resume: the server continued at byte {start}, not at {self.done} where it broke off"
+            )
+            raise self._stuck(why, stream, method)
+        if total != "*" and self.total is not None and int(total) != self.total:
+            raise self._stuck(
+                f"cannot resume: the body is now {total} bytes, not the {self.total} it began with",
+                stream,
+                method,
+            )
+
+    def _restart(self, stream: Stream, method: str) -> None:
+        if self.start is None:
+            why = "the download broke off and cannot start again: the file object cannot seek"
+            raise self._stuck(why, stream, method)
+        self.sink.seek(self.start)
+        self.sink.truncate()
+        self.done = 0
+        self.check = _new_check(self.plan.checksum)
+
+    def _capture(self, stream: Stream) -> None:
+        """What the first (or a fresh) whole answer says about the body."""
         self.began = True
         headers = stream.headers
         self.total, self.content_type = stream.total, stream.content_type
@@ -160,19 +212,9 @@ class _State:
         self.validator = etag if etag and not etag.startswith("W/") else headers.get("Last-Modified")
         self.ranges = headers.get("Accept-Ranges", "").lower() == "bytes"
 
-    def _continues(self, stream: Stream) -> bool:
-        match = _RANGE.fullmatch(stream.headers.get("Content-Range", "").strip())
-        if match is None or int(match.group(1)) != self.done:
-            return False
-        return match.group(3) == "*" or self.total is None or int(match.group(3)) == self.total
-
-    def _restart(self) -> None:
-        if self.start is None:
-            raise IntegrityError("the download broke off and cannot restart: the file object cannot seek")
-        self.sink.seek(self.start)
-        self.sink.truncate()
-        self.done = 0
-        self.check = _new_check(self.plan.checksum)
+    def _stuck(self, why: str, stream: Stream, method: str) -> IntegrityError:
+        self.stuck = True
+        return IntegrityError(why, method=method, url=stream.url)
 
     def add(self, chunk: bytes) -> None:
         self.sink.write(chunk)
@@ -183,14 +225,17 @@ class _State:
             self.plan.progress(Progress(self.done, self.total))
         check_cancel(self.plan.cancel, "the download")
 
+    def _continuable(self) -> bool:
+        return self.plan.ranged and self.ranges and self.validator is not None
+
     def may_continue(self, failures: int) -> bool:
         """Whether a body broken off may be continued (or started again) within the call."""
         plan = self.plan
-        if not (plan.resume and self.began and failures < plan.retries):
+        if self.stuck or not (plan.resume and self.began and failures < plan.retries):
             return False
         if plan.deadline is not None and time.monotonic() >= plan.deadline:
             return False
-        return (self.ranges and self.validator is not None) or plan.restartable
+        return self._continuable() or (plan.may_restart and self.start is not None)
 
 
 def _new_check(checksum: str | None) -> Any:

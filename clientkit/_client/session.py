@@ -18,10 +18,10 @@ import requests
 from clientkit._client import jobs
 from clientkit._client.answers import accepted, refuse_unaccepted, text_of
 from clientkit._client.cache import CacheStats
-from clientkit._client.downloads import Downloaded, Plan, checked_plan, download, target_of
+from clientkit._client.downloads import Downloaded, Plan, checked_plan, download, one_deadline, target_of
 from clientkit._client.multipart import body_for
 from clientkit._client.pager import Pager, by_fields
-from clientkit._client.streams import CHUNK, Stream, open_stream
+from clientkit._client.streams import CHUNK, Stream, open_response, open_stream
 from clientkit._client.transport import UNSET, Transport
 from clientkit._declarations.answers import Answer
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
@@ -41,8 +41,10 @@ from clientkit._declarations.files import without_files
 from clientkit._declarations.identity import spec_of
 from clientkit._declarations.jobs import Job, JobStatus
 from clientkit._declarations.options import (
+    CALL_OPTIONS,
     CallOptions,
     RequestOptions,
+    Timeout,
     merge_headers,
     options_of,
     split_options,
@@ -209,21 +211,22 @@ class Session:
     ) -> requests.Response:
         """Send any request through the session's auth, retries, errors and logging; the raw
         response. ``path`` is relative to the base URL (quote its values with ``quote_segment``).
-        ``accept``: the media types the answer may have (another raises ``UnexpectedContentType``)."""
-        resp = self._send(
-            method,
-            path,
-            params=params,
-            json=json,
-            data=data,
-            files=files,
-            options=self._resolve(options_of(options, caller="request")),
-            stream=stream,
-            raise_for_status=raise_for_status,
-        )
+        ``accept``: the media types the answer may have (another raises ``UnexpectedContentType``).
+        With ``stream=True`` the body is read as it arrives, under the call's total deadline."""
+        opts = self._resolve(options_of(options, caller="request"))
         answer = accepted(accept)
-        if answer is not None and not answer.accepts(resp.headers.get("Content-Type")):
-            refuse_unaccepted(resp, answer, method.upper(), excerpt=resp.raw.read(512) if stream else None)
+        sent = {
+            "params": params,
+            "json": json,
+            "data": data,
+            "files": files,
+            "raise_for_status": raise_for_status,
+        }
+        if stream:
+            return open_response(self._send, method, path, options=opts, accept=answer, **sent)
+        resp = self._send(method, path, options=opts, **sent)
+        if answer is not None:
+            refuse_unaccepted(resp, answer, method.upper())
         return resp
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -283,6 +286,8 @@ class Session:
         *,
         to: Any,
         params: Mapping[str, Any] | None = None,
+        json: Any = UNSET,
+        accept: str | Sequence[str] = (),
         progress: OnProgress | None = None,
         checksum: str | None = None,
         resume: bool = False,
@@ -292,33 +297,46 @@ class Session:
         **options: Any,
     ) -> Downloaded:
         """Download a body to ``to`` (a path, written whole or not at all, or a binary file
-        object): of a path (``GET``), or of a resource's declared action ``name``."""
-        method, url, answer, call = self._download_target(target, name, options)
+        object): of a path (``GET``), or of a resource's declared action ``name`` (its
+        ``json`` payload sent as the body); ``accept`` replaces the action's declared types."""
+        method, url, answer, call = self._download_target(target, name, options, json)
         opts = self._resolve(call)
         plan = Plan(
-            answer, checksum, resume, (opts.retry or RetryPolicy()).retries,
-            method in IDEMPOTENT_METHODS if opts.idempotent is None else opts.idempotent,
-            deadline_after(deadline, time.monotonic()), cancel, progress, chunk_size,
-        )  # fmt: skip
+            accept=accepted(accept) or answer,
+            checksum=checksum,
+            resume=resume,
+            retries=(opts.retry or RetryPolicy()).retries,
+            may_restart=method in IDEMPOTENT_METHODS if opts.idempotent is None else opts.idempotent,
+            ranged=method == "GET",
+            deadline=one_deadline(deadline, (opts.timeout or Timeout()).total),
+            cancel=cancel,
+            progress=progress,
+            chunk_size=chunk_size,
+        )
         checked_plan(plan)
         target_of(to)
+        query = pairs_of(params or {}, "query parameters")
 
         def opener(headers: Mapping[str, str]) -> Stream:
-            extra = RequestOptions(headers={**headers, **opts.headers})
-            query = pairs_of(params or {}, "query parameters")
             return open_stream(
-                self._send, method, url, options=opts.merge(extra), deadline=plan.deadline, params=query
+                self._send,
+                method,
+                url,
+                options=opts,
+                deadline=plan.deadline,
+                params=query,
+                carry=headers,
+                **_payload(json),
             )
 
         return download(opener, to, plan)
 
     def _download_target(
-        self, target: str | Resource | type[Resource], name: str | None, options: dict[str, Any]
+        self, target: str | Resource | type[Resource], name: str | None, options: dict[str, Any], json: Any
     ) -> tuple[str, str, Answer | None, RequestOptions | None]:
         """The method, path, declared answer and call options of a download."""
         if isinstance(target, str):
-            if name is not None:
-                raise InvalidRequestError("download(path, ...) takes no action name; pass a resource for one")
+            _refuse_for_a_path(name, json, options)
             return "GET", target, None, options_of(options, caller="download")
         spec = spec_of(target)
         call, path = _split(spec, options)
@@ -831,6 +849,21 @@ def _payload(json: Any) -> dict[str, Any]:
     """How a payload is sent: as JSON, or as multipart/form-data when it holds files."""
     upload = body_for(json)
     return {"json": json} if upload is None else {"data": upload}
+
+
+def _refuse_for_a_path(name: str | None, json: Any, options: Mapping[str, Any]) -> None:
+    """What ``download(path, ...)`` cannot take: an action's name, a body, other keywords."""
+    if name is not None:
+        raise InvalidRequestError("download(path, ...) takes no action name; pass a resource for one")
+    if json is not UNSET:
+        raise InvalidRequestError(
+            "download(path, ...) sends a GET, without a body; declare an action for json="
+        )
+    unknown = sorted(set(options) - CALL_OPTIONS)
+    if unknown:
+        raise InvalidRequestError(
+            f"download() got unexpected arguments {unknown}; its options are {sorted(CALL_OPTIONS)}"
+        )
 
 
 def _fill(template: str, values: Mapping[str, Any]) -> str:

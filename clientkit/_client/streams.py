@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 import requests
 import urllib3.exceptions
+from urllib3.util.wait import wait_for_read
 
 from clientkit._client.answers import refuse_unaccepted
 from clientkit._client.deadline import Hold
@@ -21,6 +22,7 @@ from clientkit._declarations.errors import (
     ConnectError,
     DecodeError,
     IntegrityError,
+    InvalidRequestError,
     RequestTimeout,
     redacted_cause,
 )
@@ -37,16 +39,21 @@ _BROKEN = (
 
 class Stream:
     """A streamed answer, to be used in a ``with`` block; the body is read with
-    :meth:`iter_bytes` or :meth:`read`. Leaving the block releases the connection (one not
-    fully read is closed, never returned to the pool half-read) and ends the deadline's watch.
+    :meth:`iter_bytes`, :meth:`read1` or :meth:`read`, each chunk as soon as it has arrived.
+    Leaving the block releases the connection (one not fully read is closed, never returned
+    to the pool half-read) and ends the deadline's watch; reading after it raises
+    :class:`InvalidRequestError`.
     """
 
     def __init__(self, response: requests.Response, hold: Hold, *, method: str, budget: str) -> None:
         self.response = response
+        self._raw: Any = response.raw  # urllib3's, even once ``response.raw`` is guarded
         self._hold = hold
         self._method = method
         self._budget = budget
         self._finished = False
+        self._closed = False
+        self._received = 0
 
     @property
     def headers(self) -> requests.structures.CaseInsensitiveDict[str]:
@@ -72,27 +79,37 @@ class Stream:
 
     @property
     def received(self) -> int:
-        """Bytes of the body read from the wire so far (before any content decoding)."""
-        return int(self.response.raw.tell())
+        """Bytes of the body given out so far, as :meth:`iter_bytes` and :meth:`read` give
+        them (after any content decoding)."""
+        return self._received
 
     def iter_bytes(self, chunk_size: int = CHUNK) -> Iterator[bytes]:
-        """The body in chunks of at most ``chunk_size`` bytes, as they arrive."""
-        raw = self.response.raw
-        try:
-            for chunk in raw.stream(chunk_size, decode_content=True):
-                if chunk:
-                    yield chunk
-        except ClientKitError:
-            raise
-        except _BROKEN as exc:
-            error = self._error(exc)
-            cause = exc
-        else:
+        """The body in chunks of at most ``chunk_size`` bytes, each given as soon as it has
+        arrived: a slow body comes in small chunks, a fast one in full ones."""
+        while chunk := self.read1(chunk_size):
+            yield chunk
+
+    def read1(self, size: int = CHUNK) -> bytes:
+        """Up to ``size`` bytes of the body, as many as have arrived (waiting for the first);
+        ``b""`` once it is read whole."""
+        if self._closed:
+            raise InvalidRequestError("the stream is closed: read its body inside its with block")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise InvalidRequestError(f"a stream is read in chunks of at least one byte, not {size!r}")
+        if self._finished:
+            return b""
+        chunk = self._guarded(size)
+        if not chunk:
             self._finished = True
             self._hold.release()  # read whole: the connection is back in the pool
-            return
-        self.close()
-        raise error from redacted_cause(cause)
+            return b""
+        parts, have = [chunk], len(chunk)
+        while have < size and self._arrived() and (more := self._guarded(size - have)):
+            parts.append(more)  # a fast body: what is there already, up to ``size``
+            have += len(more)
+        chunk = parts[0] if len(parts) == 1 else b"".join(parts)
+        self._received += len(chunk)
+        return chunk
 
     def read(self) -> bytes:
         """The rest of the body (for small bodies; use :meth:`iter_bytes` for large ones)."""
@@ -101,11 +118,28 @@ class Stream:
     def peek(self, size: int = 512) -> bytes:
         """Up to ``size`` bytes of the body, for an error's excerpt (the stream is spent)."""
         out = bytearray()
-        for chunk in self.iter_bytes(size):
+        while len(out) < size and (chunk := self.read1(size - len(out))):
             out += chunk
-            if len(out) >= size:
-                break
-        return bytes(out[:size])
+        return bytes(out)
+
+    def _arrived(self) -> bool:
+        """Whether more of the body can be read without waiting."""
+        sock = getattr(self._raw.connection, "sock", None)
+        if sock is None:
+            return False
+        pending = getattr(sock, "pending", None)  # TLS: bytes decrypted already
+        return bool(pending is not None and pending()) or wait_for_read(sock, timeout=0)
+
+    def _guarded(self, size: int) -> bytes:
+        """One read of what has arrived; a failure closes the stream and is typed."""
+        try:
+            return bytes(self._raw.read1(size, decode_content=True) or b"")
+        except ClientKitError:
+            raise
+        except _BROKEN as exc:
+            error, cause = self._error(exc), exc
+        self.close()
+        raise error from redacted_cause(cause)
 
     def _error(self, exc: BaseException) -> ClientKitError:
         url = self.response.url
@@ -117,18 +151,21 @@ class Stream:
         if isinstance(exc, urllib3.exceptions.DecodeError):
             return DecodeError(f"the body could not be decoded: {exc}", method=self._method, url=url)
         if _short(exc):
-            expected = self.total
+            length = self.headers.get("Content-Length")
             return IntegrityError(
-                f"the body ended after {self.received} of {expected} bytes", method=self._method, url=url
+                f"the body ended after {self._raw.tell()} of {length} bytes", method=self._method, url=url
             )
         return ConnectError(f"the connection broke mid-body: {exc}", method=self._method, url=url)
 
     def close(self) -> None:
         """Release the connection (closed unless the body was read whole) and the alarm."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             if not self._finished:
-                self.response.raw.close()  # never back to the pool half-read
-            self.response.close()
+                self._raw.close()  # never back to the pool half-read
+            self._raw.release_conn()
         finally:
             self._hold.release()
 
@@ -139,6 +176,42 @@ class Stream:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+class GuardedBody:
+    """``response.raw`` of ``request(..., stream=True)``: urllib3's body read through a
+    :class:`Stream`, so the call's deadline bounds the reading and a failure is typed.
+    The body is always decoded (requests asks for that); other attributes are urllib3's."""
+
+    def __init__(self, stream: Stream) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream._raw, name)
+
+    def stream(self, amt: int | None = CHUNK, decode_content: bool | None = None) -> Iterator[bytes]:
+        return self._stream.iter_bytes(_size(amt))
+
+    def read1(self, amt: int | None = None, decode_content: bool | None = None) -> bytes:
+        return self._stream.read1(_size(amt))
+
+    def read(
+        self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False
+    ) -> bytes:
+        if amt is None or amt < 0:
+            return self._stream.read()
+        out = bytearray()
+        while len(out) < amt and (chunk := self._stream.read1(amt - len(out))):
+            out += chunk
+        return bytes(out)
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _size(amt: int | None) -> int:
+    """urllib3's ``amt`` as a chunk size (``None`` or less than one: the default)."""
+    return amt if amt is not None and amt > 0 else CHUNK
 
 
 def _short(exc: BaseException) -> bool:
@@ -168,12 +241,45 @@ def open_stream(
     Streams bypass the cache (a cache would read the whole body to store it)."""
     if options.cache is None:
         options = attrs.evolve(options, cache="bypass")
+    stream = _opened(send, method, path, options, deadline, kwargs)
+    if accept is not None and not accept.accepts(stream.content_type):
+        with stream:
+            refuse_unaccepted(stream.response, accept, method.upper(), excerpt=stream.peek())
+    return stream
+
+
+def open_response(
+    send: Callable[..., requests.Response],
+    method: str,
+    path: str,
+    *,
+    options: RequestOptions,
+    accept: Answer | None = None,
+    **kwargs: Any,
+) -> requests.Response:
+    """``request(..., stream=True)``: the response, its body still on the wire read through
+    a :class:`GuardedBody` (a body a cache has already read is in memory as it is)."""
+    stream = _opened(send, method, path, options, None, kwargs)
+    if stream.response.raw.connection is None:  # read whole already (stored by the cache, empty)
+        stream._hold.release()
+    else:
+        stream.response.raw = GuardedBody(stream)
+    if accept is not None and not accept.accepts(stream.content_type):
+        excerpt = stream.peek() if isinstance(stream.response.raw, GuardedBody) else None
+        refuse_unaccepted(stream.response, accept, method.upper(), excerpt=excerpt)
+    return stream.response
+
+
+def _opened(
+    send: Callable[..., requests.Response],
+    method: str,
+    path: str,
+    options: RequestOptions,
+    deadline: float | None,
+    kwargs: dict[str, Any],
+) -> Stream:
     hold = Hold()
     resp = send(method, path, options=options, stream=True, hold=hold, deadline=deadline, **kwargs)
     total = (options.timeout or Timeout()).total
     budget = f"{total}s in total" if total else "the deadline of the call"
-    stream = Stream(resp, hold, method=method.upper(), budget=budget)
-    if accept is not None and not accept.accepts(stream.content_type):
-        with stream:
-            refuse_unaccepted(resp, accept, method.upper(), excerpt=stream.peek())
-    return stream
+    return Stream(resp, hold, method=method.upper(), budget=budget)

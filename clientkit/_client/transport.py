@@ -60,6 +60,12 @@ def _checked(headers: Mapping[str, str | None]) -> dict[str, str | None]:
     return dict(headers)
 
 
+def _carrying(headers: dict[str, str | None], carried: Mapping[str, str]) -> dict[str, str | None]:
+    """``headers`` with a transfer's own (``Range``...) over any of the same name."""
+    lowered = {name.lower() for name in carried}
+    return {**{k: v for k, v in headers.items() if k.lower() not in lowered}, **_checked(carried)}
+
+
 def _has(headers: Mapping[str, Any], name: str) -> bool:
     lowered = name.lower()
     return any(k.lower() == lowered and v is not None for k, v in headers.items())
@@ -102,6 +108,7 @@ class _Call:
     rewinder: Rewinder = attrs.field(factory=Rewinder)
     stream: bool = False
     hold: Hold | None = None
+    carried: Mapping[str, str] = attrs.field(factory=dict)
     authenticate: bool = True
     raise_for_status: bool = True
     conditional: dict[str, str] | None = None
@@ -217,6 +224,7 @@ class Transport:
         invalidates: Iterable[str] = (),
         deadline: float | None = None,
         hold: Hold | None = None,
+        carry: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """Send one logical request (retried as policy allows) and return its response.
 
@@ -226,10 +234,12 @@ class Transport:
         ``time.monotonic()`` instant) is an outer call's deadline this one must meet too, as is
         the ambient one (:mod:`clientkit._client.ambient`).
         ``hold`` (with ``stream``) keeps the deadline's alarm armed for the body's reader.
+        ``carry``: headers of the transfer itself (a download's ``Range``), sent to every hop,
+        a redirect's target on another origin included, unlike the service's and caller's.
         Raises the typed :class:`APIError` of a final status >= 400, ``TransportError``
         when no usable response arrived, ``RedirectError`` for a redirected write.
         """
-        call = self._build(method, target, params, options or self.options, invalidates)
+        call = self._build(method, target, params, options or self.options, invalidates, carry or {})
         streamed = from_requests(data, files)
         data, files = (streamed, None) if streamed is not None else (data, files)
         call.body = self._body(json, data, call.headers)
@@ -263,6 +273,7 @@ class Transport:
         params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
         opts: RequestOptions,
         invalidates: Iterable[str],
+        carried: Mapping[str, str],
     ) -> _Call:
         """Everything one call sends but its body, checked, before anything is sent."""
         if not is_token(method):
@@ -275,7 +286,7 @@ class Transport:
                 f"refusing to send a request to {redact_url(url)}: not the service's origin"
             )
         invalidates = tuple(invalidates)
-        headers = self._headers(opts, own)
+        headers = _carrying(self._headers(opts, own), carried)
         query = self.query.encode(params) + self.query.encode(opts.params)
         limits = opts.timeout or Timeout()
         signature, cache_args = self._cache_keys(method, url, query, headers, opts.cache)
@@ -294,6 +305,7 @@ class Transport:
             signature=signature,
             generation=self.invalidations.generation,
             cache_args=cache_args,
+            carried=carried,
         )
 
     def _body(self, json: Any, data: Any, headers: dict[str, str | None]) -> Any:
@@ -497,7 +509,7 @@ class Transport:
             raise step
         call.hops += 1
         call.url, call.query, call.own = step.url, [], step.own
-        call.headers = self._headers(call.opts, step.own)
+        call.headers = _carrying(self._headers(call.opts, step.own), call.carried)
         # the target's answer is cached (and invalidated) as the target's, never the origin's
         keys = self._cache_keys(call.method, step.url, [], call.headers, call.opts.cache)
         call.signature, call.cache_args = keys

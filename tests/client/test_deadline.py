@@ -12,6 +12,8 @@ from clientkit import Service, Timeout
 from clientkit._declarations.options import CacheConfig
 from clientkit.errors import RequestTimeout
 from tests.faults.test_flow_faults import Thing, connect
+from tests.support.filed import docs
+from tests.support.keepalive import KeepAliveServer
 from tests.support.scripted import Received, Reply, ScriptedServer
 
 
@@ -85,3 +87,35 @@ def test_an_alarm_not_held_is_finished_with_its_exchange() -> None:
         pass
     time.sleep(0.2)
     assert alarm is not None and alarm.done and not alarm.fired
+
+
+def test_a_streams_alarm_spares_a_connection_the_pool_took_back() -> None:
+    server = KeepAliveServer(delay=1.0)
+    try:
+        session = docs(server.url)
+        with session.stream("GET", "/blob", deadline=0.5) as body:
+            for _ in body.iter_bytes():
+                if body.received == body.total:  # the last bytes: the connection is back in the pool
+                    assert session.request("POST", "/rows", json={"row": 1}).status_code == 201
+    finally:
+        server.stop()
+    assert server.answered == ["/rows"] and len(server.ports) == 1  # the POST reused it, unharmed
+
+
+def test_an_alarm_that_rang_does_not_let_go_of_a_shut_socket() -> None:
+    import socket
+    import time
+
+    from clientkit._client.deadline import watched
+
+    left, right = socket.socketpair()
+    with left, right:
+        with watched(time.monotonic() + 10, hold=True) as alarm:
+            assert alarm is not None
+            alarm.attach(left)
+        assert alarm.detach(left)  # still armed: taken off its watch, untouched
+        alarm.ring()
+        right.sendall(b"x")
+        assert left.recv(1) == b"x"
+        alarm.attach(left)
+        assert not alarm.detach(left)  # shut already: its connection must be closed

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from clientkit import Timeout
+from clientkit import Action, Resource, Service, Timeout, TokenAuth
 from clientkit.errors import (
     Cancelled,
     ConnectError,
@@ -21,7 +21,7 @@ from clientkit.errors import (
     RequestTimeout,
     UnexpectedContentType,
 )
-from clientkit.files import Downloaded, Progress
+from clientkit.files import Downloaded, File, Progress
 from clientkit.sandbox import Fault
 from clientkit.sandbox.app import Reply, Sandbox
 from clientkit.sandbox.files import Generated
@@ -253,3 +253,171 @@ def first_etag(box: Sandbox) -> str:
 def test_a_checksum_without_a_digest_is_computed_not_checked(box: Sandbox, tmp_path: Path) -> None:
     got = docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", checksum="md5")
     assert got.digest == "md5:" + hashlib.md5(DATA).hexdigest()
+
+
+SMALL = DATA[:2000]
+
+
+def _broken_off(etag: str = '"v1"') -> Scripted:
+    """The first answer: 2000 bytes announced, ranges offered, the connection closed at 1000."""
+    headers = {"ETag": etag, "Accept-Ranges": "bytes"}
+    return Scripted(body=SMALL, headers=headers, content_type="application/octet-stream", truncate=1000)
+
+
+@pytest.mark.parametrize(
+    ("start", "total", "why"),
+    [(512, 2000, "continued at byte 512, not at 1000"), (1000, 3000, "now 3000 bytes, not the 2000")],
+)
+def test_a_206_that_does_not_continue_the_body_is_refused(
+    server: ScriptedServer, tmp_path: Path, start: int, total: int, why: str
+) -> None:
+    body = (SMALL + b"y" * 1000)[start:total]
+    wrong = Scripted(
+        status=206,
+        body=body,
+        headers={"Content-Range": f"bytes {start}-{total - 1}/{total}"},
+        content_type="application/octet-stream",
+    )
+    server.on("GET", "/f", _broken_off(), wrong)
+    with pytest.raises(IntegrityError, match=why):
+        docs(server.url, retries=3).download("/f", to=tmp_path / "o.bin", resume=True)
+    assert [r.header("Range") for r in server.requests_to("/f")] == [None, "bytes=1000-"]  # no more tries
+    assert leftovers(tmp_path) == []
+
+
+def test_a_206_to_a_request_for_the_whole_body_is_refused(server: ScriptedServer, tmp_path: Path) -> None:
+    partial = Scripted(
+        status=206, body=SMALL[:500], headers={"Content-Range": "bytes 0-499/2000"}, content_type="text/plain"
+    )
+    server.on("GET", "/f", partial)
+    with pytest.raises(IntegrityError, match="206"):
+        docs(server.url).download("/f", to=tmp_path / "o.bin", resume=True)
+    assert len(server.requests_to("/f")) == 1 and leftovers(tmp_path) == []
+
+
+def test_a_200_to_a_range_request_starts_again(server: ScriptedServer, tmp_path: Path) -> None:
+    whole = Scripted(body=SMALL, headers={"ETag": '"v2"'}, content_type="application/octet-stream")
+    server.on("GET", "/f", _broken_off(), whole)
+    got = docs(server.url).download("/f", to=tmp_path / "o.bin", resume=True)
+    assert (tmp_path / "o.bin").read_bytes() == SMALL and got.size == 2000
+
+
+class _Unseekable:
+    """A binary sink that cannot seek (a pipe, a socket)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        return len(chunk)
+
+
+def test_an_unseekable_sink_that_must_start_again_fails_at_once(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    whole = Scripted(body=SMALL, headers={"ETag": '"v2"'}, content_type="application/octet-stream")
+    server.on("GET", "/f", _broken_off(), whole)
+    with pytest.raises(IntegrityError, match="cannot seek"):
+        docs(server.url, retries=3).download("/f", to=_Unseekable(), resume=True)
+    assert len(server.requests_to("/f")) == 2  # not the whole body again for each retry
+
+
+def test_an_unseekable_sink_without_ranges_is_not_restarted(box: Sandbox) -> None:
+    box.faults.add(Fault("reset", times=3, route="/files/*"))
+    with pytest.raises(ConnectError):
+        docs(box.url, retries=3).download("/files/plain.bin", to=_Unseekable(), resume=True)
+    assert len(box.journal.entries("GET", "/files/plain.bin")) == 1
+
+
+def test_an_unseekable_sink_is_resumed_with_range(box: Sandbox) -> None:
+    box.faults.add(Fault("drop_mid", times=1, route="/files/*"))
+    sink = _Unseekable()
+    docs(box.url).download("/files/data.bin", to=sink, resume=True)
+    assert bytes(sink.data) == DATA
+
+
+@pytest.mark.parametrize("bound", ["total", "ambient"])
+def test_one_deadline_bounds_every_resume(box: Sandbox, tmp_path: Path, bound: str) -> None:
+    from clientkit._client.ambient import ambient
+
+    box.faults.add(Fault("latency", delay=0.4, route="/files/*"))
+    box.faults.add(Fault("drop_mid", times=2, route="/files/*"))  # a third answer would end at 1.2 s
+    session = docs(box.url, retries=3)
+    timeout = Timeout(total=1.0) if bound == "total" else None
+    with ambient(time.monotonic() + 1.0 if bound == "ambient" else None), pytest.raises(RequestTimeout):
+        session.download("/files/data.bin", to=tmp_path / "o.bin", resume=True, timeout=timeout)
+    assert leftovers(tmp_path) == []
+
+
+def test_a_redirected_download_resumes_at_the_target(server: ScriptedServer, tmp_path: Path) -> None:
+    store = Sandbox(Docs)
+    store.serve_file("/blob", Generated(SIZE), public=True)
+    with store:
+        store.faults.add(Fault("drop_mid", times=1, route="/blob"))
+        server.on(
+            "GET", "/export", Scripted(status=302, headers={"Location": f"{store.url}/blob?sig=1"}, raw=True)
+        )
+        docs(server.url).download("/export", to=tmp_path / "o.bin", resume=True)
+        first, second = store.journal.entries("GET", "/blob")
+    assert (tmp_path / "o.bin").read_bytes() == DATA
+    assert first.header("Accept-Encoding") == second.header("Accept-Encoding") == "identity"
+    assert (second.header("Range") or "").startswith("bytes=") and second.header("If-Range")
+    assert first.header("Authorization") is None and second.header("Authorization") is None
+    assert all(r.header("Range") is None for r in server.requests_to("/export")[:1])
+
+
+def test_cancel_acts_on_a_slow_body_at_once(box: Sandbox, tmp_path: Path) -> None:
+    box.faults.add(Fault("trickle", times=1, chunk=5000, delay=0.05, route="/files/*"))  # 10 s
+    stop = threading.Event()
+    seen: list[Progress] = []
+    timer = threading.Timer(0.3, stop.set)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", cancel=stop, progress=seen.append)
+    assert time.monotonic() - started < 3  # not held until a whole 256 KiB chunk came
+    assert seen and seen[0].done < 256 * 1024
+    assert leftovers(tmp_path) == []
+
+
+def test_accept_checks_a_path_download(box: Sandbox, tmp_path: Path) -> None:
+    with pytest.raises(UnexpectedContentType, match="application/pdf"):
+        docs(box.url).download("/login-page", to=tmp_path / "o.bin", accept="application/pdf")
+    assert leftovers(tmp_path) == []
+    got = docs(box.url).download("/files/data.bin", to=tmp_path / "o.bin", accept=["application/*"])
+    assert got.size == SIZE
+
+
+def test_a_post_action_downloads_with_its_payload(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("POST", "/reports/7/export", Scripted(body=b"a,b\n1,2\n", content_type="text/csv"))
+    session = Exports.connect(server.url, token="t")
+    got = session.download(Exported, "export", to=tmp_path / "r.csv", id=7, json={"format": "csv"})
+    assert got.content_type == "text/csv" and (tmp_path / "r.csv").read_bytes() == b"a,b\n1,2\n"
+    assert server.requests_to("/reports/7/export")[0].json == {"format": "csv"}
+    session.download(
+        Exported, "export", to=tmp_path / "r.csv", id=7, json={"template": File(b"tpl", filename="t.txt")}
+    )
+    sent = server.requests_to("/reports/7/export")[1]
+    assert (sent.header("Content-Type") or "").startswith("multipart/form-data") and b"tpl" in sent.body
+
+
+def test_download_arguments_are_checked(box: Sandbox, tmp_path: Path) -> None:
+    session = docs(box.url)
+    with pytest.raises(InvalidRequestError, match="bogus"):
+        session.download("/files/data.bin", to=tmp_path / "o.bin", bogus=1)
+    with pytest.raises(InvalidRequestError, match="without a body"):
+        session.download("/files/data.bin", to=tmp_path / "o.bin", json={"a": 1})
+    assert box.journal.entries("GET", "/files/data.bin") == []
+
+
+class Exports(Service):
+    auth = TokenAuth()
+
+
+@Exports.resource(
+    one="/reports/{id}",
+    actions={"export": Action("POST", "/reports/{id}/export", answer="stream", accept="text/csv")},
+)
+class Exported(Resource):
+    id: int | None = None

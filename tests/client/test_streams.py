@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from clientkit import Timeout
-from clientkit.errors import ConnectError, NotFoundError, RequestTimeout, UnexpectedContentType
+from clientkit.errors import (
+    ConnectError,
+    InvalidRequestError,
+    NotFoundError,
+    RequestTimeout,
+    UnexpectedContentType,
+)
 from clientkit.files import Stream
 from clientkit.sandbox import Fault
 from clientkit.sandbox.app import Sandbox
@@ -112,3 +119,70 @@ def test_redirected_streams_send_no_credentials_off_origin(
     with docs(server.url).stream("GET", "/get") as body:
         assert body.read() == b"blob"
     assert other_server.requests_to("/blob")[0].header("Authorization") is None
+
+
+def test_a_slow_body_is_given_as_it_arrives(box: Sandbox) -> None:
+    box.faults.add(Fault("trickle", times=1, chunk=1000, delay=0.05, route="/files/*"))  # 15 s
+    with docs(box.url).stream("GET", "/files/data.bin") as body:
+        first = next(body.iter_bytes(256 * 1024))
+        assert 0 < len(first) < SIZE // 10  # not held back until a whole chunk has come
+        assert body.received == len(first)
+
+
+def test_received_counts_the_decoded_bytes_it_gave(server: ScriptedServer) -> None:
+    data = b"abc" * 100_000
+    server.on("GET", "/z", Reply(body=gzip.compress(data), headers={"Content-Encoding": "gzip"}))
+    with docs(server.url).stream("GET", "/z") as body:
+        assert body.read() == data
+        assert body.received == len(data) and body.total is None
+
+
+def test_reading_a_closed_stream_is_an_error(box: Sandbox) -> None:
+    with docs(box.url).stream("GET", "/files/data.bin") as body:
+        chunks = body.iter_bytes(1000)
+        next(chunks)
+    with pytest.raises(InvalidRequestError, match="the stream is closed"):
+        body.read()
+    with pytest.raises(InvalidRequestError, match="the stream is closed"):
+        next(chunks)
+
+
+def test_request_stream_reads_under_the_total_deadline(box: Sandbox) -> None:
+    box.faults.add(Fault("trickle", times=1, chunk=20_000, delay=0.1, route="/files/*"))  # 1.5 s
+    started = time.monotonic()
+    resp = docs(box.url).request("GET", "/files/data.bin", stream=True, timeout=Timeout(total=0.5))
+    with pytest.raises(RequestTimeout, match=r"0\.5s in total"):
+        resp.content  # noqa: B018
+    assert time.monotonic() - started < 1.4  # cut off, not read to the end
+
+
+def test_request_stream_reads_whole_and_frees_its_connection(box: Sandbox) -> None:
+    session = docs(box.url, timeout=Timeout(total=0.3))
+    resp = session.request("GET", "/files/data.bin", stream=True)
+    assert b"".join(resp.iter_content(65536)) == b"".join(Generated(SIZE).chunks(0, SIZE))
+    time.sleep(0.5)  # past the deadline: nothing it held may be shut now
+    assert session.get(Report, 7).id == 7
+
+
+def test_request_stream_with_accept_takes_a_typed_excerpt(box: Sandbox) -> None:
+    session = docs(box.url, retries=0)
+    with pytest.raises(UnexpectedContentType) as caught:
+        session.request("GET", "/reports/7/csv", stream=True, accept="application/pdf")
+    assert "placeholder" in caught.value.excerpt
+    box.faults.add(Fault("reset", times=1, route="/reports/*"))
+    with pytest.raises(ConnectError, match="mid-body"):
+        session.request("GET", "/reports/7/log", stream=True, accept="application/pdf")
+    box.faults.add(Fault("trickle", times=1, chunk=1, delay=0.05, route="/reports/*"))
+    started = time.monotonic()
+    with pytest.raises(RequestTimeout):
+        session.request(
+            "GET", "/reports/7/log", stream=True, accept="application/pdf", timeout=Timeout(total=0.3)
+        )
+    assert time.monotonic() - started < 2
+
+
+def test_a_chunk_size_below_one_is_refused(box: Sandbox) -> None:
+    with docs(box.url).stream("GET", "/files/data.bin") as body:
+        with pytest.raises(InvalidRequestError, match="at least one byte"):
+            next(body.iter_bytes(0))
+        assert len(body.read1(10)) <= 10

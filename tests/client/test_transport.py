@@ -18,6 +18,7 @@ from clientkit.errors import (
     ServerError,
 )
 from clientkit.files import File
+from tests.support.filed import docs
 from tests.support.login import LoginApi, LoginServer, Me
 from tests.support.processes import free_port
 from tests.support.retried import Api, IdempotentApi, IThing, Thing, ok, policy
@@ -232,3 +233,18 @@ def test_an_upload_closes_the_files_it_opened_when_the_call_ends(
     with open(path, "rb") as mine:
         session.request("PUT", "/up", files={"f": mine})
         assert not mine.closed  # a file object the caller passed stays the caller's
+
+
+def test_carried_headers_follow_a_redirect_off_origin(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    other_server.on("GET", "/signed", ok())
+    server.on("GET", "/things/1", Reply(302, headers={"Location": f"{other_server.url}/signed"}, raw=True))
+    session = docs(server.url, headers={"X-Tenant": "acme"})
+    session.transport.request("GET", "/things/1", carry={"Range": "bytes=5-"}, options=session._resolve(None))
+    sent = server.requests_to("/things/1")[0]
+    assert sent.header("Range") == "bytes=5-" and sent.header("X-Tenant") == "acme"
+    assert sent.header("Authorization") == "Bearer sandbox-token"
+    there = other_server.requests_to("/signed")[0]
+    assert there.header("Range") == "bytes=5-"  # the transfer's own header goes along
+    assert there.header("X-Tenant") is None and there.header("Authorization") is None
