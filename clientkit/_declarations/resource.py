@@ -192,7 +192,9 @@ class ResourceSpec:
         return self.pagination or service.pagination
 
 
-@dataclass_transform(field_specifiers=(field, expansion, attrs.field), kw_only_default=True)
+# field() is not named a field specifier: checkers would then count a field as required
+# unless its call passes default=, while every field() has a default when it runs.
+@dataclass_transform(field_specifiers=(attrs.field,), kw_only_default=True)
 class Resource:
     """Base class of declared resources; subclasses become attrs classes.
 
