@@ -41,7 +41,7 @@ def test_set_path_creates_the_objects_on_the_way() -> None:
 def test_every_operation_reads_an_index_step_in_an_array() -> None:
     body = {"rows": [{"id": 1}, {"id": 2}], "meta": {"0": "key"}}
     assert has_path(body, "rows.0") and has_path(body, "rows.-1.id") and not has_path(body, "rows.2")
-    assert has_path(body, "meta.0") and dig(body, "meta.0") == "key"   # an object keeps its "0" key
+    assert has_path(body, "meta.0") and dig(body, "meta.0") == "key"  # an object keeps its "0" key
     assert not has_path(body, "rows.x") and not has_path(body, "rows.+1") and not has_path(body, "rows.²")
     assert locate(body, "rows.1") == {"id": 2} and locate(body, ("rows.5", "rows.0.id")) == 1
     assert locate(body, "rows.5") is ABSENT

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 from collections.abc import Iterator
 
+import pytest
 import requests
 
 from clientkit import Envelope, Resource, Service, field
-from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.app import Sandbox
+from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.halves import NoServerHalf
 
 ENVELOPES = [
