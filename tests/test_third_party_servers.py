@@ -4,6 +4,7 @@ Django REST Framework app with token auth (PyPI)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -88,6 +89,24 @@ def test_json_server_list_and_singleton(json_server: str) -> None:
     assert raw(json_server, "/profile") == {"name": "clientkit"}
 
 
+@JsonServer.resource(one="/posts/{id}", many="/posts", name="RatedPost")
+class RatedPost(Resource):
+    id: int | None = field(read_only=True)
+    views: Decimal | None = None
+
+
+def test_json_server_decimal_numbers_stay_numbers(json_server: str) -> None:
+    with JsonServer.connect(json_server, retries=0) as api:
+        post = api.get(RatedPost, 4)
+        assert post.views == Decimal(40) and changes(post) == {}
+        post.views = Decimal("40.25")
+        api.save(post)
+        assert api.last_response is not None and api.last_response.request.body == b'{"views": 40.25}'
+        post.views = Decimal("41")
+        api.save(post)
+    assert raw(json_server, "/posts/4")["views"] == 41
+
+
 def test_json_server_unknown_id_maps_to_not_found(json_server: str) -> None:
     with JsonServer.connect(json_server, retries=0) as api, pytest.raises(NotFoundError):
         api.get(Post, 999)
@@ -162,3 +181,25 @@ def test_drf_bad_token_and_other_users_data(drf_server: str) -> None:
         api.get(Article, 1)
     with Drf.connect(drf_server, token=BOB, retries=0) as bob, pytest.raises(NotFoundError):
         bob.get(Article, 1)  # alice's
+
+
+@Drf.resource(one="/api/prices/{id}/", many="/api/prices/")
+class Price(Resource):
+    id: int | None = field(read_only=True)
+    label: str | None = None
+    amount: Decimal | None = None
+
+
+def test_drf_decimals_load_and_go_back_as_text(drf_server: str) -> None:
+    with Drf.connect(drf_server, token=ALICE, retries=0) as api:
+        made = api.create(Price(label="desk", amount=Decimal("12.5")))
+        assert made.amount == Decimal("12.50") and str(made.amount) == "12.50" and changes(made) == {}
+        made.amount = Decimal("12.500")
+        assert changes(made) == {}  # the same value
+        made.amount = Decimal("13.10")
+        api.save(made)
+        assert api.last_response is not None and api.last_response.request.body == b'{"amount": "13.10"}'
+        assert str(api.get(Price, made.id).amount) == "13.10"
+        with pytest.raises(BadRequestError) as info:
+            api.patch(made, amount=Decimal("1.234"))
+    assert list(info.value.field_errors) == ["amount"]

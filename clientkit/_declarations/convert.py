@@ -10,6 +10,7 @@ import math
 import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar, get_args, get_origin
 
 import attrs
@@ -25,7 +26,7 @@ from clientkit._declarations.files import File, is_file, local_files
 from clientkit._declarations.loaders import copy_json, is_union, loader_for, split_optional
 from clientkit._declarations.redaction import register_secret
 from clientkit._declarations.resource import FieldInfo, Resource, replaceable
-from clientkit._declarations.strict import register_strict_hooks
+from clientkit._declarations.strict import decimal_of, register_strict_hooks
 from clientkit._declarations.wire import EchoedFloat, non_finite, shape_problem
 
 R = TypeVar("R", bound=Resource)
@@ -101,6 +102,8 @@ def _json_matcher(t: Any) -> Callable[[Any], bool]:
     if isinstance(origin, type) and issubclass(origin, enum.Enum):
         values = {m.value for m in origin}
         return lambda v: v in values
+    if origin is Decimal:
+        return _is_decimal
     if origin in (str, uuid.UUID, _dt.date):
         return lambda v: isinstance(v, str)
     if origin is _dt.datetime:
@@ -112,6 +115,14 @@ def _json_matcher(t: Any) -> Callable[[Any], bool]:
     ):
         return lambda v: isinstance(v, list)
     return lambda _: False
+
+
+def _is_decimal(value: Any) -> bool:
+    try:
+        decimal_of(value)
+    except ValueError:
+        return False
+    return True
 
 
 def conforms(value: Any, t: Any) -> bool:
@@ -163,6 +174,7 @@ class Converter:
         conv.register_unstructure_hook(_dt.date, lambda v: v.isoformat())
         conv.register_structure_hook(uuid.UUID, lambda v, _: v if isinstance(v, uuid.UUID) else uuid.UUID(v))
         conv.register_unstructure_hook(uuid.UUID, str)
+        conv.register_unstructure_hook(Decimal, lambda v: v)  # spelled per field by _wire_value
         conv.register_unstructure_hook(set, self._dump_set)
         conv.register_unstructure_hook(frozenset, self._dump_set)
         conv.register_structure_hook_factory(
@@ -293,8 +305,15 @@ class Converter:
         for info in obj.__ck_fields__:
             value = getattr(obj, info.name)
             if takes(info, value):
-                out[info.wire] = self.dump_value(value, types_[info.name])
+                out[info.wire] = self._wire_value(obj, info, value, types_[info.name])
         return _with_extras(obj, out)
+
+    def _wire_value(self, obj: Resource, info: FieldInfo, value: Any, annotation: Any) -> Any:
+        """A field's value as it is sent: decimals spelled as the server spelled them."""
+        dumped = self.dump_value(value, annotation)
+        if _holds_decimal(annotation):
+            dumped = decimals_as_sent(dumped, (obj._ck_raw or {}).get(info.wire))
+        return dumped
 
     def create_payload(self, obj: Resource) -> dict[str, Any]:
         """What a create sends: writable fields that hold a value, plus extras."""
@@ -336,14 +355,51 @@ class Converter:
             if info.wire in raw:
                 original = self.value(raw[info.wire], types_[info.name].type)
                 if _differs(current, original):
-                    out[info.wire] = self.dump_value(current, types_[info.name].type)
+                    out[info.wire] = self._wire_value(obj, info, current, types_[info.name].type)
             elif _differs(current, _default_of(types_[info.name])):
-                out[info.wire] = self.dump_value(current, types_[info.name].type)
+                out[info.wire] = self._wire_value(obj, info, current, types_[info.name].type)
         declared = {f.wire for f in obj.__ck_fields__}
         for key, val in (obj._ck_extra or {}).items():
             if key not in declared and (key not in raw or _differs(val, raw[key])):
                 out[key] = copy_json(val)
         return _outgoing(obj, out)
+
+
+def _holds_decimal(t: Any) -> bool:
+    """Whether type ``t`` is or contains ``Decimal`` (``Decimal | None``, ``list[Decimal]``)."""
+    return t is Decimal or any(_holds_decimal(a) for a in get_args(t))
+
+
+def decimals_as_sent(value: Any, sent: Any) -> Any:
+    """``value`` with each ``Decimal`` spelled as the server sent the value at its place: a
+    JSON number where it sent a number, else text (``"12.50"``), which keeps every digit."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"the decimal {value} is not a finite number")
+        if isinstance(sent, int | float) and not isinstance(sent, bool):
+            return _decimal_number(value, integral=isinstance(sent, int))
+        return str(value)
+    if isinstance(value, dict):
+        inner = sent if isinstance(sent, dict) else {}
+        return {k: decimals_as_sent(v, inner.get(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        items = sent if isinstance(sent, list) else []
+        return [decimals_as_sent(v, items[i] if i < len(items) else None) for i, v in enumerate(value)]
+    return value
+
+
+def _decimal_number(value: Decimal, *, integral: bool) -> int | float:
+    """``value`` as a JSON number of the same value: an integer, or a float that spells it."""
+    whole = value == value.to_integral_value()
+    if whole and (integral or abs(value) >= 2**53):
+        return int(value)
+    number = float(value)
+    if Decimal(repr(number)) == value:
+        return number
+    raise ValueError(
+        f"the decimal {value} cannot be sent as a JSON number without rounding "
+        "(more than 15 significant digits); the server sent this field as a number"
+    )
 
 
 def _with_extras(obj: Resource, out: dict[str, Any]) -> dict[str, Any]:

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import http
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from clientkit._declarations.keypaths import dig
+from clientkit._declarations.keypaths import dig, has_path
 from clientkit._declarations.redaction import (
     clipped,
     redact,
@@ -253,12 +254,14 @@ class APIError(ClientKitError):
         request_id: the service's request id, when it sends one.
         code: the service's own error code, when its error body has one.
         field_errors: field name -> list of messages, for validation errors.
+        details: the body's details as they were (``ErrorShape.details``), redacted.
         method, url: the request that failed (URL redacted).
         retry_after: the server's ``Retry-After``, in seconds, when it sent one.
     """
 
     status_code: int | None = None
     retry_after: float | None = None
+    details: Any = None
 
     def __init__(
         self,
@@ -273,6 +276,7 @@ class APIError(ClientKitError):
         method: str = "",
         url: str = "",
         response: requests.Response | None = None,
+        details: Any = None,
     ) -> None:
         rid = f" (request id {request_id})" if request_id else ""
         where = f" {method} {redact_url(url) if url else ''}" if method else ""
@@ -284,6 +288,7 @@ class APIError(ClientKitError):
         self.request_id = request_id
         self.code = code
         self.field_errors = dict(field_errors or {})
+        self.details = redact_data(details)
         self.method = method
         self.url = redact_url(url)
         self.response = response
@@ -406,18 +411,25 @@ def combined(cls: type[ClientKitError], mixin: type[Exception]) -> Any:
 
 
 Path = str | Sequence[str] | None
+_ITEM_FIELD: Path = ("field", "loc", "name")
+_ITEM_MESSAGE: Path = ("message", "msg")
 
 
 @attrs.frozen
 class ErrorShape:
     """Where a service's error bodies keep their parts.
 
-    Each location is a dotted key path (``"error.message"``) or a sequence of
-    alternatives tried in order. ``fields="$"`` means the body itself maps field
-    names to messages (Django REST Framework's 400 answers).
+    Each location is a dotted key path (``"error.message"``, ``"errors.0.detail"``) or a
+    sequence of alternatives tried in order. ``fields="$"`` means the body itself maps field
+    names to messages (Django REST Framework's 400 answers). ``item_field`` and
+    ``item_message`` say which keys of each item of a list of errors hold the field's name and
+    the message (declaring either says the service sends field errors as such a list);
+    ``details`` is where the raw details sit (by default where the field errors are), kept on
+    the error as ``details``.
 
     Example:
         >>> ErrorShape(message="message", code="code", request_id="response_id")
+        >>> ErrorShape(fields="errors", item_field="location", item_message="description")
     """
 
     message: Path = ("message", "detail", "error.message", "error", "title", "error_description")
@@ -425,6 +437,9 @@ class ErrorShape:
     request_id: Path = None
     request_id_header: str | None = "X-Request-Id"
     fields: Path = ("errors", "field_errors")
+    item_field: Path = None
+    item_message: Path = None
+    details: Path = None
     classes: Mapping[int, type[APIError]] = attrs.field(factory=dict)
     mixin: type[Exception] | None = None
 
@@ -441,29 +456,47 @@ class ErrorShape:
         response: requests.Response | None = None,
     ) -> APIError:
         """Build the typed error for one failed response."""
-        message = _first(body, self.message, text=True)
         request_id = _first(body, self.request_id, text=True)
         if request_id is None and self.request_id_header:
             request_id = headers.get(self.request_id_header)
-        code = _first(body, self.code)
         field_errors = self.field_errors_of(body)
-        if not message and field_errors:
-            message = "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors.items())
-        if not message:
-            message = (excerpt_of(text) if text else "") or reason
         cls = error_class_for(status, self.classes, self.mixin)
         return cls(
-            message or "request failed",
+            self._message(status, body, text, reason, field_errors),
             status=status,
             body=body if body is not None else excerpt_of(text),
             headers=headers,
             request_id=request_id,
-            code=code,
+            code=_first(body, self.code),
             field_errors=field_errors,
             method=method,
             url=url,
             response=response,
+            details=_found(body, self._details()),
         )
+
+    def _details(self) -> list[str]:
+        """Where details are: as declared, else where the field errors are, then ``details``."""
+        if self.details is not None:
+            return _alternatives(self.details)
+        return [p for p in _alternatives(self.fields) if p != "$"] + ["details"]
+
+    def _message(
+        self, status: int, body: Any, text: str, reason: str, field_errors: Mapping[str, list[str]]
+    ) -> str:
+        """The body's message; else one built from its field errors or other details, a text
+        excerpt of a body that is not JSON, the reason phrase; never empty."""
+        message = _first(body, self.message, text=True)
+        if not _blank(message):
+            return str(message)
+        if field_errors:
+            return "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors.items())
+        told = self._detail_messages(body)
+        if told:
+            return "; ".join(told)
+        if body is None and text.strip():
+            return excerpt_of(text)
+        return reason.strip() or _phrase(status)
 
     def field_errors_of(self, body: Any) -> dict[str, list[str]]:
         """Field name -> messages, from wherever the shape says they are."""
@@ -471,14 +504,62 @@ class ErrorShape:
             return {}
         for path in _alternatives(self.fields):
             found = body if path == "$" else dig(body, path)
-            parsed = _parse_field_errors(found, root=path == "$")
+            parsed = self._parse(found, root=path == "$")
             if parsed:
                 return parsed
         return {}
 
+    def _parse(self, found: Any, *, root: bool) -> dict[str, list[str]]:
+        if isinstance(found, Mapping):
+            return _mapped_errors(found, root=root)
+        out: dict[str, list[str]] = {}
+        for name, message in self._items(found):
+            if name is not None:
+                out.setdefault(name, []).append(message)
+        return out
+
+    def _items(self, found: Any) -> list[tuple[str | None, str]]:
+        """(field name or ``None``, message) of each error item of a list at ``found``."""
+        if not isinstance(found, list):
+            return []
+        fields = _ITEM_FIELD if self.item_field is None else self.item_field
+        messages = _ITEM_MESSAGE if self.item_message is None else self.item_message
+        out: list[tuple[str | None, str]] = []
+        for item in found:
+            message = _first(item, messages, text=True)
+            if _blank(message):
+                continue
+            name = _first(item, fields)
+            if isinstance(name, list):
+                name = ".".join(str(p) for p in name)
+            out.append((None if name is None or isinstance(name, Mapping) else str(name), str(message)))
+        return out
+
+    def _detail_messages(self, body: Any) -> list[str]:
+        """The messages of error items that name no field (a message of last resort)."""
+        if not isinstance(body, Mapping):
+            return []
+        for path in [p for p in _alternatives(self.fields) if p != "$"] + self._details():
+            told = [m for name, m in self._items(dig(body, path)) if name is None]
+            if told:
+                return told
+        return []
+
 
 def _alternatives(paths: Path) -> list[str]:
     return [] if paths is None else [paths] if isinstance(paths, str) else list(paths)
+
+
+def _blank(message: Any) -> bool:
+    return message is None or not str(message).strip()
+
+
+def _phrase(status: int) -> str:
+    """The standard reason phrase of ``status`` (``HTTP 499`` for one without)."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def _first(body: Any, paths: Path, *, text: bool = False) -> Any:
@@ -492,24 +573,34 @@ def _first(body: Any, paths: Path, *, text: bool = False) -> Any:
     return None
 
 
-def _parse_field_errors(found: Any, *, root: bool) -> dict[str, list[str]]:
-    """Field errors from a mapping or a list; at the body root only lists count as messages."""
+def _found(body: Any, paths: list[str]) -> Any:
+    """The value at the first of ``paths`` that ``body`` has, as it is."""
+    if not isinstance(body, Mapping):
+        return None
+    return next((dig(body, p) for p in paths if has_path(body, p)), None)
+
+
+def _mapped_errors(found: Mapping[Any, Any], *, root: bool, prefix: str = "") -> dict[str, list[str]]:
+    """Field errors from a mapping of field to message(s), nested mappings named with dots.
+
+    Inside the body, a mapping any of whose values is something else (a number, a list of
+    objects) holds other details, not field errors. At the body root only lists count, as
+    the root also holds the message and the code.
+    """
     out: dict[str, list[str]] = {}
-    if isinstance(found, Mapping):
-        for key, value in found.items():
-            if isinstance(value, str) and not root:
-                out[str(key)] = [value]
-            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-                out[str(key)] = list(value)
-    elif isinstance(found, list):
-        for item in found:
-            if isinstance(item, Mapping):
-                name = item.get("field") or item.get("loc") or item.get("name")
-                msg = item.get("message") or item.get("msg")
-                if isinstance(name, list):
-                    name = ".".join(str(p) for p in name)
-                if name is not None and msg is not None:
-                    out.setdefault(str(name), []).append(str(msg))
+    for key, value in found.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            out.update({name: list(value)} if value else {})
+        elif isinstance(value, str) and not root:
+            out[name] = [value]
+        elif isinstance(value, Mapping) and value:
+            nested = _mapped_errors(value, root=root, prefix=f"{name}.")
+            if not nested and not root:
+                return {}
+            out.update(nested)
+        elif not root:
+            return {}
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import attrs
@@ -189,6 +190,13 @@ def _conversion(
         parts.fast.append(f"{info.name!r}: _p{i}({got})")
         parts.in_place.append(f"{got} = _p{i}({got})")
         return f"_p{i}(v)" if not optional else f"None if v is None else _p{i}(v)"
+    if base is Decimal:  # converted in place, so the instance may still adopt the wire dict
+        env[f"_p{i}"] = hook_of(Decimal)
+        env["_D"] = Decimal
+        parts.checks.append(f"{got} is not None")
+        parts.fast.append(f"{info.name!r}: _p{i}({got}, _D)")
+        parts.in_place.append(f"{got} = _p{i}({got}, _D)")
+        return f"_p{i}(v, _D)" if not optional else f"None if v is None else _p{i}(v, _D)"
     if item is not None:
         env[f"_e{i}"] = frozenset({item})
         copied = f"x[:] if _e{i}.issuperset(_map(_type, x := {got})) else _h{i}(x, _t{i})"

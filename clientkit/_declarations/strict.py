@@ -4,13 +4,17 @@ cattrs' default hooks coerce (``bool("false")`` is ``True``, ``int(1.9)`` is ``1
 ``list("abc")`` is three letters, ``str({})`` is ``"{}"``); each of those silently
 changes what the server said. These hooks accept a value only in its own JSON shape.
 The one widening: a ``float`` field takes a JSON integer and keeps it an ``int``
-(exact, and an ``int`` is a valid ``float`` for type checkers).
+(exact, and an ``int`` is a valid ``float`` for type checkers). A ``Decimal`` field takes
+decimal text (``"12.50"``) or a finite JSON number, both exactly as written.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections import abc
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, get_args, get_origin
 
 import cattrs
@@ -55,6 +59,27 @@ def _scalar(expected: str, fits: Callable[[Any], bool]) -> Hook:
 
 def _is_number(value: Any) -> bool:
     return type(value) is float or type(value) is int or isinstance(value, SpelledFloat)
+
+
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def decimal_of(value: Any, _: Any = Decimal) -> Decimal:
+    """A finite ``Decimal`` from decimal text or a JSON number, digit for digit.
+
+    A JSON number was decoded as a ``float`` before the field was known, so it is read back
+    through its shortest spelling (``repr``): exact for up to 15 significant digits.
+    """
+    kind = type(value)
+    if kind is str and _DECIMAL_TEXT.fullmatch(value):
+        return Decimal(value)
+    if kind is int:
+        return Decimal(value)
+    if kind is float and math.isfinite(value):
+        return Decimal(repr(value))
+    if kind is Decimal and value.is_finite():
+        return value  # type: ignore[no-any-return]
+    raise _refuse(value, "a decimal number (text or a number)")
 
 
 def _is_sequence(t: Any) -> bool:
@@ -115,5 +140,6 @@ def register_strict_hooks(conv: cattrs.Converter) -> None:
     conv.register_structure_hook(int, _scalar("an integer", lambda v: type(v) is int))
     conv.register_structure_hook(float, _scalar("a number", _is_number))
     conv.register_structure_hook(str, _scalar("a string", lambda v: type(v) is str))
+    conv.register_structure_hook(Decimal, decimal_of)
     conv.register_structure_hook_factory(_is_sequence, lambda t: _sequence_hook(conv, t))
     conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_hook(conv, t))

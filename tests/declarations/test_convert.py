@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from clientkit import Resource, Service, changes, extra, is_new
+import pytest
+import requests
+
+from clientkit import Resource, Service, changes, extra, field, is_new
 from clientkit._declarations.convert import Converter
+from clientkit.errors import InvalidRequestError
 from clientkit.model import fields_of
+from clientkit.sandbox.app import Sandbox
 from tests.support.declared import App, Collection, Shop, load
 
 
@@ -109,3 +115,59 @@ def test_converter_hooks_per_service() -> None:
     acct.balance = Money(1300)
     assert Bank.converter.changes(acct) == {"balance": 13.0}
     assert Account in Bank.resources.values()
+
+
+# -- decimals ----------------------------------------------------------------------------------
+
+
+class Till(Service):
+    pass
+
+
+@Till.resource(one="/prices/{id}", many="/prices")
+class Price(Resource):
+    id: int | None = field(read_only=True)
+    amount: Decimal | None = None
+    rates: dict[str, Decimal] = field(factory=dict)
+
+
+def test_decimals_go_back_as_the_server_spelled_them() -> None:
+    conv = Till.converter
+    price = conv.load({"id": 1, "amount": "12.50", "rates": {"vat": 0.21, "fee": "0.10"}}, Price)
+    assert changes(price) == {}
+    price.amount = Decimal("12.5")  # the same value, spelled otherwise: no change
+    assert changes(price) == {}
+    price.amount, price.rates["vat"] = Decimal("13.00"), Decimal("0.19")
+    assert changes(price) == {"amount": "13.00", "rates": {"vat": 0.19, "fee": "0.10"}}
+    assert conv.full_payload(price) == {"amount": "13.00", "rates": {"vat": 0.19, "fee": "0.10"}}
+    assert conv.create_payload(Price(amount=Decimal("9.90"))) == {"amount": "9.90", "rates": {}}
+
+
+def test_a_decimal_a_json_number_cannot_carry_is_refused_not_rounded() -> None:
+    price = Till.converter.load({"id": 1, "amount": 12.5}, Price)
+    price.amount = Decimal("10000000000000000000000.5")
+    with pytest.raises(InvalidRequestError, match="without rounding"):
+        changes(price)
+    price.amount = Decimal("1E+25")
+    assert changes(price) == {"amount": 10**25}
+    price.amount = Decimal("NaN")
+    with pytest.raises(InvalidRequestError, match="not a finite number"):
+        changes(price)
+
+
+def test_decimals_round_trip_through_the_sandbox_over_http() -> None:
+    seed = [{"id": 1, "amount": "12.50"}, {"id": 2, "amount": 7.25}]
+    box = Sandbox(Till, data={"Price": seed})
+    with box as url, Till.connect(url, retries=0) as api:
+        text, number = api.get(Price, 1), api.get(Price, 2)
+        assert text.amount == Decimal("12.50") and number.amount == Decimal("7.25")
+        text.amount += Decimal("0.50")
+        number.amount += Decimal("0.50")
+        api.save(text)
+        api.save(number)
+        made = api.create(Price(amount=Decimal("0.10")))
+        sent = [e.json for e in box.journal if e.method in ("PATCH", "POST")]
+        refused = requests.post(url + "/prices", json={"amount": "ten"}, timeout=5)
+    assert sent[-3:] == [{"amount": "13.00"}, {"amount": 7.75}, {"amount": "0.10", "rates": {}}]
+    assert made.amount == Decimal("0.10") and changes(made) == {}
+    assert refused.status_code == 422 and "amount" in refused.json()["errors"]

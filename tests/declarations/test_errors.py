@@ -23,6 +23,7 @@ from clientkit.errors import (
     ServerError,
     ValidationError,
 )
+from tests.support.filed import httpbin
 from tests.support.scripted import Reply, ScriptedServer
 
 
@@ -209,3 +210,85 @@ def test_secret_field_values_are_scrubbed_once_sent(
         Api.connect(server.url, token="tok-pins-1", retries=0).create(Pin(code="7391-02"))
     assert "7391-02" not in str(info.value)
     assert all("7391-02" not in r.getMessage() for r in caplog.records)
+
+
+# -- error details in other shapes -----------------------------------------------------------
+
+
+class Described(Service):
+    errors = ErrorShape(
+        message="error.message", fields="error.errors", item_field="location", item_message="description"
+    )
+
+
+@Described.resource(one="/docs/{id}", many="/docs")
+class Doc(Resource):
+    id: int | None = field(read_only=True)
+    name: str | None = None
+
+
+def test_declared_item_keys_name_the_field_and_the_message(server: ScriptedServer) -> None:
+    items = [
+        {"location": "name", "description": "too short", "reason": "invalid"},
+        {"location": "name", "description": "no digits"},
+        {"description": "quota almost used", "reason": "quota"},
+    ]
+    server.on("POST", "/docs", Reply(400, json={"error": {"message": "bad doc", "errors": items}}))
+    with pytest.raises(BadRequestError) as info:
+        Described.connect(server.url, retries=0).create(Doc(name="x"))
+    err = info.value
+    assert err.field_errors == {"name": ["too short", "no digits"]}  # the item without a field is none
+    assert err.details == items and err.reason == "bad doc"
+    assert pickle.loads(pickle.dumps(err)).details == items
+
+
+def test_details_that_are_not_field_errors_stay_details(server: ScriptedServer) -> None:
+    quota = {"limit": 100, "used": 100, "window": "day"}
+    server.on("GET", "/things/1", Reply(429, json={"message": "slow down", "errors": quota}))
+    server.on("GET", "/things/2", Reply(409, json={"errors": [{"message": "locked by ann"}]}))
+    api = session(server)
+    with pytest.raises(RateLimitError) as info:
+        api.get(Thing, 1)
+    assert info.value.field_errors == {} and info.value.details == quota
+    with pytest.raises(ConflictError) as conflict:
+        api.get(Thing, 2)
+    assert conflict.value.field_errors == {} and conflict.value.reason == "locked by ann"
+
+
+def test_nested_field_errors_are_named_with_dots() -> None:
+    body = {"errors": {"address": {"city": ["required"]}, "name": "taken"}}
+    assert ErrorShape().field_errors_of(body) == {"address.city": ["required"], "name": ["taken"]}
+    drf = {"address": {"city": ["required"]}, "detail": "x", "error": {"code": 5, "message": "m"}}
+    assert ErrorShape(fields="$").field_errors_of(drf) == {"address.city": ["required"]}
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"   ", b"{}", b'{"message": ""}', b'{"message": "  ", "code": 7}', b"[]"]
+)
+def test_an_error_without_a_message_falls_back_to_the_reason(server: ScriptedServer, body: bytes) -> None:
+    server.on("GET", "/things/3", Reply(404, body=body))
+    with pytest.raises(NotFoundError) as info:
+        session(server).get(Thing, 3)
+    assert info.value.reason == "NOT FOUND" or info.value.reason == "Not Found"
+    assert str(info.value).startswith("404 GET ") and str(info.value).endswith(": " + info.value.reason)
+
+
+def test_without_a_reason_phrase_the_status_phrase_is_used() -> None:
+    def made(status: int) -> APIError:
+        return ErrorShape().error_for(
+            status=status, body=None, text="", headers={}, method="GET", url="http://h/x"
+        )
+
+    assert made(404).reason == "Not Found" and made(503).reason == "Service Unavailable"
+    assert made(499).reason == "HTTP 499"
+    text = ErrorShape().error_for(status=502, body=None, text="upstream down", headers={}, method="", url="")
+    assert text.reason == "upstream down"  # a body that is not JSON is its own message
+
+
+def test_an_empty_error_from_a_real_server_has_its_reason() -> None:
+    class Bin(Service):
+        pass
+
+    with httpbin() as url, pytest.raises(NotFoundError) as info:
+        Bin.connect(url, retries=0).request("GET", "/status/404")
+    assert info.value.reason.lower() == "not found" and info.value.body == ""

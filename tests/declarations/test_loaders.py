@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -76,3 +77,21 @@ def test_copies_of_json_share_no_containers() -> None:
     value = {"a": [1, {"b": 2}]}
     copied = copy_json(value)
     assert copied == value and copied["a"] is not value["a"] and copied["a"][1] is not value["a"][1]
+
+
+def test_decimal_fields_load_on_the_fast_path_and_keep_the_wire_text() -> None:
+    class Priced(Resource):
+        id: int | None = None
+        price: Decimal | None = None
+        total: Decimal = Decimal(0)
+
+    conv = Converter()
+    raw = {"id": 1, "price": "12.50", "total": 25}
+    obj = conv.load(raw, Priced)
+    assert obj.price == Decimal("12.50") and str(obj.price) == "12.50" and obj.total == Decimal(25)
+    assert obj._ck_raw == {"id": 1, "price": "12.50", "total": 25}  # the snapshot keeps the wire text
+    assert conv.load({"id": 2}, Priced).price is None and conv.load({"price": None}, Priced).price is None
+    with pytest.raises(DecodeError, match=r"field 'price' \(Priced.price\).*decimal"):
+        conv.load({"id": 3, "price": "12,50", "total": 1}, Priced)
+    with pytest.raises(DecodeError, match=r"field 'total'"):
+        conv.load({"id": 3, "price": "1", "total": None}, Priced)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import cattrs
@@ -49,3 +50,26 @@ def test_kinds_are_named_as_json_names_them() -> None:
         "array",
         "object",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12.50", "12.50"),
+        ("-0.001", "-0.001"),
+        ("+1e3", "1E+3"),
+        (12.5, "12.5"),
+        (0.1, "0.1"),
+        (7, "7"),
+        (10**30, "1000000000000000000000000000000"),
+        (1.2345678901234e20, "1.2345678901234E+20"),
+    ],
+)
+def test_decimals_load_digit_for_digit(converter: cattrs.Converter, value: Any, expected: str) -> None:
+    assert str(converter.structure(value, Decimal)) == expected
+
+
+@pytest.mark.parametrize("value", ["abc", "1_000", " 1", "1,5", "NaN", "Infinity", "", True, None, [1], {}])
+def test_anything_else_is_no_decimal(converter: cattrs.Converter, value: Any) -> None:
+    with pytest.raises(ValueError, match="expected a decimal number"):
+        converter.structure(value, Decimal)

@@ -76,6 +76,9 @@ def build() -> None:
 
     router = routers.DefaultRouter()
     router.register("articles", ArticleViewSet, basename="article")
+    from tests.servers.drfapp.prices import register
+
+    register(router)
     urlpatterns.append(path("api/", include(router.urls)))
 
 

@@ -13,3 +13,15 @@ class Article(models.Model):
     class Meta:
         app_label = "drfapp"
         ordering = ("id",)
+
+
+class Price(models.Model):
+    """A price list entry: DRF serializes its DecimalField as text ("12.50")."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    label = models.CharField(max_length=100)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        app_label = "drfapp"
+        ordering = ("id",)
