@@ -1,9 +1,12 @@
 """Every exception clientkit raises, and the declaration of a service's error bodies.
 
 All derive from :class:`ClientKitError`; answers with a status of 400 or more raise an
-:class:`APIError` subclass chosen by status (see docs/errors.md)."""
+:class:`APIError` subclass chosen by status (see docs/errors.md), and a 2xx answer whose
+body reports a failure, as the service's :class:`AnswerCheck` reads it, an :class:`AnswerError`."""
 
+from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.errors import (
+    AnswerError,
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -37,6 +40,8 @@ from clientkit._declarations.errors import (
 
 __all__ = [
     "APIError",
+    "AnswerCheck",
+    "AnswerError",
     "AuthenticationError",
     "BadRequestError",
     "CacheError",

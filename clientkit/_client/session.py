@@ -11,11 +11,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from urllib.parse import urljoin
 
 import attrs
 import requests
 
 from clientkit._client import jobs
+from clientkit._client.ambient import ambient
 from clientkit._client.answers import accepted, refuse_unaccepted, text_of
 from clientkit._client.cache import CacheStats
 from clientkit._client.downloads import Downloaded, Plan, checked_plan, download, one_deadline, target_of
@@ -24,9 +26,11 @@ from clientkit._client.pager import Pager, by_fields
 from clientkit._client.streams import CHUNK, Stream, open_response, open_stream
 from clientkit._client.transport import UNSET, Transport
 from clientkit._declarations.answers import Answer
+from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.errors import (
+    AnswerError,
     APIError,
     DecodeError,
     InvalidRequestError,
@@ -55,6 +59,7 @@ from clientkit._declarations.progress import Cancel, OnProgress, deadline_after
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
 from clientkit._declarations.retry import IDEMPOTENT_METHODS, RetryPolicy
 from clientkit._declarations.wire import is_token, pairs_of
+from clientkit._declarations.writes import refuse_foreign
 
 if sys.version_info >= (3, 11):
     from typing import Unpack
@@ -364,7 +369,7 @@ class Session:
             return resp.content
         if answer.kind == "text":
             return text_of(resp)
-        body = self.transport.json_of(resp, method)
+        body = self._checked(spec.check_in(self.service), self.transport.json_of(resp, method), resp)
         return None if body is None else spec.envelope_in(self.service).unwrap(body, name)
 
     def _call(
@@ -376,6 +381,7 @@ class Session:
         json: Any = UNSET,
         options: RequestOptions | None,
         invalidates: Iterable[str] = (),
+        check: AnswerCheck | None = None,
     ) -> tuple[Any, requests.Response]:
         resp = self._send(
             method,
@@ -385,7 +391,25 @@ class Session:
             invalidates=invalidates,
             **_payload(json),
         )
-        return self.transport.json_of(resp, method), resp
+        return self._checked(check, self.transport.json_of(resp, method), resp), resp
+
+    def _checked(self, check: AnswerCheck | None, body: Any, resp: requests.Response) -> Any:
+        """``body``, unless ``check`` finds that it reports a failure: :class:`AnswerError`."""
+        failure = None if check is None else check.failure(body)
+        if failure is None:
+            return body
+        header = self.service.errors.request_id_header
+        raise AnswerError(
+            failure.message,
+            status=resp.status_code,
+            body=body,
+            headers=resp.headers,
+            request_id=resp.headers.get(header) if header else None,
+            code=failure.code,
+            method=resp.request.method or "",
+            url=resp.url,
+            response=resp,
+        )
 
     def _level(
         self, spec: ResourceSpec, level: Level | None, obj: Resource | None = None
@@ -461,7 +485,8 @@ class Session:
         lvl = self._level(spec, level)
         target = self._path(spec, "get", None, {**self._identity_args(spec, id), **path})
         query = self._level_params(spec, lvl, "get") + pairs_of(params or {}, "query parameters")
-        body, resp = self._call("GET", target, params=query, options=options)
+        check = spec.check_in(self.service)
+        body, resp = self._call("GET", target, params=query, options=options, check=check)
         payload = spec.envelope_in(self.service).unwrap(body, "get")
         obj = self.converter.load(payload, cls, lvl, etag=resp.headers.get("ETag"))
         mark_whole(obj, self._whole_answer(spec, params))
@@ -499,7 +524,7 @@ class Session:
                 return obj
 
         return Pager(
-            self._fetcher(options),
+            self._fetcher(options, spec.check_in(self.service)),
             spec.paginator_in(self.service),
             PageRequest(method="GET", target=target, params=query),
             make,
@@ -539,7 +564,7 @@ class Session:
         pairs = tuple(pairs_of(params or {}, "query parameters"))
         first = PageRequest(method=method.upper(), target=path, params=pairs, body=json)
         return Pager(
-            self._fetcher(call),
+            self._fetcher(call, self.service.answer_check),
             paginator,
             first,
             lambda raw, _: raw,
@@ -552,7 +577,7 @@ class Session:
         )
 
     def _fetcher(
-        self, options: RequestOptions | None
+        self, options: RequestOptions | None, check: AnswerCheck | None
     ) -> Callable[[PageRequest], tuple[Any, requests.Response]]:
         def fetch(request: PageRequest) -> tuple[Any, requests.Response]:
             absolute = request.target.startswith(("http://", "https://"))
@@ -567,6 +592,7 @@ class Session:
                 params=request.params,
                 json=request.body if request.body is not None else UNSET,
                 options=options,
+                check=check,
             )
 
         return fetch
@@ -657,7 +683,9 @@ class Session:
         url = self._path(spec, "delete", obj, {**self._identity_args(spec, id), **path})
         level = obj._ck_level if obj is not None else self._level(spec, None)
         query = self._level_params(spec, level, "delete")
-        self._call("DELETE", url, params=query, options=options, invalidates=self._related(spec, obj, path))
+        related = self._related(spec, obj, path)
+        check = spec.check_in(self.service)
+        self._call("DELETE", url, params=query, options=options, invalidates=related, check=check)
 
     @_forgets_on_failure
     def refresh(self, obj: R, *, level: Level | None = None, **options: Unpack[CallOptions]) -> R:
@@ -665,14 +693,16 @@ class Session:
         spec = spec_of(obj)
         lvl = self._level(spec, level, obj)
         url = self._path(spec, "refresh", obj, {})
-        body, resp = self._call(
-            "GET",
-            url,
-            params=self._level_params(spec, lvl, "get"),
-            options=options_of({**options, "cache": _refreshing(options)}, caller="refresh"),
-        )
+        call = options_of({**options, "cache": _refreshing(options)}, caller="refresh")
+        return self._reload(obj, spec, url, lvl, call)
+
+    def _reload(self, obj: R, spec: ResourceSpec, url: str, level: Any, options: RequestOptions | None) -> R:
+        """GET ``obj`` at ``url`` and replace its state with the answer."""
+        params = self._level_params(spec, level, "get")
+        check = spec.check_in(self.service)
+        body, resp = self._call("GET", url, params=params, options=options, check=check)
         payload = spec.envelope_in(self.service).unwrap(body, "get")
-        self.converter.reload(obj, payload, lvl, etag=resp.headers.get("ETag"))
+        self.converter.reload(obj, payload, level, etag=resp.headers.get("ETag"))
         mark_whole(obj, self._whole_answer(spec, None))
         return obj
 
@@ -813,24 +843,47 @@ class Session:
         *,
         replaces: bool = False,
     ) -> R:
-        """Send a write and merge its answer; ``replaces``: the payload is the whole resource."""
+        """Send a write and take in its answer as declared (``write_answers``): merged,
+        kept as sent, or fetched again within the write's deadline; ``replaces``: the
+        payload is the whole resource."""
         methods = {"create": spec.create_method, "update": spec.update_method, "patch": spec.patch_method}
         envelope = spec.envelope_in(self.service)
         lvl = self._level(spec, level, obj)
         url = self._path(spec, operation, obj, path)
         _remember_parents(obj, spec, {**(obj._ck_parents or {}), **path})
-        query = self._level_params(spec, lvl, operation)
-        body, resp = self._call(
-            methods[operation],
-            url,
-            params=query,
-            json=envelope.wrap(payload, operation),
-            options=options,
-            invalidates=self._related(spec, obj, path),
-        )
-        answer = envelope.unwrap(body, operation) if body is not None else None
-        payload = without_files(payload)  # a file sent is not a value the object keeps
+        mode = spec.write_answer_in(self.service, operation)
+        total = (self._resolve(options).timeout or Timeout()).total
+        with ambient(time.monotonic() + total if total and mode == "refetch" else None):
+            body, resp = self._call(
+                methods[operation],
+                url,
+                params=self._level_params(spec, lvl, operation),
+                json=envelope.wrap(payload, operation),
+                options=options,
+                invalidates=self._related(spec, obj, path),
+                check=spec.check_in(self.service),
+            )
+            taken = body is not None and mode == "representation"
+            answer = envelope.unwrap(body, operation) if taken else None
+            self._merge(obj, spec, operation, answer, without_files(payload), lvl, resp, replaces)
+            if mode == "refetch":
+                self._refetch(obj, spec, lvl, options, resp)
+        return obj
+
+    def _merge(
+        self,
+        obj: R,
+        spec: ResourceSpec,
+        operation: str,
+        answer: Any,
+        payload: dict[str, Any],
+        lvl: Any,
+        resp: requests.Response,
+        replaces: bool,
+    ) -> None:
+        """Merge a write's answer into ``obj``; with none, what was sent (files left out) is kept."""
         if isinstance(answer, Mapping):
+            refuse_foreign(spec.name, operation, answer, {f.wire for f in fields_of(obj)})
             at = answer_level(spec, lvl, operation)
             plan = plan_merge(spec, obj, at, answer, payload, replaced=replaces)
             self.converter.merge(obj, answer, payload, plan.level, resp.headers.get("ETag"), plan.keep)
@@ -842,7 +895,22 @@ class Session:
             raise DecodeError(
                 f"the {operation} answer for {spec.name} is not an object", excerpt=repr_excerpt(answer)
             )
-        return obj
+
+    def _refetch(
+        self, obj: R, spec: ResourceSpec, lvl: Any, options: RequestOptions | None, resp: requests.Response
+    ) -> None:
+        """GET ``obj`` after its write: at its one path, or, when its identity is still
+        unknown (a create), where the answer's ``Location`` points."""
+        known = spec.singleton or all(getattr(obj, name) is not None for name in spec.identity)
+        location = resp.headers.get("Location")
+        url = self._path(spec, "refresh", obj, {}) if known else location and urljoin(resp.url, location)
+        if not url:
+            raise DecodeError(
+                f"{spec.name} cannot be fetched again after its write: its identity "
+                f"{list(spec.identity)} is unknown and the answer has no Location header"
+            )
+        fresh = RequestOptions(headers={"If-Match": None}, cache="refresh")
+        self._reload(obj, spec, url, lvl, (options or RequestOptions()).merge(fresh))
 
 
 def _payload(json: Any) -> dict[str, Any]:

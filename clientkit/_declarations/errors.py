@@ -367,6 +367,12 @@ class ServerError(APIError):
     """A 5xx answer."""
 
 
+class AnswerError(APIError):
+    """An answer with a success status whose body reports a failure, as the service's
+    ``AnswerCheck`` reads it: ``code`` and ``reason`` are what the body says, ``status`` the
+    HTTP status (often 200), ``body`` the decoded body (redacted)."""
+
+
 STATUS_ERRORS: dict[int, type[APIError]] = {
     cls.status_code: cls
     for cls in (
@@ -634,5 +640,6 @@ for _public in (
     RateLimitError,
     ServerError,
     ErrorShape,
+    AnswerError,
 ):
     _public.__module__ = "clientkit.errors"  # their public home, as tracebacks and pickles name them

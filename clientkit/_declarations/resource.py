@@ -10,14 +10,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import attrs
 
 from clientkit._declarations.answers import Answer, Kind
+from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
 from clientkit._declarations.paths import PathTemplate
+from clientkit._declarations.writes import write_answers_of
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
@@ -165,6 +167,8 @@ class ResourceSpec:
     create_method: str
     update_method: str
     patch_method: str = "PATCH"
+    write_answers: Mapping[str, str] = attrs.field(factory=dict)
+    answer_check: AnswerCheck | Literal[False] | None = None
 
     def template(self, operation: str) -> PathTemplate:
         """The path template of ``operation`` (an action name works too)."""
@@ -186,6 +190,19 @@ class ResourceSpec:
     def envelope_in(self, service: type[Service]) -> Envelope:
         """The envelope in effect under ``service``: the resource's own, else the service's."""
         return self.envelope or service.envelope
+
+    def write_answer_in(self, service: type[Service], operation: str) -> str:
+        """What the ``operation`` write answers: the resource's declaration, else the service's."""
+        declared = self.write_answers.get(operation)
+        if declared is None:
+            declared = write_answers_of(service.write_answers, service.__name__).get(operation)
+        return declared or "representation"
+
+    def check_in(self, service: type[Service]) -> AnswerCheck | None:
+        """The answer check in effect: the resource's, none (``answer_check=False``), else the service's."""
+        if self.answer_check is False:
+            return None
+        return self.answer_check if isinstance(self.answer_check, AnswerCheck) else service.answer_check
 
     def paginator_in(self, service: type[Service]) -> Paginator:
         """The paging style in effect under ``service``: the resource's own, else the service's."""
@@ -349,6 +366,8 @@ def resource(
     update_method: str = "PUT",
     patch_method: str = "PATCH",
     name: str | None = None,
+    write_answers: str | Mapping[str, str] | None = None,
+    answer_check: AnswerCheck | Literal[False] | None = None,
 ) -> Callable[[type[R]], type[R]]:
     """Declare where a resource lives. Mistakes raise :class:`DeclarationError` here.
 
@@ -363,13 +382,12 @@ def resource(
         singleton: the resource has no identity (``/version``, ``/me``).
         parents: placeholders given at call time that are not fields (``/apps/{app}/items``).
         path_params: placeholders with fixed values for this class.
-        expansion: how to ask for more detail, if the resource has levels.
-        envelope, pagination: overrides of the service's declarations.
+        expansion, envelope, pagination, write_answers, answer_check: overrides of the
+            service's (``write_answers={"update": "none"}``; ``answer_check=False``: none).
         save: how ``save()`` sends changes: ``"PATCH"`` (the changed fields, with
             ``patch_method``) or ``"PUT"`` (the whole resource, with ``update_method``).
-        create_method, update_method, patch_method: the verbs of create, full update and
-            partial update (an API that takes partial updates by PUT declares
-            ``patch_method="PUT"``).
+        create_method, update_method, patch_method: the verbs of create, full and partial
+            update (an API that takes partial updates by PUT: ``patch_method="PUT"``).
 
     Example:
         >>> @Shop.resource(one="/products/{id}", many="/products")
@@ -420,7 +438,18 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         envelope=declared["envelope"],
         pagination=declared["pagination"],
         **_methods(cls, declared),
+        **_answering(cls, declared),
     )
+
+
+def _answering(cls: type, declared: Mapping[str, Any]) -> dict[str, Any]:
+    """What the resource's writes answer and how its answers are checked, as declared."""
+    check = declared["answer_check"]
+    if not (check is None or check is False or isinstance(check, AnswerCheck)):
+        raise DeclarationError(f"{cls.__name__}: answer_check must be an AnswerCheck or False")
+    given = declared["write_answers"]
+    answers = {} if given is None else write_answers_of(given, cls.__name__)
+    return {"write_answers": answers, "answer_check": check}
 
 
 def _template(cls: type, label: str, value: str | None) -> PathTemplate | None:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from urllib.parse import urlsplit
 
+from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import DeclarationError, ErrorShape, InvalidRequestError
@@ -20,6 +21,7 @@ from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.resource import Resource, resource
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_value
+from clientkit._declarations.writes import write_answers_of
 
 if TYPE_CHECKING:
     import requests
@@ -55,6 +57,8 @@ _DECLARATIONS: dict[str, tuple[type, ...]] = {
     "idempotency_header": (str, type(None)),
     "user_agent": (str, type(None)),
     "cache": (CacheConfig, type(None)),
+    "write_answers": (str, Mapping),
+    "answer_check": (AnswerCheck, type(None)),
 }
 
 
@@ -78,6 +82,10 @@ class Service:
         idempotency_header: a header carrying a fresh key per POST/PATCH, which makes
             those retryable.
         cache: the default :class:`~clientkit.CacheConfig` (``None``: no cache).
+        write_answers: what writes answer (``"representation"``, ``"none"``, ``"refetch"``),
+            for every write or per operation; resources may override it.
+        answer_check: where 2xx answers report failure (an :class:`AnswerCheck`); resources
+            may override it.
 
     Example:
         >>> class Shop(Service):
@@ -104,6 +112,8 @@ class Service:
     idempotency_header: ClassVar[str | None] = None
     user_agent: ClassVar[str | None] = None
     cache: ClassVar[CacheConfig | None] = None
+    write_answers: ClassVar[str | Mapping[str, str]] = "representation"
+    answer_check: ClassVar[AnswerCheck | None] = None
 
     converter: ClassVar[Converter]
     resources: ClassVar[dict[str, type[Resource]]]
@@ -196,6 +206,7 @@ def _validate(cls: type[Service]) -> None:
                 raise DeclarationError(
                     f"{cls.__name__}.headers[{header!r}] uses {{{used}}}, which is not in context"
                 )
+    write_answers_of(cls.write_answers, cls.__name__)
     for key in cls.context:
         if not isinstance(key, str) or not key.isidentifier():
             raise DeclarationError(f"{cls.__name__}.context keys must be identifiers, not {key!r}")

@@ -35,6 +35,7 @@ from clientkit._declarations.resource import Resource, ResourceSpec, fields_of
 from clientkit._declarations.service import Service
 from clientkit.sandbox import registry
 from clientkit.sandbox.accounts import Accounts
+from clientkit.sandbox.checks import report_failure
 from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.errors import render_error
 from clientkit.sandbox.faults import BODY_KINDS, Fault, FaultPlan, broken_body
@@ -46,6 +47,7 @@ from clientkit.sandbox.paging import PageQuery, serve_page
 from clientkit.sandbox.principals import login_answer, principal_of
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 from clientkit.sandbox.uploads import FILES_PATH, Part, Uploads, drain, is_multipart, parse, payload, summary
+from clientkit.sandbox.writes import ACKNOWLEDGED, acknowledges
 
 try:
     from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -116,6 +118,18 @@ def _wire_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "null" if value is None else str(value)
+
+
+@attrs.frozen
+class _Bound:
+    """A resource's handler, bound to its class and declaration (which its answers follow)."""
+
+    op: Callable[[type[Resource], ResourceSpec, SandboxRequest], Reply]
+    cls: type[Resource]
+    spec: ResourceSpec
+
+    def __call__(self, req: SandboxRequest) -> Reply:
+        return self.op(self.cls, self.spec, req)
 
 
 @attrs.define
@@ -274,7 +288,7 @@ class Sandbox:
         spec = spec_of(cls)
 
         def bind(op: Callable[[type[Resource], ResourceSpec, SandboxRequest], Reply]) -> Handler:
-            return lambda req: op(cls, spec, req)
+            return _Bound(op, cls, spec)
 
         if spec.many is not None:
             self._add(spec.many.template, ["GET"], _Route(bind(self._list), False, "list"))
@@ -426,13 +440,15 @@ class Sandbox:
         status: int = 200,
     ) -> Reply:
         level = self._level(spec, req.request)
+        headers = {"ETag": self._etag(table, key, record), "Last-Modified": _http_date(record.modified)}
+        if acknowledges(spec, self.service, operation):
+            if operation == "create" and spec.one is not None:
+                values = {f.name: record.body.get(f.wire) for f in fields_of(cls)}
+                headers["Location"] = self.prefix + spec.one.expand({**req.params, **values})
+            return Reply(status, dict(ACKNOWLEDGED), headers=headers)
         payload = self.render(cls, record.body, level)
         envelope = spec.envelope_in(self.service)
-        return Reply(
-            status,
-            wrap_response(envelope, payload, operation),
-            headers={"ETag": self._etag(table, key, record), "Last-Modified": _http_date(record.modified)},
-        )
+        return Reply(status, wrap_response(envelope, payload, operation), headers=headers)
 
     def _get(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         table, key, record = self._one(cls, spec, req)
@@ -679,7 +695,7 @@ class Sandbox:
         reply, req = self._run(routed, request, form)
         if form and reply.status >= 400:
             self.uploads.discard(form)  # a write that failed keeps none of its files
-        response = self._response(self.finish(reply, req), request)
+        response = self._response(self.finish(self._reported(routed, reply), req), request)
         late = next((f for f in faults if f.kind in ("truncate", *BODY_KINDS)), None)
         if late is not None:
             return self._late_fault(late, response, environ, start_response)
@@ -733,6 +749,18 @@ class Sandbox:
         req = SandboxRequest(request=request, params=params, principal=principal, sandbox=self, form=form)
         result = route.handler(req)
         return (result if isinstance(result, Reply) else Reply(200, result)), req
+
+    def _reported(self, routed: tuple[_Route, dict[str, str], str | None] | Reply, reply: Reply) -> Reply:
+        """A refusal as the route's answer check reports it (the resource's, else the service's)."""
+        spec = getattr(routed[0].handler, "spec", None) if isinstance(routed, tuple) else None
+        check = spec.check_in(self.service) if isinstance(spec, ResourceSpec) else self.service.answer_check
+        if check is None or reply.status < 400 or reply.raw:
+            return reply
+        error = self.service.errors.error_for(
+            status=reply.status, body=reply.body, text="", headers={}, method="", url=""
+        )
+        status, body = report_failure(check, reply.status, reply.body, error.reason)
+        return attrs.evolve(reply, status=status, body=body)
 
     def _response(self, reply: Reply, request: Request) -> Response:
         headers = dict(reply.headers)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from clientkit._client.auth import Authenticator
+from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import ErrorShape
 from clientkit._declarations.expansion import Expansion
@@ -15,6 +16,7 @@ from clientkit._declarations.identity import spec_of
 from clientkit._declarations.paging import Paginator
 from clientkit._declarations.resource import Resource
 from clientkit._declarations.service import Service
+from clientkit.sandbox.checks import report_failure
 from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.errors import render_error
 from clientkit.sandbox.halves import NoServerHalf
@@ -29,6 +31,7 @@ HALVES: dict[type, tuple[Callable[..., Any], ...]] = {
     ErrorShape: (render_error,),
     Envelope: (response_path, wrap_response, unwrap_request),
     Expansion: (read_level,),
+    AnswerCheck: (report_failure,),
 }
 
 
@@ -42,10 +45,10 @@ def check(service: type[Service], resources: Iterable[type[Resource]]) -> None:
     """Raise :class:`NoServerHalf` for the first declaration ``service`` uses that the
     sandbox cannot serve."""
     used: list[object] = [service.envelope, service.errors, service.pagination, service.expansion]
-    used.append(service.auth)
+    used += [service.auth, service.answer_check]
     for cls in resources:
         spec = spec_of(cls)
-        used += [spec.envelope, spec.pagination, spec.expansion]
+        used += [spec.envelope, spec.pagination, spec.expansion, spec.answer_check]
     for declaration in used:
         for base, behaviours in HALVES.items():
             if isinstance(declaration, base):

@@ -12,6 +12,7 @@ import requests
 
 from clientkit import Envelope, ErrorShape, Expansion, Resource, Service, TokenAuth
 from clientkit._client import auth
+from clientkit.errors import AnswerCheck
 from clientkit.paging import PageNumber, PageRequest, Paginator, RawPage
 from clientkit.sandbox import Accounts
 from clientkit.sandbox.app import Sandbox
@@ -47,7 +48,7 @@ def has_own_half(behaviour: Any, cls: type) -> bool:
 
 
 def test_the_table_covers_every_kind_of_declaration() -> None:
-    assert set(TABLE) == {Paginator, auth.Authenticator, ErrorShape, Envelope, Expansion}
+    assert set(TABLE) == {Paginator, auth.Authenticator, ErrorShape, Envelope, Expansion, AnswerCheck}
 
 
 def test_every_shipped_declaration_type_has_a_server_half() -> None:

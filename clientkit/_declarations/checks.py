@@ -1,0 +1,86 @@
+"""Answers that report failure in their body: where a 2xx answer keeps its outcome code
+and message, and which codes mean success (``{"resultCode": 3, "resultMessage": ...}``).
+The declaration beside :class:`~clientkit.errors.ErrorShape`, which reads error statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from clientkit._declarations.errors import DeclarationError
+from clientkit._declarations.keypaths import ABSENT, locate
+
+Path = str | tuple[str, ...]
+
+
+def _paths(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """Key paths as a tuple of alternatives."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _values(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, tuple | list | set | frozenset) else (value,)
+
+
+@attrs.frozen
+class Failure:
+    """What a failed answer reports: its code and message."""
+
+    code: Any
+    message: str
+
+
+@attrs.frozen
+class AnswerCheck:
+    """Where an answer keeps its outcome, and which values of it mean success.
+
+    Attributes:
+        code: the dotted key path of the outcome code (``"resultCode"``, ``"status"``), or
+            alternatives tried in order.
+        ok: the codes that mean success; any other code is a failure.
+        failed: instead of ``ok``, the codes that mean failure; any other code is a success.
+        message: the key path(s) of the failure's message.
+
+    An answer without the code (a list, a bare record) passes. Codes compare with their
+    JSON type: ``0`` is not ``"0"`` and ``true`` is not ``1``.
+
+    Example:
+        >>> AnswerCheck(code="resultCode", ok=0, message="resultMessage")
+        >>> AnswerCheck(code="status", failed="error", message=("message", "error"))
+    """
+
+    code: tuple[str, ...] = attrs.field(converter=_paths)
+    ok: tuple[Any, ...] = attrs.field(default=(), converter=_values)
+    failed: tuple[Any, ...] = attrs.field(default=(), converter=_values)
+    message: tuple[str, ...] = attrs.field(default=(), converter=_paths)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.code or not all(isinstance(p, str) and p for p in self.code):
+            raise DeclarationError("AnswerCheck(code=...) must name the key path of the outcome code")
+        if bool(self.ok) == bool(self.failed):
+            raise DeclarationError("AnswerCheck takes either ok= (success codes) or failed= (failure codes)")
+        if not all(isinstance(p, str) and p for p in self.message):
+            raise DeclarationError("AnswerCheck(message=...) must be key paths")
+
+    def failure(self, body: Any) -> Failure | None:
+        """What ``body`` reports as a failure, or ``None`` when it passes."""
+        if not isinstance(body, Mapping):
+            return None
+        code = locate(body, self.code)
+        if code is ABSENT:
+            return None
+        failed = _among(code, self.failed) if self.failed else not _among(code, self.ok)
+        if not failed:
+            return None
+        found = locate(body, self.message) if self.message else ABSENT
+        text = found if isinstance(found, str) and found else f"the answer reports {self.code[0]} {code!r}"
+        return Failure(code, text)
+
+
+def _among(code: Any, values: tuple[Any, ...]) -> bool:
+    """Whether ``code`` is one of ``values``, comparing JSON types too."""
+    return any(type(v) is type(code) and v == code for v in values)
