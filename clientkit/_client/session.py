@@ -657,7 +657,9 @@ class Session:
         url = self._path(spec, "delete", obj, {**self._identity_args(spec, id), **path})
         level = obj._ck_level if obj is not None else self._level(spec, None)
         query = self._level_params(spec, level, "delete")
-        self._call("DELETE", url, params=query, options=options, invalidates=self._related(spec, obj, path))
+        self._call(
+            spec.delete_method, url, params=query, options=options, invalidates=self._related(spec, obj, path)
+        )
 
     @_forgets_on_failure
     def refresh(self, obj: R, *, level: Level | None = None, **options: Unpack[CallOptions]) -> R:

@@ -17,7 +17,7 @@ import attrs
 from clientkit._declarations.answers import Answer, Kind
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
-from clientkit._declarations.paths import PathTemplate
+from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
@@ -165,6 +165,7 @@ class ResourceSpec:
     create_method: str
     update_method: str
     patch_method: str = "PATCH"
+    delete_method: str = "DELETE"
 
     def template(self, operation: str) -> PathTemplate:
         """The path template of ``operation`` (an action name works too)."""
@@ -346,6 +347,7 @@ def resource(
     create_method: str = "POST",
     update_method: str = "PUT",
     patch_method: str = "PATCH",
+    delete_method: str = "DELETE",
     name: str | None = None,
 ) -> Callable[[type[R]], type[R]]:
     """Declare where a resource lives. Mistakes raise :class:`DeclarationError` here.
@@ -365,9 +367,10 @@ def resource(
         envelope, pagination: overrides of the service's declarations.
         save: how ``save()`` sends changes: ``"PATCH"`` (the changed fields, with
             ``patch_method``) or ``"PUT"`` (the whole resource, with ``update_method``).
-        create_method, update_method, patch_method: the verbs of create, full update and
-            partial update (an API that takes partial updates by PUT declares
-            ``patch_method="PUT"``).
+        create_method, update_method, patch_method, delete_method: the verbs of create,
+            full update, partial update and delete (an API that takes partial updates by PUT
+            declares ``patch_method="PUT"``; one that deletes by ``POST /{id}/-/delete``
+            declares ``delete="/items/{id}/-/delete", delete_method="POST"``).
 
     Example:
         >>> @Shop.resource(one="/products/{id}", many="/products")
@@ -404,7 +407,7 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
     known = {f.name for f in cls.__ck_fields__} | set(parents) | set(path_params) | set(context)
     _check_paths(cls, {**paths, **{f"action {n}": t for n, (_, t) in actions.items()}}, known, ident)
     _check_levels(cls, expansion)
-    return ResourceSpec(
+    spec = ResourceSpec(
         name=declared["name"] or cls.__name__,
         service=service,
         **paths,
@@ -419,6 +422,8 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         pagination=declared["pagination"],
         **_methods(cls, declared),
     )
+    _check_routes(cls, spec)
+    return spec
 
 
 def _template(cls: type, label: str, value: str | None) -> PathTemplate | None:
@@ -536,12 +541,30 @@ def _check_levels(cls: type[Resource], expansion: Expansion | None) -> None:
 
 
 def _methods(cls: type, declared: Mapping[str, Any]) -> dict[str, Any]:
-    """The HTTP verbs of save, create, full and partial update, upper-cased."""
+    """The HTTP verbs of save, create, full and partial update and delete, upper-cased."""
     verbs = {"save_method": declared["save"].upper()}
     if verbs["save_method"] not in ("PATCH", "PUT"):
         raise DeclarationError(f"{cls.__name__}: save must be PATCH or PUT, not {verbs['save_method']!r}")
-    for name in ("create_method", "update_method", "patch_method"):
-        verbs[name] = declared[name].upper()
+    for name in ("create_method", "update_method", "patch_method", "delete_method"):
+        verbs[name] = str(declared[name]).upper()
         if verbs[name] not in _VERBS:
             raise DeclarationError(f"{cls.__name__}: {name} {declared[name]!r} is not an HTTP method")
     return verbs
+
+
+def _check_routes(cls: type, spec: ResourceSpec) -> None:
+    """No two operations share a method and a path: a server could not tell them apart."""
+    routes: dict[tuple[str, str], str] = {}
+    ops = [("get", "GET", spec.one), ("list", "GET", spec.many), ("create", spec.create_method, spec.create)]
+    ops += [("update", spec.update_method, spec.update), ("patch", spec.patch_method, spec.update)]
+    ops += [("delete", spec.delete_method, spec.delete)]
+    ops += [(f"action {n}", m, t) for n, (m, t) in spec.actions.items()]
+    for operation, method, tpl in ops:
+        if tpl is None or (operation == "patch" and method == spec.update_method):
+            continue  # a patch by the update verb is the update's own route (a merging update)
+        earlier = routes.setdefault((method, PLACEHOLDER.sub("{}", tpl.template)), operation)
+        if earlier != operation:
+            raise DeclarationError(
+                f"{cls.__name__}: {operation} and {earlier} are both {method} {tpl.template}; "
+                "declare another path or method for one of them"
+            )

@@ -289,7 +289,7 @@ class Sandbox:
                 )
             self._add(spec.update.template, [spec.patch_method], _Route(bind(self._patch), False, "patch"))
         if spec.delete is not None:
-            self._add(spec.delete.template, ["DELETE"], _Route(bind(self._delete), False, "delete"))
+            self._add(spec.delete.template, [spec.delete_method], _Route(bind(self._delete), False, "delete"))
         for name, answer in spec.answers.items():
             if answer.kind != "json":  # a placeholder document; a route of the user's replaces it
                 method, template = spec.actions[name]

@@ -149,3 +149,26 @@ def test_values_the_services_own_hooks_read_are_valid() -> None:
         assert account.balance is not None and account.balance.cents == 1250
         with pytest.raises(ValidationError):
             bank.request("POST", "/accounts", json={"balance": "lots"})
+
+
+def test_serves_writes_through_declared_verbs_and_paths() -> None:
+    from tests.client.test_session import Forum, Post
+
+    sandbox = Sandbox(Forum, data={"Post": [{"id": 1, "title": "Hi", "body": "text"}]})
+    with sandbox as url:
+        forum = Forum.connect(url, retries=0)
+        post = forum.get(Post, 1)
+        forum.patch(post, title="Hello")
+        assert sandbox.records(Post) == [{"id": 1, "title": "Hello", "body": "text"}]
+        unwrapped = requests.post(url + "/posts/1/-/update", json={"title": "Bare"}, timeout=5)
+        assert sandbox.records(Post)[0]["title"] == "Hello"  # the body sits under "post" or is absent
+        assert unwrapped.status_code == 400
+        assert requests.delete(url + "/posts/1", timeout=5).status_code == 405
+        assert requests.patch(url + "/posts/1", json={"post": {}}, timeout=5).status_code == 405
+        forum.delete(post)
+        assert sandbox.records(Post) == []
+    assert [(e.method, e.path) for e in sandbox.journal if e.method == "POST"] == [
+        ("POST", "/posts/1/-/update"),
+        ("POST", "/posts/1/-/update"),
+        ("POST", "/posts/1/-/delete"),
+    ]
