@@ -135,8 +135,14 @@ class TestDeclarationErrors:
 
 
 def test_declared_verbs_and_paths_of_every_write() -> None:
-    @resource(one="/posts/{id}", update="/posts/{id}/-/update", delete="/posts/{id}/-/delete",
-              update_method="post", patch_method="POST", delete_method="post")
+    @resource(
+        one="/posts/{id}",
+        update="/posts/{id}/-/update",
+        delete="/posts/{id}/-/delete",
+        update_method="post",
+        patch_method="POST",
+        delete_method="post",
+    )
     class Post(Resource):
         id: int | None = None
 
