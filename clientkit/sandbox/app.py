@@ -399,7 +399,9 @@ class Sandbox:
         return out
 
     def _etag(self, table: str, key: str, record: Record) -> str:
-        digest = hashlib.sha1(f"{table}\0{key}".encode()).hexdigest()[:10]
+        """The record's ETag: new on every change (a write, or an edit by a custom route), and
+        not repeated by a record deleted and created again with other content."""
+        digest = hashlib.sha1(f"{table}\0{key}\0{record.digest}".encode()).hexdigest()[:10]
         return f'"{digest}-v{record.version}"'
 
     def _one(

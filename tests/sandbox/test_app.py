@@ -172,3 +172,40 @@ def test_serves_writes_through_declared_verbs_and_paths() -> None:
         ("POST", "/posts/1/-/update"),
         ("POST", "/posts/1/-/delete"),
     ]
+
+
+def test_etags_change_when_a_custom_route_changes_a_record(sandbox: Sandbox) -> None:
+    @sandbox.route("/products/{id}/rename", methods=["POST"])
+    def rename(req: SandboxRequest) -> Reply:
+        row = next(r for r in sandbox.records("Product") if str(r["id"]) == req.params["id"])
+        row["name"] = req.json["name"]  # edited in place, as custom routes do
+        return Reply(204)
+
+    @sandbox.route("/products/{id}/reprice", methods=["POST"])
+    def reprice(req: SandboxRequest) -> Reply:
+        record = sandbox.store.get("Product", req.params["id"])
+        assert record is not None
+        sandbox.store.put("Product", req.params["id"], {**record.body, "price": req.json["price"]})
+        return Reply(204)
+
+    url = sandbox.url + "/products/5"
+    etags = [requests.get(url, headers=AUTH, timeout=5).headers["ETag"]]
+    for action, body in (("rename", {"name": "Renamed"}), ("reprice", {"price": 2.5})):
+        assert requests.post(f"{url}/{action}", json=body, headers=AUTH, timeout=5).status_code == 204
+        fresh = requests.get(url, headers={**AUTH, "If-None-Match": etags[-1]}, timeout=5)
+        assert fresh.status_code == 200 and fresh.headers["ETag"] not in etags
+        etags.append(fresh.headers["ETag"])
+        stale = requests.patch(url, json={"price": 1}, headers={**AUTH, "If-Match": etags[-2]}, timeout=5)
+        assert stale.status_code == 412
+    assert requests.get(url, headers=AUTH, timeout=5).json()["data"]["name"] == "Renamed"
+
+
+def test_a_record_created_again_does_not_repeat_the_old_etag(sandbox: Sandbox) -> None:
+    api = shop(sandbox)
+    first = api.create(Product(name="Once"))
+    old = requests.get(f"{sandbox.url}/products/{first.id}", headers=AUTH, timeout=5).headers["ETag"]
+    api.delete(first)
+    sandbox.seed({"Product": [{"id": first.id, "name": "Twice"}]})  # version 1 again
+    url = f"{sandbox.url}/products/{first.id}"
+    again = requests.get(url, headers={**AUTH, "If-None-Match": old}, timeout=5)
+    assert again.status_code == 200 and again.json()["data"]["name"] == "Twice"

@@ -91,3 +91,24 @@ def test_the_walk_starts_where_the_caller_says_and_page_one_is_never_sent_unaske
         assert len(api.list(Row).to_list()) == 57
         unasked = "offset=0" if style == "offset" else ""  # OffsetLimit(send_first_offset=True) asks
         assert box.journal.entries()[0].query == unasked  # the first page: no page or size unasked
+
+
+@pytest.mark.parametrize("style", ["page-number", "next-url", "link", "header-url"])
+def test_next_links_keep_repeated_query_parameters(style: str) -> None:
+    class Paged(Service):
+        auth = TokenAuth(scheme="Token")
+        pagination = STYLES[style]
+
+    @Paged.resource(one="/rows/{id}", many="/rows")
+    class Row(Resource):
+        id: int | None = None
+
+    box = Sandbox(Paged, data={"Row": [{"id": i} for i in range(1, 26)]}, page_size=10)
+    with box as url:
+        api = Paged.connect(url, token="sandbox-token")
+        pager = api.list(Row, params={"label": ["a", "b"], "q": ""})
+        assert [r.id for r in pager] == list(range(1, 26))
+    entries = box.journal.entries("GET", "/rows")
+    assert len(entries) == 3
+    for entry in entries:
+        assert [v for k, v in entry.params if k == "label"] == ["a", "b"] and ("q", "") in entry.params
