@@ -77,7 +77,7 @@ def test_no_function_over_60_lines() -> None:
 #: core shrinks; it may not grow past it. Issue #17 left 8,743 lines (its target of 4,500 is
 #: not met); issue #18 added answers, streams, downloads, uploads, jobs and the shared
 #: deadline and cancel conventions (+2,359).
-CORE_LINE_BUDGET = 11_174
+CORE_LINE_BUDGET = 11_173
 
 
 def test_the_core_does_not_grow() -> None:

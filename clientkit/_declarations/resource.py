@@ -367,10 +367,9 @@ def resource(
         envelope, pagination: overrides of the service's declarations.
         save: how ``save()`` sends changes: ``"PATCH"`` (the changed fields, with
             ``patch_method``) or ``"PUT"`` (the whole resource, with ``update_method``).
-        create_method, update_method, patch_method, delete_method: the verbs of create,
-            full update, partial update and delete (an API that takes partial updates by PUT
-            declares ``patch_method="PUT"``; one that deletes by ``POST /{id}/-/delete``
-            declares ``delete="/items/{id}/-/delete", delete_method="POST"``).
+        create_method, update_method, patch_method, delete_method: the verbs of create, full
+            update, partial update and delete (``patch_method="PUT"`` for an API that merges a
+            PUT; ``delete="/items/{id}/-/delete", delete_method="POST"``).
 
     Example:
         >>> @Shop.resource(one="/products/{id}", many="/products")
