@@ -268,6 +268,11 @@ class Pager(Generic[T]):
         if paginator.method:
             request = attrs.evolve(request, method=paginator.method.upper())
         self._request = paginator.first(attrs.evolve(request, size=size))
+        if page_size is not None and self._request.size != page_size:
+            raise InvalidRequestError(
+                f"page_size={page_size} disagrees with the page size passed in the parameters "
+                f"({self._request.size!r}); give one of them"
+            )
         self._make = make
         self._level = level
         self._items = items if paginator.items is None else paginator.items

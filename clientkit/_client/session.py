@@ -685,7 +685,7 @@ class Session:
         query = self._level_params(spec, level, "delete")
         related = self._related(spec, obj, path)
         check = spec.check_in(self.service)
-        self._call("DELETE", url, params=query, options=options, invalidates=related, check=check)
+        self._call(spec.delete_method, url, params=query, options=options, invalidates=related, check=check)
 
     @_forgets_on_failure
     def refresh(self, obj: R, *, level: Level | None = None, **options: Unpack[CallOptions]) -> R:

@@ -44,17 +44,21 @@ class PageRequest:
     def set(self, name: str, value: Any, where: Where = "query") -> PageRequest:
         """A copy with parameter ``name`` set to ``value`` in the query or the JSON body."""
         if where == "body":
-            if self.body is not None and not isinstance(self.body, Mapping):
-                raise InvalidRequestError(
-                    f"paging parameter {name!r} goes in the body: the body must be a JSON object, "
-                    f"not a {type(self.body).__name__}"
-                )
+            self.check_body(name)
             return attrs.evolve(self, body={**(self.body or {}), name: value})
         if any(k == name for k, _ in self.params):
             params = tuple((k, value if k == name else v) for k, v in self.params)
         else:
             params = (*self.params, (name, value))
         return attrs.evolve(self, params=params)
+
+    def check_body(self, name: str) -> None:
+        """Refuse a body that cannot carry paging parameter ``name`` (not a JSON object)."""
+        if self.body is not None and not isinstance(self.body, Mapping):
+            raise InvalidRequestError(
+                f"paging parameter {name!r} goes in the body: the body must be a JSON object, "
+                f"not a {type(self.body).__name__}"
+            )
 
     def get(self, name: str, where: Where = "query") -> Any:
         """The value of parameter ``name`` (``None`` when absent)."""
@@ -105,10 +109,29 @@ def locate_items(body: Any, locator: Locator) -> list[Any]:
 
 
 def _sized(request: PageRequest, name: str | None, where: Where = "query") -> PageRequest:
-    """``request`` asking for its page size under ``name`` (when both are known)."""
+    """``request`` asking for its page size under ``name`` (when both are known); a size the
+    caller passed under ``name`` is kept, and is the size the walk expects."""
+    if name and (given := request.get(name, where)) is not None:
+        return attrs.evolve(request, size=int_or_none(given))
     if name and request.size is not None:
         return request.set(name, request.size, where)
     return request
+
+
+def _starting(request: PageRequest, name: str, value: int, where: Where, send: bool) -> PageRequest:
+    """``request`` with its first page or offset ``value`` under ``name`` when ``send``; one the
+    caller passed is kept (the walk starts there)."""
+    if where == "body":
+        request.check_body(name)  # refused now, not at the second page
+    if not send or request.get(name, where) is not None:
+        return request
+    return request.set(name, value, where)
+
+
+def _position(request: PageRequest, name: str, start: int, where: Where) -> int:
+    """The page number or offset ``request`` asks for (``start`` when it names none)."""
+    current = int_or_none(request.get(name, where))
+    return start if current is None else current
 
 
 def int_or_none(value: Any) -> int | None:
@@ -194,6 +217,9 @@ class PageNumber(Paginator):
     total_header="X-Total-Count")``). With ``next`` set, the walk ends when that key is
     null; otherwise at an empty or short page, or when the total is reached.
 
+    The first request names no page (servers answer their first one) unless
+    ``send_first_page=True``; a page the caller passes in ``params`` is where the walk starts.
+
     On a list that changes while it is walked, page numbers shift: an insert before
     the current position repeats an item on the next page, a delete skips one. Use a
     cursor style, or sort by a stable key, where that matters.
@@ -204,20 +230,22 @@ class PageNumber(Paginator):
     start: int = 1
     next: str | None = None
     where: Where = "query"
+    send_first_page: bool = False
 
     def first(self, request: PageRequest) -> PageRequest:
-        return _sized(request.set(self.page, self.start, self.where), self.size, self.where)
+        request = _starting(request, self.page, self.start, self.where, self.send_first_page)
+        return _sized(request, self.size, self.where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         more = page.items and dig(page.body, self.next) if self.next is not None else self._more(page)
         if not more:
             return None
-        current = int_or_none(page.request.get(self.page, self.where))
-        number = (current if current is not None else self.start) + 1
+        number = _position(page.request, self.page, self.start, self.where) + 1
         return page.request.set(self.page, number, self.where)
 
     def page_at(self, request: PageRequest, number: int) -> PageRequest:
-        return request.set(self.page, self.start + number, self.where)
+        first = _position(request, self.page, self.start, self.where)
+        return request.set(self.page, first + number, self.where)
 
 
 @attrs.frozen
@@ -226,7 +254,8 @@ class OffsetLimit(Paginator):
 
     The next offset counts the items actually returned, so a server that caps the
     limit leaves no gaps. ``offset_where``/``limit_where`` place either in the query
-    or the JSON body; ``send_first_offset=False`` omits the offset on page one.
+    or the JSON body; ``send_first_offset=False`` omits the offset on page one. An offset
+    the caller passes in ``params`` is where the walk starts.
     """
 
     offset: str = "offset"
@@ -237,21 +266,20 @@ class OffsetLimit(Paginator):
     send_first_offset: bool = True
 
     def first(self, request: PageRequest) -> PageRequest:
-        if self.send_first_offset:
-            request = request.set(self.offset, self.start, self.offset_where)
+        request = _starting(request, self.offset, self.start, self.offset_where, self.send_first_offset)
         return _sized(request, self.limit, self.limit_where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
         if not self._more(page):
             return None
-        current = int_or_none(page.request.get(self.offset, self.offset_where))
-        offset = (current if current is not None else self.start) + len(page.items)
+        offset = _position(page.request, self.offset, self.start, self.offset_where) + len(page.items)
         return page.request.set(self.offset, offset, self.offset_where)
 
     def page_at(self, request: PageRequest, number: int) -> PageRequest:
         if request.size is None:
             raise InvalidRequestError("jumping to a page with offset paging needs a page_size")
-        return request.set(self.offset, self.start + number * request.size, self.offset_where)
+        first = _position(request, self.offset, self.start, self.offset_where)
+        return request.set(self.offset, first + number * request.size, self.offset_where)
 
 
 @attrs.frozen
@@ -307,17 +335,23 @@ class NextUrl(Paginator):
 
 @attrs.frozen
 class LinkHeader(Paginator):
-    """RFC 8288 ``Link: <https://...?page=3>; rel="next"`` headers (GitHub, json-server)."""
+    """RFC 8288 ``Link: <https://...?page=3>; rel="next"`` headers (GitHub, json-server).
+
+    ``page`` names the page parameter, for jumping to a page; as with :class:`PageNumber`,
+    the first request names none unless ``send_first_page=True``, and a page the caller
+    passes is where the walk starts.
+    """
 
     _server_driven: ClassVar[bool] = True
     rel: str = "next"
     size: str | None = None
     page: str | None = None
     start: int = 1
+    send_first_page: bool = False
 
     def first(self, request: PageRequest) -> PageRequest:
         if self.page:
-            request = request.set(self.page, self.start)
+            request = _starting(request, self.page, self.start, "query", self.send_first_page)
         return _sized(request, self.size)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
@@ -330,7 +364,7 @@ class LinkHeader(Paginator):
     def page_at(self, request: PageRequest, number: int) -> PageRequest:
         if not self.page:
             return super().page_at(request, number)
-        return request.set(self.page, self.start + number)
+        return request.set(self.page, _position(request, self.page, self.start, "query") + number)
 
 
 @attrs.frozen

@@ -18,7 +18,7 @@ from clientkit._declarations.answers import Answer, Kind
 from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
-from clientkit._declarations.paths import PathTemplate
+from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
 from clientkit._declarations.writes import write_answers_of
 
 if sys.version_info >= (3, 11):
@@ -169,6 +169,7 @@ class ResourceSpec:
     patch_method: str = "PATCH"
     write_answers: Mapping[str, str] = attrs.field(factory=dict)
     answer_check: AnswerCheck | Literal[False] | None = None
+    delete_method: str = "DELETE"
 
     def template(self, operation: str) -> PathTemplate:
         """The path template of ``operation`` (an action name works too)."""
@@ -365,6 +366,7 @@ def resource(
     create_method: str = "POST",
     update_method: str = "PUT",
     patch_method: str = "PATCH",
+    delete_method: str = "DELETE",
     name: str | None = None,
     write_answers: str | Mapping[str, str] | None = None,
     answer_check: AnswerCheck | Literal[False] | None = None,
@@ -386,14 +388,11 @@ def resource(
             service's (``write_answers={"update": "none"}``; ``answer_check=False``: none).
         save: how ``save()`` sends changes: ``"PATCH"`` (the changed fields, with
             ``patch_method``) or ``"PUT"`` (the whole resource, with ``update_method``).
-        create_method, update_method, patch_method: the verbs of create, full and partial
-            update (an API that takes partial updates by PUT: ``patch_method="PUT"``).
+        create_method, update_method, patch_method, delete_method: the verbs of create, full
+            update, partial update and delete (``patch_method="PUT"`` for an API that merges a
+            PUT; ``delete="/items/{id}/-/delete", delete_method="POST"``).
 
-    Example:
-        >>> @Shop.resource(one="/products/{id}", many="/products")
-        ... class Product(Resource):
-        ...     id: int | None = field(read_only=True)
-        ...     name: str | None = None
+    Example: ``@Shop.resource(one="/products/{id}", many="/products")`` on a resource class.
     """
 
     declared = dict(locals())  # the arguments above, by name
@@ -424,7 +423,7 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
     known = {f.name for f in cls.__ck_fields__} | set(parents) | set(path_params) | set(context)
     _check_paths(cls, {**paths, **{f"action {n}": t for n, (_, t) in actions.items()}}, known, ident)
     _check_levels(cls, expansion)
-    return ResourceSpec(
+    spec = ResourceSpec(
         name=declared["name"] or cls.__name__,
         service=service,
         **paths,
@@ -440,6 +439,8 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         **_methods(cls, declared),
         **_answering(cls, declared),
     )
+    _check_routes(cls, spec)
+    return spec
 
 
 def _answering(cls: type, declared: Mapping[str, Any]) -> dict[str, Any]:
@@ -567,12 +568,30 @@ def _check_levels(cls: type[Resource], expansion: Expansion | None) -> None:
 
 
 def _methods(cls: type, declared: Mapping[str, Any]) -> dict[str, Any]:
-    """The HTTP verbs of save, create, full and partial update, upper-cased."""
+    """The HTTP verbs of save, create, full and partial update and delete, upper-cased."""
     verbs = {"save_method": declared["save"].upper()}
     if verbs["save_method"] not in ("PATCH", "PUT"):
         raise DeclarationError(f"{cls.__name__}: save must be PATCH or PUT, not {verbs['save_method']!r}")
-    for name in ("create_method", "update_method", "patch_method"):
-        verbs[name] = declared[name].upper()
+    for name in ("create_method", "update_method", "patch_method", "delete_method"):
+        verbs[name] = str(declared[name]).upper()
         if verbs[name] not in _VERBS:
             raise DeclarationError(f"{cls.__name__}: {name} {declared[name]!r} is not an HTTP method")
     return verbs
+
+
+def _check_routes(cls: type, spec: ResourceSpec) -> None:
+    """No two operations share a method and a path: a server could not tell them apart."""
+    routes: dict[tuple[str, str], str] = {}
+    ops = [("get", "GET", spec.one), ("list", "GET", spec.many), ("create", spec.create_method, spec.create)]
+    ops += [("update", spec.update_method, spec.update), ("patch", spec.patch_method, spec.update)]
+    ops += [("delete", spec.delete_method, spec.delete)]
+    ops += [(f"action {n}", m, t) for n, (m, t) in spec.actions.items()]
+    for operation, method, tpl in ops:
+        if tpl is None or (operation == "patch" and method == spec.update_method):
+            continue  # a patch by the update verb is the update's own route (a merging update)
+        earlier = routes.setdefault((method, PLACEHOLDER.sub("{}", tpl.template)), operation)
+        if earlier != operation:
+            raise DeclarationError(
+                f"{cls.__name__}: {operation} and {earlier} are both {method} {tpl.template}; "
+                "declare another path or method for one of them"
+            )

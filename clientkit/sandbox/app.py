@@ -303,7 +303,7 @@ class Sandbox:
                 )
             self._add(spec.update.template, [spec.patch_method], _Route(bind(self._patch), False, "patch"))
         if spec.delete is not None:
-            self._add(spec.delete.template, ["DELETE"], _Route(bind(self._delete), False, "delete"))
+            self._add(spec.delete.template, [spec.delete_method], _Route(bind(self._delete), False, "delete"))
         for name, answer in spec.answers.items():
             if answer.kind != "json":  # a placeholder document; a route of the user's replaces it
                 method, template = spec.actions[name]
@@ -413,7 +413,9 @@ class Sandbox:
         return out
 
     def _etag(self, table: str, key: str, record: Record) -> str:
-        digest = hashlib.sha1(f"{table}\0{key}".encode()).hexdigest()[:10]
+        """The record's ETag: new on every change (a write, or an edit by a custom route), and
+        not repeated by a record deleted and created again with other content."""
+        digest = hashlib.sha1(f"{table}\0{key}\0{record.digest}".encode()).hexdigest()[:10]
         return f'"{digest}-v{record.version}"'
 
     def _one(

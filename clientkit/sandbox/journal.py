@@ -185,9 +185,14 @@ class Journal:
         ]
 
     @property
-    def last(self) -> Entry | None:
+    def last(self) -> Entry:
+        """The latest request; :class:`LookupError` when none was received (or since ``clear()``)."""
         with self._lock:
-            return self._entries[-1] if self._entries else None
+            if not self._entries:
+                raise LookupError(
+                    "the sandbox journal is empty: no request was received since it started or was cleared"
+                )
+            return self._entries[-1]
 
     def clear(self) -> None:
         with self._lock:

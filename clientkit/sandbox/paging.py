@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
@@ -58,9 +58,11 @@ class PageQuery:
         return value
 
     def link(self, **updates: Any) -> str:
-        """This request's URL with query parameters replaced."""
+        """This request's URL with query parameters replaced; the others stay as they came,
+        repeated ones (``tag=a&tag=b``) included."""
         parts = urlsplit(self.url)
-        query = {**self.query, **{k: str(v) for k, v in updates.items()}}
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in updates]
+        query = kept + [(k, str(v)) for k, v in updates.items()]
         return urlunsplit(parts._replace(query=urlencode(query)))
 
 

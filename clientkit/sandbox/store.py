@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -14,13 +15,21 @@ from typing import Any
 import attrs
 
 
+def digest_of(body: Any) -> str:
+    """A digest of a body's content (key order aside): a change to it is a change to the record."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=repr)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
 @attrs.define
 class Record:
-    """A stored resource: its wire body, a version bumped on every write, and when."""
+    """A stored resource: its wire body, a version bumped on every change, when, and the
+    digest of the body as that version stored it."""
 
     body: dict[str, Any]
     version: int = 1
     modified: float = attrs.field(factory=time.time)
+    digest: str = attrs.field(default=attrs.Factory(lambda self: digest_of(self.body), takes_self=True))
 
 
 class MemoryStore:
@@ -33,12 +42,23 @@ class MemoryStore:
 
     def records(self, table: str) -> list[Record]:
         with self._lock:
-            return list(self._tables.get(table, {}).values())
+            return [self._noticed(table, key, r) for key, r in list(self._tables.get(table, {}).items())]
 
     def get(self, table: str, key: str) -> Record | None:
         with self._lock:
             rows = self._tables.get(table)
-            return rows.get(key) if rows is not None else None
+            found = rows.get(key) if rows is not None else None
+            return self._noticed(table, key, found) if found is not None else None
+
+    def _noticed(self, table: str, key: str, record: Record) -> Record:
+        """``record``, or its next version when its body was changed in place (a custom route
+        editing what ``Sandbox.records()`` gave it): a new ETag and Last-Modified, persisted."""
+        if digest_of(record.body) == record.digest:
+            return record
+        fresh = Record(body=record.body, version=record.version + 1, modified=time.time())
+        self._tables[table][key] = fresh
+        self._persist(table, key, fresh)
+        return fresh
 
     def put(self, table: str, key: str, body: dict[str, Any]) -> Record:
         with self._lock:
@@ -66,6 +86,7 @@ class MemoryStore:
             return value
 
     def modified(self, table: str) -> float:
+        """When ``table`` last changed (in-place changes count once ``records`` or ``get`` saw them)."""
         with self._lock:
             return max((r.modified for r in self._tables.get(table, {}).values()), default=0.0)
 

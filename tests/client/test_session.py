@@ -132,6 +132,50 @@ def test_delete_by_instance_and_by_class(server: ScriptedServer) -> None:
     assert [(r.method, r.path) for r in server.received] == [("DELETE", "/products/1")] * 2
 
 
+class Forum(Service):
+    """Writes through other verbs and paths: ``POST /posts/{id}/-/update`` with the body
+    under ``"post"``, ``POST /posts/{id}/-/delete``."""
+
+    envelope = Envelope(operations={"update": Envelope(request="post"), "patch": Envelope(request="post")})
+
+
+@Forum.resource(
+    one="/posts/{id}",
+    many="/posts",
+    update="/posts/{id}/-/update",
+    delete="/posts/{id}/-/delete",
+    update_method="POST",
+    patch_method="POST",
+    delete_method="POST",
+)
+class Post(Resource):
+    id: int | None = field(read_only=True)
+    title: str | None = None
+    body: str | None = None
+
+
+def test_update_and_delete_through_declared_verbs_and_paths(server: ScriptedServer) -> None:
+    post = {"id": 1, "title": "Hi", "body": "text"}
+    server.on("GET", "/posts/1", Reply(json=post))
+    server.on("POST", "/posts/1/-/update", Reply(json={**post, "title": "Hello"}))
+    server.on("POST", "/posts/1/-/delete", Reply(204))
+    forum = Forum.connect(server.url, retries=0)
+    p = forum.get(Post, 1)
+    p.title = "Hello"
+    forum.save(p)
+    forum.update(p)
+    forum.delete(p)
+    forum.delete(Post, 1)
+    sent = [(r.method, r.path, r.json) for r in server.received[1:]]
+    assert sent == [
+        ("POST", "/posts/1/-/update", {"post": {"title": "Hello"}}),
+        ("POST", "/posts/1/-/update", {"post": {"title": "Hello", "body": "text"}}),
+        ("POST", "/posts/1/-/delete", None),
+        ("POST", "/posts/1/-/delete", None),
+    ]
+    assert p.title == "Hello"
+
+
 def test_refresh_and_expand_to_a_higher_level(server: ScriptedServer) -> None:
     def answer(rec: Any, req: Any) -> Reply:
         if req.args.get("extended") == "true":

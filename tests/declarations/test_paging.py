@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from clientkit._declarations.paging import (
     Cursor,
     HeaderNext,
@@ -13,6 +15,7 @@ from clientkit._declarations.paging import (
     OffsetLimit,
     PageNumber,
 )
+from clientkit.errors import InvalidRequestError
 from tests.support.paged import ITEMS, args, connect, declare, numbered
 from tests.support.scripted import Received, Reply, ScriptedServer
 
@@ -24,14 +27,78 @@ def test_page_number_with_count_next_previous(server: ScriptedServer) -> None:
     assert pager.total == 23
     assert [i.id for i in pager] == list(range(1, 24))
     queries = [r.query for r in server.received]
-    assert queries == [f"q=x&page={p}&page_size=5" for p in range(1, 6)]
+    assert queries == ["q=x&page_size=5"] + [f"q=x&page_size=5&page={p}" for p in range(2, 6)]
     assert all(r.header("Authorization") == "Bearer pager-token" for r in server.received)
+
+
+def test_page_number_sends_the_first_page_only_when_declared(server: ScriptedServer) -> None:
+    server.on("GET", "/items", numbered)
+    asked = declare(PageNumber(items="results", next="next", send_first_page=True))
+    assert len(connect(server).list(asked, page_size=10).to_list()) == 23
+    assert [r.query for r in server.received] == [f"page={p}&page_size=10" for p in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("send_first_page", [False, True])
+def test_a_page_the_caller_passes_is_where_the_walk_starts(
+    server: ScriptedServer, send_first_page: bool
+) -> None:
+    server.on("GET", "/items", numbered)
+    item = declare(PageNumber(items="results", next="next", send_first_page=send_first_page))
+    pager = connect(server).list(item, page_size=5, params={"page": 3, "q": "x"})
+    assert [i.id for i in pager] == list(range(11, 24))
+    assert [r.query for r in server.received] == [f"page={p}&q=x&page_size=5" for p in (3, 4, 5)]
+    server.received.clear()
+    assert [i.id for i in pager.page(1)] == list(range(16, 21))  # page 1 of the walk from page 3
+    assert server.received[0].query == "page=4&q=x&page_size=5"
+
+
+def test_a_page_size_the_caller_passes_is_kept_and_expected(server: ScriptedServer) -> None:
+    server.on("GET", "/items", numbered)
+    item = declare(PageNumber(items="results", page_size=100))  # no next link: ends at a short page
+    assert len(connect(server).list(item, params={"page_size": 5}).to_list()) == 23
+    assert [r.query for r in server.received] == ["page_size=5"] + [
+        f"page_size=5&page={p}" for p in range(2, 6)
+    ]
+    with pytest.raises(InvalidRequestError, match="page_size=10 disagrees"):
+        connect(server).list(item, page_size=10, params={"page_size": 5})
+
+
+def test_an_offset_the_caller_passes_is_where_the_walk_starts(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        a = args(req)
+        offset, limit = int(a.get("offset", 0)), int(a["limit"])
+        return Reply(json={"data": ITEMS[offset : offset + limit], "total": len(ITEMS)})
+
+    server.on("GET", "/items", handler)
+    for style in (
+        OffsetLimit(items="data", total="total"),
+        OffsetLimit(items="data", send_first_offset=False),
+    ):
+        server.received.clear()
+        pager = connect(server).list(declare(style), page_size=5, params={"offset": 12})
+        assert [i.id for i in pager] == list(range(13, 24))
+        assert [r.query for r in server.received][:2] == ["offset=12&limit=5", "offset=17&limit=5"]
+        assert pager.page(1).items[0].id == 18
+
+
+def test_a_cursor_the_caller_passes_is_where_the_walk_starts(server: ScriptedServer) -> None:
+    def handler(rec: Received, req: Any) -> Reply:
+        start = int(args(req).get("cursor", "0"))
+        nxt = str(start + 8) if start + 8 < len(ITEMS) else None
+        return Reply(json={"items": ITEMS[start : start + 8], "meta": {"next": nxt}})
+
+    server.on("GET", "/items", handler)
+    pager = connect(server).list(
+        declare(Cursor(items="items", cursor="meta.next")), params={"cursor": "16", "limit": 8}
+    )
+    assert [i.id for i in pager] == list(range(17, 24))
+    assert [r.query for r in server.received] == ["cursor=16&limit=8"]
 
 
 def test_page_number_with_total_in_a_header(server: ScriptedServer) -> None:
     def handler(rec: Received, req: Any) -> Reply:
         a = args(req)
-        page, size = int(a["p"]), int(a["per"])
+        page, size = int(a.get("p", 1)), int(a["per"])
         return Reply(json=ITEMS[(page - 1) * size : page * size], headers={"X-Total": "23"})
 
     Item = declare(PageNumber(page="p", size="per", total_header="X-Total"))
@@ -43,7 +110,7 @@ def test_page_number_with_total_in_a_header(server: ScriptedServer) -> None:
 
 def test_page_number_without_total_stops_at_a_short_page(server: ScriptedServer) -> None:
     def handler(rec: Received, req: Any) -> Reply:
-        page = int(args(req)["page"])
+        page = int(args(req).get("page", 1))
         return Reply(json=ITEMS[(page - 1) * 10 : page * 10])
 
     Item = declare(PageNumber())
@@ -166,7 +233,10 @@ def test_json_server_link_and_total_count(json_server: str) -> None:
     from tests.test_third_party_servers import JsonServer, Post
 
     @JsonServer.resource(
-        many="/posts", pagination=LinkHeader(page="_page", size="_limit", total_header="X-Total-Count")
+        many="/posts",
+        pagination=LinkHeader(
+            page="_page", size="_limit", total_header="X-Total-Count", send_first_page=True
+        ),
     )
     class PagedPost(Post):
         pass
@@ -177,6 +247,29 @@ def test_json_server_link_and_total_count(json_server: str) -> None:
         assert ids == list(range(2, 24, 2))
         assert pager.total == 11
         assert api.list(PagedPost, page_size=4).page(2).items[0].id == 9
+
+
+def test_json_server_pages_from_no_page_or_the_callers_page(json_server: str) -> None:
+    from tests.test_third_party_servers import JsonServer, Post
+
+    @JsonServer.resource(
+        many="/posts", pagination=PageNumber(page="_page", size="_limit", total_header="X-Total-Count")
+    )
+    class NumberedPost(Post):
+        pass
+
+    @JsonServer.resource(
+        many="/posts", pagination=OffsetLimit(offset="_start", limit="_limit", total_header="X-Total-Count")
+    )
+    class OffsetPost(Post):
+        pass
+
+    with JsonServer.connect(json_server) as api:
+        pager = api.list(NumberedPost, page_size=5)
+        assert [p.id for p in pager] == list(range(1, 24)) and pager.total == 23
+        assert pager.pages().__next__().request.params == (("_limit", 5),)  # no _page=1 unasked
+        assert [p.id for p in api.list(NumberedPost, params={"_page": 4, "_limit": 5})] == list(range(16, 24))
+        assert [p.id for p in api.list(OffsetPost, params={"_start": 20}, page_size=2)] == [21, 22, 23]
 
 
 def test_drf_count_next_previous(drf_server: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 
@@ -103,6 +104,53 @@ class TestDeclarationErrors:
             @resource(one="/things/{id}", actions={"go": Action("FETCH", "/things/{id}/go")})
             class Thing(Resource):
                 id: int | None = None
+
+    def test_bad_delete_method(self) -> None:
+        with pytest.raises(DeclarationError, match="delete_method 'ERASE' is not an HTTP method"):
+
+            @resource(one="/things/{id}", delete_method="ERASE")
+            class Thing(Resource):
+                id: int | None = None
+
+    @pytest.mark.parametrize(
+        ("options", "clash"),
+        [
+            ({"delete_method": "GET"}, "delete and get are both GET /things/{id}"),
+            ({"update": "/things", "update_method": "POST"}, "update and create are both POST /things"),
+            ({"delete": "/things/{key}/go", "delete_method": "POST"}, "action go and delete are both POST"),
+        ],
+    )
+    def test_two_operations_on_one_route(self, options: dict[str, str], clash: str) -> None:
+        with pytest.raises(DeclarationError, match=re.escape(clash)):
+
+            @resource(
+                one="/things/{id}",
+                many="/things",
+                actions={"go": Action("POST", "/things/{id}/go")},
+                path_params={"key": "k"},
+                **options,  # type: ignore[arg-type]
+            )
+            class Thing(Resource):
+                id: int | None = None
+
+
+def test_declared_verbs_and_paths_of_every_write() -> None:
+    @resource(
+        one="/posts/{id}",
+        update="/posts/{id}/-/update",
+        delete="/posts/{id}/-/delete",
+        update_method="post",
+        patch_method="POST",
+        delete_method="post",
+    )
+    class Post(Resource):
+        id: int | None = None
+
+    spec = Post.__ck_spec__
+    assert spec is not None
+    assert (spec.update_method, spec.patch_method, spec.delete_method) == ("POST", "POST", "POST")
+    assert spec.template("delete").template == "/posts/{id}/-/delete"
+    assert spec.template("patch").template == "/posts/{id}/-/update"
 
 
 def test_singleton_has_no_identity() -> None:

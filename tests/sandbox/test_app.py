@@ -149,3 +149,63 @@ def test_values_the_services_own_hooks_read_are_valid() -> None:
         assert account.balance is not None and account.balance.cents == 1250
         with pytest.raises(ValidationError):
             bank.request("POST", "/accounts", json={"balance": "lots"})
+
+
+def test_serves_writes_through_declared_verbs_and_paths() -> None:
+    from tests.client.test_session import Forum, Post
+
+    sandbox = Sandbox(Forum, data={"Post": [{"id": 1, "title": "Hi", "body": "text"}]})
+    with sandbox as url:
+        forum = Forum.connect(url, retries=0)
+        post = forum.get(Post, 1)
+        forum.patch(post, title="Hello")
+        assert sandbox.records(Post) == [{"id": 1, "title": "Hello", "body": "text"}]
+        unwrapped = requests.post(url + "/posts/1/-/update", json={"title": "Bare"}, timeout=5)
+        assert sandbox.records(Post)[0]["title"] == "Hello"  # the body sits under "post" or is absent
+        assert unwrapped.status_code == 400
+        assert requests.delete(url + "/posts/1", timeout=5).status_code == 405
+        assert requests.patch(url + "/posts/1", json={"post": {}}, timeout=5).status_code == 405
+        forum.delete(post)
+        assert sandbox.records(Post) == []
+    assert [(e.method, e.path) for e in sandbox.journal if e.method == "POST"] == [
+        ("POST", "/posts/1/-/update"),
+        ("POST", "/posts/1/-/update"),
+        ("POST", "/posts/1/-/delete"),
+    ]
+
+
+def test_etags_change_when_a_custom_route_changes_a_record(sandbox: Sandbox) -> None:
+    @sandbox.route("/products/{id}/rename", methods=["POST"])
+    def rename(req: SandboxRequest) -> Reply:
+        row = next(r for r in sandbox.records("Product") if str(r["id"]) == req.params["id"])
+        row["name"] = req.json["name"]  # edited in place, as custom routes do
+        return Reply(204)
+
+    @sandbox.route("/products/{id}/reprice", methods=["POST"])
+    def reprice(req: SandboxRequest) -> Reply:
+        record = sandbox.store.get("Product", req.params["id"])
+        assert record is not None
+        sandbox.store.put("Product", req.params["id"], {**record.body, "price": req.json["price"]})
+        return Reply(204)
+
+    url = sandbox.url + "/products/5"
+    etags = [requests.get(url, headers=AUTH, timeout=5).headers["ETag"]]
+    for action, body in (("rename", {"name": "Renamed"}), ("reprice", {"price": 2.5})):
+        assert requests.post(f"{url}/{action}", json=body, headers=AUTH, timeout=5).status_code == 204
+        fresh = requests.get(url, headers={**AUTH, "If-None-Match": etags[-1]}, timeout=5)
+        assert fresh.status_code == 200 and fresh.headers["ETag"] not in etags
+        etags.append(fresh.headers["ETag"])
+        stale = requests.patch(url, json={"price": 1}, headers={**AUTH, "If-Match": etags[-2]}, timeout=5)
+        assert stale.status_code == 412
+    assert requests.get(url, headers=AUTH, timeout=5).json()["data"]["name"] == "Renamed"
+
+
+def test_a_record_created_again_does_not_repeat_the_old_etag(sandbox: Sandbox) -> None:
+    api = shop(sandbox)
+    first = api.create(Product(name="Once"))
+    old = requests.get(f"{sandbox.url}/products/{first.id}", headers=AUTH, timeout=5).headers["ETag"]
+    api.delete(first)
+    sandbox.seed({"Product": [{"id": first.id, "name": "Twice"}]})  # version 1 again
+    url = f"{sandbox.url}/products/{first.id}"
+    again = requests.get(url, headers={**AUTH, "If-None-Match": old}, timeout=5)
+    assert again.status_code == 200 and again.json()["data"]["name"] == "Twice"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import typing
+
+import pytest
+import requests
+
 from clientkit.sandbox.app import Sandbox
+from clientkit.sandbox.journal import Entry, Journal
 from tests.support.sandboxed import Product, Shop, shop
 
 
@@ -17,3 +23,15 @@ def test_journal_records_requests_with_secrets_masked(sandbox: Sandbox) -> None:
     other = Shop.connect(sandbox.url, token="sandbox-token")
     other.get(Product, 1)
     assert sandbox.journal.last is not None and sandbox.journal.last.header("Authorization") == auth
+
+
+def test_last_of_an_empty_journal_is_a_clear_error_and_last_is_never_none(sandbox: Sandbox) -> None:
+    # never Optional: box.journal.last.header(...) type-checks under mypy --strict
+    assert typing.get_type_hints(Journal.last.fget)["return"] is Entry
+    with pytest.raises(LookupError, match="journal is empty: no request was received"):
+        sandbox.journal.last  # noqa: B018 - the property raises
+    requests.get(sandbox.url + "/products", headers={"Authorization": "Token sandbox-token"}, timeout=5)
+    assert sandbox.journal.last.path == "/products"
+    sandbox.journal.clear()
+    with pytest.raises(LookupError, match="or was cleared"):
+        sandbox.journal.last  # noqa: B018 - the property raises

@@ -58,3 +58,57 @@ def test_paging_in_every_declared_style(style: str) -> None:
         api = Paged.connect(url, token="sandbox-token")
         assert [r.id for r in api.list(Row)] == list(range(1, 58))
         assert [r.id for r in api.list(Row, page_size=25)] == list(range(1, 58))
+
+
+STARTS: dict[str, dict[str, int]] = {
+    "page-number": {"page": 3},
+    "page-total-header": {"_page": 3},
+    "offset": {"offset": 20},
+    "link": {"page": 3},
+}
+
+
+@pytest.mark.parametrize("style", sorted(STARTS))
+def test_the_walk_starts_where_the_caller_says_and_page_one_is_never_sent_unasked(style: str) -> None:
+    class Paged(Service):
+        auth = TokenAuth(scheme="Token")
+        pagination = STYLES[style]
+
+    @Paged.resource(one="/rows/{id}", many="/rows")
+    class Row(Resource):
+        id: int | None = None
+
+    box = Sandbox(Paged, data={"Row": [{"id": i} for i in range(1, 58)]}, page_size=10)
+    with box as url:
+        api = Paged.connect(url, token="sandbox-token")
+        assert [r.id for r in api.list(Row, params=STARTS[style])] == list(range(21, 58))
+        first, *rest = box.journal.entries("GET", "/rows")
+        assert dict(first.params) == {k: str(v) for k, v in STARTS[style].items()}
+        assert len(rest) == 3 + (
+            STYLES[style].total_header is not None or style == "offset"
+        )  # an empty page ends these
+        box.journal.clear()
+        assert len(api.list(Row).to_list()) == 57
+        unasked = "offset=0" if style == "offset" else ""  # OffsetLimit(send_first_offset=True) asks
+        assert box.journal.entries()[0].query == unasked  # the first page: no page or size unasked
+
+
+@pytest.mark.parametrize("style", ["page-number", "next-url", "link", "header-url"])
+def test_next_links_keep_repeated_query_parameters(style: str) -> None:
+    class Paged(Service):
+        auth = TokenAuth(scheme="Token")
+        pagination = STYLES[style]
+
+    @Paged.resource(one="/rows/{id}", many="/rows")
+    class Row(Resource):
+        id: int | None = None
+
+    box = Sandbox(Paged, data={"Row": [{"id": i} for i in range(1, 26)]}, page_size=10)
+    with box as url:
+        api = Paged.connect(url, token="sandbox-token")
+        pager = api.list(Row, params={"label": ["a", "b"], "q": ""})
+        assert [r.id for r in pager] == list(range(1, 26))
+    entries = box.journal.entries("GET", "/rows")
+    assert len(entries) == 3
+    for entry in entries:
+        assert [v for k, v in entry.params if k == "label"] == ["a", "b"] and ("q", "") in entry.params
