@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import attrs
 
-from clientkit._client.ambient import ambient_deadline, earliest
+from clientkit._client.ambient import ambient_cancel, ambient_deadline, earliest, either
 from clientkit._client.answers import refuse_unaccepted
 from clientkit._client.streams import CHUNK, Stream
 from clientkit._declarations.answers import Answer
@@ -124,8 +124,9 @@ def refuse_own_ranges(headers: Mapping[str, Any]) -> None:
 
 
 def download(opener: Opener, to: Any, plan: Plan) -> Downloaded:
-    """Download what ``opener`` opens to ``to`` (a path or a binary file object)."""
-    plan = checked_plan(plan)
+    """Download what ``opener`` opens to ``to`` (a path or a binary file object); it stops
+    at the ambient cancel (of bulk work it runs in) as at its own."""
+    plan = attrs.evolve(checked_plan(plan), cancel=either(plan.cancel, ambient_cancel()))
     path, sink = target_of(to)
     if sink is not None:
         return _receive(opener, sink, plan)

@@ -18,7 +18,15 @@ import requests
 from clientkit._client import jobs
 from clientkit._client.answers import accepted, refuse_unaccepted, text_of
 from clientkit._client.cache import CacheStats
-from clientkit._client.downloads import Downloaded, Plan, checked_plan, download, one_deadline, target_of
+from clientkit._client.downloads import (
+    Downloaded,
+    Plan,
+    checked_plan,
+    download,
+    one_deadline,
+    refuse_own_ranges,
+    target_of,
+)
 from clientkit._client.multipart import body_for
 from clientkit._client.pager import Pager, by_fields
 from clientkit._client.streams import CHUNK, Stream, open_response, open_stream
@@ -301,6 +309,7 @@ class Session:
         ``json`` payload sent as the body); ``accept`` replaces the action's declared types."""
         method, url, answer, call = self._download_target(target, name, options, json)
         opts = self._resolve(call)
+        refuse_own_ranges(opts.headers)
         plan = Plan(
             accept=accepted(accept) or answer,
             checksum=checksum,

@@ -21,7 +21,7 @@ import attrs
 import requests
 
 from clientkit._client import decisions
-from clientkit._client.ambient import ambient_deadline, earliest
+from clientkit._client.ambient import ambient_cancel, ambient_deadline, earliest
 from clientkit._client.auth import Authenticator
 from clientkit._client.body import Rewinder, raw_body, read_body, reader, within
 from clientkit._client.cache import CacheStats, Invalidations, Shortcut
@@ -42,6 +42,7 @@ from clientkit._declarations.errors import (
     redacted_cause,
 )
 from clientkit._declarations.options import MAX_BODY, RequestOptions, Timeout
+from clientkit._declarations.progress import Cancel, check_cancel
 from clientkit._declarations.redaction import redact_data, redact_headers, redact_url
 from clientkit._declarations.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_value, is_token, is_utf8, loads
@@ -118,6 +119,7 @@ class _Call:
     hops: int = 0
     renewed: bool = False
     renewed_unsent: bool = False  # a 401 renewed the credential; the body could not go again
+    cancel: Cancel | None = None  # the ambient one (bulk work's), looked at before each attempt
     previous: Exception | None = None
 
     @property
@@ -258,6 +260,7 @@ class Transport:
         call.hold = hold if stream else None
         self._written(call)
         deadline = earliest(deadline, ambient_deadline())
+        call.cancel = ambient_cancel()
         if deadline is not None:
             call.deadline = deadline if call.deadline is None else min(call.deadline, deadline)
         hit = self._fresh_hit(call)
@@ -358,6 +361,7 @@ class Transport:
     def _exchange(self, call: _Call) -> requests.Response:
         """Attempts until one gives the call's answer (or its error)."""
         while True:
+            check_cancel(call.cancel, f"{call.method} {redact_url(call.url)}")
             if call.deadline is not None and time.monotonic() >= call.deadline:
                 raise RequestTimeout(
                     f"the call took longer than {call.budget}", method=call.method, url=call.url

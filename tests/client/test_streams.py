@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import time
+import tracemalloc
 from collections.abc import Iterator
 
 import pytest
 
-from clientkit import Timeout
+from clientkit import CacheConfig, Timeout
 from clientkit.errors import (
     ConnectError,
     InvalidRequestError,
@@ -20,7 +21,7 @@ from clientkit.files import Stream
 from clientkit.sandbox import Fault
 from clientkit.sandbox.app import Sandbox
 from clientkit.sandbox.files import Generated
-from tests.support.filed import Docs, Report, docs
+from tests.support.filed import BIG, ZIPPED, Docs, Report, cacheable, docs, stored
 from tests.support.scripted import Reply, ScriptedServer
 from tests.support.trickler import TricklingServer
 
@@ -186,3 +187,35 @@ def test_a_chunk_size_below_one_is_refused(box: Sandbox) -> None:
         with pytest.raises(InvalidRequestError, match="at least one byte"):
             next(body.iter_bytes(0))
         assert len(body.read1(10)) <= 10
+
+
+# -- a cached session: streamed bodies never touch the cache -----------------------------------
+
+
+def test_a_cached_session_streams_past_the_cache() -> None:
+    with cacheable() as url:
+        session = docs(url, cache=CacheConfig(backend="memory"))
+        for _ in range(2):  # the second would be a fresh hit from a cache that stored it
+            with session.stream("GET", "/gz") as body:
+                assert body.read() == ZIPPED  # decoded once, as it arrives
+            resp = session.request("GET", "/gz", stream=True)
+            assert b"".join(resp.raw.stream(1000)) == ZIPPED
+            resp = session.request("GET", "/gz", stream=True)
+            assert resp.raw.read(decode_content=True) == ZIPPED
+        assert stored(session) == 0
+        session.request("GET", "/json")
+        assert stored(session) == 1  # what is not streamed is still cached
+
+
+def test_a_cached_session_streams_in_constant_memory() -> None:
+    with cacheable() as url:
+        session = docs(url, cache=CacheConfig(backend="memory"))
+        tracemalloc.start()
+        try:
+            with session.stream("GET", "/big") as body:
+                size = sum(len(chunk) for chunk in body.iter_bytes())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert size == BIG and peak < BIG // 4  # never the whole body in memory
+        assert stored(session) == 0

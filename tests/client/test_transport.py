@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clientkit import ApiKeyAuth, BasicAuth, Service, TokenAuth
+from clientkit import ApiKeyAuth, BasicAuth, CacheConfig, Service, TokenAuth
 from clientkit.errors import (
     AuthenticationError,
     ClientError,
@@ -19,7 +19,7 @@ from clientkit.errors import (
     ServerError,
 )
 from clientkit.files import File
-from tests.support.filed import docs
+from tests.support.filed import cacheable, docs, stored
 from tests.support.login import LoginApi, LoginServer, Me
 from tests.support.processes import free_port
 from tests.support.retried import Api, IdempotentApi, IThing, Thing, ok, policy
@@ -280,3 +280,13 @@ def test_carried_headers_follow_a_redirect_off_origin(
     there = other_server.requests_to("/signed")[0]
     assert there.header("Range") == "bytes=5-"  # the transfer's own header goes along
     assert there.header("X-Tenant") is None and there.header("Authorization") is None
+
+
+def test_a_bypassed_call_is_never_stored_whatever_its_answer_says() -> None:
+    with cacheable() as url:
+        session = docs(url, cache=CacheConfig(backend="memory"))
+        for _ in range(2):
+            assert session.request("GET", "/poll", cache="bypass").json() == {"ok": True}
+        assert stored(session) == 0 and session.cache_stats.hits == 0
+        session.request("GET", "/poll")
+        assert stored(session) == 1
