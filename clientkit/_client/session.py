@@ -272,7 +272,8 @@ class Session:
         **options: Unpack[CallOptions],
     ) -> Stream:
         """Send a request and read its body as it arrives, in a ``with`` block; the call's
-        total timeout and ``deadline`` (seconds) bound the reading too."""
+        total timeout and ``deadline`` (seconds) bound the reading too. ``json`` holding files
+        is sent as ``multipart/form-data``, as for ``action``."""
         opts = self._resolve(options_of(options, caller="stream"))
         until = deadline_after(deadline, time.monotonic())
         return open_stream(
@@ -283,7 +284,7 @@ class Session:
             accept=accepted(accept),
             deadline=until,
             params=params,
-            json=json,
+            **_payload(json),
         )
 
     def download(

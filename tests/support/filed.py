@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -113,3 +113,27 @@ def cacheable() -> Iterator[str]:
 def stored(session: Session) -> int:
     """How many answers the session's cache backend holds."""
     return len(list(session.transport.http.cache.responses.keys()))  # type: ignore[attr-defined]
+
+
+@contextmanager
+def raw(answer: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
+    """A server whose every GET is answered by ``answer(handler)``, byte for byte (a body
+    broken off, a chunked body without its closing chunk)."""
+    handler = type("Raw", (_Quiet,), {"do_GET": lambda self: answer(self)})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class _Quiet(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
