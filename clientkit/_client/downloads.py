@@ -292,8 +292,9 @@ class _State:
             return False
         if int(match.group(1)) != self.done or (self.total is not None and self.total != self.done):
             self.stuck = True
+            said = match.group(1)
             raise IntegrityError(
-                f"cannot resume: the server says the body is {match.group(1)} bytes, not the {self.done} received"
+                f"cannot resume: the server says the body is {said} bytes, not the {self.done} received"
             ) from None
         return True
 

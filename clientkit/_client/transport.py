@@ -464,9 +464,9 @@ class Transport:
         body that cannot be sent again is not re-sent, but the credential is still renewed
         (or a session that only uploads from pipes would never get a fresh one)."""
         may_renew = not call.renewed and isinstance(call.auth, Authenticator) and call.rewinder.replayable
-        if resp.status_code == 401 and not call.renewed and not call.rewinder.replayable:
-            if _can_renew(call.auth):
-                call.renewed_unsent = self._renewed(call, resp, close=False)
+        unsendable = not call.renewed and not call.rewinder.replayable
+        if resp.status_code == 401 and unsendable and _can_renew(call.auth):
+            call.renewed_unsent = self._renewed(call, resp, close=False)
         while True:
             verdict = decisions.judge(
                 resp.status_code,

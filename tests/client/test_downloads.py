@@ -488,8 +488,9 @@ def test_a_short_206_is_continued_never_taken_for_the_end(server: ScriptedServer
 def test_a_content_encoded_body_is_started_again_not_ranged(server: ScriptedServer, tmp_path: Path) -> None:
     zipped = gzip.compress(DATA[:200_000])
     headers = {"ETag": '"z"', "Accept-Ranges": "bytes", "Content-Encoding": "gzip"}
-    broken = Scripted(body=zipped, headers=headers, content_type="application/octet-stream", truncate=len(zipped) // 2)
-    whole = Scripted(body=zipped, headers=headers, content_type="application/octet-stream")
+    kind = "application/octet-stream"
+    broken = Scripted(body=zipped, headers=headers, content_type=kind, truncate=len(zipped) // 2)
+    whole = Scripted(body=zipped, headers=headers, content_type=kind)
     server.on("GET", "/f", broken, whole)
     got = docs(server.url, retries=2).download("/f", to=tmp_path / "o.bin", resume=True)
     assert (tmp_path / "o.bin").read_bytes() == DATA[:200_000] and got.size == 200_000
@@ -520,8 +521,9 @@ class _Chunked(BaseHTTPRequestHandler):
         type(self).ranges.append(asked)
         if asked is None:
             self.send_response(200)
-            for name, value in (("ETag", '"c"'), ("Accept-Ranges", "bytes"), ("Transfer-Encoding", "chunked")):
-                self.send_header(name, value)
+            self.send_header("ETag", '"c"')
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             self.wfile.write(b"%x\r\n%s\r\n" % (self.cut, SMALL[: self.cut]))
             self.wfile.flush()
@@ -559,7 +561,9 @@ def _chunked(cut: int) -> Iterator[tuple[str, list[str | None]]]:
 
 
 @pytest.mark.parametrize("cut", [1000, len(SMALL)])
-def test_ranges_of_an_unknown_total_go_on_until_the_server_says_none_is_left(cut: int, tmp_path: Path) -> None:
+def test_ranges_of_an_unknown_total_go_on_until_the_server_says_none_is_left(
+    cut: int, tmp_path: Path
+) -> None:
     with _chunked(cut) as (url, ranges):
         got = docs(url, retries=1).download("/f", to=tmp_path / "o.bin", resume=True)
     assert (tmp_path / "o.bin").read_bytes() == SMALL and got.size == len(SMALL)
