@@ -76,10 +76,11 @@ def test_no_function_over_60_lines() -> None:
 #: Lines of the core (clientkit/ without sandbox/ and cli.py). A ratchet: lower it when the
 #: core shrinks; it may not grow past it. Issue #17 left 8,743 lines (its target of 4,500 is
 #: not met); issue #18 added answers, streams, downloads, uploads, jobs and the shared
-#: deadline and cancel conventions (+2,359). Issue #19: index steps in key paths, error
-#: details in other shapes, decimals (+223); what a write answers, answer checks (+253);
-#: delete verbs, paging that keeps the caller's position (+63).
-CORE_LINE_BUDGET = 11_650
+#: deadline and cancel conventions (+2,359), and the fixes after their review (+183).
+#: Issue #19: index steps in key paths, error details in other shapes, decimals (+223);
+#: what a write answers, answer checks (+253); delete verbs, paging that keeps the
+#: caller's position (+63).
+CORE_LINE_BUDGET = 11_833
 
 
 def test_the_core_does_not_grow() -> None:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from clientkit._client.ambient import ambient, ambient_deadline, earliest
+from clientkit._client.ambient import ambient, ambient_cancel, ambient_deadline, earliest, either
 from clientkit._declarations.errors import JobTimeout, RequestTimeout
 from clientkit._declarations.progress import Cancel, OnProgress, Progress, check_cancel, deadline_after
 
@@ -45,10 +45,12 @@ class Bounds:
         total: int | None = None,
     ) -> Bounds:
         """The bounds of an operation starting now that may take ``deadline`` seconds (and
-        must end by the ambient deadline of an operation it is part of, if earlier)."""
+        must end by the ambient deadline of an operation it is part of, if earlier, and stop
+        when its ambient cancel is set)."""
         own = deadline_after(deadline, time.monotonic())
         due = earliest(own, ambient_deadline())
-        return cls(due, cancel, deadline if due == own else None, what, unit, total)
+        stop = either(cancel, ambient_cancel())
+        return cls(due, stop, deadline if due == own else None, what, unit, total)
 
     def left(self) -> float | None:
         """Seconds until the deadline (``None``: no deadline)."""
@@ -91,7 +93,7 @@ class Bounds:
         """One step of the operation, in this thread, within its bounds: checked first, its
         requests meet the deadline, and one cut off by it raises the operation's timeout."""
         self.check(done)
-        with ambient(self.due):
+        with ambient(self.due, self.cancel):
             try:
                 yield
             except RequestTimeout as exc:

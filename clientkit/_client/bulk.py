@@ -3,6 +3,7 @@ under the :class:`~clientkit._client.bounds.Bounds` of every long operation."""
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -11,9 +12,9 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from clientkit._client.ambient import ambient
+from clientkit._client.ambient import ambient, either
 from clientkit._client.bounds import Bounds, reporting
-from clientkit._declarations.errors import Cancelled, InvalidRequestError, RequestTimeout
+from clientkit._declarations.errors import Cancelled, InvalidRequestError
 from clientkit._declarations.progress import Cancel, OnProgress, check_cancel
 
 T = TypeVar("T")
@@ -71,8 +72,10 @@ def run(
     (``total``: ``len(items)``, or ``None``). ``deadline`` (seconds, from this call) bounds
     the whole run and every request made inside ``fn``; once it passes, or ``cancel`` is
     set, no item starts, what is waiting is dropped and the iterator raises
-    :class:`RequestTimeout` or :class:`Cancelled`. Closing the iterator early cancels what
-    has not started.
+    :class:`RequestTimeout` or :class:`Cancelled`. Closing the iterator early stops the run
+    the same way. Either way the iterator returns at once, without waiting for the items in
+    flight: their requests (and streams, downloads, job waits) made through clientkit are
+    cut at their next check, and their results are dropped.
     """
     if workers < 1:
         raise InvalidRequestError(f"workers must be at least 1, not {workers}")
@@ -98,12 +101,14 @@ def run_within(
     source = iter(enumerate(items))
     pending: deque[tuple[int, T, Future[R]]] = deque()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="clientkit-bulk")
-    limit, left, stopped = window or 2 * workers, [True], False
+    limit, left = window or 2 * workers, [True]
+    ended = threading.Event()  # the run is over (finished, cancelled, timed out or closed)
+    stop = either(bounds.cancel, ended)
 
     def start(item: T) -> R:
-        if bounds.stopped():
+        if bounds.stopped() or ended.is_set():
             raise _NotStarted
-        with ambient(bounds.due):
+        with ambient(bounds.due, stop):
             return fn(item)
 
     def top_up() -> bool:
@@ -125,8 +130,8 @@ def run_within(
             index, item, future = pending[0]
             bounds.wait(future, done)
             error = future.exception()  # an exception is never false
-            if bounds.cut_off(error):
-                bounds.check(done)  # cut off by the run's deadline: the run's timeout
+            if bounds.cut_off(error) or (isinstance(error, Cancelled) and bounds.cancelled()):
+                bounds.check(done)  # cut off by the run's deadline or cancel: the run's error
             if isinstance(error, _NotStarted):
                 bounds.check(done)
                 pending[0] = (index, item, pool.submit(start, item))  # the cancel was cleared
@@ -135,10 +140,8 @@ def run_within(
             top_up()  # the next item runs while this outcome is handled
             yield Outcome(index, item, error=error) if error else Outcome(index, item, future.result())
             done += 1
-    except (Cancelled, RequestTimeout):
-        stopped = True
-        raise
     finally:
+        ended.set()  # what is in flight is cut at its next check; nobody waits for it
         for _, _, future in pending:
             future.cancel()
-        pool.shutdown(wait=not stopped, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)

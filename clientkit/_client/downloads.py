@@ -19,17 +19,19 @@ from typing import IO, Any
 
 import attrs
 
-from clientkit._client.ambient import ambient_deadline, earliest
+from clientkit._client.ambient import ambient_cancel, ambient_deadline, earliest, either
 from clientkit._client.answers import refuse_unaccepted
 from clientkit._client.streams import CHUNK, Stream
 from clientkit._declarations.answers import Answer
-from clientkit._declarations.errors import ConnectError, IntegrityError, InvalidRequestError
+from clientkit._declarations.errors import APIError, ConnectError, IntegrityError, InvalidRequestError
 from clientkit._declarations.progress import Cancel, OnProgress, Progress, check_cancel, deadline_after
 
 Opener = Callable[[Mapping[str, str]], Stream]
 """Opens the download's stream with extra headers (``Range`` and ``If-Range`` on resuming)."""
 
 _RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
+_UNSATISFIED = re.compile(r"bytes\s+\*/(\d+)", re.IGNORECASE)
+_OWN_HEADERS = ("range", "if-range")
 
 
 @attrs.frozen
@@ -111,9 +113,20 @@ def checked_plan(plan: Plan) -> Plan:
     return plan
 
 
+def refuse_own_ranges(headers: Mapping[str, Any]) -> None:
+    """A download asks for its own ranges: a caller's ``Range`` or ``If-Range`` header is
+    refused before anything is sent (the checks and resuming count from byte 0)."""
+    own = sorted(name for name, value in headers.items() if name.lower() in _OWN_HEADERS and value)
+    if own:
+        raise InvalidRequestError(
+            f"download() sends its own {'/'.join(own)} header (to resume); stream() a range of a body instead"
+        )
+
+
 def download(opener: Opener, to: Any, plan: Plan) -> Downloaded:
-    """Download what ``opener`` opens to ``to`` (a path or a binary file object)."""
-    plan = checked_plan(plan)
+    """Download what ``opener`` opens to ``to`` (a path or a binary file object); it stops
+    at the ambient cancel (of bulk work it runs in) as at its own."""
+    plan = attrs.evolve(checked_plan(plan), cancel=either(plan.cancel, ambient_cancel()))
     path, sink = target_of(to)
     if sink is not None:
         return _receive(opener, sink, plan)
@@ -145,10 +158,14 @@ class _State:
     content_type: str | None = None
     filename: str | None = None
     validator: str | None = None
+    etag: str | None = None
+    modified: str | None = None
     ranges: bool = False
+    encoded: bool = False  # the first answer was content-encoded: a Range would count other bytes
     began: bool = False
     check: Any = None
     asked: bool = False  # the last request asked for the rest of the body (Range)
+    until: int | None = None  # where the current 206's range ends (exclusive)
     stuck: bool = False  # a failure no further attempt can mend
 
     def headers(self) -> dict[str, str]:
@@ -162,6 +179,7 @@ class _State:
     def begin(self, stream: Stream, method: str) -> None:
         """Take a response: the first, a continuation (206) or a fresh start (200)."""
         self._check_type(stream, method)
+        self.until = None
         if stream.status_code == 206:
             self._continue(stream, method)
             return
@@ -175,11 +193,14 @@ class _State:
             refuse_unaccepted(stream.response, accept, method, excerpt=stream.peek())
 
     def _continue(self, stream: Stream, method: str) -> None:
-        """A 206 continues exactly where the body broke off, of the same length; anything
-        else would splice another body into this one."""
-        match = _RANGE.fullmatch(stream.headers.get("Content-Range", "").strip())
-        if not self.asked or match is None:
+        """A 206 continues exactly where the body broke off, of the same body (validator)
+        and length; anything else would splice another body into this one."""
+        said = stream.headers.get("Content-Range", "").strip()
+        match = _RANGE.fullmatch(said)
+        if not self.asked:
             raise self._stuck("a partial answer (206) where the whole body was asked for", stream, method)
+        if match is None or int(match.group(2)) < int(match.group(1)):
+            raise self._stuck(f"cannot resume: a 206 with the Content-Range {said[:80]!r}", stream, method)
         start, total = int(match.group(1)), match.group(3)
         if start != self.done:
             why = (
@@ -192,6 +213,24 @@ class _State:
                 stream,
                 method,
             )
+        self._same_body(stream, method)
+        self.total = int(total) if total != "*" else self.total
+        self.until = int(match.group(2)) + 1
+
+    def _same_body(self, stream: Stream, method: str) -> None:
+        """Refuse a 206 whose validator says the body changed (a server ignoring If-Range):
+        the next attempt starts again from zero if it may, else the download fails."""
+        etag, modified = stream.headers.get("ETag"), stream.headers.get("Last-Modified")
+        changed = (etag and self.etag and etag != self.etag) or (
+            modified and self.modified and modified != self.modified
+        )
+        if not changed:
+            return
+        self.validator = None  # never ask for a range of this body again
+        why = "cannot resume: the body changed on the server (another validator in the 206)"
+        if self.plan.may_restart and self.start is not None:
+            raise IntegrityError(f"{why}; starting again", method=method, url=stream.url)
+        raise self._stuck(why, stream, method)
 
     def _restart(self, stream: Stream, method: str) -> None:
         if self.start is None:
@@ -208,9 +247,11 @@ class _State:
         headers = stream.headers
         self.total, self.content_type = stream.total, stream.content_type
         self.filename = filename_of(headers.get("Content-Disposition"))
-        etag = headers.get("ETag")
-        self.validator = etag if etag and not etag.startswith("W/") else headers.get("Last-Modified")
+        self.etag, self.modified = headers.get("ETag"), headers.get("Last-Modified")
+        etag = self.etag
+        self.validator = etag if etag and not etag.startswith("W/") else self.modified
         self.ranges = headers.get("Accept-Ranges", "").lower() == "bytes"
+        self.encoded = headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity")
 
     def _stuck(self, why: str, stream: Stream, method: str) -> IntegrityError:
         self.stuck = True
@@ -225,8 +266,40 @@ class _State:
             self.plan.progress(Progress(self.done, self.total))
         check_cancel(self.plan.cancel, "the download")
 
+    def complete(self, stream: Stream, method: str) -> bool:
+        """After a body read without error: whether the download is whole. A 206 must have
+        given its whole range; a body short of the known total is broken off (continued
+        within the retries); a 206 of a body whose total the server never said (``/*``)
+        proves nothing: the next range is asked for until the server says there is none."""
+        if stream.total is not None and stream.received != stream.total:
+            raise IntegrityError(
+                f"the body was {stream.received} bytes, not its Content-Length of {stream.total}"
+            )
+        if self.until is not None and self.done > self.until:
+            raise self._stuck(f"the 206 sent more than its range (to byte {self.until})", stream, method)
+        if self.until is not None and self.done < self.until:
+            raise IntegrityError(f"the 206 ended at byte {self.done}, before its range's end at {self.until}")
+        if self.total is not None and self.done < self.total:
+            raise IntegrityError(f"the server sent {self.done} of {self.total} bytes; the rest is missing")
+        return self.until is None or self.total is not None
+
+    def unsatisfiable(self, error: APIError) -> bool:
+        """Whether a 416 to our range says the body is whole already (``bytes */<done>``):
+        a chunked body that came whole but without its closing chunk."""
+        headers = error.response.headers if error.response is not None else {}
+        match = _UNSATISFIED.fullmatch(str(headers.get("Content-Range", "")).strip())
+        if error.status != 416 or not self.asked or match is None:
+            return False
+        if int(match.group(1)) != self.done or (self.total is not None and self.total != self.done):
+            self.stuck = True
+            said = match.group(1)
+            raise IntegrityError(
+                f"cannot resume: the server says the body is {said} bytes, not the {self.done} received"
+            ) from None
+        return True
+
     def _continuable(self) -> bool:
-        return self.plan.ranged and self.ranges and self.validator is not None
+        return self.plan.ranged and self.ranges and self.validator is not None and not self.encoded
 
     def may_continue(self, failures: int) -> bool:
         """Whether a body broken off may be continued (or started again) within the call."""
@@ -249,8 +322,8 @@ def _receive(opener: Opener, sink: IO[bytes], plan: Plan) -> Downloaded:
     while True:
         check_cancel(plan.cancel, "the download")
         try:
-            _one_response(opener, state)
-            break
+            if _one_response(opener, state):
+                break
         except (ConnectError, IntegrityError):
             if not state.may_continue(failures):
                 raise
@@ -260,15 +333,20 @@ def _receive(opener: Opener, sink: IO[bytes], plan: Plan) -> Downloaded:
     return Downloaded(None, state.done, state.content_type, state.filename, digest)
 
 
-def _one_response(opener: Opener, state: _State) -> None:
-    with opener(state.headers()) as stream:
-        state.begin(stream, stream.response.request.method or "GET")
+def _one_response(opener: Opener, state: _State) -> bool:
+    """One response's body into the sink; whether the download is whole."""
+    try:
+        stream = opener(state.headers())
+    except APIError as error:
+        if state.unsatisfiable(error):
+            return True
+        raise
+    with stream:
+        method = stream.response.request.method or "GET"
+        state.begin(stream, method)
         for chunk in stream.iter_bytes(state.plan.chunk_size):
             state.add(chunk)
-        if stream.total is not None and stream.received != stream.total:
-            raise IntegrityError(
-                f"the body was {stream.received} bytes, not its Content-Length of {stream.total}"
-            )
+        return state.complete(stream, method)
 
 
 def _verify(state: _State) -> None:

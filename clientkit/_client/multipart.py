@@ -20,7 +20,7 @@ from urllib3.fields import RequestField
 from urllib3.filepost import choose_boundary
 
 from clientkit._declarations.errors import InvalidRequestError, redacted_cause
-from clientkit._declarations.files import File, check_binary, form_parts, has_files, is_file
+from clientkit._declarations.files import File, check_binary, form_parts, has_files
 from clientkit._declarations.progress import Progress
 
 _CHUNK = 1 << 16  # bytes read from a file at a time
@@ -270,6 +270,6 @@ def _requests_file(value: Any, name: str) -> FilePart | None:
 def _content(value: Any) -> Any:
     if isinstance(value, str):
         return value.encode("utf-8")
-    if is_file(value) or isinstance(value, bytes | bytearray | memoryview):
-        return value
+    if callable(getattr(value, "read", None)) or isinstance(value, bytes | bytearray | memoryview):
+        return value  # requests reads any object with read() here
     raise InvalidRequestError(f"a files= value is bytes, text or an open file, not {type(value).__name__}")

@@ -20,7 +20,15 @@ from clientkit._client import jobs
 from clientkit._client.ambient import ambient
 from clientkit._client.answers import accepted, refuse_unaccepted, text_of
 from clientkit._client.cache import CacheStats
-from clientkit._client.downloads import Downloaded, Plan, checked_plan, download, one_deadline, target_of
+from clientkit._client.downloads import (
+    Downloaded,
+    Plan,
+    checked_plan,
+    download,
+    one_deadline,
+    refuse_own_ranges,
+    target_of,
+)
 from clientkit._client.multipart import body_for
 from clientkit._client.pager import Pager, by_fields
 from clientkit._client.streams import CHUNK, Stream, open_response, open_stream
@@ -269,7 +277,8 @@ class Session:
         **options: Unpack[CallOptions],
     ) -> Stream:
         """Send a request and read its body as it arrives, in a ``with`` block; the call's
-        total timeout and ``deadline`` (seconds) bound the reading too."""
+        total timeout and ``deadline`` (seconds) bound the reading too. ``json`` holding files
+        is sent as ``multipart/form-data``, as for ``action``."""
         opts = self._resolve(options_of(options, caller="stream"))
         until = deadline_after(deadline, time.monotonic())
         return open_stream(
@@ -280,7 +289,7 @@ class Session:
             accept=accepted(accept),
             deadline=until,
             params=params,
-            json=json,
+            **_payload(json),
         )
 
     def download(
@@ -306,6 +315,7 @@ class Session:
         ``json`` payload sent as the body); ``accept`` replaces the action's declared types."""
         method, url, answer, call = self._download_target(target, name, options, json)
         opts = self._resolve(call)
+        refuse_own_ranges(opts.headers)
         plan = Plan(
             accept=accepted(accept) or answer,
             checksum=checksum,

@@ -14,6 +14,7 @@ import requests
 import urllib3.exceptions
 from urllib3.util.wait import wait_for_read
 
+from clientkit._client.ambient import ambient_cancel
 from clientkit._client.answers import refuse_unaccepted
 from clientkit._client.deadline import Hold
 from clientkit._declarations.answers import Answer
@@ -27,6 +28,7 @@ from clientkit._declarations.errors import (
     redacted_cause,
 )
 from clientkit._declarations.options import RequestOptions, Timeout
+from clientkit._declarations.progress import check_cancel
 
 CHUNK = 256 * 1024  # bytes per read: large enough for throughput, small in memory
 _BROKEN = (
@@ -54,6 +56,8 @@ class Stream:
         self._finished = False
         self._closed = False
         self._received = 0
+        self._failed: ClientKitError | None = None
+        self._cancel = ambient_cancel()
 
     @property
     def headers(self) -> requests.structures.CaseInsensitiveDict[str]:
@@ -92,21 +96,28 @@ class Stream:
     def read1(self, size: int = CHUNK) -> bytes:
         """Up to ``size`` bytes of the body, as many as have arrived (waiting for the first);
         ``b""`` once it is read whole."""
+        failed, self._failed = self._failed, None
+        if failed is not None:
+            raise failed  # after the bytes read before it were given out
         if self._closed:
             raise InvalidRequestError("the stream is closed: read its body inside its with block")
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise InvalidRequestError(f"a stream is read in chunks of at least one byte, not {size!r}")
         if self._finished:
             return b""
+        check_cancel(self._cancel, "the stream")
         chunk = self._guarded(size)
         if not chunk:
             self._finished = True
             self._hold.release()  # read whole: the connection is back in the pool
             return b""
         parts, have = [chunk], len(chunk)
-        while have < size and self._arrived() and (more := self._guarded(size - have)):
-            parts.append(more)  # a fast body: what is there already, up to ``size``
-            have += len(more)
+        try:
+            while have < size and self._arrived() and (more := self._guarded(size - have)):
+                parts.append(more)  # a fast body: what is there already, up to ``size``
+                have += len(more)
+        except ClientKitError as exc:
+            self._failed = exc  # raised by the next read: what came before it is given now
         chunk = parts[0] if len(parts) == 1 else b"".join(parts)
         self._received += len(chunk)
         return chunk
@@ -152,9 +163,9 @@ class Stream:
             return DecodeError(f"the body could not be decoded: {exc}", method=self._method, url=url)
         if _short(exc):
             length = self.headers.get("Content-Length")
-            return IntegrityError(
-                f"the body ended after {self._raw.tell()} of {length} bytes", method=self._method, url=url
-            )
+            got = self._raw.tell()
+            why = f"{got} of {length} bytes" if length else f"{got} bytes, before its closing chunk"
+            return IntegrityError(f"the body ended after {why}", method=self._method, url=url)
         return ConnectError(f"the connection broke mid-body: {exc}", method=self._method, url=url)
 
     def close(self) -> None:
@@ -193,7 +204,7 @@ class GuardedBody:
         return self._stream.iter_bytes(_size(amt))
 
     def read1(self, amt: int | None = None, decode_content: bool | None = None) -> bytes:
-        return self._stream.read1(_size(amt))
+        return b"" if amt == 0 else self._stream.read1(_size(amt))
 
     def read(
         self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False

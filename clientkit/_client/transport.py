@@ -21,7 +21,7 @@ import attrs
 import requests
 
 from clientkit._client import decisions
-from clientkit._client.ambient import ambient_deadline, earliest
+from clientkit._client.ambient import ambient_cancel, ambient_deadline, earliest
 from clientkit._client.auth import Authenticator
 from clientkit._client.body import Rewinder, raw_body, read_body, reader, within
 from clientkit._client.cache import CacheStats, Invalidations, Shortcut
@@ -42,6 +42,7 @@ from clientkit._declarations.errors import (
     redacted_cause,
 )
 from clientkit._declarations.options import MAX_BODY, RequestOptions, Timeout
+from clientkit._declarations.progress import Cancel, check_cancel
 from clientkit._declarations.redaction import redact_data, redact_headers, redact_url
 from clientkit._declarations.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_value, is_token, is_utf8, loads
@@ -117,6 +118,8 @@ class _Call:
     attempt: int = 0
     hops: int = 0
     renewed: bool = False
+    renewed_unsent: bool = False  # a 401 renewed the credential; the body could not go again
+    cancel: Cancel | None = None  # the ambient one (bulk work's), looked at before each attempt
     previous: Exception | None = None
 
     @property
@@ -131,10 +134,19 @@ class _Call:
         return f"{total}s in total" if total else "the deadline of the call it was made for"
 
 
-def _not_renewed(call: _Call, error: APIError) -> APIError:
-    """A 401 says why the credential was not renewed for it: its body cannot be sent again."""
-    if error.status == 401 and isinstance(call.auth, Authenticator) and not call.rewinder.replayable:
-        error.args = (f"{error.args[0]}; not renewed and re-sent: its body cannot be sent again",)
+def _can_renew(auth: Any) -> bool:
+    """Whether ``auth`` is a strategy that can renew its credential (a login flow; never a
+    static token, key or password)."""
+    return isinstance(auth, Authenticator) and type(auth).renew is not Authenticator.renew
+
+
+def _not_resent(call: _Call, error: APIError) -> APIError:
+    """A 401 whose credential was renewed for it says why the request was not sent again."""
+    if error.status == 401 and call.renewed_unsent:
+        error.args = (
+            f"{error.args[0]}; the credential was renewed; the request was not re-sent: "
+            "its body cannot be sent again",
+        )
     return error
 
 
@@ -248,6 +260,7 @@ class Transport:
         call.hold = hold if stream else None
         self._written(call)
         deadline = earliest(deadline, ambient_deadline())
+        call.cancel = ambient_cancel()
         if deadline is not None:
             call.deadline = deadline if call.deadline is None else min(call.deadline, deadline)
         hit = self._fresh_hit(call)
@@ -348,6 +361,7 @@ class Transport:
     def _exchange(self, call: _Call) -> requests.Response:
         """Attempts until one gives the call's answer (or its error)."""
         while True:
+            check_cancel(call.cancel, f"{call.method} {redact_url(call.url)}")
             if call.deadline is not None and time.monotonic() >= call.deadline:
                 raise RequestTimeout(
                     f"the call took longer than {call.budget}", method=call.method, url=call.url
@@ -397,7 +411,7 @@ class Transport:
         """One exchange on the wire, its body read (unless streamed) within the deadline."""
         timeout = (within(call.limits.connect, call.deadline), within(call.limits.read, call.deadline))
         limit = call.opts.max_body
-        if call.conditional is not None:
+        if call.conditional is not None or (self.cached and (call.stream or call.opts.cache == "bypass")):
             return self._send_plain(call, timeout)
         hooks: dict[str, Any] = {}
         if self.cached and not call.stream:
@@ -446,9 +460,13 @@ class Transport:
 
     def _judge(self, call: _Call, resp: requests.Response) -> decisions.Verdict:
         """The decision on ``resp``; a 401 the credential can be renewed for is renewed here
-        (once per call, and only for a body that can be sent again), and a renewal that
-        fails leaves the status to be judged again."""
+        (once per call), and a renewal that fails leaves the status to be judged again. A
+        body that cannot be sent again is not re-sent, but the credential is still renewed
+        (or a session that only uploads from pipes would never get a fresh one)."""
         may_renew = not call.renewed and isinstance(call.auth, Authenticator) and call.rewinder.replayable
+        unsendable = not call.renewed and not call.rewinder.replayable
+        if resp.status_code == 401 and unsendable and _can_renew(call.auth):
+            call.renewed_unsent = self._renewed(call, resp, close=False)
         while True:
             verdict = decisions.judge(
                 resp.status_code,
@@ -474,7 +492,7 @@ class Transport:
             resp.close()
             self._retry(call, verdict.delay, f"status {resp.status_code}")
         elif verdict.outcome == "fail" and call.raise_for_status:
-            raise _not_renewed(call, self.error_for(resp, call.method))
+            raise _not_resent(call, self.error_for(resp, call.method))
         elif verdict.outcome != "renew":
             return resp
         return None
@@ -516,11 +534,12 @@ class Transport:
         call.conditional = None
 
     @staticmethod
-    def _renewed(call: _Call, resp: requests.Response) -> bool:
+    def _renewed(call: _Call, resp: requests.Response, *, close: bool = True) -> bool:
         """Whether a 401 made the authenticator renew its credential (once per call)."""
         call.renewed = True
         if resp.request is not None and call.auth.renew(resp.request):
-            resp.close()
+            if close:
+                resp.close()
             return True
         return False
 
@@ -540,12 +559,24 @@ class Transport:
         call.attempt += 1
 
     def _send_plain(self, call: _Call, timeout: Any) -> requests.Response:
-        """Send past requests-cache (the shortcut's own conditional request)."""
+        """Send past requests-cache, with the session's hooks, auth and cookies: the
+        shortcut's own conditional request, and what must never touch the cache: a streamed
+        body (the cache would read it whole into memory and store it, whatever its
+        ``Cache-Control`` says) and a ``cache="bypass"`` call (a job's poll)."""
         headers = {**call.headers, **(call.conditional or {})}
-        request = requests.Request(call.method, call.url, params=call.query, headers=headers, auth=call.auth)
+        request = requests.Request(
+            call.method,
+            call.url,
+            params=call.query,
+            data=call.body,
+            files=call.files,
+            headers=headers,
+            auth=call.auth,
+        )
         prepared = self.http.prepare_request(request)
         resp = requests.Session.send(self.http, prepared, timeout=timeout, allow_redirects=False, stream=True)
-        read_body(resp, call.deadline, call.opts.max_body)
+        if not call.stream:
+            read_body(resp, call.deadline, call.opts.max_body)
         return resp
 
     def _cache_keys(

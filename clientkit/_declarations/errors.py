@@ -175,8 +175,12 @@ class IntegrityError(TransportError):
 
 class Cancelled(ClientKitError):
     """The caller's cancel event was set and the operation stopped: what it held on this
-    side is cleaned up (no partial file, no thread left waiting), but work already handed to
-    the server (a started job, a request sent) may go on there."""
+    side is cleaned up (no partial file) and it returns at once, without waiting for work in
+    flight. Inside bulk work (stopped by its cancel, or by closing its iterator) a request
+    made through clientkit is cut at its next check: before each attempt, and as the bytes
+    of a stream or download arrive; other code in the work's function runs to its end in
+    the background, its result dropped. Work already handed to the server (a started job,
+    a request sent) may go on there."""
 
 
 class JobFailed(ClientKitError):

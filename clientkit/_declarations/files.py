@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args
 
+import attrs
+
 from clientkit._declarations.errors import InvalidRequestError
 from clientkit._declarations.progress import OnProgress
 from clientkit._declarations.wire import check_header_value
@@ -82,7 +84,7 @@ def _checked_source(source: Any) -> Any:
         raise InvalidRequestError("a File of a memoryview needs a contiguous one: pass bytes(view)")
     if isinstance(source, bytes | bytearray | memoryview):
         return source
-    if hasattr(source, "read"):
+    if callable(getattr(source, "read", None)):
         check_binary(source)
         return source
     raise InvalidRequestError(
@@ -100,12 +102,20 @@ def check_binary(stream: Any) -> None:
 
 
 def is_file(value: Any) -> bool:
-    """Whether a payload value is sent as a file: a :class:`File` or an open file (anything
-    with ``read``). A path is not: it is wrapped in ``File(...)``, or given to a field
-    declared to hold one (:func:`local_files`)."""
-    if isinstance(value, File):
+    """Whether a payload value is sent as a file: a :class:`File` or an open file (an
+    ``io.IOBase``; ``File`` checks it is binary). A path is not: it is wrapped in
+    ``File(...)``, or given to a field declared to hold one (:func:`local_files`). A resource
+    or any value whose ``read`` is an attribute (``Message(read=True)``) is a value; another
+    object with a ``read()`` method is refused with :class:`InvalidRequestError` (wrap it in
+    ``File(...)`` to upload it)."""
+    if isinstance(value, File | io.IOBase):
         return True
-    return hasattr(value, "read") and not isinstance(value, str | bytes | bytearray | memoryview)
+    if callable(getattr(value, "read", None)) and not attrs.has(type(value)):
+        raise InvalidRequestError(
+            f"a {type(value).__name__} has a read() method but is not a file object: "
+            "wrap it in File(...) to upload it"
+        )
+    return False
 
 
 def declares_file(annotation: Any) -> bool:

@@ -35,3 +35,18 @@ def test_a_call_within_a_scope_ends_at_its_deadline(server: ScriptedServer) -> N
     assert time.monotonic() - start < 2.5  # the server would have taken 3 s
     server.set("GET", "/slow", Reply(json={"ok": True}))
     assert session.request("GET", "/slow").json() == {"ok": True}  # outside: no deadline
+
+
+def test_the_ambient_cancel_is_any_of_the_nested_ones() -> None:
+    import threading
+
+    from clientkit._client.ambient import ambient_cancel, either
+
+    outer, inner = threading.Event(), threading.Event()
+    assert ambient_cancel() is None and either(None, outer) is outer and either(outer, outer) is outer
+    with ambient(None, outer), ambient(None, inner):
+        both = ambient_cancel()
+        assert both is not None and not both.is_set()
+        inner.set()
+        assert both.is_set()
+    assert ambient_cancel() is None

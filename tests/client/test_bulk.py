@@ -159,3 +159,75 @@ def test_an_outer_deadline_bounds_a_run_inside_it() -> None:
 
     with ambient(time.monotonic() + 0.2), pytest.raises(RequestTimeout, match="of the work it is part of"):
         list(run(time.sleep, [0.15] * 6, workers=1, deadline=60))
+
+
+# -- stopping: requests in flight are cut at their next check, nobody waits for them ------------
+
+
+def _five_requests(session: Any, ended: list[BaseException]) -> Any:
+    def work(i: int) -> Any:
+        try:
+            return [session.request("GET", "/slow") for _ in range(5)]  # 1.5 s each item
+        except BaseException as exc:
+            ended.append(exc)
+            raise
+
+    return work
+
+
+def _settled(server: ScriptedServer, ended: list[BaseException], workers: int) -> int:
+    """The requests the server got once every worker has stopped (a generous wait)."""
+    until = time.monotonic() + 3
+    while len(ended) < workers and time.monotonic() < until:
+        time.sleep(0.02)
+    time.sleep(0.4)  # a request started late would have arrived by now
+    return len(server.received)
+
+
+def test_a_cancel_cuts_the_requests_in_flight_at_their_next_check(server: ScriptedServer) -> None:
+    server.on("GET", "/slow", Reply(json={"ok": True}, delay=0.3))
+    ended: list[BaseException] = []
+    stop = threading.Event()
+    threading.Timer(0.45, stop.set).start()
+    with pytest.raises(Cancelled, match="bulk work was cancelled"):
+        list(run(_five_requests(connect(server), ended), range(8), workers=2, cancel=stop))
+    assert _settled(server, ended, 2) <= 6  # each worker's request in flight, never the rest
+    assert len(ended) == 2 and all(isinstance(e, Cancelled) for e in ended)
+
+
+def test_closing_the_iterator_returns_at_once_and_cuts_what_is_in_flight(server: ScriptedServer) -> None:
+    server.on("GET", "/slow", Reply(json={"ok": True}, delay=0.3))
+    ended: list[BaseException] = []
+    slow = _five_requests(connect(server), ended)
+    outcomes = run(lambda i: i if i == 0 else slow(i), range(8), workers=2)
+    assert next(outcomes).result == 0  # items 1 and 2 are running now
+    time.sleep(0.45)
+    started = time.monotonic()
+    outcomes.close()
+    assert time.monotonic() - started < 0.25  # not the 1.2 s the items in flight still had
+    assert _settled(server, ended, 2) <= 6
+    assert len(ended) == 2 and all(isinstance(e, Cancelled) for e in ended)
+
+
+def test_a_download_in_bulk_work_stops_at_its_cancel(server: ScriptedServer, tmp_path: Any) -> None:
+    body = b"x" * 100_000
+    server.on("GET", "/f", Reply(body=body, content_type="application/octet-stream", trickle=(1000, 0.02)))
+    session = connect(server)
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    ended: list[BaseException] = []
+
+    def fetch(i: int) -> Any:
+        try:
+            return session.download("/f", to=tmp_path / f"{i}.bin")  # 2 s each
+        except BaseException as exc:
+            ended.append(exc)
+            raise
+
+    with pytest.raises(Cancelled):
+        list(run(fetch, range(2), workers=2, cancel=stop))
+    until = time.monotonic() + 1
+    while len(ended) < 2 and time.monotonic() < until:
+        time.sleep(0.02)
+    assert len(ended) == 2 and all(isinstance(e, Cancelled) for e in ended)  # within a second, not 2 s
+    assert list(tmp_path.iterdir()) == []

@@ -3,16 +3,21 @@ lengths verified, interruptions cleaned up, resuming with Range, redirects off-o
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
+import socket
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from clientkit import Action, Resource, Service, Timeout, TokenAuth
+from clientkit import Action, CacheConfig, Resource, Service, Timeout, TokenAuth
 from clientkit.errors import (
     Cancelled,
     ConnectError,
@@ -25,7 +30,7 @@ from clientkit.files import Downloaded, File, Progress
 from clientkit.sandbox import Fault
 from clientkit.sandbox.app import Reply, Sandbox
 from clientkit.sandbox.files import Generated
-from tests.support.filed import Docs, Report, docs, httpbin, leftovers
+from tests.support.filed import BIG, ZIPPED, Docs, Report, cacheable, docs, httpbin, leftovers, stored
 from tests.support.scripted import Reply as Scripted
 from tests.support.scripted import ScriptedServer
 
@@ -421,3 +426,147 @@ class Exports(Service):
 )
 class Exported(Resource):
     id: int | None = None
+
+
+def test_a_cached_session_downloads_past_the_cache(tmp_path: Path) -> None:
+    with cacheable() as url:
+        session = docs(url, cache=CacheConfig(backend="memory"))
+        tracemalloc.start()
+        try:
+            got = session.download("/big", to=tmp_path / "big.bin")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert got.size == (tmp_path / "big.bin").stat().st_size == BIG
+        assert peak < BIG // 4  # never the whole body in memory
+        assert session.download("/gz", to=tmp_path / "gz.bin").size == len(ZIPPED)
+        assert (tmp_path / "gz.bin").read_bytes() == ZIPPED  # decoded once
+        assert stored(session) == 0
+
+
+# -- a resume never splices two bodies, never takes a short range for the end --------------------
+
+
+def _range(start: int, end: int, total: str, etag: str = '"v1"', body: bytes = SMALL) -> Scripted:
+    return Scripted(
+        status=206,
+        body=body[start:end],
+        headers={"Content-Range": f"bytes {start}-{end - 1}/{total}", "ETag": etag},
+        content_type="application/octet-stream",
+    )
+
+
+def test_a_206_of_another_version_is_not_spliced_in(server: ScriptedServer, tmp_path: Path) -> None:
+    other = b"B" * 2000
+    whole = Scripted(body=other, headers={"ETag": '"v2"'}, content_type="application/octet-stream")
+    server.on("GET", "/f", _broken_off(), _range(1000, 2000, "2000", etag='"v2"', body=other), whole)
+    got = docs(server.url, retries=3).download("/f", to=tmp_path / "o.bin", resume=True)
+    assert (tmp_path / "o.bin").read_bytes() == other and got.size == 2000  # the new version, whole
+    assert [r.header("Range") for r in server.requests_to("/f")] == [None, "bytes=1000-", None]
+
+
+def test_a_206_of_another_version_fails_when_it_cannot_start_again(server: ScriptedServer) -> None:
+    server.on("GET", "/f", _broken_off(), _range(1000, 2000, "2000", etag='"v2"'))
+    sink = _Unseekable()
+    with pytest.raises(IntegrityError, match="the body changed on the server"):
+        docs(server.url, retries=3).download("/f", to=sink, resume=True)
+    assert len(server.requests_to("/f")) == 2 and bytes(sink.data) == SMALL[:1000]
+
+
+def test_a_short_206_is_continued_never_taken_for_the_end(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("GET", "/f", _broken_off(), _range(1000, 1500, "2000"), _range(1500, 2000, "2000"))
+    got = docs(server.url, retries=3).download("/f", to=tmp_path / "o.bin", resume=True)
+    assert (tmp_path / "o.bin").read_bytes() == SMALL and got.size == 2000
+    assert [r.header("Range") for r in server.requests_to("/f")] == [None, "bytes=1000-", "bytes=1500-"]
+    server.clear()
+    server.on("GET", "/f", _broken_off(), _range(1000, 1500, "2000"))
+    with pytest.raises(IntegrityError, match="1500 of 2000 bytes"):
+        docs(server.url, retries=1).download("/f", to=tmp_path / "p.bin", resume=True)
+    assert leftovers(tmp_path) == ["o.bin"]
+
+
+def test_a_content_encoded_body_is_started_again_not_ranged(server: ScriptedServer, tmp_path: Path) -> None:
+    zipped = gzip.compress(DATA[:200_000])
+    headers = {"ETag": '"z"', "Accept-Ranges": "bytes", "Content-Encoding": "gzip"}
+    kind = "application/octet-stream"
+    broken = Scripted(body=zipped, headers=headers, content_type=kind, truncate=len(zipped) // 2)
+    whole = Scripted(body=zipped, headers=headers, content_type=kind)
+    server.on("GET", "/f", broken, whole)
+    got = docs(server.url, retries=2).download("/f", to=tmp_path / "o.bin", resume=True)
+    assert (tmp_path / "o.bin").read_bytes() == DATA[:200_000] and got.size == 200_000
+    assert [r.header("Range") for r in server.requests_to("/f")] == [None, None]
+
+
+def test_a_callers_own_range_is_refused_before_sending(server: ScriptedServer, tmp_path: Path) -> None:
+    with pytest.raises(InvalidRequestError, match="sends its own Range"):
+        docs(server.url).download("/f", to=tmp_path / "o.bin", headers={"Range": "bytes=0-9"})
+    assert server.received == [] and leftovers(tmp_path) == []
+
+
+class _Chunked(BaseHTTPRequestHandler):
+    """``/f``: :data:`SMALL` sent chunked (total unknown), ranges offered; the first answer
+    breaks off (``cut`` bytes, no closing chunk), a ``Range`` gets at most ``piece`` bytes
+    with ``bytes a-b/*``, and a range past the end a 416 ``bytes */2000``."""
+
+    protocol_version = "HTTP/1.1"
+    cut = 1000
+    piece = 500
+    ranges: list[str | None] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        asked = self.headers.get("Range")
+        type(self).ranges.append(asked)
+        if asked is None:
+            self.send_response(200)
+            self.send_header("ETag", '"c"')
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"%x\r\n%s\r\n" % (self.cut, SMALL[: self.cut]))
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        start = int(asked.removeprefix("bytes=").rstrip("-"))
+        if start >= len(SMALL):
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{len(SMALL)}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        part = SMALL[start : start + self.piece]
+        self.send_response(206)
+        self.send_header("ETag", '"c"')
+        self.send_header("Content-Range", f"bytes {start}-{start + len(part) - 1}/*")
+        self.send_header("Content-Length", str(len(part)))
+        self.end_headers()
+        self.wfile.write(part)
+
+
+@contextmanager
+def _chunked(cut: int) -> Iterator[tuple[str, list[str | None]]]:
+    handler = type("Handler", (_Chunked,), {"cut": cut, "ranges": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", handler.ranges
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("cut", [1000, len(SMALL)])
+def test_ranges_of_an_unknown_total_go_on_until_the_server_says_none_is_left(
+    cut: int, tmp_path: Path
+) -> None:
+    with _chunked(cut) as (url, ranges):
+        got = docs(url, retries=1).download("/f", to=tmp_path / "o.bin", resume=True)
+    assert (tmp_path / "o.bin").read_bytes() == SMALL and got.size == len(SMALL)
+    # a 206 of "bytes a-b/*" proves nothing: the next range is asked for until a 416 says
+    # the body is whole; only the first break counted against the retries
+    assert ranges == [None, *[f"bytes={n}-" for n in range(cut, len(SMALL) + 1, 500)]]

@@ -309,3 +309,41 @@ def test_request_files_tuples_are_read_as_requests_reads_them(server: ScriptedSe
     assert _sent(server) == parts_of(theirs.body, theirs.headers["Content-Type"])  # type: ignore[arg-type]
     head = server.received[-1].body.split(b"\r\n\r\n")[0:2]
     assert (b'filename=""' in b"".join(head)) == (files == {"f": ("", b"x")})
+
+
+@Docs.resource(one="/notes/{id}")
+class Note(Resource):
+    id: int | None = None
+    text: str | None = None
+    read: bool = False  # an attribute named read: a value, never a file
+
+
+@Docs.resource(one="/threads/{id}", many="/threads")
+class Thread(Resource):
+    id: int | None = field(default=None, read_only=True)
+    last: Note | None = None
+    extra: Any = None
+
+
+class _Reader:
+    """Not a file object, but with a read() method."""
+
+    def __init__(self) -> None:
+        self.left = b"data"
+
+    def read(self, size: int = -1) -> bytes:
+        out, self.left = self.left, b""
+        return out
+
+
+def test_only_files_are_files_a_read_attribute_is_a_value(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("POST", "/threads", Reply(201, json={"id": 1}))
+    session = _connect(server.url)
+    for read in (True, False):
+        session.create(Thread(last=Note(id=3, text="x", read=read)))
+        assert server.received[-1].json == {"last": {"id": 3, "text": "x", "read": read}}
+    with pytest.raises(InvalidRequestError, match="has a read\\(\\) method but is not a file object"):
+        session.create(Thread(extra=_Reader()))
+    assert len(server.received) == 2  # refused before sending
+    session.create(Thread(extra=File(_Reader(), filename="r.bin")))
+    assert [(p.name, p.filename, p.data) for p in _sent(server)][-1] == ("extra", "r.bin", b"data")

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import time
+import tracemalloc
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from clientkit import Timeout
+from clientkit import CacheConfig, Timeout
 from clientkit.errors import (
     ConnectError,
+    IntegrityError,
     InvalidRequestError,
     NotFoundError,
     RequestTimeout,
     UnexpectedContentType,
 )
-from clientkit.files import Stream
+from clientkit.files import File, Stream
 from clientkit.sandbox import Fault
 from clientkit.sandbox.app import Sandbox
 from clientkit.sandbox.files import Generated
-from tests.support.filed import Docs, Report, docs
+from tests.support.filed import BIG, ZIPPED, Docs, Report, cacheable, docs, raw, stored
 from tests.support.scripted import Reply, ScriptedServer
 from tests.support.trickler import TricklingServer
 
@@ -186,3 +190,72 @@ def test_a_chunk_size_below_one_is_refused(box: Sandbox) -> None:
         with pytest.raises(InvalidRequestError, match="at least one byte"):
             next(body.iter_bytes(0))
         assert len(body.read1(10)) <= 10
+
+
+# -- a cached session: streamed bodies never touch the cache -----------------------------------
+
+
+def test_a_cached_session_streams_past_the_cache() -> None:
+    with cacheable() as url:
+        session = docs(url, cache=CacheConfig(backend="memory"))
+        for _ in range(2):  # the second would be a fresh hit from a cache that stored it
+            with session.stream("GET", "/gz") as body:
+                assert body.read() == ZIPPED  # decoded once, as it arrives
+            resp = session.request("GET", "/gz", stream=True)
+            assert b"".join(resp.raw.stream(1000)) == ZIPPED
+            resp = session.request("GET", "/gz", stream=True)
+            assert resp.raw.read(decode_content=True) == ZIPPED
+        assert stored(session) == 0
+        session.request("GET", "/json")
+        assert stored(session) == 1  # what is not streamed is still cached
+
+
+def test_a_cached_session_streams_in_constant_memory() -> None:
+    with cacheable() as url:
+        session = docs(url, cache=CacheConfig(backend="memory"))
+        tracemalloc.start()
+        try:
+            with session.stream("GET", "/big") as body:
+                size = sum(len(chunk) for chunk in body.iter_bytes())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert size == BIG and peak < BIG // 4  # never the whole body in memory
+        assert stored(session) == 0
+
+
+def _half_sent(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "200000")
+    handler.end_headers()
+    handler.wfile.write(b"x" * 100_000)
+    handler.wfile.flush()
+    handler.connection.shutdown(socket.SHUT_RDWR)
+    handler.close_connection = True
+
+
+def test_the_bytes_read_before_a_failure_are_given_before_it() -> None:
+    got = bytearray()
+    with raw(_half_sent) as url, docs(url, retries=0).stream("GET", "/cut") as body:
+        chunks = body.iter_bytes()  # a chunk larger than what arrived
+        got += next(chunks)
+        with pytest.raises(IntegrityError, match="ended after 100000 of 200000 bytes"):
+            next(chunks)
+    assert len(got) == 100_000  # nothing that arrived is thrown away (a resume starts there)
+
+
+def test_request_stream_read1_of_zero_is_empty(box: Sandbox) -> None:
+    resp = docs(box.url).request("GET", "/files/data.bin", stream=True)
+    assert resp.raw.read1(0) == b""
+    assert 0 < len(resp.raw.read1(10)) <= 10
+    resp.close()
+
+
+def test_stream_sends_a_payload_with_files_as_multipart(server: ScriptedServer) -> None:
+    server.on("POST", "/up", Reply(body=b"done", content_type="text/plain"))
+    payload = {"note": "n", "f": File(b"abc", filename="a.txt")}
+    with docs(server.url).stream("POST", "/up", json=payload) as body:
+        assert body.read() == b"done"
+    sent = server.received[-1]
+    assert (sent.header("Content-Type") or "").startswith("multipart/form-data; boundary=")
+    assert b'filename="a.txt"' in sent.body and b"abc" in sent.body

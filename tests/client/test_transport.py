@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from clientkit import ApiKeyAuth, BasicAuth, CacheConfig, Service, TokenAuth
 from clientkit.errors import (
     AuthenticationError,
     ClientError,
@@ -18,7 +19,7 @@ from clientkit.errors import (
     ServerError,
 )
 from clientkit.files import File
-from tests.support.filed import docs
+from tests.support.filed import cacheable, docs, stored
 from tests.support.login import LoginApi, LoginServer, Me
 from tests.support.processes import free_port
 from tests.support.retried import Api, IdempotentApi, IThing, Thing, ok, policy
@@ -178,7 +179,7 @@ def _piped(data: bytes) -> int:
     return read_end
 
 
-def test_a_401_to_a_body_that_cannot_be_re_sent_is_raised_not_renewed(server: ScriptedServer) -> None:
+def test_a_401_to_a_body_that_cannot_be_re_sent_renews_but_does_not_re_send(server: ScriptedServer) -> None:
     srv = LoginServer(server, lifetime=3600)
     server.on("POST", "/me", srv.me)
     session = LoginApi.connect(server.url, username="ann", password="s3cret-pw")
@@ -186,17 +187,48 @@ def test_a_401_to_a_body_that_cannot_be_re_sent_is_raised_not_renewed(server: Sc
     srv.valid.clear()  # the token is revoked while an upload from a pipe is under way
     with (
         os.fdopen(_piped(b"piped " * 1000), "rb") as pipe,
-        pytest.raises(AuthenticationError, match="not renewed and re-sent: its body cannot be sent again"),
+        pytest.raises(
+            AuthenticationError,
+            match="the credential was renewed; the request was not re-sent: its body cannot be sent again",
+        ),
     ):
         session.request("POST", "/me", files={"f": pipe})
+    assert srv.count("/auth/login") == 2  # renewed, so the next upload from a pipe goes through
+    with os.fdopen(_piped(b"again " * 1000), "rb") as pipe:
+        assert session.request("POST", "/me", files={"f": pipe}).json() == {"name": "ann"}
+    srv.valid.clear()
     with pytest.raises(AuthenticationError, match="cannot be sent again"):
         session.request("POST", "/me", data=iter([b"a", b"b"]))
     posts = [r for r in server.requests_to("/me") if r.method == "POST"]
-    assert len(posts) == 2 and b"piped " * 1000 in posts[0].body  # each sent once, never empty
-    assert srv.count("/auth/login") == 1
-    assert session.request("POST", "/me", files={"f": b"bytes"}).json() == {"name": "ann"}  # renewed
-    again = [r for r in server.requests_to("/me") if r.method == "POST"][2:]
-    assert len(again) == 2 and all(b"bytes" in r.body for r in again)
+    assert len(posts) == 3 and b"piped " * 1000 in posts[0].body  # each sent once, never empty
+    assert b"again " * 1000 in posts[1].body and srv.count("/auth/login") == 3
+
+
+class _Token(Service):
+    auth = TokenAuth()
+
+
+class _Key(Service):
+    auth = ApiKeyAuth()
+
+
+class _Basic(Service):
+    auth = BasicAuth()
+
+
+@pytest.mark.parametrize(
+    ("service", "credential"),
+    [(_Token, {"token": "wrong"}), (_Key, {"key": "wrong"}), (_Basic, {"username": "u", "password": "p"})],
+)
+def test_a_static_credential_never_claims_a_renewal(
+    server: ScriptedServer, service: type[Service], credential: dict[str, str]
+) -> None:
+    server.on("POST", "/up", Reply(401, json={"message": "bad credential"}))
+    session = service.connect(server.url, **credential)  # type: ignore[arg-type]
+    with os.fdopen(_piped(b"x" * 10), "rb") as pipe, pytest.raises(AuthenticationError) as caught:
+        session.request("POST", "/up", files={"f": pipe})
+    assert str(caught.value).endswith("bad credential")  # nothing about renewing or re-sending
+    assert len(server.requests_to("/up")) == 1
 
 
 def _open_fds(path: Path) -> list[str]:
@@ -248,3 +280,13 @@ def test_carried_headers_follow_a_redirect_off_origin(
     there = other_server.requests_to("/signed")[0]
     assert there.header("Range") == "bytes=5-"  # the transfer's own header goes along
     assert there.header("X-Tenant") is None and there.header("Authorization") is None
+
+
+def test_a_bypassed_call_is_never_stored_whatever_its_answer_says() -> None:
+    with cacheable() as url:
+        session = docs(url, cache=CacheConfig(backend="memory"))
+        for _ in range(2):
+            assert session.request("GET", "/poll", cache="bypass").json() == {"ok": True}
+        assert stored(session) == 0 and session.cache_stats.hits == 0
+        session.request("GET", "/poll")
+        assert stored(session) == 1

@@ -3,9 +3,11 @@ download, stream and answer tests, and httpbin served on 127.0.0.1."""
 
 from __future__ import annotations
 
+import gzip
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from clientkit import Action, Resource, Service, TokenAuth
@@ -54,3 +56,84 @@ def httpbin() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+BIG = 20_000_000
+ZIPPED = b"clientkit " * 50_000
+
+
+class _Cacheable(BaseHTTPRequestHandler):
+    """Answers every GET as fresh for an hour (``Cache-Control: max-age=3600``): ``/big`` is
+    :data:`BIG` bytes sent in 1 MB blocks, ``/gz`` is :data:`ZIPPED` gzip-encoded, any other
+    path a small JSON body."""
+
+    protocol_version = "HTTP/1.1"
+    zipped = gzip.compress(ZIPPED)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        self.send_response(200)
+        self.send_header("Cache-Control", "max-age=3600")
+        if path == "/big":
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(BIG))
+            self.end_headers()
+            block = b"z" * 1_000_000
+            for _ in range(BIG // len(block)):
+                self.wfile.write(block)
+            return
+        body, ctype = b'{"ok": true}', "application/json"
+        if path == "/gz":
+            body, ctype = self.zipped, "application/octet-stream"
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def cacheable() -> Iterator[str]:
+    """A server whose answers say they may be cached for an hour (see :class:`_Cacheable`)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Cacheable)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def stored(session: Session) -> int:
+    """How many answers the session's cache backend holds."""
+    return len(list(session.transport.http.cache.responses.keys()))  # type: ignore[attr-defined]
+
+
+@contextmanager
+def raw(answer: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
+    """A server whose every GET is answered by ``answer(handler)``, byte for byte (a body
+    broken off, a chunked body without its closing chunk)."""
+    handler = type("Raw", (_Quiet,), {"do_GET": lambda self: answer(self)})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class _Quiet(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
