@@ -559,11 +559,8 @@ class Sandbox:
             and level_type(types[f.name], f.level) is not types[f.name]
             and not conforms(payload[f.wire], level_type(types[f.name], f.level))
         }
-        return {
-            k: v
-            for k, v in payload.items()
-            if k not in read_only and k not in counts and (self.keep_unknown or k in declared)
-        }
+        dropped = read_only | counts | (set(self.service.context_body) - declared)  # context: who asks
+        return {k: v for k, v in payload.items() if k not in dropped and (self.keep_unknown or k in declared)}
 
     def _create(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         payload = self._payload(cls, spec, req, "create")
