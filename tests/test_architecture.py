@@ -25,6 +25,7 @@ PUBLIC_MODULES = (
     "clientkit.paging",
     "clientkit.redaction",
     "clientkit.tokens",
+    "clientkit.webhooks",
 )
 
 
