@@ -19,6 +19,7 @@ from clientkit._declarations.errors import (
     DeclarationError,
     DecodeError,
     ErrorShape,
+    HandshakeError,
     IncompleteResourceError,
     IntegrityError,
     InvalidRequestError,
@@ -33,9 +34,11 @@ from clientkit._declarations.errors import (
     RedirectError,
     RequestTimeout,
     ServerError,
+    SignatureError,
     TransportError,
     UnexpectedContentType,
     ValidationError,
+    WebhookError,
 )
 
 __all__ = [
@@ -53,6 +56,7 @@ __all__ = [
     "DeclarationError",
     "DecodeError",
     "ErrorShape",
+    "HandshakeError",
     "IncompleteResourceError",
     "IntegrityError",
     "InvalidRequestError",
@@ -67,7 +71,9 @@ __all__ = [
     "RedirectError",
     "RequestTimeout",
     "ServerError",
+    "SignatureError",
     "TransportError",
     "UnexpectedContentType",
     "ValidationError",
+    "WebhookError",
 ]

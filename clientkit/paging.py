@@ -6,6 +6,7 @@ from clientkit._client.pager import (
     Pager,
 )
 from clientkit._declarations.paging import (
+    CountRequest,
     Cursor,
     HeaderNext,
     LinkHeader,
@@ -19,6 +20,7 @@ from clientkit._declarations.paging import (
 )
 
 __all__ = [
+    "CountRequest",
     "CountedList",
     "Cursor",
     "HeaderNext",

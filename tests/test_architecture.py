@@ -25,6 +25,7 @@ PUBLIC_MODULES = (
     "clientkit.paging",
     "clientkit.redaction",
     "clientkit.tokens",
+    "clientkit.webhooks",
 )
 
 
@@ -79,8 +80,8 @@ def test_no_function_over_60_lines() -> None:
 #: deadline and cancel conventions (+2,359), and the fixes after their review (+183).
 #: Issue #19: index steps in key paths, error details in other shapes, decimals (+223);
 #: what a write answers, answer checks (+253); delete verbs, paging that keeps the
-#: caller's position (+63).
-CORE_LINE_BUDGET = 11_833
+#: caller's position (+63); context in queries and bodies, counts, webhooks (+441).
+CORE_LINE_BUDGET = 12_274
 
 
 def test_the_core_does_not_grow() -> None:

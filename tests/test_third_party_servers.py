@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import requests
 
-from clientkit import Envelope, ErrorShape, Resource, Service, TokenAuth, changes, extra, field
+from clientkit import Envelope, ErrorShape, PageNumber, Resource, Service, TokenAuth, changes, extra, field
 from clientkit.errors import AuthenticationError, BadRequestError, NotFoundError
+from clientkit.paging import CountRequest
 
 # -- json-server ------------------------------------------------------------------------
 
@@ -87,6 +88,30 @@ def test_json_server_list_and_singleton(json_server: str) -> None:
         profile.name = "clientkit"
         api.save(profile)
     assert raw(json_server, "/profile") == {"name": "clientkit"}
+
+
+_HEAD_COUNT = CountRequest(method="HEAD", header="X-Total-Count", params={"_limit": 0})
+
+
+@JsonServer.resource(
+    many="/posts",
+    name="CountedPost",
+    pagination=PageNumber(page="_page", size="_limit", count=_HEAD_COUNT),
+)
+class CountedPost(Resource):
+    id: int | None = field(read_only=True)
+    author: str | None = None
+
+
+def test_json_server_counts_from_a_head_request(json_server: str) -> None:
+    # json-server 0.17 sends X-Total-Count only when _limit, _end or _page is given, and
+    # answers HEAD as GET without the body: a HEAD with _limit=0 is a count request
+    head = requests.head(json_server + "/posts", params={"author": "bob", "_limit": 0}, timeout=5)
+    assert head.headers["X-Total-Count"] == "11" and head.content == b""
+    with JsonServer.connect(json_server, retries=0) as api:
+        assert api.list(CountedPost, params={"author": "bob"}, page_size=4).total == 11
+        pages = list(api.list(CountedPost, page_size=5).concurrent_pages(workers=3))
+        assert sum(len(p) for p in pages) == 23 and len(pages) == 5
 
 
 @JsonServer.resource(one="/posts/{id}", many="/posts", name="RatedPost")

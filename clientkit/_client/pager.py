@@ -267,6 +267,8 @@ class Pager(Generic[T]):
         size = page_size if page_size is not None else paginator.page_size
         if paginator.method:
             request = attrs.evolve(request, method=paginator.method.upper())
+        self._listing = request  # the filters, without paging: what a count request carries
+        self._counted: int | None = None
         self._request = paginator.first(attrs.evolve(request, size=size))
         if page_size is not None and self._request.size != page_size:
             raise InvalidRequestError(
@@ -364,7 +366,15 @@ class Pager(Generic[T]):
 
     @property
     def total(self) -> int | None:
-        """The service's total count (fetches the first page if nothing was fetched yet)."""
+        """The service's total count: the one pages carry (the first page is fetched if
+        nothing was yet), or, when the style declares a :class:`CountRequest` and no page
+        fetched says, the count request's answer (sent once, only now)."""
+        count = self._paginator.count
+        if count is not None and (self.current_page is None or self.current_page.total is None):
+            if self._counted is None:
+                body, response = self._fetch(count.request(self._listing))
+                self._counted = count.read(body, response.headers)
+            return self._counted
         if self.current_page is None:
             self._first, _ = self._load(self._request, 0)
         assert self.current_page is not None
@@ -424,6 +434,10 @@ class Pager(Generic[T]):
             self._paginator.page_at(self._request, 1)
         except InvalidRequestError:
             total = None  # pages cannot be addressed: walked one after another
+        else:
+            if total is None and self._paginator.count is not None:
+                with bounds.step(1):
+                    total = self.total
         guard = self._guard()
         base = guard.record(first, _fingerprint_items(first))
         if total is None:

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import attrs
 import requests
@@ -36,6 +36,7 @@ from clientkit._client.transport import UNSET, Transport
 from clientkit._declarations.answers import Answer
 from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
+from clientkit._declarations.context import made_values, values_of, with_body
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.errors import (
     AnswerError,
@@ -126,6 +127,8 @@ class Session:
         self._options = options or RequestOptions()
         self._local = threading.local()
         self._templates = service.header_templates()
+        self._in_query = made_values(service.context_query, service.context, "context_query")
+        self._in_body = made_values(service.context_body, service.context, "context_body")
         # (service's options, context generation, merged): rebuilt when either changes
         self._layer: tuple[RequestOptions, int, RequestOptions] | None = None
         self._generation = 0
@@ -246,6 +249,8 @@ class Session:
         """Send through the transport; ``last_response`` becomes this call's answer: the
         response, the failing response of an HTTP error, or ``None`` when none arrived."""
         self._local.response = None
+        if self._in_query or self._in_body:
+            kwargs = self._with_context(path, kwargs)
         self._local.sent = getattr(self._local, "sent", 0) + 1
         try:
             resp = self.transport.request(method, path, **kwargs)
@@ -254,6 +259,21 @@ class Session:
             raise
         self._local.response = resp
         return resp
+
+    def _with_context(self, path: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The declared context values added to a request's query and JSON body, beside
+        (never over) the parameters and keys it has."""
+        with self._context_lock:
+            context = dict(self._context)
+        if "json" in kwargs:
+            kwargs = {**kwargs, "json": with_body(kwargs["json"], self._in_body, context)}
+        if self._in_query:
+            params = pairs_of(kwargs.get("params") or (), "query parameters")
+            options = kwargs.get("options")
+            taken = [k for k, _ in params] + list(options.params if options else ())
+            taken += [k for k, _ in parse_qsl(urlsplit(path).query, keep_blank_values=True)]
+            kwargs = {**kwargs, "params": params + values_of(self._in_query, context, taken)}
+        return kwargs
 
     def _note(self, response: requests.Response) -> None:
         """Make ``response`` this thread's ``last_response`` (a page fetched in a worker)."""

@@ -200,6 +200,19 @@ class JobTimeout(ClientKitError, TimeoutError):
         super().__init__(message)
 
 
+class WebhookError(ClientKitError):
+    """An incoming callback that does not pass its check (see :mod:`clientkit.webhooks`)."""
+
+
+class SignatureError(WebhookError):
+    """A callback's signature is missing, malformed, does not match, or is too old; the
+    message never holds the secret or the expected signature."""
+
+
+class HandshakeError(WebhookError):
+    """A verification handshake that is not one, or whose token does not match."""
+
+
 class RedactedCause(Exception):
     """Stands in for the third-party exception behind a clientkit error: only the type and
     scrubbed text of it and its chain, so no traceback or pickle shows what it carried."""

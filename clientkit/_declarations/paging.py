@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import attrs
 
 from clientkit._declarations.errors import (
+    DeclarationError,
     DecodeError,
     InvalidRequestError,
     PaginationError,
@@ -94,6 +95,64 @@ class RawPage:
     links: Sequence[Mapping[str, str]] = ()  # the parsed ``Link`` header
 
 
+@attrs.frozen
+class CountRequest:
+    """Where a list's total comes from when its pages do not say: another request, sent only
+    when the total is asked for, with the list's filters (not its paging parameters).
+
+    Attributes:
+        method: ``"GET"``, ``"HEAD"`` (the count in a header) or ``"POST"`` (a search count,
+            sent the list's body).
+        suffix: appended to the list's path (``"/count"``: ``/items/count``); ``""``: the
+            list's own path.
+        params: parameters of the count request's own (``{"_limit": 0}``), over the list's.
+        at: the key path of the count in the answer; header: a header holding it; with
+            neither, the answer is the number itself (``42``).
+
+    Example:
+        >>> PageNumber(count=CountRequest(method="HEAD", header="X-Total-Count"))
+        >>> Cursor(count=CountRequest(suffix="/count", at="count"))
+    """
+
+    method: str = "GET"
+    suffix: str = ""
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=dict)
+    at: str | None = None
+    header: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.method not in ("GET", "HEAD", "POST"):
+            raise DeclarationError(f"CountRequest method must be GET, HEAD or POST, not {self.method!r}")
+        if self.method == "HEAD" and (self.header is None or self.at is not None):
+            raise DeclarationError("a HEAD CountRequest has no body: name the count's header, not at=")
+        if self.suffix and (not self.suffix.startswith("/") or set(self.suffix) & set("?#{}")):
+            raise DeclarationError(f"CountRequest suffix must be a path like '/count', not {self.suffix!r}")
+
+    def request(self, listing: PageRequest) -> PageRequest:
+        """The count's request for the list request ``listing`` (before its paging)."""
+        parts = urlsplit(listing.target)
+        target = (
+            urlunsplit(parts._replace(path=parts.path.rstrip("/") + self.suffix))
+            if self.suffix
+            else listing.target
+        )
+        params = tuple((k, v) for k, v in listing.params if k not in self.params) + tuple(self.params.items())
+        body = listing.body if self.method == "POST" else None
+        return PageRequest(method=self.method, target=target, params=params, body=body)
+
+    def read(self, body: Any, headers: Mapping[str, str]) -> int:
+        """The count in an answer; :class:`DecodeError` when it is not there."""
+        if self.header is not None:
+            found, where = int_or_none(headers.get(self.header)), f"the {self.header} header"
+        else:
+            found, where = int_or_none(dig(body, self.at)), f"{self.at!r}" if self.at else "the answer"
+        if found is None:
+            raise DecodeError(
+                f"the count request's answer holds no count in {where}", excerpt=repr_excerpt(body)
+            )
+        return found
+
+
 def locate_items(body: Any, locator: Locator) -> list[Any]:
     """The list of raw items in a page body (none when no alternative of ``locator`` is there)."""
     found = locate(body, locator)
@@ -158,6 +217,7 @@ class Paginator:
         total: the body key path of the total item count (``"count"``).
         total_header: a response header holding the total (``"X-Total-Count"``).
         method: the HTTP method of page requests (``"POST"`` for search endpoints).
+        count: a :class:`CountRequest` asking for the total when pages do not carry it.
     """
 
     items: Locator = None
@@ -165,6 +225,7 @@ class Paginator:
     total: str | None = None
     total_header: str | None = None
     method: str | None = None
+    count: CountRequest | None = attrs.field(default=None, kw_only=True)
     _server_driven: ClassVar[bool] = False
 
     def first(self, request: PageRequest) -> PageRequest:

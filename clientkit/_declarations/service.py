@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from urllib.parse import urlsplit
 
 from clientkit._declarations.checks import AnswerCheck
+from clientkit._declarations.context import made_values
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import DeclarationError, ErrorShape, InvalidRequestError
@@ -49,6 +50,8 @@ _DECLARATIONS: dict[str, tuple[type, ...]] = {
     "expansion": (Expansion, type(None)),
     "headers": (Mapping,),
     "context": (Mapping,),
+    "context_query": (Mapping,),
+    "context_body": (Mapping,),
     "json": (JsonCodec,),
     "query": (QueryStyle,),
     "retry": (RetryPolicy,),
@@ -75,6 +78,10 @@ class Service:
         headers: headers on every request to the service; values may name context
             entries (``{"x-tenant-id": "{tenant}"}``) and are left out while those are ``None``.
         context: the per-session values (tenant, app, workspace) and their defaults.
+        context_query, context_body: parameters added to every request's query, and keys
+            added to every JSON object body: templates of context names
+            (``{"userId": "{user}"}``) or callables of the context (or of nothing), left
+            out while ``None``; the call's own parameters and body keys win.
         json, query: body and query-string spelling.
         retry, timeout: transport defaults.
         max_body: the largest decoded response body accepted, in bytes (256 MiB);
@@ -104,6 +111,8 @@ class Service:
     expansion: ClassVar[Expansion | None] = None
     headers: ClassVar[Mapping[str, str | None]] = {}
     context: ClassVar[Mapping[str, Any]] = {}
+    context_query: ClassVar[Mapping[str, Any]] = {}
+    context_body: ClassVar[Mapping[str, Any]] = {}
     json: ClassVar[JsonCodec] = JsonCodec()
     query: ClassVar[QueryStyle] = QueryStyle()
     retry: ClassVar[RetryPolicy] = RetryPolicy()
@@ -207,6 +216,8 @@ def _validate(cls: type[Service]) -> None:
                     f"{cls.__name__}.headers[{header!r}] uses {{{used}}}, which is not in context"
                 )
     write_answers_of(cls.write_answers, cls.__name__)
+    for name in ("context_query", "context_body"):
+        made_values(getattr(cls, name), cls.context, f"{cls.__name__}.{name}")
     for key in cls.context:
         if not isinstance(key, str) or not key.isidentifier():
             raise DeclarationError(f"{cls.__name__}.context keys must be identifiers, not {key!r}")

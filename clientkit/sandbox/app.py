@@ -43,7 +43,7 @@ from clientkit.sandbox.files import Content, FileBody, file_response, placeholde
 from clientkit.sandbox.jobs import ServedJob
 from clientkit.sandbox.journal import Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
-from clientkit.sandbox.paging import PageQuery, serve_page
+from clientkit.sandbox.paging import PageQuery, serve_count, serve_page
 from clientkit.sandbox.principals import login_answer, principal_of
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 from clientkit.sandbox.uploads import FILES_PATH, Part, Uploads, drain, is_multipart, parse, payload, summary
@@ -292,6 +292,10 @@ class Sandbox:
 
         if spec.many is not None:
             self._add(spec.many.template, ["GET"], _Route(bind(self._list), False, "list"))
+            count = spec.paginator_in(self.service).count
+            if count is not None and count.suffix:
+                path = spec.many.template.rstrip("/") + count.suffix
+                self._add(path, [count.method], _Route(bind(self._count), False, "count"))
         if spec.create is not None:
             self._add(spec.create.template, [spec.create_method], _Route(bind(self._create), False, "create"))
         if spec.one is not None:
@@ -458,19 +462,29 @@ class Sandbox:
             return self.error(404, f"{spec.name} {key} not found")
         return self._resource_reply(cls, spec, req, table, key, record, "get")
 
-    def _list(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
-        table = self._table(spec, req.params)
+    def _matching(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> list[dict[str, Any]]:
+        """The records a list request's filters (query parameters naming fields) select."""
         level = self._level(spec, req.request)
-        paginator = spec.paginator_in(self.service)
         reserved = {spec.expansion.param} if spec.expansion else set()
         filters = {f.wire for f in fields_of(cls)}
         wanted = [(k, v) for k, v in req.request.args.items() if k in filters and k not in reserved]
-        records = self.store.records(table)
-        items = [
+        return [
             self.render(cls, r.body, level)
-            for r in records
+            for r in self.store.records(self._table(spec, req.params))
             if all(_wire_text(r.body.get(k)).lower() == v.lower() for k, v in wanted)
         ]
+
+    def _count(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
+        """A declared ``CountRequest``'s own route: the number of matching records."""
+        count = spec.paginator_in(self.service).count
+        assert count is not None
+        body, headers = serve_count(count, len(self._matching(cls, spec, req)))
+        return Reply(200, body, headers=headers)
+
+    def _list(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
+        table = self._table(spec, req.params)
+        paginator = spec.paginator_in(self.service)
+        items = self._matching(cls, spec, req)
         body_in = req.json if isinstance(req.json, Mapping) else {}
         served = serve_page(
             paginator,
@@ -493,6 +507,11 @@ class Sandbox:
             for path, value in served.meta.items():
                 set_path(body, path, value)
         headers = dict(served.headers)
+        count = paginator.count
+        if count is not None and not count.suffix and count.method == req.request.method:
+            headers.update(serve_count(count, len(items))[1])  # the count on the list's own path
+            if count.at is not None and isinstance(body, dict):
+                set_path(body, count.at, len(items))
         modified = self.store.modified(table)
         if modified:
             headers["Last-Modified"] = _http_date(modified)
@@ -559,11 +578,8 @@ class Sandbox:
             and level_type(types[f.name], f.level) is not types[f.name]
             and not conforms(payload[f.wire], level_type(types[f.name], f.level))
         }
-        return {
-            k: v
-            for k, v in payload.items()
-            if k not in read_only and k not in counts and (self.keep_unknown or k in declared)
-        }
+        dropped = read_only | counts | (set(self.service.context_body) - declared)  # context: who asks
+        return {k: v for k, v in payload.items() if k not in dropped and (self.keep_unknown or k in declared)}
 
     def _create(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         payload = self._payload(cls, spec, req, "create")

@@ -16,8 +16,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
-from clientkit._declarations.keypaths import dig
+from clientkit._declarations.keypaths import dig, set_path
 from clientkit._declarations.paging import (
+    CountRequest,
     Cursor,
     HeaderNext,
     LinkHeader,
@@ -200,4 +201,15 @@ def _header_next(style: HeaderNext, query: PageQuery, items: Sequence[Any]) -> S
     return Served(items=served.items, meta=served.meta, headers=headers)
 
 
-__all__ = ["PageQuery", "Served", "check_servable", "serve_page"]
+def serve_count(count: CountRequest, total: int) -> tuple[Any, dict[str, str]]:
+    """The answer to a :class:`CountRequest` (the body and the headers): ``total`` in its
+    header, at its key path, or as the body itself."""
+    headers = {count.header: str(total)} if count.header else {}
+    if count.at is not None:
+        body: dict[str, Any] = {}
+        set_path(body, count.at, total)
+        return body, headers
+    return (None if count.header else total), headers
+
+
+__all__ = ["PageQuery", "Served", "check_servable", "serve_count", "serve_page"]

@@ -9,13 +9,14 @@ import pytest
 from clientkit import Resource, Service, TokenAuth, field
 from clientkit._client.pager import CountedList
 from clientkit._declarations.paging import (
+    CountRequest,
     Cursor,
     LinkHeader,
     NextUrl,
     OffsetLimit,
     PageNumber,
 )
-from clientkit.errors import InvalidRequestError, PaginationError
+from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
 from clientkit.sandbox import Fault
 from clientkit.sandbox.app import Sandbox
 from tests.support.paged import ITEMS, args, connect, declare, numbered
@@ -286,3 +287,69 @@ def test_concurrent_pages_stop_when_cancelled() -> None:
             list(api.list(Row).concurrent_pages(workers=2, cancel=stop))
         assert time.monotonic() - start < 3
         assert len(sandbox.journal.entries("GET", "/rows")) < 12
+
+
+# -- counts from another request -----------------------------------------------------------
+
+
+def _plain_pages(rec: Received, req: Any) -> Reply:
+    """Pages that carry no total: ``?page=&page_size=`` over the 23 items (filtered by name)."""
+    a = args(req)
+    page, size = int(a.get("page", 1)), int(a.get("page_size", 5))
+    return Reply(json=ITEMS[(page - 1) * size : page * size])
+
+
+def test_a_head_count_is_sent_only_when_the_total_is_asked_for(server: ScriptedServer) -> None:
+    Item = declare(PageNumber(size="page_size", count=CountRequest(method="HEAD", header="X-Total-Count")))
+    server.on("GET", "/items", _plain_pages)
+    server.on("HEAD", "/items", Reply(headers={"X-Total-Count": "23"}))
+    pager = connect(server).list(Item, page_size=5, params={"name": "x"})
+    assert server.received == []  # lazy: nothing sent yet
+    assert pager.total == 23 and pager.total == 23  # asked once
+    (head,) = server.received
+    assert head.method == "HEAD" and head.query == "name=x"  # the filters, no paging
+    assert len(list(pager)) == 23
+    assert [r.method for r in server.received].count("HEAD") == 1
+
+
+def test_a_count_endpoint_with_its_own_parameters(server: ScriptedServer) -> None:
+    count = CountRequest(suffix="/count", at="data.count", params={"exact": "1", "name": "ignored"})
+    Item = declare(Cursor(count=count), many="/stores/s1/items/")
+    server.on("GET", "/stores/s1/items/count", Reply(json={"data": {"count": 42}}))
+    pager = connect(server).list(Item, params={"name": "lamp", "tag": "a"})
+    assert pager.total == 42
+    (sent,) = server.received
+    assert sent.path == "/stores/s1/items/count" and sent.query == "tag=a&exact=1&name=ignored"
+
+
+def test_a_bare_number_and_a_missing_count(server: ScriptedServer) -> None:
+    Item = declare(OffsetLimit(count=CountRequest(suffix="/$count")))
+    server.on("GET", "/items/$count", Reply(body="17", content_type="text/plain"))
+    assert connect(server).list(Item).total == 17
+    server.set("GET", "/items/$count", Reply(json={"total": 3}))
+    with pytest.raises(DecodeError, match="no count in the answer"):
+        connect(server).list(Item).total  # noqa: B018
+    Header = declare(PageNumber(count=CountRequest(method="HEAD", header="X-Count")), many="/other")
+    server.on("HEAD", "/other", Reply())
+    with pytest.raises(DecodeError, match="no count in the X-Count header"):
+        connect(server).list(Header).total  # noqa: B018
+
+
+def test_a_total_the_pages_carry_needs_no_count_request(server: ScriptedServer) -> None:
+    style = PageNumber(items="results", total="count", next="next", count=CountRequest(suffix="/count"))
+    server.on("GET", "/items", numbered)
+    pager = connect(server).list(declare(style), page_size=5)
+    pager.first_page()
+    assert pager.total == 23
+    assert [r.path for r in server.received] == ["/items"]
+
+
+def test_concurrent_pages_use_the_count(server: ScriptedServer) -> None:
+    Item = declare(PageNumber(count=CountRequest(suffix="/count", at="count")))
+    server.on("GET", "/items", _plain_pages)
+    server.on("GET", "/items/count", Reply(json={"count": 23}))
+    pages = list(connect(server).list(Item, page_size=5).concurrent_pages(workers=3))
+    assert [len(p) for p in pages] == [5, 5, 5, 5, 3]
+    asked = sorted(r.query for r in server.received if r.path == "/items")
+    assert asked == ["page_size=5", *(f"page_size=5&page={n}" for n in range(2, 6))]
+    assert len(server.requests_to("/items/count")) == 1

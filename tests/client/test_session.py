@@ -520,3 +520,104 @@ def test_names_the_resource_declares_are_never_taken_as_call_options(server: Scr
     ]
     with pytest.raises(InvalidRequestError, match="always revalidates"):
         queue.refresh(job, cache="bypass")
+
+
+# -- context values in queries and bodies -------------------------------------------------
+
+_TICKS = iter(range(1000))
+
+
+class Tracked(Service):
+    envelope = Envelope(operations={"update": Envelope(request="note")})
+    context = {"environment": "prod", "user": None, "team": None}
+    context_query = {"env": "{environment}", "scope": "team-{team}", "tick": lambda: next(_TICKS)}
+    context_body = {
+        "userId": "{user}",
+        "by": lambda ctx: ctx["user"] and f"{ctx['user']}@{ctx['environment']}",
+    }
+
+
+@Tracked.resource(one="/notes/{id}", many="/notes", actions={"ping": Action("POST", "/notes/{id}/ping")})
+class Note(Resource):
+    id: int | None = field(read_only=True)
+    text: str | None = None
+
+
+def _query(received: Any) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs
+
+    return parse_qs(received.query)
+
+
+def test_context_values_go_in_every_query_and_json_body(server: ScriptedServer) -> None:
+    server.on("POST", "/notes", Reply(201, json={"id": 1, "text": "a"}))
+    server.on("GET", "/notes/1", Reply(json={"id": 1, "text": "a"}))
+    server.on("PUT", "/notes/1", Reply(json={"id": 1, "text": "b"}))
+    server.on("POST", "/notes/1/ping", Reply(json={}))
+    server.on("GET", "/raw", Reply(json={}))
+    with Tracked.connect(server.url, user=42, retries=0) as api:
+        note = api.create(Note(text="a"))
+        api.get(Note, 1)
+        note.text = "b"
+        api.update(note)
+        api.action(note, "ping")  # no body: none is made up
+        api.request("GET", "/raw", params={"q": "x"})
+    create, get, update, ping, raw = server.received
+    assert create.json == {"text": "a", "userId": 42, "by": "42@prod"}  # the value's own type
+    assert update.json == {"note": {"text": "b"}, "userId": 42, "by": "42@prod"}  # beside the envelope
+    assert ping.body == b""
+    assert get.method == "GET" and get.body == b""
+    for received in (create, get, update, ping):
+        assert _query(received)["env"] == ["prod"]
+        assert "scope" not in _query(received)  # its context is unset: left out, never "None"
+    assert _query(raw) == {"q": ["x"], "env": ["prod"], "tick": [_query(raw)["tick"][0]]}
+    ticks = [int(_query(r)["tick"][0]) for r in server.received]
+    assert ticks == sorted(set(ticks))  # computed again for every request
+    assert note.text == "b" and extra(note) == {}  # the context is not the object's
+
+
+def test_context_values_follow_the_context_and_never_overwrite(server: ScriptedServer) -> None:
+    server.on("POST", "/notes", Reply(201, json={"id": 1}))
+    server.on("GET", "/notes", Reply(json=[]))
+    with Tracked.connect(server.url, retries=0) as api:
+        api.create(Note(text="a"))
+        api.set_context(user="u7", team="red", environment=None)
+        api.request("POST", "/notes", json={"userId": None, "text": "mine"})
+        api.request("GET", "/notes?env=mine", params={"scope": "given"})
+        list(api.with_options(params={"tick": "fixed"}).list(Note))
+        api.request("POST", "/notes", json=[1, 2])  # not an object: left as it is
+    first, own, query, listed, listing = server.received
+    assert first.json == {"text": "a"}  # no user: both left out
+    assert "env" in _query(first) and "env" not in _query(own)  # unset since
+    assert own.json == {"userId": None, "text": "mine", "by": "u7@None"}  # the body's own null wins
+    assert _query(own)["scope"] == ["team-red"]
+    assert _query(query)["env"] == ["mine"] and _query(query)["scope"] == ["given"]
+    assert _query(listed)["tick"] == ["fixed"] and _query(listed)["scope"] == ["team-red"]
+    assert listing.json == [1, 2]
+
+
+def test_context_values_are_part_of_the_cache_key(server: ScriptedServer) -> None:
+    class Cached(Service):
+        context = {"environment": "prod"}
+        context_query = {"env": "{environment}"}
+
+    server.on("GET", "/notes/1", Reply(json={"id": 1}, headers={"Cache-Control": "max-age=60"}))
+    with Cached.connect(server.url, cache=True, retries=0) as api:
+        api.request("GET", "/notes/1")
+        api.request("GET", "/notes/1")
+        api.set_context(environment="test")
+        api.request("GET", "/notes/1")
+    assert [r.query for r in server.received] == ["env=prod", "env=test"]
+
+
+def test_context_values_in_the_sandbox_are_accepted_and_journaled() -> None:
+    from clientkit.sandbox import Sandbox
+
+    sandbox = Sandbox(Tracked)
+    with sandbox as url, Tracked.connect(url, user=5) as api:
+        note = api.create(Note(text="hi"))
+        fetched = api.get(Note, note.id)
+    assert fetched == Note(id=note.id, text="hi") and extra(fetched) == {}  # userId is not stored
+    created = sandbox.journal.entries("POST", "/notes")[0]
+    assert created.json == {"text": "hi", "userId": 5, "by": "5@prod"}
+    assert ("env", "prod") in created.params

@@ -8,12 +8,14 @@ from urllib.parse import urlencode
 import pytest
 
 from clientkit._declarations.paging import (
+    CountRequest,
     Cursor,
     HeaderNext,
     LinkHeader,
     NextUrl,
     OffsetLimit,
     PageNumber,
+    PageRequest,
 )
 from clientkit.errors import InvalidRequestError
 from tests.support.paged import ITEMS, args, connect, declare, numbered
@@ -288,3 +290,35 @@ def test_drf_count_next_previous(drf_server: str) -> None:
         assert [t for t in titles if t.startswith("Alice")][:12] == [f"Alice {i}" for i in range(12)]
         published = list(api.list(PagedArticle, params={"published": "true"}))
         assert published and all(a.published for a in published)
+
+
+# -- counts from another request -----------------------------------------------------------
+
+
+def test_a_count_request_is_checked_when_declared() -> None:
+    from clientkit._declarations.errors import DeclarationError
+
+    for bad, message in [
+        ({"method": "PUT"}, "GET, HEAD or POST"),
+        ({"method": "HEAD"}, "name the count's header"),
+        ({"method": "HEAD", "header": "X-Total-Count", "at": "count"}, "not at="),
+        ({"suffix": "count"}, "a path like '/count'"),
+        ({"suffix": "/count?exact=1"}, "a path like"),
+    ]:
+        with pytest.raises(DeclarationError, match=message):
+            CountRequest(**bad)
+
+
+def test_a_count_request_carries_the_lists_filters_and_its_own_parameters() -> None:
+    listing = PageRequest(method="POST", target="/items/", params=(("q", "x"), ("limit", 1)), body={"f": 1})
+    asked = CountRequest(method="POST", suffix="/count", params={"limit": 0}).request(listing)
+    assert asked == PageRequest(
+        method="POST", target="/items/count", params=(("q", "x"), ("limit", 0)), body={"f": 1}
+    )
+    head = CountRequest(method="HEAD", header="X-Total").request(listing)
+    assert (head.method, head.target, head.body) == ("HEAD", "/items/", None)
+    absolute = CountRequest(suffix="/$count").request(PageRequest(target="http://h/api/items?a=1"))
+    assert absolute.target == "http://h/api/items/$count?a=1"
+    assert CountRequest(at="meta.total").read({"meta": {"total": "12"}}, {}) == 12
+    assert CountRequest().read(7, {}) == 7
+    assert PageNumber(count=CountRequest()).count == CountRequest()  # keyword only: positions unchanged

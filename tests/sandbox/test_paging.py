@@ -10,6 +10,7 @@ from clientkit import (
     TokenAuth,
 )
 from clientkit._declarations.paging import (
+    CountRequest,
     Cursor,
     HeaderNext,
     LinkHeader,
@@ -112,3 +113,47 @@ def test_next_links_keep_repeated_query_parameters(style: str) -> None:
     assert len(entries) == 3
     for entry in entries:
         assert [v for k, v in entry.params if k == "label"] == ["a", "b"] and ("q", "") in entry.params
+
+
+# -- counts from another request -----------------------------------------------------------
+
+
+class Counted(Service):
+    pass
+
+
+@Counted.resource(
+    one="/rows/{id}",
+    many="/rows",
+    pagination=PageNumber(count=CountRequest(method="HEAD", header="X-Total-Count")),
+)
+class Row(Resource):
+    id: int | None = None
+    kind: str | None = None
+
+
+@Counted.resource(
+    one="/stores/{store}/stock/{id}",
+    many="/stores/{store}/stock",
+    parents=("store",),
+    pagination=Cursor(count=CountRequest(suffix="/count", at="meta.count")),
+)
+class Stock(Resource):
+    id: int | None = None
+    kind: str | None = None
+
+
+def test_the_sandbox_serves_declared_counts() -> None:
+    rows = [{"id": i, "kind": "a" if i % 3 else "b"} for i in range(1, 31)]
+    stock = [{"store": "s1", "id": i, "kind": "a" if i % 2 else "b"} for i in range(1, 8)]
+    box = Sandbox(Counted, data={"Row": rows, "Stock": stock}, page_size=4)
+    with box as url, Counted.connect(url) as api:
+        assert api.list(Row).total == 30
+        assert api.list(Row, params={"kind": "b"}).total == 10  # the list's filters apply
+        assert api.list(Stock, store="s1", params={"kind": "a"}).total == 4
+        assert api.list(Stock, store="s2").total == 0
+        assert len(api.list(Row).to_list()) == 30
+        page = api.list(Row).first_page()
+    assert page.total is None and "X-Total-Count" not in page.response.headers  # on HEAD only
+    assert [e.method for e in box.journal.entries(path="/rows")][:2] == ["HEAD", "HEAD"]
+    assert box.journal.entries(path="/stores/s1/stock/count")[0].params == [("kind", "a")]

@@ -1,0 +1,217 @@
+"""Incoming callbacks checked: an HMAC signature of the raw body (with replay protection by a
+signed timestamp), and the echo handshake that proves a receiver; pure code, no HTTP client.
+
+Every comparison of a signature or a token is constant-time, and no error message holds the
+secret, the expected signature or the shared token.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+
+from clientkit._declarations.errors import (
+    DeclarationError,
+    HandshakeError,
+    InvalidRequestError,
+    SignatureError,
+)
+
+Secret = str | bytes
+Encoding = Literal["hex", "base64"]
+
+
+@attrs.frozen
+class HmacSignature:
+    """How a service signs its callbacks: an HMAC of the raw body (and a timestamp) in a header.
+
+    Attributes:
+        header: the header holding the signature (``"X-Hub-Signature-256"``).
+        algorithm: a :mod:`hashlib` name (``"sha256"``, ``"sha1"``, ``"sha512"``).
+        prefix: text before the signature (``"sha256="``, ``"v0="``).
+        encoding: how the signature is spelled: ``"hex"`` or ``"base64"``.
+        message: what is signed: ``"{body}"``, or with the timestamp
+            (``"v0:{timestamp}:{body}"`` for Slack, ``"{timestamp}.{body}"`` for Stripe).
+        timestamp_header: a header holding the signing time, in seconds since the epoch.
+        signature_key, timestamp_key: the header is comma-separated ``key=value`` pairs
+            (Stripe: ``t=1492774577,v1=5257a8...``); signatures sit under ``signature_key``
+            (any one may match, for secrets being rotated), the time under ``timestamp_key``.
+        tolerance: how far (seconds) the signing time may be from now: older callbacks are
+            refused as replays.
+
+    Example:
+        >>> GITHUB = HmacSignature(header="X-Hub-Signature-256", prefix="sha256=")
+        >>> GITHUB.verify(request.get_data(), request.headers, secret="...")
+    """
+
+    header: str
+    algorithm: str = "sha256"
+    prefix: str = ""
+    encoding: Encoding = "hex"
+    message: str = "{body}"
+    timestamp_header: str | None = None
+    signature_key: str | None = None
+    timestamp_key: str | None = None
+    tolerance: float = 300.0
+
+    def __attrs_post_init__(self) -> None:
+        if self.algorithm not in hashlib.algorithms_available:
+            raise DeclarationError(f"HmacSignature algorithm {self.algorithm!r} is not a hashlib algorithm")
+        if self.encoding not in ("hex", "base64"):
+            raise DeclarationError(f"HmacSignature encoding must be 'hex' or 'base64', not {self.encoding!r}")
+        if self.message.count("{body}") != 1:
+            raise DeclarationError("HmacSignature message must hold {body} once")
+        if self.timestamp_key is not None and self.signature_key is None:
+            raise DeclarationError("HmacSignature timestamp_key needs signature_key (key=value pairs)")
+        if "{timestamp}" in self.message and not (self.timestamp_header or self.timestamp_key):
+            raise DeclarationError("HmacSignature message signs {timestamp}: declare where it is")
+        if not self.tolerance > 0:
+            raise DeclarationError("HmacSignature tolerance must be a positive number of seconds")
+
+    def verify(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        secret: Secret | Sequence[Secret],
+        *,
+        now: float | None = None,
+    ) -> None:
+        """Check a callback: ``body`` the raw bytes received, ``headers`` its headers (looked
+        up ignoring case), ``secret`` the shared secret (or several, while one is rotated).
+        Returns nothing; raises :class:`SignatureError` when the check fails."""
+        if not isinstance(body, bytes | bytearray | memoryview):
+            raise InvalidRequestError(f"verify() takes the raw body bytes, not {type(body).__name__}")
+        keys = _keys(secret)
+        value = _header(headers, self.header)
+        if value is None:
+            raise SignatureError(f"the callback has no {self.header} header")
+        candidates, stamp = self._read(value, headers)
+        if self.timestamp_header or self.timestamp_key:
+            stamp = self._fresh(stamp, time.time() if now is None else now)
+        head, tail = self.message.replace("{timestamp}", stamp or "").split("{body}")
+        message = head.encode() + bytes(body) + tail.encode()
+        signatures = [s for s in map(self._decode, candidates) if s is not None]
+        if not signatures:
+            raise SignatureError(f"the {self.header} header holds no {self.encoding} signature")
+        found = False
+        for key in keys:
+            expected = hmac.new(key, message, self.algorithm).digest()
+            for signature in signatures:
+                found |= hmac.compare_digest(expected, signature)
+        if not found:
+            raise SignatureError(f"the {self.header} signature does not match the body")
+
+    def _read(self, value: str, headers: Mapping[str, str]) -> tuple[list[str], str | None]:
+        """The signatures a header holds (its prefix removed) and the signing time, if any."""
+        stamp = _header(headers, self.timestamp_header) if self.timestamp_header else None
+        if self.signature_key is None:
+            found = [value.strip()]
+        else:
+            pairs = [part.strip().partition("=") for part in value.split(",")]
+            found = [v.strip() for k, _, v in pairs if k.strip() == self.signature_key]
+            if self.timestamp_key is not None:
+                stamp = next((v.strip() for k, _, v in pairs if k.strip() == self.timestamp_key), None)
+        if self.prefix:
+            if not all(s.startswith(self.prefix) for s in found):
+                raise SignatureError(f"the {self.header} signature does not start with {self.prefix!r}")
+            found = [s.removeprefix(self.prefix) for s in found]
+        return found, stamp
+
+    def _fresh(self, stamp: str | None, now: float) -> str:
+        """The signing time, refused when missing, not a number or beyond the tolerance."""
+        if stamp is None:
+            raise SignatureError("the callback has no signing time (its replay protection)")
+        try:
+            when = float(stamp)
+        except ValueError:
+            raise SignatureError("the callback's signing time is not a number of seconds") from None
+        if not abs(now - when) <= self.tolerance:
+            raise SignatureError(
+                f"the callback was signed {abs(now - when):.0f} s from now, beyond the tolerance "
+                f"of {self.tolerance:g} s (a replay, or clocks apart)"
+            )
+        return stamp
+
+    def _decode(self, text: str) -> bytes | None:
+        try:
+            if self.encoding == "hex":
+                return bytes.fromhex(text)
+            return base64.b64decode(text, validate=True)
+        except (ValueError, binascii.Error):
+            return None
+
+
+@attrs.frozen
+class EchoHandshake:
+    """A verification handshake: the service sends a challenge (and the shared token), the
+    receiver answers the challenge back.
+
+    Attributes:
+        challenge: the name of the challenge among the incoming values.
+        token: the name of the shared verify token (``None``: the service sends none).
+        when: the values that make a request this handshake (``{"hub.mode": "subscribe"}``).
+        reply: ``None`` to answer the challenge as text; a key to answer ``{key: challenge}``.
+
+    Example:
+        >>> WEBSUB = EchoHandshake()                  # ?hub.mode=subscribe&hub.verify_token=...
+        >>> WEBSUB.answer(request.args, token="...")  # the hub.challenge, as text
+    """
+
+    challenge: str = "hub.challenge"
+    token: str | None = "hub.verify_token"
+    when: Mapping[str, str] = attrs.field(factory=lambda: {"hub.mode": "subscribe"}, converter=dict)
+    reply: str | None = None
+
+    def matches(self, values: Mapping[str, Any]) -> bool:
+        """Whether ``values`` (a query or a JSON body) are this handshake."""
+        return all(_value(values, k) == v for k, v in self.when.items())
+
+    def answer(self, values: Mapping[str, Any], token: str | None = None) -> str | dict[str, str]:
+        """What to answer the handshake in ``values`` (a query or a JSON body): its challenge,
+        when its verify token is ``token`` (compared in constant time); otherwise
+        :class:`HandshakeError`."""
+        for key, wanted in self.when.items():
+            if _value(values, key) != wanted:
+                raise HandshakeError(f"not a handshake: {key} is not {wanted!r}")
+        if self.token is not None:
+            if token is None:
+                raise InvalidRequestError(f"the handshake checks {self.token}: pass the shared token")
+            sent = _value(values, self.token)
+            if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), token.encode()):
+                raise HandshakeError(f"the handshake's {self.token} does not match")
+        challenge = _value(values, self.challenge)
+        if not isinstance(challenge, str) or not challenge:
+            raise HandshakeError(f"the handshake has no {self.challenge}")
+        return challenge if self.reply is None else {self.reply: challenge}
+
+
+def _keys(secret: Secret | Sequence[Secret]) -> list[bytes]:
+    secrets = [secret] if isinstance(secret, str | bytes) else list(secret)
+    keys = [s.encode() if isinstance(s, str) else bytes(s) for s in secrets]
+    if not keys or not all(keys):
+        raise InvalidRequestError("a webhook secret is empty")
+    return keys
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """Header ``name``, whatever its case in ``headers``."""
+    found = headers.get(name)
+    if found is not None:
+        return found
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)
+
+
+def _value(values: Mapping[str, Any], name: str) -> Any:
+    """A value of a query or body; a list of one (``parse_qs``) is that one value."""
+    value = values.get(name)
+    if isinstance(value, list | tuple):
+        return value[0] if len(value) == 1 else None
+    return value
