@@ -17,6 +17,7 @@ TESTS = Path(__file__).parent
 #: each layer package of clientkit, and the test package that mirrors it module by module
 MIRRORS = {"_declarations": "declarations", "_client": "client", "sandbox": "sandbox"}
 PUBLIC_MODULES = (
+    "clientkit.auth",
     "clientkit.bulk",
     "clientkit.errors",
     "clientkit.files",
@@ -78,8 +79,9 @@ def test_no_function_over_60_lines() -> None:
 #: not met); issue #18 added answers, streams, downloads, uploads, jobs and the shared
 #: deadline and cancel conventions (+2,359). Issue #19: index steps in key paths, error
 #: details in other shapes, decimals (+223); what a write answers, answer checks (+253);
-#: delete verbs, paging that keeps the caller's position (+63).
-CORE_LINE_BUDGET = 11_650
+#: delete verbs, paging that keeps the caller's position (+63); optional auth, calls
+#: without auth, alternative credentials (OneOf), the clientkit.auth facade (+176).
+CORE_LINE_BUDGET = 11_826
 
 
 def test_the_core_does_not_grow() -> None:

@@ -68,7 +68,8 @@ def _authenticator(cls: type[Service], auth: AuthBase | None, credentials: dict[
     """``auth`` as given, or the declared auth (an ``Authenticator`` bound to ``credentials``)."""
     if auth is None and isinstance(cls.auth, Authenticator):
         authenticator = cls.auth.bind(**credentials)  # a fresh copy per session
-        authenticator.check()
+        if not authenticator.anonymous():
+            authenticator.check()
         return authenticator
     if credentials:
         if auth is not None:

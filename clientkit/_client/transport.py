@@ -173,6 +173,7 @@ class Transport:
         self.query = query or QueryStyle()
         self.errors = errors or ErrorShape()
         self.options = options or _DEFAULTS
+        self._login_options = attrs.evolve(self.options, auth=False)
         _checked(self.options.headers)
         self.idempotency_header = idempotency_header
         self.http = http if http is not None else requests.Session()
@@ -244,7 +245,8 @@ class Transport:
         data, files = (streamed, None) if streamed is not None else (data, files)
         call.body = self._body(json, data, call.headers)
         call.rewinder, call.files, call.json = Rewinder(call.body, files), files, json
-        call.stream, call.authenticate, call.raise_for_status = stream, authenticate, raise_for_status
+        call.stream, call.raise_for_status = stream, raise_for_status
+        call.authenticate = authenticate and call.opts.auth is not False
         call.hold = hold if stream else None
         self._written(call)
         deadline = earliest(deadline, ambient_deadline())
@@ -289,7 +291,7 @@ class Transport:
         headers = _carrying(self._headers(opts, own), carried)
         query = self.query.encode(params) + self.query.encode(opts.params)
         limits = opts.timeout or Timeout()
-        signature, cache_args = self._cache_keys(method, url, query, headers, opts.cache)
+        signature, cache_args = self._cache_keys(method, url, query, headers, opts)
         return _Call(
             method=method,
             url=url,
@@ -511,7 +513,7 @@ class Transport:
         call.url, call.query, call.own = step.url, [], step.own
         call.headers = _carrying(self._headers(call.opts, step.own), call.carried)
         # the target's answer is cached (and invalidated) as the target's, never the origin's
-        keys = self._cache_keys(call.method, step.url, [], call.headers, call.opts.cache)
+        keys = self._cache_keys(call.method, step.url, [], call.headers, call.opts)
         call.signature, call.cache_args = keys
         call.conditional = None
 
@@ -554,14 +556,17 @@ class Transport:
         url: str,
         query: list[tuple[str, str]],
         headers: Mapping[str, str | None],
-        mode: str | None,
+        opts: RequestOptions,
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """The request's signature (what tells one cached request from another in this session:
-        method, URL, query, headers and the jar's cookies) and requests-cache's arguments."""
+        method, URL, query, headers, the jar's cookies and whether it carries the credential)
+        and requests-cache's arguments."""
         if not self.cached or method not in ("GET", "HEAD"):
             return (), {}
         cookies = tuple((c.domain, c.path, c.name, c.value) for c in self.http.cookies)
-        signature = (method, url, tuple(query), tuple(sorted(headers.items(), key=lambda kv: kv[0])), cookies)
+        sent = tuple(sorted(headers.items(), key=lambda kv: kv[0]))
+        signature = (method, url, tuple(query), sent, cookies, opts.auth is not False)
+        mode = opts.cache
         if mode == "bypass":
             from requests_cache import DO_NOT_CACHE
 
@@ -594,7 +599,7 @@ class Transport:
         """How a login flow reaches the service: no auth, no renewal, same errors, and
         within the deadline of the call it is made for, if any."""
         deadline = getattr(self._calls, "deadline", None)
-        resp = self.request(method, path, json=body, authenticate=False, deadline=deadline)
+        resp = self.request(method, path, json=body, options=self._login_options, deadline=deadline)
         return self.json_of(resp, method)
 
     def json_of(self, resp: requests.Response, method: str = "GET") -> Any:
