@@ -33,8 +33,12 @@ from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
 from clientkit._declarations.wire import check_header_value
 
-#: ``(method, path, json body) -> parsed JSON``: how a login flow talks to the service.
-Sender = Callable[[str, str, Any], Any]
+
+class Sender(Protocol):
+    """How a login flow talks to the service: ``(method, path, json body) -> parsed JSON``;
+    with ``service_headers``, the request carries the session's headers."""
+
+    def __call__(self, method: str, path: str, body: Any, service_headers: bool = False) -> Any: ...
 
 
 class Keyed(Protocol):
@@ -346,6 +350,7 @@ class PasswordLogin(Authenticator):
     store: TokenStore = attrs.field(factory=MemoryTokenStore)
     clock: Callable[[], float] = attrs.field(default=time.time, repr=False)
     optional: bool = attrs.field(default=False, kw_only=True)
+    service_headers: bool = attrs.field(default=False, kw_only=True)
     _sender: Sender | None = attrs.field(default=None, init=False, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
     _current: Token | None = attrs.field(default=None, init=False, repr=False)
@@ -449,7 +454,7 @@ class PasswordLogin(Authenticator):
     def _request(self, path: str, template: Mapping[str, Any], values: Mapping[str, Any]) -> Token:
         if self._sender is None:
             raise DeclarationError("PasswordLogin is not attached to a session")
-        answer = self._sender(self.method, path, _render(template, values))
+        answer = self._sender(self.method, path, _render(template, values), self.service_headers)
         return self._parse(answer)
 
     def _parse(self, answer: Any) -> Token:

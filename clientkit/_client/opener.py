@@ -61,7 +61,9 @@ def open_session(
         pool_size=pool_size,
         verify=verify,
     )
-    return Session(cls, transport, context=context)
+    session = Session(cls, transport, context=context)
+    transport.session_headers = lambda: session._resolve(None).headers
+    return session
 
 
 def _authenticator(cls: type[Service], auth: AuthBase | None, credentials: dict[str, Any]) -> AuthBase | None:

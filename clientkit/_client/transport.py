@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +22,7 @@ import requests
 
 from clientkit._client import decisions
 from clientkit._client.ambient import ambient_deadline, earliest
-from clientkit._client.auth import Authenticator
+from clientkit._client.auth import Authenticator, secret_names
 from clientkit._client.body import Rewinder, raw_body, read_body, reader, within
 from clientkit._client.cache import CacheStats, Invalidations, Shortcut
 from clientkit._client.deadline import Hold, watched
@@ -173,7 +173,8 @@ class Transport:
         self.query = query or QueryStyle()
         self.errors = errors or ErrorShape()
         self.options = options or _DEFAULTS
-        self._login_options = attrs.evolve(self.options, auth=False)
+        #: the headers of the session opened with this transport (for a login that wants them)
+        self.session_headers: Callable[[], Mapping[str, str | None]] | None = None
         _checked(self.options.headers)
         self.idempotency_header = idempotency_header
         self.http = http if http is not None else requests.Session()
@@ -595,11 +596,17 @@ class Transport:
             "" if body is UNSET else f" body={redact_data(body)!r}",
         )
 
-    def _send_unauthenticated(self, method: str, path: str, body: Any) -> Any:
+    def _send_unauthenticated(self, method: str, path: str, body: Any, service_headers: bool = False) -> Any:
         """How a login flow reaches the service: no auth, no renewal, same errors, and
-        within the deadline of the call it is made for, if any."""
+        within the deadline of the call it is made for, if any. ``service_headers``: with the
+        session's headers, but never one that carries the auth's credential (a stale token)."""
         deadline = getattr(self._calls, "deadline", None)
-        resp = self.request(method, path, json=body, options=self._login_options, deadline=deadline)
+        session_headers = self.session_headers if service_headers else None
+        headers = session_headers() if session_headers is not None else self.options.headers
+        own = {name.lower() for name in secret_names(self.auth)}
+        sent = {k: v for k, v in headers.items() if k.lower() not in own}
+        options = attrs.evolve(self.options, headers=sent, auth=False)
+        resp = self.request(method, path, json=body, options=options, deadline=deadline)
         return self.json_of(resp, method)
 
     def json_of(self, resp: requests.Response, method: str = "GET") -> Any:

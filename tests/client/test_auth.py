@@ -213,3 +213,24 @@ def test_auth_false_sends_no_credential_and_never_logs_in(server: ScriptedServer
     assert server.requests_to("/auth/login") == []
     assert session.get(Me).name == "ann"
     assert server.received[-1].header("Authorization") is not None
+
+
+def test_login_carries_the_service_headers_when_declared(server: ScriptedServer) -> None:
+    LoginServer(server, lifetime=3600)
+
+    def api(carry: bool) -> type[Service]:
+        class Api(Service):
+            auth = PasswordLogin(token="data.access_token", service_headers=carry)
+            headers = {"X-Api-Version": "2", "X-App": "{app}"}
+            context = {"app": None}
+
+        return Api
+
+    stale = {"Authorization": "Bearer stale-token-0000"}
+    api(True).connect(server.url, username="ann", password="s3cret-pw", app="shop", headers=stale).get(Me)
+    login = server.requests_to("/auth/login")[-1]
+    assert (login.header("X-Api-Version"), login.header("X-App")) == ("2", "shop")
+    assert login.header("Authorization") is None
+    api(False).connect(server.url, username="ann", password="s3cret-pw", app="shop", headers=stale).get(Me)
+    login = server.requests_to("/auth/login")[-1]
+    assert [login.header(h) for h in ("X-Api-Version", "X-App", "Authorization")] == [None] * 3
