@@ -17,6 +17,7 @@ TESTS = Path(__file__).parent
 #: each layer package of clientkit, and the test package that mirrors it module by module
 MIRRORS = {"_declarations": "declarations", "_client": "client", "sandbox": "sandbox"}
 PUBLIC_MODULES = (
+    "clientkit.auth",
     "clientkit.bulk",
     "clientkit.errors",
     "clientkit.files",
@@ -80,8 +81,9 @@ def test_no_function_over_60_lines() -> None:
 #: deadline and cancel conventions (+2,359), and the fixes after their review (+183).
 #: Issue #19: index steps in key paths, error details in other shapes, decimals (+223);
 #: what a write answers, answer checks (+253); delete verbs, paging that keeps the
-#: caller's position (+63); context in queries and bodies, counts, webhooks (+441).
-CORE_LINE_BUDGET = 12_274
+#: caller's position (+63); context in queries and bodies, counts, webhooks (+441);
+#: optional auth, auth=False, alternative credentials, login headers (+190).
+CORE_LINE_BUDGET = 12_464
 
 
 def test_the_core_does_not_grow() -> None:

@@ -33,8 +33,12 @@ from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
 from clientkit._declarations.wire import check_header_value
 
-#: ``(method, path, json body) -> parsed JSON``: how a login flow talks to the service.
-Sender = Callable[[str, str, Any], Any]
+
+class Sender(Protocol):
+    """How a login flow talks to the service: ``(method, path, json body) -> parsed JSON``;
+    with ``service_headers``, the request carries the session's headers."""
+
+    def __call__(self, method: str, path: str, body: Any, service_headers: bool = False) -> Any: ...
 
 
 class Keyed(Protocol):
@@ -45,10 +49,12 @@ class Keyed(Protocol):
 
 def secret_names(auth: object) -> list[str]:
     """The header and query parameter names that carry the credential of ``auth``."""
-    names = [h for h in getattr(auth, "secret_headers", ()) or () if h]
-    query = getattr(auth, "query", None)
-    if isinstance(query, str):
-        names.append(query)
+    names: list[str] = []
+    for part in auth.parts() if isinstance(auth, Authenticator) else (auth,):
+        names += [h for h in getattr(part, "secret_headers", ()) or () if h]
+        query = getattr(part, "query", None)
+        if isinstance(query, str):
+            names.append(query)
     return names
 
 
@@ -66,6 +72,8 @@ class Authenticator(AuthBase):
     credential_names: ClassVar[tuple[str, ...]] = ()
     #: header names this strategy fills (kept out of logs and cache keys).
     secret_headers: tuple[str, ...] = ()
+    #: whether a session may be opened without credentials (it then sends none).
+    optional: bool = False
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         return r
@@ -77,11 +85,25 @@ class Authenticator(AuthBase):
             raise InvalidRequestError(
                 f"{type(self).__name__} takes credentials {list(self.accepts())}, not {sorted(unknown)}"
             )
-        return attrs.evolve(self, **credentials)  # type: ignore[misc]
+        keyword = getattr(self, "keyword", None)  # a renamed keyword (``bearer=``) fills its field
+        fields = {keyword: self.credential_names[0]} if keyword else {}
+        return attrs.evolve(self, **{fields.get(k, k): v for k, v in credentials.items()})  # type: ignore[misc]
 
     def accepts(self) -> tuple[str, ...]:
         """The credential keyword arguments :meth:`bind` takes."""
         return self.credential_names
+
+    def holds_credentials(self) -> bool:
+        """Whether this copy was given any credential."""
+        return True
+
+    def parts(self) -> tuple[Authenticator, ...]:
+        """The strategies that may send the credential (several for a choice not yet made)."""
+        return (self,)
+
+    def anonymous(self) -> bool:
+        """Whether this copy sends no credential: declared ``optional`` and given none."""
+        return self.optional and not self.holds_credentials()
 
     def prepare(self, sender: Sender) -> None:
         """Give the strategy a way to call the service (login flows need one)."""
@@ -149,13 +171,21 @@ class TokenAuth(Authenticator):
     token: Secret | None = attrs.field(default=None, converter=_secret)
     scheme: str | None = "Bearer"
     header: str = "Authorization"
+    keyword: str = attrs.field(default="token", kw_only=True)
+    optional: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         self.secret_headers = (self.header,)
 
+    def accepts(self) -> tuple[str, ...]:
+        return (self.keyword,)
+
+    def holds_credentials(self) -> bool:
+        return self.token is not None
+
     def check(self) -> None:
         if self.token is None:
-            raise InvalidRequestError(f"{type(self).__name__} needs a token (token=...)")
+            raise InvalidRequestError(f"{type(self).__name__} needs a token ({self.keyword}=...)")
         _check_sendable(self.header, self.token.reveal())
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -180,6 +210,8 @@ class ApiKeyAuth(Authenticator):
     key: Secret | None = attrs.field(default=None, converter=_secret)
     header: str | None = None
     query: str | None = None
+    keyword: str = attrs.field(default="key", kw_only=True)
+    optional: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if self.header is not None and self.query is not None:
@@ -188,9 +220,15 @@ class ApiKeyAuth(Authenticator):
             self.header = "X-API-Key"
         self.secret_headers = (self.header,) if self.header else ()
 
+    def accepts(self) -> tuple[str, ...]:
+        return (self.keyword,)
+
+    def holds_credentials(self) -> bool:
+        return self.key is not None
+
     def check(self) -> None:
         if self.key is None:
-            raise InvalidRequestError("ApiKeyAuth needs a key (key=...)")
+            raise InvalidRequestError(f"ApiKeyAuth needs a key ({self.keyword}=...)")
         if self.header:
             _check_sendable(self.header, self.key.reveal())
 
@@ -221,6 +259,7 @@ class BasicAuth(Authenticator):
     username: str | None = None
     password: Secret | None = attrs.field(default=None, converter=_secret)
     secret_headers: tuple[str, ...] = ("Authorization",)
+    optional: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if self.username is not None and self.password is not None:
@@ -229,6 +268,9 @@ class BasicAuth(Authenticator):
             except UnicodeEncodeError:
                 return
             register_secret(encoded, owner=self)  # the base64 of "user:password" reveals the password
+
+    def holds_credentials(self) -> bool:
+        return self.username is not None or self.password is not None
 
     def check(self) -> None:
         if self.username is None or self.password is None:
@@ -307,6 +349,8 @@ class PasswordLogin(Authenticator):
     credentials: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     store: TokenStore = attrs.field(factory=MemoryTokenStore)
     clock: Callable[[], float] = attrs.field(default=time.time, repr=False)
+    optional: bool = attrs.field(default=False, kw_only=True)
+    service_headers: bool = attrs.field(default=False, kw_only=True)
     _sender: Sender | None = attrs.field(default=None, init=False, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
     _current: Token | None = attrs.field(default=None, init=False, repr=False)
@@ -342,6 +386,9 @@ class PasswordLogin(Authenticator):
             )
         return attrs.evolve(self, credentials=wrapped, store=store)
 
+    def holds_credentials(self) -> bool:
+        return bool(self.credentials)
+
     def check(self) -> None:
         missing = sorted(_placeholders(self.body) - set(self.credentials))
         if missing:
@@ -366,6 +413,8 @@ class PasswordLogin(Authenticator):
             return token
 
     def renew(self, failed: requests.PreparedRequest) -> bool:
+        if self.anonymous():
+            return False
         used = failed.headers.get(self.header)
         with self._lock:
             current = self._current
@@ -405,7 +454,7 @@ class PasswordLogin(Authenticator):
     def _request(self, path: str, template: Mapping[str, Any], values: Mapping[str, Any]) -> Token:
         if self._sender is None:
             raise DeclarationError("PasswordLogin is not attached to a session")
-        answer = self._sender(self.method, path, _render(template, values))
+        answer = self._sender(self.method, path, _render(template, values), self.service_headers)
         return self._parse(answer)
 
     def _parse(self, answer: Any) -> Token:
@@ -434,7 +483,8 @@ class PasswordLogin(Authenticator):
         return _with_scheme(self.scheme, token.access_token.reveal())
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers[self.header] = self._header_value(self.current_token())
+        if not self.anonymous():
+            r.headers[self.header] = self._header_value(self.current_token())
         return r
 
     def secret_fields(self) -> set[str]:
@@ -449,6 +499,8 @@ class PasswordLogin(Authenticator):
     def identity(self, keyed: Keyed) -> str:
         """Every login credential (password included) and the login path; never the token,
         so the identity stays the same across renewals."""
+        if self.anonymous():
+            return "anonymous"
         values = self._credential_values()
         return keyed("login", self.path, *(f"{k}={values[k]!r}" for k in sorted(values)))
 

@@ -277,7 +277,7 @@ def _key_function(
                 return f"unmatched-{secrets.token_hex(8)}"  # stored before: never matches
             return f"{stored}{_vary_part(headers, matched, harmless)}"
         hmac = keyed()
-        who = identity(hmac)
+        who = identity(hmac) if _carries(request, own_headers, own_params) else "anonymous"
         body = request.body
         if not isinstance(body, bytes | str | None):
             body = f"unshared:{secrets.token_hex(16)}"  # a stream: this request only
@@ -295,6 +295,17 @@ def _key_function(
         return f"{key}{_vary_part(headers, matched, harmless)}"
 
     return key_fn
+
+
+def _carries(request: Any, headers: frozenset[str], params: frozenset[str]) -> bool:
+    """Whether ``request`` carries the auth's credential (not one sent with ``auth=False``);
+    true for an auth whose credential clientkit cannot see."""
+    if not headers and not params:
+        return True
+    if any(str(k).lower() in headers for k in request.headers or {}):
+        return True
+    query = urlsplit(request.url or "").query
+    return any(unquote_plus(item.partition("=")[0]) in params for item in query.split("&") if item)
 
 
 def _vary_part(headers: Mapping[str, Any], matched: Any, harmless: frozenset[str]) -> str:

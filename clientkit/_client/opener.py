@@ -61,14 +61,17 @@ def open_session(
         pool_size=pool_size,
         verify=verify,
     )
-    return Session(cls, transport, context=context)
+    session = Session(cls, transport, context=context)
+    transport.session_headers = lambda: session._resolve(None).headers
+    return session
 
 
 def _authenticator(cls: type[Service], auth: AuthBase | None, credentials: dict[str, Any]) -> AuthBase | None:
     """``auth`` as given, or the declared auth (an ``Authenticator`` bound to ``credentials``)."""
     if auth is None and isinstance(cls.auth, Authenticator):
         authenticator = cls.auth.bind(**credentials)  # a fresh copy per session
-        authenticator.check()
+        if not authenticator.anonymous():
+            authenticator.check()
         return authenticator
     if credentials:
         if auth is not None:

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +22,7 @@ import requests
 
 from clientkit._client import decisions
 from clientkit._client.ambient import ambient_cancel, ambient_deadline, earliest
-from clientkit._client.auth import Authenticator
+from clientkit._client.auth import Authenticator, secret_names
 from clientkit._client.body import Rewinder, raw_body, read_body, reader, within
 from clientkit._client.cache import CacheStats, Invalidations, Shortcut
 from clientkit._client.deadline import Hold, watched
@@ -185,6 +185,8 @@ class Transport:
         self.query = query or QueryStyle()
         self.errors = errors or ErrorShape()
         self.options = options or _DEFAULTS
+        #: the headers of the session opened with this transport (for a login that wants them)
+        self.session_headers: Callable[[], Mapping[str, str | None]] | None = None
         _checked(self.options.headers)
         self.idempotency_header = idempotency_header
         self.http = http if http is not None else requests.Session()
@@ -256,7 +258,8 @@ class Transport:
         data, files = (streamed, None) if streamed is not None else (data, files)
         call.body = self._body(json, data, call.headers)
         call.rewinder, call.files, call.json = Rewinder(call.body, files), files, json
-        call.stream, call.authenticate, call.raise_for_status = stream, authenticate, raise_for_status
+        call.stream, call.raise_for_status = stream, raise_for_status
+        call.authenticate = authenticate and call.opts.auth is not False
         call.hold = hold if stream else None
         self._written(call)
         deadline = earliest(deadline, ambient_deadline())
@@ -302,7 +305,7 @@ class Transport:
         headers = _carrying(self._headers(opts, own), carried)
         query = self.query.encode(params) + self.query.encode(opts.params)
         limits = opts.timeout or Timeout()
-        signature, cache_args = self._cache_keys(method, url, query, headers, opts.cache)
+        signature, cache_args = self._cache_keys(method, url, query, headers, opts)
         return _Call(
             method=method,
             url=url,
@@ -529,7 +532,7 @@ class Transport:
         call.url, call.query, call.own = step.url, [], step.own
         call.headers = _carrying(self._headers(call.opts, step.own), call.carried)
         # the target's answer is cached (and invalidated) as the target's, never the origin's
-        keys = self._cache_keys(call.method, step.url, [], call.headers, call.opts.cache)
+        keys = self._cache_keys(call.method, step.url, [], call.headers, call.opts)
         call.signature, call.cache_args = keys
         call.conditional = None
 
@@ -585,14 +588,17 @@ class Transport:
         url: str,
         query: list[tuple[str, str]],
         headers: Mapping[str, str | None],
-        mode: str | None,
+        opts: RequestOptions,
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """The request's signature (what tells one cached request from another in this session:
-        method, URL, query, headers and the jar's cookies) and requests-cache's arguments."""
+        method, URL, query, headers, the jar's cookies and whether it carries the credential)
+        and requests-cache's arguments."""
         if not self.cached or method not in ("GET", "HEAD"):
             return (), {}
         cookies = tuple((c.domain, c.path, c.name, c.value) for c in self.http.cookies)
-        signature = (method, url, tuple(query), tuple(sorted(headers.items(), key=lambda kv: kv[0])), cookies)
+        sent = tuple(sorted(headers.items(), key=lambda kv: kv[0]))
+        signature = (method, url, tuple(query), sent, cookies, opts.auth is not False)
+        mode = opts.cache
         if mode == "bypass":
             from requests_cache import DO_NOT_CACHE
 
@@ -621,11 +627,17 @@ class Transport:
             "" if body is UNSET else f" body={redact_data(body)!r}",
         )
 
-    def _send_unauthenticated(self, method: str, path: str, body: Any) -> Any:
+    def _send_unauthenticated(self, method: str, path: str, body: Any, service_headers: bool = False) -> Any:
         """How a login flow reaches the service: no auth, no renewal, same errors, and
-        within the deadline of the call it is made for, if any."""
+        within the deadline of the call it is made for, if any. ``service_headers``: with the
+        session's headers, but never one that carries the auth's credential (a stale token)."""
         deadline = getattr(self._calls, "deadline", None)
-        resp = self.request(method, path, json=body, authenticate=False, deadline=deadline)
+        session_headers = self.session_headers if service_headers else None
+        headers = session_headers() if session_headers is not None else self.options.headers
+        own = {name.lower() for name in secret_names(self.auth)}
+        sent = {k: v for k, v in headers.items() if k.lower() not in own}
+        options = attrs.evolve(self.options, headers=sent, auth=False)
+        resp = self.request(method, path, json=body, options=options, deadline=deadline)
         return self.json_of(resp, method)
 
     def json_of(self, resp: requests.Response, method: str = "GET") -> Any:

@@ -97,7 +97,8 @@ class RequestOptions:
     256 MiB); a larger body raises ``DecodeError``. Streamed responses are the caller's.
 
     ``headers`` maps a name to a value, or to ``None`` to remove a header the
-    service or session would otherwise send.
+    service or session would otherwise send. ``auth=False`` sends the request without
+    the session's credential (and never logs in for it).
     """
 
     headers: Mapping[str, str | None] = attrs.field(factory=dict, repr=_masked)
@@ -107,6 +108,7 @@ class RequestOptions:
     idempotent: bool | None = None
     cache: CacheMode | None = None
     max_body: int | None = attrs.field(default=None, validator=_positive_int_or_none)
+    auth: bool | None = None
 
     def merge(self, other: RequestOptions | None) -> RequestOptions:
         """These options overridden by ``other``'s set values (headers whatever their case)."""
@@ -120,6 +122,7 @@ class RequestOptions:
             idempotent=self.idempotent if other.idempotent is None else other.idempotent,
             cache=other.cache or self.cache,
             max_body=other.max_body or self.max_body,
+            auth=self.auth if other.auth is None else other.auth,
         )
 
 
@@ -156,6 +159,7 @@ class CallOptions(TypedDict, total=False):
     retries: RetryPolicy | int | None
     idempotent: bool | None
     cache: CacheMode | None
+    auth: bool | None
 
 
 CALL_OPTIONS = frozenset(CallOptions.__annotations__)
@@ -174,6 +178,8 @@ def options_of(
     cache = given.get("cache")
     if cache is not None and cache not in ("use", "bypass", "refresh"):
         raise InvalidRequestError(f"cache must be 'use', 'bypass' or 'refresh', not {cache!r}")
+    if not isinstance(given.get("auth"), bool | None):
+        raise InvalidRequestError(f"auth must be True or False, not {given.get('auth')!r}")
     return RequestOptions(
         headers=dict(pairs_of(given.get("headers") or {}, "headers")),
         params=dict(pairs_of(params or {}, "query parameters")),
@@ -181,6 +187,7 @@ def options_of(
         retry=given.get("retries"),
         idempotent=given.get("idempotent"),
         cache=cache,
+        auth=given.get("auth"),
     )
 
 

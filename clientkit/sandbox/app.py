@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import hashlib
 import json
 import random
@@ -44,7 +45,7 @@ from clientkit.sandbox.jobs import ServedJob
 from clientkit.sandbox.journal import Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
 from clientkit.sandbox.paging import PageQuery, serve_count, serve_page
-from clientkit.sandbox.principals import login_answer, principal_of
+from clientkit.sandbox.principals import caller_of, login_answer
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 from clientkit.sandbox.uploads import FILES_PATH, Part, Uploads, drain, is_multipart, parse, payload, summary
 from clientkit.sandbox.writes import ACKNOWLEDGED, acknowledges
@@ -277,12 +278,14 @@ class Sandbox:
             self._placeholders[(rule_path, tuple(methods))] = endpoint
 
     def _install_auth(self) -> None:
-        auth = self.service.auth
-        if not isinstance(auth, PasswordLogin):
-            return
-        self._add(auth.path, [auth.method], _Route(self._login, public=True, operation="login"))
-        if auth.refresh_path:
-            self._add(auth.refresh_path, [auth.method], _Route(self._refresh, public=True, operation="login"))
+        declared = self.service.auth
+        for auth in declared.parts() if isinstance(declared, Authenticator) else ():
+            if isinstance(auth, PasswordLogin):
+                login, refresh = functools.partial(self._login, auth), functools.partial(self._refresh, auth)
+                self._add(auth.path, [auth.method], _Route(login, public=True, operation="login"))
+                if auth.refresh_path:
+                    route = _Route(refresh, public=True, operation="login")
+                    self._add(auth.refresh_path, [auth.method], route)
 
     def _install_resource(self, cls: type[Resource]) -> None:
         spec = spec_of(cls)
@@ -645,15 +648,11 @@ class Sandbox:
 
     # -- auth -------------------------------------------------------------------------------------
 
-    def _login(self, req: SandboxRequest) -> Reply:
-        auth = self.service.auth
-        assert isinstance(auth, PasswordLogin)
+    def _login(self, auth: PasswordLogin, req: SandboxRequest) -> Reply:
         answer = login_answer(auth, req.json, self.accounts)
         return Reply(200, answer) if answer is not None else self.error(401, "invalid credentials")
 
-    def _refresh(self, req: SandboxRequest) -> Reply:
-        auth = self.service.auth
-        assert isinstance(auth, PasswordLogin)
+    def _refresh(self, auth: PasswordLogin, req: SandboxRequest) -> Reply:
         answer = login_answer(auth, req.json, self.accounts, refresh=True)
         return Reply(200, answer) if answer is not None else self.error(401, "invalid refresh token")
 
@@ -662,7 +661,7 @@ class Sandbox:
         principal = "anonymous"
         if isinstance(auth, Authenticator):
             headers = CaseInsensitiveDict(request.headers.items())
-            found = principal_of(auth, headers, request.args, self.accounts)
+            found = caller_of(auth, request.method, headers, request.args, self.accounts)
             if found is None:
                 return None, self.error(401, "authentication credentials were not provided or are invalid")
             principal = found

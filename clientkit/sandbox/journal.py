@@ -25,11 +25,12 @@ _FORM = "application/x-www-form-urlencoded"
 
 def secret_names_of(auth: Any) -> set[str]:
     """Header, query and login-body names that carry a credential under ``auth``."""
-    from clientkit._client.auth import PasswordLogin, secret_names
+    from clientkit._client.auth import Authenticator, PasswordLogin, secret_names
 
     names = set(secret_names(auth))
-    if isinstance(auth, PasswordLogin):
-        names |= auth.secret_fields()
+    for part in auth.parts() if isinstance(auth, Authenticator) else ():
+        if isinstance(part, PasswordLogin):
+            names |= part.secret_fields()
     return {n.lower() for n in names}
 
 

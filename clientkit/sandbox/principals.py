@@ -13,7 +13,15 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from clientkit._client.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, TokenAuth
+from clientkit._client.alternatives import OneOf
+from clientkit._client.auth import (
+    ApiKeyAuth,
+    Authenticator,
+    BasicAuth,
+    PasswordLogin,
+    TokenAuth,
+    secret_names,
+)
 from clientkit._declarations.keypaths import set_path
 from clientkit._declarations.paths import PLACEHOLDER
 from clientkit.sandbox.accounts import Accounts
@@ -36,6 +44,14 @@ def _anyone(
     _auth: Authenticator, _headers: Mapping[str, str], _query: Mapping[str, str], _accounts: Accounts
 ) -> str | None:
     return "anonymous"
+
+
+@principal_of.register
+def _one_of(
+    auth: OneOf, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
+) -> str | None:
+    found = (principal_of(a, headers, query, accounts) for a in auth.alternatives)
+    return next((who for who in found if who is not None), None)
 
 
 def _token_principal(value: str, scheme: str | None, accounts: Accounts) -> str | None:
@@ -83,6 +99,25 @@ def _login_token(
     return _token_principal(headers.get(auth.header, ""), auth.scheme, accounts)
 
 
+#: what an anonymous caller of a service with ``optional`` auth may do
+ANONYMOUS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def caller_of(
+    auth: Authenticator, method: str, headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
+) -> str | None:
+    """Who a request is; with ``optional`` auth, a read that carries no credential at all is
+    ``"anonymous"`` (its writes need credentials, as on most services with public reads)."""
+    if auth.optional and method.upper() in ANONYMOUS_METHODS and not _carries(auth, headers, query):
+        return "anonymous"
+    return principal_of(auth, headers, query, accounts)
+
+
+def _carries(auth: Authenticator, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
+    """Whether a request carries any of the places the credential of ``auth`` rides in."""
+    return any(name in headers or name in query for name in secret_names(auth))
+
+
 def login_answer(auth: PasswordLogin, body: Any, accounts: Accounts, *, refresh: bool = False) -> Any:
     """The answer to a login (or refresh) request, or ``None`` for bad credentials."""
     template = auth.refresh_body if refresh else auth.body
@@ -106,4 +141,4 @@ def login_answer(auth: PasswordLogin, body: Any, accounts: Accounts, *, refresh:
     return answer
 
 
-__all__ = ["login_answer", "principal_of"]
+__all__ = ["caller_of", "login_answer", "principal_of"]

@@ -173,3 +173,64 @@ def test_refresh_rejected_with_400_falls_back_to_login(server: ScriptedServer) -
     session.get(Me)
     session.get(Me)
     assert srv.count("/auth/refresh") == 1 and srv.count("/auth/login") == 2
+
+
+def test_optional_auth_connects_without_credentials_and_sends_none(server: ScriptedServer) -> None:
+    server.on("GET", "/me", Reply(json={"name": "x"}))
+
+    class Public(Service):
+        auth = TokenAuth(scheme="Token", optional=True)
+
+    Public.connect(server.url).request("GET", "/me")
+    assert server.received[-1].header("Authorization") is None
+    Public.connect(server.url, token="tok-12345").request("GET", "/me")
+    assert server.received[-1].header("Authorization") == "Token tok-12345"
+
+
+def test_optional_login_never_logs_in_without_credentials(server: ScriptedServer) -> None:
+    LoginServer(server, lifetime=3600)
+
+    class Api(Service):
+        auth = PasswordLogin(token="data.access_token", optional=True)
+
+    anonymous = Api.connect(server.url, retries=0)
+    with pytest.raises(AuthenticationError):  # the server wants a token: no login, no retry
+        anonymous.get(Me)
+    assert server.requests_to("/auth/login") == []
+    assert len(server.requests_to("/me")) == 1
+    assert server.received[-1].header("Authorization") is None
+    assert Api.connect(server.url, username="ann", password="s3cret-pw").get(Me).name == "ann"
+
+
+def test_auth_false_sends_no_credential_and_never_logs_in(server: ScriptedServer) -> None:
+    LoginServer(server, lifetime=3600)
+    server.on("GET", "/version", Reply(json={"version": "1.2"}))
+    session = LoginApi.connect(server.url, username="ann", password="s3cret-pw")
+    assert session.request("GET", "/version", auth=False).json() == {"version": "1.2"}
+    assert server.requests_to("/auth/login") == []
+    assert server.received[-1].header("Authorization") is None
+    session.with_options(auth=False).request("GET", "/version")
+    assert server.requests_to("/auth/login") == []
+    assert session.get(Me).name == "ann"
+    assert server.received[-1].header("Authorization") is not None
+
+
+def test_login_carries_the_service_headers_when_declared(server: ScriptedServer) -> None:
+    LoginServer(server, lifetime=3600)
+
+    def api(carry: bool) -> type[Service]:
+        class Api(Service):
+            auth = PasswordLogin(token="data.access_token", service_headers=carry)
+            headers = {"X-Api-Version": "2", "X-App": "{app}"}
+            context = {"app": None}
+
+        return Api
+
+    stale = {"Authorization": "Bearer stale-token-0000"}
+    api(True).connect(server.url, username="ann", password="s3cret-pw", app="shop", headers=stale).get(Me)
+    login = server.requests_to("/auth/login")[-1]
+    assert (login.header("X-Api-Version"), login.header("X-App")) == ("2", "shop")
+    assert login.header("Authorization") is None
+    api(False).connect(server.url, username="ann", password="s3cret-pw", app="shop", headers=stale).get(Me)
+    login = server.requests_to("/auth/login")[-1]
+    assert [login.header(h) for h in ("X-Api-Version", "X-App", "Authorization")] == [None] * 3

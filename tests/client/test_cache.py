@@ -148,6 +148,20 @@ def test_fresh_hit_sends_nothing(server: ScriptedServer, tmp_path: Path) -> None
     assert len(server.received) == 1 and api.cache_stats.hits == 1
 
 
+def test_a_call_without_auth_is_cached_apart(server: ScriptedServer, tmp_path: Path) -> None:
+    def answer(rec: Received, _: Any) -> Reply:
+        who = "private" if rec.header("Authorization") else "public"
+        return Reply(json={"data": {"id": 1, "title": who}}, headers={"Cache-Control": "max-age=60"})
+
+    server.on("GET", "/docs/1", answer)
+    api = connect(server, tmp_path, cache=CacheConfig(backend="memory", expire_after=60))
+    assert api.request("GET", "/docs/1").json()["data"]["title"] == "private"
+    assert api.request("GET", "/docs/1", auth=False).json()["data"]["title"] == "public"
+    assert api.request("GET", "/docs/1", auth=False).json()["data"]["title"] == "public"
+    assert api.request("GET", "/docs/1").json()["data"]["title"] == "private"
+    assert len(server.requests_to("/docs/1")) == 2
+
+
 def test_changed_resource_is_fetched_again(server: ScriptedServer, tmp_path: Path) -> None:
     srv = Versioned(server)
     api = connect(server, tmp_path)

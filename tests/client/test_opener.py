@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from clientkit import PasswordLogin, Service, TokenAuth
+from clientkit import BasicAuth, PasswordLogin, Service, TokenAuth
 from clientkit.errors import InvalidRequestError
 from clientkit.tokens import FileTokenStore
 from tests.support.login import LoginServer, Me, Plain
@@ -23,6 +23,15 @@ def test_missing_or_unknown_credentials_are_clear_errors() -> None:
         Svc.connect("http://127.0.0.1:1", tokn="x")
     with pytest.raises(InvalidRequestError, match="declares no auth"):
         Plain.connect("http://127.0.0.1:1", token="x")
+
+
+def test_optional_auth_needs_all_of_a_credential_or_none() -> None:
+    class Svc(Service):
+        auth = BasicAuth(optional=True)
+
+    assert Svc.connect("http://127.0.0.1:1").transport.auth.anonymous()  # type: ignore[union-attr]
+    with pytest.raises(InvalidRequestError, match="needs username= and password="):
+        Svc.connect("http://127.0.0.1:1", username="ann")
 
 
 def test_each_session_gets_its_own_authenticator(server: ScriptedServer) -> None:

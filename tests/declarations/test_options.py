@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clientkit._declarations.errors import InvalidRequestError
 from clientkit._declarations.options import RequestOptions, merge_headers, options_of, split_options
 from clientkit._declarations.retry import RetryPolicy
 
@@ -33,3 +34,13 @@ def test_path_placeholders_and_call_options_are_told_apart() -> None:
     options, path = split_options({"slug": "a", "retries": 0})
     assert path == {"slug": "a"} and options is not None and options.retry == RetryPolicy(retries=0)
     assert split_options({"slug": "a"}) == (None, {"slug": "a"})
+
+
+def test_the_auth_option_is_a_bool_and_merges_like_the_others() -> None:
+
+    off = options_of({"auth": False})
+    assert off is not None and off.auth is False
+    assert RequestOptions().merge(off).auth is False
+    assert off.merge(RequestOptions()).auth is False
+    with pytest.raises(InvalidRequestError, match="auth must be True or False"):
+        options_of({"auth": "no"})

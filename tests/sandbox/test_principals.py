@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import requests
 
+from clientkit import BasicAuth, Resource, Service, TokenAuth, field
 from clientkit.errors import (
+    AuthenticationError,
     PermissionDeniedError,
 )
 from clientkit.sandbox import Accounts
-from clientkit.sandbox.app import Sandbox
+from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
 from tests.support.sandboxed import Product, Shop
 
 
@@ -33,3 +37,53 @@ def test_auth_and_tenant_checks() -> None:
         assert denied.status_code == 403 and "not allowed" in denied.json()["message"]
         with pytest.raises(PermissionDeniedError):
             Shop.connect(url, token="t-ann", tenant="globex", retries=0).get(Product, 1)
+
+
+class Board(Service):
+    auth = TokenAuth(scheme="Token", optional=True)
+
+
+@Board.resource(one="/notes/{id}", many="/notes")
+class Note(Resource):
+    id: int | None = field(read_only=True)
+    text: str | None = None
+
+
+def test_optional_auth_serves_anonymous_reads_and_refuses_anonymous_writes() -> None:
+    box = Sandbox(Board, accounts=Accounts(tokens={"t-ann": "ann"}), data={"Note": [{"id": 1, "text": "hi"}]})
+    with box as url:
+        anonymous = Board.connect(url, retries=0)
+        assert [n.text for n in anonymous.list(Note)] == ["hi"]
+        assert "Authorization" not in box.journal.last.headers
+        with pytest.raises(AuthenticationError):
+            anonymous.create(Note(text="no"))
+        with pytest.raises(AuthenticationError):  # a wrong credential is refused, even to read
+            Board.connect(url, token="t-wrong", retries=0).get(Note, 1)
+        ann = Board.connect(url, token="t-ann", retries=0)
+        assert ann.create(Note(text="yes")).id is not None
+        assert [n.text for n in anonymous.list(Note)] == ["hi", "yes"]
+
+
+class Club(Service):
+    auth = BasicAuth()
+
+
+def test_sign_up_without_credentials_on_a_basic_auth_service() -> None:
+    box = Sandbox(Club, accounts=Accounts(logins=[]))
+
+    @box.route("/signup", ["POST"], public=True)
+    def signup(req: SandboxRequest) -> Reply:
+        box.accounts.logins.append(dict(req.json))
+        return Reply(201, {"name": req.json["username"]})
+
+    @box.route("/whoami")
+    def whoami(req: SandboxRequest) -> dict[str, Any]:
+        return {"name": req.principal}
+
+    with box as url:
+        club = Club.connect(url, username="ann", password="pw-ann-1234", retries=0)
+        with pytest.raises(AuthenticationError):
+            club.request("GET", "/whoami")
+        club.request("POST", "/signup", json={"username": "ann", "password": "pw-ann-1234"}, auth=False)
+        assert "Authorization" not in box.journal.last.headers
+        assert club.request("GET", "/whoami").json() == {"name": "ann"}

@@ -76,9 +76,10 @@ def build() -> None:
 
     router = routers.DefaultRouter()
     router.register("articles", ArticleViewSet, basename="article")
-    from tests.servers.drfapp.prices import register
+    from tests.servers.drfapp import board, prices
 
-    register(router)
+    prices.register(router)
+    board.register(router)
     urlpatterns.append(path("api/", include(router.urls)))
 
 

@@ -25,3 +25,14 @@ class Price(models.Model):
     class Meta:
         app_label = "drfapp"
         ordering = ("id",)
+
+
+class Note(models.Model):
+    """A note on the public board: anyone reads, signed-in users write."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        app_label = "drfapp"
+        ordering = ("id",)
