@@ -79,6 +79,9 @@ def build() -> None:
     from tests.servers.drfapp.prices import register
 
     register(router)
+    from tests.servers.drfapp import cities
+
+    cities.register(router)
     urlpatterns.append(path("api/", include(router.urls)))
 
 
@@ -93,6 +96,9 @@ def seed() -> None:
     for name, key in TOKENS.items():
         user, _ = User.objects.get_or_create(username=name)
         Token.objects.get_or_create(user=user, key=key)
+    from tests.servers.drfapp import cities
+
+    cities.seed()
     alice = User.objects.get(username="alice")
     bob = User.objects.get(username="bob")
     if not Article.objects.exists():
