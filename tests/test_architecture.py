@@ -78,8 +78,9 @@ def test_no_function_over_60_lines() -> None:
 #: not met); issue #18 added answers, streams, downloads, uploads, jobs and the shared
 #: deadline and cancel conventions (+2,359). Issue #19: index steps in key paths, error
 #: details in other shapes, decimals (+223); what a write answers, answer checks (+253);
-#: delete verbs, paging that keeps the caller's position (+63).
-CORE_LINE_BUDGET = 11_873
+#: delete verbs, paging that keeps the caller's position (+63); reference fields, declared
+#: segment encoding, parents that are fields (+226).
+CORE_LINE_BUDGET = 11_876
 
 
 def test_the_core_does_not_grow() -> None:

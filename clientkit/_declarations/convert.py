@@ -386,10 +386,11 @@ class Converter:
 def _same_references(obj: Resource, snapshot: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
     """The snapshot's values of reference fields that ``raw`` (after a write) names by the same
     id: an expanded object stays an object when the write sent or answered its id."""
-    kept = {}
-    types_ = field_types(type(obj))
-    for info in obj.__ck_fields__:
-        if info.reference and info.wire in snapshot and info.wire in raw:
+    kept: dict[str, Any] = {}
+    references = [f for f in obj.__ck_fields__ if f.reference]
+    types_ = field_types(type(obj)) if references else {}
+    for info in references:
+        if info.wire in snapshot and info.wire in raw:
             key = reference_key(info, types_[info.name])
             before, after = reference_of(snapshot[info.wire], key), reference_of(raw[info.wire], key)
             bare = after == raw[info.wire] and before != snapshot[info.wire]  # an id where it had the object
