@@ -10,6 +10,7 @@ from clientkit._declarations.identity import (
 )
 from clientkit._declarations.paths import (
     PathTemplate,
+    SegmentCodec,
     quote_segment,
 )
 from clientkit._declarations.resource import (
@@ -25,6 +26,7 @@ __all__ = [
     "FieldInfo",
     "PathTemplate",
     "ResourceSpec",
+    "SegmentCodec",
     "expansion",
     "fields_of",
     "identity_of",

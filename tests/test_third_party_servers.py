@@ -5,14 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from clientkit import Envelope, ErrorShape, PageNumber, Resource, Service, TokenAuth, changes, extra, field
+from clientkit import (
+    Envelope,
+    ErrorShape,
+    Expansion,
+    PageNumber,
+    Resource,
+    Service,
+    TokenAuth,
+    changes,
+    extra,
+    field,
+)
 from clientkit.errors import AuthenticationError, BadRequestError, NotFoundError
 from clientkit.paging import CountRequest
+from tests.support import processes
 
 # -- json-server ------------------------------------------------------------------------
 
@@ -228,3 +241,60 @@ def test_drf_decimals_load_and_go_back_as_text(drf_server: str) -> None:
         with pytest.raises(BadRequestError) as info:
             api.patch(made, amount=Decimal("1.234"))
     assert list(info.value.field_errors) == ["amount"]
+
+
+@Drf.resource(one="/api/countries/{id}/", many="/api/countries/")
+class DrfCountry(Resource):
+    id: int | None = field(read_only=True)
+    name: str | None = None
+
+
+@Drf.resource(one="/api/cities/{id}/", many="/api/cities/", expansion=Expansion("expand", style="list"))
+class DrfCity(Resource):
+    id: int | None = field(read_only=True)
+    name: str | None = None
+    country: int | DrfCountry | None = field(reference=True, level=1)
+
+
+def test_drf_a_foreign_key_expanded_is_written_back_as_its_id(drf_server: str) -> None:
+    with Drf.connect(drf_server, token=ALICE, retries=0) as api:
+        made = api.create(DrfCity(name="Oslo", country=DrfCountry(id=1, name="Norway")))
+        assert (
+            api.last_response is not None
+            and api.last_response.request.body == b'{"name": "Oslo", "country": 1}'
+        )
+        assert made.country == 1
+        city = api.get(DrfCity, made.id, level=["country"])
+        assert city.country == DrfCountry(id=1, name="Norway") and changes(city) == {}
+        city.name = "Kristiania"
+        api.update(city)  # PUT, answered with the id: the object stays
+        assert api.last_response is not None
+        assert api.last_response.request.body == b'{"name": "Kristiania", "country": 1}'
+        assert city.country == DrfCountry(id=1, name="Norway") and changes(city) == {}
+        city.country = 2
+        api.save(city)
+        assert api.last_response is not None and api.last_response.request.body == b'{"country": 2}'
+        assert api.get(DrfCity, made.id, level=["country"]).country == DrfCountry(id=2, name="Sweden")
+        assert api.get(DrfCity, made.id).country == 2
+
+
+# -- json-server's nested routes: a parent that is a field -----------------------------------------
+
+
+@JsonServer.resource(one="/comments/{id}", many="/posts/{postId}/comments")
+class Comment(Resource):
+    id: int | None = field(read_only=True)
+    postId: int | str | None = None  # json-server stores the postId of a nested POST as text
+    body: str | None = None
+
+
+def test_json_server_nested_routes_with_the_parent_in_the_body(tmp_path: Path) -> None:
+    data = {"posts": [{"id": 1}, {"id": 2}], "comments": [{"id": 1, "postId": 1, "body": "a"}]}
+    with processes.json_server(tmp_path, data) as url, JsonServer.connect(url, retries=0) as api:
+        (first,) = api.list(Comment, postId=1)
+        assert first.postId == 1 and list(api.list(Comment, postId=2)) == []
+        made = api.create(Comment(body="b"), postId=2)
+        assert made.postId == "2" and [c.body for c in api.list(Comment, postId=2)] == ["b"]
+        made.body = "c"
+        api.save(made)
+        assert raw(url, f"/comments/{made.id}") == {"id": made.id, "postId": "2", "body": "c"}

@@ -63,6 +63,7 @@ from clientkit._declarations.options import (
     split_options,
 )
 from clientkit._declarations.paging import PageRequest, Paginator
+from clientkit._declarations.parents import fill_parents, with_parents
 from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.progress import Cancel, OnProgress, deadline_after
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
@@ -481,9 +482,10 @@ class Session:
         if obj is not None:
             names = {f.name for f in fields_of(obj)}
             values.update(obj._ck_parents or {})
-            values.update({n: getattr(obj, n) for n in template.names if n in names})
+            held = {n: getattr(obj, n) for n in template.names if n in names}
+            values.update({n: v for n, v in held.items() if v is not None})
         values.update(given)
-        return template.expand(values)
+        return template.expand(values, spec.segments_in(self.service))
 
     @staticmethod
     def _identity_args(spec: ResourceSpec, id: Any) -> dict[str, Any]:
@@ -517,7 +519,7 @@ class Session:
         query = self._level_params(spec, lvl, "get") + pairs_of(params or {}, "query parameters")
         check = spec.check_in(self.service)
         body, resp = self._call("GET", target, params=query, options=options, check=check)
-        payload = spec.envelope_in(self.service).unwrap(body, "get")
+        payload = with_parents(cls, spec, spec.envelope_in(self.service).unwrap(body, "get"), path)
         obj = self.converter.load(payload, cls, lvl, etag=resp.headers.get("ETag"))
         mark_whole(obj, self._whole_answer(spec, params))
         return _remember_parents(obj, spec, path)
@@ -546,12 +548,10 @@ class Session:
         load = self.converter.loader(cls)
         parents = {k: v for k, v in path.items() if k in spec.parents}
         make = load
-        if parents:
+        if path:
 
             def make(raw: Any, level: Any) -> R:
-                obj = load(raw, level)
-                obj.__dict__["_ck_parents"] = parents
-                return obj
+                return _remember_parents(load(with_parents(cls, spec, raw, path), level), spec, parents)
 
         return Pager(
             self._fetcher(options, spec.check_in(self.service)),
@@ -632,6 +632,7 @@ class Session:
         """Create ``obj`` on the server; ``obj`` is updated in place from the answer."""
         spec = spec_of(obj)
         options, path = _split(spec, path)
+        fill_parents(obj, spec, path)
         return self._write(obj, spec, "create", self.converter.create_payload(obj), level, options, path)
 
     @_forgets_on_failure

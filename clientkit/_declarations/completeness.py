@@ -17,6 +17,7 @@ from clientkit._declarations.convert import conforms, field_types
 from clientkit._declarations.errors import IncompleteResourceError
 from clientkit._declarations.expansion import Expansion
 from clientkit._declarations.loaders import is_union
+from clientkit._declarations.references import reference_key, reference_of
 from clientkit._declarations.resource import (
     FieldInfo,
     Resource,
@@ -106,7 +107,10 @@ def plan_merge(
     whole = replaced or (obj._ck_whole and level == old)
     known = {**(obj._ck_raw or {}), **sent}
     shown = _shown_lower(spec, obj, at)
-    stale = [f for f in shown if f.wire in answer and not _agrees(known[f.wire], answer[f.wire])]
+    types_ = field_types(type(obj))
+    stale = [
+        f for f in shown if f.wire in answer and not _agrees(known[f.wire], answer[f.wire], f, types_[f.name])
+    ]
     keep = frozenset(f.wire for f in shown if f not in stale)
     return MergePlan(keep, _uncovering(level, stale), whole)
 
@@ -132,8 +136,12 @@ def _shown_lower(spec: ResourceSpec, obj: Resource, new: LoadedLevel) -> list[Fi
     ]
 
 
-def _agrees(kept: Any, shown: Any) -> bool:
-    """Whether a lower level's ``shown`` value agrees with the expanded ``kept``: equal, or its count."""
+def _agrees(kept: Any, shown: Any, info: FieldInfo, t: Any) -> bool:
+    """Whether a lower level's ``shown`` value agrees with the expanded ``kept``: equal, its
+    count, or (a reference) the same id."""
+    if info.reference:
+        key = reference_key(info, t)
+        return bool(reference_of(kept, key) == reference_of(shown, key))
     if isinstance(shown, int) and not isinstance(shown, bool) and isinstance(kept, list):
         return shown == len(kept)
     return type(shown) is type(kept) and bool(shown == kept)
@@ -174,6 +182,8 @@ def unknown_fields(spec: ResourceSpec, obj: Resource) -> dict[str, list[str]]:
     for info in fields_of(obj):
         if not replaceable(info):
             continue
+        if info.reference and info.wire in raw:
+            continue  # a lower level shows the id, which is all a write sends
         if spec.expansion is not None and not spec.expansion.covers(obj._ck_level, info.level, info.name):
             reasons["level"].append(info.name)
         elif info.wire not in raw and not _known_absent(obj, info):

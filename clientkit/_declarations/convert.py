@@ -25,6 +25,7 @@ from clientkit._declarations.errors import (
 from clientkit._declarations.files import File, is_file, local_files
 from clientkit._declarations.loaders import copy_json, is_union, loader_for, split_optional
 from clientkit._declarations.redaction import register_secret
+from clientkit._declarations.references import reference_key, reference_of
 from clientkit._declarations.resource import FieldInfo, Resource, replaceable
 from clientkit._declarations.strict import decimal_of, register_strict_hooks
 from clientkit._declarations.wire import EchoedFloat, non_finite, shape_problem
@@ -152,6 +153,10 @@ def conforms(value: Any, t: Any) -> bool:
     return _json_matcher(t)(value)
 
 
+def _conforms_to(t: Any, value: Any) -> bool:
+    return conforms(value, t)
+
+
 class Converter:
     """Wire JSON <-> resources for one service.
 
@@ -192,7 +197,11 @@ class Converter:
     def _union_hook(self, t: Any) -> Callable[[Any, Any], Any]:
         members = [m for m in get_args(t) if m is not _NoneType]
         optional = len(members) != len(get_args(t))
-        matchers = [(m, _json_matcher(m)) for m in members]
+        lists = [m for m in members if (get_origin(m) or m) in (list, tuple, set, frozenset)]
+        matchers = [  # several list members (list[str] | list[Tag]): told apart by their items
+            (m, functools.partial(_conforms_to, m) if len(lists) > 1 and m in lists else _json_matcher(m))
+            for m in members
+        ]
         structure = self.cattrs.structure
 
         def hook(value: Any, _: Any) -> Any:
@@ -261,8 +270,10 @@ class Converter:
         expanded value that a lower-level answer agrees with), keeps what the server is
         known to have: the value just sent, else the snapshot.
         """
-        raw = {**(obj._ck_raw or {}), **copy_json(dict(sent))}
+        snapshot = obj._ck_raw or {}
+        raw = {**snapshot, **copy_json(dict(sent))}
         raw.update({k: v for k, v in answer.items() if k not in keep or k not in raw})
+        raw.update(_same_references(obj, snapshot, raw))
         self.reload(obj, raw, level, etag)
 
     def mark_saved(self, obj: Resource, payload: Mapping[str, Any]) -> None:
@@ -309,7 +320,10 @@ class Converter:
         return _with_extras(obj, out)
 
     def _wire_value(self, obj: Resource, info: FieldInfo, value: Any, annotation: Any) -> Any:
-        """A field's value as it is sent: decimals spelled as the server spelled them."""
+        """A field's value as it is sent: a reference as its id, decimals spelled as the
+        server spelled them."""
+        if info.reference:
+            value = reference_of(value, reference_key(info, annotation))
         dumped = self.dump_value(value, annotation)
         if _holds_decimal(annotation):
             dumped = decimals_as_sent(dumped, (obj._ck_raw or {}).get(info.wire))
@@ -352,7 +366,11 @@ class Converter:
         out: dict[str, Any] = {}
         for info in filter(replaceable, obj.__ck_fields__):
             current = getattr(obj, info.name)
-            if info.wire in raw:
+            if info.wire in raw and info.reference:
+                sent = self._wire_value(obj, info, current, types_[info.name].type)
+                if _differs(sent, reference_of(raw[info.wire], reference_key(info, types_[info.name].type))):
+                    out[info.wire] = sent
+            elif info.wire in raw:
                 original = self.value(raw[info.wire], types_[info.name].type)
                 if _differs(current, original):
                     out[info.wire] = self._wire_value(obj, info, current, types_[info.name].type)
@@ -363,6 +381,22 @@ class Converter:
             if key not in declared and (key not in raw or _differs(val, raw[key])):
                 out[key] = copy_json(val)
         return _outgoing(obj, out)
+
+
+def _same_references(obj: Resource, snapshot: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The snapshot's values of reference fields that ``raw`` (after a write) names by the same
+    id: an expanded object stays an object when the write sent or answered its id."""
+    kept: dict[str, Any] = {}
+    references = [f for f in obj.__ck_fields__ if f.reference]
+    types_ = field_types(type(obj)) if references else {}
+    for info in references:
+        if info.wire in snapshot and info.wire in raw:
+            key = reference_key(info, types_[info.name])
+            before, after = reference_of(snapshot[info.wire], key), reference_of(raw[info.wire], key)
+            bare = after == raw[info.wire] and before != snapshot[info.wire]  # an id where it had the object
+            if bare and not _differs(before, after):
+                kept[info.wire] = snapshot[info.wire]
+    return kept
 
 
 def _holds_decimal(t: Any) -> bool:

@@ -18,7 +18,7 @@ from clientkit._declarations.answers import Answer, Kind
 from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
-from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
+from clientkit._declarations.paths import PLACEHOLDER, PathTemplate, SegmentCodec
 from clientkit._declarations.writes import write_answers_of
 
 if sys.version_info >= (3, 11):
@@ -50,6 +50,7 @@ class FieldInfo:
     required: bool = False
     create_only: bool = False
     send_null: bool = False
+    reference: bool | str = False
 
     @property
     def writable(self) -> bool:
@@ -74,6 +75,7 @@ def field(
     required: bool = False,
     create_only: bool = False,
     send_null: bool = False,
+    reference: bool | str = False,
     local: bool = False,
     converter: Callable[[Any], Any] | None = None,
     validator: Callable[[Any, Any, Any], Any] | None = None,
@@ -94,6 +96,8 @@ def field(
         required: must be given on create (the sandbox answers a validation error otherwise).
         create_only: sent when the resource is created, never in an update.
         send_null: sent even when ``None`` (as ``null``) in create and set-field updates.
+        reference: a nested resource sent as its id (``True``: its identity; a name: that
+            field of it), while answers may hold the id or the whole object.
         local: a client-side setting kept on the object, never sent or read from the wire
             (an immutable default only).
         converter, validator: attrs' own, run on construction and assignment.
@@ -105,6 +109,8 @@ def field(
         ...     roles: list[str] | None = field(level=1)
     """
     info = {k: v for k, v in locals().items() if k in _ROLES}
+    if not isinstance(reference, bool | str) or reference == "":
+        raise DeclarationError("reference= takes True or the name of the nested resource's id field")
     if local and factory is not None:
         raise DeclarationError("a local field takes an immutable default, not a factory")
     initial: dict[str, Any] = {"default": default} if factory is None else {"factory": factory}
@@ -170,6 +176,8 @@ class ResourceSpec:
     write_answers: Mapping[str, str] = attrs.field(factory=dict)
     answer_check: AnswerCheck | Literal[False] | None = None
     delete_method: str = "DELETE"
+    segments: SegmentCodec | None = None
+    parent_fields: tuple[str, ...] = ()
 
     def template(self, operation: str) -> PathTemplate:
         """The path template of ``operation`` (an action name works too)."""
@@ -204,6 +212,10 @@ class ResourceSpec:
         if self.answer_check is False:
             return None
         return self.answer_check if isinstance(self.answer_check, AnswerCheck) else service.answer_check
+
+    def segments_in(self, service: type[Service]) -> SegmentCodec:
+        """How path values become segments: the resource's codec, else the service's."""
+        return self.segments or service.segments
 
     def paginator_in(self, service: type[Service]) -> Paginator:
         """The paging style in effect under ``service``: the resource's own, else the service's."""
@@ -370,6 +382,7 @@ def resource(
     name: str | None = None,
     write_answers: str | Mapping[str, str] | None = None,
     answer_check: AnswerCheck | Literal[False] | None = None,
+    segments: SegmentCodec | None = None,
 ) -> Callable[[type[R]], type[R]]:
     """Declare where a resource lives. Mistakes raise :class:`DeclarationError` here.
 
@@ -382,10 +395,10 @@ def resource(
         identity: the identifying field(s); defaults to fields marked ``identity=True``,
             else a field named ``id``.
         singleton: the resource has no identity (``/version``, ``/me``).
-        parents: placeholders given at call time that are not fields (``/apps/{app}/items``).
+        parents: placeholders given at call time (``/apps/{app}/items``); a field may be one.
         path_params: placeholders with fixed values for this class.
-        expansion, envelope, pagination, write_answers, answer_check: overrides of the
-            service's (``write_answers={"update": "none"}``; ``answer_check=False``: none).
+        expansion, envelope, pagination, write_answers, answer_check, segments: overrides of
+            the service's (``write_answers={"update": "none"}``; ``answer_check=False``: none).
         save: how ``save()`` sends changes: ``"PATCH"`` (the changed fields, with
             ``patch_method``) or ``"PUT"`` (the whole resource, with ``update_method``).
         create_method, update_method, patch_method, delete_method: the verbs of create, full
@@ -438,6 +451,8 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         pagination=declared["pagination"],
         **_methods(cls, declared),
         **_answering(cls, declared),
+        segments=_segments(cls, declared["segments"]),
+        parent_fields=_parent_fields(cls, paths, parents, ident),
     )
     _check_routes(cls, spec)
     return spec
@@ -451,6 +466,25 @@ def _answering(cls: type, declared: Mapping[str, Any]) -> dict[str, Any]:
     given = declared["write_answers"]
     answers = {} if given is None else write_answers_of(given, cls.__name__)
     return {"write_answers": answers, "answer_check": check}
+
+
+def _segments(cls: type, segments: Any) -> SegmentCodec | None:
+    if segments is not None and not isinstance(segments, SegmentCodec):
+        raise DeclarationError(f"{cls.__name__}: segments must be a SegmentCodec")
+    return segments
+
+
+def _parent_fields(
+    cls: type[Resource],
+    paths: Mapping[str, PathTemplate | None],
+    parents: tuple[str, ...],
+    ident: tuple[str, ...],
+) -> tuple[str, ...]:
+    """Fields that also place the record (``project_id`` in ``/projects/{project_id}/tasks``):
+    declared parents that are fields, and fields other than the identity in its paths."""
+    names = {f.name for f in cls.__ck_fields__}
+    used = [n for tpl in paths.values() if tpl is not None for n in tpl.names]
+    return tuple(n for n in dict.fromkeys([*parents, *used]) if n in names and n not in ident)
 
 
 def _template(cls: type, label: str, value: str | None) -> PathTemplate | None:

@@ -18,7 +18,7 @@ from clientkit._declarations.errors import DeclarationError, ErrorShape, Invalid
 from clientkit._declarations.expansion import Expansion
 from clientkit._declarations.options import MAX_BODY, CacheConfig, Timeout
 from clientkit._declarations.paging import Paginator
-from clientkit._declarations.paths import PLACEHOLDER
+from clientkit._declarations.paths import PERCENT, PLACEHOLDER, SegmentCodec
 from clientkit._declarations.resource import Resource, resource
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_value
@@ -62,6 +62,7 @@ _DECLARATIONS: dict[str, tuple[type, ...]] = {
     "cache": (CacheConfig, type(None)),
     "write_answers": (str, Mapping),
     "answer_check": (AnswerCheck, type(None)),
+    "segments": (SegmentCodec,),
 }
 
 
@@ -93,6 +94,7 @@ class Service:
             for every write or per operation; resources may override it.
         answer_check: where 2xx answers report failure (an :class:`AnswerCheck`); resources
             may override it.
+        segments: how path values become segments (:class:`SegmentCodec`; percent-encoding).
 
     Example:
         >>> class Shop(Service):
@@ -123,6 +125,7 @@ class Service:
     cache: ClassVar[CacheConfig | None] = None
     write_answers: ClassVar[str | Mapping[str, str]] = "representation"
     answer_check: ClassVar[AnswerCheck | None] = None
+    segments: ClassVar[SegmentCodec] = PERCENT
 
     converter: ClassVar[Converter]
     resources: ClassVar[dict[str, type[Resource]]]

@@ -46,6 +46,8 @@ from clientkit.sandbox.journal import Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
 from clientkit.sandbox.paging import PageQuery, serve_count, serve_page
 from clientkit.sandbox.principals import caller_of, login_answer
+from clientkit.sandbox.references import is_id, shown, store_ids
+from clientkit.sandbox.scopes import accepts_int, place, seed_scope, typed
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 from clientkit.sandbox.uploads import FILES_PATH, Part, Uploads, drain, is_multipart, parse, payload, summary
 from clientkit.sandbox.writes import ACKNOWLEDGED, acknowledges
@@ -109,10 +111,6 @@ def _etag_matches(header: str, etag: str) -> bool:
     bare = etag.removeprefix("W/")
     candidates = [c.strip() for c in header.split(",")]
     return "*" in candidates or any(c.removeprefix("W/") == bare for c in candidates)
-
-
-def _accepts_int(t: Any) -> bool:
-    return conforms(0, t)
 
 
 def _wire_text(value: Any) -> str:
@@ -339,8 +337,8 @@ class Sandbox:
             cls = by_name[name]
             spec = spec_of(cls)
             for raw in records:
-                body = dict(raw)
-                scope = {p: str(body.pop(p)) for p in spec.parents if p in body}
+                body = store_ids(cls, dict(raw))
+                scope = seed_scope(cls, spec, body)
                 scope.update(
                     {
                         k: str(v)
@@ -384,9 +382,9 @@ class Sandbox:
         for name in spec.identity:
             wire = self._wire(cls, name)
             if name in values:
-                body[wire] = _typed(values[name], types[name])
+                body[wire] = typed(values[name], types[name])
             elif body.get(wire) is None:
-                body[wire] = self.store.next_id(table) if _accepts_int(types[name]) else self.new_id()
+                body[wire] = self.store.next_id(table) if accepts_int(types[name]) else self.new_id()
 
     def new_id(self) -> str:
         """A fresh 24-hex-digit id (reproducible: drawn from the sandbox's seed)."""
@@ -409,11 +407,14 @@ class Sandbox:
         out = dict(body)
         types = field_types(cls)
         for info in fields_of(cls):
+            covered = spec.expansion is None or spec.expansion.covers(level, info.level, info.name)
             if info.write_only:
                 out.pop(info.wire, None)
+            elif info.reference and out.get(info.wire) is not None:
+                out[info.wire] = shown(self, types[info.name], out[info.wire], covered and info.level > 0)
             elif spec.expansion is not None and not spec.expansion.covers(level, info.level, info.name):
                 value = out.get(info.wire)
-                if isinstance(value, list) and _accepts_int(types[info.name]):
+                if isinstance(value, list) and accepts_int(types[info.name]):
                     out[info.wire] = len(value)
                 else:
                     out.pop(info.wire, None)
@@ -430,7 +431,7 @@ class Sandbox:
     ) -> tuple[str, str, Record | None]:
         table = self._table(spec, req.params)
         body = {
-            self._wire(cls, n): _typed(req.params[n], field_types(cls)[n])
+            self._wire(cls, n): typed(req.params[n], field_types(cls)[n])
             for n in spec.identity
             if n in req.params
         }
@@ -453,7 +454,9 @@ class Sandbox:
         if acknowledges(spec, self.service, operation):
             if operation == "create" and spec.one is not None:
                 values = {f.name: record.body.get(f.wire) for f in fields_of(cls)}
-                headers["Location"] = self.prefix + spec.one.expand({**req.params, **values})
+                headers["Location"] = self.prefix + spec.one.expand(
+                    {**req.params, **values}, spec.segments_in(self.service)
+                )
             return Reply(status, dict(ACKNOWLEDGED), headers=headers)
         payload = self.render(cls, record.body, level)
         envelope = spec.envelope_in(self.service)
@@ -550,7 +553,8 @@ class Sandbox:
                 written = types[info.name]
                 if spec.expansion is None or spec.expansion.covers(level, info.level, info.name):
                     written = level_type(written, info.level)
-                if not self._fits(payload[info.wire], written):
+                value = payload[info.wire]
+                if not (self._fits(value, written) or (info.reference and is_id(value))):
                     errors[info.wire] = [f"Expected {_type_name(written)}."]
             elif creating and info.required:
                 errors[info.wire] = ["This field is required."]
@@ -582,7 +586,8 @@ class Sandbox:
             and not conforms(payload[f.wire], level_type(types[f.name], f.level))
         }
         dropped = read_only | counts | (set(self.service.context_body) - declared)  # context: who asks
-        return {k: v for k, v in payload.items() if k not in dropped and (self.keep_unknown or k in declared)}
+        kept = {k: v for k, v in payload.items() if k not in dropped and (self.keep_unknown or k in declared)}
+        return store_ids(cls, kept)
 
     def _create(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         payload = self._payload(cls, spec, req, "create")
@@ -593,6 +598,9 @@ class Sandbox:
             return self.error(self.validation_status, "validation failed", errors)
         table = self._table(spec, req.params)
         body = self._writable(cls, payload)
+        misplaced = place(cls, spec, body, req.params)
+        if misplaced:
+            return self.error(self.validation_status, "validation failed", misplaced)
         self._fill_identity(cls, spec, body, table, req.params)
         key = self._key(cls, spec, body)
         if self.store.get(table, key) is not None:
@@ -635,6 +643,9 @@ class Sandbox:
         base.update(self._writable(cls, payload))
         for name in spec.identity:  # identity never changes through a write
             base[self._wire(cls, name)] = record.body.get(self._wire(cls, name))
+        misplaced = place(cls, spec, base, req.params)
+        if misplaced:
+            return self.error(self.validation_status, "validation failed", misplaced)
         record = self.store.put(table, key, base)
         return self._resource_reply(cls, spec, req, table, key, record, operation)
 
@@ -749,7 +760,9 @@ class Sandbox:
             principal, refused = self._authenticate(request)
             if refused is not None:
                 return refused
-        return route, {k: unquote(str(v)) for k, v in values.items()}, principal
+        spec = getattr(route.handler, "spec", None)
+        codec = spec.segments_in(self.service) if isinstance(spec, ResourceSpec) else self.service.segments
+        return route, {k: codec.decode(str(v)) for k, v in values.items()}, principal
 
     def _run(
         self,
@@ -878,16 +891,6 @@ def _replying(answer: Callable[[SandboxRequest], tuple[int, Any, dict[str, str]]
 
 def _uses(spec: ResourceSpec, name: str) -> bool:
     return any(t is not None and name in t.names for t in (spec.one, spec.many, spec.create))
-
-
-def _typed(value: str, t: Any) -> Any:
-    """A path value as the field's type (ids in paths are text; stored ids may be ints)."""
-    if _accepts_int(t) and not conforms(value, t):
-        try:
-            return int(value)
-        except ValueError:
-            return value
-    return value
 
 
 def _type_name(t: Any) -> str:

@@ -80,6 +80,9 @@ def build() -> None:
 
     prices.register(router)
     board.register(router)
+    from tests.servers.drfapp import cities
+
+    cities.register(router)
     urlpatterns.append(path("api/", include(router.urls)))
 
 
@@ -94,6 +97,9 @@ def seed() -> None:
     for name, key in TOKENS.items():
         user, _ = User.objects.get_or_create(username=name)
         Token.objects.get_or_create(user=user, key=key)
+    from tests.servers.drfapp import cities
+
+    cities.seed()
     alice = User.objects.get(username="alice")
     bob = User.objects.get(username="bob")
     if not Article.objects.exists():

@@ -36,3 +36,25 @@ class Note(models.Model):
     class Meta:
         app_label = "drfapp"
         ordering = ("id",)
+
+
+class Country(models.Model):
+    """A country cities point at (shared by every user)."""
+
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        app_label = "drfapp"
+        ordering = ("id",)
+
+
+class City(models.Model):
+    """A city whose ``country`` ForeignKey renders as its id, or whole under ``?expand=country``."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=100)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT)
+
+    class Meta:
+        app_label = "drfapp"
+        ordering = ("id",)

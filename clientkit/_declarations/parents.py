@@ -1,0 +1,47 @@
+"""Fields that are also parents: ``project_id`` in the body of ``/projects/{project_id}/tasks/{id}``.
+
+The field's value fills the path when the caller does not pass it (the path is built from
+the object); a value the caller passes for the path fills the field where it is empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from clientkit._declarations.convert import conforms, field_types
+from clientkit._declarations.errors import InvalidRequestError
+from clientkit._declarations.resource import Resource, ResourceSpec, fields_of
+
+
+def with_parents(cls: type[Resource], spec: ResourceSpec, raw: Any, given: Mapping[str, Any]) -> Any:
+    """``raw`` (a wire object) with each parent field it lacks taken from the path values
+    ``given`` (when the value has the field's type), so that it loads as it was reached."""
+    if not spec.parent_fields or not isinstance(raw, Mapping):
+        return raw
+    types, wires = field_types(cls), {f.name: f.wire for f in fields_of(cls)}
+    added = {
+        wires[name]: given[name]
+        for name in spec.parent_fields
+        if name in given and wires[name] not in raw and conforms(given[name], types[name])
+    }
+    return {**raw, **added} if added else raw
+
+
+def fill_parents(obj: Resource, spec: ResourceSpec, given: Mapping[str, Any]) -> None:
+    """Set the empty parent fields of ``obj`` from the path values ``given`` (before a create);
+    a value that contradicts the field's raises :class:`InvalidRequestError`."""
+    types = field_types(type(obj))
+    for name in spec.parent_fields:
+        value = given.get(name)
+        if value is None:
+            continue
+        current = getattr(obj, name)
+        if current is None:
+            if conforms(value, types[name]):
+                setattr(obj, name, value)
+        elif str(current) != str(value):
+            raise InvalidRequestError(
+                f"{spec.name}.{name} is {current!r} but the path was given {name}={value!r}; "
+                "pass one value or none"
+            )

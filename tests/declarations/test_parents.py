@@ -1,0 +1,88 @@
+"""Fields that are also parents, in the client: the path fills from the field, the field from the path."""
+
+from __future__ import annotations
+
+import pytest
+
+from clientkit import Resource, Service, changes, field
+from clientkit._declarations.parents import fill_parents, with_parents
+from clientkit.errors import InvalidRequestError
+from clientkit.model import spec_of
+from clientkit.sandbox import Sandbox
+from tests.support.scripted import Reply, ScriptedServer
+
+
+class Tracker(Service):
+    pass
+
+
+@Tracker.resource(one="/projects/{project_id}/tasks/{id}", many="/projects/{project_id}/tasks")
+class Task(Resource):
+    id: int | None = field(read_only=True)
+    project_id: int | None = None
+    title: str | None = None
+
+
+@Tracker.resource(one="/boards/{board}/cards/{id}", many="/boards/{board}/cards", parents=("board",))
+class Card(Resource):
+    id: int | None = field(read_only=True)
+    board: str | None = None
+    text: str | None = None
+
+
+def test_a_field_in_a_path_or_named_a_parent_is_a_parent_field() -> None:
+    assert spec_of(Task).parent_fields == ("project_id",)
+    assert spec_of(Card).parent_fields == ("board",)
+
+
+def test_with_parents_adds_what_the_body_lacks_in_the_field_type() -> None:
+    spec = spec_of(Task)
+    assert with_parents(Task, spec, {"id": 1}, {"project_id": 5}) == {"id": 1, "project_id": 5}
+    assert with_parents(Task, spec, {"id": 1, "project_id": 6}, {"project_id": 5}) == {
+        "id": 1,
+        "project_id": 6,
+    }
+    assert with_parents(Task, spec, {"id": 1}, {"project_id": "5"}) == {"id": 1}  # not an int: left out
+    assert with_parents(Task, spec, [1], {"project_id": 5}) == [1]
+
+
+def test_fill_parents_sets_an_empty_field_and_refuses_a_contradiction() -> None:
+    task = Task(title="a")
+    fill_parents(task, spec_of(Task), {"project_id": 5})
+    assert task.project_id == 5
+    fill_parents(task, spec_of(Task), {"project_id": 5})
+    with pytest.raises(InvalidRequestError, match="project_id is 5 but the path was given project_id=6"):
+        fill_parents(task, spec_of(Task), {"project_id": 6})
+
+
+def test_over_http_the_field_fills_the_path_and_the_path_fills_the_field(server: ScriptedServer) -> None:
+    server.on("GET", "/projects/5/tasks", Reply(json=[{"id": 1, "title": "a"}]))
+    server.on("POST", "/projects/5/tasks", Reply(201, json={"id": 2, "title": "b", "project_id": 5}))
+    server.on("PATCH", "/projects/5/tasks/1", Reply(json={"id": 1, "title": "a2", "project_id": 5}))
+    with Tracker.connect(server.url, retries=0) as tracker:
+        (task,) = tracker.list(Task, project_id=5)
+        assert task.project_id == 5 and changes(task) == {}
+        task.title = "a2"
+        tracker.save(task)  # the path from the field
+        created = tracker.create(Task(title="b"), project_id=5)
+        assert created.project_id == 5
+    assert server.requests_to("/projects/5/tasks/1")[0].json == {"title": "a2"}
+    assert server.requests_to("/projects/5/tasks", "POST")[0].json == {"project_id": 5, "title": "b"}
+
+
+def test_against_the_sandbox_seeded_records_sit_under_their_parent() -> None:
+    data = {
+        "Task": [{"id": 1, "project_id": 5, "title": "a"}, {"id": 2, "project_id": 6, "title": "b"}],
+        "Card": [{"id": 1, "board": "x", "text": "c"}],
+    }
+    with Sandbox(Tracker, data=data) as url, Tracker.connect(url) as tracker:
+        assert [t.title for t in tracker.list(Task, project_id=5)] == ["a"]
+        assert tracker.get(Task, 2, project_id=6).project_id == 6
+        (card,) = tracker.list(Card, board="x")
+        assert card.board == "x"
+        card.text = "d"
+        tracker.save(card)
+        made = tracker.create(Task(title="c"), project_id=6)
+        assert made.project_id == 6 and made.id == 3
+        assert [t.title for t in tracker.list(Task, project_id=6)] == ["b", "c"]
+        assert tracker.get(Card, 1, board="x").text == "d"

@@ -1,0 +1,62 @@
+"""Nested records placed by their parents, parents that are fields included."""
+
+from __future__ import annotations
+
+import requests
+
+from clientkit import Resource, Service, field
+from clientkit.model import spec_of
+from clientkit.sandbox import Sandbox
+from clientkit.sandbox.scopes import place, seed_scope, typed
+
+
+class Tracker(Service):
+    pass
+
+
+@Tracker.resource(one="/projects/{project_id}/tasks/{id}", many="/projects/{project_id}/tasks")
+class Task(Resource):
+    id: int | None = field(read_only=True)
+    project_id: int | None = None
+    title: str | None = None
+
+
+@Tracker.resource(
+    one="/stores/{store}/items/{sku}", many="/stores/{store}/items", identity="sku", parents=("store",)
+)
+class Item(Resource):
+    sku: str | None = None
+    qty: int | None = None
+
+
+def test_seed_scope_keeps_a_field_and_takes_out_a_placement_key() -> None:
+    task = {"id": 1, "project_id": 5}
+    assert seed_scope(Task, spec_of(Task), task) == {"project_id": "5"} and task == {"id": 1, "project_id": 5}
+    item = {"sku": "a", "store": "s1"}
+    assert seed_scope(Item, spec_of(Item), item) == {"store": "s1"} and item == {"sku": "a"}
+
+
+def test_place_fills_from_the_path_and_refuses_another_parent() -> None:
+    body: dict[str, object] = {"title": "a"}
+    assert place(Task, spec_of(Task), body, {"project_id": "5"}) == {} and body["project_id"] == 5
+    assert place(Task, spec_of(Task), {"project_id": 5}, {"project_id": "5"}) == {}
+    assert place(Task, spec_of(Task), {"project_id": 6}, {"project_id": "5"}) == {
+        "project_id": ["Must be 5, as in the path."]
+    }
+    assert typed("7", int | None) == 7 and typed("x", int | None) == "x" and typed("7", str) == "7"
+
+
+def test_over_http_a_write_cannot_move_a_record_and_a_put_keeps_its_parent() -> None:
+    with Sandbox(Tracker, data={"Task": [{"id": 1, "project_id": 5, "title": "a"}]}) as url:
+        assert requests.get(url + "/projects/5/tasks", timeout=5).json() == [
+            {"id": 1, "project_id": 5, "title": "a"}
+        ]
+        assert requests.get(url + "/projects/6/tasks", timeout=5).json() == []
+        moved = requests.patch(url + "/projects/5/tasks/1", json={"project_id": 6}, timeout=5)
+        assert moved.status_code == 422 and "project_id" in moved.text
+        put = requests.put(url + "/projects/5/tasks/1", json={"title": "b"}, timeout=5)
+        assert put.json() == {"id": 1, "project_id": 5, "title": "b"}
+        made = requests.post(url + "/projects/6/tasks", json={"title": "c"}, timeout=5)
+        assert made.status_code == 201 and made.json() == {"id": 1, "project_id": 6, "title": "c"}
+        wrong = requests.post(url + "/projects/6/tasks", json={"title": "c", "project_id": 5}, timeout=5)
+        assert wrong.status_code == 422
