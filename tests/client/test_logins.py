@@ -250,3 +250,10 @@ def test_memory_store_is_default_with_a_callback() -> None:
     bound = Vaulted.auth.bind(credentials=lambda: ("ann", "pw-123456"))
     assert isinstance(bound, PasswordLogin) and isinstance(bound.store, MemoryTokenStore)
     assert bound.holds_credentials() and "pw-123456" not in repr(bound)
+
+
+def test_the_docs_example_runs() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "auth.md").read_text()
+    section = text[text.index("## Login flows") : text.index("### Credentials from a callback")]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    exec(compile(code, "auth.md: Login flows", "exec"), {"__name__": "auth_example"})
