@@ -16,6 +16,7 @@ from clientkit import (
     ErrorShape,
     Expansion,
     PageNumber,
+    PasswordLogin,
     Resource,
     Service,
     TokenAuth,
@@ -25,6 +26,7 @@ from clientkit import (
 )
 from clientkit.errors import AuthenticationError, BadRequestError, NotFoundError
 from clientkit.paging import CountRequest
+from clientkit.tokens import FileTokenStore, Token
 from tests.support import processes
 
 # -- json-server ------------------------------------------------------------------------
@@ -298,3 +300,44 @@ def test_json_server_nested_routes_with_the_parent_in_the_body(tmp_path: Path) -
         made.body = "c"
         api.save(made)
         assert raw(url, f"/comments/{made.id}") == {"id": made.id, "postId": "2", "body": "c"}
+
+
+class DrfLogin(Service):
+    """The DRF app through its obtain-token endpoint: a login whose answer is ``{"token": ...}``,
+    sent as ``Authorization: Token ...``, never expiring; a stored token is checked first."""
+
+    auth = PasswordLogin(
+        path="/api/auth/token/",
+        token="token",
+        refresh_token=None,
+        expires_in=None,
+        scheme="Token",
+        check_token="/api/articles/",
+    )
+    errors = ErrorShape(message="detail", fields="$")
+
+
+def test_drf_login_from_a_credentials_callback_and_a_stored_token_checked(
+    drf_server: str, tmp_path: Path
+) -> None:
+    store = FileTokenStore(tmp_path / "alice.json")
+    store.save(Token("stale-token-0000000"))  # from an earlier run; DRF no longer knows it
+    asked: list[str] = []
+
+    def vault() -> tuple[str, str]:
+        asked.append("alice")
+        return "alice", "alice-password-01"
+
+    with DrfLogin.connect(drf_server, credentials=vault, store=store, retries=0) as api:
+        assert api.get(Article, 1).title.startswith("Alice")
+        auth = api.transport.auth
+        assert isinstance(auth, PasswordLogin) and auth.logins == 1 and asked == ["alice"]
+    kept = store.load()
+    assert kept is not None and kept.access_token.reveal() == ALICE
+    with DrfLogin.connect(drf_server, credentials=vault, store=store, retries=0) as again:
+        assert again.get(Article, 1).title.startswith("Alice")
+        assert isinstance(again.transport.auth, PasswordLogin) and again.transport.auth.logins == 0
+    assert asked == ["alice"]  # the stored token passed its check: no second login
+    with pytest.raises(BadRequestError, match="Unable to log in") as info:  # DRF refuses a login with 400
+        DrfLogin.connect(drf_server, username="alice", password="wrong-password", retries=0).get(Article, 1)
+    assert "wrong-password" not in str(info.value)

@@ -12,13 +12,14 @@ import contextlib
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, ClassVar, Protocol
 
 import attrs
 import requests
 from requests.auth import AuthBase, _basic_auth_str
 
+from clientkit._client.logins import CredentialSource, answer_says, fetch_credentials, ordered_placeholders
 from clientkit._client.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
 from clientkit._declarations.errors import (
     AuthenticationError,
@@ -31,14 +32,26 @@ from clientkit._declarations.errors import (
 from clientkit._declarations.keypaths import dig
 from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
+from clientkit._declarations.resource import Action
 from clientkit._declarations.wire import check_header_value
 
 
 class Sender(Protocol):
     """How a login flow talks to the service: ``(method, path, json body) -> parsed JSON``;
-    with ``service_headers``, the request carries the session's headers."""
+    with ``service_headers``, the request carries the session's headers, and ``headers`` the
+    flow's own; ``retry_on`` statuses and answers ``again`` accepts are sent again."""
 
-    def __call__(self, method: str, path: str, body: Any, service_headers: bool = False) -> Any: ...
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        service_headers: bool = False,
+        *,
+        headers: Mapping[str, str] | None = None,
+        retry_on: Collection[int] = (),
+        again: Callable[[Any], bool] | None = None,
+    ) -> Any: ...
 
 
 class Keyed(Protocol):
@@ -351,6 +364,10 @@ class PasswordLogin(Authenticator):
     clock: Callable[[], float] = attrs.field(default=time.time, repr=False)
     optional: bool = attrs.field(default=False, kw_only=True)
     service_headers: bool = attrs.field(default=False, kw_only=True)
+    check_token: str | Action | None = attrs.field(default=None, kw_only=True)
+    retry_login_on: frozenset[int] = attrs.field(default=frozenset(), kw_only=True, converter=frozenset)
+    retry_login_when: Mapping[str, Collection[Any]] = attrs.field(factory=dict, kw_only=True)
+    _source: CredentialSource | None = attrs.field(default=None, init=False, repr=False)
     _sender: Sender | None = attrs.field(default=None, init=False, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
     _current: Token | None = attrs.field(default=None, init=False, repr=False)
@@ -363,12 +380,17 @@ class PasswordLogin(Authenticator):
         PathTemplate(self.path)
         if self.refresh_path is not None:
             PathTemplate(self.refresh_path)
+        if self.check_token is not None:
+            PathTemplate(self.check_token if isinstance(self.check_token, str) else self.check_token.path)
 
     def accepts(self) -> tuple[str, ...]:
-        return (*sorted(_placeholders(self.body)), "store")
+        return (*sorted(_placeholders(self.body)), "store", "credentials")
 
     def bind(self, **credentials: Any) -> PasswordLogin:
         store = credentials.pop("store", None)
+        source = credentials.pop("credentials", None)
+        if source is not None and not callable(source):
+            raise InvalidRequestError("credentials= takes a function giving the login's credentials")
         needed = _placeholders(self.body)
         unknown = set(credentials) - needed
         if unknown:
@@ -384,12 +406,16 @@ class PasswordLogin(Authenticator):
             store = (
                 self.store if same and not isinstance(self.store, MemoryTokenStore) else MemoryTokenStore()
             )
-        return attrs.evolve(self, credentials=wrapped, store=store)
+        bound = attrs.evolve(self, credentials=wrapped, store=store)
+        bound._source = source
+        return bound
 
     def holds_credentials(self) -> bool:
-        return bool(self.credentials)
+        return bool(self.credentials) or self._source is not None
 
     def check(self) -> None:
+        if self._source is not None:
+            return  # the callback gives the rest, at each login
         missing = sorted(_placeholders(self.body) - set(self.credentials))
         if missing:
             raise InvalidRequestError(f"the login needs {', '.join(missing)}")
@@ -406,7 +432,7 @@ class PasswordLogin(Authenticator):
             token = self._current
             if token is None and not self._loaded:
                 self._loaded = True
-                token = self.store.load()
+                token = self._checked(self.store.load())
                 self._current = token
             if token is None or token.expiring(self.leeway, self.clock()):
                 token = self._obtain(token)
@@ -441,21 +467,59 @@ class PasswordLogin(Authenticator):
                 token = self._request(self.refresh_path, self.refresh_body, values)
                 self.refreshes += 1
         if token is None:
-            self.check()
-            token = self._request(self.path, self.body, self._credential_values())
+            token = self._log_in()
             self.logins += 1
         self._current = token
         self.store.save(token)
         return token
 
+    def _log_in(self) -> Token:
+        """The login request, with the credentials held or, from a callback, fetched for it
+        (their :class:`Secret` live until the login is done)."""
+        self.check()
+        source, names = self._source, ordered_placeholders(self.body)
+        fetched = {} if source is None else fetch_credentials(source, names)
+        values = {**self._credential_values(), **_revealed(fetched)}
+        missing = sorted(_placeholders(self.body) - set(values))
+        if missing:
+            raise InvalidRequestError(f"the login needs {', '.join(missing)}, not given by the callback")
+        return self._request(self.path, self.body, values)
+
+    def _checked(self, stored: Token | None) -> Token | None:
+        """A stored token, once the declared ``check_token`` request accepts it; ``None`` (and
+        the store cleared) when the service answers it 401."""
+        check = self.token_check()
+        if stored is None or check is None or stored.expiring(self.leeway, self.clock()):
+            return stored
+        try:
+            self._send(check.method, check.path, None, headers={self.header: self._header_value(stored)})
+        except AuthenticationError:
+            self.store.clear()
+            return None
+        return stored
+
+    def token_check(self) -> Action | None:
+        """The declared request that checks a stored token (``GET`` for a bare path)."""
+        check = self.check_token
+        return Action("GET", check) if isinstance(check, str) else check
+
     def _credential_values(self) -> dict[str, Any]:
-        return {k: v.reveal_as_given() if isinstance(v, Secret) else v for k, v in self.credentials.items()}
+        return _revealed(self.credentials)
 
     def _request(self, path: str, template: Mapping[str, Any], values: Mapping[str, Any]) -> Token:
+        answer = self._send(
+            self.method,
+            path,
+            _render(template, values),
+            retry_on=self.retry_login_on,
+            again=answer_says(self.retry_login_when),
+        )
+        return self._parse(answer)
+
+    def _send(self, method: str, path: str, body: Any, **extra: Any) -> Any:
         if self._sender is None:
             raise DeclarationError("PasswordLogin is not attached to a session")
-        answer = self._sender(self.method, path, _render(template, values), self.service_headers)
-        return self._parse(answer)
+        return self._sender(method, path, body, self.service_headers, **extra)
 
     def _parse(self, answer: Any) -> Token:
         access = dig(answer, self.token)
@@ -501,18 +565,25 @@ class PasswordLogin(Authenticator):
         so the identity stays the same across renewals."""
         if self.anonymous():
             return "anonymous"
+        if self._source is not None:
+            return unshared_identity(self)  # the callback's credentials are known only at a login
         values = self._credential_values()
         return keyed("login", self.path, *(f"{k}={values[k]!r}" for k in sorted(values)))
 
     def __repr__(self) -> str:
         who = {k: ("***" if _is_secret(k, v) else v) for k, v in self.credentials.items()}
-        return f"PasswordLogin(path={self.path!r}, credentials={who!r}, store={self.store!r})"
+        source = ", credentials from a callback" if self._source is not None else ""
+        return f"PasswordLogin(path={self.path!r}, credentials={who!r}{source}, store={self.store!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         state = {a.name: getattr(self, a.name) for a in attrs.fields(type(self)) if a.init}
         state["credentials"] = _public(self.credentials)
         state["store"] = MemoryTokenStore()
         return (_rebuild_login, (state,))
+
+
+def _revealed(credentials: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.reveal_as_given() if isinstance(v, Secret) else v for k, v in credentials.items()}
 
 
 def _rebuild_login(state: dict[str, Any]) -> PasswordLogin:

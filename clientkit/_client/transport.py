@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ from clientkit._client.deadline import Hold, watched
 from clientkit._client.decisions import SAFE_METHODS, origin_of
 from clientkit._client.failures import SENDING_ERRORS, classify
 from clientkit._client.http_policy import OFF_ORIGIN, configure
+from clientkit._client.logins import login_policy, retry_answers
 from clientkit._client.multipart import MultipartBody, from_requests
 from clientkit._client.redacted_logging import install_log_redaction
 from clientkit._declarations.errors import (
@@ -627,18 +628,37 @@ class Transport:
             "" if body is UNSET else f" body={redact_data(body)!r}",
         )
 
-    def _send_unauthenticated(self, method: str, path: str, body: Any, service_headers: bool = False) -> Any:
+    def _send_unauthenticated(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        service_headers: bool = False,
+        *,
+        headers: Mapping[str, str] | None = None,
+        retry_on: Collection[int] = (),
+        again: Callable[[Any], bool] | None = None,
+    ) -> Any:
         """How a login flow reaches the service: no auth, no renewal, same errors, and
         within the deadline of the call it is made for, if any. ``service_headers``: with the
-        session's headers, but never one that carries the auth's credential (a stale token)."""
+        session's headers, but never one that carries the auth's credential (a stale token);
+        ``headers``: the flow's own (a stored token to check). ``retry_on``: statuses retried
+        under the session's policy; ``again``: a test of an answer meaning "try again"."""
         deadline = getattr(self._calls, "deadline", None)
         session_headers = self.session_headers if service_headers else None
-        headers = session_headers() if session_headers is not None else self.options.headers
+        given = session_headers() if session_headers is not None else self.options.headers
         own = {name.lower() for name in secret_names(self.auth)}
-        sent = {k: v for k, v in headers.items() if k.lower() not in own}
+        sent = {**{k: v for k, v in given.items() if k.lower() not in own}, **(headers or {})}
         options = attrs.evolve(self.options, headers=sent, auth=False)
-        resp = self.request(method, path, json=body, options=options, deadline=deadline)
-        return self.json_of(resp, method)
+        policy = options.retry or RetryPolicy()
+        if retry_on:
+            options = attrs.evolve(options, idempotent=True, retry=login_policy(policy, retry_on))
+
+        def send() -> Any:
+            resp = self.request(method, path, json=body, options=options, deadline=deadline)
+            return self.json_of(resp, method)
+
+        return retry_answers(send, policy, again, f"{method} {path}")
 
     def json_of(self, resp: requests.Response, method: str = "GET") -> Any:
         """The JSON body of ``resp``; ``None`` for an empty body; :class:`DecodeError` otherwise."""

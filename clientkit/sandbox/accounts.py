@@ -61,6 +61,19 @@ class Accounts:
     _issued: dict[str, tuple[str, float]] = attrs.field(factory=dict, repr=False)
     _refresh: dict[str, tuple[str, float]] = attrs.field(factory=dict, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False)
+    _failing: list[tuple[int, Any]] = attrs.field(factory=list, repr=False)
+
+    def fail_logins(self, times: int = 1, status: int = 503, body: Any = None) -> None:
+        """Answer the next ``times`` login requests with ``status`` (and ``body``, else the
+        service's error shape) whatever their credentials: a service that is briefly unable
+        to log anyone in, or (a 200 or 400 with a ``body`` holding a code) asks to try again."""
+        with self._lock:
+            self._failing += [(status, body)] * times
+
+    def login_failure(self) -> tuple[int, Any] | None:
+        """The next planned login failure, spent; ``None`` when the login is to be answered."""
+        with self._lock:
+            return self._failing.pop(0) if self._failing else None
 
     def principal_for_token(self, token: str | None) -> str | None:
         """The principal of a static token/key or of a live issued token."""
@@ -104,6 +117,11 @@ class Accounts:
         if found is None or found[1] <= time.time():
             return None
         return found[0]
+
+    def revoke(self, token: str) -> None:
+        """Invalidate one issued access token (a stored token the service no longer accepts)."""
+        with self._lock:
+            self._issued.pop(token, None)
 
     def revoke_all(self) -> None:
         """Invalidate every issued token (static tokens stay valid)."""

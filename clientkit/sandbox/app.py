@@ -284,6 +284,10 @@ class Sandbox:
                 if auth.refresh_path:
                     route = _Route(refresh, public=True, operation="login")
                     self._add(auth.refresh_path, [auth.method], route)
+                check = auth.token_check()
+                if check is not None:  # a declared resource or route of the same path wins
+                    route = _Route(_whoami, public=False, operation="login")
+                    self._add(check.path, [check.method.upper()], route, placeholder=True)
 
     def _install_resource(self, cls: type[Resource]) -> None:
         spec = spec_of(cls)
@@ -660,6 +664,10 @@ class Sandbox:
     # -- auth -------------------------------------------------------------------------------------
 
     def _login(self, auth: PasswordLogin, req: SandboxRequest) -> Reply:
+        failure = self.accounts.login_failure()
+        if failure is not None:
+            status, body = failure
+            return Reply(status, body) if body is not None else self.error(status, "try again later")
         answer = login_answer(auth, req.json, self.accounts)
         return Reply(200, answer) if answer is not None else self.error(401, "invalid credentials")
 
@@ -883,6 +891,11 @@ class Sandbox:
 def _document(data: bytes, content_type: str) -> Handler:
     """A handler answering ``data`` as a file of ``content_type``."""
     return lambda _req: Reply(200, FileBody(data), content_type=content_type, raw=True)
+
+
+def _whoami(req: SandboxRequest) -> Reply:
+    """The answer of a login's declared token check: who the token stands for."""
+    return Reply(200, {"principal": req.principal})
 
 
 def _replying(answer: Callable[[SandboxRequest], tuple[int, Any, dict[str, str]]]) -> Handler:

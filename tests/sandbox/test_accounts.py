@@ -45,3 +45,20 @@ def test_auth_with_expiry_and_refresh() -> None:
         box.accounts.revoke_all()  # the server forgets every token
         assert api.get(Note, 1).text == "hi"
         assert len(box.journal.entries("POST", "/auth/login")) == 2
+
+
+def test_planned_login_failures_and_a_revoked_token() -> None:
+    accounts = Accounts()
+    with Sandbox(Login, accounts=accounts) as url:
+        creds = {"username": "demo", "password": "demo-password"}
+        accounts.fail_logins(1, status=503)
+        accounts.fail_logins(1, status=200, body={"error": {"code": "TRY_AGAIN"}})
+        busy = requests.post(url + "/auth/login", json=creds, timeout=5)
+        assert busy.status_code == 503
+        coded = requests.post(url + "/auth/login", json=creds, timeout=5)
+        assert (coded.status_code, coded.json()) == (200, {"error": {"code": "TRY_AGAIN"}})
+        token = requests.post(url + "/auth/login", json=creds, timeout=5).json()["data"]["access_token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert requests.get(url + "/notes", headers=bearer, timeout=5).status_code == 200
+        accounts.revoke(token)
+        assert requests.get(url + "/notes", headers=bearer, timeout=5).status_code == 401

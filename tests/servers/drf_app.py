@@ -2,7 +2,8 @@
 
 Run: ``python -m tests.servers.drf_app PORT DBFILE``; prints ``ready`` when listening.
 Users ``alice`` and ``bob`` have tokens ``alice-token-0123456789`` and ``bob-token-0123456789``;
-each sees only their own articles. Lists use DRF's page-number pagination
+each sees only their own articles. ``POST /api/auth/token/`` (DRF's ``obtain_auth_token``) gives a
+user's token for their username and password (``PASSWORDS``). Lists use DRF's page-number pagination
 (``count``/``next``/``previous``/``results``), and ConditionalGetMiddleware adds ETags.
 """
 
@@ -14,6 +15,7 @@ import django
 from django.conf import settings
 
 TOKENS = {"alice": "alice-token-0123456789", "bob": "bob-token-0123456789"}
+PASSWORDS = {"alice": "alice-password-01", "bob": "bob-password-01"}
 
 
 def configure(db: str) -> None:
@@ -33,6 +35,7 @@ def configure(db: str) -> None:
         MIDDLEWARE=["django.middleware.http.ConditionalGetMiddleware"],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": db}},
         DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],  # tests only: fast
         REST_FRAMEWORK={
             "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
             "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -83,6 +86,9 @@ def build() -> None:
     from tests.servers.drfapp import cities
 
     cities.register(router)
+    from rest_framework.authtoken.views import obtain_auth_token
+
+    urlpatterns.append(path("api/auth/token/", obtain_auth_token))
     urlpatterns.append(path("api/", include(router.urls)))
 
 
@@ -96,6 +102,8 @@ def seed() -> None:
     call_command("migrate", run_syncdb=True, verbosity=0)
     for name, key in TOKENS.items():
         user, _ = User.objects.get_or_create(username=name)
+        user.set_password(PASSWORDS[name])
+        user.save()
         Token.objects.get_or_create(user=user, key=key)
     from tests.servers.drfapp import cities
 

@@ -1,0 +1,111 @@
+"""The parts of a login flow around the login request: credentials from a callback, and
+retrying a login that the service answered with a declared "try again"."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+import attrs
+
+from clientkit._declarations.errors import APIError, InvalidRequestError, redacted_cause
+from clientkit._declarations.keypaths import dig
+from clientkit._declarations.paths import PLACEHOLDER
+from clientkit._declarations.redaction import Secret
+from clientkit._declarations.retry import RetryPolicy
+
+log = logging.getLogger("clientkit.http")
+
+#: a function giving a login's credentials when one is needed: a mapping of the login body's
+#: placeholder names, or a tuple of their values in the order the body names them
+CredentialSource = Callable[[], Any]
+
+
+def ordered_placeholders(template: Any) -> list[str]:
+    """The ``{name}`` placeholders of a JSON template, in order of first appearance."""
+    found: list[str] = []
+    if isinstance(template, str):
+        found = PLACEHOLDER.findall(template)
+    elif isinstance(template, Mapping | list):
+        for value in template.values() if isinstance(template, Mapping) else template:
+            found += ordered_placeholders(value)
+    return list(dict.fromkeys(found))
+
+
+def fetch_credentials(source: CredentialSource, names: list[str]) -> dict[str, Any]:
+    """Call ``source`` for one login; its text and number values come back as :class:`Secret`
+    (they live only as long as the login), other values (``remember=True``) as given."""
+    try:
+        given = source()
+    except Exception as exc:
+        raise InvalidRequestError(
+            f"the credentials callback failed ({type(exc).__name__}); no login was sent"
+        ) from redacted_cause(exc)
+    if isinstance(given, tuple | list) and len(given) == len(names):
+        given = dict(zip(names, given, strict=True))
+    if not isinstance(given, Mapping) or not set(given) <= set(names):
+        shape = f"a mapping of {names} or a tuple ({', '.join(names)})"
+        raise InvalidRequestError(f"the credentials callback must return {shape}, not {_shape(given)}")
+    return {k: _as_secret(v) for k, v in given.items()}
+
+
+def _shape(value: Any) -> str:
+    """What a wrong answer was, without its values (they may be secrets)."""
+    if isinstance(value, Mapping):
+        return f"a mapping of {sorted(map(str, value))}"
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of {len(value)} value{'' if len(value) == 1 else 's'}"
+    return type(value).__name__
+
+
+def _as_secret(value: Any) -> Any:
+    if isinstance(value, Secret | bool) or not isinstance(value, str | bytes | int | float):
+        return value
+    if isinstance(value, bytes):
+        try:
+            value = value.decode()
+        except UnicodeDecodeError:
+            raise InvalidRequestError("a credential given as bytes must be UTF-8") from None
+    return Secret(value)
+
+
+def answer_says(when: Mapping[str, Any]) -> Callable[[Any], bool] | None:
+    """A test of a login answer (or error body): whether a declared key path holds one of its
+    declared values (``{"error.code": ["TRY_AGAIN"]}``); ``None`` when nothing is declared."""
+    if not when:
+        return None
+    declared = {path: tuple(values) for path, values in when.items()}
+    return lambda answer: any(dig(answer, path) in values for path, values in declared.items())
+
+
+def login_policy(policy: RetryPolicy, statuses: Collection[int]) -> RetryPolicy:
+    """``policy`` retrying ``statuses`` (and a 429, if it does) for a login: a login may be sent
+    again, although it is a POST, since it changes nothing on the server but the tokens issued."""
+    retried = frozenset({*statuses, *(policy.statuses & {429})})
+    return attrs.evolve(policy, statuses=retried)  # type: ignore[arg-type]  # attrs types the converter
+
+
+def retry_answers(
+    send: Callable[[], Any], policy: RetryPolicy, again: Callable[[Any], bool] | None, what: str
+) -> Any:
+    """``send()``'s answer, sent again under ``policy`` while ``again`` says so of the answer or
+    of an error's body; the last answer (or error) once it stops or the retries run out."""
+    attempt = 0
+    while True:
+        error: APIError | None = None
+        try:
+            answer = send()
+        except APIError as exc:
+            if again is None:
+                raise
+            answer, error = exc.body, exc
+        if again is None or attempt >= policy.retries or not again(answer):
+            if error is not None:
+                raise error
+            return answer
+        delay = policy.delay(attempt)
+        retry, retries = attempt + 1, policy.retries
+        log.info("retrying %s after a try-again in %.2fs (retry %d of %d)", what, delay, retry, retries)
+        policy.sleep(delay)
+        attempt += 1
