@@ -9,6 +9,7 @@ user's on the same path and method replaces all of it."""
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ import attrs
 from clientkit._declarations.identity import spec_of
 from clientkit._declarations.resource import Resource, ResourceSpec
 from clientkit.sandbox.envelopes import wrap_response
-from clientkit.sandbox.files import FileBody, placeholder
+from clientkit.sandbox.files import placeholder
 from clientkit.sandbox.store import digest_of
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class ServedAction:
     cls: type[Resource]
     spec: ResourceSpec
     name: str
+    document: Callable[[], Reply] | None = None  # the placeholder of one answering no JSON
     handler: ActionHandler | None = None
 
     @property
@@ -92,16 +94,20 @@ class ServedAction:
         return wrap_response(self.spec.envelope_in(box.service), payload, self.name)
 
     def _document(self) -> Reply:
-        from clientkit.sandbox.app import Reply  # the app imports this module
-
-        data, kind = placeholder(self.spec.answers[self.name], f"{self.spec.name}.{self.name}")
-        return Reply(200, FileBody(data), content_type=kind, raw=True)
+        assert self.document is not None  # given to every action that answers no JSON
+        return self.document()
 
 
-def served_actions(cls: type[Resource]) -> list[ServedAction]:
-    """The routes of ``cls``'s declared actions."""
+def served_actions(cls: type[Resource], document: Callable[[bytes, str], Reply]) -> list[ServedAction]:
+    """The routes of ``cls``'s declared actions; ``document`` makes the answer of a placeholder."""
     spec = spec_of(cls)
-    return [ServedAction(cls, spec, name) for name in spec.actions]
+    served = []
+    for name, answer in spec.answers.items():
+        made = None
+        if answer.kind != "json":
+            made = functools.partial(document, *placeholder(answer, f"{spec.name}.{name}"))
+        served.append(ServedAction(cls, spec, name, made))
+    return served
 
 
 def find(served: Mapping[tuple[str, str], ServedAction], resource: type[Resource], name: str) -> ServedAction:

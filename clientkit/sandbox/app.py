@@ -329,7 +329,7 @@ class Sandbox:
             self._add(spec.update.template, [spec.patch_method], _Route(bind(self._patch), False, "patch"))
         if spec.delete is not None:
             self._add(spec.delete.template, [spec.delete_method], _Route(bind(self._delete), False, "delete"))
-        for served in served_actions(cls):
+        for served in served_actions(cls, _document):
             self._actions[(spec.name, served.name)] = served
             self._add(served.template.template, [served.method], _Route(served, False, served.name))
 
@@ -908,6 +908,11 @@ class Sandbox:
         self.stop()
         self.store.close()
         self.uploads.close()
+
+
+def _document(data: bytes, content_type: str) -> Reply:
+    """An answer of ``data`` as a file of ``content_type``."""
+    return Reply(200, FileBody(data), content_type=content_type, raw=True)
 
 
 def _replying(answer: Callable[[SandboxRequest], tuple[int, Any, dict[str, str]]]) -> Handler:
