@@ -36,11 +36,12 @@ from clientkit._declarations.resource import Resource, ResourceSpec, fields_of
 from clientkit._declarations.service import Service
 from clientkit.sandbox import registry
 from clientkit.sandbox.accounts import Accounts
+from clientkit.sandbox.actions import ActionHandler, ServedAction, find, served_actions
 from clientkit.sandbox.checks import report_failure
 from clientkit.sandbox.envelopes import response_path, unwrap_request, wrap_response
 from clientkit.sandbox.errors import render_error
 from clientkit.sandbox.faults import BODY_KINDS, Fault, FaultPlan, broken_body
-from clientkit.sandbox.files import Content, FileBody, file_response, placeholder
+from clientkit.sandbox.files import Content, FileBody, file_response
 from clientkit.sandbox.jobs import ServedJob
 from clientkit.sandbox.journal import Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
@@ -192,9 +193,10 @@ class Sandbox:
         self.create_status = create_status
         self.delete_status = delete_status
         self.validation_status = validation_status
-        self._map = Map(strict_slashes=False, merge_slashes=False)
+        self._map = Map(strict_slashes=False, merge_slashes=False)  # the routes added by hand
+        self._declared = Map(strict_slashes=False, merge_slashes=False)  # those the declarations give
         self._routes: dict[str, _Route] = {}
-        self._placeholders: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._actions: dict[tuple[str, str], ServedAction] = {}
         self._server: Any = None
         self.resources = list(resources if resources is not None else service.resources.values())
         declared_secret = {f.wire.lower() for r in self.resources for f in r.__ck_fields__ if f.secret}
@@ -229,7 +231,7 @@ class Sandbox:
         """
 
         def register(handler: Handler) -> Handler:
-            self._add(path, [m.upper() for m in methods], _Route(handler, public, operation))
+            self._add(path, [m.upper() for m in methods], _Route(handler, public, operation), mine=True)
             return handler
 
         return register
@@ -260,20 +262,38 @@ class Sandbox:
         see :class:`ServedJob`)."""
         served = ServedJob(self, job, **behaviour)
         for template, method, answer in served.routes():
-            self._add(template, [method], _Route(_replying(answer), False, "job"))
+            self._add(template, [method], _Route(_replying(answer), False, "job"), mine=True)
         return served
 
-    def _add(self, template: str, methods: list[str], route: _Route, *, placeholder: bool = False) -> None:
+    def action(self, resource: type[Resource], name: str) -> Callable[[ActionHandler], ActionHandler]:
+        """Give the declared action ``name`` of ``resource`` behaviour, keeping its lookup.
+
+        On one record, the handler gets a copy of the record found in its parents' scope (a
+        404 answers first) and the request; a change it makes is stored (a new ``ETag``)
+        unless it answers an error. On the collection it gets the scope's stored records.
+        It returns a :class:`Reply`, a JSON value, or ``None`` for the default answer.
+
+        Example:
+            >>> @sandbox.action(Task, "close")
+            ... def close(task, req):
+            ...     task["done"] = True
+        """
+
+        served = find(self._actions, resource, name)  # refused now, not when decorating
+
+        def register(handler: ActionHandler) -> ActionHandler:
+            served.handler = handler
+            return handler
+
+        return register
+
+    def _add(self, template: str, methods: list[str], route: _Route, *, mine: bool = False) -> None:
+        """Add a route; one added by hand (``mine``: ``route``, ``serve_file``, ``serve_job``)
+        answers before any the declarations give, so it replaces one on the same path."""
         rule_path = self.prefix + template.replace("{", "<").replace("}", ">")
-        held = self._placeholders.pop((rule_path, tuple(methods)), None)
-        if held is not None:  # a route of the user's replaces a declared file action's placeholder
-            self._routes[held] = route
-            return
         endpoint = f"r{len(self._routes)}"
-        self._map.add(Rule(rule_path, endpoint=endpoint, methods=methods))
+        (self._map if mine else self._declared).add(Rule(rule_path, endpoint=endpoint, methods=methods))
         self._routes[endpoint] = route
-        if placeholder:
-            self._placeholders[(rule_path, tuple(methods))] = endpoint
 
     def _install_auth(self) -> None:
         declared = self.service.auth
@@ -313,13 +333,9 @@ class Sandbox:
             self._add(spec.update.template, [spec.patch_method], _Route(bind(self._patch), False, "patch"))
         if spec.delete is not None:
             self._add(spec.delete.template, [spec.delete_method], _Route(bind(self._delete), False, "delete"))
-        for name, answer in spec.answers.items():
-            if answer.kind != "json":  # a placeholder document; a route of the user's replaces it
-                method, template = spec.actions[name]
-                data, kind = placeholder(answer, f"{spec.name}.{name}")
-                self._add(
-                    template.template, [method], _Route(_document(data, kind), False, name), placeholder=True
-                )
+        for served in served_actions(cls, _document):
+            self._actions[(spec.name, served.name)] = served
+            self._add(served.template.template, [served.method], _Route(served, False, served.name))
 
     # -- seeding and state ---------------------------------------------------------------------
 
@@ -755,9 +771,8 @@ class Sandbox:
     def _route(self, request: Request, raw_path: str) -> tuple[_Route, dict[str, str], str | None] | Reply:
         """The route of a request, its path values and its caller; or the refusal (no route,
         a method it does not allow, no access)."""
-        adapter = self._map.bind("sandbox", path_info=raw_path, url_scheme=request.scheme)
         try:
-            endpoint, values = adapter.match(method=request.method)
+            endpoint, values = self._match(request, raw_path)
         except NotFound:
             return self.error(404, f"no route for {request.method} {unquote(raw_path)}")
         except MethodNotAllowed:
@@ -771,6 +786,21 @@ class Sandbox:
         spec = getattr(route.handler, "spec", None)
         codec = spec.segments_in(self.service) if isinstance(spec, ResourceSpec) else self.service.segments
         return route, {k: codec.decode(str(v)) for k, v in values.items()}, principal
+
+    def _match(self, request: Request, raw_path: str) -> tuple[Any, Mapping[str, Any]]:
+        """The endpoint of a request and its path values: the routes added by hand first, then
+        the declared ones; a 405 when some route takes the path but not the method."""
+        refused: NotFound | MethodNotAllowed = NotFound()
+        for rules in (self._map, self._declared):
+            try:
+                return rules.bind("sandbox", path_info=raw_path, url_scheme=request.scheme).match(
+                    method=request.method
+                )
+            except MethodNotAllowed as exc:
+                refused = exc
+            except NotFound:
+                pass
+        raise refused
 
     def _run(
         self,
@@ -888,9 +918,9 @@ class Sandbox:
         self.uploads.close()
 
 
-def _document(data: bytes, content_type: str) -> Handler:
-    """A handler answering ``data`` as a file of ``content_type``."""
-    return lambda _req: Reply(200, FileBody(data), content_type=content_type, raw=True)
+def _document(data: bytes, content_type: str) -> Reply:
+    """An answer of ``data`` as a file of ``content_type``."""
+    return Reply(200, FileBody(data), content_type=content_type, raw=True)
 
 
 def _whoami(req: SandboxRequest) -> Reply:
