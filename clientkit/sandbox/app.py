@@ -210,6 +210,7 @@ class Sandbox:
         self._add(FILES_PATH, ["GET"], _Route(self._uploaded, public=False, operation="download"))
         for cls in self.resources:
             self._install_resource(cls)
+        self._install_token_checks()  # after the resources: a declared one on the same path wins
         if data is not None:
             self.seed(data)
 
@@ -304,10 +305,15 @@ class Sandbox:
                 if auth.refresh_path:
                     route = _Route(refresh, public=True, operation="login")
                     self._add(auth.refresh_path, [auth.method], route)
-                check = auth.token_check()
-                if check is not None:  # a declared resource or route of the same path wins
-                    route = _Route(_whoami, public=False, operation="login")
-                    self._add(check.path, [check.method.upper()], route, placeholder=True)
+
+    def _install_token_checks(self) -> None:
+        """The routes of ``PasswordLogin(check_token=...)``, answering who a token is."""
+        declared = self.service.auth
+        for auth in declared.parts() if isinstance(declared, Authenticator) else ():
+            check = auth.token_check() if isinstance(auth, PasswordLogin) else None
+            if check is not None:
+                route = _Route(_whoami, public=False, operation="login")
+                self._add(check.path, [check.method.upper()], route)
 
     def _install_resource(self, cls: type[Resource]) -> None:
         spec = spec_of(cls)
