@@ -49,6 +49,8 @@ def open_session(
         else:
             credentials[key] = value
     authenticator = _authenticator(cls, auth, credentials)
+    if isinstance(authenticator, Authenticator) and not authenticator.anonymous():
+        authenticator.check_base_url(url)
     transport = Transport(
         base_url=url,
         auth=authenticator,
@@ -103,6 +105,7 @@ def _cached(
         name=cls.__name__.lower(),
         identity=_identity_of(auth),
         secret_names=secret_names(auth),
+        unfill=auth.unfilled if isinstance(auth, Authenticator) else None,
         idempotency_header=cls.idempotency_header,
     )
 
