@@ -83,8 +83,8 @@ def test_no_function_over_60_lines() -> None:
 #: what a write answers, answer checks (+253); delete verbs, paging that keeps the
 #: caller's position (+63); context in queries and bodies, counts, webhooks (+441);
 #: optional auth, auth=False, alternative credentials, login headers (+190); reference
-#: fields, declared path segments, parents that are fields (+226); tokens in paths (+89).
-CORE_LINE_BUDGET = 12_779
+#: fields, declared path segments, parents that are fields (+226); tokens in paths (+98).
+CORE_LINE_BUDGET = 12_788
 
 
 def test_the_core_does_not_grow() -> None:
