@@ -1,7 +1,7 @@
 """Auth strategies, declared on a service without credentials (see docs/auth.md)."""
 
 from clientkit._client.alternatives import OneOf
-from clientkit._client.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, TokenAuth
+from clientkit._client.auth import ApiKeyAuth, Authenticator, BasicAuth, PasswordLogin, PathToken, TokenAuth
 
 __all__ = [
     "ApiKeyAuth",
@@ -9,5 +9,6 @@ __all__ = [
     "BasicAuth",
     "OneOf",
     "PasswordLogin",
+    "PathToken",
     "TokenAuth",
 ]

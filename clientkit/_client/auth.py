@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, ClassVar, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 import requests
@@ -30,7 +31,7 @@ from clientkit._declarations.errors import (
     PermissionDeniedError,
 )
 from clientkit._declarations.keypaths import dig
-from clientkit._declarations.paths import PLACEHOLDER, PathTemplate
+from clientkit._declarations.paths import PLACEHOLDER, PathTemplate, quote_segment
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
 from clientkit._declarations.resource import Action
 from clientkit._declarations.wire import check_header_value
@@ -138,6 +139,14 @@ class Authenticator(AuthBase):
 
     def check(self) -> None:
         """Raise when required credentials are missing."""
+
+    def check_base_url(self, base_url: str) -> None:
+        """Raise when the credential cannot ride on requests to ``base_url``."""
+
+    def unfilled(self, url: str, mark: str) -> str:
+        """``url`` with a credential it carries in its path replaced by ``mark`` (cache keys
+        and stored URLs never hold it)."""
+        return url
 
 
 def _credential_value(value: Any) -> str | int | float:
@@ -262,6 +271,72 @@ class ApiKeyAuth(Authenticator):
     def __repr__(self) -> str:
         where = f"header={self.header!r}" if self.header else f"query={self.query!r}"
         return f"ApiKeyAuth({where}, key=***)"
+
+
+@attrs.define(repr=False)
+class PathToken(Authenticator):
+    """A token carried as a path segment (``/bot<token>/getMe``): the base URL holds the
+    ``{placeholder}``, filled when each request is sent; the URL built holds no token."""
+
+    credential_names: ClassVar[tuple[str, ...]] = ("token",)
+    token: Secret | None = attrs.field(default=None, converter=_secret)
+    placeholder: str = attrs.field(default="token", kw_only=True)
+
+    def accepts(self) -> tuple[str, ...]:
+        return (self.placeholder,)
+
+    def bind(self, **credentials: Any) -> PathToken:
+        unknown = set(credentials) - {self.placeholder}
+        if unknown:
+            raise InvalidRequestError(
+                f"PathToken takes credentials [{self.placeholder!r}], not {sorted(unknown)}"
+            )
+        return attrs.evolve(self, token=credentials.get(self.placeholder))
+
+    def holds_credentials(self) -> bool:
+        return self.token is not None
+
+    def check(self) -> None:
+        if self.token is None:
+            raise InvalidRequestError(f"PathToken needs a token ({self.placeholder}=...)")
+        self._segment()
+
+    def check_base_url(self, base_url: str) -> None:
+        if f"{{{self.placeholder}}}" not in urlsplit(base_url).path:
+            raise InvalidRequestError(
+                f"PathToken carries the token in the base URL's path: it must hold {{{self.placeholder}}}"
+            )
+
+    def _segment(self) -> str:
+        assert self.token is not None
+        return quote_segment(self.token.reveal(), name="the path token")
+
+    def _marks(self) -> tuple[str, ...]:
+        name = self.placeholder
+        return (f"%7B{name}%7D", f"%7b{name}%7d", f"{{{name}}}")
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        if self.token is not None and r.url:
+            parts = urlsplit(r.url)
+            path = parts.path
+            for mark in self._marks():
+                path = path.replace(mark, self._segment())
+            r.url = urlunsplit(parts._replace(path=path))
+        return r
+
+    def unfilled(self, url: str, mark: str) -> str:
+        if self.token is None:
+            return url
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(path=parts.path.replace(self._segment(), mark)))
+
+    def identity(self, keyed: Keyed) -> str:
+        if self.token is None:
+            return "anonymous"
+        return keyed("path", self.placeholder, self.token.reveal())
+
+    def __repr__(self) -> str:
+        return f"PathToken(placeholder={self.placeholder!r}, token=***)"
 
 
 @attrs.define(repr=False)

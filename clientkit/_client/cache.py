@@ -201,6 +201,7 @@ def cached_http(
     identity: Callable[[Keyed], str],
     secret_names: Iterable[str] = (),
     idempotency_header: str | None = None,
+    unfill: Callable[[str, str], str] | None = None,
 ) -> requests.Session:
     """A requests-cache session whose keys cover everything a request sends.
 
@@ -208,7 +209,8 @@ def cached_http(
     HMAC (under :func:`identity_key`) of the auth's ``identity`` and of every header sent
     but :data:`HARMLESS_HEADERS` and ``idempotency_header``. ``secret_names`` (the auth's
     own credential headers and query parameters) are left out only when ``identity`` stands
-    for them (it is not ``"anonymous"``). Stored requests keep only harmless header values,
+    for them (it is not ``"anonymous"``); ``unfill`` takes a credential out of a URL's path
+    (keys and storage get a mark in its place). Stored requests keep only harmless header values,
     no query credential, body or cookies; stored answers no ``Set-Cookie`` or sensitive header.
     """
     from requests_cache import CachedSession
@@ -216,7 +218,8 @@ def cached_http(
     own = tuple(dict.fromkeys(secret_names))
     harmless = HARMLESS_HEADERS | ({idempotency_header.lower()} if idempotency_header else set())
     backend = _backend_call("opening the cache")(_backend)(config, name)
-    key_fn = _key_function(backend, identity, own, harmless)
+    unfill = unfill or (lambda url, _: url)
+    key_fn = _key_function(backend, identity, own, harmless, unfill)
     session = CachedSession(
         # requests-cache keeps the key function on the backend object: a shared one gets a
         # view of its own (same storage), or the last session's identity would key them all
@@ -230,7 +233,7 @@ def cached_http(
         key_fn=key_fn,
     )
     view = session.cache
-    save = functools.partial(_save_redacted, view, own, harmless, key_fn)
+    save = functools.partial(_save_redacted, view, own, harmless, key_fn, unfill)
     view.get_response = _backend_call("reading an answer")(view.get_response)  # type: ignore[method-assign]
     view.save_response = _backend_call("storing an answer")(save)  # type: ignore[method-assign]
     session.hooks["response"].extend([_tame_freshness, _trim_not_modified])
@@ -251,7 +254,11 @@ def _taming_requests(send: Callable[..., requests.Response]) -> Callable[..., re
 
 
 def _key_function(
-    backend: Any, identity: Callable[[Keyed], str], own: tuple[str, ...], harmless: frozenset[str]
+    backend: Any,
+    identity: Callable[[Keyed], str],
+    own: tuple[str, ...],
+    harmless: frozenset[str],
+    unfill: Callable[[str, str], str],
 ) -> Callable[..., str]:
     """The key of a request: ``<digest of method, URL, body>-<HMAC of identity and headers>``
     (hex, so the SQLite shortcut can read it), memoized."""
@@ -287,6 +294,8 @@ def _key_function(
         if key is None:
             covered = who != "anonymous"  # the identity stands for the auth's own credential
             url = _without_own(request.url or "", own_params) if covered and own_params else request.url
+            if covered:  # a mark no URL holds: no key is shared with a URL sent without it
+                url = unfill(url or "", "\0credential\0")
             skip = harmless | own_headers if covered else harmless
             values = sorted((k.lower(), v) for k, v in sent if k.lower() not in skip)
             scope = hmac("request", who, *(f"{k}={v}" for k, v in values))
@@ -356,6 +365,7 @@ def _save_redacted(
     own: tuple[str, ...],
     harmless: frozenset[str],
     key_fn: Callable[..., str],
+    unfill: Callable[[str, str], str],
     response: requests.Response,
     key: str | None = None,
     expires: Any = None,
@@ -381,10 +391,10 @@ def _save_redacted(
     )
     headers[_STORED_KEY] = stored_key
     sent.headers = headers
-    sent.url = _masked_url(sent.url or "", own)
+    sent.url = _masked_url(unfill(sent.url or "", _MASK), own)
     sent.body = b""
     sent.cookies = RequestsCookieJar()
-    stored.url = _masked_url(stored.url or "", own)
+    stored.url = _masked_url(unfill(stored.url or "", _MASK), own)
     stored.cookies = RequestsCookieJar()
     stored.headers = CaseInsensitiveDict(
         {

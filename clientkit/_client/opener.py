@@ -49,6 +49,9 @@ def open_session(
         else:
             credentials[key] = value
     authenticator = _authenticator(cls, auth, credentials)
+    if isinstance(authenticator, Authenticator) and not authenticator.anonymous():
+        for part in authenticator.parts():  # a chosen alternative's own
+            part.check_base_url(url)
     transport = Transport(
         base_url=url,
         auth=authenticator,
@@ -103,8 +106,17 @@ def _cached(
         name=cls.__name__.lower(),
         identity=_identity_of(auth),
         secret_names=secret_names(auth),
+        unfill=_unfill_of(auth),
         idempotency_header=cls.idempotency_header,
     )
+
+
+def _unfill_of(auth: AuthBase | None) -> Callable[[str, str], str] | None:
+    """How the cache takes a credential out of a URL's path (a chosen alternative's too)."""
+    if not isinstance(auth, Authenticator):
+        return None
+    parts = auth.parts()
+    return parts[0].unfilled if len(parts) == 1 else None
 
 
 def _defaults(

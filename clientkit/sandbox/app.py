@@ -46,7 +46,7 @@ from clientkit.sandbox.jobs import ServedJob
 from clientkit.sandbox.journal import Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
 from clientkit.sandbox.paging import PageQuery, serve_count, serve_page
-from clientkit.sandbox.principals import caller_of, login_answer
+from clientkit.sandbox.principals import caller_of, login_answer, path_credentials
 from clientkit.sandbox.references import is_id, shown, store_ids
 from clientkit.sandbox.scopes import accepts_int, place, seed_scope, typed
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
@@ -152,7 +152,8 @@ class Sandbox:
         page_size: the page size when a request names none.
         create_status, delete_status, validation_status: the statuses the service uses.
         resources: the resource classes to serve (default: every one the service declares).
-        prefix: a path the service lives under (``"/api"`` when clients use ``{url}/api``).
+        prefix: a path the service lives under (``"/api"`` when clients use ``{url}/api``;
+            ``"/bot{token}"`` for a :class:`~clientkit.auth.PathToken`'s segment).
         keep_unknown: store fields a client sends that the model does not declare (as a
             lenient server does); ``False`` drops them (for services whose clients reject
             unknown fields in answers).
@@ -291,7 +292,7 @@ class Sandbox:
     def _add(self, template: str, methods: list[str], route: _Route, *, mine: bool = False) -> None:
         """Add a route; one added by hand (``mine``: ``route``, ``serve_file``, ``serve_job``)
         answers before any the declarations give, so it replaces one on the same path."""
-        rule_path = self.prefix + template.replace("{", "<").replace("}", ">")
+        rule_path = (self.prefix + template).replace("{", "<").replace("}", ">")
         endpoint = f"r{len(self._routes)}"
         (self._map if mine else self._declared).add(Rule(rule_path, endpoint=endpoint, methods=methods))
         self._routes[endpoint] = route
@@ -697,12 +698,13 @@ class Sandbox:
         answer = login_answer(auth, req.json, self.accounts, refresh=True)
         return Reply(200, answer) if answer is not None else self.error(401, "invalid refresh token")
 
-    def _authenticate(self, request: Request) -> tuple[str | None, Reply | None]:
+    def _authenticate(self, request: Request, in_path: Mapping[str, str]) -> tuple[str | None, Reply | None]:
         auth = self.service.auth
         principal = "anonymous"
         if isinstance(auth, Authenticator):
             headers = CaseInsensitiveDict(request.headers.items())
-            found = caller_of(auth, request.method, headers, request.args, self.accounts)
+            query = {**request.args, **in_path} if in_path else request.args
+            found = caller_of(auth, request.method, headers, query, self.accounts)
             if found is None:
                 return None, self.error(401, "authentication credentials were not provided or are invalid")
             principal = found
@@ -785,8 +787,10 @@ class Sandbox:
             return self.error(405, f"{request.method} is not allowed on {unquote(raw_path)}")
         route = self._routes[str(endpoint)]
         principal: str | None = None
+        values = dict(values)
+        in_path = {k: unquote(v) for k, v in path_credentials(self.service.auth, values).items()}
         if not route.public:
-            principal, refused = self._authenticate(request)
+            principal, refused = self._authenticate(request, in_path)
             if refused is not None:
                 return refused
         spec = getattr(route.handler, "spec", None)

@@ -19,6 +19,7 @@ from clientkit._client.auth import (
     Authenticator,
     BasicAuth,
     PasswordLogin,
+    PathToken,
     TokenAuth,
     secret_names,
 )
@@ -99,6 +100,22 @@ def _login_token(
     return _token_principal(headers.get(auth.header, ""), auth.scheme, accounts)
 
 
+@principal_of.register
+def _path_token(
+    auth: PathToken, _headers: Mapping[str, str], query: Mapping[str, str], accounts: Accounts
+) -> str | None:
+    return accounts.principal_for_token(query.get(auth.placeholder))
+
+
+def path_credentials(auth: object, values: dict[str, Any]) -> dict[str, str]:
+    """The credentials a request carries in its path (a :class:`PathToken`'s segment), taken
+    out of the route's ``values``: the sandbox hands them to :func:`principal_of` among the
+    query values, over any query parameter of the same name."""
+    parts = auth.parts() if isinstance(auth, Authenticator) else ()
+    names = [part.placeholder for part in parts if isinstance(part, PathToken)]
+    return {name: str(values.pop(name)) for name in names if name in values}
+
+
 #: what an anonymous caller of a service with ``optional`` auth may do
 ANONYMOUS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -141,4 +158,4 @@ def login_answer(auth: PasswordLogin, body: Any, accounts: Accounts, *, refresh:
     return answer
 
 
-__all__ = ["caller_of", "login_answer", "principal_of"]
+__all__ = ["caller_of", "login_answer", "path_credentials", "principal_of"]

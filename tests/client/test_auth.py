@@ -234,3 +234,68 @@ def test_login_carries_the_service_headers_when_declared(server: ScriptedServer)
     api(False).connect(server.url, username="ann", password="s3cret-pw", app="shop", headers=stale).get(Me)
     login = server.requests_to("/auth/login")[-1]
     assert [login.header(h) for h in ("X-Api-Version", "X-App", "Authorization")] == [None] * 3
+
+
+# -- tokens in paths ------------------------------------------------------------------------
+
+BOT_TOKEN = "123456:bot-secret-AbC"
+
+
+def _bot(server: ScriptedServer, **kwargs: Any) -> Any:
+    from clientkit.auth import PathToken
+
+    class Bot(Service):
+        auth = PathToken(placeholder="token")
+
+    return Bot.connect(server.url + "/bot{token}", token=BOT_TOKEN, retries=0, **kwargs)
+
+
+def test_path_token_fills_the_segment_when_sent(server: ScriptedServer) -> None:
+    path = f"/bot{BOT_TOKEN}/getMe"
+    server.on("GET", path, Reply(json={"ok": True}))
+    bot = _bot(server)
+    assert bot.request("GET", "/getMe").json() == {"ok": True}
+    assert server.received[-1].raw_path == f"/bot{BOT_TOKEN}/getMe"  # ":" is allowed in a segment
+    assert BOT_TOKEN not in repr(bot.transport.auth) and BOT_TOKEN not in repr(bot)
+    import pickle
+
+    assert BOT_TOKEN.encode() not in pickle.dumps(bot.transport.auth)
+
+
+def test_path_token_is_kept_out_of_errors_and_logs(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from clientkit.errors import NotFoundError
+
+    bot = _bot(server)
+    caplog.set_level("DEBUG")
+    with pytest.raises(NotFoundError) as caught:
+        bot.request("GET", "/nothing")
+    assert server.received[-1].path == f"/bot{BOT_TOKEN}/nothing"
+    error = caught.value
+    assert "/bot***/nothing" in str(error.url)
+    for text in (str(error), repr(error), str(error.url), caplog.text):
+        assert BOT_TOKEN not in text and "bot-secret" not in text
+    assert "/bot***/nothing" in caplog.text  # the DEBUG line of the exchange, redacted
+
+
+def test_path_token_needs_its_placeholder_and_a_token(server: ScriptedServer) -> None:
+    from clientkit.auth import PathToken
+    from clientkit.errors import InvalidRequestError
+
+    class Bot(Service):
+        auth = PathToken()
+
+    with pytest.raises(InvalidRequestError, match=r"must hold \{token\}"):
+        Bot.connect(server.url, token=BOT_TOKEN)
+    with pytest.raises(InvalidRequestError, match="needs a token"):
+        Bot.connect(server.url + "/bot{token}")
+    with pytest.raises(InvalidRequestError, match="dot segment"):
+        Bot.connect(server.url + "/bot{token}", token="..")
+
+
+def test_path_token_sent_without_auth_carries_no_token(server: ScriptedServer) -> None:
+    server.on("GET", "/bot{token}/version", Reply(json={"v": 1}))
+    bot = _bot(server)
+    assert bot.request("GET", "/version", auth=False).json() == {"v": 1}
+    assert BOT_TOKEN not in server.received[-1].raw_path

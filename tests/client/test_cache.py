@@ -421,3 +421,37 @@ def test_unreachable_redis_is_typed_error(server: ScriptedServer) -> None:
         assert server.received == []  # nothing was sent
         api.request("POST", "/docs", json={})  # writes are never stored: they need no cache
     assert [r.method for r in server.received] == ["POST"]
+
+
+def test_path_token_stays_out_of_cache_keys_and_files(
+    server: ScriptedServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from clientkit.auth import PathToken
+
+    caplog.set_level("DEBUG")
+    token = "777:path-token-in-cache"
+
+    class Bot(Service):
+        auth = PathToken()
+
+    server.on("GET", f"/bot{token}/getMe", Reply(json={"id": 7}, headers={"ETag": '"e1"'}))
+    path = tmp_path / "bot.sqlite"
+    bot = Bot.connect(
+        server.url + "/bot{token}", token=token, cache=CacheConfig(location=path, expire_after=600)
+    )
+    assert bot.request("GET", "/getMe").json() == {"id": 7}
+    assert bot.request("GET", "/getMe").json() == {"id": 7}
+    assert len(server.requests_to(f"/bot{token}/getMe")) == 1  # the second came from the cache
+    keys = list(bot.transport.http.cache.responses.keys())
+    stored = [bot.transport.http.cache.responses[k] for k in keys]
+    bot.close()
+    assert keys and all(token not in k for k in keys)
+    assert all(token not in (s.url or "") and token not in (s.request.url or "") for s in stored)
+    for f in tmp_path.iterdir():
+        data = f.read_bytes()
+        assert token.encode() not in data and b"path-token-in-cache" not in data
+    other = Bot.connect(server.url + "/bot{token}", token="888:other-token", cache=CacheConfig(location=path))
+    server.on("GET", "/bot888:other-token/getMe", Reply(json={"id": 8}))
+    assert other.request("GET", "/getMe").json() == {"id": 8}  # never the other token's answer
+    other.close()
+    assert "requests_cache" in caplog.text and "path-token-in-cache" not in caplog.text

@@ -10,7 +10,7 @@ from clientkit import BasicAuth, PasswordLogin, Service, TokenAuth
 from clientkit.errors import InvalidRequestError
 from clientkit.tokens import FileTokenStore
 from tests.support.login import LoginServer, Me, Plain
-from tests.support.scripted import ScriptedServer
+from tests.support.scripted import Reply, ScriptedServer
 
 
 def test_missing_or_unknown_credentials_are_clear_errors() -> None:
@@ -70,3 +70,19 @@ def test_declared_file_store_is_kept_for_the_declared_principal_only(
     assert srv.count("/auth/login") == 1  # the second session reused ann's stored token
     other = Stored.connect(server.url, username="bob", password="other-pw")
     assert not isinstance(other.transport.auth.store, FileTokenStore)  # never ann's token for bob
+
+
+def test_a_chosen_path_token_keeps_its_token_out_of_the_cache(server: ScriptedServer, tmp_path: Path) -> None:
+    from clientkit.auth import OneOf, PathToken
+
+    class Bot(Service):
+        auth = OneOf(PathToken(), TokenAuth(keyword="bearer"))
+
+    with pytest.raises(InvalidRequestError, match=r"must hold \{token\}"):
+        Bot.connect(server.url, token="999:chosen-path-token")
+    server.on("GET", "/bot999:chosen-path-token/me", Reply(json={"id": 9}, headers={"ETag": '"e"'}))
+    bot = Bot.connect(server.url + "/bot{token}", token="999:chosen-path-token", cache=tmp_path / "c.sqlite")
+    assert bot.request("GET", "/me").json() == {"id": 9}
+    bot.close()
+    for f in tmp_path.iterdir():
+        assert b"chosen-path-token" not in f.read_bytes()

@@ -87,3 +87,33 @@ def test_sign_up_without_credentials_on_a_basic_auth_service() -> None:
         club.request("POST", "/signup", json={"username": "ann", "password": "pw-ann-1234"}, auth=False)
         assert "Authorization" not in box.journal.last.headers
         assert club.request("GET", "/whoami").json() == {"name": "ann"}
+
+
+def test_path_token_is_read_from_its_segment_and_kept_out_of_the_journal() -> None:
+    from clientkit.auth import PathToken
+    from clientkit.errors import NotFoundError
+
+    class Bot(Service):
+        auth = PathToken()
+
+    @Bot.resource(one="/notes/{id}", many="/notes")
+    class BotNote(Resource):
+        id: int | None = field(read_only=True)
+        text: str | None = None
+
+    token = "4242:sandbox-bot-token"
+    box = Sandbox(Bot, prefix="/bot{token}", accounts=Accounts(tokens={token: "ann"}))
+    with box as url:
+        bot = Bot.connect(url + "/bot{token}", token=token, retries=0)
+        created = bot.create(BotNote(text="hi"))
+        assert bot.get(BotNote, created.id).text == "hi"
+        assert box.journal.last.path.startswith("/bot***")
+        wrong = Bot.connect(url + "/bot{token}", token="4242:wrong-token", retries=0)
+        with pytest.raises(AuthenticationError):
+            wrong.get(BotNote, created.id)
+        with pytest.raises(NotFoundError) as caught:
+            bot.request("GET", "/nowhere")
+        assert token not in str(caught.value) and "/bot***/nowhere" in str(caught.value)
+        assert requests.get(url + "/botnope/notes", params={"token": token}, timeout=5).status_code == 401
+        journal = repr(list(box.journal))
+        assert token not in journal and "sandbox-bot-token" not in journal
