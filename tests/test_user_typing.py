@@ -47,3 +47,10 @@ def test_the_examples_of_a_guide_type_check(tmp_path: Path, guide: str) -> None:
     assert blocks, f"{guide} has no examples"
     errors, _ = _errors(tmp_path, "\n".join(blocks))
     assert errors == []
+
+
+def test_the_end_to_end_declaration_type_checks(tmp_path: Path) -> None:
+    from tests.test_docs_examples import blocks
+
+    errors, _ = _errors(tmp_path, "\n".join(blocks("A whole service, end to end")))
+    assert errors == []
