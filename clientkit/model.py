@@ -8,6 +8,10 @@ from clientkit._declarations.identity import (
     identity_of,
     spec_of,
 )
+from clientkit._declarations.origins import (
+    Environment,
+    Origin,
+)
 from clientkit._declarations.paths import (
     PathTemplate,
     SegmentCodec,
@@ -23,7 +27,9 @@ from clientkit._declarations.resource import (
 
 __all__ = [
     "Converter",
+    "Environment",
     "FieldInfo",
+    "Origin",
     "PathTemplate",
     "ResourceSpec",
     "SegmentCodec",

@@ -17,6 +17,7 @@ from clientkit._client.session import Session
 from clientkit._client.transport import Transport
 from clientkit._declarations.errors import InvalidRequestError
 from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout, options_of
+from clientkit._declarations.origins import placed
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.service import Service, opens_sessions
 from clientkit._version import __version__
@@ -27,6 +28,7 @@ def open_session(
     cls: type[Service],
     base_url: str | None = None,
     *,
+    environment: str | None = None,
     auth: AuthBase | None = None,
     timeout: Timeout | float | tuple[float | None, float | None] | None = None,
     retries: RetryPolicy | int | None = None,
@@ -38,7 +40,10 @@ def open_session(
     **kwargs: Any,
 ) -> Session:
     """What ``Service.connect`` does (see there)."""
-    url = base_url or cls.base_url
+    if environment is not None and base_url is not None:
+        raise InvalidRequestError("pass either environment= or base_url=, not both")
+    declared, origins = placed(cls.__name__, cls.base_url, cls.environments, cls.origins, environment)
+    url = base_url or declared
     if not url:
         raise InvalidRequestError(f"{cls.__name__} has no base_url; pass connect(base_url=...)")
     context = dict(cls.context)
@@ -54,6 +59,7 @@ def open_session(
             part.check_base_url(url)
     transport = Transport(
         base_url=url,
+        origins=origins,
         auth=authenticator,
         codec=cls.json,
         query=cls.query,

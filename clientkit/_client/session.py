@@ -224,10 +224,12 @@ class Session:
         stream: bool = False,
         raise_for_status: bool = True,
         accept: str | Sequence[str] = (),
+        origin: str | None = None,
         **options: Unpack[CallOptions],
     ) -> requests.Response:
         """Send any request through the session's auth, retries, errors and logging; the raw
-        response. ``path`` is relative to the base URL (quote its values with ``quote_segment``).
+        response. ``path`` is relative to the base URL (quote its values with ``quote_segment``),
+        or to the declared ``origin``'s (``origin="files"``).
         ``accept``: the media types the answer may have (another raises ``UnexpectedContentType``).
         With ``stream=True`` the body is read as it arrives, under the call's total deadline."""
         opts = self._resolve(options_of(options, caller="request"))
@@ -238,6 +240,7 @@ class Session:
             "data": data,
             "files": files,
             "raise_for_status": raise_for_status,
+            "origin": origin,
         }
         if stream:
             return open_response(self._send, method, path, options=opts, accept=answer, **sent)
@@ -471,6 +474,7 @@ class Session:
     def _path(
         self, spec: ResourceSpec, operation: str, obj: Resource | None, given: Mapping[str, Any]
     ) -> str:
+        """The operation's path; an absolute URL for an action declared on another origin."""
         template = spec.template(operation)
         unknown = set(given) - set(template.names)
         if unknown:
@@ -485,7 +489,9 @@ class Session:
             held = {n: getattr(obj, n) for n in template.names if n in names}
             values.update({n: v for n, v in held.items() if v is not None})
         values.update(given)
-        return template.expand(values, spec.segments_in(self.service))
+        path = template.expand(values, spec.segments_in(self.service))
+        origin = spec.action_origins.get(operation)
+        return path if origin is None else self.transport.url_for(path, origin)
 
     @staticmethod
     def _identity_args(spec: ResourceSpec, id: Any) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from clientkit._declarations.errors import (
     redacted_cause,
 )
 from clientkit._declarations.options import MAX_BODY, RequestOptions, Timeout
+from clientkit._declarations.origins import Origin
 from clientkit._declarations.progress import Cancel, check_cancel
 from clientkit._declarations.redaction import redact_data, redact_headers, redact_url
 from clientkit._declarations.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
@@ -163,6 +164,7 @@ class Transport:
         self,
         *,
         base_url: str,
+        origins: Mapping[str, Origin] | None = None,
         auth: requests.auth.AuthBase | None = None,
         codec: JsonCodec | None = None,
         query: QueryStyle | None = None,
@@ -181,6 +183,9 @@ class Transport:
         if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).hostname:
             raise InvalidRequestError(f"base URL must be an absolute http(s) URL, not {base_url!r}")
         self.base_url = base
+        #: the other origins calls may reach by name: (base URL, whether credentials go there)
+        self.origins = {name: (o.url.rstrip("/"), o.credentials) for name, o in (origins or {}).items()}
+        self._reached = {origin_of(url): sent for url, sent in self.origins.values()}
         self.auth = auth
         self.codec = codec or JsonCodec()
         self.query = query or QueryStyle()
@@ -201,19 +206,28 @@ class Transport:
         self.invalidations = Invalidations()
         self.shortcut = Shortcut(self.http) if self.cached else None
 
-    def url_for(self, target: str) -> str:
-        """An absolute URL for a path under the base URL, or an absolute URL as given."""
+    def url_for(self, target: str, origin: str | None = None) -> str:
+        """An absolute URL for a path under the base URL (or under the declared ``origin``'s),
+        or an absolute URL as given."""
         if not isinstance(target, str) or not is_utf8(target):
             raise InvalidRequestError(f"a request path must be valid Unicode text: {excerpt_of(target, 80)}")
-        if target.startswith(("http://", "https://")):
+        if origin is not None and origin not in self.origins:
+            raise InvalidRequestError(f"no origin {origin!r} is declared; origins are {sorted(self.origins)}")
+        if target.startswith(("http://", "https://")) and origin is None:
             return target
         if not target.startswith("/"):
             raise InvalidRequestError(f"request paths start with '/', not {target!r}")
-        return self.base_url + target
+        return (self.base_url if origin is None else self.origins[origin][0]) + target
 
     def is_own(self, url: str) -> bool:
         """Whether ``url`` is on the service's own origin (scheme, host and port)."""
         return origin_of(url) == self.origin
+
+    def _trusted(self, url: str) -> bool | None:
+        """Whether a call to ``url`` carries the credential and headers: the service's own
+        origin does, a declared one if declared to; ``None``: no call may go there."""
+        reached = origin_of(url)
+        return True if reached == self.origin else self._reached.get(reached)
 
     def _headers(self, opts: RequestOptions, own: bool) -> dict[str, str | None]:
         """The headers of one request; another origin gets none of the service's or caller's
@@ -240,6 +254,7 @@ class Transport:
         deadline: float | None = None,
         hold: Hold | None = None,
         carry: Mapping[str, str] | None = None,
+        origin: str | None = None,
     ) -> requests.Response:
         """Send one logical request (retried as policy allows) and return its response.
 
@@ -247,14 +262,14 @@ class Transport:
         ones) makes the cached answers of its path, the paths above and below it and
         ``invalidates`` stale before it is sent, whatever its outcome. ``deadline`` (a
         ``time.monotonic()`` instant) is an outer call's deadline this one must meet too, as is
-        the ambient one (:mod:`clientkit._client.ambient`).
+        the ambient one (:mod:`clientkit._client.ambient`). ``origin``: a declared origin's name.
         ``hold`` (with ``stream``) keeps the deadline's alarm armed for the body's reader.
         ``carry``: headers of the transfer itself (a download's ``Range``), sent to every hop,
         a redirect's target on another origin included, unlike the service's and caller's.
         Raises the typed :class:`APIError` of a final status >= 400, ``TransportError``
         when no usable response arrived, ``RedirectError`` for a redirected write.
         """
-        call = self._build(method, target, params, options or self.options, invalidates, carry or {})
+        call = self._build(method, target, params, options or self.options, invalidates, carry or {}, origin)
         streamed = from_requests(data, files)
         data, files = (streamed, None) if streamed is not None else (data, files)
         call.body = self._body(json, data, call.headers)
@@ -291,16 +306,18 @@ class Transport:
         opts: RequestOptions,
         invalidates: Iterable[str],
         carried: Mapping[str, str],
+        origin: str | None = None,
     ) -> _Call:
         """Everything one call sends but its body, checked, before anything is sent."""
         if not is_token(method):
             raise InvalidRequestError(f"invalid HTTP method {excerpt_of(method, 40)}")
         method = method.upper()
-        url = self.url_for(target)
-        own = self.is_own(url)
-        if not own:
+        url = self.url_for(target, origin)
+        own = self._trusted(url)
+        if own is None:
             raise InvalidRequestError(
-                f"refusing to send a request to {redact_url(url)}: not the service's origin"
+                f"refusing to send a request to {redact_url(url)}: "
+                "not the service's origin nor a declared one"
             )
         invalidates = tuple(invalidates)
         headers = _carrying(self._headers(opts, own), carried)

@@ -134,7 +134,8 @@ class Action:
 
     ``answer`` is what it answers (``"json"``, ``"bytes"``, ``"text"`` or ``"stream"``) and
     ``accept`` the media types it takes (``"application/pdf"``); another type raises
-    :class:`~clientkit.errors.UnexpectedContentType`.
+    :class:`~clientkit.errors.UnexpectedContentType`. ``origin`` names one of the service's
+    declared ``origins`` the action is sent to (``None``: the base URL's).
     """
 
     method: str
@@ -142,6 +143,7 @@ class Action:
     status: int | None = None
     answer: Kind = "json"
     accept: str | tuple[str, ...] = ()
+    origin: str | None = None
 
     @property
     def answers(self) -> Answer:
@@ -178,6 +180,7 @@ class ResourceSpec:
     delete_method: str = "DELETE"
     segments: SegmentCodec | None = None
     parent_fields: tuple[str, ...] = ()
+    action_origins: Mapping[str, str] = attrs.field(factory=dict)
 
     def template(self, operation: str) -> PathTemplate:
         """The path template of ``operation`` (an action name works too)."""
@@ -453,6 +456,7 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         **_answering(cls, declared),
         segments=_segments(cls, declared["segments"]),
         parent_fields=_parent_fields(cls, paths, parents, ident),
+        action_origins=_action_origins(cls, service, declared["actions"] or {}),
     )
     _check_routes(cls, spec)
     return spec
@@ -554,6 +558,15 @@ def _actions(cls: type, actions: Mapping[str, Action]) -> dict[str, tuple[str, P
         assert tpl is not None
         routes[name] = (act.method.upper(), tpl)
     return routes
+
+
+def _action_origins(cls: type, service: Any, actions: Mapping[str, Action]) -> dict[str, str]:
+    """The declared origin of each action sent elsewhere than the base URL."""
+    declared = getattr(service, "origins", None) if service is not None else None
+    for name, act in actions.items():
+        if act.origin is not None and declared is not None and act.origin not in declared:
+            raise DeclarationError(f"{cls.__name__}: action {name!r} names undeclared origin {act.origin!r}")
+    return {name: act.origin for name, act in actions.items() if act.origin is not None}
 
 
 def _answers(cls: type, actions: Mapping[str, Action]) -> dict[str, Answer]:

@@ -4,11 +4,11 @@ class is created; :meth:`Service.connect` opens a session through the client lay
 from __future__ import annotations
 
 import difflib
+import inspect
 import os
 from collections import abc
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
-from urllib.parse import urlsplit
 
 from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.context import made_values
@@ -17,6 +17,7 @@ from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import DeclarationError, ErrorShape, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
 from clientkit._declarations.options import MAX_BODY, CacheConfig, Timeout
+from clientkit._declarations.origins import Environment, Origin, check_places, check_url
 from clientkit._declarations.paging import Paginator
 from clientkit._declarations.paths import PERCENT, PLACEHOLDER, SegmentCodec
 from clientkit._declarations.resource import Resource, resource
@@ -43,6 +44,8 @@ def opens_sessions(opener: Callable[..., Session]) -> Callable[..., Session]:
 
 _DECLARATIONS: dict[str, tuple[type, ...]] = {
     "base_url": (str,),
+    "environments": (Mapping,),
+    "origins": (Mapping,),
     "auth": (cast(type, abc.Callable), type(None)),  # a requests auth: called with each prepared request
     "envelope": (Envelope,),
     "errors": (ErrorShape,),
@@ -71,6 +74,10 @@ class Service:
 
     Attributes:
         base_url: the default base URL (``connect(base_url=...)`` overrides it).
+        environments: named presets, chosen with ``connect(environment=...)``: a base URL
+            or an :class:`Environment` (with its own URLs for declared origins).
+        origins: other origins calls may reach by name (``origin="files"``): a URL or an
+            :class:`Origin` (``credentials=True`` to send it the credential and headers).
         auth: the auth strategy, declared without credentials.
         envelope: where payloads sit in bodies.
         errors: the shape of error bodies.
@@ -106,6 +113,8 @@ class Service:
     """
 
     base_url: ClassVar[str] = ""
+    environments: ClassVar[Mapping[str, str | Environment]] = {}
+    origins: ClassVar[Mapping[str, str | Origin]] = {}
     auth: ClassVar[AuthBase | None] = None
     envelope: ClassVar[Envelope] = Envelope()
     errors: ClassVar[ErrorShape] = ErrorShape()
@@ -162,6 +171,7 @@ class Service:
         cls,
         base_url: str | None = None,
         *,
+        environment: str | None = None,
         auth: AuthBase | None = None,
         timeout: Timeout | float | tuple[float | None, float | None] | None = None,
         retries: RetryPolicy | int | None = None,
@@ -203,11 +213,8 @@ def _validate(cls: type[Service]) -> None:
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         raise DeclarationError(f"{cls.__name__}.{name} is not a service declaration{hint}")
     if "base_url" in vars(cls) and cls.base_url:
-        parts = urlsplit(cls.base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise DeclarationError(f"{cls.__name__}.base_url must be an absolute http(s) URL")
-        if parts.query or parts.fragment:
-            raise DeclarationError(f"{cls.__name__}.base_url must not have a query or fragment")
+        check_url(cls.base_url, f"{cls.__name__}.base_url")
+    check_places(cls.__name__, cls.environments, cls.origins)
     for header, value in cls.headers.items():
         try:
             check_header_value(header, value or "")
@@ -225,7 +232,13 @@ def _validate(cls: type[Service]) -> None:
         if not isinstance(key, str) or not key.isidentifier():
             raise DeclarationError(f"{cls.__name__}.context keys must be identifiers, not {key!r}")
     accepts = getattr(cls.auth, "accepts", None)
-    if callable(accepts) and accepts():
-        clash = set(accepts()) & set(cls.context)
-        if clash:
-            raise DeclarationError(f"{cls.__name__}: context names {sorted(clash)} clash with credentials")
+    credentials = set(accepts()) if callable(accepts) and accepts() else set()
+    clash = credentials & set(cls.context)
+    if clash:
+        raise DeclarationError(f"{cls.__name__}: context names {sorted(clash)} clash with credentials")
+    taken = (credentials | set(cls.context)) & _CONNECT_PARAMETERS
+    if taken:
+        raise DeclarationError(f"{cls.__name__}: {sorted(taken)} are connect()'s own arguments")
+
+
+_CONNECT_PARAMETERS = frozenset(inspect.signature(Service.connect).parameters) - {"kwargs"}

@@ -86,3 +86,36 @@ def test_a_chosen_path_token_keeps_its_token_out_of_the_cache(server: ScriptedSe
     bot.close()
     for f in tmp_path.iterdir():
         assert b"chosen-path-token" not in f.read_bytes()
+
+
+def _presets(production: str, staging: str) -> type[Service]:
+    class Api(Service):
+        base_url = production
+        environments = {"production": production, "staging": staging, "brand-b": staging + "/b"}
+        auth = TokenAuth(scheme="Bearer")
+
+    return Api
+
+
+def test_each_environment_reaches_its_own_server(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    Api = _presets(server.url, other_server.url)
+    for srv, who in ((server, "production"), (other_server, "staging")):
+        srv.on("GET", "/who", Reply(json={"who": who}))
+        srv.on("GET", "/b/who", Reply(json={"who": "brand-b"}))
+    assert Api.connect(token="t").request("GET", "/who").json() == {"who": "production"}
+    assert Api.connect(environment="staging", token="t").request("GET", "/who").json() == {"who": "staging"}
+    assert Api.connect(environment="brand-b", token="t").request("GET", "/who").json() == {"who": "brand-b"}
+    assert Api.connect(other_server.url, token="t").request("GET", "/who").json() == {"who": "staging"}
+    assert [r.header("Authorization") for r in other_server.received] == ["Bearer t"] * 3
+
+
+def test_an_unknown_environment_or_two_places_are_refused() -> None:
+    Api = _presets("https://api.example.com", "https://staging.example.com")
+    with pytest.raises(
+        InvalidRequestError, match=r"no environment 'dev'.*\['brand-b', 'production', 'staging'\]"
+    ):
+        Api.connect(environment="dev", token="t")
+    with pytest.raises(InvalidRequestError, match="either environment= or base_url="):
+        Api.connect("https://api.example.com", environment="staging", token="t")

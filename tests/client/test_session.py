@@ -529,11 +529,11 @@ _TICKS = iter(range(1000))
 
 class Tracked(Service):
     envelope = Envelope(operations={"update": Envelope(request="note")})
-    context = {"environment": "prod", "user": None, "team": None}
-    context_query = {"env": "{environment}", "scope": "team-{team}", "tick": lambda: next(_TICKS)}
+    context = {"stage": "prod", "user": None, "team": None}
+    context_query = {"env": "{stage}", "scope": "team-{team}", "tick": lambda: next(_TICKS)}
     context_body = {
         "userId": "{user}",
-        "by": lambda ctx: ctx["user"] and f"{ctx['user']}@{ctx['environment']}",
+        "by": lambda ctx: ctx["user"] and f"{ctx['user']}@{ctx['stage']}",
     }
 
 
@@ -581,7 +581,7 @@ def test_context_values_follow_the_context_and_never_overwrite(server: ScriptedS
     server.on("GET", "/notes", Reply(json=[]))
     with Tracked.connect(server.url, retries=0) as api:
         api.create(Note(text="a"))
-        api.set_context(user="u7", team="red", environment=None)
+        api.set_context(user="u7", team="red", stage=None)
         api.request("POST", "/notes", json={"userId": None, "text": "mine"})
         api.request("GET", "/notes?env=mine", params={"scope": "given"})
         list(api.with_options(params={"tick": "fixed"}).list(Note))
@@ -598,14 +598,14 @@ def test_context_values_follow_the_context_and_never_overwrite(server: ScriptedS
 
 def test_context_values_are_part_of_the_cache_key(server: ScriptedServer) -> None:
     class Cached(Service):
-        context = {"environment": "prod"}
-        context_query = {"env": "{environment}"}
+        context = {"stage": "prod"}
+        context_query = {"env": "{stage}"}
 
     server.on("GET", "/notes/1", Reply(json={"id": 1}, headers={"Cache-Control": "max-age=60"}))
     with Cached.connect(server.url, cache=True, retries=0) as api:
         api.request("GET", "/notes/1")
         api.request("GET", "/notes/1")
-        api.set_context(environment="test")
+        api.set_context(stage="test")
         api.request("GET", "/notes/1")
     assert [r.query for r in server.received] == ["env=prod", "env=test"]
 

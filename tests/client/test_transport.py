@@ -9,16 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from clientkit import ApiKeyAuth, BasicAuth, CacheConfig, Service, TokenAuth
+from clientkit import Action, ApiKeyAuth, BasicAuth, CacheConfig, Resource, Service, TokenAuth
 from clientkit.errors import (
     AuthenticationError,
     ClientError,
     ConnectError,
+    InvalidRequestError,
     RateLimitError,
     RequestTimeout,
     ServerError,
 )
 from clientkit.files import File
+from clientkit.model import Environment, Origin
 from tests.support.filed import cacheable, docs, stored
 from tests.support.login import LoginApi, LoginServer, Me
 from tests.support.processes import free_port
@@ -290,3 +292,70 @@ def test_a_bypassed_call_is_never_stored_whatever_its_answer_says() -> None:
         assert stored(session) == 0 and session.cache_stats.hits == 0
         session.request("GET", "/poll")
         assert stored(session) == 1
+
+
+def _with_files(main: str, files: Origin | str) -> type[Service]:
+    class Docs(Service):
+        base_url = main
+        origins = {"files": files}
+        auth = TokenAuth(scheme="Bearer")
+        headers = {"X-Tenant": "{tenant}"}
+        context = {"tenant": "t1"}
+
+    @Docs.resource(
+        one="/docs/{id}", actions={"raw": Action("GET", "/blobs/{id}", origin="files", answer="bytes")}
+    )
+    class Doc(Resource):
+        id: int | None = None
+
+    Docs.Doc = Doc  # type: ignore[attr-defined]
+    return Docs
+
+
+def test_a_declared_origin_gets_no_credential_or_headers_unless_declared_to(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    other_server.on("GET", "/blobs/7", Reply(body=b"blob", content_type="application/octet-stream"))
+    server.on("GET", "/docs/7", Reply(json={"id": 7}))
+    for files, sent in ((other_server.url, None), (Origin(other_server.url, credentials=True), "Bearer t")):
+        other_server.received.clear()
+        Docs = _with_files(server.url, files)
+        session = Docs.connect(token="t")
+        assert session.action(Docs.Doc, "raw", id=7) == b"blob"  # type: ignore[attr-defined]
+        assert session.request("GET", "/blobs/7", origin="files").content == b"blob"
+        session.get(Docs.Doc, 7)  # type: ignore[attr-defined]
+        assert [r.header("Authorization") for r in other_server.received] == [sent, sent]
+        assert [r.header("X-Tenant") for r in other_server.received] == [sent and "t1"] * 2
+        assert server.received[-1].header("Authorization") == "Bearer t"
+
+
+def test_undeclared_origins_are_still_refused(server: ScriptedServer, other_server: ScriptedServer) -> None:
+    session = _with_files(server.url, other_server.url).connect(token="t")
+    with pytest.raises(InvalidRequestError, match="no origin 'blobs' is declared; origins are \\['files'\\]"):
+        session.request("GET", "/x", origin="blobs")
+    with pytest.raises(InvalidRequestError, match="nor a declared one"):
+        session.request("GET", server.host_alias_url + "/x")
+    assert server.received == [] and other_server.received == []
+
+
+def test_an_environment_brings_its_own_origins(server: ScriptedServer, other_server: ScriptedServer) -> None:
+    class Api(Service):
+        base_url = "https://api.example.com"
+        origins = {"files": Origin("https://files.example.com", credentials=True)}
+        environments = {"local": Environment(server.url, files=other_server.url)}
+        auth = TokenAuth(scheme="Bearer")
+
+    other_server.on("GET", "/f", Reply(json={"at": "files"}))
+    session = Api.connect(environment="local", token="t")
+    assert session.request("GET", "/f", origin="files").json() == {"at": "files"}
+    assert other_server.received[0].header("Authorization") == "Bearer t"
+
+
+def test_a_download_of_an_action_goes_to_its_origin(
+    server: ScriptedServer, other_server: ScriptedServer, tmp_path: Path
+) -> None:
+    Docs = _with_files(server.url, other_server.url)
+    other_server.on("GET", "/blobs/3", Reply(body=b"abc", content_type="application/octet-stream"))
+    Docs.connect(token="t").download(Docs.Doc, "raw", id=3, to=tmp_path / "b")  # type: ignore[attr-defined]
+    assert (tmp_path / "b").read_bytes() == b"abc"
+    assert other_server.received[0].header("Authorization") is None and server.received == []

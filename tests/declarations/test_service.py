@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clientkit import Envelope, Service
+from clientkit import Action, Envelope, Resource, Service
 from clientkit.errors import DeclarationError
 
 
@@ -38,3 +38,22 @@ class TestDeclarationErrors:
 
             class Bad(Service):
                 headers = {"x-a": "a\r\nb"}
+
+
+class TestEnvironmentsAndOrigins:
+    def test_context_and_credentials_cannot_take_connect_arguments(self) -> None:
+        with pytest.raises(DeclarationError, match=r"\['environment'\] are connect\(\)'s own arguments"):
+
+            class Clash(Service):
+                context = {"environment": None}
+
+    def test_an_action_names_a_declared_origin(self) -> None:
+        class Api(Service):
+            base_url = "https://api.example.com"
+            origins = {"files": "https://files.example.com"}
+
+        with pytest.raises(DeclarationError, match="undeclared origin 'blobs'"):
+
+            @Api.resource(one="/things/{id}", actions={"raw": Action("GET", "/raw/{id}", origin="blobs")})
+            class Thing(Resource):
+                id: int | None = None
