@@ -257,3 +257,22 @@ def test_the_docs_example_runs() -> None:
     section = text[text.index("## Login flows") : text.index("### Credentials from a callback")]
     (code,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     exec(compile(code, "auth.md: Login flows", "exec"), {"__name__": "auth_example"})
+
+
+def test_a_callback_never_fills_the_declared_principals_token_file(tmp_path: Path) -> None:
+    declared = FileTokenStore(tmp_path / "ann.json")
+
+    class Declared(Service):
+        auth = PasswordLogin(credentials={"username": "ann"}, check_token="/me", store=declared)
+
+    accounts = Accounts(logins=[{"username": "ann", "password": "annpw"}, {"username": "bob", "password": "bobpw"}])
+    with Sandbox(Declared, accounts=accounts) as url:
+        bob = Declared.connect(url, credentials=lambda: {"username": "bob", "password": "bobpw"})
+        assert bob.request("GET", "/me").json() == {"principal": "bob"}
+        assert declared.load() is None  # bob's token never lands in ann's file
+        ann = Declared.connect(url, password="annpw")
+        assert ann.request("GET", "/me").json() == {"principal": "ann"}
+        assert declared.load() is not None
+        given = FileTokenStore(tmp_path / "given.json")
+        Declared.connect(url, credentials=lambda: ("bob", "bobpw"), store=given).request("GET", "/me")
+        assert given.load() is not None  # a store given explicitly is the caller's choice
