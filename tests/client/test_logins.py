@@ -265,7 +265,9 @@ def test_a_callback_never_fills_the_declared_principals_token_file(tmp_path: Pat
     class Declared(Service):
         auth = PasswordLogin(credentials={"username": "ann"}, check_token="/me", store=declared)
 
-    accounts = Accounts(logins=[{"username": "ann", "password": "annpw"}, {"username": "bob", "password": "bobpw"}])
+    accounts = Accounts(
+        logins=[{"username": "ann", "password": "annpw"}, {"username": "bob", "password": "bobpw"}]
+    )
     with Sandbox(Declared, accounts=accounts) as url:
         bob = Declared.connect(url, credentials=lambda: {"username": "bob", "password": "bobpw"})
         assert bob.request("GET", "/me").json() == {"principal": "bob"}
