@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +39,7 @@ from clientkit._declarations.errors import (
     DecodeError,
     ErrorShape,
     InvalidRequestError,
+    RedirectError,
     RequestTimeout,
     excerpt_of,
     redacted_cause,
@@ -53,6 +55,8 @@ log = logging.getLogger("clientkit.http")
 UNSET: Any = object()
 MAX_REDIRECTS = 5  # hops followed for one call, as requests' own default of 30 is generous
 _DEFAULTS = RequestOptions(timeout=Timeout(), retry=RetryPolicy(), max_body=MAX_BODY)
+#: failed login and token-check answers (their request body dropped): never a call's own answer
+SIDE_EXCHANGES: weakref.WeakSet[requests.Response] = weakref.WeakSet()
 
 
 def _checked(headers: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -658,7 +662,13 @@ class Transport:
             resp = self.request(method, path, json=body, options=options, deadline=deadline)
             return self.json_of(resp, method)
 
-        return retry_answers(send, policy, again, f"{method} {path}")
+        try:
+            return retry_answers(send, policy, again, f"{method} {path}")
+        except (APIError, RedirectError) as exc:
+            if exc.response is not None:  # its request holds the credentials it sent
+                exc.response.request.body = None
+                SIDE_EXCHANGES.add(exc.response)
+            raise
 
     def json_of(self, resp: requests.Response, method: str = "GET") -> Any:
         """The JSON body of ``resp``; ``None`` for an empty body; :class:`DecodeError` otherwise."""

@@ -278,3 +278,21 @@ def test_a_callback_never_fills_the_declared_principals_token_file(tmp_path: Pat
         given = FileTokenStore(tmp_path / "given.json")
         Declared.connect(url, credentials=lambda: ("bob", "bobpw"), store=given).request("GET", "/me")
         assert given.load() is not None  # a store given explicitly is the caller's choice
+
+
+@pytest.mark.parametrize(
+    "given", [{"credentials": lambda: {"password": "pw-WRONG-123"}}, {"password": "pw-WRONG-123"}]
+)
+def test_a_failed_login_leaves_no_password_on_the_error_or_the_session(
+    server: ScriptedServer, given: dict[str, Any]
+) -> None:
+    server.on("POST", "/auth/login", Reply(status=401, json={"detail": "invalid credentials"}))
+    api = Vaulted.connect(server.url, username="ann", **given)
+    with pytest.raises(AuthenticationError) as caught:
+        api.request("GET", "/me")
+    assert server.requests_to("/auth/login")[0].json["password"] == "pw-WRONG-123"
+    response = caught.value.response
+    assert response is not None and response.status_code == 401
+    assert response.request.body is None
+    assert api.last_response is None  # GET /me was never sent; the login is not the call's answer
+    assert server.requests_to("/me") == []
