@@ -257,7 +257,7 @@ class Session:
         try:
             resp = self.transport.request(method, path, **kwargs)
         except (APIError, RedirectError) as exc:
-            own = exc.response is not None and exc.response not in SIDE_EXCHANGES
+            own = exc not in SIDE_EXCHANGES
             self._local.response = exc.response if own else None
             raise
         self._local.response = resp
