@@ -660,7 +660,8 @@ class Transport:
             options = attrs.evolve(options, idempotent=True, retry=login_policy(policy, retry_on))
 
         def send() -> Any:
-            resp = self.request(method, path, json=body, options=options, deadline=deadline)
+            sent = UNSET if body is None else body  # a token check sends no body
+            resp = self.request(method, path, json=sent, options=options, deadline=deadline)
             return self.json_of(resp, method)
 
         try:

@@ -149,6 +149,20 @@ def test_stored_token_answered_401_is_discarded_and_the_session_logs_in(
     assert loaded is not None and loaded.access_token.reveal() == "tok-new-5678"
 
 
+def test_a_check_by_post_sends_no_body(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("POST", "/auth/verify", Reply(json={"ok": True}))
+    server.on("GET", "/items", Reply(json=[]))
+
+    class Posted(Service):
+        auth = PasswordLogin(check_token=Action("POST", "/auth/verify"))
+
+    store = _stored(tmp_path, "tok-old-1234")
+    Posted.connect(server.url, username="ann", password="pw-123456", store=store).request("GET", "/items")
+    (check,) = server.requests_to("/auth/verify")
+    assert check.body == b"" and check.header("Content-Type") is None
+    assert check.header("Authorization") == "Bearer tok-old-1234"
+
+
 def test_other_check_errors_propagate_typed(server: ScriptedServer, tmp_path: Path) -> None:
     server.on("GET", "/me", Reply(status=500, json={"detail": "down"}))
 
