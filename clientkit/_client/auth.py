@@ -457,6 +457,7 @@ class PasswordLogin(Authenticator):
             PathTemplate(self.refresh_path)
         if self.check_token is not None:
             PathTemplate(self.check_token if isinstance(self.check_token, str) else self.check_token.path)
+        answer_says(self.retry_login_when)  # a DeclarationError for a malformed one
 
     def accepts(self) -> tuple[str, ...]:
         return (*sorted(_placeholders(self.body)), "store", "credentials")

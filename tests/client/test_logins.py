@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from clientkit import Action, PasswordLogin, RetryPolicy, Service
-from clientkit.errors import AuthenticationError, BadRequestError, InvalidRequestError, ServerError
+from clientkit.errors import (
+    AuthenticationError,
+    BadRequestError,
+    DeclarationError,
+    InvalidRequestError,
+    ServerError,
+)
 from clientkit.sandbox import Accounts
 from clientkit.sandbox.app import Sandbox
 from clientkit.tokens import FileTokenStore, MemoryTokenStore, Token
@@ -216,6 +222,13 @@ def test_login_retried_on_a_declared_body_code_in_a_200_or_an_error(server: Scri
     server.on("GET", "/x", Reply(json={}))
     Coded.connect(server.url, username="ann", password="pw-123456", retries=QUICK).request("GET", "/x")
     assert len(server.requests_to("/auth/login")) == 3
+
+
+def test_retry_login_when_refuses_a_plain_string() -> None:
+    with pytest.raises(DeclarationError, match="give a list of values"):
+        PasswordLogin(retry_login_when={"error": "busy"})
+    with pytest.raises(DeclarationError, match="give a list of values"):
+        PasswordLogin(retry_login_when={"error": 3})
 
 
 def test_login_retries_run_out_with_the_last_answers_error(server: ScriptedServer) -> None:
