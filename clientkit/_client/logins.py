@@ -78,7 +78,7 @@ def answer_says(when: Mapping[str, Any]) -> Callable[[Any], bool] | None:
     for path, values in when.items():
         if isinstance(values, str | bytes) or not isinstance(values, Collection):
             raise DeclarationError(
-                f"retry_login_when[{path!r}]: give a list of values (['{values}']), not {values!r}"
+                f"retry_login_when[{path!r}]: give a list of values ([{values!r}]), not {values!r}"
             )
     if not when:
         return None
