@@ -85,8 +85,9 @@ def test_no_function_over_60_lines() -> None:
 #: optional auth, auth=False, alternative credentials, login headers (+190); reference
 #: fields, declared path segments, parents that are fields (+226); login flows: credentials
 #: callback, stored token check, login retries (+202); tokens in paths (+98); environments
-#: and declared secondary origins (+147).
-CORE_LINE_BUDGET = 13_137
+#: and declared secondary origins (+147); review fixes: callback stores, login errors,
+#: auth=False cookies, signed times, segment escapes, retry_login_when (+47).
+CORE_LINE_BUDGET = 13_184
 
 
 def test_the_core_does_not_grow() -> None:

@@ -457,6 +457,7 @@ class PasswordLogin(Authenticator):
             PathTemplate(self.refresh_path)
         if self.check_token is not None:
             PathTemplate(self.check_token if isinstance(self.check_token, str) else self.check_token.path)
+        answer_says(self.retry_login_when)  # a DeclarationError for a malformed one
 
     def accepts(self) -> tuple[str, ...]:
         return (*sorted(_placeholders(self.body)), "store", "credentials")
@@ -474,10 +475,10 @@ class PasswordLogin(Authenticator):
         wrapped = {k: _wrapped(k, v) for k, v in merged.items()}
         if store is None:
             # a declared persistent store holds the declared principal's token: it is kept only
-            # while the principal stays the declared one; a memory store is never shared
-            principal = _public(merged)
+            # while the principal stays the declared one (a callback may log in anyone else);
+            # a memory store is never shared
             declared = _public(self.credentials)
-            same = bool(declared) and principal == declared
+            same = source is None and bool(declared) and _public(merged) == declared
             store = (
                 self.store if same and not isinstance(self.store, MemoryTokenStore) else MemoryTokenStore()
             )

@@ -30,6 +30,18 @@ class _OffOrigin(requests.auth.AuthBase):
 OFF_ORIGIN = _OffOrigin()
 
 
+class _NoJar(requests.auth.AuthBase):
+    """Applied to a call made without the session's credential (``auth=False``, a login):
+    removes the cookies requests added from the jar, which may hold a login's session."""
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers.pop("Cookie", None)
+        return r
+
+
+NO_JAR = _NoJar()
+
+
 class _OwnOriginCookies(DefaultCookiePolicy):
     """Cookies are only taken from, and given to, the service's own origin (scheme, host, port)."""
 

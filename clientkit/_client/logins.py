@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from clientkit._declarations.errors import APIError, InvalidRequestError, redacted_cause
+from clientkit._declarations.errors import APIError, DeclarationError, InvalidRequestError, redacted_cause
 from clientkit._declarations.keypaths import dig
 from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.redaction import Secret
@@ -73,6 +73,13 @@ def _as_secret(value: Any) -> Any:
 def answer_says(when: Mapping[str, Any]) -> Callable[[Any], bool] | None:
     """A test of a login answer (or error body): whether a declared key path holds one of its
     declared values (``{"error.code": ["TRY_AGAIN"]}``); ``None`` when nothing is declared."""
+    if not isinstance(when, Mapping):
+        raise DeclarationError("retry_login_when maps key paths to lists of values")
+    for path, values in when.items():
+        if isinstance(values, str | bytes) or not isinstance(values, Collection):
+            raise DeclarationError(
+                f"retry_login_when[{path!r}]: give a list of values ([{values!r}]), not {values!r}"
+            )
     if not when:
         return None
     declared = {path: tuple(values) for path, values in when.items()}

@@ -32,7 +32,7 @@ from clientkit._client.downloads import (
 from clientkit._client.multipart import body_for
 from clientkit._client.pager import Pager, by_fields
 from clientkit._client.streams import CHUNK, Stream, open_response, open_stream
-from clientkit._client.transport import UNSET, Transport
+from clientkit._client.transport import SIDE_EXCHANGES, UNSET, Transport
 from clientkit._declarations.answers import Answer
 from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
@@ -251,7 +251,8 @@ class Session:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send through the transport; ``last_response`` becomes this call's answer: the
-        response, the failing response of an HTTP error, or ``None`` when none arrived."""
+        response, the failing response of an HTTP error, or ``None`` when none arrived (a failed
+        login's answer is not this call's)."""
         self._local.response = None
         if self._in_query or self._in_body:
             kwargs = self._with_context(path, kwargs)
@@ -259,7 +260,8 @@ class Session:
         try:
             resp = self.transport.request(method, path, **kwargs)
         except (APIError, RedirectError) as exc:
-            self._local.response = exc.response
+            own = exc not in SIDE_EXCHANGES
+            self._local.response = exc.response if own else None
             raise
         self._local.response = resp
         return resp

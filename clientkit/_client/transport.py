@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +29,7 @@ from clientkit._client.cache import CacheStats, Invalidations, Shortcut
 from clientkit._client.deadline import Hold, watched
 from clientkit._client.decisions import SAFE_METHODS, origin_of
 from clientkit._client.failures import SENDING_ERRORS, classify
-from clientkit._client.http_policy import OFF_ORIGIN, configure
+from clientkit._client.http_policy import NO_JAR, OFF_ORIGIN, configure
 from clientkit._client.logins import login_policy, retry_answers
 from clientkit._client.multipart import MultipartBody, from_requests
 from clientkit._client.redacted_logging import install_log_redaction
@@ -38,6 +39,7 @@ from clientkit._declarations.errors import (
     DecodeError,
     ErrorShape,
     InvalidRequestError,
+    RedirectError,
     RequestTimeout,
     excerpt_of,
     redacted_cause,
@@ -54,6 +56,9 @@ log = logging.getLogger("clientkit.http")
 UNSET: Any = object()
 MAX_REDIRECTS = 5  # hops followed for one call, as requests' own default of 30 is generous
 _DEFAULTS = RequestOptions(timeout=Timeout(), retry=RetryPolicy(), max_body=MAX_BODY)
+#: the errors of failed logins and token checks (their request body dropped): their response
+#: is never the answer of the call they were made for
+SIDE_EXCHANGES: weakref.WeakSet[APIError | RedirectError] = weakref.WeakSet()
 
 
 def _checked(headers: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -399,7 +404,7 @@ class Transport:
         carry a query key) survives in ``__context__``; only a redacted summary does.
         """
         call.rewinder.rewind()
-        call.auth = (self.auth if call.authenticate else None) if call.own else OFF_ORIGIN
+        call.auth = (self.auth if call.authenticate else NO_JAR) if call.own else OFF_ORIGIN
         call.started = time.monotonic()
         if call.hold is not None:
             call.hold.release()  # a previous attempt's (a redirect, a retry)
@@ -672,10 +677,17 @@ class Transport:
             options = attrs.evolve(options, idempotent=True, retry=login_policy(policy, retry_on))
 
         def send() -> Any:
-            resp = self.request(method, path, json=body, options=options, deadline=deadline)
+            sent = UNSET if body is None else body  # a token check sends no body
+            resp = self.request(method, path, json=sent, options=options, deadline=deadline)
             return self.json_of(resp, method)
 
-        return retry_answers(send, policy, again, f"{method} {path}")
+        try:
+            return retry_answers(send, policy, again, f"{method} {path}")
+        except (APIError, RedirectError) as exc:
+            if exc.response is not None:  # its request holds the credentials it sent
+                exc.response.request.body = None
+            SIDE_EXCHANGES.add(exc)
+            raise
 
     def json_of(self, resp: requests.Response, method: str = "GET") -> Any:
         """The JSON body of ``resp``; ``None`` for an empty body; :class:`DecodeError` otherwise."""

@@ -58,9 +58,16 @@ class SegmentCodec:
     @classmethod
     def escaping(cls, escapes: Mapping[str, str]) -> SegmentCodec:
         """A codec replacing each character of ``escapes`` by its escape (``{"/": "~2F"}``),
-        then percent-encoding the rest; list the escape character itself too (``"~": "~7E"``)."""
+        then percent-encoding the rest; the character introducing each escape must be escaped too
+        (``"~": "~7E"``), so that every value keeps a segment of its own."""
         if not escapes or any(len(c) != 1 or not e or "/" in e for c, e in escapes.items()):
             raise DeclarationError("SegmentCodec.escaping takes single characters and non-empty escapes")
+        unescaped = sorted({e[0] for e in escapes.values()} - set(escapes))
+        if unescaped:
+            raise DeclarationError(
+                f"SegmentCodec.escaping: escape {unescaped[0]!r} too (as in {{{unescaped[0]!r}: ...}}): "
+                "else text already holding an escape is encoded like the character it stands for"
+            )
         forward = str.maketrans(dict(escapes))
         back = {e: c for c, e in escapes.items()}
         pattern = re.compile("|".join(re.escape(e) for e in sorted(back, key=len, reverse=True)))

@@ -70,8 +70,14 @@ class HmacSignature:
             raise DeclarationError("HmacSignature message must hold {body} once")
         if self.timestamp_key is not None and self.signature_key is None:
             raise DeclarationError("HmacSignature timestamp_key needs signature_key (key=value pairs)")
-        if "{timestamp}" in self.message and not (self.timestamp_header or self.timestamp_key):
+        stamped = bool(self.timestamp_header or self.timestamp_key)
+        if "{timestamp}" in self.message and not stamped:
             raise DeclarationError("HmacSignature message signs {timestamp}: declare where it is")
+        if stamped and "{timestamp}" not in self.message:
+            raise DeclarationError(
+                "HmacSignature message must sign {timestamp} when a signing time is declared: an "
+                "unsigned time can be replaced, so old callbacks would pass as fresh"
+            )
         if not self.tolerance > 0:
             raise DeclarationError("HmacSignature tolerance must be a positive number of seconds")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -62,9 +63,33 @@ class ServedAction:
         names = set(home.names if home is not None else self.template.names)
         return attrs.evolve(req, params={k: v for k, v in req.params.items() if k in names})
 
+    def _placed(self, req: SandboxRequest) -> SandboxRequest | Reply:
+        """``req`` scoped as a get of the record would be. A flat action path that lacks the
+        parents (``/tasks/{id}/close`` of ``/projects/{project_id}/tasks/{id}``) finds the
+        record in every scope by its identity: 404 when none holds it, 409 when several do."""
+        home = self.spec.one
+        names = sorted(n for n in (home.names if home is not None else ()) if n not in self.spec.identity)
+        if home is None or all(n in self.template.names for n in names):
+            return self._scoped(req, home)
+        box = req.sandbox
+        own = {k: v for k, v in req.params.items() if k in self.spec.identity}
+        shape = re.compile(re.escape(self.spec.name) + "".join(rf"\|{re.escape(n)}=(.*)" for n in names))
+        scopes = []
+        for table in box.store.tables():
+            match = shape.fullmatch(table)
+            if match is not None:
+                scope = {**dict(zip(names, match.groups(), strict=True)), **own}
+                if box._one(self.cls, self.spec, attrs.evolve(req, params=scope))[2] is not None:
+                    scopes.append(scope)
+        if len(scopes) > 1:
+            return box.error(409, f"{self.spec.name} {'|'.join(own.values())} is in several scopes")
+        return attrs.evolve(req, params=scopes[0] if scopes else own)
+
     def _record(self, req: SandboxRequest) -> Any:
         box = req.sandbox
-        scoped = self._scoped(req, self.spec.one)
+        scoped = self._placed(req)
+        if not isinstance(scoped, type(req)):
+            return scoped
         found = box._existing(self.cls, self.spec, scoped)  # the 404 (and 412) of a write
         if not isinstance(found, tuple):
             return found

@@ -215,6 +215,26 @@ def test_auth_false_sends_no_credential_and_never_logs_in(server: ScriptedServer
     assert server.received[-1].header("Authorization") is not None
 
 
+def test_auth_false_sends_no_cookie_from_the_sessions_jar(server: ScriptedServer) -> None:
+    login = {"access_token": "tok-cookie-1", "expires_in": 3600}
+    server.on(
+        "POST", "/auth/login", Reply(json=login, headers={"Set-Cookie": "sessionid=SECRET-SID; Path=/"})
+    )
+    server.on("GET", "/me", Reply(json={"name": "ann"}))
+    server.on("GET", "/version", Reply(json={"version": "1.2"}))
+
+    class Api(Service):
+        auth = PasswordLogin()
+
+    session = Api.connect(server.url, username="ann", password="s3cret-pw")
+    session.request("GET", "/me")
+    session.request("GET", "/me")
+    assert server.received[-1].header("Cookie") == "sessionid=SECRET-SID"  # the session's own calls
+    session.request("GET", "/version", auth=False)
+    assert server.received[-1].header("Cookie") is None
+    assert server.received[-1].header("Authorization") is None
+
+
 def test_login_carries_the_service_headers_when_declared(server: ScriptedServer) -> None:
     LoginServer(server, lifetime=3600)
 

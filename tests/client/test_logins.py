@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from clientkit import Action, PasswordLogin, RetryPolicy, Service
-from clientkit.errors import AuthenticationError, BadRequestError, InvalidRequestError, ServerError
+from clientkit.errors import (
+    AuthenticationError,
+    BadRequestError,
+    DeclarationError,
+    InvalidRequestError,
+    ServerError,
+)
 from clientkit.sandbox import Accounts
 from clientkit.sandbox.app import Sandbox
 from clientkit.tokens import FileTokenStore, MemoryTokenStore, Token
@@ -149,6 +155,20 @@ def test_stored_token_answered_401_is_discarded_and_the_session_logs_in(
     assert loaded is not None and loaded.access_token.reveal() == "tok-new-5678"
 
 
+def test_a_check_by_post_sends_no_body(server: ScriptedServer, tmp_path: Path) -> None:
+    server.on("POST", "/auth/verify", Reply(json={"ok": True}))
+    server.on("GET", "/items", Reply(json=[]))
+
+    class Posted(Service):
+        auth = PasswordLogin(check_token=Action("POST", "/auth/verify"))
+
+    store = _stored(tmp_path, "tok-old-1234")
+    Posted.connect(server.url, username="ann", password="pw-123456", store=store).request("GET", "/items")
+    (check,) = server.requests_to("/auth/verify")
+    assert check.body == b"" and check.header("Content-Type") is None
+    assert check.header("Authorization") == "Bearer tok-old-1234"
+
+
 def test_other_check_errors_propagate_typed(server: ScriptedServer, tmp_path: Path) -> None:
     server.on("GET", "/me", Reply(status=500, json={"detail": "down"}))
 
@@ -204,6 +224,13 @@ def test_login_retried_on_a_declared_body_code_in_a_200_or_an_error(server: Scri
     assert len(server.requests_to("/auth/login")) == 3
 
 
+def test_retry_login_when_refuses_a_plain_string() -> None:
+    with pytest.raises(DeclarationError, match="give a list of values"):
+        PasswordLogin(retry_login_when={"error": "busy"})
+    with pytest.raises(DeclarationError, match="give a list of values"):
+        PasswordLogin(retry_login_when={"error": 3})
+
+
 def test_login_retries_run_out_with_the_last_answers_error(server: ScriptedServer) -> None:
     again = {"error": {"code": "TRY_AGAIN"}}
     server.on("POST", "/auth/login", *[Reply(status=400, json=again)] * 4)
@@ -257,3 +284,42 @@ def test_the_docs_example_runs() -> None:
     section = text[text.index("## Login flows") : text.index("### Credentials from a callback")]
     (code,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     exec(compile(code, "auth.md: Login flows", "exec"), {"__name__": "auth_example"})
+
+
+def test_a_callback_never_fills_the_declared_principals_token_file(tmp_path: Path) -> None:
+    declared = FileTokenStore(tmp_path / "ann.json")
+
+    class Declared(Service):
+        auth = PasswordLogin(credentials={"username": "ann"}, check_token="/me", store=declared)
+
+    accounts = Accounts(
+        logins=[{"username": "ann", "password": "annpw"}, {"username": "bob", "password": "bobpw"}]
+    )
+    with Sandbox(Declared, accounts=accounts) as url:
+        bob = Declared.connect(url, credentials=lambda: {"username": "bob", "password": "bobpw"})
+        assert bob.request("GET", "/me").json() == {"principal": "bob"}
+        assert declared.load() is None  # bob's token never lands in ann's file
+        ann = Declared.connect(url, password="annpw")
+        assert ann.request("GET", "/me").json() == {"principal": "ann"}
+        assert declared.load() is not None
+        given = FileTokenStore(tmp_path / "given.json")
+        Declared.connect(url, credentials=lambda: ("bob", "bobpw"), store=given).request("GET", "/me")
+        assert given.load() is not None  # a store given explicitly is the caller's choice
+
+
+@pytest.mark.parametrize(
+    "given", [{"credentials": lambda: {"password": "pw-WRONG-123"}}, {"password": "pw-WRONG-123"}]
+)
+def test_a_failed_login_leaves_no_password_on_the_error_or_the_session(
+    server: ScriptedServer, given: dict[str, Any]
+) -> None:
+    server.on("POST", "/auth/login", Reply(status=401, json={"detail": "invalid credentials"}))
+    api = Vaulted.connect(server.url, username="ann", **given)
+    with pytest.raises(AuthenticationError) as caught:
+        api.request("GET", "/me")
+    assert server.requests_to("/auth/login")[0].json["password"] == "pw-WRONG-123"
+    response = caught.value.response
+    assert response is not None and response.status_code == 401
+    assert response.request.body is None
+    assert api.last_response is None  # GET /me was never sent; the login is not the call's answer
+    assert server.requests_to("/me") == []

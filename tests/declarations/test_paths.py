@@ -76,6 +76,8 @@ def test_an_encoder_that_breaks_the_segment_is_refused(bad: Any) -> None:
 def test_bad_codec_declarations() -> None:
     with pytest.raises(DeclarationError):
         SegmentCodec.escaping({"ab": "x"})
+    with pytest.raises(DeclarationError, match="'~' too"):  # else a~2Fb and a/b are one segment
+        SegmentCodec.escaping({"/": "~2F"})
     with pytest.raises(DeclarationError):
         SegmentCodec(encode="nope", decode=str)  # type: ignore[arg-type]
     with pytest.raises(DeclarationError, match="segments must be a SegmentCodec"):

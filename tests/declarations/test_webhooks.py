@@ -215,6 +215,8 @@ def test_bad_declarations_and_arguments_are_refused() -> None:
         ({"message": "{timestamp}"}, "{body} once"),
         ({"message": "{timestamp}.{body}"}, "declare where it is"),
         ({"timestamp_key": "t"}, "needs signature_key"),
+        ({"timestamp_header": "X-Time"}, r"must sign \{timestamp\}"),
+        ({"signature_key": "v1", "timestamp_key": "t"}, r"must sign \{timestamp\}"),
         ({"tolerance": 0}, "positive"),
     ]:
         with pytest.raises(DeclarationError, match=message):

@@ -164,3 +164,31 @@ def test_text_actions_keep_their_placeholder_and_a_handler_may_answer(sandbox: S
 def test_an_unknown_action_is_refused_clearly(sandbox: Sandbox) -> None:
     with pytest.raises(ValueError, match=r"Task has no served action 'open' \(has \['archive', 'close'"):
         sandbox.action(Task, "open")
+
+
+class Flat(Service):
+    pass
+
+
+@Flat.resource(
+    one="/projects/{project_id}/tasks/{id}",
+    many="/projects/{project_id}/tasks",
+    actions={"close": Action("POST", "/tasks/{id}/close")},
+)
+class FlatTask(Resource):
+    id: int | None = field(read_only=True)
+    project_id: str | None = None
+    title: str | None = None
+
+
+def test_a_flat_action_path_finds_the_record_in_any_scope_by_its_identity() -> None:
+    seed = {"FlatTask": [{"id": 1, "project_id": "p5", "title": "Plan"}, {"id": 2, "project_id": "p6"}]}
+    with Sandbox(Flat, data=seed) as url, Flat.connect(url) as api:
+        task = api.get(FlatTask, 1, project_id="p5")
+        assert api.action(task, "close") == {"id": 1, "project_id": "p5", "title": "Plan"}
+        with pytest.raises(NotFoundError):
+            api.action(FlatTask, "close", id=9)
+    twice = {"FlatTask": [{"id": 1, "project_id": "p5"}, {"id": 1, "project_id": "p6"}]}
+    with Sandbox(Flat, data=twice) as url:
+        resp = requests.post(url + "/tasks/1/close", timeout=5)
+        assert resp.status_code == 409 and "several scopes" in resp.text
