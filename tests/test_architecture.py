@@ -84,8 +84,9 @@ def test_no_function_over_60_lines() -> None:
 #: caller's position (+63); context in queries and bodies, counts, webhooks (+441);
 #: optional auth, auth=False, alternative credentials, login headers (+190); reference
 #: fields, declared path segments, parents that are fields (+226); login flows: credentials
-#: callback, stored token check, login retries (+202); tokens in paths (+98).
-CORE_LINE_BUDGET = 12_990
+#: callback, stored token check, login retries (+202); tokens in paths (+98); the review of
+#: #19: a loaded object's path from its loaded values (+25).
+CORE_LINE_BUDGET = 13_015
 
 
 def test_the_core_does_not_grow() -> None:

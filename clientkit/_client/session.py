@@ -63,7 +63,7 @@ from clientkit._declarations.options import (
     split_options,
 )
 from clientkit._declarations.paging import PageRequest, Paginator
-from clientkit._declarations.parents import fill_parents, with_parents
+from clientkit._declarations.parents import fill_parents, placed_values, with_parents
 from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.progress import Cancel, OnProgress, deadline_after
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
@@ -480,10 +480,8 @@ class Session:
             )
         values: dict[str, Any] = {**self._context, **spec.path_params}
         if obj is not None:
-            names = {f.name for f in fields_of(obj)}
             values.update(obj._ck_parents or {})
-            held = {n: getattr(obj, n) for n in template.names if n in names}
-            values.update({n: v for n, v in held.items() if v is not None})
+            values.update(placed_values(obj, spec, template.names, self.converter.value))
         values.update(given)
         return template.expand(values, spec.segments_in(self.service))
 
