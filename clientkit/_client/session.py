@@ -544,12 +544,11 @@ class Session:
         target = self._path(spec, "list", None, path)
         query = tuple(self._level_params(spec, lvl, "list") + pairs_of(params or {}, "query parameters"))
         load = self.converter.loader(cls)
-        parents = {k: v for k, v in path.items() if k in spec.parents}
         make = load
         if path:
 
             def make(raw: Any, level: Any) -> R:
-                return _remember_parents(load(with_parents(cls, spec, raw, path), level), spec, parents)
+                return _remember_parents(load(with_parents(cls, spec, raw, path), level), spec, path)
 
         return Pager(
             self._fetcher(options, spec.check_in(self.service)),
@@ -731,6 +730,7 @@ class Session:
         check = spec.check_in(self.service)
         body, resp = self._call("GET", url, params=params, options=options, check=check)
         payload = spec.envelope_in(self.service).unwrap(body, "get")
+        payload = with_parents(type(obj), spec, payload, obj._ck_parents or {})
         self.converter.reload(obj, payload, level, etag=resp.headers.get("ETag"))
         mark_whole(obj, self._whole_answer(spec, None))
         return obj
@@ -975,7 +975,7 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
 
 def _remember_parents(obj: R, spec: ResourceSpec, given: Mapping[str, Any]) -> R:
     """Keep the parent placeholders a resource was reached through, for later writes."""
-    parents = {k: v for k, v in given.items() if k in spec.parents}
+    parents = {k: v for k, v in given.items() if k in spec.parents or k in spec.parent_fields}
     if parents:
         obj.__dict__["_ck_parents"] = parents
     return obj

@@ -117,3 +117,28 @@ def test_a_card_reached_through_its_board_keeps_that_board_for_its_writes(server
         with pytest.raises(InvalidRequestError, match=r"Card\.board was 'x' when loaded and is now 'y'"):
             tracker.save(card)
     assert server.requests_to("/boards/y/cards/1") == [] and len(server.requests_to("/boards/x/cards/1")) == 1
+
+
+def test_a_refresh_or_a_refetch_keeps_the_parent_it_was_reached_through(server: ScriptedServer) -> None:
+    class Refetching(Service):
+        write_answers = {"patch": "refetch"}
+
+    @Refetching.resource(one="/projects/{project_id}/tasks/{id}", many="/projects/{project_id}/tasks")
+    class Job(Resource):
+        id: int | None = field(read_only=True)
+        project_id: int | None = None
+        title: str | None = None
+
+    server.on("GET", "/projects/5/tasks/1", Reply(json={"id": 1, "title": "x"}))
+    server.on("PATCH", "/projects/5/tasks/1", Reply(json={"ok": True}))
+    with Refetching.connect(server.url, retries=0) as tracker:
+        job = tracker.get(Job, 1, project_id=5)
+        tracker.refresh(job)
+        assert job.project_id == 5 and changes(job) == {}
+        job.title = "y"
+        tracker.save(job)
+        assert job.project_id == 5
+        job.title = "z"
+        tracker.save(job)
+    patches = server.requests_to("/projects/5/tasks/1", "PATCH")
+    assert [r.json for r in patches] == [{"title": "y"}, {"title": "z"}]
