@@ -87,8 +87,9 @@ def test_no_function_over_60_lines() -> None:
 #: callback, stored token check, login retries (+202); tokens in paths (+98); the review of
 #: #19: a loaded object's path from its loaded values (+25), unsaved references refused (+14),
 #: refresh keeps the parents (+0), counts without the caller's paging parameters (+17),
-#: answer checks that read a bare record's field refused (+19).
-CORE_LINE_BUDGET = 13_065
+#: answer checks that read a bare record's field refused (+19), creates that would lose
+#: their identity refused (+14).
+CORE_LINE_BUDGET = 13_079
 
 
 def test_the_core_does_not_grow() -> None:

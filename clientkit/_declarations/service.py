@@ -22,7 +22,7 @@ from clientkit._declarations.paths import PERCENT, PLACEHOLDER, SegmentCodec
 from clientkit._declarations.resource import Resource, fields_of, resource
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_value
-from clientkit._declarations.writes import write_answers_of
+from clientkit._declarations.writes import refuse_lost_identity, write_answers_of
 
 if TYPE_CHECKING:
     import requests
@@ -154,6 +154,9 @@ class Service:
             envelope = spec.envelope_in(cls)
             payloads = [envelope.for_op(op).response for op in ("get", "create", "update", "patch")]
             refuse_field_codes(check, name, payloads, [f.wire for f in fields_of(resource_cls)])
+        if spec is not None and (spec.many or spec.create) is not None:
+            assigned = [f.name for f in fields_of(resource_cls) if f.name in spec.identity and f.read_only]
+            refuse_lost_identity(name, spec.write_answer_in(cls, "create"), assigned)
         cls.resources[name] = resource_cls
 
     @classmethod
