@@ -86,8 +86,10 @@ def test_no_function_over_60_lines() -> None:
 #: fields, declared path segments, parents that are fields (+226); login flows: credentials
 #: callback, stored token check, login retries (+202); tokens in paths (+98); environments
 #: and declared secondary origins (+147); review fixes: callback stores, login errors,
-#: auth=False cookies, signed times, segment escapes, retry_login_when (+47).
-CORE_LINE_BUDGET = 13_184
+#: auth=False cookies, signed times, segment escapes, retry_login_when (+47); paths of
+#: loaded objects, unsaved references, reloaded parents, count queries, checks and
+#: write answers refused where they cannot work (+89).
+CORE_LINE_BUDGET = 13_273
 
 
 def test_the_core_does_not_grow() -> None:

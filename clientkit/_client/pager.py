@@ -372,7 +372,7 @@ class Pager(Generic[T]):
         count = self._paginator.count
         if count is not None and (self.current_page is None or self.current_page.total is None):
             if self._counted is None:
-                body, response = self._fetch(count.request(self._listing))
+                body, response = self._fetch(count.request(self._listing, self._paginator.paging_names()))
                 self._counted = count.read(body, response.headers)
             return self._counted
         if self.current_page is None:

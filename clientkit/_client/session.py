@@ -63,7 +63,7 @@ from clientkit._declarations.options import (
     split_options,
 )
 from clientkit._declarations.paging import PageRequest, Paginator
-from clientkit._declarations.parents import fill_parents, with_parents
+from clientkit._declarations.parents import fill_parents, placed_values, with_parents
 from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.progress import Cancel, OnProgress, deadline_after
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
@@ -486,10 +486,8 @@ class Session:
             )
         values: dict[str, Any] = {**self._context, **spec.path_params}
         if obj is not None:
-            names = {f.name for f in fields_of(obj)}
             values.update(obj._ck_parents or {})
-            held = {n: getattr(obj, n) for n in template.names if n in names}
-            values.update({n: v for n, v in held.items() if v is not None})
+            values.update(placed_values(obj, spec, template.names, self.converter.value))
         values.update(given)
         path = template.expand(values, spec.segments_in(self.service))
         origin = spec.action_origins.get(operation)
@@ -554,12 +552,11 @@ class Session:
         target = self._path(spec, "list", None, path)
         query = tuple(self._level_params(spec, lvl, "list") + pairs_of(params or {}, "query parameters"))
         load = self.converter.loader(cls)
-        parents = {k: v for k, v in path.items() if k in spec.parents}
         make = load
         if path:
 
             def make(raw: Any, level: Any) -> R:
-                return _remember_parents(load(with_parents(cls, spec, raw, path), level), spec, parents)
+                return _remember_parents(load(with_parents(cls, spec, raw, path), level), spec, path)
 
         return Pager(
             self._fetcher(options, spec.check_in(self.service)),
@@ -741,6 +738,7 @@ class Session:
         check = spec.check_in(self.service)
         body, resp = self._call("GET", url, params=params, options=options, check=check)
         payload = spec.envelope_in(self.service).unwrap(body, "get")
+        payload = with_parents(type(obj), spec, payload, obj._ck_parents or {})
         self.converter.reload(obj, payload, level, etag=resp.headers.get("ETag"))
         mark_whole(obj, self._whole_answer(spec, None))
         return obj
@@ -985,7 +983,7 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
 
 def _remember_parents(obj: R, spec: ResourceSpec, given: Mapping[str, Any]) -> R:
     """Keep the parent placeholders a resource was reached through, for later writes."""
-    parents = {k: v for k, v in given.items() if k in spec.parents}
+    parents = {k: v for k, v in given.items() if k in spec.parents or k in spec.parent_fields}
     if parents:
         obj.__dict__["_ck_parents"] = parents
     return obj

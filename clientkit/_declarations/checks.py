@@ -4,7 +4,7 @@ The declaration beside :class:`~clientkit.errors.ErrorShape`, which reads error 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -84,3 +84,18 @@ class AnswerCheck:
 def _among(code: Any, values: tuple[Any, ...]) -> bool:
     """Whether ``code`` is one of ``values``, comparing JSON types too."""
     return any(type(v) is type(code) and v == code for v in values)
+
+
+def refuse_field_codes(check: AnswerCheck, name: str, payloads: Iterable[Any], wires: Iterable[str]) -> None:
+    """Refuse a check that reads a field of resource ``name`` as its outcome code where its
+    answers are the bare record (a response ``payloads`` locator of ``None``): a record that
+    merely holds a failure value (``status: "error"``) would raise on ``get`` and not on ``list``."""
+    if not any(p is None or (isinstance(p, tuple | list) and None in p) for p in payloads):
+        return
+    clash = sorted({path.split(".")[0] for path in check.code} & set(wires))
+    if clash:
+        raise DeclarationError(
+            f"{name}: the AnswerCheck reads its outcome code from {clash[0]!r}, a field of the "
+            f"bare record {name} answers; a record holding a failure value would raise AnswerError. "
+            f"Declare answer_check=False on {name}, or an Envelope whose response payload sits under a key"
+        )

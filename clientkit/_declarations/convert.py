@@ -25,7 +25,7 @@ from clientkit._declarations.errors import (
 from clientkit._declarations.files import File, is_file, local_files
 from clientkit._declarations.loaders import copy_json, is_union, loader_for, split_optional
 from clientkit._declarations.redaction import register_secret
-from clientkit._declarations.references import reference_key, reference_of
+from clientkit._declarations.references import reference_key, reference_of, sent_reference
 from clientkit._declarations.resource import FieldInfo, Resource, replaceable
 from clientkit._declarations.strict import decimal_of, register_strict_hooks
 from clientkit._declarations.wire import EchoedFloat, non_finite, shape_problem
@@ -323,7 +323,8 @@ class Converter:
         """A field's value as it is sent: a reference as its id, decimals spelled as the
         server spelled them."""
         if info.reference:
-            value = reference_of(value, reference_key(info, annotation))
+            where = f"{type(obj).__name__}.{info.name}"
+            value = sent_reference(value, reference_key(info, annotation), where)
         dumped = self.dump_value(value, annotation)
         if _holds_decimal(annotation):
             dumped = decimals_as_sent(dumped, (obj._ck_raw or {}).get(info.wire))

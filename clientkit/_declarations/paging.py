@@ -7,7 +7,7 @@ code; the client's ``Pager`` walks them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -128,8 +128,14 @@ class CountRequest:
         if self.suffix and (not self.suffix.startswith("/") or set(self.suffix) & set("?#{}")):
             raise DeclarationError(f"CountRequest suffix must be a path like '/count', not {self.suffix!r}")
 
-    def request(self, listing: PageRequest) -> PageRequest:
-        """The count's request for the list request ``listing`` (before its paging)."""
+    def request(self, listing: PageRequest, paging: Collection[str] = ()) -> PageRequest:
+        """The count's request for the list request ``listing``, without the parameters
+        named ``paging`` (the style's page, size, offset, cursor) that the caller passed."""
+        body = listing.body
+        if isinstance(body, Mapping):
+            body = {k: v for k, v in body.items() if k not in paging}
+        kept = tuple(p for p in listing.params if p[0] not in paging)
+        listing = attrs.evolve(listing, params=kept, body=body)
         parts = urlsplit(listing.target)
         target = (
             urlunsplit(parts._replace(path=parts.path.rstrip("/") + self.suffix))
@@ -227,6 +233,11 @@ class Paginator:
     method: str | None = None
     count: CountRequest | None = attrs.field(default=None, kw_only=True)
     _server_driven: ClassVar[bool] = False
+    _paging: ClassVar[tuple[str, ...]] = ()  # the attributes naming its paging parameters
+
+    def paging_names(self) -> frozenset[str]:
+        """The parameter names the style pages with, which a count request leaves out."""
+        return frozenset(n for n in (getattr(self, a) for a in self._paging) if isinstance(n, str))
 
     def first(self, request: PageRequest) -> PageRequest:
         """The first page's request, built from the list request."""
@@ -286,6 +297,7 @@ class PageNumber(Paginator):
     cursor style, or sort by a stable key, where that matters.
     """
 
+    _paging: ClassVar[tuple[str, ...]] = ("page", "size")
     page: str = "page"
     size: str | None = "page_size"
     start: int = 1
@@ -319,6 +331,7 @@ class OffsetLimit(Paginator):
     the caller passes in ``params`` is where the walk starts.
     """
 
+    _paging: ClassVar[tuple[str, ...]] = ("offset", "limit")
     offset: str = "offset"
     limit: str | None = "limit"
     start: int = 0
@@ -352,6 +365,7 @@ class Cursor(Paginator):
     A cursor that does not advance raises :class:`PaginationError`.
     """
 
+    _paging: ClassVar[tuple[str, ...]] = ("param", "size")
     _server_driven: ClassVar[bool] = True
     param: str = "cursor"
     cursor: str = "next_cursor"
@@ -380,6 +394,7 @@ class NextUrl(Paginator):
     The URL must stay on the service's origin; credentials never follow it elsewhere.
     """
 
+    _paging: ClassVar[tuple[str, ...]] = ("size",)
     _server_driven: ClassVar[bool] = True
     next: str = "next"
     size: str | None = None
@@ -403,6 +418,7 @@ class LinkHeader(Paginator):
     passes is where the walk starts.
     """
 
+    _paging: ClassVar[tuple[str, ...]] = ("page", "size")
     _server_driven: ClassVar[bool] = True
     rel: str = "next"
     size: str | None = None
@@ -436,6 +452,7 @@ class HeaderNext(Paginator):
     send back as that query parameter.
     """
 
+    _paging: ClassVar[tuple[str, ...]] = ("param", "size")
     _server_driven: ClassVar[bool] = True
     header: str = "X-Next-Page"
     param: str | None = None

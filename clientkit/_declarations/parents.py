@@ -6,7 +6,7 @@ the object); a value the caller passes for the path fills the field where it is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from clientkit._declarations.convert import conforms, field_types
@@ -45,3 +45,30 @@ def fill_parents(obj: Resource, spec: ResourceSpec, given: Mapping[str, Any]) ->
                 f"{spec.name}.{name} is {current!r} but the path was given {name}={value!r}; "
                 "pass one value or none"
             )
+
+
+def placed_values(
+    obj: Resource, spec: ResourceSpec, names: Iterable[str], structure: Callable[[Any, Any], Any]
+) -> dict[str, Any]:
+    """The values of ``obj``'s fields that fill the placeholders ``names``. A loaded object
+    fills them with what it was loaded with (its snapshot, else the parents it was reached
+    through), so an edited parent or identity field never sends a write to another record:
+    such an edit is refused with :class:`InvalidRequestError`."""
+    infos, types = {f.name: f for f in fields_of(obj)}, field_types(type(obj))
+    raw, parents = obj._ck_raw, obj._ck_parents or {}
+    out: dict[str, Any] = {}
+    for name in (n for n in names if n in infos):
+        current, loaded = getattr(obj, name), None
+        if raw is not None:
+            held = raw.get(infos[name].wire)
+            loaded = structure(held, types[name]) if held is not None else parents.get(name)
+        if loaded is not None and current != loaded and str(current) != str(loaded):
+            raise InvalidRequestError(
+                f"{spec.name}.{name} was {loaded!r} when loaded and is now {current!r}: moving a "
+                "record between parents (or changing its identity) is not a write clientkit can "
+                "make by saving; set it back, or create the record anew and delete the old one"
+            )
+        value = current if loaded is None else loaded
+        if value is not None:
+            out[name] = value
+    return out

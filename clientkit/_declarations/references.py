@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, get_args
 
-from clientkit._declarations.errors import DeclarationError
+from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.resource import FieldInfo, Resource, fields_of
 
 
@@ -54,3 +54,16 @@ def reference_of(value: Any, key: tuple[str, str]) -> Any:
     if isinstance(value, list | tuple):
         return [reference_of(v, key) for v in value]
     return value
+
+
+def sent_reference(value: Any, key: tuple[str, str], where: str) -> Any:
+    """The id a write sends for reference ``value``; a nested resource or object without
+    an id (never created) is refused: sending it as ``null`` would erase the reference."""
+    items = value if isinstance(value, list | tuple) else [value]
+    for item in items:
+        if isinstance(item, Resource | Mapping) and reference_of(item, key) is None:
+            raise InvalidRequestError(
+                f"{where} refers to {type(item).__name__} {item!r}, which has no {key[0]!r} "
+                "(it was never created); create it first, or set the field to its id"
+            )
+    return reference_of(value, key)

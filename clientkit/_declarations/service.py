@@ -10,7 +10,7 @@ from collections import abc
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
-from clientkit._declarations.checks import AnswerCheck
+from clientkit._declarations.checks import AnswerCheck, refuse_field_codes
 from clientkit._declarations.context import made_values
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.envelope import Envelope
@@ -20,10 +20,10 @@ from clientkit._declarations.options import MAX_BODY, CacheConfig, Timeout
 from clientkit._declarations.origins import Environment, Origin, check_places, check_url
 from clientkit._declarations.paging import Paginator
 from clientkit._declarations.paths import PERCENT, PLACEHOLDER, SegmentCodec
-from clientkit._declarations.resource import Resource, resource
+from clientkit._declarations.resource import Resource, fields_of, resource
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_value
-from clientkit._declarations.writes import write_answers_of
+from clientkit._declarations.writes import refuse_lost_identity, write_answers_of
 
 if TYPE_CHECKING:
     import requests
@@ -159,6 +159,13 @@ class Service:
     def _register(cls, resource_cls: type[Resource]) -> None:
         spec = resource_cls.__ck_spec__
         name = spec.name if spec is not None else resource_cls.__name__
+        if spec is not None and (check := spec.check_in(cls)) is not None:
+            envelope = spec.envelope_in(cls)
+            payloads = [envelope.for_op(op).response for op in ("get", "create", "update", "patch")]
+            refuse_field_codes(check, name, payloads, [f.wire for f in fields_of(resource_cls)])
+        if spec is not None and (spec.many or spec.create) is not None:
+            assigned = [f.name for f in fields_of(resource_cls) if f.name in spec.identity and f.read_only]
+            refuse_lost_identity(name, spec.write_answer_in(cls, "create"), assigned)
         cls.resources[name] = resource_cls
 
     @classmethod

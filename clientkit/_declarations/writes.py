@@ -45,3 +45,14 @@ def refuse_foreign(name: str, operation: str, answer: Mapping[str, Any], wires: 
         "or where the representation sits (Envelope(operations=...))",
         excerpt=repr_excerpt(answer),
     )
+
+
+def refuse_lost_identity(name: str, answer: str, assigned: list[str]) -> None:
+    """Refuse a create declared to answer ``"none"`` when the server assigns the identity
+    (``assigned``: read-only identity fields): the object would be left without it."""
+    if answer == "none" and assigned:
+        raise DeclarationError(
+            f"{name}: write_answers['create'] is 'none', but the server assigns its identity "
+            f"{assigned} and a create answered that way would leave the object without it; declare "
+            "'refetch' (it follows the answer's Location) or 'representation' (an answer holding the record)"
+        )

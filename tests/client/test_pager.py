@@ -15,6 +15,7 @@ from clientkit._declarations.paging import (
     NextUrl,
     OffsetLimit,
     PageNumber,
+    Paginator,
 )
 from clientkit.errors import DecodeError, InvalidRequestError, PaginationError
 from clientkit.sandbox import Fault
@@ -353,3 +354,29 @@ def test_concurrent_pages_use_the_count(server: ScriptedServer) -> None:
     asked = sorted(r.query for r in server.received if r.path == "/items")
     assert asked == ["page_size=5", *(f"page_size=5&page={n}" for n in range(2, 6))]
     assert len(server.requests_to("/items/count")) == 1
+
+
+@pytest.mark.parametrize(
+    ("style", "paging"),
+    [
+        (PageNumber(count=CountRequest(suffix="/count", at="count")), {"page": 2, "page_size": 5}),
+        (OffsetLimit(count=CountRequest(suffix="/count", at="count")), {"offset": 5, "limit": 5}),
+        (Cursor(count=CountRequest(suffix="/count", at="count")), {"cursor": "abc", "limit": 5}),
+    ],
+)
+def test_a_count_request_leaves_out_the_paging_parameters_the_caller_passed(
+    style: Paginator, paging: dict[str, Any]
+) -> None:
+    class Feed(Service):
+        pagination = style
+
+    @Feed.resource(one="/posts/{id}", many="/posts")
+    class Post(Resource):
+        id: int | None = field(read_only=True)
+        kind: str | None = None
+
+    posts = [{"id": i, "kind": "a" if i % 2 else "b"} for i in range(1, 24)]
+    box = Sandbox(Feed, data={"Post": posts})
+    with box as url, Feed.connect(url) as feed:
+        assert feed.list(Post, params={"kind": "b", **paging}).total == 11
+    assert box.journal.entries(path="/posts/count")[0].params == [("kind", "b")]

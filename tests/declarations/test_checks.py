@@ -10,6 +10,7 @@ import pytest
 from clientkit import Action, Envelope, Resource, Service, extra, field
 from clientkit.errors import AnswerCheck, AnswerError, APIError, DeclarationError, DecodeError
 from clientkit.paging import PageNumber
+from clientkit.sandbox import Sandbox
 from tests.support.filed import httpbin
 from tests.support.scripted import Reply, ScriptedServer
 
@@ -174,3 +175,30 @@ def test_httpbin_failure_in_a_200_and_an_html_page() -> None:
         with pytest.raises(DecodeError, match="expected a JSON body") as decoded:
             api.get(Page)
         assert decoded.value.content_type is not None and "text/html" in decoded.value.content_type
+
+
+def test_a_check_reading_a_field_of_a_bare_record_is_refused_where_it_is_declared() -> None:
+    class Ci(Service):
+        answer_check = AnswerCheck(code="status", failed="error", message="message")
+
+    with pytest.raises(DeclarationError, match=r"'status', a field of the bare record Build"):
+
+        @Ci.resource(one="/builds/{id}", many="/builds")
+        class Build(Resource):
+            id: int | None = field(read_only=True)
+            status: str | None = None
+
+    @Ci.resource(one="/runs/{id}", many="/runs", answer_check=False)
+    class Run(Resource):
+        id: int | None = field(read_only=True)
+        status: str | None = None
+
+    @Ci.resource(one="/jobs/{id}", many="/jobs", envelope=Envelope(response="data"))
+    class Job(Resource):
+        id: int | None = field(read_only=True)
+        status: str | None = None
+
+    data = {"Run": [{"id": 1, "status": "error"}], "Job": [{"id": 1, "status": "error"}]}
+    with Sandbox(Ci, data=data) as url, Ci.connect(url) as ci:
+        assert ci.get(Run, 1).status == "error" == ci.list(Run).to_list()[0].status
+        assert ci.get(Job, 1).status == "error" == ci.list(Job).to_list()[0].status

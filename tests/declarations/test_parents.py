@@ -86,3 +86,59 @@ def test_against_the_sandbox_seeded_records_sit_under_their_parent() -> None:
         assert made.project_id == 6 and made.id == 3
         assert [t.title for t in tracker.list(Task, project_id=6)] == ["b", "c"]
         assert tracker.get(Card, 1, board="x").text == "d"
+
+
+def test_a_changed_parent_or_identity_field_is_refused_not_sent_to_another_record() -> None:
+    mine, other = {"id": 1, "project_id": 5, "title": "mine"}, {"id": 1, "project_id": 6, "title": "other"}
+    data = {"Task": [mine, other]}
+    sandbox = Sandbox(Tracker, data=data)
+    with sandbox as url, Tracker.connect(url) as tracker:
+        task = tracker.get(Task, 1, project_id=5)
+        task.project_id, task.title = 6, "renamed"
+        for call in (tracker.save, tracker.refresh, tracker.delete):
+            with pytest.raises(InvalidRequestError, match="moving a record between parents"):
+                call(task)
+        task.project_id = 5
+        tracker.save(task)  # set back: saved where it was loaded
+        task.id, task.title = 2, "again"
+        with pytest.raises(InvalidRequestError, match=r"Task.id was 1 when loaded and is now 2"):
+            tracker.save(task)
+        assert sandbox.records("Task", project_id=6) == [{"id": 1, "project_id": 6, "title": "other"}]
+        assert sandbox.records("Task", project_id=5) == [{"id": 1, "project_id": 5, "title": "renamed"}]
+    assert [e.method for e in sandbox.journal.entries()] == ["GET", "PATCH"]
+
+
+def test_a_card_reached_through_its_board_keeps_that_board_for_its_writes(server: ScriptedServer) -> None:
+    server.on("GET", "/boards/x/cards/1", Reply(json={"id": 1, "text": "a"}))
+    server.on("PATCH", "/boards/x/cards/1", Reply(json={"id": 1, "text": "b"}))
+    with Tracker.connect(server.url, retries=0) as tracker:
+        card = tracker.get(Card, 1, board="x")
+        card.board = "y"
+        with pytest.raises(InvalidRequestError, match=r"Card\.board was 'x' when loaded and is now 'y'"):
+            tracker.save(card)
+    assert server.requests_to("/boards/y/cards/1") == [] and len(server.requests_to("/boards/x/cards/1")) == 1
+
+
+def test_a_refresh_or_a_refetch_keeps_the_parent_it_was_reached_through(server: ScriptedServer) -> None:
+    class Refetching(Service):
+        write_answers = {"patch": "refetch"}
+
+    @Refetching.resource(one="/projects/{project_id}/tasks/{id}", many="/projects/{project_id}/tasks")
+    class Job(Resource):
+        id: int | None = field(read_only=True)
+        project_id: int | None = None
+        title: str | None = None
+
+    server.on("GET", "/projects/5/tasks/1", Reply(json={"id": 1, "title": "x"}))
+    server.on("PATCH", "/projects/5/tasks/1", Reply(json={"ok": True}))
+    with Refetching.connect(server.url, retries=0) as tracker:
+        job = tracker.get(Job, 1, project_id=5)
+        tracker.refresh(job)
+        assert job.project_id == 5 and changes(job) == {}
+        job.title = "y"
+        tracker.save(job)
+        assert job.project_id == 5
+        job.title = "z"
+        tracker.save(job)
+    patches = server.requests_to("/projects/5/tasks/1", "PATCH")
+    assert [r.json for r in patches] == [{"title": "y"}, {"title": "z"}]

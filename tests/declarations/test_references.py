@@ -8,7 +8,7 @@ import pytest
 
 from clientkit import Expansion, Resource, Service, changes, field, loaded_level
 from clientkit._declarations.references import nested_resource, reference_key, reference_of
-from clientkit.errors import DeclarationError
+from clientkit.errors import DeclarationError, InvalidRequestError
 from clientkit.model import fields_of
 from clientkit.sandbox import Sandbox
 
@@ -117,3 +117,21 @@ def test_against_the_sandbox_expanded_objects_survive_a_save() -> None:
         assert atlas.get(City, 1, level=["country"]).country == Country(id=4, name="Sweden")
         made = atlas.create(City(name="Malmö", country=Country(id=4, name="Sweden")))
         assert made.country == 4
+
+
+def test_a_reference_to_a_resource_never_created_is_refused_not_sent_as_null() -> None:
+    data = {"Country": [{"id": 3, "name": "Norway"}], "City": [{"id": 1, "name": "Oslo", "country": 3}]}
+    sandbox = Sandbox(Atlas, data=data)
+    with sandbox as url, Atlas.connect(url) as atlas:
+        city = atlas.get(City, 1, level=["country"])
+        city.country = Country(name="Sweden")
+        with pytest.raises(InvalidRequestError, match=r"City\.country refers to Country .* no 'id'"):
+            atlas.save(city)
+        with pytest.raises(InvalidRequestError, match="never created"):
+            atlas.create(City(name="Bergen", country=Country(name="x")))
+        with pytest.raises(InvalidRequestError, match=r"City\.tags refers to Tag"):
+            atlas.create(City(name="Bergen", tags=[Tag(slug="n"), Tag()]))
+        with pytest.raises(InvalidRequestError, match=r"City\.owner refers to dict"):
+            atlas.create(City(name="Bergen", owner={"name": "ann"}))
+        assert sandbox.records("City") == [{"id": 1, "name": "Oslo", "country": 3}]
+    assert [e.method for e in sandbox.journal.entries()] == ["GET"]

@@ -13,6 +13,7 @@ from clientkit import Envelope, Resource, Service, Timeout, changes, extra, fiel
 from clientkit._declarations.writes import refuse_foreign, write_answers_of
 from clientkit.errors import DeclarationError, DecodeError, RequestTimeout
 from clientkit.model import spec_of
+from clientkit.sandbox import Sandbox
 from tests.support.filed import httpbin
 from tests.support.scripted import Reply, ScriptedServer
 
@@ -218,3 +219,30 @@ def test_httpbin_answers_no_representation() -> None:
         assert echoed["json"] == {"id": 1, "name": "lamp"} and echoed["method"] == "PUT"
         with pytest.raises(DecodeError, match="update of Gadget was answered with none of its fields"):
             api.update(Gadget(id=1, name="lamp"))
+
+
+def test_a_create_answering_none_is_refused_where_the_server_assigns_the_identity() -> None:
+    class Quiet(Service):
+        write_answers = "none"
+
+    with pytest.raises(DeclarationError, match=r"Note: write_answers\['create'\] is 'none'.*\['id'\]"):
+
+        @Quiet.resource(one="/notes/{id}", many="/notes")
+        class Note(Resource):
+            id: int | None = field(read_only=True)
+            text: str | None = None
+
+    @Quiet.resource(one="/drafts/{id}", many="/drafts", write_answers={"create": "refetch"})
+    class Draft(Resource):
+        id: int | None = field(read_only=True)
+        text: str | None = None
+
+    @Quiet.resource(one="/tags/{slug}", many="/tags", identity="slug")
+    class Tag(Resource):
+        slug: str | None = None
+        text: str | None = None
+
+    with Sandbox(Quiet) as url, Quiet.connect(url) as quiet:
+        assert quiet.create(Draft(text="a")).id == 1  # followed Location
+        assert quiet.create(Tag(slug="x", text="b")).slug == "x"  # the caller's identity
+        assert quiet.get(Tag, "x").text == "b"
