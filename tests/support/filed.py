@@ -96,9 +96,9 @@ class _Cacheable(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def cacheable() -> Iterator[str]:
-    """A server whose answers say they may be cached for an hour (see :class:`_Cacheable`)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Cacheable)
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on 127.0.0.1 in a background thread; the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -108,6 +108,13 @@ def cacheable() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def cacheable() -> Iterator[str]:
+    """A server whose answers say they may be cached for an hour (see :class:`_Cacheable`)."""
+    with _serving(_Cacheable) as url:
+        yield url
 
 
 def stored(session: Session) -> int:
@@ -120,16 +127,8 @@ def raw(answer: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
     """A server whose every GET is answered by ``answer(handler)``, byte for byte (a body
     broken off, a chunked body without its closing chunk)."""
     handler = type("Raw", (_Quiet,), {"do_GET": lambda self: answer(self)})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with _serving(handler) as url:
+        yield url
 
 
 class _Quiet(BaseHTTPRequestHandler):
