@@ -285,6 +285,11 @@ class Pager(Generic[T]):
         self._first: Page[T] | None = None
         self.current_page: Page[T] | None = None
 
+    def __repr__(self) -> str:
+        paging = type(self._paginator).__name__
+        where = f"{self._listing.method} {urlsplit(self._listing.target).path}"
+        return f"<Pager {where} ({paging}, lazy: iterate, or list() it, to fetch the pages)>"
+
     def _load(self, request: PageRequest, seen: int) -> tuple[Page[T], RawPage]:
         self.current_page = None
         body, response = self._fetch(request)

@@ -457,7 +457,7 @@ class Session:
             if level is not None:
                 raise InvalidRequestError(f"{spec.name} has no expansion levels")
             return None
-        return spec.expansion.normalize(level)
+        return spec.expansion.normalize(level, spec.expandable)
 
     def _level_params(
         self, spec: ResourceSpec, level: int | tuple[str, ...] | None, operation: str

@@ -131,8 +131,8 @@ def _shown_lower(spec: ResourceSpec, obj: Resource, new: LoadedLevel) -> list[Fi
         for f in fields_of(obj)
         if f.level > 0
         and f.wire in raw
-        and expansion.covers(old, f.level, f.name)
-        and not expansion.covers(new, f.level, f.name)
+        and expansion.covers(old, f.level, f.name, f.wire)
+        and not expansion.covers(new, f.level, f.name, f.wire)
     ]
 
 
@@ -152,7 +152,7 @@ def _uncovering(level: LoadedLevel, stale: list[FieldInfo]) -> LoadedLevel:
     if not stale or level is None:
         return level
     if isinstance(level, tuple):
-        names = {f.name for f in stale}
+        names = {f.name for f in stale} | {f.wire for f in stale}
         return tuple(name for name in level if name not in names)
     return min(level, min(f.level for f in stale) - 1)
 
@@ -184,7 +184,9 @@ def unknown_fields(spec: ResourceSpec, obj: Resource) -> dict[str, list[str]]:
             continue
         if info.reference and info.wire in raw:
             continue  # a lower level shows the id, which is all a write sends
-        if spec.expansion is not None and not spec.expansion.covers(obj._ck_level, info.level, info.name):
+        if spec.expansion is not None and not spec.expansion.covers(
+            obj._ck_level, info.level, info.name, info.wire
+        ):
             reasons["level"].append(info.name)
         elif info.wire not in raw and not _known_absent(obj, info):
             reasons["write_only" if info.write_only else "answer"].append(info.name)

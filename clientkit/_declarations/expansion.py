@@ -9,7 +9,8 @@ at a given level has filled.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -57,8 +58,14 @@ class Expansion:
             except InvalidRequestError as exc:
                 raise DeclarationError(f"Expansion.default: {exc.message}") from None
 
-    def normalize(self, level: Level | None) -> int | tuple[str, ...] | None:
-        """Validate a caller's level; ``None`` becomes the declared default."""
+    def normalize(
+        self, level: Level | None, expandable: Mapping[str, str] | None = None
+    ) -> int | tuple[str, ...] | None:
+        """Validate a caller's level; ``None`` becomes the declared default.
+
+        ``expandable`` maps the names (Python and wire) of the fields a list level may
+        name to their wire names: another name is refused, a known one is sent as wire.
+        """
         if level is None:
             level = self.default
             if level is None:
@@ -66,7 +73,7 @@ class Expansion:
         if self.style == "list":
             if isinstance(level, str) or not isinstance(level, Sequence):
                 raise InvalidRequestError(f"{self.param} takes a list of field names, not {level!r}")
-            return tuple(str(x) for x in level)
+            return tuple(str(x) for x in level) if expandable is None else _named(level, expandable)
         if isinstance(level, str) or not isinstance(level, int):
             raise InvalidRequestError(
                 f"{self.param} must be an integer level 0..{self.max_level}, not {level!r}"
@@ -86,12 +93,30 @@ class Expansion:
             return [(self.param, bool(level))]
         return [(self.param, level)]
 
-    def covers(self, loaded: int | tuple[str, ...] | None, field_level: int, name: str) -> bool:
-        """Whether a fetch at ``loaded`` returns a field declared at ``field_level``."""
+    def covers(self, loaded: int | tuple[str, ...] | None, field_level: int, *names: str) -> bool:
+        """Whether a fetch at ``loaded`` returns a field declared at ``field_level`` (and
+        known by ``names``: its Python and wire names)."""
         if field_level <= 0:
             return True
         if loaded is None:
             return False
         if isinstance(loaded, tuple):
-            return name in loaded
+            return any(name in loaded for name in names)
         return loaded >= field_level
+
+
+def _named(level: Sequence[object], expandable: Mapping[str, str]) -> tuple[str, ...]:
+    """The level as sent: each name's first dotted step must be a field declared with a level
+    (Python or wire name), and is sent as its wire name; another name is refused."""
+    out = []
+    for name in map(str, level):
+        head, dot, rest = name.partition(".")
+        if head not in expandable:
+            guess = difflib.get_close_matches(head, list(expandable), n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            known = ", ".join(sorted(set(expandable.values()))) or "none"
+            raise InvalidRequestError(
+                f"cannot expand {name!r}: only fields declared with a level expand (here: {known}){hint}"
+            )
+        out.append(expandable[head] + dot + rest)
+    return tuple(dict.fromkeys(out))

@@ -181,6 +181,7 @@ class ResourceSpec:
     segments: SegmentCodec | None = None
     parent_fields: tuple[str, ...] = ()
     action_origins: Mapping[str, str] = attrs.field(factory=dict)
+    expandable: Mapping[str, str] = attrs.field(factory=dict)
 
     def template(self, operation: str) -> PathTemplate:
         """The path template of ``operation`` (an action name works too)."""
@@ -457,6 +458,7 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         segments=_segments(cls, declared["segments"]),
         parent_fields=_parent_fields(cls, paths, parents, ident),
         action_origins=_action_origins(cls, service, declared["actions"] or {}),
+        expandable={n: f.wire for f in cls.__ck_fields__ if f.level > 0 for n in (f.name, f.wire)},
     )
     _check_routes(cls, spec)
     return spec

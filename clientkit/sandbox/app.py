@@ -434,12 +434,12 @@ class Sandbox:
         out = dict(body)
         types = field_types(cls)
         for info in fields_of(cls):
-            covered = spec.expansion is None or spec.expansion.covers(level, info.level, info.name)
+            covered = spec.expansion is None or spec.expansion.covers(level, info.level, info.name, info.wire)
             if info.write_only:
                 out.pop(info.wire, None)
             elif info.reference and out.get(info.wire) is not None:
                 out[info.wire] = shown(self, types[info.name], out[info.wire], covered and info.level > 0)
-            elif spec.expansion is not None and not spec.expansion.covers(level, info.level, info.name):
+            elif not covered:
                 value = out.get(info.wire)
                 if isinstance(value, list) and accepts_int(types[info.name]):
                     out[info.wire] = len(value)
@@ -578,7 +578,7 @@ class Sandbox:
                 continue
             if info.wire in payload:
                 written = types[info.name]
-                if spec.expansion is None or spec.expansion.covers(level, info.level, info.name):
+                if spec.expansion is None or spec.expansion.covers(level, info.level, info.name, info.wire):
                     written = level_type(written, info.level)
                 value = payload[info.wire]
                 if not (self._fits(value, written) or (info.reference and is_id(value))):

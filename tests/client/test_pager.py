@@ -47,6 +47,14 @@ def test_pages_page_access_and_caps(server: ScriptedServer) -> None:
 # -- guard rails -------------------------------------------------------------------------
 
 
+def test_a_pager_says_what_it_lists_and_that_it_is_lazy(server: ScriptedServer) -> None:
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    server.on("GET", "/items", numbered)
+    pager = connect(server).list(Item, params={"q": "x"})
+    assert repr(pager) == "<Pager GET /items (PageNumber, lazy: iterate, or list() it, to fetch the pages)>"
+    assert server.received == []  # the repr fetched nothing
+
+
 def test_next_link_to_another_host_is_refused(server: ScriptedServer) -> None:
     server.on(
         "GET",

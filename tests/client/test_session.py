@@ -446,6 +446,8 @@ class Charge(Resource):
     id: str | None = None
     amount: int | None = None
     customer: str | dict[str, Any] | None = field(level=1)
+    refunds: list[dict[str, Any]] | None = field(wire="refundList", level=1)
+    receipt: str | None = None
 
 
 def test_list_style_expansion_by_field_name(server: ScriptedServer) -> None:
@@ -458,11 +460,17 @@ def test_list_style_expansion_by_field_name(server: ScriptedServer) -> None:
     api = Stripe.connect(server.url)
     plain = api.get(Charge, "ch_1")
     assert plain.customer == "cus_1" and server.received[-1].query == ""
-    rich = api.get(Charge, "ch_1", level=["customer", "invoice"])
+    rich = api.get(Charge, "ch_1", level=["customer", "refunds", "customer.address"])
     assert rich.customer == {"id": "cus_1", "name": "Ann"}
-    assert server.received[-1].query == "expand=customer&expand=invoice"
+    assert server.received[-1].query == "expand=customer&expand=refundList&expand=customer.address"
+    sent = len(server.received)
     with pytest.raises(InvalidRequestError, match="list of field names"):
         api.get(Charge, "ch_1", level=1)
+    with pytest.raises(InvalidRequestError, match=r"cannot expand 'receipt'.*customer, refundList"):
+        api.get(Charge, "ch_1", level=["receipt"])  # declared without a level: it never expands
+    with pytest.raises(InvalidRequestError, match="did you mean 'customer'"):
+        api.get(Charge, "ch_1", level=["custommer"])
+    assert len(server.received) == sent  # refused before anything was sent
 
 
 def test_expand_keeps_unsaved_edits_of_unknown_fields(server: ScriptedServer) -> None:

@@ -41,3 +41,12 @@ def test_bad_declarations_fail_at_once() -> None:
         Expansion(on={"fetch"})
     with pytest.raises(DeclarationError, match="default"):
         Expansion(max_level=1, default=5)
+
+
+def test_a_list_level_names_only_fields_that_expand_and_sends_their_wire_names() -> None:
+    expand = Expansion("expand", style="list")
+    expandable = {"owner": "ownerRef", "ownerRef": "ownerRef"}
+    assert expand.normalize(["owner", "ownerRef.team"], expandable) == ("ownerRef", "ownerRef.team")
+    assert expand.covers(("ownerRef",), 1, "owner", "ownerRef")
+    with pytest.raises(InvalidRequestError, match=r"cannot expand 'name'.*here: ownerRef"):
+        expand.normalize(["name"], expandable)
