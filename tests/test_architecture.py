@@ -89,8 +89,9 @@ def test_no_function_over_60_lines() -> None:
 #: auth=False cookies, signed times, segment escapes, retry_login_when (+47); paths of
 #: loaded objects, unsaved references, reloaded parents, count queries, checks and
 #: write answers refused where they cannot work (+89); webhook signatures with signed
-#: headers, several signatures a header and base64 secrets (Standard Webhooks) (+60).
-CORE_LINE_BUDGET = 13_333
+#: headers, several signatures a header and base64 secrets (Standard Webhooks) (+60); no
+#: jar cookies to a declared origin other than the service's (+14).
+CORE_LINE_BUDGET = 13_347
 
 
 def test_the_core_does_not_grow() -> None:
