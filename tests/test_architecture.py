@@ -89,8 +89,10 @@ def test_no_function_over_60_lines() -> None:
 #: auth=False cookies, signed times, segment escapes, retry_login_when (+47); paths of
 #: loaded objects, unsaved references, reloaded parents, count queries, checks and
 #: write answers refused where they cannot work (+89); list levels refuse fields that
-#: cannot expand, a pager's repr (+34).
-CORE_LINE_BUDGET = 13_307
+#: cannot expand, a pager's repr (+34); webhook signatures with signed headers, several
+#: signatures a header and base64 secrets (Standard Webhooks) (+60); no jar cookies to a
+#: declared origin other than the service's (+14).
+CORE_LINE_BUDGET = 13_381
 
 
 def test_the_core_does_not_grow() -> None:

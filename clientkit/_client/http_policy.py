@@ -42,6 +42,18 @@ class _NoJar(requests.auth.AuthBase):
 NO_JAR = _NoJar()
 
 
+class WithoutJar(requests.auth.AuthBase):
+    """``auth`` for a declared origin other than the service's: its credential, none of the
+    jar's cookies (the jar matches by host, not port, and a parent domain's cookies match)."""
+
+    def __init__(self, auth: Any) -> None:
+        self.auth = auth
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers.pop("Cookie", None)
+        return self.auth(r)  # type: ignore[no-any-return]
+
+
 class _OwnOriginCookies(DefaultCookiePolicy):
     """Cookies are only taken from, and given to, the service's own origin (scheme, host, port)."""
 

@@ -29,7 +29,7 @@ from clientkit._client.cache import CacheStats, Invalidations, Shortcut
 from clientkit._client.deadline import Hold, watched
 from clientkit._client.decisions import SAFE_METHODS, origin_of
 from clientkit._client.failures import SENDING_ERRORS, classify
-from clientkit._client.http_policy import NO_JAR, OFF_ORIGIN, configure
+from clientkit._client.http_policy import NO_JAR, OFF_ORIGIN, WithoutJar, configure
 from clientkit._client.logins import login_policy, retry_answers
 from clientkit._client.multipart import MultipartBody, from_requests
 from clientkit._client.redacted_logging import install_log_redaction
@@ -121,6 +121,7 @@ class _Call:
     raise_for_status: bool = True
     conditional: dict[str, str] | None = None
     auth: Any = None
+    sent_auth: Any = None
     started: float = 0.0
     attempt: int = 0
     hops: int = 0
@@ -405,6 +406,7 @@ class Transport:
         """
         call.rewinder.rewind()
         call.auth = (self.auth if call.authenticate else NO_JAR) if call.own else OFF_ORIGIN
+        call.sent_auth = call.auth if not call.own or self.is_own(call.url) else WithoutJar(call.auth)
         call.started = time.monotonic()
         if call.hold is not None:
             call.hold.release()  # a previous attempt's (a redirect, a retry)
@@ -460,7 +462,7 @@ class Transport:
             data=call.body,
             files=call.files,
             headers=call.headers,
-            auth=call.auth,
+            auth=call.sent_auth,
             timeout=timeout,
             allow_redirects=False,
             stream=call.stream or not self.cached,
@@ -597,7 +599,7 @@ class Transport:
             data=call.body,
             files=call.files,
             headers=headers,
-            auth=call.auth,
+            auth=call.sent_auth,
         )
         prepared = self.http.prepare_request(request)
         resp = requests.Session.send(self.http, prepared, timeout=timeout, allow_redirects=False, stream=True)

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -26,6 +27,7 @@ from clientkit._declarations.errors import (
 
 Secret = str | bytes
 Encoding = Literal["hex", "base64"]
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 @attrs.frozen
@@ -43,6 +45,14 @@ class HmacSignature:
         signature_key, timestamp_key: the header is comma-separated ``key=value`` pairs
             (Stripe: ``t=1492774577,v1=5257a8...``); signatures sit under ``signature_key``
             (any one may match, for secrets being rotated), the time under ``timestamp_key``.
+        separator: the header holds several signatures split by it (Standard Webhooks:
+            ``"v1,sig1 v1,sig2"`` with ``" "``); any one may match, and with a ``prefix`` those
+            without it (another scheme version) are skipped. Pairs are split by it too.
+        signed_headers: other signed headers, by the placeholder ``message`` signs them at
+            (``{"id": "webhook-id"}`` for ``"{id}.{timestamp}.{body}"``).
+        key_encoding: how the shared secret is spelled: ``"text"`` (its UTF-8 bytes are the
+            key) or ``"base64"`` (the key is the decoded bytes, after ``key_prefix``).
+        key_prefix: text before a base64 secret, removed when present (``"whsec_"``).
         tolerance: how far (seconds) the signing time may be from now: older callbacks are
             refused as replays.
 
@@ -60,6 +70,10 @@ class HmacSignature:
     signature_key: str | None = None
     timestamp_key: str | None = None
     tolerance: float = 300.0
+    separator: str | None = None
+    signed_headers: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    key_encoding: Literal["text", "base64"] = "text"
+    key_prefix: str = ""
 
     def __attrs_post_init__(self) -> None:
         if self.algorithm not in hashlib.algorithms_available:
@@ -80,6 +94,28 @@ class HmacSignature:
             )
         if not self.tolerance > 0:
             raise DeclarationError("HmacSignature tolerance must be a positive number of seconds")
+        self._check_parts()
+
+    def _check_parts(self) -> None:
+        """The signed headers, placeholders, separator and key spelling are consistent."""
+        named = set(_PLACEHOLDER.findall(self.message))
+        for name in self.signed_headers:
+            if name in ("body", "timestamp") or name not in named:
+                raise DeclarationError(
+                    f"HmacSignature signed_headers[{name!r}] must be a placeholder of message "
+                    "other than {body} and {timestamp}"
+                )
+        unknown = named - {"body", "timestamp", *self.signed_headers}
+        if unknown:
+            raise DeclarationError(
+                f"HmacSignature message names {sorted(unknown)}: declare them in signed_headers"
+            )
+        if self.separator is not None and not self.separator:
+            raise DeclarationError("HmacSignature separator must not be empty")
+        if self.key_encoding not in ("text", "base64"):
+            raise DeclarationError(
+                f"HmacSignature key_encoding must be 'text' or 'base64', not {self.key_encoding!r}"
+            )
 
     def verify(
         self,
@@ -94,15 +130,14 @@ class HmacSignature:
         Returns nothing; raises :class:`SignatureError` when the check fails."""
         if not isinstance(body, bytes | bytearray | memoryview):
             raise InvalidRequestError(f"verify() takes the raw body bytes, not {type(body).__name__}")
-        keys = _keys(secret)
+        keys = self._keys(secret)
         value = _header(headers, self.header)
         if value is None:
             raise SignatureError(f"the callback has no {self.header} header")
         candidates, stamp = self._read(value, headers)
         if self.timestamp_header or self.timestamp_key:
             stamp = self._fresh(stamp, time.time() if now is None else now)
-        head, tail = self.message.replace("{timestamp}", stamp or "").split("{body}")
-        message = head.encode() + bytes(body) + tail.encode()
+        message = self._message(bytes(body), stamp, headers)
         signatures = [s for s in map(self._decode, candidates) if s is not None]
         if not signatures:
             raise SignatureError(f"the {self.header} header holds no {self.encoding} signature")
@@ -118,17 +153,42 @@ class HmacSignature:
         """The signatures a header holds (its prefix removed) and the signing time, if any."""
         stamp = _header(headers, self.timestamp_header) if self.timestamp_header else None
         if self.signature_key is None:
-            found = [value.strip()]
+            parts = value.split(self.separator) if self.separator else [value]
+            found = [part.strip() for part in parts if part.strip()]
         else:
-            pairs = [part.strip().partition("=") for part in value.split(",")]
+            pairs = [part.strip().partition("=") for part in value.split(self.separator or ",")]
             found = [v.strip() for k, _, v in pairs if k.strip() == self.signature_key]
             if self.timestamp_key is not None:
                 stamp = next((v.strip() for k, _, v in pairs if k.strip() == self.timestamp_key), None)
         if self.prefix:
-            if not all(s.startswith(self.prefix) for s in found):
+            found = [s.removeprefix(self.prefix) for s in found if s.startswith(self.prefix)]
+            if not found:
                 raise SignatureError(f"the {self.header} signature does not start with {self.prefix!r}")
-            found = [s.removeprefix(self.prefix) for s in found]
         return found, stamp
+
+    def _message(self, body: bytes, stamp: str | None, headers: Mapping[str, str]) -> bytes:
+        """The signed bytes: ``message`` with the body, the signing time and signed headers."""
+        values = {"timestamp": stamp or ""}
+        for name, header in self.signed_headers.items():
+            found = _header(headers, header)
+            if found is None:
+                raise SignatureError(f"the callback has no {header} header (it is signed)")
+            values[name] = found
+        head, tail = (
+            _PLACEHOLDER.sub(lambda m: values[m.group(1)], part).encode()
+            for part in self.message.split("{body}")
+        )
+        return head + body + tail
+
+    def _keys(self, secret: Secret | Sequence[Secret]) -> list[bytes]:
+        """The HMAC keys of ``secret`` (one, or several while one is rotated)."""
+        secrets = [secret] if isinstance(secret, str | bytes) else list(secret)
+        keys = [s.encode() if isinstance(s, str) else bytes(s) for s in secrets]
+        if self.key_encoding == "base64":
+            keys = [_unbase64(k.removeprefix(self.key_prefix.encode())) for k in keys]
+        if not keys or not all(keys):
+            raise InvalidRequestError("a webhook secret is empty")
+        return keys
 
     def _fresh(self, stamp: str | None, now: float) -> str:
         """The signing time, refused when missing, not a number or beyond the tolerance."""
@@ -198,12 +258,12 @@ class EchoHandshake:
         return challenge if self.reply is None else {self.reply: challenge}
 
 
-def _keys(secret: Secret | Sequence[Secret]) -> list[bytes]:
-    secrets = [secret] if isinstance(secret, str | bytes) else list(secret)
-    keys = [s.encode() if isinstance(s, str) else bytes(s) for s in secrets]
-    if not keys or not all(keys):
-        raise InvalidRequestError("a webhook secret is empty")
-    return keys
+def _unbase64(key: bytes) -> bytes:
+    """A base64 secret's bytes (padding optional); never the secret in the error."""
+    try:
+        return base64.b64decode(key + b"=" * (-len(key) % 4), validate=True)
+    except (ValueError, binascii.Error):
+        raise InvalidRequestError("a webhook secret is not base64, as the signature declares") from None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

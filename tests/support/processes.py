@@ -71,12 +71,16 @@ def json_server_bin() -> Path:
 
 
 @contextmanager
-def json_server(tmp: Path, data: dict[str, object]) -> Iterator[str]:
+def json_server(tmp: Path, data: dict[str, object], routes: dict[str, str] | None = None) -> Iterator[str]:
+    """json-server on a free port; ``routes``: its ``--routes`` rewrites (``{"/api/*": "/$1"}``)."""
     db = tmp / "db.json"
     db.write_text(json.dumps(data))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [str(json_server_bin()), "--port", str(port), "--host", "127.0.0.1", "--quiet", str(db)]
+    if routes is not None:
+        (tmp / "routes.json").write_text(json.dumps(routes))
+        cmd[-1:-1] = ["--routes", str(tmp / "routes.json")]
     with running(cmd, url + "/db"):
         yield url
 
