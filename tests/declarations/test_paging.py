@@ -41,9 +41,7 @@ def test_page_number_sends_the_first_page_only_when_declared(server: ScriptedSer
 
 
 @pytest.mark.parametrize("send_start", [False, True])
-def test_a_page_the_caller_passes_is_where_the_walk_starts(
-    server: ScriptedServer, send_start: bool
-) -> None:
+def test_a_page_the_caller_passes_is_where_the_walk_starts(server: ScriptedServer, send_start: bool) -> None:
     server.on("GET", "/items", numbered)
     item = declare(PageNumber(items="results", next="next", send_start=send_start))
     pager = connect(server).list(item, page_size=5, params={"page": 3, "q": "x"})
@@ -146,7 +144,7 @@ def test_offset_in_query_limit_in_post_body(server: ScriptedServer) -> None:
             total="total",
             offset="next_page",
             limit_where="body",
-                    method="POST",
+            method="POST",
         ),
         many="/search",
     )
@@ -235,9 +233,7 @@ def test_json_server_link_and_total_count(json_server: str) -> None:
 
     @JsonServer.resource(
         many="/posts",
-        pagination=LinkHeader(
-            page="_page", size="_limit", total_header="X-Total-Count", send_start=True
-        ),
+        pagination=LinkHeader(page="_page", size="_limit", total_header="X-Total-Count", send_start=True),
     )
     class PagedPost(Post):
         pass

@@ -351,9 +351,7 @@ def cycling(key: str, step: int) -> Callable[[Received, Any], Reply]:
 
 def test_page_number_content_loop_is_pagination_error(server: ScriptedServer) -> None:
     server.on("GET", "/rows", cycling("page", 1))
-    error = walk(
-        server, PageNumber(items="data", total="count", size="size", send_start=True), page_size=1
-    )
+    error = walk(server, PageNumber(items="data", total="count", size="size", send_start=True), page_size=1)
     assert "PageNumber" in str(error) and "repeats" in str(error)
     assert len(server.received) == 3
 
