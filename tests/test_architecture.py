@@ -89,8 +89,8 @@ def test_no_function_over_60_lines() -> None:
 #: auth=False cookies, signed times, segment escapes, retry_login_when (+47); paths of
 #: loaded objects, unsaved references, reloaded parents, count queries, checks and
 #: write answers refused where they cannot work (+89); credential_provider=, a login's
-#: keyword= and OneOf of two logins, one send_start= for every paging style (+66).
-CORE_LINE_BUDGET = 13_339
+#: keyword= and OneOf of two logins, one send_start= for every paging style (+69).
+CORE_LINE_BUDGET = 13_342
 
 
 def test_the_core_does_not_grow() -> None:

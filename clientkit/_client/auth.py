@@ -470,6 +470,9 @@ class PasswordLogin(Authenticator):
         if self.check_token is not None:
             PathTemplate(self.check_token if isinstance(self.check_token, str) else self.check_token.path)
         answer_says(self.retry_login_when)  # a DeclarationError for a malformed one
+        keyword = self.keyword
+        if keyword is not None and (not keyword.isidentifier() or keyword in ("store", PROVIDER)):
+            raise DeclarationError(f"PasswordLogin keyword= must be a name of its own, not {self.keyword!r}")
 
     def accepts(self) -> tuple[str, ...]:
         if self.keyword is not None:

@@ -124,6 +124,12 @@ def test_two_logins_refuse_none_several_or_a_wrong_shape_naming_the_choices() ->
         TwoLogins.connect("http://127.0.0.1:1", admin={"username": "root"})
 
 
+@pytest.mark.parametrize("keyword", ["store", "credential_provider", "not a name"])
+def test_a_login_keyword_is_a_name_of_its_own(keyword: str) -> None:
+    with pytest.raises(DeclarationError, match="keyword= must be a name of its own"):
+        PasswordLogin(keyword=keyword)
+
+
 def test_a_lone_provider_cannot_choose_between_two_logins_that_take_one() -> None:
     class Renamed(Service):
         auth = OneOf(
