@@ -91,8 +91,9 @@ def test_no_function_over_60_lines() -> None:
 #: write answers refused where they cannot work (+89); list levels refuse fields that
 #: cannot expand, a pager's repr (+34); webhook signatures with signed headers, several
 #: signatures a header and base64 secrets (Standard Webhooks) (+60); no jar cookies to a
-#: declared origin other than the service's (+14).
-CORE_LINE_BUDGET = 13_381
+#: declared origin other than the service's (+14); credential_provider=, a login's
+#: keyword= and OneOf of two logins, one send_start= for every paging style (+69).
+CORE_LINE_BUDGET = 13_450
 
 
 def test_the_core_does_not_grow() -> None:

@@ -328,13 +328,13 @@ def test_drf_login_from_a_credentials_callback_and_a_stored_token_checked(
         asked.append("alice")
         return "alice", "alice-password-01"
 
-    with DrfLogin.connect(drf_server, credentials=vault, store=store, retries=0) as api:
+    with DrfLogin.connect(drf_server, credential_provider=vault, store=store, retries=0) as api:
         assert api.get(Article, 1).title.startswith("Alice")
         auth = api.transport.auth
         assert isinstance(auth, PasswordLogin) and auth.logins == 1 and asked == ["alice"]
     kept = store.load()
     assert kept is not None and kept.access_token.reveal() == ALICE
-    with DrfLogin.connect(drf_server, credentials=vault, store=store, retries=0) as again:
+    with DrfLogin.connect(drf_server, credential_provider=vault, store=store, retries=0) as again:
         assert again.get(Article, 1).title.startswith("Alice")
         assert isinstance(again.transport.auth, PasswordLogin) and again.transport.auth.logins == 0
     assert asked == ["alice"]  # the stored token passed its check: no second login

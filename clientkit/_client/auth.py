@@ -20,7 +20,14 @@ import attrs
 import requests
 from requests.auth import AuthBase, _basic_auth_str
 
-from clientkit._client.logins import CredentialSource, answer_says, fetch_credentials, ordered_placeholders
+from clientkit._client.logins import (
+    PROVIDER,
+    CredentialSource,
+    answer_says,
+    fetch_credentials,
+    given_under,
+    ordered_placeholders,
+)
 from clientkit._client.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
 from clientkit._declarations.errors import (
     AuthenticationError,
@@ -418,6 +425,10 @@ class PasswordLogin(Authenticator):
     and a refresh token was issued, otherwise by logging in again. Concurrent
     callers share one renewal: eight threads meeting an expired token send one
     request. After a 401 the token is renewed once and the request retried once.
+
+    ``connect()`` takes the body's placeholders (``username=``, ``password=``), or with
+    ``keyword=`` all of them under that one name (``admin=("root", "pw")``), which tells
+    the logins of a :class:`OneOf` apart.
     """
 
     path: str = "/auth/login"
@@ -442,6 +453,7 @@ class PasswordLogin(Authenticator):
     check_token: str | Action | None = attrs.field(default=None, kw_only=True)
     retry_login_on: frozenset[int] = attrs.field(default=frozenset(), kw_only=True, converter=frozenset)
     retry_login_when: Mapping[str, Collection[Any]] = attrs.field(factory=dict, kw_only=True)
+    keyword: str | None = attrs.field(default=None, kw_only=True)
     _source: CredentialSource | None = attrs.field(default=None, init=False, repr=False)
     _sender: Sender | None = attrs.field(default=None, init=False, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
@@ -458,19 +470,27 @@ class PasswordLogin(Authenticator):
         if self.check_token is not None:
             PathTemplate(self.check_token if isinstance(self.check_token, str) else self.check_token.path)
         answer_says(self.retry_login_when)  # a DeclarationError for a malformed one
+        keyword = self.keyword
+        if keyword is not None and (not keyword.isidentifier() or keyword in ("store", PROVIDER)):
+            raise DeclarationError(f"PasswordLogin keyword= must be a name of its own, not {self.keyword!r}")
 
     def accepts(self) -> tuple[str, ...]:
-        return (*sorted(_placeholders(self.body)), "store", "credentials")
+        if self.keyword is not None:
+            return (self.keyword, "store")
+        return (*sorted(_placeholders(self.body)), "store", PROVIDER)
 
     def bind(self, **credentials: Any) -> PasswordLogin:
         store = credentials.pop("store", None)
-        source = credentials.pop("credentials", None)
+        if self.keyword is not None:
+            credentials = given_under(self.keyword, credentials, ordered_placeholders(self.body))
+        source = credentials.pop(PROVIDER, None)
         if source is not None and not callable(source):
-            raise InvalidRequestError("credentials= takes a function giving the login's credentials")
+            raise InvalidRequestError(f"{PROVIDER}= takes a function giving the login's credentials")
         needed = _placeholders(self.body)
         unknown = set(credentials) - needed
         if unknown:
-            raise InvalidRequestError(f"the login takes {sorted(needed)}, not {sorted(unknown)}")
+            also = f"(and store=, {PROVIDER}=)"
+            raise InvalidRequestError(f"the login takes {sorted(needed)} {also}, not {sorted(unknown)}")
         merged = {**self.credentials, **credentials}
         wrapped = {k: _wrapped(k, v) for k, v in merged.items()}
         if store is None:
@@ -494,7 +514,8 @@ class PasswordLogin(Authenticator):
             return  # the callback gives the rest, at each login
         missing = sorted(_placeholders(self.body) - set(self.credentials))
         if missing:
-            raise InvalidRequestError(f"the login needs {', '.join(missing)}")
+            where = f" ({self.keyword}=...)" if self.keyword else ""
+            raise InvalidRequestError(f"the login needs {', '.join(missing)}{where}")
 
     def prepare(self, sender: Sender) -> None:
         self._sender = sender
@@ -558,7 +579,7 @@ class PasswordLogin(Authenticator):
         values = {**self._credential_values(), **_revealed(fetched)}
         missing = sorted(_placeholders(self.body) - set(values))
         if missing:
-            raise InvalidRequestError(f"the login needs {', '.join(missing)}, not given by the callback")
+            raise InvalidRequestError(f"the login needs {', '.join(missing)}, not given by the {PROVIDER}")
         return self._request(self.path, self.body, values)
 
     def _checked(self, stored: Token | None) -> Token | None:

@@ -1,5 +1,6 @@
-"""The parts of a login flow around the login request: credentials from a callback, and
-retrying a login that the service answered with a declared "try again"."""
+"""The parts of a login flow around the login request: credentials from a provider (a
+callback), credentials given under one keyword, and retrying a login that the service
+answered with a declared "try again"."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ log = logging.getLogger("clientkit.http")
 #: placeholder names, or a tuple of their values in the order the body names them
 CredentialSource = Callable[[], Any]
 
+#: the ``connect()`` keyword that takes a login's :data:`CredentialSource`
+PROVIDER = "credential_provider"
+
 
 def ordered_placeholders(template: Any) -> list[str]:
     """The ``{name}`` placeholders of a JSON template, in order of first appearance."""
@@ -40,14 +44,34 @@ def fetch_credentials(source: CredentialSource, names: list[str]) -> dict[str, A
         given = source()
     except Exception as exc:
         raise InvalidRequestError(
-            f"the credentials callback failed ({type(exc).__name__}); no login was sent"
+            f"the {PROVIDER} callback failed ({type(exc).__name__}); no login was sent"
         ) from redacted_cause(exc)
     if isinstance(given, tuple | list) and len(given) == len(names):
         given = dict(zip(names, given, strict=True))
     if not isinstance(given, Mapping) or not set(given) <= set(names):
         shape = f"a mapping of {names} or a tuple ({', '.join(names)})"
-        raise InvalidRequestError(f"the credentials callback must return {shape}, not {_shape(given)}")
+        raise InvalidRequestError(f"the {PROVIDER} callback must return {shape}, not {_shape(given)}")
     return {k: _as_secret(v) for k, v in given.items()}
+
+
+def given_under(keyword: str, credentials: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+    """A login's credentials given under its one ``keyword`` (``connect(admin=...)``), spread
+    to the body's ``names``: a mapping of them, a tuple of their values in order, or a
+    function giving either (the login's credential provider)."""
+    unknown = sorted(set(credentials) - {keyword})
+    if unknown:
+        raise InvalidRequestError(f"the login takes its credentials as {keyword}=, not {unknown}")
+    value = credentials.get(keyword)
+    if value is None:
+        return {}
+    if callable(value):
+        return {PROVIDER: value}
+    if isinstance(value, tuple | list) and len(value) == len(names):
+        return dict(zip(names, value, strict=True))
+    if isinstance(value, Mapping) and set(value) <= set(names):
+        return dict(value)
+    shape = f"a mapping of {names}, a tuple ({', '.join(names)}) or a function giving either"
+    raise InvalidRequestError(f"{keyword}= takes {shape}, not {_shape(value)}")
 
 
 def _shape(value: Any) -> str:

@@ -290,7 +290,7 @@ class PageNumber(Paginator):
     null; otherwise at an empty or short page, or when the total is reached.
 
     The first request names no page (servers answer their first one) unless
-    ``send_first_page=True``; a page the caller passes in ``params`` is where the walk starts.
+    ``send_start=True``; a page the caller passes in ``params`` is where the walk starts.
 
     On a list that changes while it is walked, page numbers shift: an insert before
     the current position repeats an item on the next page, a delete skips one. Use a
@@ -303,10 +303,10 @@ class PageNumber(Paginator):
     start: int = 1
     next: str | None = None
     where: Where = "query"
-    send_first_page: bool = False
+    send_start: bool = False
 
     def first(self, request: PageRequest) -> PageRequest:
-        request = _starting(request, self.page, self.start, self.where, self.send_first_page)
+        request = _starting(request, self.page, self.start, self.where, self.send_start)
         return _sized(request, self.size, self.where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
@@ -327,8 +327,8 @@ class OffsetLimit(Paginator):
 
     The next offset counts the items actually returned, so a server that caps the
     limit leaves no gaps. ``offset_where``/``limit_where`` place either in the query
-    or the JSON body; ``send_first_offset=False`` omits the offset on page one. An offset
-    the caller passes in ``params`` is where the walk starts.
+    or the JSON body. As with :class:`PageNumber`, the first request names no offset unless
+    ``send_start=True``; an offset the caller passes in ``params`` is where the walk starts.
     """
 
     _paging: ClassVar[tuple[str, ...]] = ("offset", "limit")
@@ -337,10 +337,10 @@ class OffsetLimit(Paginator):
     start: int = 0
     offset_where: Where = "query"
     limit_where: Where = "query"
-    send_first_offset: bool = True
+    send_start: bool = False
 
     def first(self, request: PageRequest) -> PageRequest:
-        request = _starting(request, self.offset, self.start, self.offset_where, self.send_first_offset)
+        request = _starting(request, self.offset, self.start, self.offset_where, self.send_start)
         return _sized(request, self.limit, self.limit_where)
 
     def next_request(self, page: RawPage) -> PageRequest | None:
@@ -414,7 +414,7 @@ class LinkHeader(Paginator):
     """RFC 8288 ``Link: <https://...?page=3>; rel="next"`` headers (GitHub, json-server).
 
     ``page`` names the page parameter, for jumping to a page; as with :class:`PageNumber`,
-    the first request names none unless ``send_first_page=True``, and a page the caller
+    the first request names none unless ``send_start=True``, and a page the caller
     passes is where the walk starts.
     """
 
@@ -424,11 +424,11 @@ class LinkHeader(Paginator):
     size: str | None = None
     page: str | None = None
     start: int = 1
-    send_first_page: bool = False
+    send_start: bool = False
 
     def first(self, request: PageRequest) -> PageRequest:
         if self.page:
-            request = _starting(request, self.page, self.start, "query", self.send_first_page)
+            request = _starting(request, self.page, self.start, "query", self.send_start)
         return _sized(request, self.size)
 
     def next_request(self, page: RawPage) -> PageRequest | None:

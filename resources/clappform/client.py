@@ -41,7 +41,6 @@ READ_PAGES = OffsetLimit(
     offset="next_page",
     limit="limit",
     limit_where="body",
-    send_first_offset=False,
     items="data",
     total="total",
     method="POST",

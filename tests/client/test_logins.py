@@ -52,7 +52,7 @@ def test_credentials_callback_is_called_for_each_login_and_never_kept(server: Sc
         calls.append(1)
         return "ann", f"vault-pw-{len(calls)}-xyz"
 
-    api = Vaulted.connect(server.url, credentials=vault)
+    api = Vaulted.connect(server.url, credential_provider=vault)
     api.request("GET", "/items")
     api.request("GET", "/items")
     assert len(calls) == 1
@@ -71,7 +71,9 @@ def test_callback_secrets_are_redacted_in_logs_while_in_use(
     server: ScriptedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     server.on("POST", "/auth/login", Reply(status=401, json={"detail": "bad pw-from-vault-77 for ann"}))
-    api = Vaulted.connect(server.url, credentials=lambda: {"username": "ann", "password": "pw-from-vault-77"})
+    api = Vaulted.connect(
+        server.url, credential_provider=lambda: {"username": "ann", "password": "pw-from-vault-77"}
+    )
     with caplog.at_level(logging.DEBUG, logger="clientkit"), pytest.raises(AuthenticationError) as info:
         api.request("GET", "/items")
     assert "pw-from-vault-77" not in str(info.value)
@@ -82,7 +84,9 @@ def test_callback_secrets_are_redacted_in_logs_while_in_use(
 def test_callback_mapping_fills_what_connect_did_not_give(server: ScriptedServer) -> None:
     server.on("POST", "/auth/login", _login_reply())
     server.on("GET", "/items", Reply(json=[]))
-    api = Vaulted.connect(server.url, username="ann", credentials=lambda: {"password": "pw-mapped-123"})
+    api = Vaulted.connect(
+        server.url, username="ann", credential_provider=lambda: {"password": "pw-mapped-123"}
+    )
     api.request("GET", "/items")
     assert server.requests_to("/auth/login")[0].json == {"username": "ann", "password": "pw-mapped-123"}
 
@@ -99,7 +103,7 @@ def test_callback_mapping_fills_what_connect_did_not_give(server: ScriptedServer
 def test_callback_of_the_wrong_shape_raises_a_typed_error(
     server: ScriptedServer, callback: Any, message: str
 ) -> None:
-    api = Vaulted.connect(server.url, credentials=callback)
+    api = Vaulted.connect(server.url, credential_provider=callback)
     with pytest.raises(InvalidRequestError, match=re.escape(message)) as info:
         api.request("GET", "/items")
     assert "pw-123456" not in str(info.value)
@@ -110,13 +114,13 @@ def test_callback_that_raises_gives_a_typed_error_without_its_text(server: Scrip
     def vault() -> Any:
         raise RuntimeError("vault sealed")
 
-    api = Vaulted.connect(server.url, credentials=vault)
+    api = Vaulted.connect(server.url, credential_provider=vault)
     with pytest.raises(InvalidRequestError, match=r"callback failed \(RuntimeError\)") as info:
         api.request("GET", "/items")
     assert "vault sealed" in str(info.value.__cause__)  # a redacted summary, not the exception itself
     assert not isinstance(info.value.__cause__, RuntimeError)
     with pytest.raises(InvalidRequestError, match="takes a function"):
-        Vaulted.connect(server.url, credentials={"username": "ann"})
+        Vaulted.connect(server.url, credential_provider={"username": "ann"})
 
 
 # -- a stored token checked on start ---------------------------------------------------------------
@@ -274,7 +278,7 @@ def test_sandbox_serves_the_check_and_transient_login_failures(tmp_path: Path) -
 
 
 def test_memory_store_is_default_with_a_callback() -> None:
-    bound = Vaulted.auth.bind(credentials=lambda: ("ann", "pw-123456"))
+    bound = Vaulted.auth.bind(credential_provider=lambda: ("ann", "pw-123456"))
     assert isinstance(bound, PasswordLogin) and isinstance(bound.store, MemoryTokenStore)
     assert bound.holds_credentials() and "pw-123456" not in repr(bound)
 
@@ -296,19 +300,19 @@ def test_a_callback_never_fills_the_declared_principals_token_file(tmp_path: Pat
         logins=[{"username": "ann", "password": "annpw"}, {"username": "bob", "password": "bobpw"}]
     )
     with Sandbox(Declared, accounts=accounts) as url:
-        bob = Declared.connect(url, credentials=lambda: {"username": "bob", "password": "bobpw"})
+        bob = Declared.connect(url, credential_provider=lambda: {"username": "bob", "password": "bobpw"})
         assert bob.request("GET", "/me").json() == {"principal": "bob"}
         assert declared.load() is None  # bob's token never lands in ann's file
         ann = Declared.connect(url, password="annpw")
         assert ann.request("GET", "/me").json() == {"principal": "ann"}
         assert declared.load() is not None
         given = FileTokenStore(tmp_path / "given.json")
-        Declared.connect(url, credentials=lambda: ("bob", "bobpw"), store=given).request("GET", "/me")
+        Declared.connect(url, credential_provider=lambda: ("bob", "bobpw"), store=given).request("GET", "/me")
         assert given.load() is not None  # a store given explicitly is the caller's choice
 
 
 @pytest.mark.parametrize(
-    "given", [{"credentials": lambda: {"password": "pw-WRONG-123"}}, {"password": "pw-WRONG-123"}]
+    "given", [{"credential_provider": lambda: {"password": "pw-WRONG-123"}}, {"password": "pw-WRONG-123"}]
 )
 def test_a_failed_login_leaves_no_password_on_the_error_or_the_session(
     server: ScriptedServer, given: dict[str, Any]

@@ -313,7 +313,7 @@ def test_link_header_loop_is_pagination_error(server: ScriptedServer) -> None:
         return Reply(json=[{"id": page}], headers={"Link": f'<{server.url}/rows?page={nxt}>; rel="next"'})
 
     server.on("GET", "/rows", pages)
-    error = walk(server, LinkHeader(page="page", send_first_page=True))
+    error = walk(server, LinkHeader(page="page", send_start=True))
     assert "LinkHeader" in str(error)
     assert len(server.received) == 3
 
@@ -351,9 +351,7 @@ def cycling(key: str, step: int) -> Callable[[Received, Any], Reply]:
 
 def test_page_number_content_loop_is_pagination_error(server: ScriptedServer) -> None:
     server.on("GET", "/rows", cycling("page", 1))
-    error = walk(
-        server, PageNumber(items="data", total="count", size="size", send_first_page=True), page_size=1
-    )
+    error = walk(server, PageNumber(items="data", total="count", size="size", send_start=True), page_size=1)
     assert "PageNumber" in str(error) and "repeats" in str(error)
     assert len(server.received) == 3
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from clientkit import (
@@ -90,8 +91,29 @@ def test_the_walk_starts_where_the_caller_says_and_page_one_is_never_sent_unaske
         )  # an empty page ends these
         box.journal.clear()
         assert len(api.list(Row).to_list()) == 57
-        unasked = "offset=0" if style == "offset" else ""  # OffsetLimit(send_first_offset=True) asks
-        assert box.journal.entries()[0].query == unasked  # the first page: no page or size unasked
+        assert box.journal.entries()[0].query == ""  # the first page: no page, offset or size unasked
+
+
+@pytest.mark.parametrize("style", sorted(STARTS))
+def test_send_start_names_the_start_position_on_the_first_request(style: str) -> None:
+    class Paged(Service):
+        auth = TokenAuth(scheme="Token")
+        pagination = attrs.evolve(STYLES[style], send_start=True)
+
+    @Paged.resource(one="/rows/{id}", many="/rows")
+    class Row(Resource):
+        id: int | None = None
+
+    box = Sandbox(Paged, data={"Row": [{"id": i} for i in range(1, 58)]}, page_size=10)
+    with box as url:
+        api = Paged.connect(url, token="sandbox-token")
+        assert [r.id for r in api.list(Row)] == list(range(1, 58))
+        (name,) = STARTS[style]
+        start = 0 if style == "offset" else 1
+        assert dict(box.journal.entries()[0].params) == {name: str(start)}
+        box.journal.clear()
+        assert [r.id for r in api.list(Row, params=STARTS[style])][0] == 21  # the caller's start is kept
+        assert dict(box.journal.entries()[0].params) == {k: str(v) for k, v in STARTS[style].items()}
 
 
 @pytest.mark.parametrize("style", ["page-number", "next-url", "link", "header-url"])
