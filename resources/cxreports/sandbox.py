@@ -103,7 +103,7 @@ class CxReportsSandbox(Sandbox):
         route("/ws/{workspace}/reports/{id}/pdf", methods=["GET", "POST"])(self._pdf)
         route("/ws/{workspace}/exports/{id}/content")(self._content)
         route("/ws/{workspace}/temporary-data", methods=["POST"])(self._temporary)
-        route("/nonce-tokens", methods=["POST"])(lambda _: {"nonce": secrets.token_hex(8)})
+        route("/nonce-tokens", methods=["POST"])(self._nonce)
         route("/ws/{workspace}/jobs/{job}/runs/{run}/generate-review-document", methods=["POST"])(
             self._review
         )
@@ -143,6 +143,9 @@ class CxReportsSandbox(Sandbox):
         if time.monotonic() - began < self.exports.duration:
             return req.error(409, "Export is not ready.")
         return Reply(200, pdf(f"Export {req.params['id']}"), content_type="application/pdf", raw=True)
+
+    def _nonce(self, req: SandboxRequest) -> Any:
+        return {"nonce": secrets.token_hex(8)}
 
     def _temporary(self, req: SandboxRequest) -> Any:
         body = req.json
