@@ -93,7 +93,9 @@ def test_no_function_over_60_lines() -> None:
 #: signatures a header and base64 secrets (Standard Webhooks) (+60); no jar cookies to a
 #: declared origin other than the service's (+14); credential_provider=, a login's
 #: keyword= and OneOf of two logins, one send_start= for every paging style (+69).
-CORE_LINE_BUDGET = 13_450
+#: Issue #21: error texts worded as an official client words them, content types that
+#: make a 2xx answer an error (+49).
+CORE_LINE_BUDGET = 13_499
 
 
 def test_the_core_does_not_grow() -> None:

@@ -522,6 +522,9 @@ class Transport:
         elif verdict.outcome == "fail" and call.raise_for_status:
             raise _not_resent(call, self.error_for(resp, call.method))
         elif verdict.outcome != "renew":
+            stands_for = self.errors.status_for(resp.headers.get("Content-Type"))
+            if stands_for is not None and call.raise_for_status:
+                raise self.error_for(resp, call.method, status=stands_for)
             return resp
         return None
 
@@ -710,15 +713,15 @@ class Transport:
             url=resp.url,
         ) from redacted_cause(failure)
 
-    def error_for(self, resp: requests.Response, method: str) -> APIError:
-        """The typed error for a failed response."""
+    def error_for(self, resp: requests.Response, method: str, status: int | None = None) -> APIError:
+        """The typed error for a failed response (``status``: the one its content type stands for)."""
         content = resp.content or b""
         try:
             body = loads(content, self.codec.max_depth) if content.strip() else None
         except ValueError:
             body = None
         err = self.errors.error_for(
-            status=resp.status_code,
+            status=resp.status_code if status is None else status,
             body=body,
             text=content.decode(resp.encoding or "utf-8", "replace"),
             headers=resp.headers,

@@ -294,10 +294,11 @@ class APIError(ClientKitError):
         url: str = "",
         response: requests.Response | None = None,
         details: Any = None,
+        text: str | None = None,
     ) -> None:
         rid = f" (request id {request_id})" if request_id else ""
         where = f" {method} {redact_url(url) if url else ''}" if method else ""
-        super().__init__(f"{status}{where}: {message}{rid}")
+        super().__init__(text if text is not None else f"{status}{where}: {message}{rid}")
         # set after super().__init__: a compatibility base (requests' HTTPError) resets some
         self.status = status
         self.body = redact_data(body)
@@ -438,6 +439,24 @@ _ITEM_FIELD: Path = ("field", "loc", "name")
 _ITEM_MESSAGE: Path = ("message", "msg")
 
 
+_FIELDS = ("status", "kind", "phrase", "message", "method", "url")
+
+
+def _texts(value: Mapping[int | str, str] | str | None) -> dict[int | str, str]:
+    """Error text templates by status (``"*"``: every other status); a string is for all."""
+    texts: dict[int | str, str] = {"*": value} if isinstance(value, str) else dict(value or {})
+    for key, template in texts.items():
+        if not (key == "*" or isinstance(key, int)) or not isinstance(template, str):
+            raise DeclarationError(f"ErrorShape(text=...) maps a status or '*' to a template, got {key!r}")
+        try:
+            template.format(**dict.fromkeys(_FIELDS, ""))
+        except (KeyError, IndexError, ValueError) as exc:
+            raise DeclarationError(
+                f"ErrorShape(text={template!r}) may name only {', '.join(_FIELDS)}: {exc}"
+            ) from None
+    return texts
+
+
 @attrs.frozen
 class ErrorShape:
     """Where a service's error bodies keep their parts.
@@ -465,6 +484,31 @@ class ErrorShape:
     details: Path = None
     classes: Mapping[int, type[APIError]] = attrs.field(factory=dict)
     mixin: type[Exception] | None = None
+    text: Mapping[int | str, str] = attrs.field(factory=dict, converter=_texts)
+    content_types: Mapping[str, int] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        for media, status in self.content_types.items():
+            if not isinstance(media, str) or "/" not in media or not isinstance(status, int) or status < 400:
+                raise DeclarationError(
+                    "ErrorShape(content_types=...) maps a media type to an error status, "
+                    f"got {media!r}: {status!r}"
+                )
+
+    def status_for(self, content_type: str | None) -> int | None:
+        """The error status a 2xx or 3xx answer of ``content_type`` stands for, if declared."""
+        media = (content_type or "").split(";")[0].strip().lower()
+        return self.content_types.get(media) if media else None
+
+    def _text(self, status: int, message: str, method: str, url: str, reason: str) -> str | None:
+        """The error's whole text from the declared template for ``status``, if any."""
+        template = self.text.get(status, self.text.get("*"))
+        if template is None:
+            return None
+        kind = "Client" if status < 500 else "Server"
+        phrase = reason.strip() or _phrase(status)
+        values = {"status": status, "kind": kind, "phrase": phrase, "message": message}
+        return template.format(**values, method=method, url=redact_url(url))
 
     def error_for(
         self,
@@ -484,8 +528,9 @@ class ErrorShape:
             request_id = headers.get(self.request_id_header)
         field_errors = self.field_errors_of(body)
         cls = error_class_for(status, self.classes, self.mixin)
+        message = self._message(status, body, text, reason, field_errors)
         return cls(
-            self._message(status, body, text, reason, field_errors),
+            message,
             status=status,
             body=body if body is not None else excerpt_of(text),
             headers=headers,
@@ -496,6 +541,7 @@ class ErrorShape:
             url=url,
             response=response,
             details=_found(body, self._details()),
+            text=self._text(status, message, method, url, reason),
         )
 
     def _details(self) -> list[str]:

@@ -292,3 +292,61 @@ def test_an_empty_error_from_a_real_server_has_its_reason() -> None:
     with httpbin() as url, pytest.raises(NotFoundError) as info:
         Bin.connect(url, retries=0).request("GET", "/status/404")
     assert info.value.reason.lower() == "not found" and info.value.body == ""
+
+
+# -- an official client's error text, and answers whose content type is an error ---------------
+
+
+class OfficialRuntime(RuntimeError):
+    pass
+
+
+class Worded(Service):
+    auth = TokenAuth()
+    errors = ErrorShape(
+        message="error",
+        mixin=OfficialRuntime,
+        text={
+            401: "Unauthenticated.",
+            "*": "HTTP error occurred: {status} {kind} Error: {phrase} for url: {url}",
+        },
+        content_types={"text/html": 401},
+    )
+
+
+def test_error_text_follows_the_declared_template(server: ScriptedServer) -> None:
+    server.on("GET", "/gone", Reply(404, json={"error": "Report not found."}))
+    server.on("GET", "/boom", Reply(500, json={"error": "x"}))
+    session = Worded.connect(server.url, token="t-worded-1", retries=0)
+    with pytest.raises(OfficialRuntime) as info:
+        session.request("GET", "/gone", params={"a": "b c"})
+    err = info.value
+    assert str(err) == f"HTTP error occurred: 404 Client Error: NOT FOUND for url: {server.url}/gone?a=b+c"
+    assert isinstance(err, NotFoundError) and err.reason == "Report not found." and err.status == 404
+    with pytest.raises(ServerError, match=r"^HTTP error occurred: 500 Server Error: INTERNAL SERVER ERROR"):
+        session.request("GET", "/boom")
+
+
+def test_an_answer_of_a_declared_content_type_is_the_error_of_its_status(server: ScriptedServer) -> None:
+    page = Reply(200, body="<html>Sign in</html>", content_type="text/html; charset=utf-8")
+    server.on("GET", "/report.pdf", page)
+    server.on("POST", "/nonce", page)
+    server.on("GET", "/fine", Reply(200, json={"ok": True}))
+    session = Worded.connect(server.url, token="t-worded-2", retries=0)
+    for method, path in (("GET", "/report.pdf"), ("POST", "/nonce")):
+        with pytest.raises(AuthenticationError) as info:
+            session.request(method, path)
+        assert str(info.value) == "Unauthenticated." and isinstance(info.value, OfficialRuntime)
+        assert info.value.status == 401 and "Sign in" in str(info.value.body)
+    assert session.request("GET", "/fine").json() == {"ok": True}
+    assert len(server.received) == 3  # one request each, never retried or renewed
+
+
+def test_error_text_and_content_types_are_checked_when_declared() -> None:
+    with pytest.raises(ClientKitError, match="may name only"):
+        ErrorShape(text="{status} {nope}")
+    with pytest.raises(ClientKitError, match="maps a status or"):
+        ErrorShape(text={"4xx": "x"})
+    with pytest.raises(ClientKitError, match="media type to an error status"):
+        ErrorShape(content_types={"text/html": 200})
+    assert ErrorShape(text="{status}").text == {"*": "{status}"}
