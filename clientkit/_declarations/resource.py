@@ -408,20 +408,17 @@ def resource(
         many: path of the collection (``/apps``); also the default for create.
         create, update, delete: paths that differ from those defaults.
         actions: named custom operations, ``{"publish": Action("POST", "/app/{id}/publish")}``.
-        identity: the identifying field(s); defaults to fields marked ``identity=True``,
-            else a field named ``id``.
+        identity: the identifying field(s): fields marked ``identity=True``, else ``id``.
         singleton: the resource has no identity (``/version``, ``/me``).
         parents: placeholders given at call time (``/apps/{app}/items``); a field may be one.
         path_params: placeholders with fixed values for this class.
-        expansion, envelope, pagination, write_answers, answer_check, segments: overrides of
-            the service's (``write_answers={"update": "none"}``; ``answer_check=False``: none).
-        context_query, context_body: the resource's own context values, added to (and over)
-            the service's; a key set to ``None`` leaves the service's out, ``False`` all of them.
+        expansion, envelope, pagination, write_answers, answer_check, segments, context_query,
+            context_body: overrides of the service's (``answer_check=False``: none; context
+            values add to the service's, ``{"env": None}`` drops one, ``False`` all).
         save: how ``save()`` sends changes: ``"PATCH"`` (the changed fields, with
             ``patch_method``) or ``"PUT"`` (the whole resource, with ``update_method``).
         create_method, update_method, patch_method, delete_method: the verbs of create, full
-            update, partial update and delete (``patch_method="PUT"`` for an API that merges a
-            PUT; ``delete="/items/{id}/-/delete", delete_method="POST"``).
+            update, partial update and delete (``patch_method="PUT"``, ``delete_method="POST"``).
 
     Example: ``@Shop.resource(one="/products/{id}", many="/products")`` on a resource class.
     """
