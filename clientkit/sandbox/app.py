@@ -74,7 +74,7 @@ class Reply:
     raw: bool = False
 
 
-def _answering(handler: Callable[[SandboxRequest], Any], status: int | None) -> Callable[[SandboxRequest], Any]:
+def _answering(handler: Handler, status: int | None) -> Handler:
     """An action's route answering its success with the status it declares (``Action(status=)``)."""
     if status is None:
         return handler
