@@ -89,7 +89,7 @@ def test_no_function_over_60_lines() -> None:
 #: auth=False cookies, signed times, segment escapes, retry_login_when (+47); paths of
 #: loaded objects, unsaved references, reloaded parents, count queries, checks and
 #: write answers refused where they cannot work (+89).
-CORE_LINE_BUDGET = 13_443
+CORE_LINE_BUDGET = 13_445
 
 
 def test_the_core_does_not_grow() -> None:

@@ -388,6 +388,7 @@ class Session:
         checked_plan(plan)
         target_of(to)
         query = pairs_of(params or {}, "query parameters")
+        spec = None if isinstance(target, str) else spec_of(target)
 
         def opener(headers: Mapping[str, str]) -> Stream:
             return open_stream(
@@ -398,6 +399,7 @@ class Session:
                 deadline=plan.deadline,
                 params=query,
                 carry=headers,
+                spec=spec,
                 **_payload(json),
             )
 

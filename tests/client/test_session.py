@@ -762,6 +762,7 @@ class Scoped(Service):
 @Scoped.resource(
     one="/tasks/{id}",
     many="/tasks",
+    actions={"export": Action("GET", "/tasks/{id}/export", answer="bytes")},
     context_query={"project": "{project}", "env": None},  # adds one, leaves the service's env out
     context_body={"userId": lambda ctx: f"u{ctx['user']}"},  # overrides the service's
 )
@@ -791,6 +792,19 @@ def test_a_resource_declares_its_own_context_values(server: ScriptedServer) -> N
     assert _query(task) == _query(listed) == {"user": ["7"], "project": ["3"]}
     assert label.json == {"name": "l"} and label.query == ""  # none of the service's
     assert _query(other) == {"env": ["prod"], "user": ["7"]}  # a call of no resource: the service's
+
+
+def test_a_download_of_a_resources_action_carries_the_resources_values(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    server.on("GET", "/tasks/1/export", Reply(body=b"data", content_type="application/octet-stream"))
+    with Scoped.connect(server.url, user=7, project=3, retries=0) as api:
+        api.download(Task, "export", id=1, to=tmp_path / "export.bin")
+        api.download("/tasks/1/export", to=tmp_path / "plain.bin")
+    own, plain = server.received
+    assert _query(own) == {"user": ["7"], "project": ["3"]}
+    assert _query(plain) == {"env": ["prod"], "user": ["7"]}
+    assert (tmp_path / "export.bin").read_bytes() == b"data"
 
 
 def test_per_resource_context_values_in_the_sandbox() -> None:
