@@ -89,7 +89,7 @@ class Service:
         context_query, context_body: parameters added to every request's query, and keys
             added to every JSON object body: templates of context names
             (``{"userId": "{user}"}``) or callables of the context (or of nothing), left
-            out while ``None``; the call's own parameters and body keys win.
+            out while ``None``; a call's own key with another value is refused.
         json, query: body and query-string spelling.
         retry, timeout: transport defaults.
         max_body: the largest decoded response body accepted, in bytes (256 MiB);
