@@ -37,6 +37,7 @@ from clientkit._declarations.errors import (
     SignatureError,
     TransportError,
     UnexpectedContentType,
+    UnexpectedStatus,
     ValidationError,
     WebhookError,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "SignatureError",
     "TransportError",
     "UnexpectedContentType",
+    "UnexpectedStatus",
     "ValidationError",
     "WebhookError",
 ]

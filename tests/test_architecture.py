@@ -92,10 +92,12 @@ def test_no_function_over_60_lines() -> None:
 #: cannot expand, a pager's repr (+34); webhook signatures with signed headers, several
 #: signatures a header and base64 secrets (Standard Webhooks) (+60); no jar cookies to a
 #: declared origin other than the service's (+14); credential_provider=, a login's
-#: keyword= and OneOf of two logins, one send_start= for every paging style (+69).
+#: keyword= and OneOf of two logins, one send_start= for every paging style (+69); context
+#: values in multipart bodies and per resource, clashes refused, one origin rule for
+#: Location and next links, Action(status=) enforced (+172).
 #: Issue #21: error texts worded as an official client words them, content types that
 #: make a 2xx answer an error (+49).
-CORE_LINE_BUDGET = 13_499
+CORE_LINE_BUDGET = 13_671
 
 
 def test_the_core_does_not_grow() -> None:

@@ -11,7 +11,13 @@ import pytest
 
 DECLARING = Path(__file__).resolve().parents[1] / "docs" / "declaring.md"
 #: the sections whose ```python blocks are whole programs
-RUN = ("A whole service, end to end", "Parents that are fields", "Path segments", "Reference fields")
+RUN = (
+    "A whole service, end to end",
+    "Parents that are fields",
+    "Path segments",
+    "Reference fields",
+    "Context in queries and bodies",
+)
 
 
 def blocks(section: str) -> list[str]:

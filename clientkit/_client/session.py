@@ -36,7 +36,7 @@ from clientkit._client.transport import SIDE_EXCHANGES, UNSET, Transport
 from clientkit._declarations.answers import Answer
 from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.completeness import answer_level, mark_whole, plan_merge, refuse_erasing
-from clientkit._declarations.context import made_values, values_of, with_body
+from clientkit._declarations.context import Made, made_values, values_of, with_body
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.errors import (
     AnswerError,
@@ -45,12 +45,13 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     PaginationError,
     RedirectError,
+    UnexpectedStatus,
     excerpt_of,
     redacted_cause,
     repr_excerpt,
 )
 from clientkit._declarations.expansion import Level
-from clientkit._declarations.files import without_files
+from clientkit._declarations.files import has_files, without_files
 from clientkit._declarations.identity import spec_of
 from clientkit._declarations.jobs import Job, JobStatus
 from clientkit._declarations.options import (
@@ -66,6 +67,7 @@ from clientkit._declarations.paging import PageRequest, Paginator
 from clientkit._declarations.parents import fill_parents, placed_values, with_parents
 from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.progress import Cancel, OnProgress, deadline_after
+from clientkit._declarations.redaction import redact_url
 from clientkit._declarations.resource import Resource, ResourceSpec, etag_of, extra, fields_of, is_new
 from clientkit._declarations.retry import IDEMPOTENT_METHODS, RetryPolicy
 from clientkit._declarations.wire import is_token, pairs_of
@@ -130,6 +132,7 @@ class Session:
         self._templates = service.header_templates()
         self._in_query = made_values(service.context_query, service.context, "context_query")
         self._in_body = made_values(service.context_body, service.context, "context_body")
+        self._per_resource: dict[int, tuple[ResourceSpec, Made, Made]] = {}
         # (service's options, context generation, merged): rebuilt when either changes
         self._layer: tuple[RequestOptions, int, RequestOptions] | None = None
         self._generation = 0
@@ -249,13 +252,15 @@ class Session:
             refuse_unaccepted(resp, answer, method.upper())
         return resp
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(
+        self, method: str, path: str, *, spec: ResourceSpec | None = None, linked: bool = False, **kwargs: Any
+    ) -> requests.Response:
         """Send through the transport; ``last_response`` becomes this call's answer: the
         response, the failing response of an HTTP error, or ``None`` when none arrived (a failed
-        login's answer is not this call's)."""
+        login's answer is not this call's). ``spec``: the resource whose context values go
+        with it; ``linked``: ``path`` is a link the server gave (a next page), whose query is its own."""
         self._local.response = None
-        if self._in_query or self._in_body:
-            kwargs = self._with_context(path, kwargs)
+        kwargs = self._with_context(path, kwargs, self._made(spec), linked)
         self._local.sent = getattr(self._local, "sent", 0) + 1
         try:
             resp = self.transport.request(method, path, **kwargs)
@@ -266,19 +271,45 @@ class Session:
         self._local.response = resp
         return resp
 
-    def _with_context(self, path: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The declared context values added to a request's query and JSON body, beside
-        (never over) the parameters and keys it has."""
+    def _made(self, spec: ResourceSpec | None) -> tuple[Made, Made]:
+        """The context values of the query and of the body: the resource's, else the service's."""
+        if spec is None or (spec.context_query is None and spec.context_body is None):
+            return self._in_query, self._in_body
+        known = self._per_resource.get(id(spec))
+        if known is None or known[0] is not spec:
+            names = self.service.context
+            query = made_values(spec.context_in(self.service, "query"), names, "context_query")
+            body = made_values(spec.context_in(self.service, "body"), names, "context_body")
+            known = self._per_resource[id(spec)] = (spec, query, body)
+        return known[1], known[2]
+
+    def _with_context(
+        self, path: str, kwargs: dict[str, Any], made: tuple[Made, Made], linked: bool
+    ) -> dict[str, Any]:
+        """The declared context values added to a request's query and body (JSON or multipart)
+        beside the parameters and keys it has; one it has with another value is refused."""
+        in_query, in_body = made
+        upload = kwargs.pop("upload", None)
+        if not (in_query or in_body):
+            return kwargs if upload is None else {**kwargs, "data": body_for(upload)}
         with self._context_lock:
             context = dict(self._context)
-        if "json" in kwargs:
-            kwargs = {**kwargs, "json": with_body(kwargs["json"], self._in_body, context)}
-        if self._in_query:
+        if upload is not None:
+            kwargs = {**kwargs, "data": body_for(with_body(upload, in_body, context, "context_body"))}
+        elif "json" in kwargs:
+            kwargs = {**kwargs, "json": with_body(kwargs["json"], in_body, context, "context_body")}
+        if in_query:
             params = pairs_of(kwargs.get("params") or (), "query parameters")
             options = kwargs.get("options")
-            taken = [k for k, _ in params] + list(options.params if options else ())
-            taken += [k for k, _ in parse_qsl(urlsplit(path).query, keep_blank_values=True)]
-            kwargs = {**kwargs, "params": params + values_of(self._in_query, context, taken)}
+            own = parse_qsl(urlsplit(path).query, keep_blank_values=True)
+            given: dict[str, list[Any]] = {}
+            session = list(options.params.items()) if options else []
+            for key, value in [*params, *session, *([] if linked else own)]:
+                given.setdefault(key, []).append(value)
+            kept = {k for k, _ in own} if linked else set()  # a server's link keeps its own query
+            wanted = tuple(m for m in in_query if m[0] not in kept)
+            added = values_of(wanted, context, given, "context_query", loose=True)
+            kwargs = {**kwargs, "params": params + added}
         return kwargs
 
     def _note(self, response: requests.Response) -> None:
@@ -357,6 +388,7 @@ class Session:
         checked_plan(plan)
         target_of(to)
         query = pairs_of(params or {}, "query parameters")
+        spec = None if isinstance(target, str) else spec_of(target)
 
         def opener(headers: Mapping[str, str]) -> Stream:
             return open_stream(
@@ -367,6 +399,7 @@ class Session:
                 deadline=plan.deadline,
                 params=query,
                 carry=headers,
+                spec=spec,
                 **_payload(json),
             )
 
@@ -398,8 +431,15 @@ class Session:
         options = self._resolve(kwargs.pop("options"))
         if answer.kind == "stream":
             kwargs.pop("invalidates", None)
-            return open_stream(self._send, method, url, options=options, accept=answer, **kwargs)
-        resp = self._send(method, url, options=options, **kwargs)
+            stream = open_stream(self._send, method, url, options=options, accept=answer, spec=spec, **kwargs)
+            try:
+                self._refuse_status(spec, name, stream.response)
+            except UnexpectedStatus:
+                stream.close()
+                raise
+            return stream
+        resp = self._send(method, url, options=options, spec=spec, **kwargs)
+        self._refuse_status(spec, name, resp)
         refuse_unaccepted(resp, answer, method)
         if answer.kind == "bytes":
             return resp.content
@@ -407,6 +447,24 @@ class Session:
             return text_of(resp)
         body = self._checked(spec.check_in(self.service), self.transport.json_of(resp, method), resp)
         return None if body is None else spec.envelope_in(self.service).unwrap(body, name)
+
+    @staticmethod
+    def _refuse_status(spec: ResourceSpec, name: str, resp: requests.Response) -> None:
+        """An action declared to answer one status (``Action(status=)``) that answered another:
+        :class:`UnexpectedStatus` naming both."""
+        expected = spec.action_statuses.get(name)
+        if expected is None or resp.status_code == expected:
+            return
+        error = UnexpectedStatus(
+            f"{spec.name}.{name} answers {expected}, not {resp.status_code}",
+            status=resp.status_code,
+            headers=resp.headers,
+            method=resp.request.method or "",
+            url=resp.url,
+            response=resp,
+        )
+        error.expected = expected
+        raise error
 
     def _call(
         self,
@@ -418,6 +476,8 @@ class Session:
         options: RequestOptions | None,
         invalidates: Iterable[str] = (),
         check: AnswerCheck | None = None,
+        spec: ResourceSpec | None = None,
+        linked: bool = False,
     ) -> tuple[Any, requests.Response]:
         resp = self._send(
             method,
@@ -425,6 +485,8 @@ class Session:
             params=params,
             options=self._resolve(options),
             invalidates=invalidates,
+            spec=spec,
+            linked=linked,
             **_payload(json),
         )
         return self._checked(check, self.transport.json_of(resp, method), resp), resp
@@ -524,7 +586,7 @@ class Session:
         target = self._path(spec, "get", None, {**self._identity_args(spec, id), **path})
         query = self._level_params(spec, lvl, "get") + pairs_of(params or {}, "query parameters")
         check = spec.check_in(self.service)
-        body, resp = self._call("GET", target, params=query, options=options, check=check)
+        body, resp = self._call("GET", target, params=query, options=options, check=check, spec=spec)
         payload = with_parents(cls, spec, spec.envelope_in(self.service).unwrap(body, "get"), path)
         obj = self.converter.load(payload, cls, lvl, etag=resp.headers.get("ETag"))
         mark_whole(obj, self._whole_answer(spec, params))
@@ -559,7 +621,7 @@ class Session:
                 return _remember_parents(load(with_parents(cls, spec, raw, path), level), spec, path)
 
         return Pager(
-            self._fetcher(options, spec.check_in(self.service)),
+            self._fetcher(options, spec.check_in(self.service), spec),
             spec.paginator_in(self.service),
             PageRequest(method="GET", target=target, params=query),
             make,
@@ -612,15 +674,10 @@ class Session:
         )
 
     def _fetcher(
-        self, options: RequestOptions | None, check: AnswerCheck | None
+        self, options: RequestOptions | None, check: AnswerCheck | None, spec: ResourceSpec | None = None
     ) -> Callable[[PageRequest], tuple[Any, requests.Response]]:
         def fetch(request: PageRequest) -> tuple[Any, requests.Response]:
-            absolute = request.target.startswith(("http://", "https://"))
-            if absolute and not self.transport.is_own(request.target):
-                self._local.response = None
-                raise PaginationError(
-                    "the next page is on another host; refusing to follow it with credentials"
-                )
+            self._refuse_elsewhere(request.target, "the next page", PaginationError)
             return self._call(
                 request.method,
                 request.target,
@@ -628,9 +685,21 @@ class Session:
                 json=request.body if request.body is not None else UNSET,
                 options=options,
                 check=check,
+                spec=spec,
+                linked=request.number > 0,
             )
 
         return fetch
+
+    def _refuse_elsewhere(self, url: str, what: str, error: Callable[[str], Exception]) -> None:
+        """The one rule for a URL an answer gives (a next page, a ``Location``): followed
+        only on the service's origin or a declared origin that receives its credentials;
+        anywhere else ``error`` is raised and nothing is sent."""
+        if url.startswith(("http://", "https://")) and not self.transport.follows(url):
+            self._local.response = None
+            raise error(
+                f"{what} is on another host ({redact_url(url)}); refusing to follow it with credentials"
+            )
 
     @_forgets_on_failure
     def create(self, obj: R, *, level: Level | None = None, **path: Any) -> R:
@@ -721,7 +790,15 @@ class Session:
         query = self._level_params(spec, level, "delete")
         related = self._related(spec, obj, path)
         check = spec.check_in(self.service)
-        self._call(spec.delete_method, url, params=query, options=options, invalidates=related, check=check)
+        self._call(
+            spec.delete_method,
+            url,
+            params=query,
+            options=options,
+            invalidates=related,
+            check=check,
+            spec=spec,
+        )
 
     @_forgets_on_failure
     def refresh(self, obj: R, *, level: Level | None = None, **options: Unpack[CallOptions]) -> R:
@@ -736,7 +813,7 @@ class Session:
         """GET ``obj`` at ``url`` and replace its state with the answer."""
         params = self._level_params(spec, level, "get")
         check = spec.check_in(self.service)
-        body, resp = self._call("GET", url, params=params, options=options, check=check)
+        body, resp = self._call("GET", url, params=params, options=options, check=check, spec=spec)
         payload = spec.envelope_in(self.service).unwrap(body, "get")
         payload = with_parents(type(obj), spec, payload, obj._ck_parents or {})
         self.converter.reload(obj, payload, level, etag=resp.headers.get("ETag"))
@@ -899,6 +976,7 @@ class Session:
                 options=options,
                 invalidates=self._related(spec, obj, path),
                 check=spec.check_in(self.service),
+                spec=spec,
             )
             taken = body is not None and mode == "representation"
             answer = envelope.unwrap(body, operation) if taken else None
@@ -946,14 +1024,16 @@ class Session:
                 f"{spec.name} cannot be fetched again after its write: its identity "
                 f"{list(spec.identity)} is unknown and the answer has no Location header"
             )
+        where = f"the Location of {spec.name}'s {resp.request.method} answer"
+        self._refuse_elsewhere(url, where, RedirectError)
         fresh = RequestOptions(headers={"If-Match": None}, cache="refresh")
         self._reload(obj, spec, url, lvl, (options or RequestOptions()).merge(fresh))
 
 
 def _payload(json: Any) -> dict[str, Any]:
-    """How a payload is sent: as JSON, or as multipart/form-data when it holds files."""
-    upload = body_for(json)
-    return {"json": json} if upload is None else {"data": upload}
+    """How a payload is sent: as JSON, or as multipart/form-data when it holds files (built by
+    ``Session._send`` once the context's values are in it)."""
+    return {"upload": json} if has_files(json) else {"json": json}
 
 
 def _refuse_for_a_path(name: str | None, json: Any, options: Mapping[str, Any]) -> None:

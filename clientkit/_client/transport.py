@@ -229,6 +229,11 @@ class Transport:
         """Whether ``url`` is on the service's own origin (scheme, host and port)."""
         return origin_of(url) == self.origin
 
+    def follows(self, url: str) -> bool:
+        """Whether a link an answer gives (a next page, a ``Location``) may be followed: it
+        is on the service's origin or on a declared origin that receives the credentials."""
+        return self._trusted(url) is True
+
     def _trusted(self, url: str) -> bool | None:
         """Whether a call to ``url`` carries the credential and headers: the service's own
         origin does, a declared one if declared to; ``None``: no call may go there."""

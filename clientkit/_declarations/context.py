@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from clientkit._declarations.errors import DeclarationError
+from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.paths import PLACEHOLDER
 
 #: name -> how its value is made from the session's context (``None``: left out)
@@ -67,24 +67,73 @@ def _computed(function: Callable[..., Any], where: str) -> Callable[[Mapping[str
     return lambda _context: function()
 
 
-def values_of(made: Made, context: Mapping[str, Any], taken: Iterable[str]) -> list[tuple[str, Any]]:
-    """The values to add, in declared order: none for a name in ``taken`` (the caller's own
-    wins), none whose value is ``None`` (an unset context is left out, never sent as null)."""
-    skip = set(taken)
+def values_of(
+    made: Made,
+    context: Mapping[str, Any],
+    given: Mapping[str, Sequence[Any]],
+    where: str,
+    loose: bool = False,
+) -> list[tuple[str, Any]]:
+    """The values to add, in declared order; none whose value is ``None`` (an unset context
+    is left out, never sent as null). A key the request already has (``given``: its values)
+    gets nothing added when it holds the context's value; another value raises
+    :class:`InvalidRequestError` naming both, never one silently replacing the other.
+    ``loose``: a query, where ``1`` and ``"1"`` are the same text."""
     pairs = []
     for key, make in made:
-        if key in skip:
-            continue
         value = make(context)
-        if value is not None:
-            pairs.append((key, value))
+        if value is None:
+            continue
+        if key in given:
+            if not all(g == value or (loose and str(g) == str(value)) for g in given[key]):
+                raise InvalidRequestError(
+                    f"the request's own {'parameter' if loose else 'body key'} {key!r} differs from "
+                    f"the value {where}[{key!r}] gives it; pass the same value or none"
+                )
+            continue
+        pairs.append((key, value))
     return pairs
 
 
-def with_body(body: Any, made: Made, context: Mapping[str, Any]) -> Any:
-    """A JSON object body with the context's values added beside its own keys (never over
-    one of them, even a null); any other body (none, a list, a form) as it is."""
+def with_body(body: Any, made: Made, context: Mapping[str, Any], where: str) -> Any:
+    """A JSON object body (or a multipart payload) with the context's values added after its
+    own keys; any other body (none, a list, a form) as it is."""
     if not made or not isinstance(body, Mapping):
         return body
-    added = values_of(made, context, body)
+    added = values_of(made, context, {k: [v] for k, v in body.items()}, where)
     return {**body, **dict(added)} if added else body
+
+
+def own_values(declared: Any, names: Iterable[str], where: str) -> Mapping[str, Any] | bool | None:
+    """A resource's ``context_query`` or ``context_body``, checked: ``None`` (the service's),
+    ``False`` (none of the service's), or a mapping adding to the service's, where a value
+    of ``None`` leaves that key of the service's out."""
+    if declared is None or declared is False:
+        return declared
+    if not isinstance(declared, Mapping):
+        raise DeclarationError(f"{where} must be a mapping or False, not {type(declared).__name__}")
+    made_values({k: v for k, v in declared.items() if v is not None}, names, where)
+    return dict(declared)
+
+
+def merged(service: Mapping[str, Any], own: Mapping[str, Any] | bool | None) -> dict[str, Any]:
+    """The values in effect for a resource: the service's, with the resource's own over them."""
+    if own is False:
+        return {}
+    values = {**service, **(own if isinstance(own, Mapping) else {})}
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def refuse_collisions(
+    name: str, body: Iterable[str], query: Iterable[str], wires: Iterable[str], params: Iterable[str]
+) -> None:
+    """A context key may not be a field a write sends (``wires``) or a parameter the resource
+    sends itself (``params``): one value would silently replace the other."""
+    checks = (("context_body", body, wires, "field"), ("context_query", query, params, "parameter"))
+    for where, keys, taken, what in checks:
+        clash = sorted(set(keys) & set(taken))
+        if clash:
+            raise DeclarationError(
+                f"{name}: {where} keys {clash} are also a {what} it sends; rename one, or leave "
+                f"the key out for this resource ({where}={{{clash[0]!r}: None}})"
+            )

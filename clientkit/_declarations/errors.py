@@ -391,6 +391,13 @@ class AnswerError(APIError):
     HTTP status (often 200), ``body`` the decoded body (redacted)."""
 
 
+class UnexpectedStatus(APIError):
+    """A success status other than the one the call declares it answers (``Action(status=)``):
+    ``status`` is what came, ``expected`` what was declared."""
+
+    expected: int | None = None
+
+
 STATUS_ERRORS: dict[int, type[APIError]] = {
     cls.status_code: cls
     for cls in (

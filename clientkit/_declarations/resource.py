@@ -16,6 +16,7 @@ import attrs
 
 from clientkit._declarations.answers import Answer, Kind
 from clientkit._declarations.checks import AnswerCheck
+from clientkit._declarations.context import merged, own_values
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
 from clientkit._declarations.paths import PLACEHOLDER, PathTemplate, SegmentCodec
@@ -135,7 +136,8 @@ class Action:
     ``answer`` is what it answers (``"json"``, ``"bytes"``, ``"text"`` or ``"stream"``) and
     ``accept`` the media types it takes (``"application/pdf"``); another type raises
     :class:`~clientkit.errors.UnexpectedContentType`. ``origin`` names one of the service's
-    declared ``origins`` the action is sent to (``None``: the base URL's).
+    declared ``origins`` the action is sent to (``None``: the base URL's). ``status``: the one
+    2xx status it must answer; another raises :class:`~clientkit.errors.UnexpectedStatus`.
     """
 
     method: str
@@ -182,6 +184,9 @@ class ResourceSpec:
     parent_fields: tuple[str, ...] = ()
     action_origins: Mapping[str, str] = attrs.field(factory=dict)
     expandable: Mapping[str, str] = attrs.field(factory=dict)
+    action_statuses: Mapping[str, int] = attrs.field(factory=dict)
+    context_query: Mapping[str, Any] | bool | None = None
+    context_body: Mapping[str, Any] | bool | None = None
 
     def template(self, operation: str) -> PathTemplate:
         """The path template of ``operation`` (an action name works too)."""
@@ -216,6 +221,12 @@ class ResourceSpec:
         if self.answer_check is False:
             return None
         return self.answer_check if isinstance(self.answer_check, AnswerCheck) else service.answer_check
+
+    def context_in(self, service: type[Service], where: Literal["query", "body"]) -> dict[str, Any]:
+        """The context values of the resource's requests: the service's ``context_query`` (or
+        ``context_body``) with the resource's own over them (``False``: none)."""
+        own = self.context_query if where == "query" else self.context_body
+        return merged(getattr(service, f"context_{where}"), own)
 
     def segments_in(self, service: type[Service]) -> SegmentCodec:
         """How path values become segments: the resource's codec, else the service's."""
@@ -387,6 +398,8 @@ def resource(
     write_answers: str | Mapping[str, str] | None = None,
     answer_check: AnswerCheck | Literal[False] | None = None,
     segments: SegmentCodec | None = None,
+    context_query: Mapping[str, Any] | Literal[False] | None = None,
+    context_body: Mapping[str, Any] | Literal[False] | None = None,
 ) -> Callable[[type[R]], type[R]]:
     """Declare where a resource lives. Mistakes raise :class:`DeclarationError` here.
 
@@ -396,18 +409,17 @@ def resource(
         many: path of the collection (``/apps``); also the default for create.
         create, update, delete: paths that differ from those defaults.
         actions: named custom operations, ``{"publish": Action("POST", "/app/{id}/publish")}``.
-        identity: the identifying field(s); defaults to fields marked ``identity=True``,
-            else a field named ``id``.
+        identity: the identifying field(s): fields marked ``identity=True``, else ``id``.
         singleton: the resource has no identity (``/version``, ``/me``).
         parents: placeholders given at call time (``/apps/{app}/items``); a field may be one.
         path_params: placeholders with fixed values for this class.
-        expansion, envelope, pagination, write_answers, answer_check, segments: overrides of
-            the service's (``write_answers={"update": "none"}``; ``answer_check=False``: none).
+        expansion, envelope, pagination, write_answers, answer_check, segments, context_query,
+            context_body: overrides of the service's (``answer_check=False``: none; context
+            values add to the service's, ``{"env": None}`` drops one, ``False`` all).
         save: how ``save()`` sends changes: ``"PATCH"`` (the changed fields, with
             ``patch_method``) or ``"PUT"`` (the whole resource, with ``update_method``).
         create_method, update_method, patch_method, delete_method: the verbs of create, full
-            update, partial update and delete (``patch_method="PUT"`` for an API that merges a
-            PUT; ``delete="/items/{id}/-/delete", delete_method="POST"``).
+            update, partial update and delete (``patch_method="PUT"``, ``delete_method="POST"``).
 
     Example: ``@Shop.resource(one="/products/{id}", many="/products")`` on a resource class.
     """
@@ -459,6 +471,9 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         parent_fields=_parent_fields(cls, paths, parents, ident),
         action_origins=_action_origins(cls, service, declared["actions"] or {}),
         expandable={n: f.wire for f in cls.__ck_fields__ if f.level > 0 for n in (f.name, f.wire)},
+        action_statuses=_action_statuses(cls, declared["actions"] or {}),
+        context_query=own_values(declared["context_query"], context, f"{cls.__name__} context_query"),
+        context_body=own_values(declared["context_body"], context, f"{cls.__name__} context_body"),
     )
     _check_routes(cls, spec)
     return spec
@@ -569,6 +584,16 @@ def _action_origins(cls: type, service: Any, actions: Mapping[str, Action]) -> d
         if act.origin is not None and declared is not None and act.origin not in declared:
             raise DeclarationError(f"{cls.__name__}: action {name!r} names undeclared origin {act.origin!r}")
     return {name: act.origin for name, act in actions.items() if act.origin is not None}
+
+
+def _action_statuses(cls: type, actions: Mapping[str, Action]) -> dict[str, int]:
+    """The one success status each action declares it must answer."""
+    for name, act in actions.items():
+        if act.status is not None and (type(act.status) is not int or not 200 <= act.status <= 299):
+            raise DeclarationError(
+                f"{cls.__name__}: action {name!r} status must be a 2xx int, not {act.status!r}"
+            )
+    return {name: act.status for name, act in actions.items() if act.status is not None}
 
 
 def _answers(cls: type, actions: Mapping[str, Action]) -> dict[str, Answer]:

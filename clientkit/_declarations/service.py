@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from clientkit._declarations.checks import AnswerCheck, refuse_field_codes
-from clientkit._declarations.context import made_values
+from clientkit._declarations.context import made_values, refuse_collisions
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import DeclarationError, ErrorShape, InvalidRequestError
@@ -89,7 +89,7 @@ class Service:
         context_query, context_body: parameters added to every request's query, and keys
             added to every JSON object body: templates of context names
             (``{"userId": "{user}"}``) or callables of the context (or of nothing), left
-            out while ``None``; the call's own parameters and body keys win.
+            out while ``None``; a call's own key with another value is refused.
         json, query: body and query-string spelling.
         retry, timeout: transport defaults.
         max_body: the largest decoded response body accepted, in bytes (256 MiB);
@@ -166,6 +166,10 @@ class Service:
         if spec is not None and (spec.many or spec.create) is not None:
             assigned = [f.name for f in fields_of(resource_cls) if f.name in spec.identity and f.read_only]
             refuse_lost_identity(name, spec.write_answer_in(cls, "create"), assigned)
+        if spec is not None:
+            sent = [f.wire for f in fields_of(resource_cls) if not f.read_only]
+            params = [spec.expansion.param] if spec.expansion is not None else []
+            refuse_collisions(name, spec.context_in(cls, "body"), spec.context_in(cls, "query"), sent, params)
         cls.resources[name] = resource_cls
 
     @classmethod

@@ -74,6 +74,19 @@ class Reply:
     raw: bool = False
 
 
+def _answering(handler: Handler, status: int | None) -> Handler:
+    """An action's route answering its success with the status it declares (``Action(status=)``)."""
+    if status is None:
+        return handler
+
+    def answer(req: SandboxRequest) -> Reply:
+        result = handler(req)
+        reply = result if isinstance(result, Reply) else Reply(200, result)
+        return attrs.evolve(reply, status=status) if reply.status == 200 else reply
+
+    return answer
+
+
 @attrs.define
 class SandboxRequest:
     """What a handler sees: the request, its path values, the caller, the sandbox."""
@@ -342,7 +355,8 @@ class Sandbox:
             self._add(spec.delete.template, [spec.delete_method], _Route(bind(self._delete), False, "delete"))
         for served in served_actions(cls, _document):
             self._actions[(spec.name, served.name)] = served
-            self._add(served.template.template, [served.method], _Route(served, False, served.name))
+            answer = _answering(served, spec.action_statuses.get(served.name))
+            self._add(served.template.template, [served.method], _Route(answer, False, served.name))
 
     # -- seeding and state ---------------------------------------------------------------------
 
@@ -612,7 +626,8 @@ class Sandbox:
             and level_type(types[f.name], f.level) is not types[f.name]
             and not conforms(payload[f.wire], level_type(types[f.name], f.level))
         }
-        dropped = read_only | counts | (set(self.service.context_body) - declared)  # context: who asks
+        context = spec_of(cls).context_in(self.service, "body")
+        dropped = read_only | counts | (set(context) - declared)  # context: who asks
         kept = {k: v for k, v in payload.items() if k not in dropped and (self.keep_unknown or k in declared)}
         return store_ids(cls, kept)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from clientkit import (
     loaded_level,
 )
 from clientkit.errors import (
+    DeclarationError,
     DecodeError,
     InvalidRequestError,
     PaginationError,
@@ -28,6 +30,7 @@ from clientkit.errors import (
     RequestTimeout,
     ServerError,
 )
+from clientkit.files import File
 from tests.faults.test_flow_faults import Thing as FlowThing
 from tests.faults.test_flow_faults import connect as connect_to
 from tests.support.scripted import Reply, ScriptedServer
@@ -330,6 +333,110 @@ def test_next_page_url_on_another_host_is_refused(server: ScriptedServer) -> Non
     assert len(server.received) == 1
 
 
+class Filed(Service):
+    auth = TokenAuth(scheme="Token")
+    write_answers = {"create": "refetch"}
+
+
+@Filed.resource(one="/memos/{id}", many="/memos")
+class Memo(Resource):
+    id: int | None = field(read_only=True)
+    text: str | None = None
+
+
+def test_refetch_never_follows_a_location_on_another_origin(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    server.on(
+        "POST", "/memos", Reply(201, json={"ok": True}, headers={"Location": other_server.url + "/memos/1"})
+    )
+    other_server.on("GET", "/memos/1", Reply(json={"id": 1, "text": "stolen"}))
+    with Filed.connect(server.url, token="tok-123456", retries=0) as api:
+        with pytest.raises(RedirectError, match=r"Location of Memo's POST answer is on another host"):
+            api.create(Memo(text="a"))
+        assert api.last_response is None
+    assert [r.method for r in server.received] == ["POST"] and other_server.received == []
+
+
+def test_links_on_a_declared_origin_that_receives_credentials_are_followed(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    from clientkit._declarations.paging import NextUrl
+    from clientkit.model import Origin
+
+    class Trusting(Filed):
+        origins = {"mirror": Origin(other_server.url, credentials=True), "cdn": server.host_alias_url}
+
+    @Trusting.resource(one="/memos/{id}", many="/memos", pagination=NextUrl(items="data"))
+    class Note(Resource):
+        id: int | None = field(read_only=True)
+        text: str | None = None
+
+    server.on(
+        "POST", "/memos", Reply(201, json={"ok": True}, headers={"Location": other_server.url + "/memos/1"})
+    )
+    server.on("GET", "/memos", Reply(json={"data": [{"id": 1}], "next": other_server.url + "/memos?p=2"}))
+    other_server.on("GET", "/memos/1", Reply(json={"id": 1, "text": "a"}))
+    other_server.on("GET", "/memos", Reply(json={"data": [{"id": 2}], "next": server.host_alias_url + "/m"}))
+    with Trusting.connect(server.url, token="tok-123456", retries=0) as api:
+        assert api.create(Note(text="a")) == Note(id=1, text="a")
+        with pytest.raises(PaginationError, match="the next page is on another host"):
+            list(api.list(Note))  # the cdn is declared, but receives no credentials
+    fetched, page = other_server.received
+    assert fetched.header("Authorization") == page.header("Authorization") == "Token tok-123456"
+    assert [r.path for r in server.received] == ["/memos", "/memos"]
+
+
+class Strict(Service):
+    pass
+
+
+@Strict.resource(
+    one="/cards/{id}",
+    actions={
+        "card": Action("GET", "/cards/{id}/card", status=200),
+        "queue": Action("POST", "/cards/{id}/queue", status=202),
+        "raw": Action("GET", "/cards/{id}/raw", status=200, answer="bytes"),
+    },
+)
+class Card(Resource):
+    id: int | None = None
+
+
+def test_an_action_declared_with_a_status_refuses_another_success_status(server: ScriptedServer) -> None:
+    from clientkit.errors import UnexpectedStatus
+
+    server.on("GET", "/cards/1/card", Reply(json={"a": 1}), Reply(204))
+    server.on("POST", "/cards/1/queue", Reply(202, json={"id": 9}), Reply(200, json={"id": 9}))
+    server.on("GET", "/cards/1/raw", Reply(201, body=b"x", content_type="application/octet-stream"))
+    with Strict.connect(server.url, retries=0) as api:
+        assert api.action(Card, "card", id=1) == {"a": 1}
+        with pytest.raises(UnexpectedStatus, match=r"Card\.card answers 200, not 204") as caught:
+            api.action(Card, "card", id=1)
+        assert (caught.value.status, caught.value.expected) == (204, 200)
+        assert api.action(Card, "queue", id=1) == {"id": 9}
+        with pytest.raises(UnexpectedStatus, match="answers 202, not 200"):
+            api.action(Card, "queue", id=1)
+        with pytest.raises(UnexpectedStatus, match="answers 200, not 201"):
+            api.action(Card, "raw", id=1)
+    with pytest.raises(DeclarationError, match="status must be a 2xx int"):
+
+        @Strict.resource(one="/x/{id}", actions={"go": Action("POST", "/x/{id}/go", status=404)})
+        class Bad(Resource):
+            id: int | None = None
+
+
+def test_the_sandbox_answers_an_action_with_its_declared_status() -> None:
+    from clientkit.sandbox import Sandbox
+
+    box = Sandbox(Strict, data={"Card": [{"id": 1}]})
+    with box as url, Strict.connect(url) as api:
+        assert api.action(Card, "queue", id=1) == {"id": 1}  # UnexpectedStatus unless 202
+        assert api.last_response is not None and api.last_response.status_code == 202
+        assert api.action(Card, "card", id=1) == {"id": 1}
+        assert api.last_response is not None and api.last_response.status_code == 200
+
+
 def test_session_repr_and_pickle_hide_the_token(server: ScriptedServer) -> None:
     import pickle
 
@@ -590,18 +697,171 @@ def test_context_values_follow_the_context_and_never_overwrite(server: ScriptedS
     with Tracked.connect(server.url, retries=0) as api:
         api.create(Note(text="a"))
         api.set_context(user="u7", team="red", stage=None)
-        api.request("POST", "/notes", json={"userId": None, "text": "mine"})
-        api.request("GET", "/notes?env=mine", params={"scope": "given"})
-        list(api.with_options(params={"tick": "fixed"}).list(Note))
+        api.request("POST", "/notes", json={"userId": "u7", "text": "mine"})  # the same value
+        api.request("GET", "/notes?env=mine", params={"scope": "team-red"})  # env is unset now
+        list(api.with_options(params={"scope": "team-red"}).list(Note))
         api.request("POST", "/notes", json=[1, 2])  # not an object: left as it is
+        sent = len(server.received)
+        with pytest.raises(
+            InvalidRequestError, match=r"body key 'userId' differs .*context_body\['userId'\]"
+        ):
+            api.request("POST", "/notes", json={"userId": None, "text": "mine"})
+        with pytest.raises(
+            InvalidRequestError, match=r"parameter 'scope' differs .*context_query\['scope'\]"
+        ):
+            api.request("GET", "/notes", params={"scope": "blue"})
+        with pytest.raises(InvalidRequestError, match="parameter 'scope' differs"):
+            api.request("GET", "/notes?scope=blue")
+        with pytest.raises(InvalidRequestError, match="parameter 'scope' differs"):
+            list(api.with_options(params={"scope": "blue"}).list(Note))
+        assert len(server.received) == sent  # nothing was sent
     first, own, query, listed, listing = server.received
     assert first.json == {"text": "a"}  # no user: both left out
     assert "env" in _query(first) and "env" not in _query(own)  # unset since
-    assert own.json == {"userId": None, "text": "mine", "by": "u7@None"}  # the body's own null wins
+    assert own.json == {"userId": "u7", "text": "mine", "by": "u7@None"}
     assert _query(own)["scope"] == ["team-red"]
-    assert _query(query)["env"] == ["mine"] and _query(query)["scope"] == ["given"]
-    assert _query(listed)["tick"] == ["fixed"] and _query(listed)["scope"] == ["team-red"]
+    assert _query(query)["env"] == ["mine"] and _query(query)["scope"] == ["team-red"]
+    assert _query(listed)["scope"] == ["team-red"]  # once, not twice
     assert listing.json == [1, 2]
+
+
+def test_context_values_go_in_multipart_bodies_as_form_fields(server: ScriptedServer) -> None:
+    from tests.support.multipart import Part, parts_of
+
+    server.on("POST", "/notes/1/ping", Reply(json={}))
+    with Tracked.connect(server.url, user=42, retries=0) as api:
+        api.action(Note, "ping", id=1, json={"text": "hi", "doc": File(b"abc", filename="a.txt")})
+        with pytest.raises(InvalidRequestError, match="body key 'userId' differs"):
+            api.action(Note, "ping", id=1, json={"userId": 7, "doc": File(b"abc")})
+    (ping,) = server.received
+    parts = parts_of(ping.body, ping.header("Content-Type") or "")
+    assert parts == [  # fields first (the payload's, then the context's), then the files
+        Part("text", b"hi"),
+        Part("userId", b"42"),
+        Part("by", b"42@prod"),
+        Part("doc", b"abc", "a.txt"),
+    ]
+
+
+@Tracked.resource(one="/docs/{id}", many="/docs")
+class Doc(Resource):
+    id: int | None = field(read_only=True)
+    title: str | None = None
+    file: File | Path | str | None = None
+
+
+def test_the_sandbox_accepts_context_fields_in_an_upload_and_stores_none() -> None:
+    from clientkit.sandbox import Sandbox
+
+    box = Sandbox(Tracked)
+    with box as url, Tracked.connect(url, user=7) as api:
+        made = api.create(Doc(title="t", file=File(b"abc", filename="a.txt")))
+        assert api.get(Doc, made.id).title == "t" and extra(api.get(Doc, made.id)) == {}
+    (entry,) = box.journal.entries("POST", "/docs")
+    assert entry.json["parts"][:3] == [{"title": "t"}, {"userId": "7"}, {"by": "7@prod"}]
+
+
+class Scoped(Service):
+    context = {"user": None, "project": None}
+    context_query = {"env": "prod", "user": "{user}"}
+    context_body = {"userId": "{user}"}
+
+
+@Scoped.resource(
+    one="/tasks/{id}",
+    many="/tasks",
+    actions={"export": Action("GET", "/tasks/{id}/export", answer="bytes")},
+    context_query={"project": "{project}", "env": None},  # adds one, leaves the service's env out
+    context_body={"userId": lambda ctx: f"u{ctx['user']}"},  # overrides the service's
+)
+class Task(Resource):
+    id: int | None = field(read_only=True)
+    title: str | None = None
+
+
+@Scoped.resource(one="/labels/{id}", many="/labels", context_query=False, context_body=False)
+class Label(Resource):
+    id: int | None = field(read_only=True)
+    name: str | None = None
+
+
+def test_a_resource_declares_its_own_context_values(server: ScriptedServer) -> None:
+    server.on("POST", "/tasks", Reply(201, json={"id": 1, "title": "a"}))
+    server.on("GET", "/tasks", Reply(json=[{"id": 1, "title": "a"}]))
+    server.on("POST", "/labels", Reply(201, json={"id": 2, "name": "l"}))
+    server.on("GET", "/other", Reply(json={}))
+    with Scoped.connect(server.url, user=7, project=3, retries=0) as api:
+        api.create(Task(title="a"))
+        list(api.list(Task))
+        api.create(Label(name="l"))
+        api.request("GET", "/other")
+    task, listed, label, other = server.received
+    assert task.json == {"title": "a", "userId": "u7"}
+    assert _query(task) == _query(listed) == {"user": ["7"], "project": ["3"]}
+    assert label.json == {"name": "l"} and label.query == ""  # none of the service's
+    assert _query(other) == {"env": ["prod"], "user": ["7"]}  # a call of no resource: the service's
+
+
+def test_a_download_of_a_resources_action_carries_the_resources_values(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    server.on("GET", "/tasks/1/export", Reply(body=b"data", content_type="application/octet-stream"))
+    with Scoped.connect(server.url, user=7, project=3, retries=0) as api:
+        api.download(Task, "export", id=1, to=tmp_path / "export.bin")
+        api.download("/tasks/1/export", to=tmp_path / "plain.bin")
+    own, plain = server.received
+    assert _query(own) == {"user": ["7"], "project": ["3"]}
+    assert _query(plain) == {"env": ["prod"], "user": ["7"]}
+    assert (tmp_path / "export.bin").read_bytes() == b"data"
+
+
+def test_per_resource_context_values_in_the_sandbox() -> None:
+    from clientkit.sandbox import Sandbox
+
+    sandbox = Sandbox(Scoped)
+    with sandbox as url, Scoped.connect(url, user=7, project=3) as api:
+        made = api.create(Task(title="a"))
+        assert api.get(Task, made.id) == Task(id=made.id, title="a")  # userId is not stored
+        assert api.create(Label(name="l")).name == "l"
+    entry = sandbox.journal.entries("POST", "/tasks")[0]
+    assert entry.json == {"title": "a", "userId": "u7"} and ("project", "3") in entry.params
+
+
+def test_context_keys_that_are_fields_or_parameters_are_refused_when_declared() -> None:
+    with pytest.raises(DeclarationError, match=r"Doc: context_body keys \['userId'\] are also a field"):
+
+        @Scoped.resource(one="/docs/{id}")
+        class Doc(Resource):
+            id: int | None = None
+            user_id: int | None = field(wire="userId")
+
+    @Scoped.resource(one="/docs2/{id}", context_body={"userId": None})  # left out: allowed
+    class Doc2(Resource):
+        id: int | None = None
+        user_id: int | None = field(wire="userId")
+
+    @Scoped.resource(one="/docs3/{id}")  # a read-only field is never sent: no clash
+    class Doc3(Resource):
+        id: int | None = None
+        user_id: int | None = field(wire="userId", read_only=True)
+
+    with pytest.raises(DeclarationError, match=r"context_query keys \['user'\] are also a parameter"):
+
+        @Scoped.resource(one="/docs4/{id}", expansion=Expansion("user", style="list"))
+        class Doc4(Resource):
+            id: int | None = None
+
+    with pytest.raises(DeclarationError, match="context_body must be a mapping or False"):
+
+        @Scoped.resource(one="/docs5/{id}", context_body="{user}")  # type: ignore[arg-type]
+        class Doc5(Resource):
+            id: int | None = None
+
+    with pytest.raises(DeclarationError, match=r"uses \['nope'\], which are not in context"):
+
+        @Scoped.resource(one="/docs6/{id}", context_query={"x": "{nope}"})
+        class Doc6(Resource):
+            id: int | None = None
 
 
 def test_context_values_are_part_of_the_cache_key(server: ScriptedServer) -> None:
