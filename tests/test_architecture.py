@@ -89,8 +89,8 @@ def test_no_function_over_60_lines() -> None:
 #: auth=False cookies, signed times, segment escapes, retry_login_when (+47); paths of
 #: loaded objects, unsaved references, reloaded parents, count queries, checks and
 #: write answers refused where they cannot work (+89). Issue #20: request() sends files
-#: in json= as multipart (+1).
-CORE_LINE_BUDGET = 13_274
+#: in json= as multipart (+1); resource classes made at run time and written as source (+133).
+CORE_LINE_BUDGET = 13_407
 
 
 def test_the_core_does_not_grow() -> None:
