@@ -48,7 +48,7 @@ class BappSandbox(Sandbox):
 
     def _install(self) -> None:
         route = self.route
-        route("/tasks")(lambda req: sorted(self.demo["tasks"]))
+        route("/tasks")(lambda _: sorted(self.demo["tasks"]))
         route("/tasks/bapp_framework.me")(self._me)
         route("/tasks/bapp_framework.getapp")(self._app)
         route("/tasks/bapp_framework.listintrospect")(lambda req: self._introspect(req, "list"))
@@ -59,7 +59,7 @@ class BappSandbox(Sandbox):
         route("/render/{token}", public=True)(self._render)
         route("/documents/{action}", public=True)(self._legacy)
         route("/media/exports/{name}", public=True)(
-            lambda req: Reply(200, b"country,code\nRomania,RO\n", content_type="text/csv", raw=True)
+            lambda _: Reply(200, b"country,code\nRomania,RO\n", content_type="text/csv", raw=True)
         )
 
     # -- the framework tasks ----------------------------------------------------------------------
@@ -81,7 +81,9 @@ class BappSandbox(Sandbox):
         if kind == "list":
             return Reply(200, {"ct": ct, **found["list"]})
         pk = req.query.get("pk")
-        return Reply(200, {"ct": ct, **({"pk": int(pk) if pk.isdigit() else pk} if pk else {}), **found["detail"]})
+        return Reply(
+            200, {"ct": ct, **({"pk": int(pk) if pk.isdigit() else pk} if pk else {}), **found["detail"]}
+        )
 
     def _describe(self, req: SandboxRequest) -> Reply:
         code = req.params["code"]
@@ -118,10 +120,16 @@ class BappSandbox(Sandbox):
         finished = elapsed >= self.task_duration
         failed = finished and task["format"] not in ("csv", "xlsx")
         done_file = f"{req.request.host_url}api/media/exports/report-42.{task['format']}"
-        status = {"id": task_id, "action": task["code"], "finished": finished, "failed": failed,
-                  "message": "Invalid format" if failed else "Done" if finished else "Processing",
-                  "progress": 100 if finished and not failed else min(99, int(100 * elapsed / self.task_duration)),
-                  "file": done_file if finished and not failed else None}  # fmt: skip
+        ok = finished and not failed
+        status = {
+            "id": task_id,
+            "action": task["code"],
+            "finished": finished,
+            "failed": failed,
+            "message": "Invalid format" if failed else "Done" if finished else "Processing",
+            "progress": 100 if ok else min(99, int(100 * elapsed / self.task_duration)),
+            "file": done_file if ok else None,
+        }
         return Reply(200, {"count": 1, "next": None, "previous": None, "results": [status]})
 
     # -- documents --------------------------------------------------------------------------------

@@ -47,7 +47,9 @@ def _facts(value: Any) -> Any:
     return {k: v for k, v in value.items() if k != "url"} if isinstance(value, dict) else value
 
 
-def run(module: ModuleType, scenario: Callable[[Any], Any], **client: Any) -> tuple[list[tuple[Any, ...]], Any]:
+def run(
+    module: ModuleType, scenario: Callable[[Any], Any], **client: Any
+) -> tuple[list[tuple[Any, ...]], Any]:
     box = BappSandbox(accounts=Accounts(tokens=dict(TOKENS), fingerprint_key=KEY), task_duration=0.2)
     with box as url:
         options = {"token": "sandbox-token", "host": f"{url}/api", **client}
@@ -76,7 +78,9 @@ SCENARIOS: dict[str, Callable[[Any], Any]] = {
     ),
     "5 list": lambda c: (
         list(c.list("core.country")),
-        list(c.list("core.country", page=2, search="Romania Ro&x", status=["a", "b"], active=True, none=None)),
+        list(
+            c.list("core.country", page=2, search="Romania Ro&x", status=["a", "b"], active=True, none=None)
+        ),
         list(c.list("core.country", page=3, search="é/:+")),
     ),
     "6 get": lambda c: (c.get("core.country", "42"), c.get("core.country", 43), c.get(ORDER, 42)),
@@ -102,7 +106,10 @@ SCENARIOS: dict[str, Callable[[Any], Any]] = {
     "11 list_tasks": lambda c: c.list_tasks(),
     "12 detail_task": lambda c: c.detail_task("myapp.export_report"),
     "13 run_task GET": lambda c: c.run_task("myapp.count"),
-    "14 run_task POST": lambda c: (c.run_task("myapp.count", {"format": "csv"}), c.run_task("myapp.count", {})),
+    "14 run_task POST": lambda c: (
+        c.run_task("myapp.count", {"format": "csv"}),
+        c.run_task("myapp.count", {}),
+    ),
     "14 run_task multipart": lambda c: c.run_task(
         "myapp.import_data", {"format": "csv", "file": ("data.csv", io.BytesIO(b"a,b\n1,2\n"), "text/csv")}
     ),
@@ -156,8 +163,14 @@ def _stored(value: Any) -> Any:
     return [_stored(v) for v in value] if isinstance(value, list | tuple) else value
 
 
-@pytest.mark.parametrize("client", [{"bearer": "a-jwt", "tenant": "1"}, {"bearer": "a-jwt", "token": "sandbox-token"},
-                                    {"token": "sandbox-token", "tenant": 7, "app": "erp"}])  # fmt: skip
+CLIENTS = [
+    {"bearer": "a-jwt", "tenant": "1"},
+    {"bearer": "a-jwt", "token": "sandbox-token"},  # the Bearer wins
+    {"token": "sandbox-token", "tenant": 7, "app": "erp"},
+]
+
+
+@pytest.mark.parametrize("client", CLIENTS)
 def test_the_same_credentials_tenant_and_app(client: dict[str, Any]) -> None:
     same(lambda c: (c.me(), c.get_app("erp"), c.list_tasks()), **client)
 
@@ -165,7 +178,9 @@ def test_the_same_credentials_tenant_and_app(client: dict[str, Any]) -> None:
 def test_a_paged_list_carries_the_same_metadata() -> None:
     theirs, mine = same(lambda c: c.list("core.country", page=2))
     assert type(mine).__name__ == "CountedList" and isinstance(theirs, official.PagedList)
-    assert (mine.count, len(mine), mine == list(theirs)) == (theirs.count, len(theirs), True) == (25, 10, True)
+    assert (
+        (mine.count, len(mine), mine == list(theirs)) == (theirs.count, len(theirs), True) == (25, 10, True)
+    )
     assert mine.next.endswith("page=3") and mine.previous.endswith("page=1")
     assert (mine.next.split("/api/")[1], mine.previous.split("/api/")[1]) == (
         theirs.next.split("/api/")[1], theirs.previous.split("/api/")[1])  # fmt: skip
@@ -175,9 +190,13 @@ def test_the_same_document_urls() -> None:
     def urls(c: Any) -> list[str | None]:
         order = c.get(ORDER, 42)
         legacy = c.get(ORDER, 43)
-        found = [c.get_document_url(order), c.get_document_url(order, output="pdf", variation="v4", download=True),
-                 c.get_document_url(order, label="Factura", output="pdf", download=True),
-                 c.get_document_url(legacy, output="context"), c.get_document_url(c.get(ORDER, 44))]  # fmt: skip
+        found = [
+            c.get_document_url(order),
+            c.get_document_url(order, output="pdf", variation="v4", download=True),
+            c.get_document_url(order, label="Factura", output="pdf", download=True),
+            c.get_document_url(legacy, output="context"),
+            c.get_document_url(c.get(ORDER, 44)),
+        ]
         return [u.split("/api/", 1)[1] if u else u for u in found]
 
     theirs, mine = same(urls)
@@ -216,4 +235,7 @@ def test_run_task_async_kicks_off_and_polls_the_same_way() -> None:
     # without a payload: a GET kick-off, the answer of a synchronous task returned as it is
     theirs, their_result = run(official, lambda c: c.run_task_async("myapp.count", poll_interval=0.05))
     mine, my_result = run(ours, lambda c: c.run_task_async("myapp.count", poll_interval=0.05))
-    assert mine == theirs and my_result == their_result == {"status": "ok", "result": {"rows": 12, "received": []}}
+    assert mine == theirs and my_result == their_result == {
+        "status": "ok",
+        "result": {"rows": 12, "received": []},
+    }
