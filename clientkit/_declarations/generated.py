@@ -119,7 +119,7 @@ def resource_source(cls: type[Resource]) -> str:
     try:
         hints = typing.get_type_hints(cls)
     except (NameError, TypeError) as exc:
-        raise DeclarationError(f"{cls.__name__}: its annotations cannot be resolved ({exc})") from exc
+        raise DeclarationError(f"{cls.__name__}: its annotations cannot be resolved ({exc})") from None
     body = [_field_source(a, hints[a.name], imports) for a in attrs.fields(cls)]  # type: ignore[arg-type]
     head = ["from __future__ import annotations", "", *sorted(imports), *([""] if imports else [])]
     head += ["from clientkit import Resource, field", "from clientkit.model import resource", "", ""]
