@@ -4,6 +4,10 @@ and the conversion between wire JSON and resources."""
 from clientkit._declarations.convert import (
     Converter,
 )
+from clientkit._declarations.generated import (
+    make_resource,
+    resource_source,
+)
 from clientkit._declarations.identity import (
     identity_of,
     spec_of,
@@ -36,7 +40,9 @@ __all__ = [
     "expansion",
     "fields_of",
     "identity_of",
+    "make_resource",
     "quote_segment",
     "resource",
+    "resource_source",
     "spec_of",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser
 
-_RUN = ["files.md", "jobs.md", "webhooks.md"]
+_RUN = ["files.md", "jobs.md", "webhooks.md", "services/bapp.md"]
 
 
 def _enter(namespace: dict[str, Any]) -> None:

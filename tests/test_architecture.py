@@ -96,8 +96,9 @@ def test_no_function_over_60_lines() -> None:
 #: values in multipart bodies and per resource, clashes refused, one origin rule for
 #: Location and next links, Action(status=) enforced (+172).
 #: Issue #21: error texts worded as an official client words them, content types that
-#: make a 2xx answer an error (+49).
-CORE_LINE_BUDGET = 13_671
+#: make a 2xx answer an error (+49). Issue #20: request() sends files as multipart, resource
+#: classes made at run time and written out as source (+134).
+CORE_LINE_BUDGET = 13_805
 
 
 def test_the_core_does_not_grow() -> None:

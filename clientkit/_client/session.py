@@ -234,13 +234,14 @@ class Session:
         response. ``path`` is relative to the base URL (quote its values with ``quote_segment``),
         or to the declared ``origin``'s (``origin="files"``).
         ``accept``: the media types the answer may have (another raises ``UnexpectedContentType``).
+        ``json`` holding files is sent as ``multipart/form-data``, as for ``action``.
         With ``stream=True`` the body is read as it arrives, under the call's total deadline."""
         opts = self._resolve(options_of(options, caller="request"))
         answer = accepted(accept)
+        body = _payload(json) if data is None and files is None else {"json": json, "data": data}
         sent = {
             "params": params,
-            "json": json,
-            "data": data,
+            **body,
             "files": files,
             "raise_for_status": raise_for_status,
             "origin": origin,

@@ -347,3 +347,13 @@ def test_only_files_are_files_a_read_attribute_is_a_value(server: ScriptedServer
     assert len(server.received) == 2  # refused before sending
     session.create(Thread(extra=File(_Reader(), filename="r.bin")))
     assert [(p.name, p.filename, p.data) for p in _sent(server)][-1] == ("extra", "r.bin", b"data")
+
+
+def test_request_with_files_in_json_sends_multipart_as_an_action_does(server: ScriptedServer) -> None:
+    server.on("POST", "/raw", Reply(json={}))
+    _connect(server.url).request(
+        "POST", "/raw", json={"kind": "csv", "n": 2, "file": File(b"a,b", filename="r.csv")}
+    )
+    assert _sent(server) == [Part("kind", b"csv"), Part("n", b"2"), Part("file", b"a,b", filename="r.csv")]
+    _connect(server.url).request("POST", "/raw", json={"kind": "csv"})
+    assert server.received[-1].body == b'{"kind": "csv"}'
