@@ -97,8 +97,10 @@ def test_no_function_over_60_lines() -> None:
 #: Location and next links, Action(status=) enforced (+172).
 #: Issue #21: error texts worded as an official client words them, content types that
 #: make a 2xx answer an error (+49). Issue #20: request() sends files as multipart, resource
-#: classes made at run time and written out as source (+134).
-CORE_LINE_BUDGET = 13_805
+#: classes made at run time and written out as source (+134). Review of #19: cached login
+#: pages, context only where headers go, statuses on downloads, list defaults checked, a
+#: declared origin of a service without auth (+30).
+CORE_LINE_BUDGET = 13_835
 
 
 def test_the_core_does_not_grow() -> None:

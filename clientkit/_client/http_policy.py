@@ -51,7 +51,8 @@ class WithoutJar(requests.auth.AuthBase):
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         r.headers.pop("Cookie", None)
-        return self.auth(r)  # type: ignore[no-any-return]
+        sent: requests.PreparedRequest = r if self.auth is None else self.auth(r)
+        return sent
 
 
 class _OwnOriginCookies(DefaultCookiePolicy):

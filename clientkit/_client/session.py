@@ -261,7 +261,9 @@ class Session:
         login's answer is not this call's). ``spec``: the resource whose context values go
         with it; ``linked``: ``path`` is a link the server gave (a next page), whose query is its own."""
         self._local.response = None
-        kwargs = self._with_context(path, kwargs, self._made(spec), linked)
+        trusted = self.transport.follows(self.transport.url_for(path, kwargs.get("origin")))
+        made = self._made(spec) if trusted else ((), ())  # context goes where the headers go
+        kwargs = self._with_context(path, kwargs, made, linked)
         self._local.sent = getattr(self._local, "sent", 0) + 1
         try:
             resp = self.transport.request(method, path, **kwargs)
@@ -296,7 +298,8 @@ class Session:
         with self._context_lock:
             context = dict(self._context)
         if upload is not None:
-            kwargs = {**kwargs, "data": body_for(with_body(upload, in_body, context, "context_body"))}
+            form = with_body(upload, in_body, context, "context_body", form=True)
+            kwargs = {**kwargs, "data": body_for(form)}
         elif "json" in kwargs:
             kwargs = {**kwargs, "json": with_body(kwargs["json"], in_body, context, "context_body")}
         if in_query:
@@ -392,7 +395,7 @@ class Session:
         spec = None if isinstance(target, str) else spec_of(target)
 
         def opener(headers: Mapping[str, str]) -> Stream:
-            return open_stream(
+            stream = open_stream(
                 self._send,
                 method,
                 url,
@@ -403,6 +406,10 @@ class Session:
                 spec=spec,
                 **_payload(json),
             )
+            resumed = any(k.lower() == "range" for k in headers) and stream.response.status_code == 206
+            if spec is None or name is None or resumed:
+                return stream
+            return self._status_checked(spec, name, stream)
 
         return download(opener, to, plan)
 
@@ -433,12 +440,7 @@ class Session:
         if answer.kind == "stream":
             kwargs.pop("invalidates", None)
             stream = open_stream(self._send, method, url, options=options, accept=answer, spec=spec, **kwargs)
-            try:
-                self._refuse_status(spec, name, stream.response)
-            except UnexpectedStatus:
-                stream.close()
-                raise
-            return stream
+            return self._status_checked(spec, name, stream)
         resp = self._send(method, url, options=options, spec=spec, **kwargs)
         self._refuse_status(spec, name, resp)
         refuse_unaccepted(resp, answer, method)
@@ -448,6 +450,15 @@ class Session:
             return text_of(resp)
         body = self._checked(spec.check_in(self.service), self.transport.json_of(resp, method), resp)
         return None if body is None else spec.envelope_in(self.service).unwrap(body, name)
+
+    def _status_checked(self, spec: ResourceSpec, name: str, stream: Stream) -> Stream:
+        """``stream`` if its status is the action's declared one, else closed and refused."""
+        try:
+            self._refuse_status(spec, name, stream.response)
+        except UnexpectedStatus:
+            stream.close()
+            raise
+        return stream
 
     @staticmethod
     def _refuse_status(spec: ResourceSpec, name: str, resp: requests.Response) -> None:

@@ -540,6 +540,7 @@ class Transport:
             self.cache_stats.record(resp)
             opts = call.opts
             remembers = method == "GET" and not call.stream and opts.cache is None and resp.status_code < 300
+            remembers = remembers and self.errors.status_for(resp.headers.get("Content-Type")) is None
             if shortcut is not None and remembers:
                 shortcut.remember(call.signature, resp)
             if opts.cache != "bypass" and _stored_now(resp):
@@ -732,7 +733,7 @@ class Transport:
             headers=resp.headers,
             method=method,
             url=resp.url,
-            reason=resp.reason or "",
+            reason=(resp.reason or "") if status is None else "",  # "OK" is not a 401's phrase
             response=resp,
         )
         err.retry_after = parse_retry_after(resp.headers)

@@ -73,12 +73,13 @@ def values_of(
     given: Mapping[str, Sequence[Any]],
     where: str,
     loose: bool = False,
+    noun: str = "",
 ) -> list[tuple[str, Any]]:
     """The values to add, in declared order; none whose value is ``None`` (an unset context
     is left out, never sent as null). A key the request already has (``given``: its values)
     gets nothing added when it holds the context's value; another value raises
     :class:`InvalidRequestError` naming both, never one silently replacing the other.
-    ``loose``: a query, where ``1`` and ``"1"`` are the same text."""
+    ``loose``: a query or form, where ``1`` and ``"1"`` are the same text."""
     pairs = []
     for key, make in made:
         value = make(context)
@@ -86,8 +87,9 @@ def values_of(
             continue
         if key in given:
             if not all(g == value or (loose and str(g) == str(value)) for g in given[key]):
+                noun = noun or ("parameter" if loose else "body key")
                 raise InvalidRequestError(
-                    f"the request's own {'parameter' if loose else 'body key'} {key!r} differs from "
+                    f"the request's own {noun} {key!r} differs from "
                     f"the value {where}[{key!r}] gives it; pass the same value or none"
                 )
             continue
@@ -95,12 +97,12 @@ def values_of(
     return pairs
 
 
-def with_body(body: Any, made: Made, context: Mapping[str, Any], where: str) -> Any:
-    """A JSON object body (or a multipart payload) with the context's values added after its
-    own keys; any other body (none, a list, a form) as it is."""
+def with_body(body: Any, made: Made, context: Mapping[str, Any], where: str, form: bool = False) -> Any:
+    """A JSON object body (or, ``form``, a multipart payload, whose fields are text) with the
+    context's values added after its own keys; any other body (none, a list) as it is."""
     if not made or not isinstance(body, Mapping):
         return body
-    added = values_of(made, context, {k: [v] for k, v in body.items()}, where)
+    added = values_of(made, context, {k: [v] for k, v in body.items()}, where, loose=form, noun="body key")
     return {**body, **dict(added)} if added else body
 
 

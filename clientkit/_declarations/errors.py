@@ -449,6 +449,11 @@ _ITEM_MESSAGE: Path = ("message", "msg")
 _FIELDS = ("status", "kind", "phrase", "message", "method", "url")
 
 
+def _media_types(value: Mapping[str, int]) -> dict[str, int]:
+    """Media types as compared: lower case (``text/HTML`` is ``text/html``)."""
+    return {k.lower() if isinstance(k, str) else k: v for k, v in dict(value).items()}
+
+
 def _texts(value: Mapping[int | str, str] | str | None) -> dict[int | str, str]:
     """Error text templates by status (``"*"``: every other status); a string is for all."""
     texts: dict[int | str, str] = {"*": value} if isinstance(value, str) else dict(value or {})
@@ -492,7 +497,7 @@ class ErrorShape:
     classes: Mapping[int, type[APIError]] = attrs.field(factory=dict)
     mixin: type[Exception] | None = None
     text: Mapping[int | str, str] = attrs.field(factory=dict, converter=_texts)
-    content_types: Mapping[str, int] = attrs.field(factory=dict)
+    content_types: Mapping[str, int] = attrs.field(factory=dict, converter=_media_types)
 
     def __attrs_post_init__(self) -> None:
         for media, status in self.content_types.items():

@@ -470,7 +470,7 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
         segments=_segments(cls, declared["segments"]),
         parent_fields=_parent_fields(cls, paths, parents, ident),
         action_origins=_action_origins(cls, service, declared["actions"] or {}),
-        expandable={n: f.wire for f in cls.__ck_fields__ if f.level > 0 for n in (f.name, f.wire)},
+        expandable=_expandable(cls),
         action_statuses=_action_statuses(cls, declared["actions"] or {}),
         context_query=own_values(declared["context_query"], context, f"{cls.__name__} context_query"),
         context_body=own_values(declared["context_body"], context, f"{cls.__name__} context_body"),
@@ -624,6 +624,11 @@ def _check_paths(
         )
 
 
+def _expandable(cls: type[Resource]) -> dict[str, str]:
+    """The names (Python and wire) of the fields a list level may name, to their wire names."""
+    return {n: f.wire for f in cls.__ck_fields__ if f.level > 0 for n in (f.name, f.wire)}
+
+
 def _check_levels(cls: type[Resource], expansion: Expansion | None) -> None:
     """Field levels fit the expansion; without one, no field may declare a level."""
     if expansion is None:
@@ -632,6 +637,11 @@ def _check_levels(cls: type[Resource], expansion: Expansion | None) -> None:
             raise DeclarationError(
                 f"{cls.__name__}: fields {leveled} declare a level but the resource has no expansion"
             )
+    elif expansion.style == "list" and expansion.default is not None:
+        try:
+            expansion.normalize(None, _expandable(cls))
+        except InvalidRequestError as exc:
+            raise DeclarationError(f"{cls.__name__}: the expansion's default {exc.message}") from None
     elif expansion.style != "list":
         for f in cls.__ck_fields__:
             if f.level > expansion.max_level:

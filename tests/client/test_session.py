@@ -403,7 +403,9 @@ class Card(Resource):
     id: int | None = None
 
 
-def test_an_action_declared_with_a_status_refuses_another_success_status(server: ScriptedServer) -> None:
+def test_an_action_declared_with_a_status_refuses_another_success_status(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
     from clientkit.errors import UnexpectedStatus
 
     server.on("GET", "/cards/1/card", Reply(json={"a": 1}), Reply(204))
@@ -419,6 +421,10 @@ def test_an_action_declared_with_a_status_refuses_another_success_status(server:
             api.action(Card, "queue", id=1)
         with pytest.raises(UnexpectedStatus, match="answers 200, not 201"):
             api.action(Card, "raw", id=1)
+        server.on("GET", "/cards/1/raw", Reply(201, body=b"x", content_type="application/octet-stream"))
+        with pytest.raises(UnexpectedStatus, match="answers 200, not 201"):
+            api.download(Card(id=1), "raw", to=tmp_path / "raw.bin")  # a download is the action too
+        assert not list(tmp_path.iterdir())  # and nothing was written
     with pytest.raises(DeclarationError, match="status must be a 2xx int"):
 
         @Strict.resource(one="/x/{id}", actions={"go": Action("POST", "/x/{id}/go", status=404)})
@@ -725,6 +731,33 @@ def test_context_values_follow_the_context_and_never_overwrite(server: ScriptedS
     assert listing.json == [1, 2]
 
 
+class Hosted(Service):
+    context = {"tenant": "acme-7"}
+    headers = {"X-Tenant": "{tenant}"}
+    context_query = {"tenant": "{tenant}"}
+    context_body = {"tenantId": "{tenant}"}
+
+
+def test_context_values_go_only_where_the_service_headers_go(
+    server: ScriptedServer, other_server: ScriptedServer
+) -> None:
+    from clientkit.model import Origin
+
+    class Spread(Hosted):
+        origins = {"cdn": other_server.url, "api2": Origin(other_server.host_alias_url, credentials=True)}
+
+    for answering in (server, other_server):
+        answering.on("POST", "/logo", Reply(json={}))
+    with Spread.connect(server.url, retries=0) as api:
+        for origin in (None, "cdn", "api2"):
+            api.request("POST", "/logo", json={"a": 1}, origin=origin)
+    own, cdn, api2 = server.received + other_server.received
+    for trusted in (own, api2):
+        assert trusted.json == {"a": 1, "tenantId": "acme-7"} and _query(trusted) == {"tenant": ["acme-7"]}
+        assert trusted.header("X-Tenant") == "acme-7"
+    assert cdn.json == {"a": 1} and cdn.query == "" and cdn.header("X-Tenant") is None
+
+
 def test_context_values_go_in_multipart_bodies_as_form_fields(server: ScriptedServer) -> None:
     from tests.support.multipart import Part, parts_of
 
@@ -733,7 +766,9 @@ def test_context_values_go_in_multipart_bodies_as_form_fields(server: ScriptedSe
         api.action(Note, "ping", id=1, json={"text": "hi", "doc": File(b"abc", filename="a.txt")})
         with pytest.raises(InvalidRequestError, match="body key 'userId' differs"):
             api.action(Note, "ping", id=1, json={"userId": 7, "doc": File(b"abc")})
-    (ping,) = server.received
+        api.action(Note, "ping", id=1, json={"userId": "42", "doc": File(b"abc")})  # the same text
+    ping, same = server.received
+    assert Part("userId", b"42") in parts_of(same.body, same.header("Content-Type") or "")
     parts = parts_of(ping.body, ping.header("Content-Type") or "")
     assert parts == [  # fields first (the payload's, then the context's), then the files
         Part("text", b"hi"),

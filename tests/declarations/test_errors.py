@@ -350,3 +350,24 @@ def test_error_text_and_content_types_are_checked_when_declared() -> None:
     with pytest.raises(ClientKitError, match="media type to an error status"):
         ErrorShape(content_types={"text/html": 200})
     assert ErrorShape(text="{status}").text == {"*": "{status}"}
+
+
+class Cached(Service):
+    errors = ErrorShape(
+        text={"*": "{status} {phrase}"}, content_types={"Text/HTML": 401}
+    )  # declared in any case
+
+
+def test_a_declared_content_type_stays_an_error_from_the_cache_and_names_its_status(
+    server: ScriptedServer,
+) -> None:
+    page = Reply(
+        200, body="<html>Sign in</html>", content_type="text/html", headers={"Cache-Control": "max-age=600"}
+    )
+    server.on("GET", "/page", page, page)
+    session = Cached.connect(server.url, cache=True, retries=0)
+    for _ in range(2):
+        with pytest.raises(AuthenticationError) as info:
+            session.request("GET", "/page")
+        assert str(info.value) == "401 Unauthorized"  # the mapped status's phrase, not "OK"
+    assert Cached.errors.status_for("text/html; charset=utf-8") == 401

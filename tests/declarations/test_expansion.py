@@ -50,3 +50,17 @@ def test_a_list_level_names_only_fields_that_expand_and_sends_their_wire_names()
     assert expand.covers(("ownerRef",), 1, "owner", "ownerRef")
     with pytest.raises(InvalidRequestError, match=r"cannot expand 'name'.*here: ownerRef"):
         expand.normalize(["name"], expandable)
+
+
+def test_a_list_default_naming_a_field_that_cannot_expand_fails_at_declaration() -> None:
+    from clientkit import Resource, Service, field
+
+    class Listed(Service):
+        expansion = Expansion("expand", style="list", default=("ownr",))
+
+    with pytest.raises(DeclarationError, match=r"Doc: the expansion's default cannot expand 'ownr'.*'owner'"):
+
+        @Listed.resource(one="/docs/{id}")
+        class Doc(Resource):
+            id: int | None = None
+            owner: int | dict[str, object] | None = field(level=1)
