@@ -17,6 +17,12 @@ from clientkit._declarations.paths import (
     SegmentCodec,
     quote_segment,
 )
+from clientkit._declarations.querytable import (
+    Param,
+    QueryTable,
+    from_json_base64url,
+    json_base64url,
+)
 from clientkit._declarations.resource import (
     FieldInfo,
     ResourceSpec,
@@ -30,12 +36,16 @@ __all__ = [
     "Environment",
     "FieldInfo",
     "Origin",
+    "Param",
     "PathTemplate",
+    "QueryTable",
     "ResourceSpec",
     "SegmentCodec",
     "expansion",
     "fields_of",
+    "from_json_base64url",
     "identity_of",
+    "json_base64url",
     "quote_segment",
     "resource",
     "spec_of",
