@@ -30,6 +30,9 @@ from clientkit._declarations.resource import (
     fields_of,
     resource,
 )
+from clientkit._declarations.surface import (
+    Surface,
+)
 
 __all__ = [
     "Converter",
@@ -41,6 +44,7 @@ __all__ = [
     "QueryTable",
     "ResourceSpec",
     "SegmentCodec",
+    "Surface",
     "expansion",
     "fields_of",
     "from_json_base64url",
