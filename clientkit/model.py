@@ -21,6 +21,12 @@ from clientkit._declarations.paths import (
     SegmentCodec,
     quote_segment,
 )
+from clientkit._declarations.querytable import (
+    Param,
+    QueryTable,
+    from_json_base64url,
+    json_base64url,
+)
 from clientkit._declarations.resource import (
     FieldInfo,
     ResourceSpec,
@@ -28,18 +34,26 @@ from clientkit._declarations.resource import (
     fields_of,
     resource,
 )
+from clientkit._declarations.surface import (
+    Surface,
+)
 
 __all__ = [
     "Converter",
     "Environment",
     "FieldInfo",
     "Origin",
+    "Param",
     "PathTemplate",
+    "QueryTable",
     "ResourceSpec",
     "SegmentCodec",
+    "Surface",
     "expansion",
     "fields_of",
+    "from_json_base64url",
     "identity_of",
+    "json_base64url",
     "make_resource",
     "quote_segment",
     "resource",

@@ -100,7 +100,8 @@ def test_no_function_over_60_lines() -> None:
 #: classes made at run time and written out as source (+134). Review of #19: cached login
 #: pages, context only where headers go, statuses on downloads, list defaults checked, a
 #: declared origin of a service without auth (+30).
-CORE_LINE_BUDGET = 13_835
+#: Issue #21 again: declared query tables, an official client's method table (+214).
+CORE_LINE_BUDGET = 14_049
 
 
 def test_the_core_does_not_grow() -> None:

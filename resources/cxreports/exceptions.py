@@ -3,7 +3,7 @@ typed errors too (``except RuntimeError`` and ``except clientkit.NotFoundError``
 
 from __future__ import annotations
 
-from clientkit.errors import UnexpectedContentType
+from clientkit.errors import ConnectError, UnexpectedContentType
 
 
 class CxReportsError(RuntimeError):
@@ -12,3 +12,7 @@ class CxReportsError(RuntimeError):
 
 class InvalidContentType(UnexpectedContentType, CxReportsError):
     """A document answered with another content type than PDF."""
+
+
+class ConnectionFailed(ConnectError, CxReportsError):
+    """No connection could be made: ``Connection error occurred: ...``, as the official client says."""

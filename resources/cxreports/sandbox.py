@@ -15,8 +15,11 @@ import secrets
 import time
 from typing import Any
 
+from clientkit.errors import InvalidRequestError
+from clientkit.model import Param, QueryTable
 from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
 from clientkit.sandbox.jobs import ServedJob
+from resources.cxreports.client import QUERY
 from resources.cxreports.service import EXPORT, JOB_RUN, CxReports
 
 WORKSPACES = [
@@ -82,6 +85,10 @@ def decode_params(value: str) -> Any:
         return json.loads(value)
 
 
+# The server half of the declared query; ``params`` is read leniently (B19).
+SERVED = QueryTable({**QUERY.params, "params": Param(dict, decode=decode_params)})
+
+
 class CxReportsSandbox(Sandbox):
     """CxReports' routes on top of the generic sandbox (workspaces 1 and 26 hold the demo)."""
 
@@ -131,8 +138,10 @@ class CxReportsSandbox(Sandbox):
         report = self._report(req)
         if report is None:
             return req.error(404, "Report not found.")
-        if "params" in req.query:
-            decode_params(req.query["params"])  # a bad encoding is the client's error: 500 here
+        try:
+            SERVED.decode(req.query)
+        except InvalidRequestError as exc:
+            return req.error(400, str(exc))
         headers = {"Content-Disposition": 'inline; filename="report.pdf"'}
         return Reply(200, pdf(report["name"]), headers, content_type="application/pdf", raw=True)
 

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from clientkit import (
-    Action,
-    ErrorShape,
-    QueryStyle,
-    Resource,
-    RetryPolicy,
-    Service,
-    Timeout,
-    TokenAuth,
-    field,
-    jobs,
-)
-from resources.cxreports.exceptions import CxReportsError
+from clientkit import Action, QueryStyle, Resource, RetryPolicy, Service, Timeout, field
+from clientkit import jobs as polling
+from clientkit.auth import TokenAuth
+from clientkit.errors import ErrorShape
+
+from .exceptions import CxReportsError
 
 WS = "/ws/{workspace}"
 PDF = "application/pdf"
@@ -29,16 +22,10 @@ class CxReports(Service):
     base_url = "https://app.cx-reports.com/api/v1"
     auth = TokenAuth()
     context = {"workspace": None}
-    errors = ErrorShape(
-        message="error",
-        mixin=CxReportsError,
-        content_types={"text/html": 401},  # a login page: the official client's "Unauthenticated."
-        text={
-            401: "Unauthenticated.",
-            403: "Unauthenticated.",
-            "*": "HTTP error occurred: {status} {kind} Error: {phrase} for url: {url}",
-        },
-    )
+    # an HTML answer is a login page: the official client's "Unauthenticated."
+    errors = ErrorShape(message="error", mixin=CxReportsError, content_types={"text/html": 401}, text={
+        401: "Unauthenticated.", 403: "Unauthenticated.",
+        "*": "HTTP error occurred: {status} {kind} Error: {phrase} for url: {url}"})  # fmt: skip
     query = QueryStyle(booleans=("True", "False"))  # the official client's Python spelling
     retry = RetryPolicy(retries=2, backoff=0.5)  # GETs only: no POST here is idempotent
     timeout = Timeout(connect=10, read=120)
@@ -125,26 +112,12 @@ class Job(Resource):
     last_run_time: str | None = field(wire="lastRunTime")
 
 
-EXPORT = jobs.Job(
-    start=f"{WS}/reports/{{report_id}}/export",
-    status=f"{WS}/exports/{{id}}/status",
-    id_at="temporaryFileId",
-    state="status",
-    done=("Completed",),
-    failed=("Failed",),
-    message="errorMessage",
-    interval=1.0,
-    backoff=1.5,
-    max_interval=10,
-    name="export",
-)
-JOB_RUN = jobs.Job(
-    start=f"{WS}/jobs/{{job_id}}/runs",
-    status=f"{WS}/jobs/{{job_id}}/runs/{{id}}/status",
-    id_at="jobRunId",
-    done=jobs.Flag("finished"),
-    interval=1.0,
-    backoff=1.5,
-    max_interval=10,
-    name="job run",
-)
+EXPORT = polling.Job(
+    start=f"{WS}/reports/{{report_id}}/export", status=f"{WS}/exports/{{id}}/status", id_at="temporaryFileId",
+    state="status", done=("Completed",), failed=("Failed",), message="errorMessage", name="export",
+    interval=1.0, backoff=1.5, max_interval=10,
+)  # fmt: skip
+JOB_RUN = polling.Job(
+    start=f"{WS}/jobs/{{job_id}}/runs", status=f"{WS}/jobs/{{job_id}}/runs/{{id}}/status", id_at="jobRunId",
+    done=polling.Flag("finished"), name="job run", interval=1.0, backoff=1.5, max_interval=10,
+)  # fmt: skip

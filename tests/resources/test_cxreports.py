@@ -170,3 +170,31 @@ def test_reads_are_retried_and_posts_are_not(box: CxReportsSandbox) -> None:
 def test_the_declaration_is_the_clientkit_service() -> None:
     assert cxreports.SERVICE is CxReports
     assert CxReports.resources["Report"] is Report
+
+
+def test_a_connection_failure_is_the_official_runtime_error_and_typed() -> None:
+    import socket
+
+    from clientkit.errors import ConnectError
+
+    with socket.socket() as sock:  # a port on 127.0.0.1 that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = CxReportClientV1(f"http://127.0.0.1:{port}", 1, "sandbox-token", retries=0)
+    for call in (client.get_workspaces, lambda: client.get_pdf(160), client.create_auth_token):
+        with pytest.raises(RuntimeError, match=r"^Connection error occurred: ") as info:
+            call()
+        assert isinstance(info.value, ConnectError) and isinstance(info.value, CxReportsError)
+
+
+def test_the_sandbox_reads_the_declared_query(box: CxReportsSandbox) -> None:
+    import requests
+
+    url, auth = f"{box.url}/api/v1/ws/1/reports/160/pdf", {"Authorization": "Bearer sandbox-token"}
+    for bad in ("includeAttachments=maybe", "tempDataId=x", "params=%25%25"):
+        answer = requests.get(f"{url}?{bad}", headers=auth, timeout=10)
+        assert answer.status_code == 400 and "query parameter" in answer.json()["error"]
+    raw_json = requests.get(
+        f"{url}?params=%7B%22a%22%3A+1%7D&includeAttachments=TRUE", headers=auth, timeout=10
+    )
+    assert raw_json.status_code == 200  # B19: raw JSON params are taken too
