@@ -19,6 +19,7 @@ import requests
 from clientkit._client import jobs
 from clientkit._client.ambient import ambient
 from clientkit._client.answers import accepted, refuse_unaccepted, text_of
+from clientkit._client.auth import path_marks
 from clientkit._client.cache import CacheStats
 from clientkit._client.downloads import (
     Downloaded,
@@ -546,11 +547,15 @@ class Session:
                 f"{spec.name} {operation}: unexpected arguments {sorted(unknown)} "
                 f"(the path {template.template} takes {list(template.names)})"
             )
+        marks = path_marks(self.service.auth)  # filled by the auth as each request is sent
+        if set(given) & set(marks):
+            raise InvalidRequestError(f"{spec.name} {operation}: the credential fills {sorted(marks)}")
         values: dict[str, Any] = {**self._context, **spec.path_params}
         if obj is not None:
             values.update(obj._ck_parents or {})
             values.update(placed_values(obj, spec, template.names, self.converter.value))
         values.update(given)
+        values.update(marks)
         path = template.expand(values, spec.segments_in(self.service))
         origin = spec.action_origins.get(operation)
         return path if origin is None else self.transport.url_for(path, origin)
