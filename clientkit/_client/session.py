@@ -298,7 +298,8 @@ class Session:
         if upload is not None:
             kwargs = {**kwargs, "data": body_for(with_body(upload, in_body, context, "context_body"))}
         elif "json" in kwargs:
-            kwargs = {**kwargs, "json": with_body(kwargs["json"], in_body, context, "context_body")}
+            first = self.service.context_body_first
+            kwargs = {**kwargs, "json": with_body(kwargs["json"], in_body, context, "context_body", first)}
         if in_query:
             params = pairs_of(kwargs.get("params") or (), "query parameters")
             options = kwargs.get("options")
