@@ -131,19 +131,20 @@ class BlizWorkAPIInstance:
 
     def _answer(self, send: Any) -> BlizWorkCallResponse:
         try:
-            body, status = send(), self.session.last_response.status_code  # type: ignore[union-attr]
+            body, status, phrase = send(), self.session.last_response.status_code, ""  # type: ignore[union-attr]
         except APIError as err:  # B7: a JSON error body gives its code and message
             body, status = err.body, err.status
-            found = body if isinstance(body, dict) else {}
-            code = found.get("resultCode", found.get("status", err.code if err.status < 300 else 0))
-            body = found.get("payload", body) if found else body
-            self.last_response = BlizWorkCallResponse(status, code, str(err.reason), body)
-            return self.last_response
+            phrase = err.response.reason if err.response is not None else str(err.reason)
+            if not isinstance(body, dict):
+                return self._keep(BlizWorkCallResponse(status, 0, phrase, body))
         found = body if isinstance(body, dict) else {}
         code = found.get("resultCode", found.get("status", 0))
-        message = found.get("resultMessage", found.get("message", ""))
-        self.last_response = BlizWorkCallResponse(status, code, str(message), found.get("payload"))
-        return self.last_response
+        message = found.get("resultMessage", found.get("message", phrase))
+        return self._keep(BlizWorkCallResponse(status, code, str(message), found.get("payload")))
+
+    def _keep(self, answer: BlizWorkCallResponse) -> BlizWorkCallResponse:
+        self.last_response = answer
+        return answer
 
 
 class BlizWorkUtils:
