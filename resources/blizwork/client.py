@@ -12,7 +12,6 @@ from clientkit.errors import APIError, InvalidRequestError
 from clientkit.model import quote_segment
 from resources.blizwork.exceptions import BlizWorkCallError
 from resources.blizwork.service import (
-    API,
     BlizWork,
     Case,
     CaseDataLevel,
@@ -50,7 +49,7 @@ class BlizWorkAPIInstance:
 
     def __init__(self, token: str, userId: str, base_url: str | None = None, **connect: Any) -> None:
         self.token, self.userId = token, userId
-        self.base_url = (base_url or API).rstrip("/")
+        self.base_url = (base_url or BlizWork.base_url).rstrip("/")
         self.last_response: BlizWorkCallResponse | None = None
         self.forced_environment: str | None = None
         self.session: Session = BlizWork.connect(base_url=base_url, token=token, user=userId, **connect)
