@@ -101,7 +101,8 @@ def test_no_function_over_60_lines() -> None:
 #: pages, context only where headers go, statuses on downloads, list defaults checked, a
 #: declared origin of a service without auth (+30).
 #: Issue #21 again: declared query tables, an official client's method table (+214).
-CORE_LINE_BUDGET = 14_049
+#: Issue #23: PathToken(in_paths=True), context_body_first (+35).
+CORE_LINE_BUDGET = 14_084
 
 
 def test_the_core_does_not_grow() -> None:

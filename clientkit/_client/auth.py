@@ -122,6 +122,10 @@ class Authenticator(AuthBase):
         """The strategies that may send the credential (several for a choice not yet made)."""
         return (self,)
 
+    def path_placeholders(self) -> tuple[str, ...]:
+        """Placeholders that declared paths may hold for this strategy to fill (``{token}``)."""
+        return ()
+
     def anonymous(self) -> bool:
         """Whether this copy sends no credential: declared ``optional`` and given none."""
         return self.optional and not self.holds_credentials()
@@ -283,11 +287,13 @@ class ApiKeyAuth(Authenticator):
 @attrs.define(repr=False)
 class PathToken(Authenticator):
     """A token carried as a path segment (``/bot<token>/getMe``): the base URL holds the
-    ``{placeholder}``, filled when each request is sent; the URL built holds no token."""
+    ``{placeholder}`` (or, with ``in_paths=True``, the declared paths do: ``/case/{token}/``),
+    filled when each request is sent; the URL built holds no token."""
 
     credential_names: ClassVar[tuple[str, ...]] = ("token",)
     token: Secret | None = attrs.field(default=None, converter=_secret)
     placeholder: str = attrs.field(default="token", kw_only=True)
+    in_paths: bool = attrs.field(default=False, kw_only=True)
 
     def accepts(self) -> tuple[str, ...]:
         return (self.placeholder,)
@@ -308,8 +314,11 @@ class PathToken(Authenticator):
             raise InvalidRequestError(f"PathToken needs a token ({self.placeholder}=...)")
         self._segment()
 
+    def path_placeholders(self) -> tuple[str, ...]:
+        return (self.placeholder,) if self.in_paths else ()
+
     def check_base_url(self, base_url: str) -> None:
-        if f"{{{self.placeholder}}}" not in urlsplit(base_url).path:
+        if not self.in_paths and f"{{{self.placeholder}}}" not in urlsplit(base_url).path:
             raise InvalidRequestError(
                 f"PathToken carries the token in the base URL's path: it must hold {{{self.placeholder}}}"
             )
@@ -343,7 +352,14 @@ class PathToken(Authenticator):
         return keyed("path", self.placeholder, self.token.reveal())
 
     def __repr__(self) -> str:
-        return f"PathToken(placeholder={self.placeholder!r}, token=***)"
+        where = ", in_paths=True" if self.in_paths else ""
+        return f"PathToken(placeholder={self.placeholder!r}{where}, token=***)"
+
+
+def path_marks(auth: object) -> dict[str, str]:
+    """The placeholders ``auth`` fills in declared paths, each mapped to its own mark."""
+    names = auth.path_placeholders() if isinstance(auth, Authenticator) else ()
+    return {name: f"{{{name}}}" for name in names}
 
 
 @attrs.define(repr=False)

@@ -19,6 +19,7 @@ import requests
 from clientkit._client import jobs
 from clientkit._client.ambient import ambient
 from clientkit._client.answers import accepted, refuse_unaccepted, text_of
+from clientkit._client.auth import path_marks
 from clientkit._client.cache import CacheStats
 from clientkit._client.downloads import (
     Downloaded,
@@ -301,7 +302,9 @@ class Session:
             form = with_body(upload, in_body, context, "context_body", form=True)
             kwargs = {**kwargs, "data": body_for(form)}
         elif "json" in kwargs:
-            kwargs = {**kwargs, "json": with_body(kwargs["json"], in_body, context, "context_body")}
+            first = self.service.context_body_first
+            body = with_body(kwargs["json"], in_body, context, "context_body", first=first)
+            kwargs = {**kwargs, "json": body}
         if in_query:
             params = pairs_of(kwargs.get("params") or (), "query parameters")
             options = kwargs.get("options")
@@ -558,11 +561,15 @@ class Session:
                 f"{spec.name} {operation}: unexpected arguments {sorted(unknown)} "
                 f"(the path {template.template} takes {list(template.names)})"
             )
+        marks = path_marks(self.service.auth)  # filled by the auth as each request is sent
+        if set(given) & set(marks):
+            raise InvalidRequestError(f"{spec.name} {operation}: the credential fills {sorted(marks)}")
         values: dict[str, Any] = {**self._context, **spec.path_params}
         if obj is not None:
             values.update(obj._ck_parents or {})
             values.update(placed_values(obj, spec, template.names, self.converter.value))
         values.update(given)
+        values.update(marks)
         path = template.expand(values, spec.segments_in(self.service))
         origin = spec.action_origins.get(operation)
         return path if origin is None else self.transport.url_for(path, origin)

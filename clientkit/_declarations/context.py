@@ -97,13 +97,18 @@ def values_of(
     return pairs
 
 
-def with_body(body: Any, made: Made, context: Mapping[str, Any], where: str, form: bool = False) -> Any:
+def with_body(
+    body: Any, made: Made, context: Mapping[str, Any], where: str, form: bool = False, first: bool = False
+) -> Any:
     """A JSON object body (or, ``form``, a multipart payload, whose fields are text) with the
-    context's values added after its own keys; any other body (none, a list) as it is."""
+    context's values added after its own keys (before them with ``first``); any other body
+    (none, a list) as it is."""
     if not made or not isinstance(body, Mapping):
         return body
     added = values_of(made, context, {k: [v] for k, v in body.items()}, where, loose=form, noun="body key")
-    return {**body, **dict(added)} if added else body
+    if not added:
+        return body
+    return {**dict(added), **body} if first else {**body, **dict(added)}
 
 
 def own_values(declared: Any, names: Iterable[str], where: str) -> Mapping[str, Any] | bool | None:

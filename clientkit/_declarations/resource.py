@@ -450,6 +450,7 @@ def _build_spec(cls: type, declared: Mapping[str, Any]) -> ResourceSpec:
     parents, path_params = tuple(declared["parents"]), dict(declared["path_params"] or {})
     context = tuple(getattr(service, "context", {}) or {}) if service is not None else ()
     known = {f.name for f in cls.__ck_fields__} | set(parents) | set(path_params) | set(context)
+    known |= set(_path_credentials(service))
     _check_paths(cls, {**paths, **{f"action {n}": t for n, (_, t) in actions.items()}}, known, ident)
     _check_levels(cls, expansion)
     spec = ResourceSpec(
@@ -602,6 +603,12 @@ def _answers(cls: type, actions: Mapping[str, Action]) -> dict[str, Answer]:
         return {name: act.answers for name, act in actions.items()}
     except DeclarationError as exc:
         raise DeclarationError(f"{cls.__name__}: {exc.message}") from None
+
+
+def _path_credentials(service: Any) -> tuple[str, ...]:
+    """Placeholders the service's auth fills in declared paths (``PathToken(in_paths=True)``)."""
+    holder = getattr(getattr(service, "auth", None), "path_placeholders", None)
+    return tuple(holder()) if callable(holder) else ()
 
 
 def _check_paths(

@@ -55,6 +55,7 @@ _DECLARATIONS: dict[str, tuple[type, ...]] = {
     "context": (Mapping,),
     "context_query": (Mapping,),
     "context_body": (Mapping,),
+    "context_body_first": (bool,),
     "json": (JsonCodec,),
     "query": (QueryStyle,),
     "retry": (RetryPolicy,),
@@ -90,6 +91,8 @@ class Service:
             added to every JSON object body: templates of context names
             (``{"userId": "{user}"}``) or callables of the context (or of nothing), left
             out while ``None``; a call's own key with another value is refused.
+        context_body_first: put ``context_body`` keys before a JSON body's own keys (the key
+            order an official client sends), rather than after them.
         json, query: body and query-string spelling.
         retry, timeout: transport defaults.
         max_body: the largest decoded response body accepted, in bytes (256 MiB);
@@ -124,6 +127,7 @@ class Service:
     context: ClassVar[Mapping[str, Any]] = {}
     context_query: ClassVar[Mapping[str, Any]] = {}
     context_body: ClassVar[Mapping[str, Any]] = {}
+    context_body_first: ClassVar[bool] = False
     json: ClassVar[JsonCodec] = JsonCodec()
     query: ClassVar[QueryStyle] = QueryStyle()
     retry: ClassVar[RetryPolicy] = RetryPolicy()

@@ -319,3 +319,50 @@ def test_path_token_sent_without_auth_carries_no_token(server: ScriptedServer) -
     bot = _bot(server)
     assert bot.request("GET", "/version", auth=False).json() == {"v": 1}
     assert BOT_TOKEN not in server.received[-1].raw_path
+
+
+def _rpc() -> Any:
+    from clientkit import Action, Resource
+    from clientkit.auth import PathToken
+
+    class Rpc(Service):
+        auth = PathToken(in_paths=True)
+
+    class Case(Resource):
+        id: int | None = None
+
+    Rpc.resource(one="/case/{id}/{token}/", actions={"run": Action("POST", "/run/{token}/")})(Case)
+    return Rpc, Case
+
+
+def test_path_token_in_declared_paths_is_filled_when_sent(server: ScriptedServer) -> None:
+    from clientkit.errors import InvalidRequestError, NotFoundError
+
+    rpc, case = _rpc()
+    server.on("GET", f"/case/1/{BOT_TOKEN}/", Reply(json={"id": 1}))
+    server.on("POST", f"/run/{BOT_TOKEN}/", Reply(json={"ok": True}))
+    session = rpc.connect(server.url, token=BOT_TOKEN, retries=0)
+    assert session.get(case, 1).id == 1
+    assert session.action(case, "run", json={"a": 1}) == {"ok": True}
+    assert [r.raw_path for r in server.received] == [f"/case/1/{BOT_TOKEN}/", f"/run/{BOT_TOKEN}/"]
+    with pytest.raises(NotFoundError) as caught:
+        session.get(case, 2)
+    assert "/case/2/***/" in str(caught.value) and BOT_TOKEN not in str(caught.value)
+    with pytest.raises(InvalidRequestError, match="the credential fills"):
+        session.action(case, "run", token="other")
+    assert "in_paths=True" in repr(session.transport.auth)
+
+
+def test_path_token_in_paths_is_a_known_placeholder_only_when_declared() -> None:
+    from clientkit import Resource
+    from clientkit.auth import PathToken
+    from clientkit.errors import DeclarationError
+
+    class Bot(Service):
+        auth = PathToken()  # in the base URL: declared paths may not name {token}
+
+    class Thing(Resource):
+        id: int | None = None
+
+    with pytest.raises(DeclarationError, match=r"placeholder \{token\}"):
+        Bot.resource(one="/things/{id}/{token}/")(Thing)

@@ -697,6 +697,27 @@ def test_context_values_go_in_every_query_and_json_body(server: ScriptedServer) 
     assert note.text == "b" and extra(note) == {}  # the context is not the object's
 
 
+class Leading(Service):
+    context = {"user": None, "env": "draft"}
+    context_body = {"userId": "{user}", "environment": "{env}"}
+    context_body_first = True
+
+
+@Leading.resource(one="/rows/{id}", actions={"find": Action("POST", "/rows/find")})
+class Row(Resource):
+    id: int | None = None
+
+
+def test_context_body_first_puts_its_keys_before_the_body_own(server: ScriptedServer) -> None:
+    server.on("POST", "/rows/find", Reply(json={}))
+    with Leading.connect(server.url, user="ann@x.io", retries=0) as api:
+        api.action(Row, "find", json={"table": "t", "filter": None})
+        api.action(Row, "find", json={"environment": "draft", "table": "t"})  # the same value: kept
+    first, same = server.received
+    assert first.body == b'{"userId": "ann@x.io", "environment": "draft", "table": "t", "filter": null}'
+    assert same.body == b'{"userId": "ann@x.io", "environment": "draft", "table": "t"}'
+
+
 def test_context_values_follow_the_context_and_never_overwrite(server: ScriptedServer) -> None:
     server.on("POST", "/notes", Reply(201, json={"id": 1}))
     server.on("GET", "/notes", Reply(json=[]))

@@ -117,3 +117,27 @@ def test_path_token_is_read_from_its_segment_and_kept_out_of_the_journal() -> No
         assert requests.get(url + "/botnope/notes", params={"token": token}, timeout=5).status_code == 401
         journal = repr(list(box.journal))
         assert token not in journal and "sandbox-bot-token" not in journal
+
+
+def test_path_token_in_declared_paths_is_read_from_its_segment() -> None:
+    from clientkit import Action
+    from clientkit.auth import PathToken
+
+    class Rpc(Service):
+        auth = PathToken(in_paths=True)
+
+    @Rpc.resource(one="/cases/{id}/{token}/", actions={"run": Action("POST", "/run/{token}/")})
+    class RpcCase(Resource):
+        id: int | None = None
+        name: str | None = None
+
+    token = "rpc-sandbox-token"
+    box = Sandbox(Rpc, data={"RpcCase": [{"id": 1, "name": "a"}]}, accounts=Accounts(tokens={token: "ann"}))
+    with box as url:
+        rpc = Rpc.connect(url, token=token, retries=0)
+        assert rpc.get(RpcCase, 1).name == "a"
+        assert rpc.action(RpcCase, "run", json={}) == {}
+        with pytest.raises(AuthenticationError):
+            Rpc.connect(url, token="wrong", retries=0).get(RpcCase, 1)
+        assert [e.path[:8] for e in box.journal.entries()][:2] == ["/cases/1", "/run/***"]
+        assert token not in repr(list(box.journal))

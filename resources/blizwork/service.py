@@ -1,0 +1,99 @@
+"""The BlizWork API, declared: RPC-style POSTs whose paths end in the API token and whose bodies
+start with the user and the environment; answers carry ``resultCode`` / ``resultMessage``."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from typing import Any
+
+from clientkit import Action, Resource, RetryPolicy, Service, Timeout, field
+from clientkit.auth import PathToken
+from clientkit.errors import AnswerCheck, ErrorShape
+from resources.blizwork.exceptions import BlizWorkError
+
+API = "https://api.blizwork.com"
+
+
+def environment_of(context: dict[str, Any]) -> str:
+    """``production`` or ``draft``: the forced environment, else ``NODE_ENV`` read now (B13:
+    compared case-insensitively; unset still means draft, as on the official wire)."""
+    chosen = context.get("forced") or os.environ.get("NODE_ENV") or "development"
+    return "production" if chosen.lower() == "production" else "draft"
+
+
+class CaseDataLevel(Enum):
+    """How much a case answer includes (``include``); members or their values are accepted (B12)."""
+
+    CASE_ONLY = 0
+    PLUS_USER_INFO = 1
+    PLUS_CASE_HISTORY = 2
+    PLUS_PROCESS_DEFINITION = 3
+    PLUS_COMPANY_INFO = 4
+
+
+class BlizWork(Service):
+    """BlizWork: the token is the last path segment, the user and environment lead every body."""
+
+    base_url = API
+    environments = {"production": API, "local": "http://localhost:3005"}
+    auth = PathToken(in_paths=True)
+    context = {"user": None, "forced": None}
+    context_body = {"userId": "{user}", "environment": environment_of}
+    context_body_first = True
+    answer_check = AnswerCheck(code=("resultCode", "status"), ok=0, message=("resultMessage", "message"))
+    errors = ErrorShape(
+        message=("resultMessage", "message"), code=("resultCode", "status"), mixin=BlizWorkError
+    )
+    retry = RetryPolicy(retries=2, backoff=0.5)  # connection failures only: every call is a POST
+    timeout = Timeout(connect=10, read=60)  # B6
+
+
+@BlizWork.resource(
+    context_body=False,  # V has an empty body, U names its own user and no environment
+    actions={
+        "validate_call": Action("POST", "/utils/validatecall/{handshake}/{token}/"),
+        "upload": Action("POST", "/attachment/upload/{token}/"),
+    },
+    parents=("handshake",),
+    singleton=True,
+)
+class Utils(Resource):
+    """The utility calls: handshake validation and uploads."""
+
+
+@BlizWork.resource(
+    context_body={"environment": None},  # C and X say which environment the case lives in
+    actions={"case": Action("POST", "/process/case/{token}/"), "exec": Action("POST", "/exec/{token}/")},
+    identity="caseNumber",
+)
+class Case(Resource):
+    """A process case, as ``/process/case/`` answers it."""
+
+    companyId: str | None = None
+    environment: str | None = None
+    processSlug: str | None = None
+    processVersion: int | None = None
+    caseNumber: int | None = None
+    fields: dict[str, Any] = field(factory=dict)
+    fieldValues: list[dict[str, Any]] | None = None
+    history: list[dict[str, Any]] | None = None
+    createAudit: dict[str, Any] | None = None
+    processDefinition: dict[str, Any] | None = None
+
+
+@BlizWork.resource(actions={"case_list": Action("POST", "/process/case-list/{token}/")}, singleton=True)
+class Process(Resource):
+    """A process's case list."""
+
+
+@BlizWork.resource(
+    actions={
+        "query": Action("POST", "/master-data/{token}/"),
+        "upsert": Action("POST", "/master-data/upsert/{token}/"),
+        "delete": Action("POST", "/master-data/delete/{token}/"),
+    },
+    singleton=True,
+)
+class MasterData(Resource):
+    """Master-data tables: query, upsert and delete by filter."""
