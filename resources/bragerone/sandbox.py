@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -44,7 +45,7 @@ class BragerOneSandbox(Sandbox):
         data = {"BragerObject": self.state["objects"], "Module": self.state["modules"]}
         super().__init__(BragerOne, data=data, prefix="/v1", **options)
         route = self.route
-        route("/auth/user", ["POST"], public=True, operation="login")(self._login)
+        route("/auth/user", ["POST"], public=True, operation="login")(self._sign_in)
         route("/auth/revoke", ["POST"])(self._revoke)
         route("/system/version", public=True)(lambda _: {"version": {"version": "1.04.05", "devMode": False}})
         route("/user")(lambda _: {"user": self.state["user"]})
@@ -55,21 +56,22 @@ class BragerOneSandbox(Sandbox):
         route("/modules/connect", ["POST"])(self._connect)
         route("/modules/parameters", ["POST"])(self._parameters)
         for path, (key, rows) in COUNTS.items():
-            route(f"/modules/{path}", ["POST"])(lambda r, key=key, rows=rows: self._count(r, key, rows))
+            route(f"/modules/{path}", ["POST"])(functools.partial(self._quantity, key=key, rows=rows))
         for path, key in LISTS.items():
-            route(f"/modules/{path}", ["POST"])(lambda r, key=key: self._page(r, key))
+            route(f"/modules/{path}", ["POST"])(functools.partial(self._page, key=key))
         route("/module/command", ["POST"])(self._command)
         route("/module/command/raw", ["POST"])(self._raw)
         for path in ASSETS:
-            route("/" + path, public=True, prefixed=False)(lambda r, path=path: self._asset(r, path))
+            route("/" + path, public=True, prefixed=False)(functools.partial(self._asset, path=path))
         self.action(BragerObject, "details")(lambda obj, _: {"object": obj, "status": "SUCCESS"})
         self.action(BragerObject, "permissions")(lambda _, __: {"permissions": self.state["permissions"]})
         self.commands: list[dict[str, Any]] = []
+        self.connect_keys: tuple[str, ...] = ("wsid",)  # the SID keys modules/connect accepts
 
     def error(self, status: int, message: str, field_errors: Any = None) -> Reply:
         return Reply(status, {"message": message})
 
-    def _login(self, req: SandboxRequest) -> Reply:
+    def _sign_in(self, req: SandboxRequest) -> Reply:
         body = req.json if isinstance(req.json, dict) else {}
         failure = self.accounts.login_failure()
         if failure is not None:
@@ -115,8 +117,8 @@ class BragerOneSandbox(Sandbox):
         modules = self._modules_of(req)
         if isinstance(modules, Reply):
             return modules
-        if not isinstance(req.json.get("wsid"), str):  # today's service binds by wsid
-            return req.error(400, "wsid is required")
+        if not any(isinstance(req.json.get(k), str) for k in self.connect_keys):
+            return req.error(400, f"one of {list(self.connect_keys)} is required")
         return Reply(200, {})
 
     def _parameters(self, req: SandboxRequest) -> Any:
@@ -125,7 +127,7 @@ class BragerOneSandbox(Sandbox):
             return modules
         return {m: self.state["parameters"].get(m, {}) for m in modules}
 
-    def _count(self, req: SandboxRequest, key: str, rows: str) -> Any:
+    def _quantity(self, req: SandboxRequest, key: str, rows: str) -> Any:
         modules = self._modules_of(req)
         if isinstance(modules, Reply):
             return modules

@@ -71,7 +71,7 @@ class BragerOne(Service):
         leeway=90,
         service_headers=True,  # the web app's Origin and Referer on the login too
         check_token="/user",  # a stored token is checked once before it is used
-        retry_login_on=(500,),  # the service's duplicate-token race answers 500
+        retry_login_on=(500,),  # type: ignore[arg-type]  # the duplicate-token race answers 500
     )
     errors = ErrorShape(message="message", mixin=ApiError, text="HTTP {status}: {body!r}")
     json = JsonCodec(compact=True, ensure_ascii=False)  # the official client's bytes
