@@ -97,7 +97,7 @@ def test_no_function_over_60_lines() -> None:
 #: Location and next links, Action(status=) enforced (+172).
 #: Issue #21: error texts worded as an official client words them, content types that
 #: make a 2xx answer an error (+49).
-CORE_LINE_BUDGET = 13_671
+CORE_LINE_BUDGET = 13_690
 
 
 def test_the_core_does_not_grow() -> None:

@@ -364,6 +364,7 @@ class BragerOneApiClient:
 
     def fetch_text_one(self, path: str) -> tuple[int, str]:
         """``GET {one_base}/{path}`` as text (UTF-8 unless the answer names a charset)."""
+        # session.request: any file of the web app, by the path the caller names
         answer = self._call(self.session.request, "GET", "/" + path.lstrip("/"), origin="one")
         if answer.encoding is None or "charset" not in answer.headers.get("Content-Type", ""):
             answer.encoding = "utf-8"
@@ -381,6 +382,7 @@ class BragerOneApiClient:
         """A file of the web app or the API by absolute URL, revalidated with its ``ETag`` or
         ``Last-Modified``; sent without credentials, retried on 429 and 5xx."""
         headers = {"Accept": "*/*", **self.cache.headers_for(url)}
+        # session.request: any URL of the declared origins, revalidated with this cache
         answer = self._call(self.session.request, "GET", url, headers=headers, auth=False, cache="bypass")
         if answer.status_code == 304:
             kept = self.cache.get_body(url)
