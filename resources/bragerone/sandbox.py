@@ -42,7 +42,10 @@ class BragerOneSandbox(Sandbox):
     def __init__(self, **options: Any) -> None:
         options.setdefault("accounts", Accounts(tokens={}, logins=[{"email": EMAIL, "password": PASSWORD}]))
         self.state = copy.deepcopy(DEMO)
-        data = {"BragerObject": self.state["objects"], "Module": self.state["modules"]}
+        data = options.pop("data", None) or {
+            "BragerObject": self.state["objects"],
+            "Module": self.state["modules"],
+        }
         super().__init__(BragerOne, data=data, prefix="/v1", **options)
         route = self.route
         route("/auth/user", ["POST"], public=True, operation="login")(self._sign_in)

@@ -317,3 +317,11 @@ def test_upstream_failures_are_told_apart() -> None:
     assert format_expected_failure_reason(wrapped) == "ApiError(status=503)"
     assert not is_expected_upstream_unavailable(ValueError("x"))
     assert format_expected_failure_reason(ValueError("x")) == "ValueError"
+
+
+def test_the_package_sandbox_serves_the_demo_as_the_command_line_starts_it() -> None:
+    sandbox = bragerone.SANDBOX(store=None)
+    assert isinstance(sandbox, BragerOneSandbox)
+    with sandbox as url:
+        assert client_for(sandbox).get_system_version().version == "1.04.05"
+        assert url.startswith("http://127.0.0.1:")
