@@ -30,8 +30,12 @@ async def _connect(c: Any, url: str) -> None:
 
 
 async def _commands(c: Any, url: str) -> None:
-    await c.module_command(devid=DEVID, pool="P4", parameter="v8", value=61, parameter_name="PARAM_66", unit=1)
-    await c.module_command(devid=DEVID, pool="P4", parameter="v1", value=None, extra_payload={"value": "é", "x": 1})
+    await c.module_command(
+        devid=DEVID, pool="P4", parameter="v8", value=61, parameter_name="PARAM_66", unit=1
+    )
+    await c.module_command(
+        devid=DEVID, pool="P4", parameter="v1", value=None, extra_payload={"value": "é", "x": 1}
+    )
     await c.module_command_auto(devid=DEVID, pool="P5", parameter="s0", value=0, return_data=True)
 
 
