@@ -102,7 +102,8 @@ def test_no_function_over_60_lines() -> None:
 #: declared origin of a service without auth (+30).
 #: Issue #21 again: declared query tables, an official client's method table (+214).
 #: Issue #23: PathToken(in_paths=True), context_body_first (+35).
-CORE_LINE_BUDGET = 14_084
+#: Issue #22: error texts that show the body, connect(origins=) (+19).
+CORE_LINE_BUDGET = 14_103
 
 
 def test_the_core_does_not_grow() -> None:

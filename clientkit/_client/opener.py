@@ -17,7 +17,7 @@ from clientkit._client.session import Session
 from clientkit._client.transport import Transport
 from clientkit._declarations.errors import InvalidRequestError
 from clientkit._declarations.options import CacheConfig, RequestOptions, Timeout, options_of
-from clientkit._declarations.origins import placed
+from clientkit._declarations.origins import moved, placed
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.service import Service, opens_sessions
 from clientkit._version import __version__
@@ -37,12 +37,14 @@ def open_session(
     http: requests.Session | None = None,
     pool_size: int = 10,
     verify: bool | str | None = None,
+    origins: Mapping[str, str] | None = None,
     **kwargs: Any,
 ) -> Session:
     """What ``Service.connect`` does (see there)."""
     if environment is not None and base_url is not None:
         raise InvalidRequestError("pass either environment= or base_url=, not both")
-    declared, origins = placed(cls.__name__, cls.base_url, cls.environments, cls.origins, environment)
+    declared, reached = placed(cls.__name__, cls.base_url, cls.environments, cls.origins, environment)
+    reached = moved(cls.__name__, reached, origins or {})
     url = base_url or declared
     if not url:
         raise InvalidRequestError(f"{cls.__name__} has no base_url; pass connect(base_url=...)")
@@ -59,7 +61,7 @@ def open_session(
             part.check_base_url(url)
     transport = Transport(
         base_url=url,
-        origins=origins,
+        origins=reached,
         auth=authenticator,
         codec=cls.json,
         query=cls.query,

@@ -446,7 +446,7 @@ _ITEM_FIELD: Path = ("field", "loc", "name")
 _ITEM_MESSAGE: Path = ("message", "msg")
 
 
-_FIELDS = ("status", "kind", "phrase", "message", "method", "url")
+_FIELDS = ("status", "kind", "phrase", "message", "method", "url", "body")
 
 
 def _media_types(value: Mapping[str, int]) -> dict[str, int]:
@@ -512,15 +512,16 @@ class ErrorShape:
         media = (content_type or "").split(";")[0].strip().lower()
         return self.content_types.get(media) if media else None
 
-    def _text(self, status: int, message: str, method: str, url: str, reason: str) -> str | None:
-        """The error's whole text from the declared template for ``status``, if any."""
+    def _text(self, status: int, message: str, method: str, url: str, reason: str, body: Any) -> str | None:
+        """The error's whole text from the declared template for ``status``, if any; ``body``
+        is the decoded answer (JSON, else its text, else ``None``), redacted."""
         template = self.text.get(status, self.text.get("*"))
         if template is None:
             return None
         kind = "Client" if status < 500 else "Server"
         phrase = reason.strip() or _phrase(status)
         values = {"status": status, "kind": kind, "phrase": phrase, "message": message}
-        return template.format(**values, method=method, url=redact_url(url))
+        return template.format(**values, method=method, url=redact_url(url), body=redact_data(body))
 
     def error_for(
         self,
@@ -553,7 +554,7 @@ class ErrorShape:
             url=url,
             response=response,
             details=_found(body, self._details()),
-            text=self._text(status, message, method, url, reason),
+            text=self._text(status, message, method, url, reason, body if body is not None else text or None),
         )
 
     def _details(self) -> list[str]:

@@ -84,3 +84,17 @@ def placed(
     for name, url in env.origins.items():
         reached[name] = attrs.evolve(reached[name], url=url)
     return env.base_url, reached
+
+
+def moved(owner: str, reached: Mapping[str, Origin], urls: Mapping[str, str]) -> dict[str, Origin]:
+    """``reached`` with the URLs given to ``connect(origins=...)``; only declared names move."""
+    out = dict(reached)
+    for name, url in urls.items():
+        if name not in out:
+            raise InvalidRequestError(f"{owner} declares no origin {name!r}; its origins are {sorted(out)}")
+        try:
+            check_url(url, f"connect(origins={{{name!r}: ...}})")
+        except DeclarationError as exc:
+            raise InvalidRequestError(str(exc)) from None
+        out[name] = attrs.evolve(out[name], url=url.rstrip("/"))
+    return out

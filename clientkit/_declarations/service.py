@@ -195,13 +195,15 @@ class Service:
         http: requests.Session | None = None,
         pool_size: int = 10,
         verify: bool | str | None = None,
+        origins: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> Session:
         """Open a session to the service.
 
         Keyword arguments named in ``context`` set the session context; the others
         are credentials for the declared auth strategy (``token=``, ``username=`` and
-        ``password=``...). ``auth=`` replaces the declared strategy entirely.
+        ``password=``...). ``auth=`` replaces the declared strategy entirely. ``origins=``
+        moves declared origins for this session (``{"files": "http://127.0.0.1:8001"}``).
 
         Example:
             >>> session = Shop.connect("https://shop.example.com/api", token="...", store="eu")

@@ -231,13 +231,20 @@ class Sandbox:
     # -- routes ---------------------------------------------------------------------------
 
     def route(
-        self, path: str, methods: Iterable[str] = ("GET",), *, public: bool = False, operation: str = "action"
+        self,
+        path: str,
+        methods: Iterable[str] = ("GET",),
+        *,
+        public: bool = False,
+        operation: str = "action",
+        prefixed: bool = True,
     ) -> Callable[[Handler], Handler]:
         """Add a route for an operation special to the service.
 
         ``path`` uses ``{name}`` placeholders like resource paths. The handler gets a
         :class:`SandboxRequest` and returns a :class:`Reply`, or a JSON-able value sent
-        as a 200 as it is. Routes require auth unless ``public``.
+        as a 200 as it is. Routes require auth unless ``public``. ``prefixed=False`` puts the
+        route outside ``prefix`` (a web app's assets beside an API under ``/v1``).
 
         Example:
             >>> @sandbox.route("/tasks/{code}", methods=["POST"])
@@ -246,7 +253,8 @@ class Sandbox:
         """
 
         def register(handler: Handler) -> Handler:
-            self._add(path, [m.upper() for m in methods], _Route(handler, public, operation), mine=True)
+            route = _Route(handler, public, operation)
+            self._add(path, [m.upper() for m in methods], route, mine=True, prefixed=prefixed)
             return handler
 
         return register
@@ -302,10 +310,12 @@ class Sandbox:
 
         return register
 
-    def _add(self, template: str, methods: list[str], route: _Route, *, mine: bool = False) -> None:
+    def _add(
+        self, template: str, methods: list[str], route: _Route, *, mine: bool = False, prefixed: bool = True
+    ) -> None:
         """Add a route; one added by hand (``mine``: ``route``, ``serve_file``, ``serve_job``)
         answers before any the declarations give, so it replaces one on the same path."""
-        rule_path = (self.prefix + template).replace("{", "<").replace("}", ">")
+        rule_path = ((self.prefix if prefixed else "") + template).replace("{", "<").replace("}", ">")
         endpoint = f"r{len(self._routes)}"
         (self._map if mine else self._declared).add(Rule(rule_path, endpoint=endpoint, methods=methods))
         self._routes[endpoint] = route

@@ -119,3 +119,21 @@ def test_an_unknown_environment_or_two_places_are_refused() -> None:
         Api.connect(environment="dev", token="t")
     with pytest.raises(InvalidRequestError, match="either environment= or base_url="):
         Api.connect("https://api.example.com", environment="staging", token="t")
+
+
+def test_a_session_may_move_a_declared_origin(server: ScriptedServer, other_server: ScriptedServer) -> None:
+    from clientkit.model import Origin
+
+    class Api(Service):
+        base_url = "https://api.example.com"
+        origins = {"assets": Origin("https://assets.example.com", credentials=True)}
+        auth = TokenAuth(scheme="Bearer")
+
+    other_server.on("GET", "/logo.txt", Reply(body="logo", content_type="text/plain"))
+    api = Api.connect(server.url, token="t-moved", origins={"assets": other_server.url + "/"})
+    assert api.request("GET", "/logo.txt", origin="assets").text == "logo"
+    assert other_server.received[0].header("Authorization") == "Bearer t-moved"
+    with pytest.raises(InvalidRequestError, match=r"no origin 'cdn'; its origins are \['assets'\]"):
+        Api.connect(server.url, token="t", origins={"cdn": other_server.url})
+    with pytest.raises(InvalidRequestError, match="absolute http"):
+        Api.connect(server.url, token="t", origins={"assets": "ftp://x"})

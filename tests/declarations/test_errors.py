@@ -327,6 +327,23 @@ def test_error_text_follows_the_declared_template(server: ScriptedServer) -> Non
         session.request("GET", "/boom")
 
 
+class Reprs(Service):
+    errors = ErrorShape(text="HTTP {status}: {body!r}")
+
+
+def test_error_text_may_show_the_decoded_body(server: ScriptedServer) -> None:
+    server.on("GET", "/json", Reply(404, json={"message": "missing"}))
+    server.on("GET", "/text", Reply(503, body="down", content_type="text/plain"))
+    server.on("GET", "/empty", Reply(500, body=""))
+    session = Reprs.connect(server.url, retries=0)
+    said = []
+    for path in ("/json", "/text", "/empty"):
+        with pytest.raises(APIError) as info:
+            session.request("GET", path)
+        said.append(str(info.value))
+    assert said == ["HTTP 404: {'message': 'missing'}", "HTTP 503: 'down'", "HTTP 500: None"]
+
+
 def test_an_answer_of_a_declared_content_type_is_the_error_of_its_status(server: ScriptedServer) -> None:
     page = Reply(200, body="<html>Sign in</html>", content_type="text/html; charset=utf-8")
     server.on("GET", "/report.pdf", page)

@@ -12,7 +12,7 @@ from clientkit import Resource, Service, field, loaded_level
 from clientkit._declarations.options import CacheConfig
 from clientkit.errors import ValidationError
 from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
-from tests.support.sandboxed import AUTH, Item, Product, shop
+from tests.support.sandboxed import AUTH, Item, Product, Shop, shop
 
 # -- as a server, with plain requests --------------------------------------------------------
 
@@ -209,3 +209,16 @@ def test_a_record_created_again_does_not_repeat_the_old_etag(sandbox: Sandbox) -
     url = f"{sandbox.url}/products/{first.id}"
     again = requests.get(url, headers={**AUTH, "If-None-Match": old}, timeout=5)
     assert again.status_code == 200 and again.json()["data"]["name"] == "Twice"
+
+
+def test_a_route_may_live_outside_the_prefix() -> None:
+    box = Sandbox(Shop, prefix="/v1")
+
+    @box.route("/assets/{name}", public=True, prefixed=False)
+    def asset(req: SandboxRequest) -> Reply:
+        return Reply(200, f"asset {req.params['name']}", content_type="text/plain", raw=True)
+
+    with box as url:
+        assert requests.get(url + "/assets/app.js", timeout=5).text == "asset app.js"
+        assert requests.get(url + "/v1/assets/app.js", timeout=5).status_code == 404
+    assert [e.path for e in box.journal.entries()] == ["/assets/app.js", "/v1/assets/app.js"]

@@ -1,0 +1,85 @@
+"""BragerOne, declared with clientkit.
+
+``BragerOneApiClient`` offers the official client's surface, synchronously; ``BragerOne`` is
+the service declaration for the clientkit session (``BragerOne.connect(...)``) and the sandbox.
+
+Example:
+    >>> from resources.bragerone import BragerOneApiClient
+    >>> client = BragerOneApiClient(creds_provider=lambda: ("jan@example.com", "secret"))
+"""
+
+from resources.bragerone.cache import HttpCache
+from resources.bragerone.client import BragerOneApiClient, CredProvider
+from resources.bragerone.exceptions import (
+    ApiError,
+    format_expected_failure_reason,
+    is_expected_upstream_unavailable,
+)
+from resources.bragerone.models import (
+    BragerObject,
+    DevicesMenu,
+    Module,
+    ModuleCard,
+    ObjectDetails,
+    Permission,
+    SystemVersion,
+    Token,
+    TokenStore,
+    User,
+)
+from resources.bragerone.service import (
+    API_BASE,
+    BRAGERONE_SERVER,
+    IO_BASE,
+    ONE_BASE,
+    SOCK_PATH,
+    TISCONNECT_SERVER,
+    WS_NAMESPACE,
+    BragerOne,
+    Platform,
+    ServerConfig,
+    server_for,
+)
+
+SERVICE = BragerOne
+
+
+def SANDBOX(**options: object) -> object:
+    """The BragerOne sandbox with its demo data (see ``resources.bragerone.sandbox``)."""
+    from resources.bragerone.sandbox import BragerOneSandbox
+
+    return BragerOneSandbox(**options)
+
+
+__version__ = "2026.10.1"
+__all__ = [
+    "API_BASE",
+    "BRAGERONE_SERVER",
+    "IO_BASE",
+    "ONE_BASE",
+    "SANDBOX",
+    "SERVICE",
+    "SOCK_PATH",
+    "TISCONNECT_SERVER",
+    "WS_NAMESPACE",
+    "ApiError",
+    "BragerObject",
+    "BragerOne",
+    "BragerOneApiClient",
+    "CredProvider",
+    "DevicesMenu",
+    "HttpCache",
+    "Module",
+    "ModuleCard",
+    "ObjectDetails",
+    "Permission",
+    "Platform",
+    "ServerConfig",
+    "SystemVersion",
+    "Token",
+    "TokenStore",
+    "User",
+    "format_expected_failure_reason",
+    "is_expected_upstream_unavailable",
+    "server_for",
+]
