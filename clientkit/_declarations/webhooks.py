@@ -254,7 +254,7 @@ class EchoHandshake:
         its challenge (or the values, without one), when its token is ``token`` (compared in
         constant time) or ``confirm(token)`` is true (the service vouches for it); otherwise
         :class:`HandshakeError`."""
-        values = _object(values)
+        values = self.parse(values)
         for key, wanted in self.when.items():
             if _value(values, key) != wanted:
                 raise HandshakeError(f"not a handshake: {key} is not {wanted!r}")
@@ -267,6 +267,19 @@ class EchoHandshake:
             raise HandshakeError(f"the handshake has no {self.challenge}")
         return challenge if self.reply is None else {self.reply: challenge}
 
+    @staticmethod
+    def parse(values: Mapping[str, Any] | bytes | str) -> Mapping[str, Any]:
+        """``values``, a raw JSON body parsed: a handshake is a JSON object or it is refused."""
+        if isinstance(values, Mapping):
+            return values
+        try:
+            parsed = json.loads(values)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise HandshakeError("the handshake's body is not a JSON object")
+        return parsed
+
     def _check(self, sent: Any, token: str | None, confirm: Callable[[str], bool] | None) -> None:
         if confirm is not None:
             if not isinstance(sent, str) or not sent:
@@ -278,19 +291,6 @@ class EchoHandshake:
             raise InvalidRequestError(f"the handshake checks {self.token}: pass the shared token or confirm=")
         if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), token.encode()):
             raise HandshakeError(f"the handshake's {self.token} does not match")
-
-
-def _object(values: Mapping[str, Any] | bytes | str) -> Mapping[str, Any]:
-    """``values``, a raw JSON body parsed: a handshake is a JSON object or it is refused."""
-    if isinstance(values, Mapping):
-        return values
-    try:
-        parsed = json.loads(values)
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, dict):
-        raise HandshakeError("the handshake's body is not a JSON object")
-    return parsed
 
 
 def _unbase64(key: bytes) -> bytes:
