@@ -237,11 +237,13 @@ def test_a_one_time_token_the_service_confirms() -> None:
         forged = requests.post(url, json={**sent, "handshakeToken": "forged"}, timeout=5)
         refused(forged, "HandshakeError", "did not confirm")
         refused(requests.post(url, json={"kind": "call"}, timeout=5), "HandshakeError", "no handshakeToken")
-        refused(requests.post(url, json={**sent, "kind": "x"}, timeout=5), "HandshakeError", "not a handshake")
+        other = requests.post(url, json={**sent, "kind": "x"}, timeout=5)
+        refused(other, "HandshakeError", "not a handshake")
         for raw in (b"[1]", b"not json", b"\xff"):
             refused(requests.post(url, data=raw, timeout=5), "HandshakeError", "not a JSON object")
     assert asked == ["t-1", "t-1", "forged"] and issued == {"t-2"}
-    assert call.answer('{"kind": "call", "handshakeToken": "t-2"}', confirm=confirm)["handshakeToken"] == "t-2"
+    text = '{"kind": "call", "handshakeToken": "t-2"}'
+    assert call.answer(text, confirm=confirm)["handshakeToken"] == "t-2"
 
 
 def test_bad_declarations_and_arguments_are_refused() -> None:
