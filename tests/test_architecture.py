@@ -104,7 +104,10 @@ def test_no_function_over_60_lines() -> None:
 #: Issue #23: PathToken(in_paths=True), context_body_first (+35).
 #: Issue #22: error texts that show the body, connect(origins=) (+19); merging the two
 #: context_body options (+4).
-CORE_LINE_BUDGET = 14_107
+#: Issue #23 again: one-time handshake tokens the service confirms (EchoHandshake
+#: challenge=None, answer(confirm=), raw bodies) (+35); Surface RPC body templates, empty
+#: literal defaults, converts and item accessors (+47).
+CORE_LINE_BUDGET = 14_189
 
 
 def test_the_core_does_not_grow() -> None:

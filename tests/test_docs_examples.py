@@ -17,6 +17,7 @@ RUN = (
     "Path segments",
     "Reference fields",
     "Context in queries and bodies",
+    "An official client's methods",
 )
 
 

@@ -3,6 +3,7 @@ the list or action it calls; one dispatcher makes every call."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -13,21 +14,40 @@ from clientkit._declarations.querytable import QueryTable
 _KIND = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """``"a, b=c"`` as ``[("a", ""), ("b", "c")]``."""
+    pairs = [p.strip().partition("=") for p in text.split(",") if p.strip()]
+    return [(name.strip(), value.strip()) for name, _, value in pairs]
+
+
+def _empty(name: str, text: str) -> Any:
+    """An official default: ``None`` or another empty literal (``False``, ``0``, ``""``)."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        value = text
+    if value or not isinstance(value, type(None) | bool | int | float | str):
+        raise DeclarationError(f"an official default is None, False, 0 or '', got {name}={text}")
+    return value
+
+
 def _signature(text: str) -> inspect.Signature:
-    """``"report_id, body=None"`` as a signature (``self`` first); only ``None`` defaults."""
+    """``"report_id, body=None"`` as a signature (``self`` first); only empty defaults."""
     params = [inspect.Parameter("self", _KIND)]
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, _, default = part.partition("=")
-        if not name.isidentifier() or default not in ("", "None"):
-            raise DeclarationError(f"an official parameter is 'name' or 'name=None', got {part!r}")
-        params.append(inspect.Parameter(name, _KIND, default=None if default else inspect.Parameter.empty))
+    for name, default in _pairs(text):
+        if not name.isidentifier():
+            raise DeclarationError(f"an official parameter is 'name' or 'name=None', got {name!r}")
+        empty = _empty(name, default) if default else inspect.Parameter.empty
+        params.append(inspect.Parameter(name, _KIND, default=empty))
     return inspect.Signature(params)
 
 
 class Surface:
     """An official client's surface over a clientkit ``session``: ``roles`` say where each
     official parameter goes (a path or context name, ``"json"`` for the body, ``"params"`` for
-    the query), ``defaults`` which instance attribute stands in for a parameter left ``None``.
+    the query), ``defaults`` which instance attribute stands in for a parameter left ``None``,
+    ``converts`` how a parameter's value is sent; ``document`` names the attribute whose
+    mapping the :meth:`item` accessors read.
 
     Example:
         >>> class Client(Surface):
@@ -40,6 +60,8 @@ class Surface:
     session: Any
     roles: ClassVar[Mapping[str, str]] = {}
     defaults: ClassVar[Mapping[str, str]] = {}
+    converts: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+    document: ClassVar[str] = "document"
 
     @staticmethod
     def method(
@@ -50,18 +72,27 @@ class Surface:
         body: Callable[[Any], Any] | None = None,
         query: QueryTable | None = None,
         answer: Callable[[Any], Any] | None = None,
+        fields: str | None = None,
     ) -> Any:
         """An official method calling ``action`` of ``target`` (its list when ``None``):
-        ``body`` shapes the body, ``query`` encodes the query, ``answer`` shapes the result."""
-        sig = _signature(signature)
+        ``body`` shapes the body, ``query`` encodes the query, ``answer`` shapes the result;
+        ``fields`` is an RPC body template, its keys in order, each the parameter or instance
+        attribute of its name (``"caseNumber=case_number"`` renames)."""
+        sig, template = _signature(signature), [(k, s or k) for k, s in _pairs(fields or "")]
+        sourced = {s for _, s in template}
 
         def method(self: Surface, *args: Any, **kwargs: Any) -> Any:
             bound = sig.bind(self, *args, **kwargs)
             bound.apply_defaults()
+            given = {n: self.convert(n, v) for n, v in list(bound.arguments.items())[1:]}
             kw: dict[str, Any] = {}
             values: dict[str, Any] = {}
-            for name, given in list(bound.arguments.items())[1:]:
-                role, value = self.roles.get(name, name), self.default(name, given)
+            if template:
+                kw["json"] = {k: given[s] if s in given else getattr(self, s) for k, s in template}
+            for name, value in given.items():
+                role = self.roles.get(name, name)
+                if name in sourced:
+                    continue
                 if role == "params":
                     values[name] = value
                 else:
@@ -73,6 +104,22 @@ class Surface:
 
         method.__signature__ = sig  # type: ignore[attr-defined]
         return method
+
+    @staticmethod
+    def item(key: str, *, optional: bool = False) -> Any:
+        """An official accessor method: ``key`` of the instance's ``document`` (``None`` when
+        absent and ``optional``, else ``KeyError``)."""
+
+        def item(self: Surface) -> Any:
+            found = getattr(self, self.document)
+            return found.get(key) if optional else found[key]
+
+        return item
+
+    def convert(self, name: str, value: Any) -> Any:
+        """``value`` (or the instance's default) as ``converts`` sends it."""
+        value = self.default(name, value)
+        return self.converts[name](value) if name in self.converts else value
 
     def default(self, name: str, value: Any) -> Any:
         """``value``, or the instance's default for ``name``; a default that is ``None`` too is refused."""

@@ -11,9 +11,10 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -217,10 +218,12 @@ class HmacSignature:
 @attrs.frozen
 class EchoHandshake:
     """A verification handshake: the service sends a challenge (and the shared token), the
-    receiver answers the challenge back.
+    receiver answers the challenge back; or the service sends a one-time token that the
+    receiver has the service ``confirm`` before trusting the call.
 
     Attributes:
-        challenge: the name of the challenge among the incoming values.
+        challenge: the name of the challenge among the incoming values (``None``: nothing is
+            echoed, :meth:`answer` gives the incoming values themselves, the call).
         token: the name of the shared verify token (``None``: the service sends none).
         when: the values that make a request this handshake (``{"hub.mode": "subscribe"}``).
         reply: ``None`` to answer the challenge as text; a key to answer ``{key: challenge}``.
@@ -228,9 +231,11 @@ class EchoHandshake:
     Example:
         >>> WEBSUB = EchoHandshake()                  # ?hub.mode=subscribe&hub.verify_token=...
         >>> WEBSUB.answer(request.args, token="...")  # the hub.challenge, as text
+        >>> CALL = EchoHandshake(challenge=None, token="handshakeToken", when={})
+        >>> CALL.answer(request.get_data(), confirm=ask_the_service)  # the call, once confirmed
     """
 
-    challenge: str = "hub.challenge"
+    challenge: str | None = "hub.challenge"
     token: str | None = "hub.verify_token"
     when: Mapping[str, str] = attrs.field(factory=lambda: {"hub.mode": "subscribe"}, converter=dict)
     reply: str | None = None
@@ -239,23 +244,53 @@ class EchoHandshake:
         """Whether ``values`` (a query or a JSON body) are this handshake."""
         return all(_value(values, k) == v for k, v in self.when.items())
 
-    def answer(self, values: Mapping[str, Any], token: str | None = None) -> str | dict[str, str]:
-        """What to answer the handshake in ``values`` (a query or a JSON body): its challenge,
-        when its verify token is ``token`` (compared in constant time); otherwise
+    def answer(
+        self,
+        values: Mapping[str, Any] | bytes | str,
+        token: str | None = None,
+        confirm: Callable[[str], bool] | None = None,
+    ) -> Any:
+        """What to answer the handshake in ``values`` (a query, a JSON body or its raw text):
+        its challenge (or the values, without one), when its token is ``token`` (compared in
+        constant time) or ``confirm(token)`` is true (the service vouches for it); otherwise
         :class:`HandshakeError`."""
+        values = self.parse(values)
         for key, wanted in self.when.items():
             if _value(values, key) != wanted:
                 raise HandshakeError(f"not a handshake: {key} is not {wanted!r}")
         if self.token is not None:
-            if token is None:
-                raise InvalidRequestError(f"the handshake checks {self.token}: pass the shared token")
-            sent = _value(values, self.token)
-            if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), token.encode()):
-                raise HandshakeError(f"the handshake's {self.token} does not match")
+            self._check(_value(values, self.token), token, confirm)
+        if self.challenge is None:
+            return dict(values)
         challenge = _value(values, self.challenge)
         if not isinstance(challenge, str) or not challenge:
             raise HandshakeError(f"the handshake has no {self.challenge}")
         return challenge if self.reply is None else {self.reply: challenge}
+
+    @staticmethod
+    def parse(values: Mapping[str, Any] | bytes | str) -> Mapping[str, Any]:
+        """``values``, a raw JSON body parsed: a handshake is a JSON object or it is refused."""
+        if isinstance(values, Mapping):
+            return values
+        try:
+            parsed = json.loads(values)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise HandshakeError("the handshake's body is not a JSON object")
+        return parsed
+
+    def _check(self, sent: Any, token: str | None, confirm: Callable[[str], bool] | None) -> None:
+        if confirm is not None:
+            if not isinstance(sent, str) or not sent:
+                raise HandshakeError(f"the handshake has no {self.token}")
+            if not confirm(sent):
+                raise HandshakeError(f"the service did not confirm the handshake's {self.token}")
+            return
+        if token is None:
+            raise InvalidRequestError(f"the handshake checks {self.token}: pass the shared token or confirm=")
+        if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), token.encode()):
+            raise HandshakeError(f"the handshake's {self.token} does not match")
 
 
 def _unbase64(key: bytes) -> bytes:

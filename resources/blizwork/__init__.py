@@ -1,12 +1,5 @@
-"""BlizWork, declared with clientkit.
-
-The official ``blizworkapi`` surface (``BlizWorkAPIInstance``, ``BlizWorkProcess``, ...) on a
-clientkit session; ``BlizWork`` is the service declaration, for the session and the sandbox.
-
-Example:
-    >>> from resources.blizwork import BlizWorkAPIInstance, BlizWorkProcess
-    >>> api = BlizWorkAPIInstance("<api token>", "email@company.com")
-"""
+"""BlizWork, declared with clientkit: the official ``blizworkapi`` surface on a clientkit session
+(``BlizWorkAPIInstance("<api token>", "email@company.com")``); ``BlizWork`` is the declaration."""
 
 from resources.blizwork.client import (
     BlizWorkAPIInstance,
@@ -16,8 +9,7 @@ from resources.blizwork.client import (
     BlizWorkProcess,
     BlizWorkUtils,
 )
-from resources.blizwork.exceptions import BlizWorkCallError, BlizWorkError
-from resources.blizwork.service import BlizWork, Case, CaseDataLevel
+from resources.blizwork.service import BlizWork, BlizWorkCallError, BlizWorkError, Case, CaseDataLevel
 
 SERVICE = BlizWork
 
@@ -29,18 +21,6 @@ def SANDBOX(**options: object) -> object:
     return BlizWorkSandbox(**options)
 
 
-__all__ = [
-    "SANDBOX",
-    "SERVICE",
-    "BlizWork",
-    "BlizWorkAPIInstance",
-    "BlizWorkCallError",
-    "BlizWorkCallResponse",
-    "BlizWorkCase",
-    "BlizWorkError",
-    "BlizWorkMasterDataTable",
-    "BlizWorkProcess",
-    "BlizWorkUtils",
-    "Case",
-    "CaseDataLevel",
-]
+__all__ = ["SANDBOX", "SERVICE", "BlizWork", "BlizWorkAPIInstance", "BlizWorkCallError",
+           "BlizWorkCallResponse", "BlizWorkCase", "BlizWorkError", "BlizWorkMasterDataTable",
+           "BlizWorkProcess", "BlizWorkUtils", "Case", "CaseDataLevel"]  # fmt: skip

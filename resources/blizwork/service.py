@@ -9,10 +9,18 @@ from typing import Any
 
 from clientkit import Action, Resource, RetryPolicy, Service, Timeout, field
 from clientkit.auth import PathToken
-from clientkit.errors import AnswerCheck, ErrorShape
-from resources.blizwork.exceptions import BlizWorkError
+from clientkit.errors import AnswerCheck, APIError, ErrorShape
 
 API = "https://api.blizwork.com"
+
+
+class BlizWorkError(RuntimeError):
+    """Every BlizWork API error, as the official client raises it: a ``RuntimeError``."""
+
+
+class BlizWorkCallError(APIError, BlizWorkError):
+    """A failed call of ``get_case``, ``exec`` or ``get_dictionary``: ``status``, ``code`` and
+    ``body`` are the answer's, ``reason`` its ``resultMessage`` (B8)."""
 
 
 def environment_of(context: dict[str, Any]) -> str:
@@ -25,11 +33,7 @@ def environment_of(context: dict[str, Any]) -> str:
 class CaseDataLevel(Enum):
     """How much a case answer includes (``include``); members or their values are accepted (B12)."""
 
-    CASE_ONLY = 0
-    PLUS_USER_INFO = 1
-    PLUS_CASE_HISTORY = 2
-    PLUS_PROCESS_DEFINITION = 3
-    PLUS_COMPANY_INFO = 4
+    CASE_ONLY, PLUS_USER_INFO, PLUS_CASE_HISTORY, PLUS_PROCESS_DEFINITION, PLUS_COMPANY_INFO = range(5)
 
 
 class BlizWork(Service):
@@ -42,22 +46,17 @@ class BlizWork(Service):
     context_body = {"userId": "{user}", "environment": environment_of}
     context_body_first = True
     answer_check = AnswerCheck(code=("resultCode", "status"), ok=0, message=("resultMessage", "message"))
-    errors = ErrorShape(
-        message=("resultMessage", "message"), code=("resultCode", "status"), mixin=BlizWorkError
-    )
+    errors = ErrorShape(message=answer_check.message, code=answer_check.code, mixin=BlizWorkError)
     retry = RetryPolicy(retries=2, backoff=0.5)  # connection failures only: every call is a POST
     timeout = Timeout(connect=10, read=60)  # B6
 
 
 @BlizWork.resource(
     context_body=False,  # V has an empty body, U names its own user and no environment
-    actions={
-        "validate_call": Action("POST", "/utils/validatecall/{handshake}/{token}/"),
-        "upload": Action("POST", "/attachment/upload/{token}/"),
-    },
-    parents=("handshake",),
-    singleton=True,
-)
+    actions={"validate_call": Action("POST", "/utils/validatecall/{handshake}/{token}/"),
+             "upload": Action("POST", "/attachment/upload/{token}/")},
+    parents=("handshake",), singleton=True,
+)  # fmt: skip
 class Utils(Resource):
     """The utility calls: handshake validation and uploads."""
 
@@ -88,12 +87,10 @@ class Process(Resource):
 
 
 @BlizWork.resource(
-    actions={
-        "query": Action("POST", "/master-data/{token}/"),
-        "upsert": Action("POST", "/master-data/upsert/{token}/"),
-        "delete": Action("POST", "/master-data/delete/{token}/"),
-    },
+    actions={"query": Action("POST", "/master-data/{token}/"),
+             "upsert": Action("POST", "/master-data/upsert/{token}/"),
+             "delete": Action("POST", "/master-data/delete/{token}/")},
     singleton=True,
-)
+)  # fmt: skip
 class MasterData(Resource):
     """Master-data tables: query, upsert and delete by filter."""

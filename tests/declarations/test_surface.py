@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -73,3 +74,56 @@ def test_a_signature_holds_names_and_none_defaults_only() -> None:
         Surface.method(Item, None, "team_id=7")
     with pytest.raises(DeclarationError):
         Surface.method(Item, None, "not a name")
+
+
+@Shop.resource(actions={"find": Action("POST", "/rpc/find")}, singleton=True)
+class Rpc(Resource):
+    pass
+
+
+class Level(Enum):
+    BRIEF, FULL = range(2)
+
+
+class Board(Surface):
+    roles = {"note": "params"}
+    converts = {"level": lambda v: v.value if isinstance(v, Level) else v,
+                "archived": lambda flag: "archive" if flag else "live"}  # fmt: skip
+    find = Surface.method(Rpc, "find", "item_number, archived=False, level=0, note=''",
+                          fields="where=archived, board, number=item_number, level")  # fmt: skip
+
+    def __init__(self, url: str, board: str) -> None:
+        self.session, self.board = Shop.connect(url), board
+
+
+class Found(Surface):
+    document = "state"
+    title, labels = Surface.item("title"), Surface.item("labels", optional=True)
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.state = state
+
+
+def test_an_rpc_body_from_parameters_and_the_instance(server: ScriptedServer) -> None:
+    server.on("POST", "/rpc/find", Reply(200, json={"ok": 1}))
+    board = Board(server.url, "ops")
+    assert str(inspect.signature(board.find)) == "(item_number, archived=False, level=0, note='')"
+    assert board.find(7, level=Level.FULL) == {"ok": 1}
+    assert server.received[-1].body == b'{"where": "live", "board": "ops", "number": 7, "level": 1}'
+    board.find(item_number=8, archived=True, note="x")
+    assert server.received[-1].json == {"where": "archive", "board": "ops", "number": 8, "level": 0}
+    assert server.received[-1].query == "note=x"  # a parameter outside the template keeps its role
+
+
+def test_accessors_read_the_document() -> None:
+    found = Found({"title": "Fix", "labels": ["bug"]})
+    assert (found.title(), found.labels()) == ("Fix", ["bug"])
+    assert Found({"title": "Fix"}).labels() is None
+    with pytest.raises(KeyError):
+        Found({}).title()
+
+
+def test_defaults_are_empty_literals_only() -> None:
+    for bad in ("level=1", "flag=True", "name='x'", "items=[]", "when=now()"):
+        with pytest.raises(DeclarationError, match="None, False, 0 or ''"):
+            Surface.method(Item, None, bad)

@@ -203,9 +203,47 @@ def test_the_echo_handshake(serve: Callable[[HmacSignature], tuple[str, list[Any
         "no hub.challenge",
     )
     assert WEBSUB.answer({k: [v] for k, v in asked.items()}, token=TOKEN) == "1158201444"  # parse_qs
-    with pytest.raises(InvalidRequestError, match="pass the shared token"):
+    with pytest.raises(InvalidRequestError, match="pass the shared token or confirm="):
         WEBSUB.answer(asked)
     assert issubclass(HandshakeError, ClientKitError) and issubclass(SignatureError, ClientKitError)
+
+
+def test_a_one_time_token_the_service_confirms() -> None:
+    issued = {"t-1", "t-2"}
+    asked: list[str] = []
+
+    def confirm(token: str) -> bool:
+        asked.append(token)
+        if token not in issued:
+            return False
+        issued.discard(token)
+        return True
+
+    call = EchoHandshake(challenge=None, token="handshakeToken", when={"kind": "call"})
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        try:
+            got = call.answer(Request(environ).get_data(), confirm=confirm)
+        except WebhookError as exc:
+            body = json.dumps({"error": type(exc).__name__, "message": exc.message})
+            return Response(body, status=401, content_type="application/json")(environ, start_response)
+        return Response(json.dumps(got), content_type="application/json")(environ, start_response)
+
+    with ServerThread(app) as url:
+        sent = {"kind": "call", "handshakeToken": "t-1", "caseNumber": 39}
+        assert requests.post(url, json=sent, timeout=5).json() == sent
+        replayed = requests.post(url, json=sent, timeout=5)
+        refused(replayed, "HandshakeError", "the service did not confirm the handshake's handshakeToken")
+        forged = requests.post(url, json={**sent, "handshakeToken": "forged"}, timeout=5)
+        refused(forged, "HandshakeError", "did not confirm")
+        refused(requests.post(url, json={"kind": "call"}, timeout=5), "HandshakeError", "no handshakeToken")
+        other = requests.post(url, json={**sent, "kind": "x"}, timeout=5)
+        refused(other, "HandshakeError", "not a handshake")
+        for raw in (b"[1]", b"not json", b"\xff"):
+            refused(requests.post(url, data=raw, timeout=5), "HandshakeError", "not a JSON object")
+    assert asked == ["t-1", "t-1", "forged"] and issued == {"t-2"}
+    text = '{"kind": "call", "handshakeToken": "t-2"}'
+    assert call.answer(text, confirm=confirm)["handshakeToken"] == "t-2"
 
 
 def test_bad_declarations_and_arguments_are_refused() -> None:
