@@ -129,7 +129,8 @@ class BragerOneApiClient:
         return {"email": email, "password": password}
 
     def _call(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """One operation under the request limit; missing credentials as the official error."""
+        """One operation, its pages read, under the request limit (B7); missing credentials as
+        the official error."""
         with self._limit:
             self._missing = False
             try:
@@ -195,7 +196,7 @@ class BragerOneApiClient:
         return permissions(self._call(self.session.action, User, "permissions"))
 
     def get_objects(self) -> list[BragerObject]:
-        return list(self._call(self.session.list, BragerObject))
+        return self._call(lambda: list(self.session.list(BragerObject)))  # type: ignore[no-any-return]
 
     def get_object(self, object_id: int) -> ObjectDetails:
         body = self._call(self.session.action, BragerObject, "details", id=object_id)
@@ -208,7 +209,7 @@ class BragerOneApiClient:
 
     def get_modules(self, object_id: int, *, page: int = 1, limit: int = 999) -> list[Module]:
         params = {"page": page, "limit": limit, "group_id": object_id}
-        return list(self._call(self.session.list, Module, params=params))
+        return self._call(lambda: list(self.session.list(Module, params=params)))  # type: ignore[no-any-return]
 
     def get_module_card(self, code: str) -> ModuleCard:
         return self._call(self.session.get, ModuleCard, code=code)  # type: ignore[no-any-return]

