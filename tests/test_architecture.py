@@ -104,7 +104,9 @@ def test_no_function_over_60_lines() -> None:
 #: Issue #23: PathToken(in_paths=True), context_body_first (+35).
 #: Issue #22: error texts that show the body, connect(origins=) (+19); merging the two
 #: context_body options (+4).
-CORE_LINE_BUDGET = 14_107
+#: Issue #22 again: PasswordLogin token alternatives, the login answer on the token,
+#: patterns in retry_login_when (+43).
+CORE_LINE_BUDGET = 14_150
 
 
 def test_the_core_does_not_grow() -> None:

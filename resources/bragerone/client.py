@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from clientkit import PasswordLogin, Session
-from clientkit.errors import InvalidRequestError
+from clientkit.errors import DecodeError, InvalidRequestError
 from clientkit.tokens import Token as KitToken
 from resources.bragerone.cache import HttpCache, Store
 from resources.bragerone.exceptions import ApiError
@@ -138,6 +138,10 @@ class BragerOneApiClient:
             except InvalidRequestError as exc:
                 if self._missing:
                     raise ApiError(401, dict(NO_CREDENTIALS), {}) from exc
+                raise
+            except DecodeError as exc:
+                if exc.url == self._auth.path:  # the login answered no token (B10)
+                    raise ApiError(500, {"message": "No accessToken in login payload"}, {}) from exc
                 raise
 
     def _token(self, token: KitToken) -> Token:

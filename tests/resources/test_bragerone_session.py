@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from clientkit.sandbox import ServerThread
-from resources.bragerone import ApiError, BragerOneApiClient
+from resources.bragerone import ApiError, BragerOneApiClient, Token
 from resources.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
+from tests.support.scripted import Reply, ScriptedServer
 
 DEVID = "FTTCTBSLCE"
 
@@ -105,3 +106,50 @@ def test_concurrency_bounds_every_request_of_the_client_b7(limit: int) -> None:
         for thread in threads:
             thread.join()
     assert failed == [] and counting.most == limit
+
+
+def test_the_token_carries_the_login_answers_account_and_objects(box: BragerOneSandbox) -> None:
+    class Saved:
+        def __init__(self) -> None:
+            self.saved: list[Token] = []
+
+        def load(self) -> None:
+            return None
+
+        def save(self, token: Token) -> None:
+            self.saved.append(token)
+
+        def clear(self) -> None:
+            pass
+
+    store = Saved()
+    token = client_for(box.url, token_store=store).ensure_auth(EMAIL, PASSWORD)
+    assert token.user_id == 1 and [o["id"] for o in token.objects] == [1234, 1235]
+    assert store.saved == [token]
+
+
+def test_a_login_answer_with_token_only_and_with_no_token_b10() -> None:
+    server = ScriptedServer().start()
+    try:
+        server.on("POST", "/v1/auth/user", Reply(json={"token": "tok-fallback-b10", "user": {"id": 5}}))
+        server.on("GET", "/v1/user", Reply(json={"user": {"id": 5, "name": "Jan"}}))
+        c = client_for(server.url, creds_provider=lambda: (EMAIL, PASSWORD))
+        assert c.get_user().name == "Jan" and c.access_token == "tok-fallback-b10"
+        assert server.requests_to("/v1/user")[0].header("Authorization") == "Bearer tok-fallback-b10"
+        assert c.ensure_auth().user_id == 5
+        server.set("POST", "/v1/auth/user", Reply(json={"user": {"id": 5}}))
+        with pytest.raises(ApiError) as info:
+            client_for(server.url).ensure_auth(EMAIL, PASSWORD)
+        assert (info.value.status, info.value.data) == (500, {"message": "No accessToken in login payload"})
+    finally:
+        server.stop()
+
+
+def test_only_the_duplicate_entry_race_retries_a_login(box: BragerOneSandbox) -> None:
+    box.accounts.fail_logins(1, status=500, body={"message": "Internal error"})
+    with pytest.raises(ApiError) as info:
+        client_for(box.url).ensure_auth(EMAIL, PASSWORD)
+    assert info.value.status == 500 and sent(box) == ["POST /v1/auth/user"]
+    box.accounts.fail_logins(2, status=500)  # {"message": "ER_DUP_ENTRY: Duplicate entry ..."}
+    assert client_for(box.url).ensure_auth(EMAIL, PASSWORD).access_token
+    assert sent(box) == ["POST /v1/auth/user"] * 4
