@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -72,7 +73,7 @@ class BragerOneApiClient:
         refresh_leeway: int = 90,
         timeout: float = 8.0,
         concurrency: int = 4,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         **connect: Any,
     ) -> None:
         if server is not None:
@@ -80,7 +81,8 @@ class BragerOneApiClient:
         self._api_base, self._one_base = api_base.rstrip("/"), one_base.rstrip("/")  # B18
         self._io_base = (io_base or _io_base(self._api_base)).rstrip("/")
         self.container = server.container if server is not None else "BragerOne"
-        self.enable_http_trace, self.redact_secrets = enable_http_trace, redact_secrets  # see the docs
+        self.enable_http_trace = enable_http_trace  # the trace is clientkit's, on clientkit.http
+        self.redact_secrets = redact_secrets  # False is refused in effect: secrets stay redacted (B23)
         self._creds_provider = creds_provider
         self._given: tuple[str | None, str | None] = (None, None)
         self._missing = False
@@ -88,11 +90,12 @@ class BragerOneApiClient:
         self._limit = threading.BoundedSemaphore(concurrency)  # every request (B7)
         self._shape: tuple[str, bool] | None = None
         self.cache = HttpCache()
-        if not isinstance(verify, bool | str):
-            raise InvalidRequestError("verify= takes True, False or a CA bundle path")
+        if not isinstance(verify, bool | str | ssl.SSLContext):
+            raise InvalidRequestError("verify= takes True, False, a CA bundle path or an ssl.SSLContext")
         self.session: Session = BragerOne.connect(
             self._api_base, origins={"one": self._one_base}, one_base=self._one_base, store=self._store,
-            credential_provider=self._credentials, timeout=(timeout, timeout), verify=verify, **connect,
+            credential_provider=self._credentials, timeout=(timeout, timeout), verify=verify,
+            trace=enable_http_trace, **connect,
         )  # fmt: skip
         auth = self._auth
         auth.leeway = float(refresh_leeway)

@@ -4,17 +4,22 @@ login retry, the trace and its redaction (B23), and ``verify=`` with an ``ssl.SS
 
 from __future__ import annotations
 
+import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from clientkit.errors import ConnectError, InvalidRequestError
 from clientkit.sandbox import ServerThread
 from resources.bragerone import ApiError, BragerOneApiClient, Token
 from resources.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
 from tests.support.scripted import Reply, ScriptedServer
+from tests.support.tls import https_server, self_signed
 
 DEVID = "FTTCTBSLCE"
 
@@ -153,3 +158,32 @@ def test_only_the_duplicate_entry_race_retries_a_login(box: BragerOneSandbox) ->
     box.accounts.fail_logins(2, status=500)  # {"message": "ER_DUP_ENTRY: Duplicate entry ..."}
     assert client_for(box.url).ensure_auth(EMAIL, PASSWORD).access_token
     assert sent(box) == ["POST /v1/auth/user"] * 4
+
+
+def test_the_trace_is_clientkits_log_and_never_shows_a_secret_b23(
+    box: BragerOneSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        quiet = client_for(box.url)
+        quiet.ensure_auth(EMAIL, PASSWORD)
+        quiet.get_objects()
+        assert [r for r in caplog.records if r.name == "clientkit.http"] == []
+        traced = client_for(box.url, enable_http_trace=True, redact_secrets=False)
+        token = traced.ensure_auth(EMAIL, PASSWORD).access_token
+        traced.get_objects()
+    lines = [r.getMessage() for r in caplog.records if r.name == "clientkit.http"]
+    assert [line.split(" ")[0] for line in lines] == ["POST", "GET"]
+    assert "/v1/objects -> 200" in lines[1] and "Authorization" in lines[1]
+    shown = "\n".join(r.getMessage() for r in caplog.records)
+    assert token and token not in shown and PASSWORD not in shown  # redact_secrets=False refused
+
+
+def test_verify_takes_an_ssl_context(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    with https_server(BragerOneSandbox(), cert, key) as url:
+        c = client_for(url, verify=ssl.create_default_context(cafile=str(cert)))
+        assert c.get_system_version().version == "1.04.05"
+        with pytest.raises(ConnectError, match="TLS failure"):
+            client_for(url).get_system_version()
+    with pytest.raises(InvalidRequestError, match=r"ssl\.SSLContext"):
+        client_for("https://127.0.0.1:1", verify=1)  # type: ignore[arg-type]
