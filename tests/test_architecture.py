@@ -107,7 +107,10 @@ def test_no_function_over_60_lines() -> None:
 #: Issue #23 again: one-time handshake tokens the service confirms (EchoHandshake
 #: challenge=None, answer(confirm=), raw bodies) (+35); Surface RPC body templates, empty
 #: literal defaults, converts and item accessors (+47).
-CORE_LINE_BUDGET = 14_189
+#: Issue #22 again: PasswordLogin token alternatives, the login answer on the token,
+#: patterns in retry_login_when (+43); connect(trace=), connect(verify=) taking an
+#: ssl.SSLContext (+36).
+CORE_LINE_BUDGET = 14_268
 
 
 def test_the_core_does_not_grow() -> None:

@@ -27,6 +27,7 @@ from clientkit._client.logins import (
     fetch_credentials,
     given_under,
     ordered_placeholders,
+    public_answer,
 )
 from clientkit._client.tokens import MemoryTokenStore, Token, TokenStore, jwt_expiry
 from clientkit._declarations.errors import (
@@ -37,7 +38,7 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     PermissionDeniedError,
 )
-from clientkit._declarations.keypaths import dig
+from clientkit._declarations.keypaths import dig, locate
 from clientkit._declarations.paths import PLACEHOLDER, PathTemplate, quote_segment
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
 from clientkit._declarations.resource import Action
@@ -430,6 +431,16 @@ def _placeholders(template: Any) -> set[str]:
     return set().union(*map(_placeholders, template)) if isinstance(template, list) else set()
 
 
+def _paths(value: str | Collection[str]) -> str | tuple[str, ...]:
+    """``token=``: one key path, or alternatives tried in order (``("accessToken", "token")``)."""
+    if isinstance(value, str):
+        return value
+    paths = tuple(value)
+    if not paths or not all(isinstance(p, str) and p for p in paths):
+        raise DeclarationError(f"PasswordLogin token= takes a key path or a tuple of them, not {value!r}")
+    return paths
+
+
 @attrs.define(repr=False)
 class PasswordLogin(Authenticator):
     """Log in with a username and password; send the returned token; renew it in time.
@@ -452,7 +463,7 @@ class PasswordLogin(Authenticator):
     body: Mapping[str, Any] = attrs.field(
         factory=lambda: {"username": "{username}", "password": "{password}"}
     )
-    token: str = "access_token"
+    token: str | tuple[str, ...] = attrs.field(default="access_token", converter=_paths)
     refresh_token: str | None = "refresh_token"
     expires_in: str | None = "expires_in"
     expires_at: str | None = None
@@ -627,17 +638,18 @@ class PasswordLogin(Authenticator):
             retry_on=self.retry_login_on,
             again=answer_says(self.retry_login_when),
         )
-        return self._parse(answer)
+        return self._parse(answer, path)
 
     def _send(self, method: str, path: str, body: Any, **extra: Any) -> Any:
         if self._sender is None:
             raise DeclarationError("PasswordLogin is not attached to a session")
         return self._sender(method, path, body, self.service_headers, **extra)
 
-    def _parse(self, answer: Any) -> Token:
-        access = dig(answer, self.token)
+    def _parse(self, answer: Any, path: str) -> Token:
+        access = locate(answer, self.token)
         if not isinstance(access, str) or not access:
-            raise DecodeError(f"the login answer has no token at {self.token!r}")
+            where = " or ".join(map(repr, self._token_paths()))
+            raise DecodeError(f"the login answer has no token at {where}", method=self.method, url=path)
         refresh = dig(answer, self.refresh_token) if self.refresh_token else None
         expires: float | None = None
         if self.expires_in and isinstance(dig(answer, self.expires_in), int | float):
@@ -654,7 +666,11 @@ class PasswordLogin(Authenticator):
             refresh_token=refresh if isinstance(refresh, str) else None,
             expires_at=expires,
             token_type=self.scheme or "",
+            answer=public_answer(answer, [*self._token_paths(), self.refresh_token or ""]),
         )
+
+    def _token_paths(self) -> tuple[str, ...]:
+        return (self.token,) if isinstance(self.token, str) else self.token
 
     def _header_value(self, token: Token) -> str:
         return _with_scheme(self.scheme, token.access_token.reveal())

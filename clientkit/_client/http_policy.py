@@ -4,6 +4,7 @@ service's origin, pools the deadline watchdog can shut, the environment read onc
 from __future__ import annotations
 
 import os
+import ssl
 from http.cookiejar import Cookie, DefaultCookiePolicy
 from typing import Any
 
@@ -76,7 +77,23 @@ class _OwnOriginCookies(DefaultCookiePolicy):
 
 
 class _Adapter(HTTPAdapter):
-    """Pooled connections the deadline watchdog can shut (:mod:`clientkit._client.deadline`)."""
+    """Pooled connections the deadline watchdog can shut (:mod:`clientkit._client.deadline`);
+    TLS by ``ssl_context`` as given, when there is one (its CAs and verify mode untouched)."""
+
+    ssl_context: ssl.SSLContext | None = None
+
+    def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None) -> Any:
+        host, pool = super().build_connection_pool_key_attributes(request, verify, cert)
+        if self.ssl_context is None:
+            return host, pool
+        kept: dict[str, Any] = {k: v for k, v in pool.items() if k not in ("ca_certs", "ca_cert_dir")}
+        return host, {**kept, "ssl_context": self.ssl_context, "cert_reqs": self.ssl_context.verify_mode}
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]  # untyped stub
+        if self.ssl_context is not None and url.lower().startswith("https"):
+            conn.ca_certs = conn.ca_cert_dir = None  # requests' bundle would be loaded into it
+            conn.cert_reqs = self.ssl_context.verify_mode
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
@@ -90,7 +107,11 @@ class _Adapter(HTTPAdapter):
 
 
 def configure(
-    http: requests.Session, base: str, origin: Origin, pool_size: int, verify: bool | str | None
+    http: requests.Session,
+    base: str,
+    origin: Origin,
+    pool_size: int,
+    verify: bool | str | ssl.SSLContext | None,
 ) -> None:
     """Adjust ``http`` in place: ``trust_env`` off (``.netrc`` never consulted, so a
     configured credential always wins), proxies and CA bundle resolved once, own-origin
@@ -100,7 +121,12 @@ def configure(
     http.trust_env = False
     http.proxies.update(requests.utils.get_environ_proxies(base))
     env_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    http.verify = verify if verify is not None else (env_bundle or True)
+    context = verify if isinstance(verify, ssl.SSLContext) else None
+    if isinstance(verify, ssl.SSLContext) or verify is None:
+        http.verify = True if context is not None else (env_bundle or True)
+    else:
+        http.verify = verify
     adapter = _Adapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    adapter.ssl_context = context
     http.mount("http://", adapter)
     http.mount("https://", adapter)

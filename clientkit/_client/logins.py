@@ -5,7 +5,8 @@ answered with a declared "try again"."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -13,7 +14,7 @@ import attrs
 from clientkit._declarations.errors import APIError, DeclarationError, InvalidRequestError, redacted_cause
 from clientkit._declarations.keypaths import dig
 from clientkit._declarations.paths import PLACEHOLDER
-from clientkit._declarations.redaction import Secret
+from clientkit._declarations.redaction import Secret, is_sensitive_name
 from clientkit._declarations.retry import RetryPolicy
 
 log = logging.getLogger("clientkit.http")
@@ -96,7 +97,8 @@ def _as_secret(value: Any) -> Any:
 
 def answer_says(when: Mapping[str, Any]) -> Callable[[Any], bool] | None:
     """A test of a login answer (or error body): whether a declared key path holds one of its
-    declared values (``{"error.code": ["TRY_AGAIN"]}``); ``None`` when nothing is declared."""
+    declared values (``{"error.code": ["TRY_AGAIN"]}``), a compiled pattern matching text by
+    search (``re.compile("duplicate entry", re.I)``); ``None`` when nothing is declared."""
     if not isinstance(when, Mapping):
         raise DeclarationError("retry_login_when maps key paths to lists of values")
     for path, values in when.items():
@@ -107,7 +109,29 @@ def answer_says(when: Mapping[str, Any]) -> Callable[[Any], bool] | None:
     if not when:
         return None
     declared = {path: tuple(values) for path, values in when.items()}
-    return lambda answer: any(dig(answer, path) in values for path, values in declared.items())
+    return lambda answer: any(_holds(dig(answer, path), values) for path, values in declared.items())
+
+
+def _holds(found: Any, values: tuple[Any, ...]) -> bool:
+    return any(
+        bool(v.search(found)) if isinstance(v, re.Pattern) and isinstance(found, str) else found == v
+        for v in values
+    )
+
+
+def public_answer(answer: Any, issued: Iterable[str]) -> dict[str, Any]:
+    """A login answer as the session keeps it beside the token (the account, its objects):
+    without the key paths that issued tokens, nor any key with a sensitive name, at any depth."""
+    return _public(answer, "", frozenset(issued)) if isinstance(answer, Mapping) else {}
+
+
+def _public(value: Any, where: str, issued: frozenset[str]) -> Any:
+    if isinstance(value, Mapping):
+        kept = ((str(k), v) for k, v in value.items() if not is_sensitive_name(str(k)))
+        return {k: _public(v, f"{where}{k}.", issued) for k, v in kept if where + k not in issued}
+    if isinstance(value, list):
+        return [_public(v, f"{where}{n}.", issued) for n, v in enumerate(value)]
+    return value
 
 
 def login_policy(policy: RetryPolicy, statuses: Collection[int]) -> RetryPolicy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import ssl
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,8 +37,9 @@ def open_session(
     cache: CacheConfig | bool | str | os.PathLike[str] | None = None,
     http: requests.Session | None = None,
     pool_size: int = 10,
-    verify: bool | str | None = None,
+    verify: bool | str | ssl.SSLContext | None = None,
     origins: Mapping[str, str] | None = None,
+    trace: bool = True,
     **kwargs: Any,
 ) -> Session:
     """What ``Service.connect`` does (see there)."""
@@ -71,6 +73,7 @@ def open_session(
         http=_cached(cls, cache, http, authenticator),
         pool_size=pool_size,
         verify=verify,
+        trace=trace,
     )
     session = Session(cls, transport, context=context)
     transport.session_headers = lambda: session._resolve(None).headers

@@ -43,12 +43,15 @@ def _optional_secret(value: str | Secret | None) -> Secret | None:
 
 @attrs.define
 class Token:
-    """An access token with what is known of its lifetime (the values are :class:`Secret`)."""
+    """An access token with what is known of its lifetime (the values are :class:`Secret`);
+    ``answer``: the rest of the login answer that issued it, its secrets left out (the
+    account, its objects), not kept by stores."""
 
     access_token: Secret = attrs.field(converter=Secret)
     refresh_token: Secret | None = attrs.field(default=None, converter=_optional_secret)
     expires_at: float | None = None
     token_type: str = "Bearer"
+    answer: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
     def expiring(self, leeway: float = 0.0, now: float | None = None) -> bool:
         """Whether the token has expired, or will within ``leeway`` seconds."""

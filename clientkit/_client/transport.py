@@ -10,6 +10,7 @@ The options arrive merged (service < session < call); the transport never merges
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
 import uuid
@@ -179,9 +180,11 @@ class Transport:
         idempotency_header: str | None = None,
         http: requests.Session | None = None,
         pool_size: int = 10,
-        verify: bool | str | None = None,
+        verify: bool | str | ssl.SSLContext | None = None,
+        trace: bool = True,
     ) -> None:
-        """Configure the transport; a given ``http`` session is adjusted in place."""
+        """Configure the transport; a given ``http`` session is adjusted in place; ``trace``:
+        whether each exchange is logged (DEBUG on ``clientkit.http``)."""
         if not isinstance(base_url, str) or not is_utf8(base_url):
             raise InvalidRequestError(f"base URL must be text, not {excerpt_of(base_url, 80)}")
         base = base_url.rstrip("/")
@@ -193,6 +196,7 @@ class Transport:
         self.origins = {name: (o.url.rstrip("/"), o.credentials) for name, o in (origins or {}).items()}
         self._reached = {origin_of(url): sent for url, sent in self.origins.values()}
         self.auth = auth
+        self.trace = trace
         self.codec = codec or JsonCodec()
         self.query = query or QueryStyle()
         self.errors = errors or ErrorShape()
@@ -477,7 +481,7 @@ class Transport:
     def _answer(self, call: _Call, resp: requests.Response) -> requests.Response | None:
         """What a response means for the call: its answer, or ``None`` to send again
         (a redirect hop, a renewed login, a retry, the shortcut's follow-up)."""
-        if log.isEnabledFor(logging.DEBUG):
+        if self.trace and log.isEnabledFor(logging.DEBUG):
             self._log_exchange(resp, call.json, (time.monotonic() - call.started) * 1000)
         if call.conditional is not None and self.shortcut is not None:
             call.conditional = None

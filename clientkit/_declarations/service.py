@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import os
+import ssl
 from collections import abc
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -194,8 +195,9 @@ class Service:
         cache: CacheConfig | bool | str | os.PathLike[str] | None = None,
         http: requests.Session | None = None,
         pool_size: int = 10,
-        verify: bool | str | None = None,
+        verify: bool | str | ssl.SSLContext | None = None,
         origins: Mapping[str, str] | None = None,
+        trace: bool = True,
         **kwargs: Any,
     ) -> Session:
         """Open a session to the service.
@@ -204,6 +206,7 @@ class Service:
         are credentials for the declared auth strategy (``token=``, ``username=`` and
         ``password=``...). ``auth=`` replaces the declared strategy entirely. ``origins=``
         moves declared origins for this session (``{"files": "http://127.0.0.1:8001"}``).
+        ``trace=False`` leaves the session's exchanges out of the ``clientkit.http`` log.
 
         Example:
             >>> session = Shop.connect("https://shop.example.com/api", token="...", store="eu")

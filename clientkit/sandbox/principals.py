@@ -148,7 +148,7 @@ def login_answer(auth: PasswordLogin, body: Any, accounts: Accounts, *, refresh:
     issued = accounts.issue(principal)
     answer: dict[str, Any] = {}
     for path, key in (
-        (auth.token, "access_token"),
+        (auth.token if isinstance(auth.token, str) else auth.token[0], "access_token"),
         (auth.refresh_token, "refresh_token"),
         (auth.expires_in, "expires_in"),
         (auth.expires_at, "expires_at"),

@@ -54,7 +54,13 @@ class Store:
     def official(token: KitToken) -> Token:
         expires = dt.datetime.fromtimestamp(token.expires_at, dt.timezone.utc) if token.expires_at else None
         refresh = token.refresh_token.reveal() if token.refresh_token else None
-        return Token(token.access_token.reveal(), refresh, token.token_type.lower(), expires)
+        user = token.answer.get("user")
+        user_id = user.get("id") if isinstance(user, dict) else None
+        objects = token.answer.get("objects")
+        return Token(
+            token.access_token.reveal(), refresh, token.token_type.lower(), expires,
+            user_id=user_id or None, objects=objects if isinstance(objects, list) else [],
+        )  # fmt: skip
 
     def load(self) -> KitToken | None:
         try:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from clientkit import PasswordLogin, Session
-from clientkit.errors import InvalidRequestError
+from clientkit.errors import DecodeError, InvalidRequestError
 from clientkit.tokens import Token as KitToken
 from resources.bragerone.cache import HttpCache, Store
 from resources.bragerone.exceptions import ApiError
@@ -72,7 +73,7 @@ class BragerOneApiClient:
         refresh_leeway: int = 90,
         timeout: float = 8.0,
         concurrency: int = 4,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         **connect: Any,
     ) -> None:
         if server is not None:
@@ -80,7 +81,8 @@ class BragerOneApiClient:
         self._api_base, self._one_base = api_base.rstrip("/"), one_base.rstrip("/")  # B18
         self._io_base = (io_base or _io_base(self._api_base)).rstrip("/")
         self.container = server.container if server is not None else "BragerOne"
-        self.enable_http_trace, self.redact_secrets = enable_http_trace, redact_secrets  # see the docs
+        self.enable_http_trace = enable_http_trace  # the trace is clientkit's, on clientkit.http
+        self.redact_secrets = redact_secrets  # False is refused in effect: secrets stay redacted (B23)
         self._creds_provider = creds_provider
         self._given: tuple[str | None, str | None] = (None, None)
         self._missing = False
@@ -88,11 +90,12 @@ class BragerOneApiClient:
         self._limit = threading.BoundedSemaphore(concurrency)  # every request (B7)
         self._shape: tuple[str, bool] | None = None
         self.cache = HttpCache()
-        if not isinstance(verify, bool | str):
-            raise InvalidRequestError("verify= takes True, False or a CA bundle path")
+        if not isinstance(verify, bool | str | ssl.SSLContext):
+            raise InvalidRequestError("verify= takes True, False, a CA bundle path or an ssl.SSLContext")
         self.session: Session = BragerOne.connect(
             self._api_base, origins={"one": self._one_base}, one_base=self._one_base, store=self._store,
-            credential_provider=self._credentials, timeout=(timeout, timeout), verify=verify, **connect,
+            credential_provider=self._credentials, timeout=(timeout, timeout), verify=verify,
+            trace=enable_http_trace, **connect,
         )  # fmt: skip
         auth = self._auth
         auth.leeway = float(refresh_leeway)
@@ -129,7 +132,8 @@ class BragerOneApiClient:
         return {"email": email, "password": password}
 
     def _call(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """One operation under the request limit; missing credentials as the official error."""
+        """One operation, its pages read, under the request limit (B7); missing credentials as
+        the official error."""
         with self._limit:
             self._missing = False
             try:
@@ -137,6 +141,10 @@ class BragerOneApiClient:
             except InvalidRequestError as exc:
                 if self._missing:
                     raise ApiError(401, dict(NO_CREDENTIALS), {}) from exc
+                raise
+            except DecodeError as exc:
+                if exc.url == self._auth.path:  # the login answered no token (B10)
+                    raise ApiError(500, {"message": "No accessToken in login payload"}, {}) from exc
                 raise
 
     def _token(self, token: KitToken) -> Token:
@@ -195,7 +203,7 @@ class BragerOneApiClient:
         return permissions(self._call(self.session.action, User, "permissions"))
 
     def get_objects(self) -> list[BragerObject]:
-        return list(self._call(self.session.list, BragerObject))
+        return self._call(lambda: list(self.session.list(BragerObject)))  # type: ignore[no-any-return]
 
     def get_object(self, object_id: int) -> ObjectDetails:
         body = self._call(self.session.action, BragerObject, "details", id=object_id)
@@ -208,7 +216,7 @@ class BragerOneApiClient:
 
     def get_modules(self, object_id: int, *, page: int = 1, limit: int = 999) -> list[Module]:
         params = {"page": page, "limit": limit, "group_id": object_id}
-        return list(self._call(self.session.list, Module, params=params))
+        return self._call(lambda: list(self.session.list(Module, params=params)))  # type: ignore[no-any-return]
 
     def get_module_card(self, code: str) -> ModuleCard:
         return self._call(self.session.get, ModuleCard, code=code)  # type: ignore[no-any-return]

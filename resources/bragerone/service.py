@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from clientkit import ErrorShape, JsonCodec, PasswordLogin, RetryPolicy, Service, Timeout
@@ -15,6 +16,9 @@ API_VERSION = "v1"
 API_BASE = f"{IO_BASE}/{API_VERSION}"
 SOCK_PATH = "/socket.io"
 WS_NAMESPACE = "/ws"
+
+
+DUPLICATE = re.compile("duplicate entry|er_dup_entry", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,14 +68,14 @@ class BragerOne(Service):
     auth = PasswordLogin(
         path="/auth/user",
         body={"email": "{email}", "password": "{password}"},
-        token="accessToken",
+        token=("accessToken", "token"),  # B10: the official fallback, reachable here
         refresh_token="refreshToken",
         expires_in=None,
         expires_at="expiresAt",
         leeway=90,
         service_headers=True,  # the web app's Origin and Referer on the login too
         check_token="/user",  # a stored token is checked once before it is used
-        retry_login_on=(500,),  # type: ignore[arg-type]  # the duplicate-token race answers 500
+        retry_login_when={"message": [DUPLICATE]},  # the duplicate-token race, and only it
     )
     errors = ErrorShape(message="message", mixin=ApiError, text="HTTP {status}: {body!r}")
     json = JsonCodec(compact=True, ensure_ascii=False)  # the official client's bytes

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from clientkit import ApiKeyAuth, BasicAuth, PasswordLogin, Service, TokenAuth
-from clientkit.errors import AuthenticationError
+from clientkit.errors import AuthenticationError, DeclarationError, DecodeError
 from tests.support.login import LoginApi, LoginServer, Me, make_jwt
 from tests.support.scripted import Received, Reply, ScriptedServer
 
@@ -356,7 +356,6 @@ def test_path_token_in_declared_paths_is_filled_when_sent(server: ScriptedServer
 def test_path_token_in_paths_is_a_known_placeholder_only_when_declared() -> None:
     from clientkit import Resource
     from clientkit.auth import PathToken
-    from clientkit.errors import DeclarationError
 
     class Bot(Service):
         auth = PathToken()  # in the base URL: declared paths may not name {token}
@@ -366,3 +365,43 @@ def test_path_token_in_paths_is_a_known_placeholder_only_when_declared() -> None
 
     with pytest.raises(DeclarationError, match=r"placeholder \{token\}"):
         Bot.resource(one="/things/{id}/{token}/")(Thing)
+
+
+class Aliased(Service):
+    auth = PasswordLogin(token=("accessToken", "token"), refresh_token="refreshToken")
+
+
+def test_login_token_read_from_alternative_paths_and_the_answer_kept(server: ScriptedServer) -> None:
+    user = {"id": 7, "name": "Ann", "apiKey": "k-7f3a9c21"}
+    server.on(
+        "POST", "/auth/login", Reply(json={"token": "tok-fallback-1", "refreshToken": "r-1", "user": user})
+    )
+    server.on("GET", "/x", Reply(json={}))
+    session = Aliased.connect(server.url, username="ann", password="pw-123456")
+    session.request("GET", "/x")
+    assert server.requests_to("/x")[0].header("Authorization") == "Bearer tok-fallback-1"
+    auth = session.transport.auth
+    assert isinstance(auth, PasswordLogin)
+    answer = auth.current_token().answer
+    assert answer == {"user": {"id": 7, "name": "Ann"}}  # the tokens and the sensitive key left out
+    assert "tok-fallback-1" not in repr(auth.current_token())
+
+
+def test_login_answer_without_any_declared_token_path_is_a_decode_error(server: ScriptedServer) -> None:
+    server.on("POST", "/auth/login", Reply(json={"user": {"id": 7}}))
+    session = Aliased.connect(server.url, username="ann", password="pw-123456")
+    with pytest.raises(DecodeError, match="no token at 'accessToken' or 'token'") as info:
+        session.request("GET", "/x")
+    assert (info.value.method, info.value.url) == ("POST", "/auth/login")
+    with pytest.raises(DeclarationError, match="key path or a tuple"):
+        PasswordLogin(token=())
+
+
+def test_the_login_answer_docs_example_runs() -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "auth.md").read_text()
+    section = text[text.index("### The login answer") : text.index("### Expiry")]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    exec(compile(code, "auth.md: The login answer", "exec"), {"__name__": "auth_example"})

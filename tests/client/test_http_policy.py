@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ssl
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from clientkit import Service, TokenAuth
+from clientkit.errors import ConnectError
 from tests.support.scripted import Reply, ScriptedServer
+from tests.support.tls import https_server, self_signed
 
 
 def test_netrc_is_ignored(server: ScriptedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,3 +58,26 @@ def test_an_explicit_ca_bundle_wins_over_the_environment(
 
     assert Svc.connect(server.url).transport.http.verify == str(tmp_path / "env.pem")
     assert Svc.connect(server.url, verify=False).transport.http.verify is False
+
+
+
+def test_verify_takes_an_ssl_context_and_uses_it_as_given(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    seen: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        seen.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"ok": true}']
+
+    class Svc(Service):
+        pass
+
+    with https_server(app, cert, key) as url:
+        trusting = ssl.create_default_context(cafile=str(cert))
+        before = trusting.cert_store_stats()
+        assert Svc.connect(url, verify=trusting).request("GET", "/x").json() == {"ok": True}
+        assert trusting.cert_store_stats() == before and trusting.verify_mode == ssl.CERT_REQUIRED
+        with pytest.raises(ConnectError, match="TLS failure"):
+            Svc.connect(url, verify=ssl.create_default_context()).request("GET", "/y")
+    assert seen == ["/x"]

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from clientkit import Action, PasswordLogin, RetryPolicy, Service
+from clientkit._client.logins import public_answer
 from clientkit.errors import (
     AuthenticationError,
     BadRequestError,
@@ -226,6 +227,33 @@ def test_login_retried_on_a_declared_body_code_in_a_200_or_an_error(server: Scri
     server.on("GET", "/x", Reply(json={}))
     Coded.connect(server.url, username="ann", password="pw-123456", retries=QUICK).request("GET", "/x")
     assert len(server.requests_to("/auth/login")) == 3
+
+
+def test_login_retried_when_a_pattern_matches_the_answers_text(server: ScriptedServer) -> None:
+    class Racy(Service):
+        auth = PasswordLogin(retry_login_when={"message": [re.compile("duplicate entry|er_dup_entry", re.I)]})
+
+    duplicate = Reply(status=500, json={"message": "ER_DUP_ENTRY: Duplicate entry 'abc' for key 'token'"})
+    server.on("POST", "/auth/login", duplicate, duplicate, _login_reply())
+    server.on("GET", "/x", Reply(json={}))
+    Racy.connect(server.url, username="ann", password="pw-123456", retries=QUICK).request("GET", "/x")
+    assert len(server.requests_to("/auth/login")) == 3
+    server.clear()
+    server.on("POST", "/auth/login", Reply(status=500, json={"message": "Internal error"}))
+    with pytest.raises(ServerError):
+        Racy.connect(server.url, username="ann", password="pw-123456", retries=QUICK).request("GET", "/x")
+    assert len(server.requests_to("/auth/login")) == 1  # another 500: not retried
+
+
+def test_the_login_answer_is_kept_without_its_secrets() -> None:
+    answer = {
+        "data": {"jwt": "j-1", "refresh": "r-1", "user": {"id": 1, "password_hash": "x"}},
+        "objects": [{"id": 2, "session_id": "s"}],
+        "note": "ok",
+    }
+    kept = public_answer(answer, ["data.jwt", "data.refresh"])
+    assert kept == {"data": {"user": {"id": 1}}, "objects": [{"id": 2}], "note": "ok"}
+    assert public_answer(["not", "a", "mapping"], []) == {}
 
 
 def test_retry_login_when_refuses_a_plain_string() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import logging
 import os
 import time
 from pathlib import Path
@@ -359,3 +360,22 @@ def test_a_download_of_an_action_goes_to_its_origin(
     Docs.connect(token="t").download(Docs.Doc, "raw", id=3, to=tmp_path / "b")  # type: ignore[attr-defined]
     assert (tmp_path / "b").read_bytes() == b"abc"
     assert other_server.received[0].header("Authorization") is None and server.received == []
+
+
+def test_trace_false_leaves_a_sessions_exchanges_out_of_the_log(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.on("GET", "/x", Reply(json={}))
+
+    class Svc(Service):
+        auth = TokenAuth()
+
+    with caplog.at_level(logging.DEBUG, logger="clientkit.http"):
+        Svc.connect(server.url, token="tok-traced-1234").request("GET", "/x")
+        traced = [r.getMessage() for r in caplog.records if r.name == "clientkit.http"]
+        caplog.clear()
+        Svc.connect(server.url, token="tok-traced-1234", trace=False).request("GET", "/x")
+        quiet = [r.getMessage() for r in caplog.records if r.name == "clientkit.http"]
+    assert len(traced) == 1 and traced[0].startswith("GET http://127.0.0.1")
+    assert "tok-traced-1234" not in traced[0]
+    assert quiet == [] and len(server.requests_to("/x")) == 2

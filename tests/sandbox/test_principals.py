@@ -141,3 +141,16 @@ def test_path_token_in_declared_paths_is_read_from_its_segment() -> None:
             Rpc.connect(url, token="wrong", retries=0).get(RpcCase, 1)
         assert [e.path[:8] for e in box.journal.entries()][:2] == ["/cases/1", "/run/***"]
         assert token not in repr(list(box.journal))
+
+
+def test_a_login_with_token_alternatives_is_answered_at_the_first() -> None:
+    from clientkit import PasswordLogin
+
+    class Aliased(Service):
+        auth = PasswordLogin(token=("data.jwt", "token"), expires_in=None, check_token="/me")
+
+    with Sandbox(Aliased) as url:
+        answer = requests.post(url + "/auth/login", json={"username": "demo", "password": "demo-password"})
+        assert set(answer.json()) == {"data", "refresh_token"} and answer.json()["data"]["jwt"]
+        session = Aliased.connect(url, username="demo", password="demo-password")
+        assert session.request("GET", "/me").json() == {"principal": "demo"}
