@@ -104,8 +104,9 @@ def test_no_function_over_60_lines() -> None:
 #: Issue #23: PathToken(in_paths=True), context_body_first (+35).
 #: Issue #22: error texts that show the body, connect(origins=) (+19); merging the two
 #: context_body options (+4).
-#: Issue #20: calls with credentials=False, to a URL on any host (+2).
-CORE_LINE_BUDGET = 14_109
+#: Issue #20: calls with credentials=False, to a URL on any host (+2); Surface.request rows,
+#: header roles and bodiless rows, requests_files (+73).
+CORE_LINE_BUDGET = 14_182
 
 
 def test_the_core_does_not_grow() -> None:

@@ -8,7 +8,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
+from clientkit._declarations.paths import PathTemplate
 from clientkit._declarations.querytable import QueryTable
+from clientkit._declarations.wire import pairs_of
 
 _KIND = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
@@ -27,7 +29,8 @@ def _signature(text: str) -> inspect.Signature:
 class Surface:
     """An official client's surface over a clientkit ``session``: ``roles`` say where each
     official parameter goes (a path or context name, ``"json"`` for the body, ``"params"`` for
-    the query), ``defaults`` which instance attribute stands in for a parameter left ``None``.
+    the query, ``"header:<name>"`` for a header), ``defaults`` which instance attribute stands
+    in for a parameter left ``None``. A body that is ``None`` (after ``body=``) is not sent.
 
     Example:
         >>> class Client(Surface):
@@ -35,6 +38,7 @@ class Surface:
         ...     defaults = {"team_id": "team_id"}
         ...     get_items = Surface.method(Item, None, "team_id=None")
         ...     rename = Surface.method(Item, "rename", "item_id, body=None, team_id=None")
+        ...     ping = Surface.request("GET", "/teams/{team}/ping", "team_id=None")
     """
 
     session: Any
@@ -53,26 +57,26 @@ class Surface:
     ) -> Any:
         """An official method calling ``action`` of ``target`` (its list when ``None``):
         ``body`` shapes the body, ``query`` encodes the query, ``answer`` shapes the result."""
-        sig = _signature(signature)
+        return _row(signature, body, query, answer, lambda self, kw: self.call(target, action, kw))
 
-        def method(self: Surface, *args: Any, **kwargs: Any) -> Any:
-            bound = sig.bind(self, *args, **kwargs)
-            bound.apply_defaults()
-            kw: dict[str, Any] = {}
-            values: dict[str, Any] = {}
-            for name, given in list(bound.arguments.items())[1:]:
-                role, value = self.roles.get(name, name), self.default(name, given)
-                if role == "params":
-                    values[name] = value
-                else:
-                    kw[role] = body(value) if role == "json" and body else value
-            if values or query:
-                kw["params"] = query.encode(values) if query else values
-            result = self.call(target, action, kw)
-            return answer(result) if answer else result
-
-        method.__signature__ = sig  # type: ignore[attr-defined]
-        return method
+    @staticmethod
+    def request(
+        method: str,
+        path: str,
+        signature: str,
+        *,
+        body: Callable[[Any], Any] | None = None,
+        query: QueryTable | None = None,
+        answer: Callable[[Any], Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+    ) -> Any:
+        """An official method that is one request answering raw JSON: ``method`` on ``path``,
+        whose placeholders the parameters of those roles fill (one segment each; the context's
+        value for one left ``None``); a parameter of another role goes to the query under that
+        name (``None`` left out). ``headers``: the row's own (``None`` removes one)."""
+        template = PathTemplate(path)
+        fixed = dict(headers or {})
+        return _row(signature, body, query, answer, lambda self, kw: self.send(method, template, kw, fixed))
 
     def default(self, name: str, value: Any) -> Any:
         """``value``, or the instance's default for ``name``; a default that is ``None`` too is refused."""
@@ -88,3 +92,50 @@ class Surface:
         if action is None:
             return self.session.list(target, **kw)
         return self.session.action(target, action, **kw)
+
+    def send(self, method: str, path: PathTemplate, kw: dict[str, Any], headers: dict[str, Any]) -> Any:
+        """A request row's call (its JSON answer); override it to map errors to the official client's."""
+        context = self.session.context
+        values = {name: kw.pop(name, None) for name in path.names}  # None: the context's value
+        url = path.expand({k: context.get(k) if v is None else v for k, v in values.items()})
+        sent: dict[str, Any] = {"headers": {**headers, **kw.pop("headers", {})}}
+        if "json" in kw:
+            sent["json"] = kw.pop("json")
+        query = pairs_of(kw.pop("params", None) or {}, "query parameters")
+        sent["params"] = query + [(k, v) for k, v in kw.items() if v is not None]
+        return self.session.json_of(self.session.request(method, url, **sent))
+
+
+def _row(
+    signature: str,
+    body: Callable[[Any], Any] | None,
+    query: QueryTable | None,
+    answer: Callable[[Any], Any] | None,
+    call: Callable[[Any, dict[str, Any]], Any],
+) -> Any:
+    """The method of one row: its arguments bound to the official signature and placed by role."""
+    sig = _signature(signature)
+
+    def method(self: Surface, *args: Any, **kwargs: Any) -> Any:
+        bound = sig.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        kw: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        headers: dict[str, Any] = {}
+        for name, given in list(bound.arguments.items())[1:]:
+            role, value = self.roles.get(name, name), self.default(name, given)
+            if role == "params":
+                values[name] = value
+            elif role.startswith("header:"):
+                headers[role.removeprefix("header:")] = value
+            elif role != "json" or (value := body(value) if body else value) is not None:
+                kw[role] = value
+        if values or query:
+            kw["params"] = query.encode(values) if query else values
+        if headers:
+            kw["headers"] = headers
+        result = call(self, kw)
+        return answer(result) if answer else result
+
+    method.__signature__ = sig  # type: ignore[attr-defined]
+    return method
