@@ -3,7 +3,7 @@
 from clientkit._client.downloads import Downloaded
 from clientkit._client.streams import Stream
 from clientkit._declarations.answers import Answer
-from clientkit._declarations.files import File
+from clientkit._declarations.files import File, requests_files
 from clientkit._declarations.progress import Progress
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "File",
     "Progress",
     "Stream",
+    "requests_files",
 ]

@@ -110,7 +110,9 @@ def test_no_function_over_60_lines() -> None:
 #: Issue #22 again: PasswordLogin token alternatives, the login answer on the token,
 #: patterns in retry_login_when (+43); connect(trace=), connect(verify=) taking an
 #: ssl.SSLContext (+36).
-CORE_LINE_BUDGET = 14_268
+#: Issue #20 again: calls with credentials=False, to a URL on any host (+2); Surface.request
+#: rows, header roles and bodiless rows, requests_files (+73); merging the two Surface rows (+2).
+CORE_LINE_BUDGET = 14_345
 
 
 def test_the_core_does_not_grow() -> None:

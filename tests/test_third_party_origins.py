@@ -133,6 +133,22 @@ def test_cookies_stay_with_the_base_urls_origin(bins: Bins, api: tuple[Session, 
     assert hop == {"cookies": {}}
 
 
+def test_a_url_on_a_host_nobody_declared_is_fetched_with_nothing_of_the_session(
+    bins: Bins, api: tuple[Session, type[Resource]]
+) -> None:
+    session, _ = api
+    session.request("GET", "/cookies/set", params={"sid": "s3cr3t"})
+    echo = session.request("GET", bins.elsewhere + "/anything/file", credentials=False).json()
+    assert echo["url"] == f"{bins.elsewhere}/anything/file" and not credentialed(echo)
+    assert "Cookie" not in echo["headers"]
+    # redirected back to the API's own origin: the credential and the cookie stay behind
+    back = f"{bins.elsewhere}/redirect-to?url={bins.api}/anything/back"
+    echo = session.request("GET", back, credentials=False).json()
+    assert echo["url"] == f"{bins.api}/anything/back" and not credentialed(echo)
+    assert "Cookie" not in echo["headers"]
+    assert session.request("GET", "/cookies").json() == {"cookies": {"sid": "s3cr3t"}}
+
+
 def test_an_environment_moves_the_base_url_and_the_origins_it_names(bins: Bins) -> None:
     Api, Doc = declare(bins, TokenAuth(scheme="Bearer"))
     with Api.connect(environment="staging", token=TOKEN, retries=0) as staging:

@@ -229,6 +229,7 @@ class Session:
         raise_for_status: bool = True,
         accept: str | Sequence[str] = (),
         origin: str | None = None,
+        credentials: bool = True,
         **options: Unpack[CallOptions],
     ) -> requests.Response:
         """Send any request through the session's auth, retries, errors and logging; the raw
@@ -236,17 +237,14 @@ class Session:
         or to the declared ``origin``'s (``origin="files"``).
         ``accept``: the media types the answer may have (another raises ``UnexpectedContentType``).
         ``json`` holding files is sent as ``multipart/form-data``, as for ``action``.
-        With ``stream=True`` the body is read as it arrives, under the call's total deadline."""
+        With ``stream=True`` the body is read as it arrives, under the call's total deadline.
+        ``credentials=False``: ``path`` may be a URL on any host (one the service handed out);
+        nothing of the session goes with it (credential, headers, cookies, context values)."""
         opts = self._resolve(options_of(options, caller="request"))
         answer = accepted(accept)
         body = _payload(json) if data is None and files is None else {"json": json, "data": data}
-        sent = {
-            "params": params,
-            **body,
-            "files": files,
-            "raise_for_status": raise_for_status,
-            "origin": origin,
-        }
+        sent = {"params": params, **body, "files": files, "raise_for_status": raise_for_status}
+        sent |= {"origin": origin, "credentials": credentials}
         if stream:
             return open_response(self._send, method, path, options=opts, accept=answer, **sent)
         resp = self._send(method, path, options=opts, **sent)
@@ -262,7 +260,8 @@ class Session:
         login's answer is not this call's). ``spec``: the resource whose context values go
         with it; ``linked``: ``path`` is a link the server gave (a next page), whose query is its own."""
         self._local.response = None
-        trusted = self.transport.follows(self.transport.url_for(path, kwargs.get("origin")))
+        url = self.transport.url_for(path, kwargs.get("origin"))
+        trusted = kwargs.get("credentials", True) and self.transport.follows(url)
         made = self._made(spec) if trusted else ((), ())  # context goes where the headers go
         kwargs = self._with_context(path, kwargs, made, linked)
         self._local.sent = getattr(self._local, "sent", 0) + 1
@@ -372,11 +371,13 @@ class Session:
         deadline: float | None = None,
         cancel: Cancel | None = None,
         chunk_size: int = CHUNK,
+        credentials: bool = True,
         **options: Any,
     ) -> Downloaded:
         """Download a body to ``to`` (a path, written whole or not at all, or a binary file
         object): of a path (``GET``), or of a resource's declared action ``name`` (its
-        ``json`` payload sent as the body); ``accept`` replaces the action's declared types."""
+        ``json`` payload sent as the body); ``accept`` replaces the action's declared types;
+        ``credentials=False``: a URL on any host, sent with nothing of the session's."""
         method, url, answer, call = self._download_target(target, name, options, json)
         opts = self._resolve(call)
         refuse_own_ranges(opts.headers)
@@ -398,16 +399,14 @@ class Session:
         spec = None if isinstance(target, str) else spec_of(target)
 
         def opener(headers: Mapping[str, str]) -> Stream:
+            sent: dict[str, Any] = {
+                "params": query,
+                "carry": headers,
+                "spec": spec,
+                "credentials": credentials,
+            }
             stream = open_stream(
-                self._send,
-                method,
-                url,
-                options=opts,
-                deadline=plan.deadline,
-                params=query,
-                carry=headers,
-                spec=spec,
-                **_payload(json),
+                self._send, method, url, options=opts, deadline=plan.deadline, **sent, **_payload(json)
             )
             resumed = any(k.lower() == "range" for k in headers) and stream.response.status_code == 206
             if spec is None or name is None or resumed:

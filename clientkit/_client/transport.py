@@ -118,6 +118,7 @@ class _Call:
     stream: bool = False
     hold: Hold | None = None
     carried: Mapping[str, str] = attrs.field(factory=dict)
+    public: bool = False  # sent with nothing of the session's, on every hop
     authenticate: bool = True
     raise_for_status: bool = True
     conditional: dict[str, str] | None = None
@@ -270,6 +271,7 @@ class Transport:
         hold: Hold | None = None,
         carry: Mapping[str, str] | None = None,
         origin: str | None = None,
+        credentials: bool = True,
     ) -> requests.Response:
         """Send one logical request (retried as policy allows) and return its response.
 
@@ -281,22 +283,21 @@ class Transport:
         ``hold`` (with ``stream``) keeps the deadline's alarm armed for the body's reader.
         ``carry``: headers of the transfer itself (a download's ``Range``), sent to every hop,
         a redirect's target on another origin included, unlike the service's and caller's.
+        ``credentials=False``: any URL, with nothing of the session's on any hop (its own too).
         Raises the typed :class:`APIError` of a final status >= 400, ``TransportError``
         when no usable response arrived, ``RedirectError`` for a redirected write.
         """
-        call = self._build(method, target, params, options or self.options, invalidates, carry or {}, origin)
+        opts = options or self.options
+        call = self._build(method, target, params, opts, invalidates, carry or {}, origin, credentials)
         streamed = from_requests(data, files)
         data, files = (streamed, None) if streamed is not None else (data, files)
         call.body = self._body(json, data, call.headers)
         call.rewinder, call.files, call.json = Rewinder(call.body, files), files, json
-        call.stream, call.raise_for_status = stream, raise_for_status
+        call.stream, call.raise_for_status, call.hold = stream, raise_for_status, hold if stream else None
         call.authenticate = authenticate and call.opts.auth is not False
-        call.hold = hold if stream else None
         self._written(call)
-        deadline = earliest(deadline, ambient_deadline())
+        call.deadline = earliest(call.deadline, earliest(deadline, ambient_deadline()))
         call.cancel = ambient_cancel()
-        if deadline is not None:
-            call.deadline = deadline if call.deadline is None else min(call.deadline, deadline)
         hit = self._fresh_hit(call)
         if hit is not None:
             return hit
@@ -322,13 +323,14 @@ class Transport:
         invalidates: Iterable[str],
         carried: Mapping[str, str],
         origin: str | None = None,
+        credentials: bool = True,
     ) -> _Call:
         """Everything one call sends but its body, checked, before anything is sent."""
         if not is_token(method):
             raise InvalidRequestError(f"invalid HTTP method {excerpt_of(method, 40)}")
         method = method.upper()
         url = self.url_for(target, origin)
-        own = self._trusted(url)
+        own = self._trusted(url) if credentials else False
         if own is None:
             raise InvalidRequestError(
                 f"refusing to send a request to {redact_url(url)}: "
@@ -355,6 +357,7 @@ class Transport:
             generation=self.invalidations.generation,
             cache_args=cache_args,
             carried=carried,
+            public=not credentials,
         )
 
     def _body(self, json: Any, data: Any, headers: dict[str, str | None]) -> Any:
@@ -567,8 +570,8 @@ class Transport:
                 step.response = resp
             raise step
         call.hops += 1
-        call.url, call.query, call.own = step.url, [], step.own
-        call.headers = _carrying(self._headers(call.opts, step.own), call.carried)
+        call.url, call.query, call.own = step.url, [], step.own and not call.public
+        call.headers = _carrying(self._headers(call.opts, call.own), call.carried)
         # the target's answer is cached (and invalidated) as the target's, never the origin's
         keys = self._cache_keys(call.method, step.url, [], call.headers, call.opts)
         call.signature, call.cache_args = keys

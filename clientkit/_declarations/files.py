@@ -101,6 +101,27 @@ def check_binary(stream: Any) -> None:
         raise InvalidRequestError("a file to upload must be open in binary mode ('rb'), not text mode")
 
 
+def requests_files(payload: Any) -> Any:
+    """``payload`` with the files an official client built on requests takes among a dict's
+    values made :class:`File`s, so that it is sent as multipart: open files and streams,
+    bytes (named after their key), ``(filename, content[, content type])`` tuples whose
+    content is bytes or a stream. Any other value (a tuple of strings: a range) stays a value."""
+    if not isinstance(payload, Mapping):
+        return payload
+    return {key: _requests_file(key, value) for key, value in payload.items()}
+
+
+def _requests_file(key: str, value: Any) -> Any:
+    if isinstance(value, tuple) and len(value) in (2, 3) and isinstance(value[0], str):
+        if _requests_file("", value[1]) is value[1]:
+            return value
+        return File(value[1], filename=value[0], content_type=value[2] if len(value) == 3 else None)
+    if isinstance(value, bytes | bytearray):
+        return File(bytes(value), filename=key or None)
+    readable = isinstance(value, io.IOBase) or callable(getattr(value, "read", None))
+    return File(value) if readable else value
+
+
 def is_file(value: Any) -> bool:
     """Whether a payload value is sent as a file: a :class:`File` or an open file (an
     ``io.IOBase``; ``File`` checks it is binary). A path is not: it is wrapped in

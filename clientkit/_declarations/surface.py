@@ -9,7 +9,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
+from clientkit._declarations.paths import PathTemplate
 from clientkit._declarations.querytable import QueryTable
+from clientkit._declarations.wire import pairs_of
 
 _KIND = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
@@ -45,9 +47,10 @@ def _signature(text: str) -> inspect.Signature:
 class Surface:
     """An official client's surface over a clientkit ``session``: ``roles`` say where each
     official parameter goes (a path or context name, ``"json"`` for the body, ``"params"`` for
-    the query), ``defaults`` which instance attribute stands in for a parameter left ``None``,
-    ``converts`` how a parameter's value is sent; ``document`` names the attribute whose
-    mapping the :meth:`item` accessors read.
+    the query, ``"header:<name>"`` for a header), ``defaults`` which instance attribute stands
+    in for a parameter left ``None``, ``converts`` how a parameter's value is sent; ``document``
+    names the attribute whose mapping the :meth:`item` accessors read. A body that is ``None``
+    (after ``body=``) is not sent.
 
     Example:
         >>> class Client(Surface):
@@ -55,6 +58,7 @@ class Surface:
         ...     defaults = {"team_id": "team_id"}
         ...     get_items = Surface.method(Item, None, "team_id=None")
         ...     rename = Surface.method(Item, "rename", "item_id, body=None, team_id=None")
+        ...     ping = Surface.request("GET", "/teams/{team}/ping", "team_id=None")
     """
 
     session: Any
@@ -78,32 +82,26 @@ class Surface:
         ``body`` shapes the body, ``query`` encodes the query, ``answer`` shapes the result;
         ``fields`` is an RPC body template, its keys in order, each the parameter or instance
         attribute of its name (``"caseNumber=case_number"`` renames)."""
-        sig, template = _signature(signature), [(k, s or k) for k, s in _pairs(fields or "")]
-        sourced = {s for _, s in template}
+        return _row(signature, body, query, answer, lambda self, kw: self.call(target, action, kw), fields)
 
-        def method(self: Surface, *args: Any, **kwargs: Any) -> Any:
-            bound = sig.bind(self, *args, **kwargs)
-            bound.apply_defaults()
-            given = {n: self.convert(n, v) for n, v in list(bound.arguments.items())[1:]}
-            kw: dict[str, Any] = {}
-            values: dict[str, Any] = {}
-            if template:
-                kw["json"] = {k: given[s] if s in given else getattr(self, s) for k, s in template}
-            for name, value in given.items():
-                role = self.roles.get(name, name)
-                if name in sourced:
-                    continue
-                if role == "params":
-                    values[name] = value
-                else:
-                    kw[role] = body(value) if role == "json" and body else value
-            if values or query:
-                kw["params"] = query.encode(values) if query else values
-            result = self.call(target, action, kw)
-            return answer(result) if answer else result
-
-        method.__signature__ = sig  # type: ignore[attr-defined]
-        return method
+    @staticmethod
+    def request(
+        method: str,
+        path: str,
+        signature: str,
+        *,
+        body: Callable[[Any], Any] | None = None,
+        query: QueryTable | None = None,
+        answer: Callable[[Any], Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+    ) -> Any:
+        """An official method that is one request answering raw JSON: ``method`` on ``path``,
+        whose placeholders the parameters of those roles fill (one segment each; the context's
+        value for one left ``None``); a parameter of another role goes to the query under that
+        name (``None`` left out). ``headers``: the row's own (``None`` removes one)."""
+        template = PathTemplate(path)
+        fixed = dict(headers or {})
+        return _row(signature, body, query, answer, lambda self, kw: self.send(method, template, kw, fixed))
 
     @staticmethod
     def item(key: str, *, optional: bool = False) -> Any:
@@ -135,3 +133,58 @@ class Surface:
         if action is None:
             return self.session.list(target, **kw)
         return self.session.action(target, action, **kw)
+
+    def send(self, method: str, path: PathTemplate, kw: dict[str, Any], headers: dict[str, Any]) -> Any:
+        """A request row's call (its JSON answer); override it to map errors to the official client's."""
+        context = self.session.context
+        values = {name: kw.pop(name, None) for name in path.names}  # None: the context's value
+        url = path.expand({k: context.get(k) if v is None else v for k, v in values.items()})
+        sent: dict[str, Any] = {"headers": {**headers, **kw.pop("headers", {})}}
+        if "json" in kw:
+            sent["json"] = kw.pop("json")
+        query = pairs_of(kw.pop("params", None) or {}, "query parameters")
+        sent["params"] = query + [(k, v) for k, v in kw.items() if v is not None]
+        return self.session.json_of(self.session.request(method, url, **sent))
+
+
+def _row(
+    signature: str,
+    body: Callable[[Any], Any] | None,
+    query: QueryTable | None,
+    answer: Callable[[Any], Any] | None,
+    call: Callable[[Any, dict[str, Any]], Any],
+    fields: str | None = None,
+) -> Any:
+    """The method of one row: its arguments bound to the official signature and placed by
+    role, or into the ``fields`` body template."""
+    sig, template = _signature(signature), [(k, s or k) for k, s in _pairs(fields or "")]
+    sourced = {s for _, s in template}
+
+    def method(self: Surface, *args: Any, **kwargs: Any) -> Any:
+        bound = sig.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        given = {n: self.convert(n, v) for n, v in list(bound.arguments.items())[1:]}
+        kw: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        headers: dict[str, Any] = {}
+        if template:
+            kw["json"] = {k: given[s] if s in given else getattr(self, s) for k, s in template}
+        for name, value in given.items():
+            role = self.roles.get(name, name)
+            if name in sourced:
+                continue
+            if role == "params":
+                values[name] = value
+            elif role.startswith("header:"):
+                headers[role.removeprefix("header:")] = value
+            elif role != "json" or (value := body(value) if body else value) is not None:
+                kw[role] = value
+        if values or query:
+            kw["params"] = query.encode(values) if query else values
+        if headers:
+            kw["headers"] = headers
+        result = call(self, kw)
+        return answer(result) if answer else result
+
+    method.__signature__ = sig  # type: ignore[attr-defined]
+    return method

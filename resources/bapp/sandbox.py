@@ -29,16 +29,26 @@ TASKDATA = "/content-type/bapp_framework.taskdata/"
 class BappSandbox(Sandbox):
     """BAPP under ``/api`` (clients use ``host=f"{url}/api"``); its state is the generic
     sandbox's. Long-running tasks take ``task_duration`` seconds and are invisible to polls
-    for their first ``task_hidden`` seconds, as BAPP's task queue is."""
+    for their first ``task_hidden`` seconds, as BAPP's task queue is. A finished task's file
+    is under ``files_url`` (default: this sandbox's ``/api/media``), which may be another
+    host, as BAPP's media storage may be."""
 
-    def __init__(self, data: Any = None, *, accounts: Accounts | None = None, task_duration: float = 0.3,
-                 task_hidden: float = 0.05, **options: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        accounts: Accounts | None = None,
+        task_duration: float = 0.3,
+        task_hidden: float = 0.05,
+        files_url: str | None = None,
+        **options: Any,
+    ) -> None:
         demo = json.loads(DEMO.read_text("utf-8"))
         seed = demo["records"] if data is None else data
         if isinstance(seed, str | Path):
             seed = json.loads(Path(seed).read_text("utf-8"))
         self.demo = demo
-        self.task_duration, self.task_hidden = task_duration, task_hidden
+        self.task_duration, self.task_hidden, self.files_url = task_duration, task_hidden, files_url
         self._running: dict[str, dict[str, Any]] = {}
         self._tasks_lock = threading.Lock()
         for key, value in {"create_status": 201, "delete_status": 204, "validation_status": 400}.items():
@@ -125,7 +135,8 @@ class BappSandbox(Sandbox):
             return Reply(200, {"count": 0, "next": None, "previous": None, "results": []})
         finished = elapsed >= self.task_duration
         failed = finished and task["format"] not in ("csv", "xlsx")
-        done_file = f"{req.request.host_url}api/media/exports/report-42.{task['format']}"
+        files = self.files_url or f"{req.request.host_url}api/media"
+        done_file = f"{files}/exports/report-42.{task['format']}"
         ok = finished and not failed
         status = {
             "id": task_id,

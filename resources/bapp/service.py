@@ -8,6 +8,8 @@ from clientkit import ErrorShape, PageNumber, QueryStyle, Resource, RetryPolicy,
 from clientkit.auth import OneOf, TokenAuth
 from clientkit.jobs import Flag, Job
 
+ONE, MANY = "/content-type/{ct}/{id}/", "/content-type/{ct}/"
+
 
 class BappApi(Service):
     """Tenant and app headers from the context; errors are ``requests.HTTPError``s too."""
@@ -23,7 +25,7 @@ class BappApi(Service):
     timeout = Timeout(connect=30, read=30)
 
 
-@BappApi.resource(one="/content-type/{ct}/{id}/", many="/content-type/{ct}/", parents=("ct",))
+@BappApi.resource(one=ONE, many=MANY, parents=("ct",))
 class Entity(Resource):  # any content type's record, its fields in extra(obj); BappApiClient.model types them
     id: int | str | None = field(read_only=True)
 

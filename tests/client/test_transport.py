@@ -339,6 +339,41 @@ def test_undeclared_origins_are_still_refused(server: ScriptedServer, other_serv
     assert server.received == [] and other_server.received == []
 
 
+def test_a_url_on_an_undeclared_host_goes_without_anything_of_the_session(
+    server: ScriptedServer, other_server: ScriptedServer, tmp_path: Path
+) -> None:
+    class Shop(Service):
+        auth = TokenAuth(scheme="Bearer")
+        headers = {"X-Tenant": "{tenant}"}
+        context = {"tenant": "t1"}
+        context_query = {"tenant": "{tenant}"}
+
+    server.on("GET", "/login", Reply(json={}, headers={"Set-Cookie": "sid=own-session; Path=/"}))
+    server.on("GET", "/back", Reply(body=b"back", content_type="text/plain"))
+    other_server.on("GET", "/file.csv", Reply(body=b"a,b\n", content_type="text/csv"))
+    other_server.on("GET", "/hop", Reply(302, headers={"Location": f"{server.url}/back"}))
+    session = Shop.connect(server.url, token="t", retries=0)
+    session.request("GET", "/login")
+    with pytest.raises(InvalidRequestError, match="nor a declared one"):
+        session.request("GET", f"{other_server.url}/file.csv")  # a plain call stays refused
+    assert other_server.received == []
+    got = session.request("GET", f"{other_server.url}/file.csv", credentials=False, headers={"X-Mine": "1"})
+    assert got.content == b"a,b\n"
+    session.download(f"{other_server.url}/file.csv", to=tmp_path / "f.csv", credentials=False)
+    assert (tmp_path / "f.csv").read_bytes() == b"a,b\n"
+    assert session.request("GET", f"{other_server.url}/hop", credentials=False).content == b"back"
+    session.download(f"{other_server.url}/hop", to=tmp_path / "b", credentials=False)
+    fetched = [*other_server.received, *server.received[1:]]  # the files host, then the redirects back
+    assert [r.path for r in fetched] == ["/file.csv", "/file.csv", "/hop", "/hop", "/back", "/back"]
+    for received in fetched:
+        sent = {k.lower() for k in received.headers}
+        assert not sent & {"authorization", "x-tenant", "x-mine", "cookie"}, received
+        assert received.query == ""
+    session.request("GET", "/login")
+    assert server.received[-1].header("Cookie") == "sid=own-session"
+    assert server.received[-1].header("Authorization") == "Bearer t"
+
+
 def test_an_environment_brings_its_own_origins(server: ScriptedServer, other_server: ScriptedServer) -> None:
     class Api(Service):
         base_url = "https://api.example.com"

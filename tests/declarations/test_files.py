@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from clientkit import Service
 from clientkit._declarations.files import (
     File,
     as_file,
@@ -17,9 +18,11 @@ from clientkit._declarations.files import (
     has_files,
     is_file,
     local_files,
+    requests_files,
     without_files,
 )
 from clientkit.errors import InvalidRequestError
+from tests.support.scripted import Reply, ScriptedServer
 
 
 def test_a_file_is_a_path_bytes_or_an_open_binary_file(tmp_path: Path) -> None:
@@ -124,3 +127,22 @@ def test_a_write_forgets_the_files_it_sent() -> None:
     assert without_files(payload) == {"title": "x"}
     plain = {"title": "x"}
     assert without_files(plain) is plain
+
+
+def test_requests_style_files_in_a_payload_are_sent_as_multipart(server: ScriptedServer) -> None:
+    stream = io.BytesIO(b"%PDF-1.4")
+    payload = requests_files({
+        "name": "Report", "range": ("lo", "hi"), "pdf": ("r.pdf", stream, "application/pdf"),
+        "raw": b"a,b", "tags": ["x"], "numbers": (1, 2),
+    })  # fmt: skip
+    assert [k for k, v in payload.items() if isinstance(v, File)] == ["pdf", "raw"]
+    assert payload["range"] == ("lo", "hi") and payload["numbers"] == (1, 2)  # values, not files
+    assert requests_files([b"x"]) == [b"x"] and requests_files(None) is None  # only a dict's values
+    server.on("POST", "/docs", Reply(json={}))
+    form = requests_files({"name": "Report", "pdf": ("r.pdf", stream, "application/pdf"), "raw": b"a,b"})
+    Docs = type("Docs", (Service,), {})
+    Docs.connect(server.url).request("POST", "/docs", json=form)
+    sent = server.received[-1]
+    assert sent.header("Content-Type").startswith("multipart/form-data")
+    assert b'name="pdf"; filename="r.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4' in sent.body
+    assert b'name="raw"; filename="raw"' in sent.body and b'name="name"\r\n\r\nReport' in sent.body

@@ -127,3 +127,69 @@ def test_defaults_are_empty_literals_only() -> None:
     for bad in ("level=1", "flag=True", "name='x'", "items=[]", "when=now()"):
         with pytest.raises(DeclarationError, match="None, False, 0 or ''"):
             Surface.method(Item, None, bad)
+
+
+class Raw(Surface):
+    roles = {
+        "item_id": "id",
+        "team_id": "team",
+        "body": "json",
+        "kind": "q",
+        "lang": "header:Accept-Language",
+    }
+    defaults = {"team_id": "team_id"}
+    find = Surface.request("GET", "/teams/{team}/items/{id}", "item_id, kind=None, page=None, team_id=None")
+    ping = Surface.request("GET", "/ping", "lang=None", headers={"X-Fixed": "1"})
+    put = Surface.request("PUT", "/teams/{team}/items/{id}", "item_id, body=None, team_id=None")
+    count = Surface.request("GET", "/count", "", answer=lambda body: body["n"])
+
+    def __init__(self, url: str, team_id: Any) -> None:
+        self.session, self.team_id = Shop.connect(url), team_id
+
+
+def test_a_request_row_fills_its_path_query_headers_and_body(server: ScriptedServer) -> None:
+    server.on("GET", "/teams/7/items/a/b", Reply(200, json={"id": "a/b"}))
+    server.on("GET", "/ping", Reply(200, json=None, body=b""))
+    server.on("PUT", "/teams/7/items/1", Reply(200, json={"ok": True}))
+    server.on("GET", "/count", Reply(200, json={"n": 3}))
+    client = Raw(server.url, 7)
+    assert str(inspect.signature(client.find)) == "(item_id, kind=None, page=None, team_id=None)"
+    assert client.find("a/b", "big", 2) == {"id": "a/b"}  # one segment; the rest in the query
+    assert (
+        server.received[-1].raw_path == "/teams/7/items/a%2Fb" and server.received[-1].query == "q=big&page=2"
+    )
+    assert client.find("a/b") == {"id": "a/b"} and server.received[-1].query == ""  # None: unsent
+    assert client.ping("ro") is None  # an empty answer
+    sent = server.received[-1]
+    assert (sent.header("Accept-Language"), sent.header("X-Fixed")) == ("ro", "1")
+    client.ping()
+    assert server.received[-1].header("Accept-Language") is None  # a header left None is not sent
+    assert client.put(1, {"name": "x"}) == {"ok": True} and server.received[-1].json == {"name": "x"}
+    client.put(1)
+    assert (
+        server.received[-1].body == b"" and server.received[-1].header("Content-Type") is None
+    )  # no body at all
+    assert client.count() == 3
+
+
+def test_a_request_row_takes_a_path_value_from_the_context(server: ScriptedServer) -> None:
+    server.on("GET", "/teams/9/items/1", Reply(200, json={"id": 1}))
+    client = Raw(server.url, None)
+    client.session.set_context(team="9")
+    client.roles = {**Raw.roles, "team_id": "team"}
+    client.defaults = {}
+    assert client.find(1) == {"id": 1} and server.received[-1].path == "/teams/9/items/1"
+    with pytest.raises(InvalidRequestError, match=r"needs a value for \{id\}"):
+        client.find(None)
+
+
+def test_a_header_role_and_a_none_body_on_an_action_row(server: ScriptedServer) -> None:
+    class Tagged(Official):
+        roles = {**Official.roles, "trace": "header:X-Trace"}
+        tag = Surface.method(Item, "rename", "item_id, body=None, trace=None, team_id=None")
+
+    client = Tagged(server.url, 8)
+    assert client.tag(1, {"name": "y"}, "t-1") == {"ok": True}
+    assert server.received[-1].header("X-Trace") == "t-1" and server.received[-1].json == {"name": "y"}
+    client.tag(1)
+    assert server.received[-1].header("X-Trace") is None and server.received[-1].body == b""

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from clientkit import RetryPolicy, extra
+from clientkit import CacheConfig, RetryPolicy, extra
 from clientkit.cli import load_service
 from clientkit.errors import (
     DecodeError,
@@ -29,6 +29,8 @@ from clientkit.model import fields_of, resource_source, spec_of
 from clientkit.sandbox import Accounts, Fault, Reply, Sandbox
 from resources.bapp import BappApi, BappApiClient, Entity, TaskFailed
 from resources.bapp.sandbox import TASKDATA, BappSandbox
+from tests.support.scripted import Reply as Scripted
+from tests.support.scripted import ScriptedServer
 
 official = pytest.importorskip("bapp_api_client")
 JWT = "eyJhbG..."  # the official examples' credentials, accepted by this sandbox
@@ -175,11 +177,38 @@ def test_b6_a_broken_download_leaves_the_earlier_file(box: BappSandbox, tmp_path
     ]
 
 
-def test_b7_document_fetches_carry_no_tenant_or_app(box: BappSandbox) -> None:
+def test_b7_document_fetches_carry_nothing_of_the_session(box: BappSandbox, tmp_path: Path) -> None:
     c = client(box, tenant=1)
     c.get_document_content(c.get(ORDER, 42))
-    assert (box.journal.last.header("x-tenant-id"), box.journal.last.header("x-app-slug")) == (None, None)
+    c.download_document(c.get(ORDER, 43), tmp_path / "legacy.pdf", output="pdf")
+    for fetched in box.journal.entries()[-3::2]:  # the two document fetches
+        assert fetched.path.startswith(("/api/render/", "/api/documents/"))
+        assert [fetched.header(h) for h in ("Authorization", "x-tenant-id", "x-app-slug")] == [None] * 3
     assert box.journal.entries()[-2].header("x-tenant-id") == "1"
+
+
+def test_b7_a_task_file_on_another_host_gets_nothing_of_the_session(tmp_path: Path) -> None:
+    media = ScriptedServer().start()
+    media.on(
+        "GET", "/media/exports/report-42.csv", Scripted(302, headers={"Location": "/signed/report-42.csv"})
+    )
+    media.on("GET", "/signed/report-42.csv", Scripted(body=b"country,code\n", content_type="text/csv"))
+    box = BappSandbox(files_url=f"{media.url}/media", accounts=Accounts(tokens={"sandbox-token": "demo"}))
+    try:
+        with box as url:
+            c = BappApiClient(token="sandbox-token", host=f"{url}/api", tenant=1)
+            done = c.run_task_async("myapp.export_report", {"format": "csv"}, poll_interval=0.05)
+            assert done["file"] == f"{media.url}/media/exports/report-42.csv"
+            with pytest.raises(InvalidRequestError, match="nor a declared one"):
+                c.session.request("GET", done["file"])  # a plain call to another host stays refused
+            got = c.download_file(done["file"], tmp_path / "report.csv")
+            assert got.size == 13 and (tmp_path / "report.csv").read_bytes() == b"country,code\n"
+    finally:
+        media.stop()
+    assert [r.path for r in media.received] == ["/media/exports/report-42.csv", "/signed/report-42.csv"]
+    for received in media.received:
+        sent = {k.lower() for k in received.headers}
+        assert not sent & {"authorization", "x-tenant-id", "x-app-slug", "cookie"}
 
 
 def test_b8_an_unknown_label_is_an_error_not_the_first_view(box: BappSandbox) -> None:
@@ -319,6 +348,21 @@ def test_a_model_typed_from_introspection_is_used_like_a_declared_resource(box: 
         assert c.session.get(module.CoreCountry, 43).name == "Moldova"
     finally:
         del sys.modules[module.__name__]
+
+
+def test_with_a_cache_a_get_is_revalidated_by_its_etag(box: BappSandbox) -> None:
+    c = BappApiClient(token="sandbox-token", host=f"{box.url}/api", cache=CacheConfig(backend="memory"))
+    first = c.get("core.country", 42)
+    assert c.get("core.country", 42) == first  # the server answered 304: from the cache
+    asked = box.journal.entries("GET", "/api/content-type/core.country/42/")
+    assert asked[0].header("If-None-Match") is None and asked[1].header("If-None-Match") is not None
+    assert (c.session.cache_stats.misses, c.session.cache_stats.revalidations) == (1, 1)
+    c.patch("core.country", 42, {"code": "RX"})
+    assert c.get("core.country", 42)["code"] == "RX"  # a write made it stale: fetched anew
+    assert c.run_task_async("myapp.export_report", {"format": "csv"}, poll_interval=0.05)["finished"]
+    plain = client(box)
+    plain.get("core.country", 42), plain.get("core.country", 42)
+    assert box.journal.last.header("If-None-Match") is None  # without cache=, as the official client
 
 
 def test_tenant_and_app_may_change_at_any_time(box: BappSandbox) -> None:

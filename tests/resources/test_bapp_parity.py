@@ -62,8 +62,15 @@ def run(
 def same(scenario: Callable[[Any], Any], **client: Any) -> tuple[Any, Any]:
     theirs, their_result = run(official, scenario, **client)
     mine, my_result = run(ours, scenario, **client)
-    assert mine == theirs
+    assert mine == _b7(theirs)
     return their_result, my_result
+
+
+def _b7(entries: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """B7: the official client sends its Authorization with document fetches, whose URL token
+    is the credential; ours sends nothing of the session there (nor tenant and app, as it)."""
+    documents = ("/api/render/", "/api/documents/")
+    return [(*e[:5], (None, *e[5][1:])) if e[1].startswith(documents) else e for e in entries]
 
 
 ORDER = "company_order.order"
