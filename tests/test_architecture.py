@@ -15,7 +15,7 @@ import clientkit
 ROOT = Path(clientkit.__file__).parent
 TESTS = Path(__file__).parent
 #: each layer package of clientkit, and the test package that mirrors it module by module
-MIRRORS = {"_declarations": "declarations", "_client": "client", "sandbox": "sandbox"}
+MIRRORS = {"_declarations": "declarations", "_client": "client", "sandbox": "sandbox", "cli": "cli"}
 PUBLIC_MODULES = (
     "clientkit.auth",
     "clientkit.bulk",
@@ -143,7 +143,7 @@ def test_public_modules_only_re_export() -> None:
 
 @pytest.mark.parametrize(("layer", "tests"), sorted(MIRRORS.items()))
 def test_tests_mirror_the_modules_they_test(layer: str, tests: str) -> None:
-    modules = {path.stem for path in (ROOT / layer).glob("*.py") if path.stem != "__init__"}
+    modules = {path.stem for path in (ROOT / layer).glob("*.py") if not path.stem.startswith("__")}
     mirrored = {path.stem.removeprefix("test_") for path in (TESTS / tests).glob("test_*.py")}
     assert sorted(modules - mirrored) == [], f"modules of clientkit/{layer}/ without tests/{tests}/test_X.py"
     assert sorted(mirrored - modules) == [], f"tests/{tests}/test_X.py without clientkit/{layer}/X.py"

@@ -3,23 +3,19 @@ from the declarations when a service is named, and its one-line errors."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 import click
-from rich.console import Console
 
 from clientkit import Resource, Service
 from clientkit._version import __version__
 from clientkit.cli.actions import action_command
 from clientkit.cli.demo import demo_command
-from clientkit.cli.failures import guarded
 from clientkit.cli.listing import export_command, list_command
-from clientkit.cli.logs import configure
 from clientkit.cli.profiles import resolve
 from clientkit.cli.records import create_command, delete_command, get_command, update_command
+from clientkit.cli.runner import invoke
 from clientkit.cli.serve import sandbox_command, short_name
 from clientkit.cli.services import UnknownService, load_service, shipped
 from clientkit.cli.state import State, label
@@ -132,13 +128,5 @@ cli.add_command(demo_command)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command with ``argv``; returns the exit status instead of exiting."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    err = Console(stderr=True)
-    state = State(out=Console(soft_wrap=False), err=err, progress=False)
-
-    def main() -> Any:
-        configure(os.environ)
-        return cli.main(args, prog_name="clientkit", standalone_mode=False, obj=state)
-
-    return guarded(err, main, debug=os.environ.get("CLIENTKIT_LOG", "").strip().lower() == "debug")
+    """Run the command with ``argv`` (default: the process's); returns the exit status."""
+    return invoke(cli, sys.argv[1:] if argv is None else argv)

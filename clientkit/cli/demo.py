@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from clientkit.cli.profiles import env_prefix
+from clientkit.cli.runner import invoke
 from clientkit.cli.serve import accepted, start
 
 
@@ -53,8 +54,7 @@ def _report(sandbox: Any) -> None:
 @click.command("demo")
 def demo_command() -> None:
     """Start the embedded Clappform sandbox and use it through the command."""
-    from clientkit.cli.app import run
-
+    root = click.get_current_context().find_root().command
     service, sandbox = start("clappform", {})
     url = sandbox.start() + sandbox.prefix
     prefix = env_prefix("clappform")
@@ -67,7 +67,7 @@ def demo_command() -> None:
         with tempfile.TemporaryDirectory() as folder, _environment(env):
             for argv in steps(Path(folder) / "apps.csv"):
                 click.secho(f"\n$ clientkit {shlex.join(argv)}", bold=True)
-                if run(argv) != 0:
+                if invoke(root, argv) != 0:
                     raise click.ClickException(f"the step 'clientkit {shlex.join(argv)}' failed")
             click.echo((Path(folder) / "apps.csv").read_text("utf-8"), nl=False)
         _report(sandbox)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from clientkit.cli.services import UnknownService
 from clientkit.errors import ClientKitError
 from clientkit.redaction import redact
 
@@ -31,6 +32,8 @@ def guarded(err: Console, run: Callable[[], Any], *, debug: bool = False) -> int
         ctx = exc.ctx if isinstance(exc, click.UsageError) else None
         hint = f" (see {ctx.command_path} --help)" if ctx else ""
         return _say(err, exc.format_message() + hint, 2)
+    except UnknownService as exc:
+        return _say(err, str(exc), 2)
     except ClientKitError as exc:
         return _say(err, f"{type(exc).__name__}: {exc}", 1)
     except KeyboardInterrupt:

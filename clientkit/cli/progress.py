@@ -30,9 +30,6 @@ class Bar:
     def advance(self, units: int = 1) -> None:
         self._progress.advance(self._task, units)
 
-    def set_total(self, total: int | None) -> None:
-        self._progress.update(self._task, total=total)
-
     def report(self, done: Done) -> None:
         self._progress.update(self._task, completed=done.done, total=done.total)
 
