@@ -16,7 +16,7 @@ from clientkit.cli.progress import bar
 from clientkit.cli.state import State, label, shown
 from clientkit.cli.values import level, pairs
 from clientkit.errors import InvalidRequestError
-from clientkit.model import spec_of
+from clientkit.model import fields_of, spec_of
 
 _SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 
@@ -95,7 +95,7 @@ def export_command(cls: type[Resource]) -> click.Command:
         fmt = fmt or _SUFFIXES.get(Path(to).suffix.lower(), "jsonl")
         converter = state.session().converter
         with _target(to) as out:
-            writer = Writer(out, fmt)
+            writer = Writer(out, fmt, [f.wire for f in fields_of(cls) if not f.write_only])
             for obj in walked(state, cls, options, "exporting"):
                 writer.write(shown(converter.dump(obj), obj))
             writer.close()
