@@ -93,6 +93,10 @@ class Connection:
         return "\n".join(lines)
 
 
+def _secret_kind(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
 def _revealed(value: Any) -> Any:
     return value.reveal() if isinstance(value, Secret) else value
 
@@ -124,7 +128,7 @@ def resolve(
     if unknown:
         where = ", ".join(sorted({found[k][1] for k in unknown}))
         raise InvalidRequestError(f"{service.__name__} takes no {unknown} ({where}); it takes {list(known)}")
-    values = {k: Secret(v) if k in credentials and isinstance(v, str) else v for k, (v, _) in found.items()}
+    values = {k: Secret(v) if k in credentials and _secret_kind(v) else v for k, (v, _) in found.items()}
     base_url = values.pop("base_url", None)
     return Connection(
         service=service,

@@ -65,3 +65,28 @@ def test_unexpected_errors_are_one_scrubbed_line(capsys) -> None:
     err = capsys.readouterr().err
     assert _one_line(err) and "s3cret-value-123" not in err and "unexpected RuntimeError" in err
     assert one_line("a\n  b") == "a b"
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from clientkit.sandbox import Sandbox
+    from tests.cli.library import Library, books
+    from tests.support.processes import ROOT
+
+    with Sandbox(Library, data={"Book": books(3000)}, page_size=500) as url:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "CLIENTKIT_LIBRARY_BASE_URL": url}
+        env["CLIENTKIT_LIBRARY_TOKEN"] = "sandbox-token"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "clientkit.cli", LIBRARY, "book", "export"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().startswith(b'{"id": 1,')
+        proc.stdout.close()
+        status = proc.wait(timeout=60)
+        assert (status, proc.stderr.read()) == (1, b"")  # click's own handling of a closed pipe
