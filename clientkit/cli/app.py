@@ -1,5 +1,5 @@
 """The command's tree: ``clientkit [options] SERVICE [connection] RESOURCE OPERATION``, built
-from the declarations when a service is named, and its one-line errors."""
+from the declarations when a service is named."""
 
 from __future__ import annotations
 
