@@ -1,0 +1,7 @@
+"""``python -m clientkit.cli``."""
+
+import sys
+
+from clientkit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,87 @@
+"""``clientkit sandbox``: a sandbox in the foreground whose banner shows credentials it accepts."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from clientkit.cli.serve import accepted, banner
+from clientkit.sandbox import Sandbox
+from resources.clappform import ClappformApi
+from resources.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, clappform_sandbox
+from tests.support.processes import ROOT, free_port
+from tests.support.sandboxed import AUTH, Shop, products
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[tuple[subprocess.Popen[bytes], list[str]]]:
+    """``clientkit sandbox ARGS`` in a process; yields it and its banner's lines."""
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "clientkit.cli", "sandbox", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().decode() for _ in range(3)]
+        yield proc, lines
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)
+
+
+def test_the_command_serves_in_the_foreground(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"Product": products(2)}))
+    port = free_port()
+    with serving("tests.support.sandboxed:Shop", "--port", str(port), "--data", str(seed)) as (_, lines):
+        assert f"http://127.0.0.1:{port}" in lines[0]
+        assert lines[1].strip() == "it accepts: token=sandbox-token"
+        answer = requests.get(f"http://127.0.0.1:{port}/products", headers=AUTH, timeout=5)
+        assert answer.json()["count"] == 2
+
+
+def test_the_clappform_banner_shows_the_demo_login_it_accepts() -> None:
+    port = free_port()
+    with serving("clappform", "--port", str(port)) as (_, lines):
+        base = f"http://127.0.0.1:{port}/api"
+        assert lines[0].startswith(f"ClappformApi sandbox on {base} ")
+        shown = dict(re.findall(r"(\w+)=(\S+)", lines[1]))
+        assert shown == {"username": "j.doe@clappform.com", "password": "demo-password"}
+        assert "sandbox-token" not in "".join(lines)
+        login = requests.post(f"{base}/auth", json=shown, timeout=5)
+        assert login.status_code == 200 and login.json()["data"]["access_token"]
+        assert f"CLIENTKIT_CLAPPFORM_BASE_URL={base}" in lines[2]
+
+
+def test_the_banner_names_what_connect_takes() -> None:
+    box = clappform_sandbox()
+    assert accepted(ClappformApi, box.accounts) == {"username": DEMO_USER, "password": DEMO_PASSWORD}
+    shop = Sandbox(Shop)
+    text = banner("tests.support.sandboxed:Shop", Shop, shop, "http://127.0.0.1:1")
+    assert "CLIENTKIT_SHOP_TOKEN=sandbox-token" in text
+    assert "clientkit tests.support.sandboxed:Shop item list" in text
+
+
+def test_an_unknown_service_is_one_line_and_status_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "clientkit.cli", "sandbox", "nowhere:Nothing"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "no module 'nowhere'" in done.stderr
+    assert "Traceback" not in done.stderr
