@@ -27,8 +27,7 @@ import attrs
 from requests.structures import CaseInsensitiveDict
 
 from clientkit._client.auth import Authenticator, PasswordLogin
-from clientkit._declarations.completeness import level_type
-from clientkit._declarations.convert import conforms, field_types
+from clientkit._declarations.convert import conforms, field_types, level_type
 from clientkit._declarations.identity import spec_of
 from clientkit._declarations.jobs import Job
 from clientkit._declarations.keypaths import set_path

@@ -307,11 +307,13 @@ class Clappform:
 
     # -- apps -----------------------------------------------------------------------------------
 
-    def export_app(self, app: App) -> dict[str, Any]:
-        """An app with everything it references: collections, questionnaires, action flows,
-        import entries (of this app only) and the platform versions, each fetched once."""
+    def export_app(self, app: App | str) -> dict[str, Any]:
+        """An app (an ``App`` or its id) with everything it references: collections,
+        questionnaires, action flows, import entries (of this app only) and the platform
+        versions, each fetched once."""
+        app = App(id=app) if isinstance(app, str) else app
         if not isinstance(app, App):
-            raise TypeError(f"app must be an App, not {type(app).__name__}")
+            raise TypeError(f"app must be an App or its id, not {type(app).__name__}")
         full = self.session.get(App, app.id, level=True)
         actions = [
             a

@@ -945,3 +945,30 @@ def test_context_values_in_the_sandbox_are_accepted_and_journaled() -> None:
     created = sandbox.journal.entries("POST", "/notes")[0]
     assert created.json == {"text": "hi", "userId": 5, "by": "5@prod"}
     assert ("env", "prod") in created.params
+
+
+class Merging(Service):
+    expansion = Expansion("extended", style="int", max_level=1, default=0)
+
+
+@Merging.resource(one="/boards/{id}", many="/boards", patch_method="PUT")  # the PUT merges
+class Board(Resource):
+    id: str | None = None
+    title: str | None = None
+    pages: int | list[dict[str, Any]] | None = field(level=1)
+
+
+def test_a_count_shown_in_place_of_a_list_is_never_sent() -> None:
+    """``update(only_set=True)`` of an object loaded below a list field's level leaves out
+    the count it shows; the server keeps its list."""
+    from clientkit.sandbox.app import Sandbox
+
+    seed = {"Board": [{"id": "a", "title": "A", "pages": [{"n": 1}, {"n": 2}]}]}
+    with Sandbox(Merging, data=seed) as url, Merging.connect(url) as api:
+        board = api.get(Board, "a")
+        assert board.pages == 2
+        board.title = "B"
+        api.update(board, only_set=True)
+        assert api.last_response is not None
+        assert api.last_response.request.body == b'{"id": "a", "title": "B"}'
+        assert api.get(Board, "a", level=1).pages == [{"n": 1}, {"n": 2}]

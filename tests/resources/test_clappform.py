@@ -31,6 +31,7 @@ from resources.clappform import (
     User,
     Version,
 )
+from resources.clappform import dataclasses as ours_dc
 from resources.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, ClappformSandbox, clappform_sandbox
 
 PRESIDENTS = Collection(app="uspresidents", slug="presidents")
@@ -354,3 +355,43 @@ def test_context_manager_closes(box: ClappformSandbox) -> None:
     with Clappform(box.url, DEMO_USER, DEMO_PASSWORD) as c:
         c.get(Version())
     assert "Clappform(" in repr(c)
+
+
+def test_export_app_takes_an_id(box: ClappformSandbox) -> None:
+    c = client(box)
+    assert c.export_app("uspresidents")["apps"][0]["id"] == "uspresidents"
+    with pytest.raises(TypeError, match="App or its id"):
+        c.export_app(3)  # type: ignore[arg-type]
+
+
+def _update_then_export_and_transfer(c: Any, dc: Any, box: ClappformSandbox) -> None:
+    """The official flow: fetch an app (its collections and groups are counts), update it,
+    then export it and transfer its collections."""
+    app = c.get(dc.App(id="uspresidents"))
+    app.description = "Dashboard of US Presidents"
+    c.update(app)
+    exported = c.export_app(dc.App(id="uspresidents"))
+    assert [col["slug"] for col in exported["collections"]] == ["presidents", "parties"]
+    target = clappform_sandbox(
+        data={"App": [], "Collection": [], "items": {}},
+        accounts=Accounts(tokens={}, logins=[{"username": "copy", "password": "pw"}]),
+    )
+    with target as target_url:
+        list(c.transfer_collections(exported, type(c)(target_url, "copy", "pw")))
+        assert len(target.items("uspresidents", "presidents")) == 45
+    stored = next(a for a in box.records(App) if a["id"] == "uspresidents")
+    assert isinstance(stored["collections"], list) and isinstance(stored["groups"], list)
+
+
+def test_an_update_keeps_the_lists_it_saw_as_counts(box: ClappformSandbox) -> None:
+    c = client(box)
+    _update_then_export_and_transfer(c, ours_dc, box)
+    assert "collections" not in box.journal.entries("PUT", "/api/app/uspresidents")[0].json
+
+
+def test_the_official_update_flow_does_not_break_later_calls(box: ClappformSandbox) -> None:
+    official = pytest.importorskip("clappform")
+    official_dc = pytest.importorskip("clappform.dataclasses")
+    c = official.Clappform(box.url, DEMO_USER, DEMO_PASSWORD)
+    _update_then_export_and_transfer(c, official_dc, box)
+    assert box.journal.entries("PUT", "/api/app/uspresidents")[0].json["collections"] == 2  # a count
