@@ -104,8 +104,9 @@ def test_no_function_over_60_lines() -> None:
 #: Issue #23: PathToken(in_paths=True), context_body_first (+35).
 #: Issue #22: error texts that show the body, connect(origins=) (+19); merging the two
 #: context_body options (+4).
-#: Issue #25: a count shown in place of a list is never sent (+8).
-CORE_LINE_BUDGET = 14_115
+#: Issue #25: a count shown in place of a list is never sent (+8); field(check=), a check
+#: of values given in Python that keeps the generated loader (+18).
+CORE_LINE_BUDGET = 14_133
 
 
 def test_the_core_does_not_grow() -> None:

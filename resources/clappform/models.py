@@ -24,25 +24,27 @@ INT_LEVELS = Expansion(
 )
 
 
-def _text(_: Any, attribute: Any, value: Any) -> None:
+def _text(name: str, value: Any) -> Any:
     if value is not None and not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str or None, not {type(value).__name__}")
-
-
-def _id_of(value: Any) -> Any:
-    """An ``App`` (or ``Collection``) given where its id (or slug) is expected."""
-    if isinstance(value, App):
-        return value.id
-    if isinstance(value, Collection):
-        return value.slug
+        raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
     return value
 
 
-def _level(_: Any, __: Any, value: Any) -> None:
+def _id_of(name: str, value: Any) -> Any:
+    """An ``App`` (or ``Collection``) given where its id (or slug) is expected."""
+    if isinstance(value, App):
+        value = value.id
+    elif isinstance(value, Collection):
+        value = value.slug
+    return _text(name, value)
+
+
+def _level(name: str, value: Any) -> Any:
     if not isinstance(value, int):
-        raise TypeError(f"extended must be an int 0..3, not {type(value).__name__}")
+        raise TypeError(f"{name} must be an int 0..3, not {type(value).__name__}")
     if not 0 <= int(value) <= 3:
-        raise ValueError(f"extended must be between 0 and 3, not {value}")
+        raise ValueError(f"{name} must be between 0 and 3, not {value}")
+    return value
 
 
 class ResourceType(Resource):
@@ -91,7 +93,7 @@ class App(ResourceType):
     default_page: str | None = None
     description: str | None = None
     groups: int | list[dict[str, Any]] | None = field(level=1)
-    id: str | None = field(validator=_text)
+    id: str | None = field(check=_text)
     name: str | None = None
     settings: dict[str, Any] | None = None
     extended: bool = field(default=False, local=True)
@@ -105,8 +107,8 @@ class App(ResourceType):
     **PARTIAL_PUT,
 )
 class Collection(ResourceType):
-    app: str | None = field(identity=True, converter=_id_of, validator=_text)
-    slug: str | None = field(identity=True, validator=_text)
+    app: str | None = field(identity=True, check=_id_of)
+    slug: str | None = field(identity=True, check=_text)
     database: str | None = None
     name: str | None = None
     description: str | None = field(level=1)
@@ -116,11 +118,11 @@ class Collection(ResourceType):
     queries: list[Any] | None = field(level=2)
     sources: list[Any] | None = field(level=1)
     id: int | None = field(level=1)
-    extended: int = field(default=0, local=True, validator=_level)
+    extended: int = field(default=0, local=True, check=_level)
 
     @staticmethod
     def check_extended(extended: Any) -> None:
-        _level(None, None, extended)
+        _level("extended", extended)
 
     def one_item_path(self, item: str) -> str:
         if not isinstance(item, str):
@@ -144,14 +146,14 @@ class Collection(ResourceType):
 
 @ClappformApi.resource(one="/query/{slug}", many="/queries", create="/query", identity="slug", **PARTIAL_PUT)
 class Query(ResourceType):
-    app: str | None = field(converter=_id_of, validator=_text)
-    collection: str | None = field(converter=_id_of, validator=_text)
+    app: str | None = field(check=_id_of)
+    collection: str | None = field(check=_id_of)
     data_source: str | None = None
     export: bool | None = None
     id: int | None = None
     name: str | None = None
     query: list[Any] | None = None
-    slug: str | None = field(validator=_text)
+    slug: str | None = field(check=_text)
     source_query: str | None = None
     modules: list[Any] | None = None
     primary: bool | None = None
@@ -199,7 +201,7 @@ class Questionnaire(ResourceType):
     one="/user/{email}", many="/users", create="/user", expansion=BOOL_LEVELS, **PARTIAL_PUT
 )
 class User(ResourceType):
-    email: str | None = field(identity=True, create_only=True, validator=_text)
+    email: str | None = field(identity=True, create_only=True, check=_text)
     extra_information: dict[str, Any] | None = None
     first_name: str | None = None
     last_name: str | None = None

@@ -395,3 +395,15 @@ def test_the_official_update_flow_does_not_break_later_calls(box: ClappformSandb
     c = official.Clappform(box.url, DEMO_USER, DEMO_PASSWORD)
     _update_then_export_and_transfer(c, official_dc, box)
     assert box.journal.entries("PUT", "/api/app/uspresidents")[0].json["collections"] == 2  # a count
+
+
+def test_the_official_types_load_through_the_fast_loader(box: ClappformSandbox) -> None:
+    from clientkit._declarations.loaders import needs_init
+
+    assert not any(needs_init(cls) for cls in (App, Collection, Query, User, Actionflow, Questionnaire))
+    c = client(box)
+    col = c.get(Collection(app="uspresidents", slug="presidents", extended=2))
+    assert col.app == "uspresidents" and col.extended == 2
+    with pytest.raises(TypeError, match="slug must be a str"):
+        col.slug = 3  # type: ignore[assignment]  # still checked on assignment
+    assert Query(app=App(id="a"), collection=PRESIDENTS).collection == "presidents"
