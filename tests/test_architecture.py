@@ -105,8 +105,9 @@ def test_no_function_over_60_lines() -> None:
 #: Issue #22: error texts that show the body, connect(origins=) (+19); merging the two
 #: context_body options (+4).
 #: Issue #25: a count shown in place of a list is never sent (+8); field(check=), a check
-#: of values given in Python that keeps the generated loader (+18).
-CORE_LINE_BUDGET = 14_133
+#: of values given in Python that keeps the generated loader (+18); delete(level=) and
+#: bulk.completed / bulk.Incomplete, a partial failure reported whole (+37).
+CORE_LINE_BUDGET = 14_170
 
 
 def test_the_core_does_not_grow() -> None:

@@ -796,16 +796,19 @@ class Session:
         target: Resource | type[Resource],
         id: Any = None,
         /,
+        *,
+        level: Level | None = None,
         **path: Any,
     ) -> None:
-        """Delete a resource, given as an instance or as a class and id."""
+        """Delete a resource, given as an instance or as a class and id; ``level`` is for
+        APIs whose delete takes the expansion parameter (default: the loaded level)."""
         spec = spec_of(target)
         options, path = _split(spec, path)
         obj = target if isinstance(target, Resource) else None
         if obj is not None and id is not None:
             raise InvalidRequestError("pass an instance or a class and id, not both")
         url = self._path(spec, "delete", obj, {**self._identity_args(spec, id), **path})
-        level = obj._ck_level if obj is not None else self._level(spec, None)
+        level = self._level(spec, level) if level is not None or obj is None else obj._ck_level
         query = self._level_params(spec, level, "delete")
         related = self._related(spec, obj, path)
         check = spec.check_in(self.service)

@@ -972,3 +972,25 @@ def test_a_count_shown_in_place_of_a_list_is_never_sent() -> None:
         assert api.last_response is not None
         assert api.last_response.request.body == b'{"id": "a", "title": "B"}'
         assert api.get(Board, "a", level=1).pages == [{"n": 1}, {"n": 2}]
+
+
+class Levelled(Service):
+    expansion = Expansion("extended", style="int", max_level=2, default=0, on={"get", "delete"})
+
+
+@Levelled.resource(one="/pages/{id}", many="/pages")
+class Page(Resource):
+    id: int | None = None
+
+
+def test_a_delete_sends_the_level_asked_for() -> None:
+    """``delete(..., level=)``, for APIs whose delete takes the expansion parameter."""
+    from clientkit.sandbox.app import Sandbox
+
+    box = Sandbox(Levelled, data={"Page": [{"id": 1}, {"id": 2}]})
+    with box as url, Levelled.connect(url) as api:
+        api.delete(Page, 1, level=2)
+        assert box.journal.last is not None and box.journal.last.query == "extended=2"
+        api.delete(Page(id=2))
+        assert box.journal.last.query == ""  # none asked, none loaded: none sent
+        assert [d.id for d in api.list(Page)] == []

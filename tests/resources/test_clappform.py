@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from clientkit import RetryPolicy, changes
+from clientkit import RetryPolicy, bulk, changes
 from clientkit._declarations.options import CacheConfig
 from clientkit.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from clientkit.sandbox import Accounts, Fault
@@ -308,8 +308,8 @@ def test_write_dataframe_reports_rows_not_written(box: ClappformSandbox) -> None
             frame, Collection(app="uspresidents", slug="parties"), size=10, max_workers=1
         )
     err = info.value
-    assert [r for r, _ in err.failed] == [range(0, 10)] and len(err.results) == 2
-    assert "rows 0-9 were not written" in str(err)
+    assert isinstance(err, bulk.Incomplete) and [o.item for o in err.failed] == [list(range(10))]
+    assert len(err.results) == 2 and "1 of 3 failed (rows 0-9)" in str(err)
 
 
 def test_pandas_missing_says_how_to_install(box: ClappformSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -334,7 +334,7 @@ def test_export_import_and_transfer(box: ClappformSandbox) -> None:
     with pytest.raises(InvalidRequestError, match="not deployable"):
         c.import_app({**exported, "config": {"deployable": False}})
     target = clappform_sandbox(
-        data={"App": [], "Collection": [], "items": {}},
+        data={"App": [], "Collection": exported["collections"], "items": {}},  # as imported
         accounts=Accounts(tokens={}, logins=[{"username": "copy", "password": "pw"}]),
     )
     with target as target_url:
@@ -373,7 +373,7 @@ def _update_then_export_and_transfer(c: Any, dc: Any, box: ClappformSandbox) -> 
     exported = c.export_app(dc.App(id="uspresidents"))
     assert [col["slug"] for col in exported["collections"]] == ["presidents", "parties"]
     target = clappform_sandbox(
-        data={"App": [], "Collection": [], "items": {}},
+        data={"App": [], "Collection": exported["collections"], "items": {}},  # as imported
         accounts=Accounts(tokens={}, logins=[{"username": "copy", "password": "pw"}]),
     )
     with target as target_url:
