@@ -106,8 +106,9 @@ def test_no_function_over_60_lines() -> None:
 #: context_body options (+4).
 #: Issue #25: a count shown in place of a list is never sent (+8); field(check=), a check
 #: of values given in Python that keeps the generated loader (+18); delete(level=) and
-#: bulk.completed / bulk.Incomplete, a partial failure reported whole (+37).
-CORE_LINE_BUDGET = 14_170
+#: bulk.completed / bulk.Incomplete, a partial failure reported whole (+37); action(data=),
+#: a body already encoded (+4).
+CORE_LINE_BUDGET = 14_174
 
 
 def test_the_core_does_not_grow() -> None:

@@ -867,14 +867,18 @@ class Session:
         /,
         *,
         json: Any = UNSET,
+        data: bytes | None = None,
         params: Mapping[str, Any] | None = None,
         **path: Any,
     ) -> Any:
-        """Run a declared custom action; returns its unwrapped payload (``None`` if empty)."""
+        """Run a declared custom action; returns its unwrapped payload (``None`` if empty).
+        ``data``: a body already encoded, sent as it is (its type in ``headers=``)."""
         spec = spec_of(target)
         options, path = _split(spec, path)
         if name not in spec.actions:
             raise InvalidRequestError(f"{spec.name} declares no action {name!r} (has {sorted(spec.actions)})")
+        if data is not None and (json is not UNSET or self._made(spec)[1]):
+            raise InvalidRequestError(f"{spec.name}.{name}: data= goes as it is, no json= or context_body")
         method = spec.actions[name][0]
         obj = target if isinstance(target, Resource) else None
         url = self._path(spec, name, obj, path)
@@ -886,7 +890,7 @@ class Session:
             params=pairs_of(params or {}, "query parameters"),
             options=options,
             invalidates=self._related(spec, obj, path),
-            **_payload(json),
+            **({"data": data} if data is not None else _payload(json)),
         )
 
     @_forgets_on_failure

@@ -239,13 +239,12 @@ class Clappform:
 
         if not isinstance(collection, Collection):
             raise TypeError(f"collection must be a Collection, not {type(collection).__name__}")
-        path, total = collection.dataframe_path(), len(df)
+        total, json_type = len(df), {"Content-Type": "application/json"}
 
         def send(rows: list[int]) -> ApiResponse:  # pandas' own JSON, as the official client sends
             chunk = df.iloc[rows].replace([numpy.inf, -numpy.inf], None)
             data = chunk.to_json(orient="records", force_ascii=False).encode("utf-8")
-            sent = self.session.request("POST", path, data=data, headers={"Content-Type": "application/json"})
-            return _answer(self.session.json_of(sent))
+            return _answer(self.session.action(collection, "append", data=data, headers=json_type))
 
         outcomes = bulk.run(
             send,

@@ -204,6 +204,12 @@ def test_singleton_and_action(server: ScriptedServer) -> None:
     assert shop.get(Version).api == "6.2"
     assert shop.action(Product(id=1), "publish", json={"when": "now"}) == {"published": True}
     assert server.received[-1].json == {"when": "now"}
+    raw = b'{"when":"now","path":"a\\/b"}'  # a library's own encoding, sent as it is
+    shop.action(Product(id=1), "publish", data=raw, headers={"Content-Type": "application/json"})
+    sent = server.received[-1]
+    assert sent.body == raw and sent.headers["Content-Type"] == "application/json"
+    with pytest.raises(InvalidRequestError, match="data= goes as it is"):
+        shop.action(Product(id=1), "publish", data=raw, json={})
 
 
 def test_list_is_lazy(server: ScriptedServer) -> None:
