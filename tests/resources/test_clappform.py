@@ -407,3 +407,27 @@ def test_the_official_types_load_through_the_fast_loader(box: ClappformSandbox) 
     with pytest.raises(TypeError, match="slug must be a str"):
         col.slug = 3  # type: ignore[assignment]  # still checked on assignment
     assert Query(app=App(id="a"), collection=PRESIDENTS).collection == "presidents"
+
+
+def test_the_path_helpers_expand_the_declared_paths() -> None:
+    official_dc = pytest.importorskip("clappform.dataclasses")
+    pairs = [
+        (App(id="a", extended=True), official_dc.App(id="a", extended=True)),
+        (App(), official_dc.App()),
+        (Collection(app="a", slug="b", extended=2), official_dc.Collection(app="a", slug="b", extended=2)),
+        (Query(slug="q"), official_dc.Query(slug="q")),
+        (User(email="x@y.z"), official_dc.User(email="x@y.z")),
+        (Actionflow(id=4), official_dc.Actionflow(id=4)),
+    ]
+    for mine, theirs in pairs:
+        for helper in ("one_or_all_path", "all_path", "create_path"):
+            assert getattr(mine, helper)() == getattr(theirs, helper)(), (mine, helper)
+    col, their_col = pairs[2]
+    for helper in ("dataframe_path", "create_item_path"):
+        assert getattr(col, helper)() == getattr(their_col, helper)()
+    assert col.one_item_path("6475c7") == their_col.one_item_path("6475c7") == "/item/a/b/6475c7"
+    assert Query(slug="q").source_path() == official_dc.Query(slug="q").source_path() == "/source_query/q"
+    with pytest.raises(InvalidRequestError, match="both app and slug"):
+        Collection(app="a").dataframe_path()
+    with pytest.raises(TypeError, match="item must be a str"):
+        col.one_item_path(3)  # type: ignore[arg-type]
