@@ -112,7 +112,11 @@ def test_no_function_over_60_lines() -> None:
 #: ssl.SSLContext (+36).
 #: Issue #20 again: calls with credentials=False, to a URL on any host (+2); Surface.request
 #: rows, header roles and bodiless rows, requests_files (+73); merging the two Surface rows (+2).
-CORE_LINE_BUDGET = 14_345
+#: Issue #25: a count shown in place of a list is never sent (+8); field(check=), a check
+#: of values given in Python that keeps the generated loader (+18); delete(level=) and
+#: bulk.completed / bulk.Incomplete, a partial failure reported whole (+37); action(data=),
+#: a body already encoded (+4).
+CORE_LINE_BUDGET = 14_412
 
 
 def test_the_core_does_not_grow() -> None:

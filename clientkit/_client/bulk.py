@@ -8,13 +8,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
 from clientkit._client.ambient import ambient, either
 from clientkit._client.bounds import Bounds, reporting
-from clientkit._declarations.errors import Cancelled, InvalidRequestError
+from clientkit._declarations.errors import Cancelled, ClientKitError, InvalidRequestError
 from clientkit._declarations.progress import Cancel, OnProgress, check_cancel
 
 T = TypeVar("T")
@@ -39,6 +39,35 @@ class Outcome(Generic[T, R]):
         if self.error is not None:
             raise self.error
         return self.result  # type: ignore[return-value]
+
+
+class Incomplete(ClientKitError):
+    """Bulk work in which some items failed, raised once every item ran: ``failed`` holds
+    their outcomes, ``results`` the results of the others, in order."""
+
+    def __init__(self, message: str, *, failed: list[Outcome[Any, Any]], results: list[Any]) -> None:
+        super().__init__(message)
+        self.failed = failed
+        self.results = results
+
+
+def completed(
+    outcomes: Iterable[Outcome[T, R]], *, name: Callable[[Outcome[T, R]], str] = lambda o: f"#{o.index}"
+) -> list[R]:
+    """Every result of ``outcomes`` in order, once all are in; if some failed,
+    :class:`Incomplete` naming each (``name(outcome)``) and the first error."""
+    results: list[R] = []
+    failed: list[Outcome[T, R]] = []
+    for outcome in outcomes:
+        if outcome.error is None:
+            results.append(outcome.result)  # type: ignore[arg-type]
+        else:
+            failed.append(outcome)
+    if failed:
+        names, total = ", ".join(map(name, failed)), len(failed) + len(results)
+        message = f"{len(failed)} of {total} failed ({names}); the first: {failed[0].error}"
+        raise Incomplete(message, failed=failed, results=results)
+    return results
 
 
 class _NotStarted(Exception):

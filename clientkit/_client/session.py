@@ -795,16 +795,19 @@ class Session:
         target: Resource | type[Resource],
         id: Any = None,
         /,
+        *,
+        level: Level | None = None,
         **path: Any,
     ) -> None:
-        """Delete a resource, given as an instance or as a class and id."""
+        """Delete a resource, given as an instance or as a class and id; ``level`` is for
+        APIs whose delete takes the expansion parameter (default: the loaded level)."""
         spec = spec_of(target)
         options, path = _split(spec, path)
         obj = target if isinstance(target, Resource) else None
         if obj is not None and id is not None:
             raise InvalidRequestError("pass an instance or a class and id, not both")
         url = self._path(spec, "delete", obj, {**self._identity_args(spec, id), **path})
-        level = obj._ck_level if obj is not None else self._level(spec, None)
+        level = self._level(spec, level) if level is not None or obj is None else obj._ck_level
         query = self._level_params(spec, level, "delete")
         related = self._related(spec, obj, path)
         check = spec.check_in(self.service)
@@ -863,14 +866,18 @@ class Session:
         /,
         *,
         json: Any = UNSET,
+        data: bytes | None = None,
         params: Mapping[str, Any] | None = None,
         **path: Any,
     ) -> Any:
-        """Run a declared custom action; returns its unwrapped payload (``None`` if empty)."""
+        """Run a declared custom action; returns its unwrapped payload (``None`` if empty).
+        ``data``: a body already encoded, sent as it is (its type in ``headers=``)."""
         spec = spec_of(target)
         options, path = _split(spec, path)
         if name not in spec.actions:
             raise InvalidRequestError(f"{spec.name} declares no action {name!r} (has {sorted(spec.actions)})")
+        if data is not None and (json is not UNSET or self._made(spec)[1]):
+            raise InvalidRequestError(f"{spec.name}.{name}: data= goes as it is, no json= or context_body")
         method = spec.actions[name][0]
         obj = target if isinstance(target, Resource) else None
         url = self._path(spec, name, obj, path)
@@ -882,7 +889,7 @@ class Session:
             params=pairs_of(params or {}, "query parameters"),
             options=options,
             invalidates=self._related(spec, obj, path),
-            **_payload(json),
+            **({"data": data} if data is not None else _payload(json)),
         )
 
     @_forgets_on_failure

@@ -9,14 +9,13 @@ module also decides how a write's answer merges into the object it answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from clientkit._declarations.convert import conforms, field_types
+from clientkit._declarations.convert import conforms, field_types, level_type
 from clientkit._declarations.errors import IncompleteResourceError
 from clientkit._declarations.expansion import Expansion
-from clientkit._declarations.loaders import is_union
 from clientkit._declarations.references import reference_key, reference_of
 from clientkit._declarations.resource import (
     FieldInfo,
@@ -32,23 +31,6 @@ if TYPE_CHECKING:
     from clientkit._declarations.convert import Converter
 
 LoadedLevel = int | tuple[str, ...] | None
-_SEQUENCES = (list, tuple, set, frozenset)
-
-
-def level_type(t: Any, level: int) -> Any:
-    """The type a field holds at its own ``level``: without the count member.
-
-    A field declared ``int | list[X]`` at ``level > 0`` shows the count of its list
-    below that level; at its level (and in every write) only the list is its value.
-    """
-    if level <= 0 or not is_union(t):
-        return t
-    members = get_args(t)
-    has_list = any((get_origin(m) or m) in _SEQUENCES for m in members)
-    if not has_list or int not in members:
-        return t
-    kept = tuple(m for m in members if m is not int)
-    return kept[0] if len(kept) == 1 else Union[kept]  # noqa: UP007 - built from a tuple
 
 
 def answer_level(spec: ResourceSpec, sent: LoadedLevel, operation: str) -> LoadedLevel:

@@ -11,7 +11,7 @@ import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, ParamSpec, TypeVar, get_args, get_origin
+from typing import Any, ParamSpec, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -341,9 +341,19 @@ class Converter:
 
         def takes(info: FieldInfo, value: Any) -> bool:
             sendable = info.writable and (creating or not info.create_only)
-            return sendable and (info.send_null or value is not None)
+            return sendable and (info.send_null or value is not None) and not self._shown_count(obj, info)
 
         return _outgoing(obj, self._selected(obj, takes))
+
+    def _shown_count(self, obj: Resource, info: FieldInfo) -> bool:
+        """Whether ``info`` holds the count a lower level shows in place of its list: never
+        sent, since a write takes only the list (the server keeps its list)."""
+        value = getattr(obj, info.name)
+        if info.level <= 0 or value is None:
+            return False
+        t = field_types(type(obj))[info.name]
+        full = level_type(t, info.level)
+        return full is not t and not conforms(self.dump_value(value, t), full)
 
     @_sendable
     def full_payload(self, obj: Resource) -> dict[str, Any]:
@@ -540,6 +550,22 @@ def field_types(cls: type[Resource]) -> Mapping[str, Any]:
     """Python name -> annotated type, forward references resolved."""
     attrs.resolve_types(cls)  # type: ignore[type-var]
     return {a.name: a.type for a in attrs.fields(cls)}  # type: ignore[arg-type]
+
+
+def level_type(t: Any, level: int) -> Any:
+    """The type a field holds at its own ``level``: without the count member.
+
+    A field declared ``int | list[X]`` at ``level > 0`` shows the count of its list
+    below that level; at its level (and in every write) only the list is its value.
+    """
+    if level <= 0 or not is_union(t):
+        return t
+    members = get_args(t)
+    has_list = any((get_origin(m) or m) in (list, tuple, set, frozenset) for m in members)
+    if not has_list or int not in members:
+        return t
+    kept = tuple(m for m in members if m is not int)
+    return kept[0] if len(kept) == 1 else Union[kept]  # noqa: UP007 - built from a tuple
 
 
 default_converter = Converter()

@@ -26,13 +26,18 @@ if TYPE_CHECKING:
 Loader = Callable[[Any, Any], Any]
 _SCALARS = (str, int, float, bool)
 _MISSING = object()
+CHECK = "ck_check"  # the metadata key marking a field's converter as its check
 
 
 def needs_init(cls: type) -> bool:
-    """Whether building ``cls`` must go through ``__init__`` (validators, converters, hooks)."""
+    """Whether building ``cls`` must go through ``__init__`` (validators, converters, hooks;
+    not a field's ``check``, which is for values given in Python)."""
     if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
         return True
-    return any(a.validator is not None or a.converter is not None for a in attrs.fields(cls))
+    return any(
+        a.validator is not None or (a.converter is not None and not a.metadata.get(CHECK))
+        for a in attrs.fields(cls)
+    )
 
 
 def dict_setter(cls: type) -> Callable[[Any, dict[str, Any]], None]:

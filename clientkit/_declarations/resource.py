@@ -19,6 +19,7 @@ from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.context import merged, own_values
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
+from clientkit._declarations.loaders import CHECK
 from clientkit._declarations.paths import PLACEHOLDER, PathTemplate, SegmentCodec
 from clientkit._declarations.writes import write_answers_of
 
@@ -80,6 +81,7 @@ def field(
     local: bool = False,
     converter: Callable[[Any], Any] | None = None,
     validator: Callable[[Any, Any, Any], Any] | None = None,
+    check: Callable[[str, Any], Any] | None = None,
     repr: bool = True,
 ) -> Any:
     """Declare a resource field with its wire name and role.
@@ -102,6 +104,9 @@ def field(
         local: a client-side setting kept on the object, never sent or read from the wire
             (an immutable default only).
         converter, validator: attrs' own, run on construction and assignment.
+        check: ``check(name, value) -> value`` for values given in Python (construction and
+            assignment): raises for a bad one, returns the value to keep. Loads skip it
+            (their values are checked against the declared type), so they stay fast.
 
     Example:
         >>> class User(Resource):
@@ -115,9 +120,17 @@ def field(
     if local and factory is not None:
         raise DeclarationError("a local field takes an immutable default, not a factory")
     initial: dict[str, Any] = {"default": default} if factory is None else {"factory": factory}
-    return attrs.field(
-        **initial, converter=converter, validator=validator, metadata={_META: info}, repr=repr and not secret
-    )
+    meta: dict[str, Any] = {_META: info, CHECK: check is not None}
+    convert = converter if check is None else _as_converter(check, converter)
+    shown = repr and not secret
+    return attrs.field(**initial, converter=convert, validator=validator, metadata=meta, repr=shown)
+
+
+def _as_converter(check: Callable[[str, Any], Any], converter: Any) -> Any:
+    """A field's ``check`` as the attrs converter that runs it (with the field's name)."""
+    if converter is not None:
+        raise DeclarationError("a field takes a converter or a check, not both")
+    return attrs.Converter(lambda v, _, a: check(a.name, v), takes_self=True, takes_field=True)
 
 
 #: The arguments of :func:`field` kept in the attribute's metadata.

@@ -19,6 +19,7 @@ import secrets
 import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -27,8 +28,7 @@ import attrs
 from requests.structures import CaseInsensitiveDict
 
 from clientkit._client.auth import Authenticator, PasswordLogin
-from clientkit._declarations.completeness import level_type
-from clientkit._declarations.convert import conforms, field_types
+from clientkit._declarations.convert import conforms, field_types, level_type
 from clientkit._declarations.identity import spec_of
 from clientkit._declarations.jobs import Job
 from clientkit._declarations.keypaths import set_path
@@ -169,7 +169,8 @@ class Sandbox:
             ``"/bot{token}"`` for a :class:`~clientkit.auth.PathToken`'s segment).
         keep_unknown: store fields a client sends that the model does not declare (as a
             lenient server does); ``False`` drops them (for services whose clients reject
-            unknown fields in answers).
+            unknown fields in answers); a set of resource names keeps them for those only
+            (schemaless records beside strict models).
 
     Example:
         >>> with Sandbox(Shop, data={"Product": [{"id": 1, "name": "Lamp"}]}) as url:
@@ -192,7 +193,7 @@ class Sandbox:
         validation_status: int = 422,
         resources: Iterable[type[Resource]] | None = None,
         prefix: str = "",
-        keep_unknown: bool = True,
+        keep_unknown: bool | AbstractSet[str] = True,
     ) -> None:
         self.service = service
         self.prefix = prefix.rstrip("/")
@@ -638,7 +639,9 @@ class Sandbox:
         }
         context = spec_of(cls).context_in(self.service, "body")
         dropped = read_only | counts | (set(context) - declared)  # context: who asks
-        kept = {k: v for k, v in payload.items() if k not in dropped and (self.keep_unknown or k in declared)}
+        keep = self.keep_unknown
+        keep = keep if isinstance(keep, bool) else spec_of(cls).name in keep
+        kept = {k: v for k, v in payload.items() if k not in dropped and (keep or k in declared)}
         return store_ids(cls, kept)
 
     def _create(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:

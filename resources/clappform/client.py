@@ -1,29 +1,33 @@
 """``Clappform``: the official client's surface, on a clientkit session.
 
-The resource operations go through the generic session; what is left here is what is
-truly Clappform's own: collection items, dataframes, app export/import and transfers.
+Every call is a declared operation of :mod:`resources.clappform.models`; what is left here
+is the official calling convention (items beside their collection, the ``extended``
+setting kept on each object), the dataframe reads and the app export.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import attrs
 
-from clientkit import OffsetLimit, PasswordLogin, RetryPolicy, Session, Timeout, bulk
+from clientkit import OffsetLimit, PasswordLogin, RetryPolicy, Session, Timeout, bulk, extra
 from clientkit.errors import InvalidRequestError
-from clientkit.model import PathTemplate, identity_of, spec_of
-from resources.clappform.exceptions import DataframeWriteError, ItemError, PaginationKeyError
+from clientkit.model import identity_of, spec_of
+from resources.clappform.exceptions import ItemError, PaginationKeyError
 from resources.clappform.models import (
     Actionflow,
     ApiResponse,
     App,
     Auth,
     Collection,
+    ImportEntry,
+    Item,
+    Me,
     Query,
     Questionnaire,
     ResourceType,
@@ -35,15 +39,8 @@ from resources.clappform.service import ClappformApi
 if TYPE_CHECKING:
     import pandas as pd
 
-ITEM = PathTemplate("/item/{app}/{slug}/{id}")
-ITEMS = PathTemplate("/item/{app}/{slug}")
 READ_PAGES = OffsetLimit(
-    offset="next_page",
-    limit="limit",
-    limit_where="body",
-    items="data",
-    total="total",
-    method="POST",
+    offset="next_page", limit="limit", limit_where="body", items="data", total="total", method="POST"
 )
 _AGGREGATE = {
     "app": str,
@@ -125,53 +122,41 @@ class Clappform:
         return Auth(token.access_token.reveal(), int(token.expires_at or 0), refresh)
 
     def verify_auth(self) -> ApiResponse:
-        return self._answer("POST", "/auth/verify")
+        return _answer(self.session.json_of(self.session.request("POST", "/auth/verify")))
 
     def current_user(self, extended: bool = False) -> User:
         if not isinstance(extended, bool):
             raise TypeError(f"extended must be a bool, not {type(extended).__name__}")
-        body = self._json("GET", "/user/me", params={"extended": extended})
-        user = self.session.converter.load(body["data"], User, int(extended))
-        user.extended = extended
-        return user
+        return _keep_level(self.session.get(Me, level=extended), Me(extended=extended))
 
-    # -- resources ----------------------------------------------------------------------------
+    # -- resources and collection items ---------------------------------------------------------
 
     def get(self, resource: ResourceType, item: dict[str, Any] | None = None) -> Any:
         if item is not None:
-            return self._item_get(self._collection(resource), self._item(item))
+            oid = _oid(item)
+            return {**extra(self.session.get(Item, oid, **_placed(resource))), "_id": oid}
         spec = spec_of(resource)
-        level = getattr(resource, "extended", None)
         if spec.singleton:
             return self.session.get(type(resource))
+        level = getattr(resource, "extended", None)
         ident = [getattr(resource, name) for name in spec.identity]
         if all(v is None for v in ident):
-            found = list(self.session.list(type(resource), level=level))
-            for obj in found:
-                _keep_level(obj, resource)
-            return found
+            return [_keep_level(obj, resource) for obj in self.session.list(type(resource), level=level)]
         if any(v is None for v in ident):
             raise TypeError(f"{spec.name} needs all of {list(spec.identity)} (or none, to list them)")
-        obj = self.session.get(type(resource), identity_of(resource), level=level)
-        return _keep_level(obj, resource)
+        return _keep_level(self.session.get(type(resource), identity_of(resource), level=level), resource)
 
     def create(self, resource: ResourceType, item: dict[str, Any] | None = None) -> Any:
         if item is not None:
-            if not isinstance(item, dict):
-                raise TypeError(f"item must be a dict, not {type(item).__name__}")
-            col = self._collection(resource)
-            return self._json("POST", ITEMS.expand({"app": col.app, "slug": col.slug}), json={"data": item})[
-                "data"
-            ]
+            made = self.session.create(_item(item), **_placed(resource))
+            return {"_id": made.id, **extra(made)}
         return _keep_level(self.session.create(attrs.evolve(resource)), resource)
 
     def update(self, resource: ResourceType, item: dict[str, Any] | None = None) -> Any:
         if item is not None:
-            col = self._collection(resource)
-            ident = self._item(item)
-            rest = {k: v for k, v in item.items() if k != "_id"}
-            path = ITEM.expand({"app": col.app, "slug": col.slug, "id": ident})
-            return {**self._json("PUT", path, json={"data": rest})["data"], "_id": ident}
+            oid = _oid(item)
+            sent = _item({k: v for k, v in item.items() if k != "_id"}, oid)
+            return {**extra(self.session.update(sent, only_set=True, **_placed(resource))), "_id": oid}
         level = getattr(resource, "extended", None)
         updated = self.session.update(attrs.evolve(resource), only_set=True, level=level)
         return _keep_level(updated, resource)
@@ -180,25 +165,15 @@ class Clappform:
         self, resource: ResourceType, item: dict[str, Any] | list[dict[str, Any]] | None = None
     ) -> ApiResponse:
         if item is not None:
-            col = self._collection(resource)
-            if isinstance(item, dict):
-                oids = [self._item(item)]
-            elif isinstance(item, list):
-                oids = [self._item(i) for i in item]
-            else:
+            if not isinstance(item, dict | list):
                 raise TypeError(
                     f"item keyword argument is not of type dict or list, but {type(item).__name__}"
                 )
-            return self._answer(
-                "DELETE", ITEMS.expand({"app": col.app, "slug": col.slug}), json={"oids": oids}
-            )
-        spec = spec_of(resource)
-        level = spec.expansion.normalize(getattr(resource, "extended", None)) if spec.expansion else None
-        params = spec.expansion.params(level, "delete") if spec.expansion else []
-        path = spec.template("delete").expand(
-            {n: getattr(resource, n) for n in spec.template("delete").names}
-        )
-        return self._answer("DELETE", path, params=params)
+            oids = [_oid(i) for i in (item if isinstance(item, list) else [item])]
+            return _answer(self.session.action(Item, "remove", json={"oids": oids}, **_placed(resource)))
+        self.session.delete(resource, level=getattr(resource, "extended", None))
+        assert self.session.last_response is not None
+        return _answer(self.session.json_of(self.session.last_response))
 
     # -- dataframes ------------------------------------------------------------------------------
 
@@ -237,12 +212,7 @@ class Clappform:
         self, body: dict[str, Any], limit: int, max_workers: int | None
     ) -> Generator[list[dict[str, Any]], None, None]:
         pager = self.session.paginate(
-            "/dataframe/read_data",
-            READ_PAGES,
-            method="POST",
-            params={"extended": True},
-            json=body,
-            page_size=limit,
+            "/dataframe/read_data", READ_PAGES, params={"extended": True}, json=body, page_size=limit
         )
         for page in pager.concurrent_pages(workers=max_workers or self.workers):
             if page.number == 0 and (not isinstance(page.body, Mapping) or "total" not in page.body):
@@ -261,57 +231,43 @@ class Clappform:
         """Append a DataFrame's rows in chunks of ``size``, concurrently; the frame is not changed.
 
         ``progress(rows_done, rows_total)`` is called after each chunk. If chunks fail, the
-        others are still written and :class:`DataframeWriteError` names the rows that were not.
+        others are still written and :class:`clientkit.bulk.Incomplete` names the rows that
+        were not (``failed``: their outcomes, each ``item`` the row positions).
         """
         _pandas()  # fails early, with install advice, when pandas is missing
         import numpy
 
         if not isinstance(collection, Collection):
             raise TypeError(f"collection must be a Collection, not {type(collection).__name__}")
-        path = collection.dataframe_path()
-        total = len(df)
-        done = 0
+        total, json_type = len(df), {"Content-Type": "application/json"}
 
-        def send(start: int) -> ApiResponse:
-            chunk = df.iloc[start : start + size].replace([numpy.inf, -numpy.inf], None)
+        def send(rows: list[int]) -> ApiResponse:  # pandas' own JSON, as the official client sends
+            chunk = df.iloc[rows].replace([numpy.inf, -numpy.inf], None)
             data = chunk.to_json(orient="records", force_ascii=False).encode("utf-8")
-            return self._answer("POST", path, data=data, headers={"Content-Type": "application/json"})
+            return _answer(self.session.action(collection, "append", data=data, headers=json_type))
 
-        def report(step: bulk.Progress) -> None:
-            nonlocal done
-            done += min(size, total - step.detail.item)
-            if progress is not None:
-                progress(done, total)
-
-        results: list[ApiResponse] = []
-        failed: list[tuple[range, BaseException]] = []
-        for outcome in bulk.run(
-            send, range(0, total, size), workers=max_workers or self.workers, progress=report
-        ):
-            if outcome.error is None:
-                assert outcome.result is not None
-                results.append(outcome.result)
-            else:
-                failed.append((range(outcome.item, min(outcome.item + size, total)), outcome.error))
-        if failed:
-            rows = ", ".join(f"{r.start}-{r.stop - 1}" for r, _ in failed)
-            raise DataframeWriteError(
-                f"rows {rows} were not written: {failed[0][1]}", failed=failed, results=results
-            )
-        return results
+        outcomes = bulk.run(
+            send,
+            bulk.chunks(range(total), size),
+            workers=max_workers or self.workers,
+            progress=None if progress is None else lambda p: progress(p.detail.item[-1] + 1, total),
+        )
+        return bulk.completed(outcomes, name=lambda o: f"rows {o.item[0]}-{o.item[-1]}")
 
     def empty_dataframe(self, collection: Collection) -> ApiResponse:
         if not isinstance(collection, Collection):
             raise TypeError(f"collection must be a Collection, not {type(collection).__name__}")
-        return self._answer("DELETE", collection.dataframe_path())
+        return _answer(self.session.action(collection, "empty"))
 
     # -- apps -----------------------------------------------------------------------------------
 
-    def export_app(self, app: App) -> dict[str, Any]:
-        """An app with everything it references: collections, questionnaires, action flows,
-        import entries (of this app only) and the platform versions, each fetched once."""
+    def export_app(self, app: App | str) -> dict[str, Any]:
+        """An app (an ``App`` or its id) with everything it references: collections,
+        questionnaires, action flows, import entries (of this app only) and the platform
+        versions, each fetched once."""
+        app = App(id=app) if isinstance(app, str) else app
         if not isinstance(app, App):
-            raise TypeError(f"app must be an App, not {type(app).__name__}")
+            raise TypeError(f"app must be an App or its id, not {type(app).__name__}")
         full = self.session.get(App, app.id, level=True)
         actions = [
             a
@@ -322,40 +278,35 @@ class Clappform:
             for module in row.get("modules", [])
             for a in module.get("selection", {}).get("actions", [])
         ]
-        flow_ids = _unique(
-            a["actionflowId"]["id"]
-            for a in actions
-            if a.get("type") == "actionflow" and (a.get("actionflowId") or {}).get("id") is not None
-        )
-        form_ids = _unique(
-            a["template"]["id"]
-            for a in actions
-            if a.get("type") == "questionnaire" and (a.get("template") or {}).get("id") is not None
-        )
-        flows = [self.session.get(Actionflow, i) for i in flow_ids]
-        forms = [self.session.get(Questionnaire, i, level=False) for i in form_ids]
+        dump = self.session.converter.dump
+        flow_ids = _referenced(actions, "actionflow", "actionflowId")
+        flows = [dump(self.session.get(Actionflow, i)) for i in flow_ids]  # first, as the official client
+        forms = _referenced(actions, "questionnaire", "template")
         collections = [c for c in full.collections or [] if isinstance(c, dict)]
         slugs = {c.get("slug") for c in collections}
-        imports = self._json("GET", "/import", params={"extended": True})["data"]
-        version = self.session.get(Version)
-        dump = self.session.converter.dump
         return {
             "apps": [dump(full)],
             "collections": collections,
-            "form_templates": [dump(f) for f in forms],
-            "action_flows": [dump(f) for f in flows],
+            "form_templates": [dump(self.session.get(Questionnaire, i, level=False)) for i in forms],
+            "action_flows": flows,
             "import_entry": [
-                e for e in imports if e.get("collection") in slugs and e.get("app") in (None, full.id)
+                dump(e)
+                for e in self.session.list(ImportEntry, level=True)
+                if e.collection in slugs and e.app in (None, full.id)
             ],
-            "config": {
-                "timestamp": int(time.time()),
-                "created_by": self.username,
-                "enviroment": urlsplit(self._base_url).hostname,
-                "api_version": version.api,
-                "web_application_version": version.web_application,
-                "web_server_version": version.web_server,
-                "deployable": True,
-            },
+            "config": self._config(),
+        }
+
+    def _config(self) -> dict[str, Any]:
+        version = self.session.get(Version)
+        return {
+            "timestamp": int(time.time()),
+            "created_by": self.username,
+            "enviroment": urlsplit(self._base_url).hostname,
+            "api_version": version.api,
+            "web_application_version": version.web_application,
+            "web_server_version": version.web_server,
+            "deployable": True,
         }
 
     def import_app(self, app: dict[str, Any], data_export: bool = False) -> ApiResponse:
@@ -367,8 +318,7 @@ class Clappform:
         if not app["config"].get("deployable"):
             raise InvalidRequestError("app is not deployable")
         body = {k: v for k, v in app.items() if k != "config"}
-        body["delete_mongo_data"] = data_export
-        return self._answer("POST", "/transfer/app", json=body)
+        return _answer(self.session.action(App, "transfer", json={**body, "delete_mongo_data": data_export}))
 
     def transfer_collections(
         self, src: dict[str, Any], dest: Clappform, max_workers: int | None = None
@@ -381,36 +331,7 @@ class Clappform:
         for raw in src["collections"]:
             col = Collection(app=raw.get("app"), slug=raw.get("slug"))
             for chunk in self.read_dataframe(col, max_workers=max_workers):
-                yield dest._answer("POST", col.dataframe_path(), json=chunk)
-
-    # -- plumbing ---------------------------------------------------------------------------------
-
-    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        return self.session.json_of(self.session.request(method, path, **kwargs))
-
-    def _answer(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
-        body = self._json(method, path, **kwargs) or {}
-        return ApiResponse(**{"code": None, "message": None, "response_id": None, **body})
-
-    @staticmethod
-    def _collection(resource: Any) -> Collection:
-        if not isinstance(resource, Collection) or resource.app is None or resource.slug is None:
-            raise TypeError("items belong to a Collection with app and slug set")
-        return resource
-
-    @staticmethod
-    def _item(item: Any) -> str:
-        if not isinstance(item, dict):
-            raise TypeError(f"item must be a dict, not {type(item).__name__}")
-        if "_id" not in item:
-            raise ItemError("could not find '_id' in item")
-        if not isinstance(item["_id"], str):
-            raise TypeError(f"'_id' must be a str, not {type(item['_id']).__name__}")
-        return str(item["_id"])
-
-    def _item_get(self, col: Collection, ident: str) -> dict[str, Any]:
-        data = self._json("GET", ITEM.expand({"app": col.app, "slug": col.slug, "id": ident}))["data"]
-        return {**data, "_id": ident}
+                yield _answer(dest.session.action(col, "append", json=chunk))
 
     def close(self) -> None:
         self.session.close()
@@ -425,6 +346,11 @@ class Clappform:
         return f"Clappform({self._base_url!r}, username={self.username!r})"
 
 
+def _answer(body: Any) -> ApiResponse:
+    """An answer that carries no resource, as the official ``ApiResponse``."""
+    return ApiResponse(**{"code": None, "message": None, "response_id": None, **(body or {})})
+
+
 def _keep_level(obj: Any, like: Any) -> Any:
     """Fetched objects keep the ``extended`` setting of the one asked with."""
     if hasattr(like, "extended"):
@@ -432,8 +358,36 @@ def _keep_level(obj: Any, like: Any) -> Any:
     return obj
 
 
-def _unique(values: Iterable[Any]) -> list[Any]:
-    return list(dict.fromkeys(values))
+def _placed(resource: Any) -> dict[str, Any]:
+    """The path of a collection's items: its ``app`` and ``slug``."""
+    if not isinstance(resource, Collection) or resource.app is None or resource.slug is None:
+        raise TypeError("items belong to a Collection with app and slug set")
+    return {"app": resource.app, "slug": resource.slug}
+
+
+def _item(fields: Any, oid: str | None = None) -> Item:
+    """An item to send: its fields are the extra fields (a copy of the caller's dict)."""
+    if not isinstance(fields, dict):
+        raise TypeError(f"item must be a dict, not {type(fields).__name__}")
+    made = Item(id=oid)
+    extra(made).update(fields)
+    return made
+
+
+def _oid(item: Any) -> str:
+    if not isinstance(item, dict):
+        raise TypeError(f"item must be a dict, not {type(item).__name__}")
+    if "_id" not in item:
+        raise ItemError("could not find '_id' in item")
+    if not isinstance(item["_id"], str):
+        raise TypeError(f"'_id' must be a str, not {type(item['_id']).__name__}")
+    return str(item["_id"])
+
+
+def _referenced(actions: list[dict[str, Any]], kind: str, key: str) -> list[Any]:
+    """The ids of the ``kind`` resources the app's actions name, each once."""
+    found = (a[key]["id"] for a in actions if a.get("type") == kind and (a.get(key) or {}).get("id"))
+    return list(dict.fromkeys(found))
 
 
 def _names(t: type | tuple[type, ...]) -> str:

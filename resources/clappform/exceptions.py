@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from clientkit import ClientKitError
+from clientkit.bulk import Incomplete
 from clientkit.errors import InvalidRequestError
 from clientkit.errors import PaginationError as _PagingError
 
@@ -58,20 +58,9 @@ class PaginationKeyError(PaginationError):
         self.missing_key = missing_key
 
 
-class DataframeWriteError(ClientKitError):
-    """Some chunks of a dataframe write failed; the others were written.
-
-    Attributes:
-        failed: ``(rows, error)`` for each failed chunk, ``rows`` a ``range`` of row positions.
-        results: the answers of the chunks that were written, in order.
-    """
-
-    def __init__(
-        self, message: str, *, failed: list[tuple[range, BaseException]], results: list[Any]
-    ) -> None:
-        super().__init__(message)
-        self.failed = failed
-        self.results = results
+DataframeWriteError = Incomplete
+"""Some chunks of a dataframe write failed, the others were written: clientkit's bulk
+:class:`~clientkit.bulk.Incomplete` (``failed``: the failed chunks' outcomes)."""
 
 
 class ItemError(InvalidRequestError, KeyError):

@@ -12,9 +12,9 @@ import dataclasses
 import time
 from typing import Any
 
-from clientkit import Expansion, Resource, field
+from clientkit import Action, Envelope, Expansion, Resource, field
 from clientkit.errors import InvalidRequestError
-from clientkit.model import quote_segment, spec_of
+from clientkit.model import spec_of
 from clientkit.tokens import jwt_expiry
 from resources.clappform.service import ClappformApi
 
@@ -24,25 +24,32 @@ INT_LEVELS = Expansion(
 )
 
 
-def _text(_: Any, attribute: Any, value: Any) -> None:
+def whole(*operations: str) -> Envelope:
+    """Payloads under ``data``, but these operations' answers read whole (an ``ApiResponse``)."""
+    return Envelope(response="data", operations=dict.fromkeys(operations, Envelope()))
+
+
+def _text(name: str, value: Any) -> Any:
     if value is not None and not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str or None, not {type(value).__name__}")
-
-
-def _id_of(value: Any) -> Any:
-    """An ``App`` (or ``Collection``) given where its id (or slug) is expected."""
-    if isinstance(value, App):
-        return value.id
-    if isinstance(value, Collection):
-        return value.slug
+        raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
     return value
 
 
-def _level(_: Any, __: Any, value: Any) -> None:
+def _id_of(name: str, value: Any) -> Any:
+    """An ``App`` (or ``Collection``) given where its id (or slug) is expected."""
+    if isinstance(value, App):
+        value = value.id
+    elif isinstance(value, Collection):
+        value = value.slug
+    return _text(name, value)
+
+
+def _level(name: str, value: Any) -> Any:
     if not isinstance(value, int):
-        raise TypeError(f"extended must be an int 0..3, not {type(value).__name__}")
+        raise TypeError(f"{name} must be an int 0..3, not {type(value).__name__}")
     if not 0 <= int(value) <= 3:
-        raise ValueError(f"extended must be between 0 and 3, not {value}")
+        raise ValueError(f"{name} must be between 0 and 3, not {value}")
+    return value
 
 
 class ResourceType(Resource):
@@ -54,10 +61,11 @@ class ResourceType(Resource):
             raise TypeError(f"boolean must be a bool, not {type(boolean).__name__}")
         return "true" if boolean else "false"
 
-    def _path(self, operation: str, with_level: bool = True) -> str:
+    def _path(self, operation: str, with_level: bool = True, **parents: Any) -> str:
         spec = spec_of(self)
         template = spec.template(operation)
-        path = template.expand({name: getattr(self, name, None) for name in template.names})
+        values = {name: getattr(self, name, None) for name in template.names}
+        path = template.expand({**values, **parents})
         if not with_level or spec.expansion is None:
             return path
         level = getattr(self, "extended", None)
@@ -85,16 +93,27 @@ class ResourceType(Resource):
 PARTIAL_PUT = {"save": "PATCH", "patch_method": "PUT"}  # the API merges a PUT
 
 
-@ClappformApi.resource(one="/app/{id}", many="/apps", create="/app", expansion=BOOL_LEVELS, **PARTIAL_PUT)
+@ClappformApi.resource(
+    one="/app/{id}",
+    many="/apps",
+    create="/app",
+    expansion=BOOL_LEVELS,
+    actions={"transfer": Action("POST", "/transfer/app")},  # imports an export_app() result
+    envelope=whole("transfer"),
+    **PARTIAL_PUT,
+)
 class App(ResourceType):
     collections: int | list[dict[str, Any]] | None = field(level=1)
     default_page: str | None = None
     description: str | None = None
     groups: int | list[dict[str, Any]] | None = field(level=1)
-    id: str | None = field(validator=_text)
+    id: str | None = field(check=_text)
     name: str | None = None
     settings: dict[str, Any] | None = None
     extended: bool = field(default=False, local=True)
+
+
+DATAFRAME = "/dataframe/{app}/{slug}"
 
 
 @ClappformApi.resource(
@@ -102,11 +121,13 @@ class App(ResourceType):
     many="/collections",
     create="/collection/{app}",
     expansion=INT_LEVELS,
+    actions={"append": Action("POST", DATAFRAME), "empty": Action("DELETE", DATAFRAME)},
+    envelope=whole("append", "empty"),
     **PARTIAL_PUT,
 )
 class Collection(ResourceType):
-    app: str | None = field(identity=True, converter=_id_of, validator=_text)
-    slug: str | None = field(identity=True, validator=_text)
+    app: str | None = field(identity=True, check=_id_of)
+    slug: str | None = field(identity=True, check=_text)
     database: str | None = None
     name: str | None = None
     description: str | None = field(level=1)
@@ -116,49 +137,66 @@ class Collection(ResourceType):
     queries: list[Any] | None = field(level=2)
     sources: list[Any] | None = field(level=1)
     id: int | None = field(level=1)
-    extended: int = field(default=0, local=True, validator=_level)
+    extended: int = field(default=0, local=True, check=_level)
 
     @staticmethod
     def check_extended(extended: Any) -> None:
-        _level(None, None, extended)
+        _level("extended", extended)
 
     def one_item_path(self, item: str) -> str:
         if not isinstance(item, str):
             raise TypeError(f"item must be a str, not {type(item).__name__}")
-        return f"{self._item_path()}/{quote_segment(item, name='_id')}"
+        return Item(id=item)._path("get", with_level=False, **self._placed())
 
     def create_item_path(self) -> str:
-        return self._item_path()
+        return Item()._path("create", with_level=False, **self._placed())
 
     def dataframe_path(self) -> str:
-        return self._require().replace("/collection/", "/dataframe/", 1)
+        return self._path("append", with_level=False, **self._placed())
 
-    def _item_path(self) -> str:
-        return self._require().replace("/collection/", "/item/", 1)
-
-    def _require(self) -> str:
+    def _placed(self) -> dict[str, Any]:
         if self.app is None or self.slug is None:
             raise InvalidRequestError("the collection needs both app and slug")
-        return self._path("get", with_level=False)
+        return {"app": self.app, "slug": self.slug}
 
 
-@ClappformApi.resource(one="/query/{slug}", many="/queries", create="/query", identity="slug", **PARTIAL_PUT)
+@ClappformApi.resource(
+    one="/item/{app}/{slug}/{id}",
+    create="/item/{app}/{slug}",
+    parents=("app", "slug"),
+    actions={"remove": Action("DELETE", "/item/{app}/{slug}")},
+    envelope=Envelope(response="data", request="data", operations={"remove": Envelope()}),
+)
+class Item(ResourceType):
+    """A record of a collection: its fields are the extra fields (``clientkit.extra``)."""
+
+    id: str | None = field(wire="_id", read_only=True, check=_text)
+
+
+@ClappformApi.resource(
+    one="/query/{slug}",
+    many="/queries",
+    create="/query",
+    identity="slug",
+    actions={"source": Action("GET", "/source_query/{slug}")},
+    **PARTIAL_PUT,
+)
 class Query(ResourceType):
-    app: str | None = field(converter=_id_of, validator=_text)
-    collection: str | None = field(converter=_id_of, validator=_text)
+    app: str | None = field(check=_id_of)
+    collection: str | None = field(check=_id_of)
     data_source: str | None = None
     export: bool | None = None
     id: int | None = None
     name: str | None = None
     query: list[Any] | None = None
-    slug: str | None = field(validator=_text)
+    slug: str | None = field(check=_text)
     source_query: str | None = None
     modules: list[Any] | None = None
     primary: bool | None = None
     settings: dict[str, Any] | None = None
 
     def source_path(self) -> str:
-        return self._path("get").replace("/query/", "/source_query/", 1)
+        return self._path("source")
 
 
 @ClappformApi.resource(one="/actionflow/{id}", many="/actionflows", create="/actionflow", **PARTIAL_PUT)
@@ -199,7 +237,7 @@ class Questionnaire(ResourceType):
     one="/user/{email}", many="/users", create="/user", expansion=BOOL_LEVELS, **PARTIAL_PUT
 )
 class User(ResourceType):
-    email: str | None = field(identity=True, create_only=True, validator=_text)
+    email: str | None = field(identity=True, create_only=True, check=_text)
     extra_information: dict[str, Any] | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -212,6 +250,21 @@ class User(ResourceType):
     roles: list[dict[str, Any]] | None = field(level=1)
     password: str | None = field(write_only=True, secret=True)
     extended: bool = field(default=False, local=True)
+
+
+@ClappformApi.resource(one="/user/me", singleton=True, expansion=BOOL_LEVELS, name="Me")
+class Me(User):
+    """The logged-in user."""
+
+
+@ClappformApi.resource(many="/import", expansion=BOOL_LEVELS)
+class ImportEntry(ResourceType):
+    """An import entry: which collection of which app an import fills."""
+
+    id: int | None = None
+    app: str | None = None
+    collection: str | None = None
+    settings: dict[str, Any] | None = None
 
 
 @ClappformApi.resource(one="/version", singleton=True)

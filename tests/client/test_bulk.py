@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from clientkit._client.bulk import Outcome, chunks, run
+from clientkit._client.bulk import Incomplete, Outcome, chunks, completed, run
 from clientkit._declarations.progress import Progress
 from clientkit.errors import Cancelled, InvalidRequestError, RequestTimeout
 from tests.support.paged import connect
@@ -231,3 +231,21 @@ def test_a_download_in_bulk_work_stops_at_its_cancel(server: ScriptedServer, tmp
         time.sleep(0.02)
     assert len(ended) == 2 and all(isinstance(e, Cancelled) for e in ended)  # within a second, not 2 s
     assert list(tmp_path.iterdir()) == []
+
+
+def test_completed_gathers_results_or_names_every_failed_item(server: ScriptedServer) -> None:
+    for path in ("/rows/0", "/rows/2", "/rows/3"):
+        server.on("POST", path, Reply(json={"ok": path}))
+    server.on("POST", "/rows/1", Reply(status=500, json={"error": "disk full"}))
+    session = connect(server)
+
+    def send(n: int) -> Any:
+        return session.json_of(session.request("POST", f"/rows/{n}", json=[n]))
+
+    with pytest.raises(Incomplete, match=r"1 of 4 failed \(rows 1\); the first: 500") as info:
+        completed(run(send, range(4), workers=2), name=lambda o: f"rows {o.item}")
+    err = info.value
+    assert [o.item for o in err.failed] == [1] and err.results == [{"ok": f"/rows/{n}"} for n in (0, 2, 3)]
+    assert len(server.received) == 4  # every item ran before the report
+    server.set("POST", "/rows/1", Reply(json={"ok": "/rows/1"}))
+    assert completed(run(send, range(4))) == [{"ok": f"/rows/{n}"} for n in range(4)]

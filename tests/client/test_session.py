@@ -204,6 +204,12 @@ def test_singleton_and_action(server: ScriptedServer) -> None:
     assert shop.get(Version).api == "6.2"
     assert shop.action(Product(id=1), "publish", json={"when": "now"}) == {"published": True}
     assert server.received[-1].json == {"when": "now"}
+    raw = b'{"when":"now","path":"a\\/b"}'  # a library's own encoding, sent as it is
+    shop.action(Product(id=1), "publish", data=raw, headers={"Content-Type": "application/json"})
+    sent = server.received[-1]
+    assert sent.body == raw and sent.headers["Content-Type"] == "application/json"
+    with pytest.raises(InvalidRequestError, match="data= goes as it is"):
+        shop.action(Product(id=1), "publish", data=raw, json={})
 
 
 def test_list_is_lazy(server: ScriptedServer) -> None:
@@ -945,3 +951,52 @@ def test_context_values_in_the_sandbox_are_accepted_and_journaled() -> None:
     created = sandbox.journal.entries("POST", "/notes")[0]
     assert created.json == {"text": "hi", "userId": 5, "by": "5@prod"}
     assert ("env", "prod") in created.params
+
+
+class Merging(Service):
+    expansion = Expansion("extended", style="int", max_level=1, default=0)
+
+
+@Merging.resource(one="/boards/{id}", many="/boards", patch_method="PUT")  # the PUT merges
+class Board(Resource):
+    id: str | None = None
+    title: str | None = None
+    pages: int | list[dict[str, Any]] | None = field(level=1)
+
+
+def test_a_count_shown_in_place_of_a_list_is_never_sent() -> None:
+    """``update(only_set=True)`` of an object loaded below a list field's level leaves out
+    the count it shows; the server keeps its list."""
+    from clientkit.sandbox.app import Sandbox
+
+    seed = {"Board": [{"id": "a", "title": "A", "pages": [{"n": 1}, {"n": 2}]}]}
+    with Sandbox(Merging, data=seed) as url, Merging.connect(url) as api:
+        board = api.get(Board, "a")
+        assert board.pages == 2
+        board.title = "B"
+        api.update(board, only_set=True)
+        assert api.last_response is not None
+        assert api.last_response.request.body == b'{"id": "a", "title": "B"}'
+        assert api.get(Board, "a", level=1).pages == [{"n": 1}, {"n": 2}]
+
+
+class Levelled(Service):
+    expansion = Expansion("extended", style="int", max_level=2, default=0, on={"get", "delete"})
+
+
+@Levelled.resource(one="/pages/{id}", many="/pages")
+class Page(Resource):
+    id: int | None = None
+
+
+def test_a_delete_sends_the_level_asked_for() -> None:
+    """``delete(..., level=)``, for APIs whose delete takes the expansion parameter."""
+    from clientkit.sandbox.app import Sandbox
+
+    box = Sandbox(Levelled, data={"Page": [{"id": 1}, {"id": 2}]})
+    with box as url, Levelled.connect(url) as api:
+        api.delete(Page, 1, level=2)
+        assert box.journal.last is not None and box.journal.last.query == "extended=2"
+        api.delete(Page(id=2))
+        assert box.journal.last.query == ""  # none asked, none loaded: none sent
+        assert [d.id for d in api.list(Page)] == []

@@ -10,6 +10,7 @@ import pytest
 from clientkit import (
     Action,
     Resource,
+    Service,
     changes,
     extra,
     field,
@@ -159,3 +160,39 @@ def test_singleton_has_no_identity() -> None:
         api: str | None = None
 
     assert Version.__ck_spec__ is not None and Version.__ck_spec__.identity == ()
+
+
+class Checked(Service):
+    pass
+
+
+def _slug(name: str, value: object) -> object:
+    if isinstance(value, Tag):
+        value = value.slug  # a Tag given where its slug is expected
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    return value
+
+
+@Checked.resource(one="/tags/{slug}", many="/tags", identity="slug")
+class Tag(Resource):
+    slug: str | None = field(check=_slug)
+    parent: str | None = field(check=_slug)
+
+
+def test_a_check_runs_on_given_values_and_keeps_the_fast_loader() -> None:
+    from clientkit._declarations.loaders import needs_init
+    from clientkit.sandbox import Sandbox
+
+    assert not needs_init(Tag)
+    with pytest.raises(TypeError, match="slug must be a str, not int"):
+        Tag(slug=3)  # type: ignore[arg-type]
+    child = Tag(slug="b", parent=Tag(slug="a"))
+    assert child.parent == "a"
+    with pytest.raises(TypeError, match="parent must be a str"):
+        child.parent = 1  # type: ignore[assignment]
+    with Sandbox(Checked, data={"Tag": [{"slug": "a"}]}) as url, Checked.connect(url) as api:
+        api.create(child)
+        assert api.get(Tag, "b").parent == "a"
+    with pytest.raises(DeclarationError, match="converter or a check"):
+        field(check=_slug, converter=str)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from clientkit import RetryPolicy, changes
+from clientkit import RetryPolicy, bulk, changes
 from clientkit._declarations.options import CacheConfig
 from clientkit.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from clientkit.sandbox import Accounts, Fault
@@ -31,6 +31,7 @@ from resources.clappform import (
     User,
     Version,
 )
+from resources.clappform import dataclasses as ours_dc
 from resources.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, ClappformSandbox, clappform_sandbox
 
 PRESIDENTS = Collection(app="uspresidents", slug="presidents")
@@ -307,8 +308,8 @@ def test_write_dataframe_reports_rows_not_written(box: ClappformSandbox) -> None
             frame, Collection(app="uspresidents", slug="parties"), size=10, max_workers=1
         )
     err = info.value
-    assert [r for r, _ in err.failed] == [range(0, 10)] and len(err.results) == 2
-    assert "rows 0-9 were not written" in str(err)
+    assert isinstance(err, bulk.Incomplete) and [o.item for o in err.failed] == [list(range(10))]
+    assert len(err.results) == 2 and "1 of 3 failed (rows 0-9)" in str(err)
 
 
 def test_pandas_missing_says_how_to_install(box: ClappformSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -333,7 +334,7 @@ def test_export_import_and_transfer(box: ClappformSandbox) -> None:
     with pytest.raises(InvalidRequestError, match="not deployable"):
         c.import_app({**exported, "config": {"deployable": False}})
     target = clappform_sandbox(
-        data={"App": [], "Collection": [], "items": {}},
+        data={"App": [], "Collection": exported["collections"], "items": {}},  # as imported
         accounts=Accounts(tokens={}, logins=[{"username": "copy", "password": "pw"}]),
     )
     with target as target_url:
@@ -354,3 +355,79 @@ def test_context_manager_closes(box: ClappformSandbox) -> None:
     with Clappform(box.url, DEMO_USER, DEMO_PASSWORD) as c:
         c.get(Version())
     assert "Clappform(" in repr(c)
+
+
+def test_export_app_takes_an_id(box: ClappformSandbox) -> None:
+    c = client(box)
+    assert c.export_app("uspresidents")["apps"][0]["id"] == "uspresidents"
+    with pytest.raises(TypeError, match="App or its id"):
+        c.export_app(3)  # type: ignore[arg-type]
+
+
+def _update_then_export_and_transfer(c: Any, dc: Any, box: ClappformSandbox) -> None:
+    """The official flow: fetch an app (its collections and groups are counts), update it,
+    then export it and transfer its collections."""
+    app = c.get(dc.App(id="uspresidents"))
+    app.description = "Dashboard of US Presidents"
+    c.update(app)
+    exported = c.export_app(dc.App(id="uspresidents"))
+    assert [col["slug"] for col in exported["collections"]] == ["presidents", "parties"]
+    target = clappform_sandbox(
+        data={"App": [], "Collection": exported["collections"], "items": {}},  # as imported
+        accounts=Accounts(tokens={}, logins=[{"username": "copy", "password": "pw"}]),
+    )
+    with target as target_url:
+        list(c.transfer_collections(exported, type(c)(target_url, "copy", "pw")))
+        assert len(target.items("uspresidents", "presidents")) == 45
+    stored = next(a for a in box.records(App) if a["id"] == "uspresidents")
+    assert isinstance(stored["collections"], list) and isinstance(stored["groups"], list)
+
+
+def test_an_update_keeps_the_lists_it_saw_as_counts(box: ClappformSandbox) -> None:
+    c = client(box)
+    _update_then_export_and_transfer(c, ours_dc, box)
+    assert "collections" not in box.journal.entries("PUT", "/api/app/uspresidents")[0].json
+
+
+def test_the_official_update_flow_does_not_break_later_calls(box: ClappformSandbox) -> None:
+    official = pytest.importorskip("clappform")
+    official_dc = pytest.importorskip("clappform.dataclasses")
+    c = official.Clappform(box.url, DEMO_USER, DEMO_PASSWORD)
+    _update_then_export_and_transfer(c, official_dc, box)
+    assert box.journal.entries("PUT", "/api/app/uspresidents")[0].json["collections"] == 2  # a count
+
+
+def test_the_official_types_load_through_the_fast_loader(box: ClappformSandbox) -> None:
+    from clientkit._declarations.loaders import needs_init
+
+    assert not any(needs_init(cls) for cls in (App, Collection, Query, User, Actionflow, Questionnaire))
+    c = client(box)
+    col = c.get(Collection(app="uspresidents", slug="presidents", extended=2))
+    assert col.app == "uspresidents" and col.extended == 2
+    with pytest.raises(TypeError, match="slug must be a str"):
+        col.slug = 3  # type: ignore[assignment]  # still checked on assignment
+    assert Query(app=App(id="a"), collection=PRESIDENTS).collection == "presidents"
+
+
+def test_the_path_helpers_expand_the_declared_paths() -> None:
+    official_dc = pytest.importorskip("clappform.dataclasses")
+    pairs = [
+        (App(id="a", extended=True), official_dc.App(id="a", extended=True)),
+        (App(), official_dc.App()),
+        (Collection(app="a", slug="b", extended=2), official_dc.Collection(app="a", slug="b", extended=2)),
+        (Query(slug="q"), official_dc.Query(slug="q")),
+        (User(email="x@y.z"), official_dc.User(email="x@y.z")),
+        (Actionflow(id=4), official_dc.Actionflow(id=4)),
+    ]
+    for mine, theirs in pairs:
+        for helper in ("one_or_all_path", "all_path", "create_path"):
+            assert getattr(mine, helper)() == getattr(theirs, helper)(), (mine, helper)
+    col, their_col = pairs[2]
+    for helper in ("dataframe_path", "create_item_path"):
+        assert getattr(col, helper)() == getattr(their_col, helper)()
+    assert col.one_item_path("6475c7") == their_col.one_item_path("6475c7") == "/item/a/b/6475c7"
+    assert Query(slug="q").source_path() == official_dc.Query(slug="q").source_path() == "/source_query/q"
+    with pytest.raises(InvalidRequestError, match="both app and slug"):
+        Collection(app="a").dataframe_path()
+    with pytest.raises(TypeError, match="item must be a str"):
+        col.one_item_path(3)  # type: ignore[arg-type]
