@@ -39,6 +39,7 @@ from clientkit._declarations.errors import (
     PermissionDeniedError,
 )
 from clientkit._declarations.keypaths import dig, locate
+from clientkit._declarations.keywords import checked_keywords
 from clientkit._declarations.paths import PLACEHOLDER, PathTemplate, quote_segment
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
 from clientkit._declarations.resource import Action
@@ -197,6 +198,7 @@ def _secret(value: Any) -> Secret | None:
     return value if isinstance(value, Secret) else Secret(_credential_value(value))
 
 
+@checked_keywords
 @attrs.define(repr=False)
 class TokenAuth(Authenticator):
     """A static token in a header: ``Authorization: Bearer <token>`` or ``Token <token>``."""
@@ -236,6 +238,7 @@ class TokenAuth(Authenticator):
         return f"{type(self).__name__}(scheme={self.scheme!r}, header={self.header!r}, token=***)"
 
 
+@checked_keywords
 @attrs.define(repr=False)
 class ApiKeyAuth(Authenticator):
     """An API key in a header (``X-API-Key: <key>``) or a query parameter (``?api_key=<key>``)."""
@@ -285,6 +288,7 @@ class ApiKeyAuth(Authenticator):
         return f"ApiKeyAuth({where}, key=***)"
 
 
+@checked_keywords
 @attrs.define(repr=False)
 class PathToken(Authenticator):
     """A token carried as a path segment (``/bot<token>/getMe``): the base URL holds the
@@ -363,6 +367,7 @@ def path_marks(auth: object) -> dict[str, str]:
     return {name: f"{{{name}}}" for name in names}
 
 
+@checked_keywords
 @attrs.define(repr=False)
 class BasicAuth(Authenticator):
     """HTTP basic auth."""
@@ -441,6 +446,7 @@ def _paths(value: str | Collection[str]) -> str | tuple[str, ...]:
     return paths
 
 
+@checked_keywords
 @attrs.define(repr=False)
 class PasswordLogin(Authenticator):
     """Log in with a username and password; send the returned token; renew it in time.

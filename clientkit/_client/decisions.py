@@ -21,10 +21,12 @@ Outcome = Literal["answer", "redirect", "renew", "retry", "fail"]
 
 @attrs.frozen
 class Verdict:
-    """What a response means: its ``outcome`` and, for a retry, the ``delay`` before it."""
+    """What a response means: its ``outcome``; for a retry, the ``delay`` before it; for
+    a failure, ``why`` a retryable status was not retried (a ``Retry-After`` too long)."""
 
     outcome: Outcome
     delay: float = 0.0
+    why: str = ""
 
 
 @attrs.frozen
@@ -123,7 +125,32 @@ def judge(
     )
     if delay is not None:
         return Verdict("retry", delay)
-    return Verdict("fail" if status >= 400 else "answer")
+    if status < 400:
+        return Verdict("answer")
+    return Verdict("fail", why=refused_wait(policy, status, headers, left=left, now=now))
+
+
+def refused_wait(
+    policy: RetryPolicy,
+    status: int,
+    headers: Mapping[str, str],
+    *,
+    left: float | None,
+    now: float | None = None,
+) -> str:
+    """Why a retryable ``status`` was not retried for its ``Retry-After``: a wait longer
+    than the policy's ``max_retry_after`` or than the time ``left`` ("" if neither)."""
+    value = header(headers, "Retry-After")
+    seconds = None if value is None else parse_retry_after({"Retry-After": value}, now)
+    if seconds is None or status not in policy.statuses:
+        return ""
+    if seconds > policy.max_retry_after:
+        limit = f"the retry policy's max_retry_after of {policy.max_retry_after:g}s"
+    elif left is not None and seconds > left:
+        limit = f"the {left:.1f}s left before the call's deadline"
+    else:
+        return ""
+    return f"not retried: the server asked to wait {seconds:g}s (Retry-After), more than {limit}"
 
 
 def hop(

@@ -90,6 +90,11 @@ class Page(Generic[T]):
     def __len__(self) -> int:
         return len(self.items)
 
+    def __repr__(self) -> str:
+        total = "" if self.total is None else f" of {self.total}"
+        more = "more to fetch" if self.has_next else "the last page"
+        return f"<Page number={self.number}: {len(self.items)} items{total}, {more}>"
+
 
 Fetch = Callable[[PageRequest], tuple[Any, requests.Response]]
 Identify = Callable[[Any], Any]

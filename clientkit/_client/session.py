@@ -21,6 +21,7 @@ from clientkit._client.ambient import ambient
 from clientkit._client.answers import accepted, refuse_unaccepted, text_of
 from clientkit._client.auth import path_marks
 from clientkit._client.cache import CacheStats
+from clientkit._client.decisions import SAFE_METHODS
 from clientkit._client.downloads import (
     Downloaded,
     Plan,
@@ -89,14 +90,20 @@ T = TypeVar("T")
 
 def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
     """An operation that fails before it sends anything leaves ``last_response`` empty,
-    not showing an earlier call's answer."""
+    not showing an earlier call's answer; a :class:`DecodeError` after one of its writes
+    succeeded says that the write went through (retrying it would write twice)."""
 
     @functools.wraps(operation)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         local = args[0]._local  # type: ignore[attr-defined]
-        sent = getattr(local, "sent", 0)
+        sent, written = getattr(local, "sent", 0), getattr(local, "written", None)
         try:
             return operation(*args, **kwargs)
+        except DecodeError as err:
+            done = getattr(local, "written", None)
+            if done is not written and done is not None and done.status_code < 400:
+                err.after_write(done.request.method or "", done.status_code)
+            raise
         except BaseException:
             if getattr(local, "sent", 0) == sent:
                 local.response = None
@@ -272,6 +279,8 @@ class Session:
             self._local.response = exc.response if own else None
             raise
         self._local.response = resp
+        if method.upper() not in SAFE_METHODS:
+            self._local.written = resp  # a DecodeError from here on says the write went through
         return resp
 
     def _made(self, spec: ResourceSpec | None) -> tuple[Made, Made]:
@@ -559,6 +568,7 @@ class Session:
             raise InvalidRequestError(
                 f"{spec.name} {operation}: unexpected arguments {sorted(unknown)} "
                 f"(the path {template.template} takes {list(template.names)})"
+                + _query_hint(spec, operation, unknown)
             )
         marks = path_marks(self.service.auth)  # filled by the auth as each request is sent
         if set(given) & set(marks):
@@ -1074,6 +1084,14 @@ def _refuse_for_a_path(name: str | None, json: Any, options: Mapping[str, Any]) 
         raise InvalidRequestError(
             f"download() got unexpected arguments {unknown}; its options are {sorted(CALL_OPTIONS)}"
         )
+
+
+def _query_hint(spec: ResourceSpec, operation: str, unknown: set[str]) -> str:
+    """Where filters and other query parameters go, for the operations that send them."""
+    if operation not in ("get", "list") and operation not in spec.actions:
+        return ""
+    example = ", ".join(f"{name!r}: ..." for name in sorted(unknown))
+    return f"; filters and other query parameters go in params=, e.g. params={{{example}}}"
 
 
 def _fill(template: str, values: Mapping[str, Any]) -> str:

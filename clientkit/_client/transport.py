@@ -16,7 +16,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -42,6 +42,7 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     RedirectError,
     RequestTimeout,
+    TransportError,
     excerpt_of,
     redacted_cause,
 )
@@ -55,6 +56,7 @@ from clientkit._declarations.wire import JsonCodec, QueryStyle, check_header_val
 log = logging.getLogger("clientkit.http")
 
 UNSET: Any = object()
+E = TypeVar("E", bound=ClientKitError)
 MAX_REDIRECTS = 5  # hops followed for one call, as requests' own default of 30 is generous
 _DEFAULTS = RequestOptions(timeout=Timeout(), retry=RetryPolicy(), max_body=MAX_BODY)
 #: the errors of failed logins and token checks (their request body dropped): their response
@@ -157,6 +159,19 @@ def _not_resent(call: _Call, error: APIError) -> APIError:
             f"{error.args[0]}; the credential was renewed; the request was not re-sent: "
             "its body cannot be sent again",
         )
+    return error
+
+
+def _gave_up(call: _Call, error: E, why: str = "") -> E:
+    """``error`` with the number of ``attempts`` made, which its message tells (and ``why``
+    the last was not retried) when there was more than one."""
+    if isinstance(error, APIError | TransportError):
+        error.attempts = call.attempt + 1
+    notes = [why] if why else []
+    if call.attempt:
+        notes.append(f"gave up after {call.attempt + 1} attempts")
+    if notes:
+        error.args = (f"{error.args[0]}; {'; '.join(notes)}",)
     return error
 
 
@@ -402,9 +417,12 @@ class Transport:
         while True:
             check_cancel(call.cancel, f"{call.method} {redact_url(call.url)}")
             if call.deadline is not None and time.monotonic() >= call.deadline:
-                raise RequestTimeout(
+                late = RequestTimeout(
                     f"the call took longer than {call.budget}", method=call.method, url=call.url
-                ) from (redacted_cause(call.previous) if call.previous is not None else None)
+                )
+                raise _gave_up(call, late) from (
+                    redacted_cause(call.previous) if call.previous is not None else None
+                )
             resp = self._attempt(call)
             answer = self._answer(call, resp) if resp is not None else None
             if answer is not None:
@@ -445,7 +463,7 @@ class Transport:
             call.previous = cause
             return None
         self._written(call)  # the write may still be applied
-        raise error from redacted_cause(cause)
+        raise _gave_up(call, error) from redacted_cause(cause)
 
     def _send_once(self, call: _Call) -> requests.Response:
         """One exchange on the wire, its body read (unless streamed) within the deadline."""
@@ -532,7 +550,7 @@ class Transport:
             resp.close()
             self._retry(call, verdict.delay, f"status {resp.status_code}")
         elif verdict.outcome == "fail" and call.raise_for_status:
-            raise _not_resent(call, self.error_for(resp, call.method))
+            raise _gave_up(call, _not_resent(call, self.error_for(resp, call.method)), verdict.why)
         elif verdict.outcome != "renew":
             stands_for = self.errors.status_for(resp.headers.get("Content-Type"))
             if stands_for is not None and call.raise_for_status:

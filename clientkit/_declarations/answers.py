@@ -9,6 +9,7 @@ from typing import Literal, get_args
 import attrs
 
 from clientkit._declarations.errors import DeclarationError
+from clientkit._declarations.keywords import checked_keywords
 
 Kind = Literal["json", "bytes", "text", "stream"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -30,6 +31,7 @@ def _accepted(value: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@checked_keywords
 @attrs.frozen
 class Answer:
     """What a call answers: ``kind`` and the media types it ``accept``s (``()``: any;

@@ -11,6 +11,7 @@ import attrs
 
 from clientkit._declarations.errors import DeclarationError
 from clientkit._declarations.keypaths import ABSENT, locate
+from clientkit._declarations.keywords import checked_keywords
 
 Path = str | tuple[str, ...]
 
@@ -34,6 +35,7 @@ class Failure:
     message: str
 
 
+@checked_keywords
 @attrs.frozen
 class AnswerCheck:
     """Where an answer keeps its outcome, and which values of it mean success.

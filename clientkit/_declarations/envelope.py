@@ -9,6 +9,7 @@ import attrs
 
 from clientkit._declarations.errors import DeclarationError, DecodeError, repr_excerpt
 from clientkit._declarations.keypaths import ABSENT, Locator, locate, put_path
+from clientkit._declarations.keywords import checked_keywords
 
 
 def _check_ops(_: Any, __: Any, value: Mapping[str, Any]) -> None:
@@ -17,6 +18,7 @@ def _check_ops(_: Any, __: Any, value: Mapping[str, Any]) -> None:
             raise DeclarationError(f"Envelope(operations=...)[{op!r}] must be an Envelope")
 
 
+@checked_keywords
 @attrs.frozen
 class Envelope:
     """Where a payload sits inside request and response bodies.

@@ -97,7 +97,9 @@ class IncompleteResourceError(InvalidRequestError):
 
 
 class TransportError(ClientKitError):
-    """No usable HTTP response arrived."""
+    """No usable HTTP response arrived; ``attempts``: how many were made (retries included)."""
+
+    attempts: int = 1
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         self.method = method
@@ -134,7 +136,14 @@ class RedirectError(TransportError):
 
 
 class DecodeError(ClientKitError, ValueError):
-    """The body is not what the declaration expects (not JSON, wrong shape)."""
+    """The body is not what the declaration expects (not JSON, wrong shape).
+
+    ``write_succeeded`` is true when a write (its status in ``write_status``) went through
+    before its answer failed to load: calling it again would write twice.
+    """
+
+    write_succeeded: bool = False
+    write_status: int | None = None
 
     def __init__(
         self,
@@ -161,6 +170,14 @@ class DecodeError(ClientKitError, ValueError):
         tail = f" [{', '.join(details)}]" if details else ""
         quoted = f": {self.excerpt!r}" if excerpt else ""
         super().__init__(f"{message}{tail}{quoted}")
+
+    def after_write(self, method: str, status: int) -> None:
+        """Say that the ``method`` before this answer went through, with ``status``."""
+        self.write_succeeded, self.write_status = True, status
+        self.args = (
+            f"{self.args[0]}; the {method} went through (status {status}), only its answer could "
+            "not be loaded: do not send it again blindly, it would write twice",
+        )
 
 
 class UnexpectedContentType(DecodeError):
@@ -274,9 +291,12 @@ class APIError(ClientKitError):
         details: the body's details as they were (``ErrorShape.details``), redacted.
         method, url: the request that failed (URL redacted).
         retry_after: the server's ``Retry-After``, in seconds, when it sent one.
+        attempts: how many times the request was sent (retries included); the message
+            says it when there were retries, and why a ``Retry-After`` was not waited.
     """
 
     status_code: int | None = None
+    attempts: int = 1
     retry_after: float | None = None
     details: Any = None
 

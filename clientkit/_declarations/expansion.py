@@ -16,11 +16,13 @@ from typing import Any, Literal
 import attrs
 
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
+from clientkit._declarations.keywords import checked_keywords
 
 Level = int | bool | Sequence[str]
 _OPERATIONS = frozenset({"get", "list", "create", "update", "patch", "delete"})
 
 
+@checked_keywords
 @attrs.frozen
 class Expansion:
     """How a level of detail is requested.

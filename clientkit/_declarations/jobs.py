@@ -12,6 +12,7 @@ import attrs
 
 from clientkit._declarations.errors import DeclarationError, DecodeError, repr_excerpt
 from clientkit._declarations.keypaths import dig
+from clientkit._declarations.keywords import checked_keywords
 from clientkit._declarations.paths import PathTemplate
 from clientkit._declarations.retry import parse_retry_after
 from clientkit._declarations.wire import is_token
@@ -24,6 +25,7 @@ MIN_INTERVAL = 0.1
 _IDENTIFIER = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
+@checked_keywords
 @attrs.frozen
 class Flag:
     """A state told by a JSON boolean at key path ``path`` (``Flag("finished")``): set by
@@ -40,6 +42,7 @@ class Flag:
 Outcome = tuple[Any, ...] | Flag
 
 
+@checked_keywords
 @attrs.frozen
 class JobStatus:
     """One status of a job: the raw ``state`` value (``None`` without one), whether it is
@@ -99,6 +102,7 @@ def _header(what: str, value: Any) -> None:
         raise DeclarationError(f"Job.{what} must be a header name, not {value!r}")
 
 
+@checked_keywords
 @attrs.frozen
 class Job:
     """A long-running job of a service, declared once (a module-level constant) and run with

@@ -10,6 +10,7 @@ from typing import Any, Literal, TypedDict
 import attrs
 
 from clientkit._declarations.errors import InvalidRequestError
+from clientkit._declarations.keywords import checked_keywords
 from clientkit._declarations.redaction import MASK, is_sensitive_name, redact
 from clientkit._declarations.retry import RetryPolicy
 from clientkit._declarations.wire import check_header_name, pairs_of
@@ -35,6 +36,7 @@ def _positive_or_none(_: object, attribute: attrs.Attribute[Any], value: float |
         )
 
 
+@checked_keywords
 @attrs.frozen
 class Timeout:
     """Timeouts in seconds (``None``: no limit).
@@ -199,6 +201,7 @@ def split_options(given: Mapping[str, Any]) -> tuple[RequestOptions | None, dict
     return options_of({k: v for k, v in given.items() if k in CALL_OPTIONS}), rest
 
 
+@checked_keywords
 @attrs.frozen
 class CacheConfig:
     """Where and how responses are cached.

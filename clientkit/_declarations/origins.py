@@ -11,8 +11,10 @@ from urllib.parse import urlsplit
 import attrs
 
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
+from clientkit._declarations.keywords import checked_keywords
 
 
+@checked_keywords
 @attrs.frozen
 class Origin:
     """Another origin the service's calls may reach: ``Origin("https://files.example.com")``.

@@ -22,6 +22,7 @@ from clientkit._declarations.errors import (
     repr_excerpt,
 )
 from clientkit._declarations.keypaths import ABSENT, Locator, dig, locate
+from clientkit._declarations.keywords import checked_keywords
 from clientkit._declarations.redaction import clipped
 from clientkit._declarations.wire import is_utf8
 
@@ -279,6 +280,7 @@ class Paginator:
 SinglePage = Paginator
 
 
+@checked_keywords
 @attrs.frozen
 class PageNumber(Paginator):
     """Numbered pages: ``?page=2&page_size=100``.
@@ -321,6 +323,7 @@ class PageNumber(Paginator):
         return request.set(self.page, first + number, self.where)
 
 
+@checked_keywords
 @attrs.frozen
 class OffsetLimit(Paginator):
     """Offset and limit: ``?offset=200&limit=100``.
@@ -356,6 +359,7 @@ class OffsetLimit(Paginator):
         return request.set(self.offset, first + number * request.size, self.offset_where)
 
 
+@checked_keywords
 @attrs.frozen
 class Cursor(Paginator):
     """An opaque cursor from the body: ``?cursor=<next_cursor>``.
@@ -387,6 +391,7 @@ class Cursor(Paginator):
         return page.request.set(self.param, value, self.where)
 
 
+@checked_keywords
 @attrs.frozen
 class NextUrl(Paginator):
     """An absolute (or relative) URL of the next page in the body: ``{"next": "https://..."}``.
@@ -409,6 +414,7 @@ class NextUrl(Paginator):
         return page.request.follow(url, page.url)
 
 
+@checked_keywords
 @attrs.frozen
 class LinkHeader(Paginator):
     """RFC 8288 ``Link: <https://...?page=3>; rel="next"`` headers (GitHub, json-server).
@@ -444,6 +450,7 @@ class LinkHeader(Paginator):
         return request.set(self.page, _position(request, self.page, self.start, "query") + number)
 
 
+@checked_keywords
 @attrs.frozen
 class HeaderNext(Paginator):
     """The next page named in a custom response header.

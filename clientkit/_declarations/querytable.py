@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
+from clientkit._declarations.keywords import checked_keywords
 
 
 def json_base64url(value: Any) -> str:
@@ -27,6 +28,7 @@ def from_json_base64url(text: str) -> Any:
         raise ValueError(str(exc)) from None
 
 
+@checked_keywords
 @attrs.frozen
 class Param:
     """One query parameter: the type its value must have, the types converted to it when the
@@ -62,6 +64,7 @@ def _params(value: Mapping[str, type | Param]) -> dict[str, Param]:
     return params
 
 
+@checked_keywords
 @attrs.frozen
 class QueryTable:
     """The query parameters a call takes, in the order they are sent (whatever the caller's

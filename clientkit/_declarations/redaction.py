@@ -26,8 +26,9 @@ _MAX_LOOSE = 4096
 _GROWTH = 2  # a segment absorbs the next one while it is at most this many times its size
 
 _ALONE = r"(?<![a-z0-9]){}(?![a-z0-9])"  # a whole word: underscores and hyphens separate
+# "auth" but not "author" ("authority", "co-author"), though "authorization" and "authorize"
 _ANYWHERE = (
-    r"auth|token|secret|passw|pass[-_]?phrase|passcode|api[-_]?key|apikey|access[-_]?key"
+    r"auth(?!or(?!i[sz]))|token|secret|passw|pass[-_]?phrase|passcode|api[-_]?key|apikey|access[-_]?key"
     r"|private[-_]?key|signing[-_]?key|cookie|session|signature|credential|nonce"
     + "".join(f"|{_ALONE.format(word)}" for word in ("pin", "pin[-_]?code", "otp", "totp", "mfa", "sig"))
 )

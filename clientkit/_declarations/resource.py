@@ -19,6 +19,7 @@ from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.context import merged, own_values
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
+from clientkit._declarations.keywords import checked_keywords
 from clientkit._declarations.loaders import CHECK
 from clientkit._declarations.paths import PLACEHOLDER, PathTemplate, SegmentCodec
 from clientkit._declarations.writes import write_answers_of
@@ -142,6 +143,7 @@ def expansion(level: int = 1, **kwargs: Any) -> Any:
     return field(level=level, **kwargs)
 
 
+@checked_keywords
 @attrs.frozen
 class Action:
     """A custom operation on a resource: ``Action("POST", "/apps/{id}/publish")``.

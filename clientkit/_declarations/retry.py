@@ -13,6 +13,7 @@ from typing import Any, Literal
 import attrs
 
 from clientkit._declarations.errors import DeclarationError
+from clientkit._declarations.keywords import checked_keywords
 
 _DELTA_SECONDS = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?")  # seconds, as servers write them
 
@@ -25,6 +26,7 @@ def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float) -> N
         raise DeclarationError(f"RetryPolicy.{attribute.name} must not be negative")
 
 
+@checked_keywords
 @attrs.frozen
 class RetryPolicy:
     """When to try a request again.

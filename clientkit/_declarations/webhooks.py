@@ -25,12 +25,14 @@ from clientkit._declarations.errors import (
     InvalidRequestError,
     SignatureError,
 )
+from clientkit._declarations.keywords import checked_keywords
 
 Secret = str | bytes
 Encoding = Literal["hex", "base64"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
+@checked_keywords
 @attrs.frozen
 class HmacSignature:
     """How a service signs its callbacks: an HMAC of the raw body (and a timestamp) in a header.
@@ -215,6 +217,7 @@ class HmacSignature:
             return None
 
 
+@checked_keywords
 @attrs.frozen
 class EchoHandshake:
     """A verification handshake: the service sends a challenge (and the shared token), the

@@ -22,6 +22,7 @@ import attrs
 
 from clientkit._declarations.errors import InvalidRequestError, redacted_cause
 from clientkit._declarations.identity import identity_of
+from clientkit._declarations.keywords import checked_keywords
 from clientkit._declarations.redaction import Secret, clipped
 
 _orjson: Any
@@ -73,6 +74,7 @@ def _too_deep(limit: int) -> str:
     return f"nesting deeper than {limit} levels of arrays and objects"
 
 
+@checked_keywords
 @attrs.frozen
 class JsonCodec:
     """How JSON bodies are written; decoding is the same for every service.
@@ -247,6 +249,7 @@ def loads(content: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
         raise ValueError(f"refused: {_too_deep(max_depth)}") from None
 
 
+@checked_keywords
 @attrs.frozen
 class QueryStyle:
     """How Python values are spelled in a query string.

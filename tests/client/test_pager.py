@@ -388,3 +388,12 @@ def test_a_count_request_leaves_out_the_paging_parameters_the_caller_passed(
     with box as url, Feed.connect(url) as feed:
         assert feed.list(Post, params={"kind": "b", **paging}).total == 11
     assert box.journal.entries(path="/posts/count")[0].params == [("kind", "b")]
+
+
+def test_a_page_prints_short_whatever_its_size(server: ScriptedServer) -> None:
+    Item = declare(PageNumber(items="results", total="count", next="next"))
+    server.on("GET", "/items", numbered)
+    pages = list(connect(server).list(Item, page_size=10).pages())
+    assert repr(pages[0]) == "<Page number=0: 10 items of 23, more to fetch>"
+    assert repr(pages[-1]) == "<Page number=2: 3 items of 23, the last page>"
+    assert "item 1" not in repr(pages[0])  # never the items themselves

@@ -33,6 +33,7 @@ from clientkit.errors import (
 from clientkit.files import File
 from tests.faults.test_flow_faults import Thing as FlowThing
 from tests.faults.test_flow_faults import connect as connect_to
+from tests.support.retried import Api, Thing
 from tests.support.scripted import Reply, ScriptedServer
 
 
@@ -1000,3 +1001,25 @@ def test_a_delete_sends_the_level_asked_for() -> None:
         api.delete(Page(id=2))
         assert box.journal.last.query == ""  # none asked, none loaded: none sent
         assert [d.id for d in api.list(Page)] == []
+
+
+def test_a_filter_passed_as_a_keyword_points_to_params(server: ScriptedServer) -> None:
+    with pytest.raises(InvalidRequestError, match=r"unexpected arguments \['status'\]") as info:
+        Api.connect(server.url).list(Thing, status="open")
+    assert "params={'status': ...}" in str(info.value)
+    assert server.received == []
+    server.on("GET", "/things", Reply(json=[{"id": 1, "name": "x"}]))
+    assert [t.id for t in Api.connect(server.url).list(Thing, params={"status": "open"})] == [1]
+    assert server.received[0].query == "status=open"
+
+
+def test_a_write_whose_answer_fails_to_load_says_it_went_through(server: ScriptedServer) -> None:
+    server.on("POST", "/things", Reply(201, body="<html>created</html>", content_type="text/html"))
+    with pytest.raises(DecodeError, match=r"the POST went through \(status 201\)") as info:
+        Api.connect(server.url).create(Thing(name="x"))
+    assert info.value.write_succeeded and info.value.write_status == 201
+    assert len(server.received) == 1 and server.received[0].json == {"name": "x"}
+    server.on("GET", "/things/1", Reply(200, body="<html>a page</html>", content_type="text/html"))
+    with pytest.raises(DecodeError) as read:
+        Api.connect(server.url).get(Thing, 1)
+    assert not read.value.write_succeeded and "went through" not in str(read.value)

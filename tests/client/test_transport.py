@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from clientkit import Action, ApiKeyAuth, BasicAuth, CacheConfig, Resource, Service, TokenAuth
+from clientkit import Action, ApiKeyAuth, BasicAuth, CacheConfig, Resource, Service, Timeout, TokenAuth
 from clientkit.errors import (
     AuthenticationError,
     ClientError,
     ConnectError,
     InvalidRequestError,
+    NotFoundError,
     RateLimitError,
     RequestTimeout,
     ServerError,
@@ -414,3 +415,39 @@ def test_trace_false_leaves_a_sessions_exchanges_out_of_the_log(
     assert len(traced) == 1 and traced[0].startswith("GET http://127.0.0.1")
     assert "tok-traced-1234" not in traced[0]
     assert quiet == [] and len(server.requests_to("/x")) == 2
+
+
+def test_the_error_after_the_last_retry_says_how_many_attempts_were_made(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(503, json={"message": "busy"}))
+    with pytest.raises(ServerError, match="gave up after 3 attempts") as info:
+        Api.connect(server.url, retries=policy([], retries=2)).get(Thing, 1)
+    assert info.value.attempts == 3 and len(server.received) == 3
+
+
+def test_a_failure_not_retried_counts_one_attempt_and_says_nothing_of_retries(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(404, json={"message": "gone"}))
+    with pytest.raises(NotFoundError) as info:
+        Api.connect(server.url, retries=policy([])).get(Thing, 1)
+    assert info.value.attempts == 1 and "attempt" not in str(info.value)
+
+
+def test_a_connection_failure_says_how_many_attempts_were_made() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(ConnectError, match="gave up after 3 attempts") as info:
+        Api.connect(url, retries=policy([], retries=2)).get(Thing, 1)
+    assert info.value.attempts == 3
+
+
+def test_a_retry_after_beyond_the_maximum_says_so(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(503, json={"message": "later"}, headers={"Retry-After": "3600"}))
+    with pytest.raises(ServerError) as info:
+        Api.connect(server.url, retries=policy([], max_retry_after=60)).get(Thing, 1)
+    assert "the server asked to wait 3600s (Retry-After)" in str(info.value)
+    assert "max_retry_after of 60s" in str(info.value)
+    assert info.value.retry_after == 3600 and info.value.attempts == 1 and len(server.received) == 1
+
+
+def test_a_retry_after_beyond_the_deadline_says_so(server: ScriptedServer) -> None:
+    server.on("GET", "/things/1", Reply(429, json={"message": "later"}, headers={"Retry-After": "30"}))
+    with pytest.raises(RateLimitError, match=r"wait 30s \(Retry-After\), more than the .*left before"):
+        Api.connect(server.url, retries=policy([]), timeout=Timeout(total=5)).get(Thing, 1)
