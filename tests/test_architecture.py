@@ -116,7 +116,7 @@ def test_no_function_over_60_lines() -> None:
 #: of values given in Python that keeps the generated loader (+18); delete(level=) and
 #: bulk.completed / bulk.Incomplete, a partial failure reported whole (+37); action(data=),
 #: a body already encoded (+4).
-CORE_LINE_BUDGET = 14_412
+CORE_LINE_BUDGET = 14_590
 
 
 def test_the_core_does_not_grow() -> None:

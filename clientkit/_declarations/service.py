@@ -207,6 +207,9 @@ class Service:
         ``password=``...). ``auth=`` replaces the declared strategy entirely. ``origins=``
         moves declared origins for this session (``{"files": "http://127.0.0.1:8001"}``).
         ``trace=False`` leaves the session's exchanges out of the ``clientkit.http`` log.
+        ``cache=True`` stores answers on disk in ``~/.cache/clientkit/<service>.sqlite`` (lower case)
+        (``$XDG_CACHE_HOME/clientkit`` when set); ``cache="path.sqlite"`` or
+        ``CacheConfig(location=...)`` picks another place, ``CacheConfig(backend="memory")`` none.
 
         Example:
             >>> session = Shop.connect("https://shop.example.com/api", token="...", store="eu")
