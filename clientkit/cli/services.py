@@ -1,4 +1,4 @@
-"""Services found by name: a package shipped in ``resources/`` or any ``module:Class``."""
+"""Services found by name: a package shipped in ``clientkit_services`` or any ``module:Class``."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ class UnknownService(ClientKitError, LookupError):
 
 
 def shipped() -> list[str]:
-    """The short names of the service packages shipped in ``resources/``."""
+    """The short names of the service packages shipped in ``clientkit_services``."""
     try:
-        import resources
+        services = importlib.import_module("clientkit_services")
     except ImportError:  # pragma: no cover - installed without the service packages
         return []
-    return sorted(m.name for m in pkgutil.iter_modules(resources.__path__) if m.ispkg)
+    return sorted(m.name for m in pkgutil.iter_modules(services.__path__) if m.ispkg)
 
 
 def _import(module_name: str, name: str) -> Any:
@@ -45,14 +45,14 @@ def load_service(name: str) -> tuple[type[Service], Callable[..., Any] | None]:
     """The service class named ``name``, and its package's sandbox factory if it has one.
 
     ``name`` is ``module:ServiceClass`` (the module may sit in the current folder) or the
-    short name of a package in ``resources/`` exposing ``SERVICE`` and, optionally, ``SANDBOX``.
+    short name of a package in ``clientkit_services`` exposing ``SERVICE`` and, optionally, ``SANDBOX``.
     """
     factory = None
     if ":" in name:
         module_name, _, attr = name.partition(":")
         service = getattr(_import(module_name, name), attr, None)
     elif name in shipped():
-        module = _import(f"resources.{name}", name)
+        module = _import(f"clientkit_services.{name}", name)
         service = getattr(module, "SERVICE", None)
         factory = getattr(module, "SANDBOX", None)
     else:

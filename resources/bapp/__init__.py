@@ -1,13 +1,13 @@
 """The BAPP Auto API with clientkit: ``BappApiClient`` is the official surface, ``BappApi`` the service."""
 
-from resources.bapp.client import BappApiClient, PagedList, TaskFailed
-from resources.bapp.service import TASK, BappApi, Entity
+from clientkit_services.bapp.client import BappApiClient, PagedList, TaskFailed
+from clientkit_services.bapp.service import TASK, BappApi, Entity
 
 SERVICE = BappApi
 __all__ = ["SANDBOX", "SERVICE", "TASK", "BappApi", "BappApiClient", "Entity", "PagedList", "TaskFailed"]
 
 
 def SANDBOX(**options: object) -> object:  # the emulator (werkzeug) is imported only when served
-    from resources.bapp.sandbox import BappSandbox
+    from clientkit_services.bapp.sandbox import BappSandbox
 
     return BappSandbox(**options)  # type: ignore[arg-type]

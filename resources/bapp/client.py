@@ -18,7 +18,7 @@ from clientkit.files import Downloaded, requests_files
 from clientkit.model import Surface, make_resource
 from clientkit.model import quote_segment as q
 from clientkit.paging import CountedList as PagedList
-from resources.bapp.service import MANY, ONE, TASK, BappApi
+from clientkit_services.bapp.service import MANY, ONE, TASK, BappApi
 
 FW = "/tasks/bapp_framework"
 #: introspection field types as Python types; any other is ``Any`` (kept as the server sends it)

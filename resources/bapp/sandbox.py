@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from clientkit.sandbox import Accounts, Reply, Sandbox, SandboxRequest
-from resources.bapp.service import BappApi
+from clientkit_services.bapp.service import BappApi
 
 DEMO = Path(__file__).with_name("demo.json")
 DEMO_TOKEN = "sandbox-token"

@@ -1,7 +1,7 @@
 """BlizWork, declared with clientkit: the official ``blizworkapi`` surface on a clientkit session
 (``BlizWorkAPIInstance("<api token>", "email@company.com")``); ``BlizWork`` is the declaration."""
 
-from resources.blizwork.client import (
+from clientkit_services.blizwork.client import (
     BlizWorkAPIInstance,
     BlizWorkCallResponse,
     BlizWorkCase,
@@ -9,14 +9,20 @@ from resources.blizwork.client import (
     BlizWorkProcess,
     BlizWorkUtils,
 )
-from resources.blizwork.service import BlizWork, BlizWorkCallError, BlizWorkError, Case, CaseDataLevel
+from clientkit_services.blizwork.service import (
+    BlizWork,
+    BlizWorkCallError,
+    BlizWorkError,
+    Case,
+    CaseDataLevel,
+)
 
 SERVICE = BlizWork
 
 
 def SANDBOX(**options: object) -> object:
-    """The BlizWork sandbox with its demo data (see ``resources.blizwork.sandbox``)."""
-    from resources.blizwork.sandbox import BlizWorkSandbox
+    """The BlizWork sandbox with its demo data (see ``clientkit_services.blizwork.sandbox``)."""
+    from clientkit_services.blizwork.sandbox import BlizWorkSandbox
 
     return BlizWorkSandbox(**options)
 

@@ -11,7 +11,7 @@ from clientkit import Session
 from clientkit.errors import APIError, InvalidRequestError
 from clientkit.model import Surface, quote_segment
 from clientkit.webhooks import EchoHandshake
-from resources.blizwork.service import (
+from clientkit_services.blizwork.service import (
     BlizWork,
     BlizWorkCallError,
     Case,

@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 
 from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
-from resources.blizwork.service import BlizWork
+from clientkit_services.blizwork.service import BlizWork
 
 COMPANY = "6530e1f2a4b5c6d7e8f90123"
 

@@ -4,18 +4,18 @@
 the service declaration for the clientkit session (``BragerOne.connect(...)``) and the sandbox.
 
 Example:
-    >>> from resources.bragerone import BragerOneApiClient
+    >>> from clientkit_services.bragerone import BragerOneApiClient
     >>> client = BragerOneApiClient(creds_provider=lambda: ("jan@example.com", "secret"))
 """
 
-from resources.bragerone.cache import HttpCache
-from resources.bragerone.client import BragerOneApiClient, CredProvider
-from resources.bragerone.exceptions import (
+from clientkit_services.bragerone.cache import HttpCache
+from clientkit_services.bragerone.client import BragerOneApiClient, CredProvider
+from clientkit_services.bragerone.exceptions import (
     ApiError,
     format_expected_failure_reason,
     is_expected_upstream_unavailable,
 )
-from resources.bragerone.models import (
+from clientkit_services.bragerone.models import (
     BragerObject,
     DevicesMenu,
     Module,
@@ -27,7 +27,7 @@ from resources.bragerone.models import (
     TokenStore,
     User,
 )
-from resources.bragerone.service import (
+from clientkit_services.bragerone.service import (
     API_BASE,
     BRAGERONE_SERVER,
     IO_BASE,
@@ -45,8 +45,8 @@ SERVICE = BragerOne
 
 
 def SANDBOX(**options: object) -> object:
-    """The BragerOne sandbox with its demo data (see ``resources.bragerone.sandbox``)."""
-    from resources.bragerone.sandbox import BragerOneSandbox
+    """The BragerOne sandbox with its demo data (see ``clientkit_services.bragerone.sandbox``)."""
+    from clientkit_services.bragerone.sandbox import BragerOneSandbox
 
     return BragerOneSandbox(**options)
 

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 
 from clientkit.tokens import Token as KitToken
-from resources.bragerone.models import Token, TokenStore
+from clientkit_services.bragerone.models import Token, TokenStore
 
 
 class HttpCache:

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 from clientkit import PasswordLogin, Session
 from clientkit.errors import DecodeError, InvalidRequestError
 from clientkit.tokens import Token as KitToken
-from resources.bragerone.cache import HttpCache, Store
-from resources.bragerone.exceptions import ApiError
-from resources.bragerone.models import (
+from clientkit_services.bragerone.cache import HttpCache, Store
+from clientkit_services.bragerone.exceptions import ApiError
+from clientkit_services.bragerone.models import (
     BragerObject,
     DevicesMenu,
     Module,
@@ -33,7 +33,7 @@ from resources.bragerone.models import (
     User,
     permissions,
 )
-from resources.bragerone.service import API_BASE, ONE_BASE, BragerOne, ServerConfig
+from clientkit_services.bragerone.service import API_BASE, ONE_BASE, BragerOne, ServerConfig
 
 CredProvider = Callable[[], tuple[str, str]]
 NO_CREDENTIALS = {"message": "No credentials for (re)login"}

@@ -9,7 +9,7 @@ from dataclasses import field as data_field
 from typing import Any, Protocol, runtime_checkable
 
 from clientkit import Action, Envelope, Resource, field
-from resources.bragerone.service import BragerOne
+from clientkit_services.bragerone.service import BragerOne
 
 MANY = Envelope(response=("data", "objects", None))  # {"data": [...]}, {"objects": [...]} or [...]
 CMD = {"command": Action("POST", "/module/command"), "raw": Action("POST", "/module/command/raw")}

@@ -18,8 +18,8 @@ from typing import Any
 
 from clientkit.sandbox import Accounts
 from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
-from resources.bragerone.models import BragerObject
-from resources.bragerone.service import BragerOne
+from clientkit_services.bragerone.models import BragerObject
+from clientkit_services.bragerone.service import BragerOne
 
 DEMO: dict[str, Any] = json.loads((Path(__file__).parent / "demo.json").read_text("utf-8"))
 EMAIL, PASSWORD = "jan@example.com", "demo-password"

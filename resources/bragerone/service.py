@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from clientkit import ErrorShape, JsonCodec, PasswordLogin, RetryPolicy, Service, Timeout
 from clientkit.model import Environment, Origin
-from resources.bragerone.exceptions import ApiError
+from clientkit_services.bragerone.exceptions import ApiError
 
 IO_BASE = "https://io.brager.pl"
 ONE_BASE = "https://one.brager.pl"

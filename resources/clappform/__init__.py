@@ -4,21 +4,21 @@
 declaration for the clientkit session (``ClappformApi.connect(...)``) and the sandbox.
 
 Example:
-    >>> from resources.clappform import App, Clappform
+    >>> from clientkit_services.clappform import App, Clappform
     >>> c = Clappform("https://app.clappform.com", "j.doe@clappform.com", "S3cr3tP4ssw0rd!")
     >>> c.get(App(id="uspresidents"))
 """
 
-from resources.clappform import dataclasses, exceptions
-from resources.clappform.client import Clappform
-from resources.clappform.exceptions import (
+from clientkit_services.clappform import dataclasses, exceptions
+from clientkit_services.clappform.client import Clappform
+from clientkit_services.clappform.exceptions import (
     DataframeWriteError,
     HTTPError,
     PaginationError,
     PaginationKeyError,
     PaginationTotalError,
 )
-from resources.clappform.models import (
+from clientkit_services.clappform.models import (
     Actionflow,
     ApiResponse,
     App,
@@ -33,14 +33,14 @@ from resources.clappform.models import (
     User,
     Version,
 )
-from resources.clappform.service import ClappformApi
+from clientkit_services.clappform.service import ClappformApi
 
 SERVICE = ClappformApi
 
 
 def SANDBOX(**options: object) -> object:
-    """The Clappform sandbox with its demo data (see ``resources.clappform.sandbox``)."""
-    from resources.clappform.sandbox import clappform_sandbox
+    """The Clappform sandbox with its demo data (see ``clientkit_services.clappform.sandbox``)."""
+    from clientkit_services.clappform.sandbox import clappform_sandbox
 
     return clappform_sandbox(**options)  # type: ignore[arg-type]
 

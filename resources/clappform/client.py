@@ -1,6 +1,6 @@
 """``Clappform``: the official client's surface, on a clientkit session.
 
-Every call is a declared operation of :mod:`resources.clappform.models`; what is left here
+Every call is a declared operation of :mod:`clientkit_services.clappform.models`; what is left here
 is the official calling convention (items beside their collection, the ``extended``
 setting kept on each object), the dataframe reads and the app export.
 """
@@ -18,8 +18,8 @@ import attrs
 from clientkit import OffsetLimit, PasswordLogin, RetryPolicy, Session, Timeout, bulk, extra
 from clientkit.errors import InvalidRequestError
 from clientkit.model import identity_of, spec_of
-from resources.clappform.exceptions import ItemError, PaginationKeyError
-from resources.clappform.models import (
+from clientkit_services.clappform.exceptions import ItemError, PaginationKeyError
+from clientkit_services.clappform.models import (
     Actionflow,
     ApiResponse,
     App,
@@ -34,7 +34,7 @@ from resources.clappform.models import (
     User,
     Version,
 )
-from resources.clappform.service import ClappformApi
+from clientkit_services.clappform.service import ClappformApi
 
 if TYPE_CHECKING:
     import pandas as pd

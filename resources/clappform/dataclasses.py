@@ -1,6 +1,6 @@
 """The types of the official ``clappform.dataclasses`` module."""
 
-from resources.clappform.models import (
+from clientkit_services.clappform.models import (
     Actionflow,
     ApiResponse,
     App,

@@ -16,7 +16,7 @@ from clientkit import Action, Envelope, Expansion, Resource, field
 from clientkit.errors import InvalidRequestError
 from clientkit.model import spec_of
 from clientkit.tokens import jwt_expiry
-from resources.clappform.service import ClappformApi
+from clientkit_services.clappform.service import ClappformApi
 
 BOOL_LEVELS = Expansion("extended", style="bool", default=False, on={"get", "list", "update", "delete"})
 INT_LEVELS = Expansion(

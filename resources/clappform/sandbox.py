@@ -17,8 +17,8 @@ from typing import Any
 from clientkit.model import spec_of
 from clientkit.sandbox import Accounts
 from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
-from resources.clappform.models import App, Collection, Item, User
-from resources.clappform.service import ClappformApi
+from clientkit_services.clappform.models import App, Collection, Item, User
+from clientkit_services.clappform.service import ClappformApi
 
 DEMO_USER = "j.doe@clappform.com"
 DEMO_PASSWORD = "demo-password"

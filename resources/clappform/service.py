@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clientkit import Envelope, ErrorShape, PasswordLogin, RetryPolicy, Service, Timeout
-from resources.clappform.exceptions import HTTPError
+from clientkit_services.clappform.exceptions import HTTPError
 
 
 class ClappformApi(Service):

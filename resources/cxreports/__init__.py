@@ -10,7 +10,7 @@ SERVICE = CxReports
 
 
 def SANDBOX(**options: object) -> object:
-    """The CxReports sandbox with its demo data (see ``resources.cxreports.sandbox``)."""
+    """The CxReports sandbox with its demo data (see ``clientkit_services.cxreports.sandbox``)."""
     from .sandbox import CxReportsSandbox
 
     return CxReportsSandbox(**options)

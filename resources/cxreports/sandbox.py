@@ -19,8 +19,8 @@ from clientkit.errors import InvalidRequestError
 from clientkit.model import Param, QueryTable
 from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
 from clientkit.sandbox.jobs import ServedJob
-from resources.cxreports.client import QUERY
-from resources.cxreports.service import EXPORT, JOB_RUN, CxReports
+from clientkit_services.cxreports.client import QUERY
+from clientkit_services.cxreports.service import EXPORT, JOB_RUN, CxReports
 
 WORKSPACES = [
     {"id": 1, "name": "Default", "code": "default", "description": None},

@@ -12,7 +12,7 @@ import pytest
 from clientkit.cli import main
 from clientkit.cli.logs import configure
 from clientkit.sandbox import Sandbox
-from resources.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, ClappformSandbox, clappform_sandbox
+from clientkit_services.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, ClappformSandbox, clappform_sandbox
 from tests.cli.library import SEED, Library
 
 LIBRARY = "tests.cli.library:Library"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from clientkit.cli.app import operations
-from resources.blizwork.service import MasterData
-from resources.clappform import App, Version
-from resources.cxreports import Report
+from clientkit_services.blizwork.service import MasterData
+from clientkit_services.clappform import App, Version
+from clientkit_services.cxreports import Report
 from tests.cli.library import Book, Chapter
 
 

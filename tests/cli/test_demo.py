@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.support.processes import ROOT
+from tests.support.processes import PYTHONPATH, ROOT
 
 
 def test_the_demo_runs_a_real_session(ck) -> None:
@@ -24,7 +24,7 @@ def test_the_demo_as_a_process() -> None:
         [sys.executable, "-m", "clientkit.cli", "demo"],
         capture_output=True,
         text=True,
-        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "HOME": str(ROOT / "no-home")},
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": PYTHONPATH, "HOME": str(ROOT / "no-home")},
         cwd="/",
         check=False,
         timeout=60,

@@ -6,7 +6,7 @@ import pytest
 
 from clientkit.cli.failures import guarded, one_line
 from clientkit.redaction import Secret
-from resources.clappform.sandbox import ClappformSandbox
+from clientkit_services.clappform.sandbox import ClappformSandbox
 from tests.cli.conftest import LIBRARY
 
 
@@ -74,10 +74,10 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path) -> None:
 
     from clientkit.sandbox import Sandbox
     from tests.cli.library import Library, books
-    from tests.support.processes import ROOT
+    from tests.support.processes import PYTHONPATH
 
     with Sandbox(Library, data={"Book": books(3000)}, page_size=500) as url:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "CLIENTKIT_LIBRARY_BASE_URL": url}
+        env = {**os.environ, "PYTHONPATH": PYTHONPATH, "CLIENTKIT_LIBRARY_BASE_URL": url}
         env["CLIENTKIT_LIBRARY_TOKEN"] = "sandbox-token"
         proc = subprocess.Popen(
             [sys.executable, "-m", "clientkit.cli", LIBRARY, "book", "export"],

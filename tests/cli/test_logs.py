@@ -8,7 +8,7 @@ import pytest
 
 from clientkit.cli.logs import configure
 from clientkit.errors import InvalidRequestError
-from resources.clappform.sandbox import ClappformSandbox
+from clientkit_services.clappform.sandbox import ClappformSandbox
 
 
 def test_debug_shows_every_exchange_scrubbed(ck, clappform: ClappformSandbox, monkeypatch) -> None:

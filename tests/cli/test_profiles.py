@@ -10,8 +10,8 @@ import pytest
 from clientkit.cli.profiles import config_path, env_prefix, resolve
 from clientkit.errors import InvalidRequestError
 from clientkit.sandbox import Sandbox
-from resources.clappform import ClappformApi
-from resources.clappform.sandbox import ClappformSandbox
+from clientkit_services.clappform import ClappformApi
+from clientkit_services.clappform.sandbox import ClappformSandbox
 from tests.cli.conftest import LIBRARY
 from tests.cli.library import Library
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from clientkit.sandbox import Sandbox
-from resources.clappform.sandbox import ClappformSandbox
+from clientkit_services.clappform.sandbox import ClappformSandbox
 from tests.cli.conftest import LIBRARY
 
 

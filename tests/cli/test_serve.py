@@ -15,16 +15,16 @@ import requests
 
 from clientkit.cli.serve import accepted, banner
 from clientkit.sandbox import Sandbox
-from resources.clappform import ClappformApi
-from resources.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, clappform_sandbox
-from tests.support.processes import ROOT, free_port
+from clientkit_services.clappform import ClappformApi
+from clientkit_services.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, clappform_sandbox
+from tests.support.processes import PYTHONPATH, ROOT, free_port
 from tests.support.sandboxed import AUTH, Shop, products
 
 
 @contextmanager
 def serving(*args: str) -> Iterator[tuple[subprocess.Popen[bytes], list[str]]]:
     """``clientkit sandbox ARGS`` in a process; yields it and its banner's lines."""
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": PYTHONPATH, "PATH": "/usr/bin:/bin"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "clientkit.cli", "sandbox", *args],
         stdout=subprocess.PIPE,
@@ -79,7 +79,7 @@ def test_an_unknown_service_is_one_line_and_status_2() -> None:
         [sys.executable, "-m", "clientkit.cli", "sandbox", "nowhere:Nothing"],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": PYTHONPATH},
         check=False,
     )
     assert done.returncode == 2

@@ -12,8 +12,8 @@ import pytest
 
 from clientkit.cli.services import UnknownService, load_service, shipped
 from clientkit.sandbox import Sandbox
-from resources.clappform import ClappformApi
-from tests.support.processes import ROOT
+from clientkit_services.clappform import ClappformApi
+from tests.support.processes import PYTHONPATH
 
 MINE = """
 from clientkit import Resource, Service, TokenAuth, field
@@ -61,7 +61,7 @@ def test_a_service_in_the_current_folder_without_pythonpath(tmp_path: Path) -> N
     finally:
         sys.path.remove(str(tmp_path))
     with Sandbox(Notes, data={"Note": [{"id": 1, "text": "hello"}]}) as url:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "CLIENTKIT_NOTES_BASE_URL": url}
+        env = {**os.environ, "PYTHONPATH": PYTHONPATH, "CLIENTKIT_NOTES_BASE_URL": url}
         env["CLIENTKIT_NOTES_TOKEN"] = "sandbox-token"
         done = subprocess.run(
             [sys.executable, str(script), "mynotes:Notes", "note", "list", "-o", "json"],

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from clientkit.cli.state import label, shown
-from resources.clappform import App, ClappformApi
+from clientkit_services.clappform import App, ClappformApi
 from tests.cli.library import Book
 
 
 def test_labels() -> None:
     assert label(ClappformApi.resources["App"].__ck_spec__) == "app"  # type: ignore[union-attr]
-    from resources.cxreports import ReportType
+    from clientkit_services.cxreports import ReportType
 
     assert label(ReportType.__ck_spec__) == "report-type"  # type: ignore[union-attr]
 

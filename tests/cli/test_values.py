@@ -10,7 +10,7 @@ from clientkit import extra
 from clientkit.cli.values import assign, changes, identity, json_body, json_value, level, pairs
 from clientkit.errors import InvalidRequestError
 from clientkit.model import spec_of
-from resources.clappform import Collection, Version
+from clientkit_services.clappform import Collection, Version
 from tests.cli.library import Book, Library
 
 

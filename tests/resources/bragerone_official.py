@@ -1,6 +1,6 @@
 """Runs scenarios with the official py-bragerone client (Python 3.13, asynchronous) against a
 sandbox: ``python bragerone_official.py <sandbox url> <scenario>``. Run by
-test_bragerone_parity.py, which runs the same scenarios with resources.bragerone and
+test_bragerone_parity.py, which runs the same scenarios with clientkit_services.bragerone and
 compares what the sandbox received. Not imported by the test suite itself."""
 
 from __future__ import annotations

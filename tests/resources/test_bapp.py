@@ -1,4 +1,4 @@
-"""resources.bapp: the official examples, the corrected behaviours (B1..B20) and what clientkit
+"""clientkit_services.bapp: the official examples, the corrected behaviours (B1..B20) and what clientkit
 adds, against the BAPP sandbox over real HTTP."""
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from clientkit.errors import (
 )
 from clientkit.model import fields_of, resource_source, spec_of
 from clientkit.sandbox import Accounts, Fault, Reply, Sandbox
-from resources.bapp import BappApi, BappApiClient, Entity, TaskFailed
-from resources.bapp.sandbox import TASKDATA, BappSandbox
+from clientkit_services.bapp import BappApi, BappApiClient, Entity, TaskFailed
+from clientkit_services.bapp.sandbox import TASKDATA, BappSandbox
 from tests.support.scripted import Reply as Scripted
 from tests.support.scripted import ScriptedServer
 

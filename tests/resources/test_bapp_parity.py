@@ -1,4 +1,4 @@
-"""Wire parity: the official bapp-api-client 0.5.0 and resources.bapp, against the sandbox.
+"""Wire parity: the official bapp-api-client 0.5.0 and clientkit_services.bapp, against the sandbox.
 
 Each scenario runs once with each client against a fresh BAPP sandbox holding the same demo
 data, and the requests the sandbox received are compared: method, path, query, body (JSON,
@@ -21,11 +21,11 @@ import pytest
 import requests
 
 from clientkit.sandbox import Accounts, Entry
-from resources.bapp.sandbox import BappSandbox
+from clientkit_services.bapp.sandbox import BappSandbox
 
 official = pytest.importorskip("bapp_api_client")
 
-import resources.bapp as ours  # noqa: E402
+import clientkit_services.bapp as ours  # noqa: E402
 
 KEY = b"bapp-parity" * 3  # one fingerprint key for both sandboxes, so credentials compare
 TOKENS = {"sandbox-token": "demo", "a-jwt": "demo"}

@@ -1,4 +1,4 @@
-"""resources.blizwork over real HTTP: the official surface against the sandbox, and the
+"""clientkit_services.blizwork over real HTTP: the official surface against the sandbox, and the
 official client's bugs (B1-B13 of the contract) corrected, with scripted faults."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from clientkit.errors import APIError, InvalidRequestError, TransportError
-from resources.blizwork import (
+from clientkit_services.blizwork import (
     BlizWorkAPIInstance,
     BlizWorkCallError,
     BlizWorkMasterDataTable,
@@ -18,7 +18,7 @@ from resources.blizwork import (
     Case,
     CaseDataLevel,
 )
-from resources.blizwork.sandbox import BlizWorkSandbox
+from clientkit_services.blizwork.sandbox import BlizWorkSandbox
 from tests.support.scripted import Reply, ScriptedServer
 
 USER = "email@company.com"

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from clientkit.sandbox import Accounts
-from resources.blizwork import BlizWork
-from resources.blizwork.sandbox import CASES, BlizWorkSandbox
+from clientkit_services.blizwork import BlizWork
+from clientkit_services.blizwork.sandbox import CASES, BlizWorkSandbox
 
 DOC = Path(__file__).parents[2] / "docs" / "services" / "blizwork.md"
 QUICK_START = """
-from resources.blizwork import BlizWorkAPIInstance, BlizWorkProcess, CaseDataLevel
+from clientkit_services.blizwork import BlizWorkAPIInstance, BlizWorkProcess, CaseDataLevel
 
 bwapi_instance = BlizWorkAPIInstance('abcdef123456789012345678', 'email@company.com')
 process = BlizWorkProcess(bwapi_instance, 'my-process')

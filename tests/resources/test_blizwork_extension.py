@@ -18,8 +18,8 @@ from werkzeug.wrappers import Request, Response
 
 from clientkit.errors import HandshakeError
 from clientkit.sandbox import ServerThread
-from resources.blizwork import BlizWorkAPIInstance, BlizWorkUtils
-from resources.blizwork.sandbox import BlizWorkSandbox
+from clientkit_services.blizwork import BlizWorkAPIInstance, BlizWorkUtils
+from clientkit_services.blizwork.sandbox import BlizWorkSandbox
 
 uvicorn = pytest.importorskip("uvicorn")
 

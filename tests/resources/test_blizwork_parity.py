@@ -1,4 +1,4 @@
-"""Wire parity: the official blizworkapi 0.1.0 and resources.blizwork, against the sandbox.
+"""Wire parity: the official blizworkapi 0.1.0 and clientkit_services.blizwork, against the sandbox.
 Each scenario runs once with each client against a fresh sandbox; the requests it received
 are compared: method, path, query, body bytes (key order included) and the headers that
 matter (Content-Type, Content-Length). The contract's eight requests (V, U, L, C, X, MQ, MU,
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-import resources.blizwork as ours
+import clientkit_services.blizwork as ours
 from clientkit.sandbox import Accounts, Entry
-from resources.blizwork.sandbox import BlizWorkSandbox
+from clientkit_services.blizwork.sandbox import BlizWorkSandbox
 
 official = pytest.importorskip("blizworkapi")
 TOKEN, USER = "sandbox-token", "email@company.com"

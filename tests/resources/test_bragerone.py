@@ -1,4 +1,4 @@
-"""resources.bragerone against its sandbox: the official surface (every documented member,
+"""clientkit_services.bragerone against its sandbox: the official surface (every documented member,
 with its parameters), the corrected bugs of the contract (B1, B3, B4, B5, B8, B9, B14, B17,
 B19, B22, B24), typed resources, and what clientkit adds (retries, renewal ahead of expiry)."""
 
@@ -14,8 +14,8 @@ import pytest
 
 from clientkit.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from clientkit.sandbox import Accounts
-from resources import bragerone
-from resources.bragerone import (
+from clientkit_services import bragerone
+from clientkit_services.bragerone import (
     TISCONNECT_SERVER,
     ApiError,
     BragerObject,
@@ -31,7 +31,7 @@ from resources.bragerone import (
     is_expected_upstream_unavailable,
     server_for,
 )
-from resources.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
+from clientkit_services.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
 
 SEED = Path(__file__).parent / "official" / "bragerone-members.txt"  # as the official docs list them
 DEVID = "FTTCTBSLCE"

@@ -1,5 +1,5 @@
 """Wire parity: the official py-bragerone 2026.10.1 (asynchronous, run in a Python 3.13
-subprocess by bragerone_official.py) and resources.bragerone, against the sandbox. Each
+subprocess by bragerone_official.py) and clientkit_services.bragerone, against the sandbox. Each
 scenario runs once with each client against a fresh sandbox, and the requests the sandbox
 received are compared: method, path, query (order included), body bytes, and the headers
 that matter. Corrected bugs (B1, B3, B4, B5...) are tested in test_bragerone.py."""
@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from clientkit.sandbox import Accounts, Entry
-from resources.bragerone import BragerOneApiClient
-from resources.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
+from clientkit_services.bragerone import BragerOneApiClient
+from clientkit_services.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
 
 HERE = Path(__file__).parent
 RUNNER = HERE / "bragerone_official.py"

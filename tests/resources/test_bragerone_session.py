@@ -1,4 +1,4 @@
-"""resources.bragerone's session handling over real HTTP: the retry's own error (B2), one
+"""clientkit_services.bragerone's session handling over real HTTP: the retry's own error (B2), one
 limit on every request (B7), the login answer and its token fallback (B10), the duplicate-entry
 login retry, the trace and its redaction (B23), and ``verify=`` with an ``ssl.SSLContext``."""
 
@@ -16,8 +16,8 @@ import pytest
 
 from clientkit.errors import ConnectError, InvalidRequestError
 from clientkit.sandbox import ServerThread
-from resources.bragerone import ApiError, BragerOneApiClient, Token
-from resources.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
+from clientkit_services.bragerone import ApiError, BragerOneApiClient, Token
+from clientkit_services.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
 from tests.support.scripted import Reply, ScriptedServer
 from tests.support.tls import https_server, self_signed
 

@@ -1,4 +1,4 @@
-"""resources.clappform: the corrected behaviours and what clientkit adds, against the sandbox."""
+"""clientkit_services.clappform: the corrected behaviours and what clientkit adds, against the sandbox."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from clientkit import RetryPolicy, bulk, changes
 from clientkit._declarations.options import CacheConfig
 from clientkit.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from clientkit.sandbox import Accounts, Fault
-from resources.clappform import (
+from clientkit_services.clappform import (
     Actionflow,
     ApiResponse,
     App,
@@ -31,8 +31,8 @@ from resources.clappform import (
     User,
     Version,
 )
-from resources.clappform import dataclasses as ours_dc
-from resources.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, ClappformSandbox, clappform_sandbox
+from clientkit_services.clappform import dataclasses as ours_dc
+from clientkit_services.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, ClappformSandbox, clappform_sandbox
 
 PRESIDENTS = Collection(app="uspresidents", slug="presidents")
 

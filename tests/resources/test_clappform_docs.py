@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from resources.clappform.sandbox import DEMO, DEMO_PASSWORD, DEMO_USER, clappform_sandbox
+from clientkit_services.clappform.sandbox import DEMO, DEMO_PASSWORD, DEMO_USER, clappform_sandbox
 
 
 def test_the_official_tour_runs(capsys: pytest.CaptureFixture[str]) -> None:
     demo = json.loads(DEMO.read_text("utf-8"))
     demo["App"] = [a for a in demo["App"] if a["id"] != "uspresidents"]  # the tour creates it
     with clappform_sandbox(data=demo) as url:
-        import resources.clappform.dataclasses as r  # import clappform.dataclasses as r
-        from resources.clappform import Clappform  # from clappform import Clappform
+        import clientkit_services.clappform.dataclasses as r  # import clappform.dataclasses as r
+        from clientkit_services.clappform import Clappform  # from clappform import Clappform
 
         c = Clappform(url, DEMO_USER, DEMO_PASSWORD)
         apps = c.get(r.App())

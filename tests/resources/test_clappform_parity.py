@@ -1,4 +1,4 @@
-"""Wire parity: the official clappform 4.1.0 and resources.clappform, against the sandbox.
+"""Wire parity: the official clappform 4.1.0 and clientkit_services.clappform, against the sandbox.
 
 Each scenario runs once with each client against a fresh sandbox holding the same demo
 data, and the requests the sandbox received are compared: method, path, query, body and
@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 
 from clientkit.sandbox import Accounts, Entry
-from resources.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, clappform_sandbox
+from clientkit_services.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, clappform_sandbox
 
 official = pytest.importorskip("clappform")
 official_dc = pytest.importorskip("clappform.dataclasses")
 
-import resources.clappform as ours  # noqa: E402
-import resources.clappform.dataclasses as ours_dc  # noqa: E402
+import clientkit_services.clappform as ours  # noqa: E402
+import clientkit_services.clappform.dataclasses as ours_dc  # noqa: E402
 
 PRIVATE = {"_id", "_app", "_slug", "_collection", "extended"}
 

@@ -1,4 +1,4 @@
-"""resources.cxreports against its sandbox: the official documentation's examples, the
+"""clientkit_services.cxreports against its sandbox: the official documentation's examples, the
 corrected bugs of the contract (B5, B6, B8, B9, B10, B11, B12, B18), typed resources and
 what clientkit adds (streamed exports and job runs under a deadline)."""
 
@@ -14,9 +14,9 @@ import pytest
 
 from clientkit.errors import AuthenticationError, InvalidRequestError, NotFoundError, ServerError
 from clientkit.sandbox import Reply, SandboxRequest
-from resources import cxreports
-from resources.cxreports import CxReportClientV1, CxReports, CxReportsError, Report, Theme
-from resources.cxreports.sandbox import CxReportsSandbox
+from clientkit_services import cxreports
+from clientkit_services.cxreports import CxReportClientV1, CxReports, CxReportsError, Report, Theme
+from clientkit_services.cxreports.sandbox import CxReportsSandbox
 
 SEED = Path(__file__).parent / "official" / "cxreports.md"  # the official README's examples
 

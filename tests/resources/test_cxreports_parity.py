@@ -1,4 +1,4 @@
-"""Wire parity: the official cxreports-api-client 0.0.5 and resources.cxreports, against
+"""Wire parity: the official cxreports-api-client 0.0.5 and clientkit_services.cxreports, against
 the sandbox. Each scenario runs once with each client against a fresh sandbox, and the
 requests the sandbox received are compared: method, path, query (order and encoding
 included), body bytes, and the headers that matter (Authorization, Content-Type,
@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from clientkit.sandbox import Accounts, Entry
-from resources.cxreports import CxReportClientV1
-from resources.cxreports.sandbox import CxReportsSandbox
+from clientkit_services.cxreports import CxReportClientV1
+from clientkit_services.cxreports.sandbox import CxReportsSandbox
 
 try:  # the official package installs a top-level ``v1`` (B1, B2)
     Official = importlib.import_module("v1.client").CxReportClientV1

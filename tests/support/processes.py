@@ -17,6 +17,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVERS = ROOT / "tests" / "servers"
+CHECKOUT = Path(__file__).resolve().parent / "checkout"
+#: For commands the tests start: this checkout's clientkit and service packages, uninstalled.
+PYTHONPATH = os.pathsep.join((str(CHECKOUT), str(ROOT)))
 
 
 def free_port() -> int:
@@ -47,7 +50,7 @@ def running(cmd: list[str], url: str, cwd: Path | None = None) -> Iterator[str]:
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": PYTHONPATH},
     )
     try:
         wait_until_up(url, proc)
