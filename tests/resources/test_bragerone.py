@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from clientkit.errors import AuthenticationError, DecodeError, InvalidRequestError, NotFoundError
+from clientkit.errors import AuthenticationError, DecodeError, NotFoundError
 from clientkit.sandbox import Accounts
 from resources import bragerone
 from resources.bragerone import (
