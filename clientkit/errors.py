@@ -40,6 +40,7 @@ from clientkit._declarations.errors import (
     UnexpectedStatus,
     ValidationError,
     WebhookError,
+    as_official,
 )
 
 __all__ = [
@@ -78,4 +79,5 @@ __all__ = [
     "UnexpectedStatus",
     "ValidationError",
     "WebhookError",
+    "as_official",
 ]

@@ -116,7 +116,9 @@ def test_no_function_over_60_lines() -> None:
 #: of values given in Python that keeps the generated loader (+18); delete(level=) and
 #: bulk.completed / bulk.Incomplete, a partial failure reported whole (+37); action(data=),
 #: a body already encoded (+4).
-CORE_LINE_BUDGET = 14_590
+#: Review fixes of the service packages: AnswerCheck(required=) raised as DecodeError with the
+#: service's mixin (+14); errors.as_official and pickling combined errors (+32).
+CORE_LINE_BUDGET = 14_636
 
 
 def test_the_core_does_not_grow() -> None:

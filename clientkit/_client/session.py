@@ -48,6 +48,7 @@ from clientkit._declarations.errors import (
     PaginationError,
     RedirectError,
     UnexpectedStatus,
+    as_official,
     excerpt_of,
     redacted_cause,
     repr_excerpt,
@@ -519,6 +520,11 @@ class Session:
         failure = None if check is None else check.failure(body)
         if failure is None:
             return body
+        if failure.missing:  # a malformed answer, also the service's official error
+            err = DecodeError(failure.message, status=resp.status_code, method=resp.request.method or "",
+                              url=resp.url, excerpt=excerpt_of(resp.content or b""))  # fmt: skip
+            mixin = self.service.errors.mixin
+            raise err if mixin is None else as_official(err, mixin)
         header = self.service.errors.request_id_header
         raise AnswerError(
             failure.message,

@@ -580,8 +580,8 @@ class Transport:
 
     def _follow(self, call: _Call, resp: requests.Response) -> None:
         """Point the call at a redirect's target, or raise why it is not followed."""
-        answer = (resp.status_code, resp.url, resp.headers["location"])
-        step = decisions.hop(call.method, call.url, answer, call.hops, MAX_REDIRECTS, self.origin)
+        answer = (resp.status_code, resp.url, resp.headers["location"])  # resp.url: a path token filled
+        step = decisions.hop(call.method, resp.url, answer, call.hops, MAX_REDIRECTS, self.origin)
         resp.close()
         if not isinstance(step, decisions.Hop):
             if call.method not in SAFE_METHODS:

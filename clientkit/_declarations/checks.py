@@ -33,6 +33,7 @@ class Failure:
 
     code: Any
     message: str
+    missing: bool = False
 
 
 @checked_keywords
@@ -46,8 +47,11 @@ class AnswerCheck:
         ok: the codes that mean success; any other code is a failure.
         failed: instead of ``ok``, the codes that mean failure; any other code is a success.
         message: the key path(s) of the failure's message.
+        required: every answer with a body carries the code; one without it (a list, ``{}``)
+            is malformed (``Failure.missing``), which the session raises as ``DecodeError``
+            (also the ``ErrorShape``'s ``mixin``). An empty body (a 204) passes.
 
-    An answer without the code (a list, a bare record) passes. Codes compare with their
+    Unless ``required``, an answer without the code (a list, a bare record) passes. Codes compare with their
     JSON type: ``0`` is not ``"0"`` and ``true`` is not ``1``.
 
     Example:
@@ -59,6 +63,7 @@ class AnswerCheck:
     ok: tuple[Any, ...] = attrs.field(default=(), converter=_values)
     failed: tuple[Any, ...] = attrs.field(default=(), converter=_values)
     message: tuple[str, ...] = attrs.field(default=(), converter=_paths)
+    required: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not self.code or not all(isinstance(p, str) and p for p in self.code):
@@ -70,11 +75,14 @@ class AnswerCheck:
 
     def failure(self, body: Any) -> Failure | None:
         """What ``body`` reports as a failure, or ``None`` when it passes."""
-        if not isinstance(body, Mapping):
-            return None
-        code = locate(body, self.code)
+        code = locate(body, self.code) if isinstance(body, Mapping) else ABSENT
         if code is ABSENT:
-            return None
+            named = " or ".join(repr(p) for p in self.code)
+            return (
+                Failure(None, f"the answer holds no {named}", missing=True)
+                if self.required and body is not None
+                else None
+            )
         failed = _among(code, self.failed) if self.failed else not _among(code, self.ok)
         if not failed:
             return None

@@ -65,6 +65,12 @@ class ClientKitError(Exception):
     def message(self) -> str:
         return str(self.args[0]) if self.args else ""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        parts = getattr(type(self), "_ck_parts", None)
+        if parts is None:
+            return super().__reduce__()  # type: ignore[return-value]
+        return (_rebuild_combined, (*parts, self.args, _pickled_state(self)))
+
     # ``raise ... from exc`` and raising inside ``except`` store the original exception
     # (which may hold a token in its text) in C slots; every read and write through these
     # properties swaps it for a RedactedCause, so tracebacks and code see only that.
@@ -132,7 +138,8 @@ class RedirectError(TransportError):
     response: requests.Response | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), self.args, _pickled_state(self))
+        parts = getattr(type(self), "_ck_parts", None) or (type(self), None)
+        return (_rebuild_combined, (*parts, self.args, _pickled_state(self)))
 
 
 class DecodeError(ClientKitError, ValueError):
@@ -344,6 +351,17 @@ def _pickled_state(error: ClientKitError) -> dict[str, Any]:
     return {k: v for k, v in error.__dict__.items() if k not in _RAW_ATTRIBUTES}
 
 
+def _rebuild_combined(
+    cls: type[ClientKitError], mixin: type[Exception] | None, args: tuple[Any, ...], state: dict[str, Any]
+) -> ClientKitError:
+    """An unpickled error of ``cls`` (also ``mixin``), without calling ``__init__``."""
+    cls = combined(cls, mixin) if mixin is not None else cls
+    err: ClientKitError = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
+
 def _rebuild_api_error(
     cls: type[APIError], mixin: type[Exception] | None, args: tuple[Any, ...], state: dict[str, Any]
 ) -> APIError:
@@ -459,6 +477,18 @@ def combined(cls: type[ClientKitError], mixin: type[Exception]) -> Any:
             cls.__name__, (cls, mixin), {"__module__": mixin.__module__, "_ck_parts": (cls, mixin)}
         )
     return _COMBINED[key]
+
+
+def as_official(error: ClientKitError, mixin: type[Exception], text: str | None = None) -> Any:
+    """``error`` also an instance of ``mixin`` (an official client's exception), its class and
+    attributes kept; ``text``: the official message in place of clientkit's."""
+    if isinstance(error, mixin) and text is None:
+        return error
+    cls = combined(type(error), mixin) if not isinstance(error, mixin) else type(error)
+    copy = cls.__new__(cls)
+    copy.__dict__.update(error.__dict__)
+    Exception.__init__(copy, *((scrub(text),) if text is not None else error.args))
+    return copy
 
 
 Path = str | Sequence[str] | None

@@ -4,6 +4,7 @@ methods written out."""
 
 from __future__ import annotations
 
+import keyword
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +14,7 @@ from urllib.parse import urlencode
 import attrs
 
 from clientkit import Resource, Session
-from clientkit.errors import InvalidRequestError, JobFailed
+from clientkit.errors import DecodeError, InvalidRequestError, JobFailed
 from clientkit.files import Downloaded, requests_files
 from clientkit.model import Surface, make_resource
 from clientkit.model import quote_segment as q
@@ -24,6 +25,19 @@ FW = "/tasks/bapp_framework"
 #: introspection field types as Python types; any other is ``Any`` (kept as the server sends it)
 TYPES = {"string": str, "text": str, "email": str, "url": str, "slug": str, "choice": str, "integer": int}
 TYPES |= {"float": float, "decimal": Decimal, "boolean": bool, "date": date, "datetime": datetime}
+
+
+def _introspected(content_type: str, answer: Any) -> list[dict[str, Any]]:
+    """The fields of a ``detail_introspect`` answer, each a mapping with a name; else ``DecodeError``."""
+    found = answer.get("fields", []) if isinstance(answer, dict) else answer
+    named = isinstance(found, list) and all(
+        isinstance(f, dict) and isinstance(f.get("name"), str) for f in found
+    )
+    if not named or not all(f["name"] for f in found):
+        raise DecodeError(
+            f"the introspection of {content_type} is not a list of named fields: {found!r:.150}"
+        )
+    return found  # type: ignore[return-value]
 
 
 class TaskFailed(JobFailed, RuntimeError):
@@ -82,9 +96,14 @@ class BappApiClient(Surface):
         return pager.first_page().counted()
 
     def model(self, content_type: str) -> type[Resource]:
+        """A resource class of the server's fields; wire names that clean up to the same Python
+        name (``a-b``, ``a_b``) are all kept, the later ones under ``a_b_``, ``a_b__``..."""
         fields: dict[str, Any] = {"id": ("id", int | str | None, {"read_only": True})}
-        for f in self.detail_introspect(content_type).get("fields", []):
-            name = re.sub(r"\W|^(?=\d)", "_", f["name"])
+        for f in _introspected(content_type, self.detail_introspect(content_type)):
+            name = re.sub(r"\W|^(?=\d)", "_", f["name"]) + ("_" if keyword.iskeyword(f["name"]) else "")
+            name = "f" + name if name.startswith("_") else name  # no private or dunder attributes
+            while name in fields and fields[name][2].get("wire", "id") != f["name"]:
+                name += "_"
             flags = {k: bool(f.get(k)) for k in ("read_only", "required")}
             fields[name] = (name, TYPES.get(f.get("type"), Any) | None, {**flags, "wire": f["name"]})
         name = "".join(p.title() for p in re.split(r"\W|_", content_type))

@@ -4,16 +4,18 @@ BlizWork's own is the result object, the case's accessors and ``exec``."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from clientkit import Session
-from clientkit.errors import APIError, InvalidRequestError
+from clientkit.errors import APIError, DecodeError, InvalidRequestError, as_official
 from clientkit.model import Surface, quote_segment
 from clientkit.webhooks import EchoHandshake
 from clientkit_services.blizwork.service import (
     BlizWork,
     BlizWorkCallError,
+    BlizWorkError,
     Case,
     CaseDataLevel,
     MasterData,
@@ -102,7 +104,16 @@ class BlizWorkAPIInstance:
     def post(self, uri: str, payload: dict[str, Any]) -> BlizWorkCallResponse:
         """Any URL, as the official escape hatch; the declared calls go through :meth:`call`."""
         path = uri.removeprefix(self.base_url)  # request(): an undeclared path the caller names
-        return self._answer(lambda: self.session.request("POST", path, json=payload, auth=False).json())
+        return self._answer(
+            lambda: self._decoded(self.session.request("POST", path, json=payload, auth=False))
+        )
+
+    def _decoded(self, response: Any) -> Any:
+        """The answer of :meth:`post` decoded and checked as the declared calls' are."""
+        body = self.session.json_of(response)
+        if (failure := BlizWork.answer_check.failure(body)) is not None and failure.missing:
+            raise DecodeError(failure.message, status=response.status_code, method="POST", url=response.url)
+        return body
 
     def call(self, target: type[Any], action: str, body: dict[str, Any], **path: Any) -> BlizWorkCallResponse:
         """A declared action, its answer (or its failure) as a result object."""
@@ -111,6 +122,8 @@ class BlizWorkAPIInstance:
     def _answer(self, send: Any) -> BlizWorkCallResponse:
         try:
             body, status, phrase = send(), self.session.last_response.status_code, ""  # type: ignore[union-attr]
+        except DecodeError as err:  # not JSON, or no resultCode/status: also a BlizWorkError
+            raise as_official(err, BlizWorkError) from err
         except APIError as err:  # B7: a JSON error body gives its code and message
             body, status = err.body, err.status
             phrase = err.response.reason if err.response is not None else str(err.reason)
@@ -160,6 +173,8 @@ class BlizWorkUtils(_Calls):
     def validate_call(self, post_payload: dict[str, Any], strict: bool = False) -> BlizWorkCallResponse:
         """Valid when BlizWork confirms the handshake token; a draft call is taken on trust
         unless ``strict`` (B5: a forged call could claim to be a draft)."""
+        if not isinstance(post_payload, Mapping):
+            raise InvalidRequestError(f"validate_call takes the call's JSON object, not {post_payload!r:.80}")
         if post_payload.get("environment", "draft") == "draft" and not strict:
             return BlizWorkCallResponse(200, 0, "OK", {})
         if not isinstance(token := post_payload.get("handshakeToken"), str) or not token:  # B5
@@ -221,7 +236,13 @@ class BlizWorkMasterDataTable(_Calls):
 
     def get_dictionary(self, filter: Any, key: str) -> dict[Any, Any]:
         (found := self.get_records(filter)).raise_for(found.message)
-        return {record[key]: record for record in found.payload}
+        records = found.payload
+        if not isinstance(records, list) or not all(isinstance(r, dict) and key in r for r in records):
+            wrong = DecodeError(
+                f"get_dictionary needs a list of records each holding {key!r}: {records!r:.150}"
+            )
+            raise as_official(wrong, BlizWorkError)
+        return {record[key]: record for record in records}
 
 
 class BlizWorkCase(Surface):

@@ -197,7 +197,10 @@ class BragerOneApiClient:
         return self._call(self.session.get, SystemVersion, params=params, auth=False)  # type: ignore[no-any-return]
 
     def get_user(self) -> User:
-        return self._call(self.session.get, User)  # type: ignore[no-any-return]
+        user: User = self._call(self.session.get, User)
+        if user.id is None:  # the official model requires it: an answer without a user
+            raise DecodeError("the /user answer holds no user (no id)", url="/user")
+        return user
 
     def get_user_permissions(self) -> list[Permission]:
         return permissions(self._call(self.session.action, User, "permissions"))
@@ -390,13 +393,15 @@ class BragerOneApiClient:
         """A file of the web app or the API by absolute URL, revalidated with its ``ETag`` or
         ``Last-Modified``; sent without credentials, retried on 429 and 5xx."""
         headers = {"Accept": "*/*", **self.cache.headers_for(url)}
-        # session.request: any URL of the declared origins, revalidated with this cache
-        answer = self._call(self.session.request, "GET", url, headers=headers, auth=False, cache="bypass")
+        # another host gets nothing of the session (credentials=False); the declared origins their headers
+        own = {"auth": False} if self.session.transport.follows(url) else {"credentials": False}
+        # session.request: any absolute URL, revalidated with this cache
+        answer = self._call(self.session.request, "GET", url, headers=headers, cache="bypass", **own)
         if answer.status_code == 304:
             kept = self.cache.get_body(url)
             if kept is not None:
                 self.cache.update(url, answer.headers, kept)  # the new validators (B24)
                 return kept
-            answer = self._call(self.session.request, "GET", url, headers={"Accept": "*/*"}, auth=False)
+            answer = self._call(self.session.request, "GET", url, headers={"Accept": "*/*"}, **own)
         self.cache.update(url, answer.headers, answer.content)
         return answer.content  # type: ignore[no-any-return]

@@ -3,12 +3,14 @@ official models), its permissions, and the official ``Token`` and ``TokenStore``
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as data_field
 from typing import Any, Protocol, runtime_checkable
 
 from clientkit import Action, Envelope, Resource, field
+from clientkit.errors import DecodeError
 from clientkit_services.bragerone.service import BragerOne
 
 MANY = Envelope(response=("data", "objects", None))  # {"data": [...]}, {"objects": [...]} or [...]
@@ -136,7 +138,7 @@ class Permission(str):
             return cls(item)
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             return cls(item["name"])
-        raise ValueError(f"Cannot convert {type(item)} to Permission")
+        raise DecodeError(f"Cannot convert {type(item)} to Permission")
 
     @property
     def name(self) -> str:
@@ -146,7 +148,9 @@ class Permission(str):
 def permissions(body: Any) -> list[Permission]:
     """``{"permissions": [...]}`` or a bare list, each a name or ``{"name": ...}``."""
     items = body.get("permissions", []) if isinstance(body, dict) else body
-    return [Permission.of(i) for i in items] if isinstance(items, list) else []
+    if not isinstance(items, list):  # not an empty answer: a malformed one
+        raise DecodeError(f"expected a list of permissions, got {type(items).__name__}: {items!r:.100}")
+    return [Permission.of(i) for i in items]
 
 
 def _utc(value: Any) -> dt.datetime | None:
@@ -159,6 +163,9 @@ def _utc(value: Any) -> dt.datetime | None:
         return _utc(dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))) if value else None
     except ValueError:
         return None
+
+
+_SECRETS = ("access_token", "refresh_token")
 
 
 @dataclass
@@ -186,6 +193,20 @@ class Token:
             user_id=(user or {}).get("id") or None,
             objects=payload.get("objects") or [],
         )
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={'***' if k in _SECRETS and v else repr(v)}" for k, v in vars(self).items())
+        return f"Token({shown})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A pickle (or copy) never carries the tokens: a store saves them as it chooses."""
+        return {k: None if k in _SECRETS else v for k, v in vars(self).items()}
+
+    def __copy__(self) -> Token:
+        return replace(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Token:
+        return replace(self, objects=copy.deepcopy(self.objects, memo))
 
     def is_expired(self, *, leeway: int = 60) -> bool:
         if self.expires_at is None:

@@ -4,17 +4,25 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from clientkit import Session
-from clientkit.errors import ConnectError, InvalidRequestError, UnexpectedContentType
+from clientkit.errors import (
+    ClientKitError,
+    ConnectError,
+    DecodeError,
+    InvalidRequestError,
+    UnexpectedContentType,
+    as_official,
+)
 from clientkit.files import Downloaded
 from clientkit.model import Param, QueryTable, Surface, json_base64url, quote_segment
 
-from .exceptions import ConnectionFailed, InvalidContentType
+from .exceptions import ConnectionFailed, CxReportsError, InvalidContentType
 from .service import EXPORT, JOB_RUN, PDF, CxReports, Job, Report, ReportType, Template, Theme, Workspace
 
 # The official query encoder (B5: ids given as numbers are sent; anything else is refused, never dropped).
@@ -35,6 +43,25 @@ def _pdf_only(body: Mapping[str, Any] | None) -> dict[str, Any]:
     if (body := _with_format(body))["format"] != "pdf":  # B6: refused before the server works
         raise InvalidRequestError("post_pdf renders PDFs; use start_report_export for other formats")
     return body
+
+
+@contextmanager
+def _officially() -> Iterator[None]:
+    """Every clientkit error also a ``RuntimeError`` with the official text (§5, §10)."""
+    try:
+        yield
+    except UnexpectedContentType as exc:
+        if PDF not in str(exc):
+            raise as_official(exc, CxReportsError, f"An error occurred: {exc}") from exc
+        raise InvalidContentType(
+            "Invalid content type, expected PDF", status=exc.status, content_type=exc.content_type
+        ) from exc
+    except ConnectError as exc:
+        raise ConnectionFailed(f"Connection error occurred: {exc}") from exc
+    except ClientKitError as exc:
+        if isinstance(exc, CxReportsError):
+            raise
+        raise as_official(exc, CxReportsError, f"An error occurred: {exc}") from exc
 
 
 method, IN_WS = Surface.method, "workspace_id=None"
@@ -75,18 +102,10 @@ class CxReportClientV1(Surface):
     deliver_job_run_entries = method(Job, "deliver", RUN, answer=lambda _: None)
 
     def call(self, target: type[Any], action: str | None, kw: dict[str, Any]) -> Any:
-        try:
+        with _officially():
             if action is None:
                 return [CxReports.converter.dump(o) for o in self.session.list(target, **kw)]
             return self.session.action(target, action, **kw)
-        except UnexpectedContentType as exc:
-            if PDF not in str(exc):
-                raise
-            raise InvalidContentType(
-                "Invalid content type, expected PDF", status=exc.status, content_type=exc.content_type
-            ) from exc
-        except ConnectError as exc:
-            raise ConnectionFailed(f"Connection error occurred: {exc}") from exc
 
     def get_pdf(
         self, report_id: Any = None, params: Mapping[str, Any] | None = None, workspace_id: Any = None,
@@ -122,10 +141,12 @@ class CxReportClientV1(Surface):
         """Start an export, poll it until ready (for at most ``deadline`` seconds) and stream
         the document to ``to`` in constant memory (within ``deadline`` again)."""
         ws, body = self.default("workspace_id", workspace_id), {"format": "pdf", **(request_body or {})}
-        done = self.session.run_job(EXPORT, report_id=report_id, workspace=ws, json=body, deadline=deadline)
-        return self.session.download(
-            Report, "export_content", to=to, id=done.id, workspace=ws, deadline=deadline
-        )
+        with _officially():
+            done = self.session.run_job(EXPORT, report_id=report_id, workspace=ws, json=body,
+                                        deadline=deadline)  # fmt: skip
+            return self.session.download(
+                Report, "export_content", to=to, id=done.id, workspace=ws, deadline=deadline
+            )
 
     def run_job_to_file(
         self, job_id: Any, to: str | Path, request_body: Mapping[str, Any] | None = None,
@@ -133,9 +154,13 @@ class CxReportClientV1(Surface):
     ) -> Downloaded:  # fmt: skip
         """Run a job until it finishes, generate its review document and stream it to ``to``."""
         ws, body = self.default("workspace_id", workspace_id), dict(request_body or {})
-        run = self.session.run_job(JOB_RUN, job_id=job_id, workspace=ws, json=body, deadline=deadline)
-        review = self.get_run_review_document(job_id, run.id, ws)
-        done = self.session.wait_job(EXPORT, review["temporaryFileId"], workspace=ws, deadline=deadline)
-        return self.session.download(
-            Report, "export_content", to=to, id=done.id, workspace=ws, deadline=deadline
-        )
+        with _officially():
+            run = self.session.run_job(JOB_RUN, job_id=job_id, workspace=ws, json=body, deadline=deadline)
+            review = self.get_run_review_document(job_id, run.id, ws)
+            file_id = review.get("temporaryFileId") if isinstance(review, dict) else None
+            if not isinstance(file_id, str | int):
+                raise DecodeError(f"the review document answer holds no temporaryFileId: {review!r:.200}")
+            done = self.session.wait_job(EXPORT, file_id, workspace=ws, deadline=deadline)
+            return self.session.download(
+                Report, "export_content", to=to, id=done.id, workspace=ws, deadline=deadline
+            )

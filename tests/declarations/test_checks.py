@@ -3,12 +3,13 @@ answer of a declared operation, over real HTTP (ScriptedServer and httpbin)."""
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import pytest
 
 from clientkit import Action, Envelope, Resource, Service, extra, field
-from clientkit.errors import AnswerCheck, AnswerError, APIError, DeclarationError, DecodeError
+from clientkit.errors import AnswerCheck, AnswerError, APIError, DeclarationError, DecodeError, ErrorShape
 from clientkit.paging import PageNumber
 from clientkit.sandbox import Sandbox
 from tests.support.filed import httpbin
@@ -202,3 +203,39 @@ def test_a_check_reading_a_field_of_a_bare_record_is_refused_where_it_is_declare
     with Sandbox(Ci, data=data) as url, Ci.connect(url) as ci:
         assert ci.get(Run, 1).status == "error" == ci.list(Run).to_list()[0].status
         assert ci.get(Job, 1).status == "error" == ci.list(Job).to_list()[0].status
+
+
+class Official(Exception):
+    """An official client's exception, mixed into the service's errors."""
+
+
+class Strict(Service):
+    answer_check = AnswerCheck(code=("resultCode", "status"), ok=0, required=True)
+    errors = ErrorShape(mixin=Official)
+
+
+@Strict.resource(actions={"run": Action("POST", "/run")}, singleton=True)
+class Job(Resource):
+    pass
+
+
+def test_a_required_code_makes_an_answer_without_it_malformed() -> None:
+    required = AnswerCheck(code=("resultCode", "status"), ok=0, required=True)
+    for body in ([1], {}, {"payload": 1}, "text"):
+        failure = required.failure(body)
+        assert failure is not None and failure.missing
+        assert failure.message == "the answer holds no 'resultCode' or 'status'"
+    assert required.failure(None) is None  # an empty body (a 204) passes
+    assert required.failure({"status": 0}) is None and CHECK.failure([1]) is None
+
+
+def test_a_required_code_missing_raises_a_decode_error_also_the_official_one(server: ScriptedServer) -> None:
+    server.on("POST", "/run", Reply(json=[1, 2]), Reply(json={"resultCode": 4}), Reply(204))
+    with Strict.connect(server.url, retries=0) as api:
+        with pytest.raises(DecodeError, match="holds no 'resultCode' or 'status'") as info:
+            api.action(Job, "run")
+        assert isinstance(info.value, Official) and info.value.status == 200
+        assert isinstance(pickle.loads(pickle.dumps(info.value)), Official)
+        with pytest.raises(AnswerError):
+            api.action(Job, "run")
+        assert api.action(Job, "run") is None

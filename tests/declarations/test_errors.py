@@ -22,6 +22,7 @@ from clientkit.errors import (
     RateLimitError,
     ServerError,
     ValidationError,
+    as_official,
 )
 from tests.support.filed import httpbin
 from tests.support.scripted import Reply, ScriptedServer
@@ -388,3 +389,21 @@ def test_a_declared_content_type_stays_an_error_from_the_cache_and_names_its_sta
             session.request("GET", "/page")
         assert str(info.value) == "401 Unauthorized"  # the mapped status's phrase, not "OK"
     assert Cached.errors.status_for("text/html; charset=utf-8") == 401
+
+
+class RuntimeOfficial(RuntimeError):
+    """An official client's exception."""
+
+
+def test_as_official_keeps_the_type_and_attributes_with_the_official_text(server: ScriptedServer) -> None:
+    server.on("GET", "/x", Reply(body="<html>", content_type="text/html"))
+    api = Api.connect(server.url, token="tok-as-official", retries=0)
+    with pytest.raises(DecodeError) as info:
+        api.json_of(api.request("GET", "/x"))
+    err = info.value
+    official = as_official(err, RuntimeOfficial, f"An error occurred: {err}")
+    assert isinstance(official, DecodeError) and isinstance(official, RuntimeOfficial)
+    assert str(official) == f"An error occurred: {err}" and official.excerpt == err.excerpt
+    again = pickle.loads(pickle.dumps(official))
+    assert type(again) is type(official) and str(again) == str(official)
+    assert as_official(official, RuntimeOfficial) is official

@@ -381,3 +381,20 @@ def test_the_command_serves_the_bapp_sandbox() -> None:
         isinstance(sandbox, BappSandbox)
         and sandbox.records(Entity, ct="core.country")[0]["name"] == "Romania"
     )
+
+
+def test_a_model_keeps_every_wire_field_and_refuses_a_malformed_introspection(box: BappSandbox) -> None:
+    c = client(box)
+    names = ["a-b", "a_b", "class", "__init__", "1x"]
+    box.demo["introspect"]["x.m"] = {
+        "list": {},
+        "detail": {"fields": [{"name": n, "type": "string"} for n in names]},
+    }
+    made: Any = c.model("x.m")
+    assert [(f.name, f.wire) for f in fields_of(made)][1:] == [
+        ("a_b", "a-b"), ("a_b_", "a_b"), ("class_", "class"), ("f__init__", "__init__"), ("f_1x", "1x"),
+    ]  # fmt: skip
+    for detail in ({"fields": [{"name": None}]}, {"fields": "oops"}, {"fields": [1]}):
+        box.demo["introspect"]["x.n"] = {"list": {}, "detail": detail}
+        with pytest.raises(DecodeError, match="not a list of named fields"):
+            c.model("x.n")

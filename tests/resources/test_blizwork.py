@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from clientkit.errors import APIError, InvalidRequestError, TransportError
+from clientkit.errors import APIError, DecodeError, InvalidRequestError, RedirectError, TransportError
 from clientkit_services.blizwork import (
     BlizWorkAPIInstance,
     BlizWorkCallError,
+    BlizWorkError,
     BlizWorkMasterDataTable,
     BlizWorkProcess,
     BlizWorkUtils,
@@ -155,3 +156,51 @@ def test_statuses_follow_the_corrected_rules(server: ScriptedServer) -> None:
     assert busy.http_status == 503 and busy.message.lower() == "service unavailable" and not busy.is_ok()
     with pytest.raises(TransportError):  # B8: wrapped
         table.get_records({})
+
+
+def test_an_answer_without_result_code_or_status_is_malformed(server: ScriptedServer) -> None:
+    path = "/master-data/tok/"
+    server.on("POST", path, Reply(json=[1, 2]), Reply(json={}))
+    server.on("POST", "/master-data/upsert/tok/", Reply(json={"payload": []}))
+    table = BlizWorkMasterDataTable(_api(server.url, "tok"), "t")
+    for _ in range(2):
+        with pytest.raises(DecodeError, match="no 'resultCode' or 'status'") as info:
+            table.get_records({})
+        assert isinstance(info.value, BlizWorkError) and isinstance(info.value, RuntimeError)
+    with pytest.raises(BlizWorkError, match="no 'resultCode'"):
+        table.upsert({}, {"a": 1})
+
+
+def test_post_decodes_as_the_declared_calls_do(server: ScriptedServer) -> None:
+    path = "/master-data/tok-secret/"
+    server.on("POST", path, Reply(body="<html>busy</html>", content_type="text/html"), Reply(json={}))
+    api = _api(server.url, "tok-secret")
+    for expected in ("expected a JSON body", "no 'resultCode'"):
+        with pytest.raises(DecodeError, match=expected) as info:
+            api.post(api.get_masterdata_query_uri(), {"table": "t"})
+        assert isinstance(info.value, BlizWorkError) and "tok-secret" not in str(info.value)
+
+
+def test_get_dictionary_refuses_payloads_it_cannot_key(server: ScriptedServer) -> None:
+    path = "/master-data/tok/"
+    server.on("POST", path, Reply(json={"resultCode": 0, "payload": None}),
+              Reply(json={"resultCode": 0, "payload": [{"x": 1}]}))  # fmt: skip
+    table = BlizWorkMasterDataTable(_api(server.url, "tok"), "t")
+    for _ in range(2):
+        with pytest.raises(DecodeError, match="records each holding 'id'") as info:
+            table.get_dictionary({}, "id")
+        assert isinstance(info.value, BlizWorkError)
+
+
+def test_validate_call_refuses_what_is_not_an_object(box: Any) -> None:
+    with pytest.raises(InvalidRequestError, match="JSON object"):
+        BlizWorkUtils(_api(box.url)).validate_call([1])  # type: ignore[arg-type]
+
+
+def test_a_redirect_error_names_the_path_sent_with_its_token_redacted(server: ScriptedServer) -> None:
+    path = "/master-data/tok-secret/"
+    server.on("POST", path, Reply(302, headers={"Location": "http://127.0.0.1:9/elsewhere"}))
+    with pytest.raises(RedirectError) as info:
+        BlizWorkMasterDataTable(_api(server.url, "tok-secret"), "t").get_records({})
+    assert "/master-data/***/" in str(info.value) and "%7Btoken%7D" not in str(info.value)
+    assert "tok-secret" not in str(info.value)

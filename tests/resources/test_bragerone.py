@@ -4,7 +4,9 @@ B19, B22, B24), typed resources, and what clientkit adds (retries, renewal ahead
 
 from __future__ import annotations
 
+import copy
 import inspect
+import pickle
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from clientkit.errors import AuthenticationError, InvalidRequestError, NotFoundError
+from clientkit.errors import AuthenticationError, DecodeError, NotFoundError
 from clientkit.sandbox import Accounts
 from clientkit_services import bragerone
 from clientkit_services.bragerone import (
@@ -32,6 +34,7 @@ from clientkit_services.bragerone import (
     server_for,
 )
 from clientkit_services.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
+from tests.support.scripted import Reply, ScriptedServer
 
 SEED = Path(__file__).parent / "official" / "bragerone-members.txt"  # as the official docs list them
 DEVID = "FTTCTBSLCE"
@@ -251,8 +254,38 @@ def test_web_app_files_json_and_bytes_b4_b5(client: BragerOneApiClient, box: Bra
     with pytest.raises(ApiError) as info:
         client.get_bytes(box.url + "/assets/missing.js")
     assert info.value.status == 404 and isinstance(info.value, NotFoundError)
-    with pytest.raises(InvalidRequestError):
-        client.get_bytes("http://example.invalid/x.js")  # an undeclared origin: refused unsent
+
+
+def test_get_bytes_sends_nothing_of_the_session_to_another_host(
+    client: BragerOneApiClient, server: ScriptedServer
+) -> None:
+    server.on("GET", "/x.js", Reply(body=b"js", content_type="text/javascript"))
+    client.ensure_auth(EMAIL, PASSWORD)
+    assert client.get_bytes(server.url + "/x.js") == b"js"  # contract row 22: any absolute URL
+    sent = server.requests_to("/x.js")[0]
+    assert sent.header("Authorization") is None and sent.header("Origin") is None
+
+
+def test_the_token_never_shows_nor_pickles(client: BragerOneApiClient) -> None:
+    token = client.ensure_auth(EMAIL, PASSWORD)
+    secret = token.access_token
+    assert secret and secret not in repr(token) and secret not in repr(client._store.current)
+    assert "access_token=***" in repr(token) and "user_id=1" in repr(token)
+    again = pickle.loads(pickle.dumps(token))
+    assert (again.access_token, again.refresh_token, again.user_id) == (None, None, token.user_id)
+    assert copy.deepcopy(token).access_token == secret  # a copy in memory keeps it
+
+
+def test_an_answer_without_a_user_or_permissions_is_malformed(server: ScriptedServer) -> None:
+    server.on("POST", "/v1/auth/user", Reply(json={"accessToken": "tok-1"}))
+    server.on("GET", "/v1/user", Reply(json={}))
+    server.on("GET", "/v1/user/permissions", Reply(json={"permissions": "abc"}))
+    client = BragerOneApiClient(api_base=server.url + "/v1", one_base=server.url)
+    client.ensure_auth(EMAIL, PASSWORD)
+    with pytest.raises(DecodeError, match="no user"):
+        client.get_user()
+    with pytest.raises(DecodeError, match="list of permissions"):
+        client.get_user_permissions()
 
 
 def test_get_bytes_is_retried_on_a_busy_server(client: BragerOneApiClient, box: BragerOneSandbox) -> None:

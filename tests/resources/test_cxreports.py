@@ -196,3 +196,30 @@ def test_the_sandbox_reads_the_declared_query(box: CxReportsSandbox) -> None:
         f"{url}?params=%7B%22a%22%3A+1%7D&includeAttachments=TRUE", headers=auth, timeout=10
     )
     assert raw_json.status_code == 200  # B19: raw JSON params are taken too
+
+
+def test_a_malformed_answer_is_also_the_official_runtime_error(box: CxReportsSandbox) -> None:
+    from clientkit.errors import DecodeError
+    from clientkit.sandbox import Fault
+
+    box.faults.add(Fault("truncate", times=1))
+    with pytest.raises(DecodeError) as info:
+        CxReportClientV1(box.url, 1, "sandbox-token", retries=0).get_workspaces()
+    assert isinstance(info.value, RuntimeError) and isinstance(info.value, CxReportsError)
+    assert str(info.value).startswith("An error occurred: expected a JSON body")
+
+
+class _NoReviewFile(CxReportsSandbox):
+    def _review(self, req: SandboxRequest) -> Any:
+        return {"x": 1}
+
+
+def test_run_job_to_file_refuses_a_review_answer_without_its_file(tmp_path: Path) -> None:
+    from clientkit.errors import DecodeError
+
+    with _NoReviewFile() as url:
+        client = CxReportClientV1(url, 1, "sandbox-token", retries=0)
+        with pytest.raises(DecodeError, match="holds no temporaryFileId") as info:
+            client.run_job_to_file(42, tmp_path / "review.pdf", deadline=30)
+    assert isinstance(info.value, CxReportsError) and str(info.value).startswith("An error occurred: ")
+    assert not (tmp_path / "review.pdf").exists()
