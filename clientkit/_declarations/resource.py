@@ -103,8 +103,7 @@ def field(
             field of it), while answers may hold the id or the whole object.
         local: a client-side setting kept on the object, never sent or read from the wire
             (an immutable default only).
-        converter: attrs' own, run on construction and assignment.
-        validator: attrs' own, run on construction and assignment.
+        converter, validator: attrs' own, run on construction and assignment.
         check: ``check(name, value) -> value`` for values given in Python (construction and
             assignment): raises for a bad one, returns the value to keep. Loads skip it
             (their values are checked against the declared type), so they stay fast.
@@ -421,28 +420,19 @@ def resource(
         service: the service class the resource belongs to.
         one: path of one resource (``/app/{id}``); also the default for update and delete.
         many: path of the collection (``/apps``); also the default for create.
-        create: the create path, when it differs from ``many``.
-        update: the update path, when it differs from ``one``.
-        delete: the delete path, when it differs from ``one``.
+        create, update, delete: paths that differ from those defaults.
         actions: named custom operations, ``{"publish": Action("POST", "/app/{id}/publish")}``.
         identity: the identifying field(s): fields marked ``identity=True``, else ``id``.
         singleton: the resource has no identity (``/version``, ``/me``).
         parents: placeholders given at call time (``/apps/{app}/items``); a field may be one.
         path_params: placeholders with fixed values for this class.
-        expansion: overrides the service's.
-        envelope: overrides the service's.
-        pagination: overrides the service's.
-        write_answers: overrides the service's.
-        answer_check: overrides the service's (``False``: none).
-        segments: overrides the service's.
-        context_query: adds to the service's (``{"env": None}`` drops one, ``False`` all).
-        context_body: adds to the service's (``{"env": None}`` drops one, ``False`` all).
+        expansion, envelope, pagination, write_answers, answer_check, segments, context_query,
+            context_body: overrides of the service's (``answer_check=False``: none; context
+            values add to the service's, ``{"env": None}`` drops one, ``False`` all).
         save: how ``save()`` sends changes: ``"PATCH"`` (the changed fields, with
             ``patch_method``) or ``"PUT"`` (the whole resource, with ``update_method``).
-        create_method: the verb of create.
-        update_method: the verb of a full update.
-        patch_method: the verb of a partial update (``patch_method="PUT"``).
-        delete_method: the verb of delete (``delete_method="POST"``).
+        create_method, update_method, patch_method, delete_method: the verbs of create, full
+            update, partial update and delete (``patch_method="PUT"``, ``delete_method="POST"``).
 
     Example: ``@Shop.resource(one="/products/{id}", many="/products")`` on a resource class.
     """

@@ -163,9 +163,7 @@ class Sandbox:
             and login ``demo`` / ``demo-password``).
         seed: the seed of fault injection's random draws.
         page_size: the page size when a request names none.
-        create_status: the status the service answers a create with.
-        delete_status: the status the service answers a delete with.
-        validation_status: the status the service answers invalid input with.
+        create_status, delete_status, validation_status: the statuses the service uses.
         resources: the resource classes to serve (default: every one the service declares).
         prefix: a path the service lives under (``"/api"`` when clients use ``{url}/api``;
             ``"/bot{token}"`` for a :class:`~clientkit.auth.PathToken`'s segment).
