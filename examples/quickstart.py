@@ -29,7 +29,7 @@ class Book(Resource):
 # --- demo data, served by clientkit's sandbox built from the same declaration --------------
 
 TITLES = ["Dune", "Emma", "Ulysses", "Beloved", "Middlemarch", "Walden", "Kim", "Nostromo"]
-DATA = {
+DATA: dict[str, list[dict[str, object]]] = {
     "Book": [
         {"id": i, "title": t, "author": "?", "tags": [], "inStock": True, "isbn": f"978-{i:04d}"}
         for i, t in enumerate(TITLES * 5, start=1)
