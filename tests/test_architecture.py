@@ -118,7 +118,9 @@ def test_no_function_over_60_lines() -> None:
 #: a body already encoded (+4).
 #: Review fixes of the service packages: AnswerCheck(required=) raised as DecodeError with the
 #: service's mixin (+14); errors.as_official and pickling combined errors (+32).
-CORE_LINE_BUDGET = 14_636
+#: Issue #24, typing for users: typed converters (statuses, operations, params, headers),
+#: a webhook Headers protocol, APIError.request declared, Page.response always set (+28).
+CORE_LINE_BUDGET = 14_664
 
 
 def test_the_core_does_not_grow() -> None:

@@ -22,7 +22,10 @@ import pytest
 from mypy import api
 
 ROOT = Path(__file__).resolve().parent.parent
-GUIDES = ["getting-started.md", "files.md", "jobs.md", "services/cxreports.md"]
+GUIDES = [
+    "getting-started.md", "files.md", "jobs.md", "services/cxreports.md", "architecture.md", "auth.md",
+    "caching.md", "command.md", "errors.md", "pagination.md", "sandbox.md", "session.md", "webhooks.md",
+]
 BLOCK = re.compile(
     r"^([ \t]*)```python\n(.*?)^\1```|<!-- invisible-code-block: python\n(.*?)-->", re.S | re.M
 )
