@@ -42,6 +42,8 @@ class CountedList(list[T]):
     """A list that also carries ``count``, ``next`` and ``previous`` (DRF/BAPP style), for
     compatibility layers; ``count`` hides ``list.count()``, as it does in those clients."""
 
+    count: int | None  # type: ignore[assignment]
+
     def __init__(
         self,
         items: Iterable[T] = (),
@@ -51,7 +53,7 @@ class CountedList(list[T]):
         previous: str | None = None,
     ) -> None:
         super().__init__(items)
-        self.count = count  # type: ignore[assignment]
+        self.count = count
         self.next = next
         self.previous = previous
 
