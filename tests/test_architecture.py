@@ -118,7 +118,10 @@ def test_no_function_over_60_lines() -> None:
 #: a body already encoded (+4).
 #: Review fixes of the service packages: AnswerCheck(required=) raised as DecodeError with the
 #: service's mixin (+14); errors.as_official and pickling combined errors (+32).
-CORE_LINE_BUDGET = 14_636
+#: Issue #24, typing for users: typed converters (statuses, operations, params, headers),
+#: a webhook Headers protocol, APIError.request, CountedList.count declared, Page.response
+#: always set (+30).
+CORE_LINE_BUDGET = 14_666
 
 
 def test_the_core_does_not_grow() -> None:

@@ -43,6 +43,7 @@ from clientkit._declarations.keywords import checked_keywords
 from clientkit._declarations.paths import PLACEHOLDER, PathTemplate, quote_segment
 from clientkit._declarations.redaction import Secret, is_sensitive_name, register_secret
 from clientkit._declarations.resource import Action
+from clientkit._declarations.retry import status_set
 from clientkit._declarations.wire import check_header_value
 
 
@@ -484,7 +485,7 @@ class PasswordLogin(Authenticator):
     optional: bool = attrs.field(default=False, kw_only=True)
     service_headers: bool = attrs.field(default=False, kw_only=True)
     check_token: str | Action | None = attrs.field(default=None, kw_only=True)
-    retry_login_on: frozenset[int] = attrs.field(default=frozenset(), kw_only=True, converter=frozenset)
+    retry_login_on: frozenset[int] = attrs.field(default=frozenset(), kw_only=True, converter=status_set)
     retry_login_when: Mapping[str, Collection[Any]] = attrs.field(factory=dict, kw_only=True)
     keyword: str | None = attrs.field(default=None, kw_only=True)
     _source: CredentialSource | None = attrs.field(default=None, init=False, repr=False)

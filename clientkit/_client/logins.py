@@ -138,7 +138,7 @@ def login_policy(policy: RetryPolicy, statuses: Collection[int]) -> RetryPolicy:
     """``policy`` retrying ``statuses`` (and a 429, if it does) for a login: a login may be sent
     again, although it is a POST, since it changes nothing on the server but the tokens issued."""
     retried = frozenset({*statuses, *(policy.statuses & {429})})
-    return attrs.evolve(policy, statuses=retried)  # type: ignore[arg-type]  # attrs types the converter
+    return attrs.evolve(policy, statuses=retried)
 
 
 def retry_answers(

@@ -42,6 +42,8 @@ class CountedList(list[T]):
     """A list that also carries ``count``, ``next`` and ``previous`` (DRF/BAPP style), for
     compatibility layers; ``count`` hides ``list.count()``, as it does in those clients."""
 
+    count: int | None  # type: ignore[assignment]
+
     def __init__(
         self,
         items: Iterable[T] = (),
@@ -51,7 +53,7 @@ class CountedList(list[T]):
         previous: str | None = None,
     ) -> None:
         super().__init__(items)
-        self.count = count  # type: ignore[assignment]
+        self.count = count
         self.next = next
         self.previous = previous
 
@@ -69,7 +71,7 @@ class Page(Generic[T]):
     request: PageRequest
     next_request: PageRequest | None
     body: Any = attrs.field(repr=False)
-    response: requests.Response | None = attrs.field(repr=False, default=None)
+    response: requests.Response = attrs.field(repr=False)
 
     @property
     def has_next(self) -> bool:
@@ -190,7 +192,7 @@ class _LoopGuard:
 
     def record(self, page: Page[Any], items: list[Any]) -> str:
         """Remember an answered page (refusing a repeat or a run of empty ones); its URL."""
-        url = page.response.url if page.response is not None and page.response.url else page.request.target
+        url = page.response.url or page.request.target
         sent = attrs.evolve(page.request, target=url, params=())
         for key in (_request_digest(page.request, url), _request_digest(sent, url)):
             self.requests.setdefault(key, page.number)
@@ -465,7 +467,7 @@ class Pager(Generic[T]):
         try:
             for outcome in outcomes:
                 page = outcome.unwrap()
-                if self._note is not None and page.response is not None:
+                if self._note is not None:
                     self._note(page.response)  # fetched in a worker: the caller's last response
                 if not page.items:
                     return  # past the real end, whatever the count said

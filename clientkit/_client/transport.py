@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import attrs
 import requests
+import requests.auth
 
 from clientkit._client import decisions
 from clientkit._client.ambient import ambient_cancel, ambient_deadline, earliest

@@ -304,6 +304,7 @@ class APIError(ClientKitError):
 
     status_code: int | None = None
     attempts: int = 1
+    request: requests.Request | requests.PreparedRequest | None  # only with a ``mixin``
     retry_after: float | None = None
     details: Any = None
 

@@ -10,7 +10,7 @@ at a given level has filled.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -20,6 +20,10 @@ from clientkit._declarations.keywords import checked_keywords
 
 Level = int | bool | Sequence[str]
 _OPERATIONS = frozenset({"get", "list", "create", "update", "patch", "delete"})
+
+
+def _operations(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(names)
 
 
 @checked_keywords
@@ -43,7 +47,7 @@ class Expansion:
     style: Literal["int", "bool", "list"] = "int"
     max_level: int = 1
     default: Level | None = None
-    on: frozenset[str] = attrs.field(default=frozenset({"get", "list"}), converter=frozenset)
+    on: frozenset[str] = attrs.field(default=frozenset({"get", "list"}), converter=_operations)
 
     def __attrs_post_init__(self) -> None:
         if unknown := self.on - _OPERATIONS:

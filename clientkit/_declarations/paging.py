@@ -96,6 +96,10 @@ class RawPage:
     links: Sequence[Mapping[str, str]] = ()  # the parsed ``Link`` header
 
 
+def _params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(params)
+
+
 @attrs.frozen
 class CountRequest:
     """Where a list's total comes from when its pages do not say: another request, sent only
@@ -117,7 +121,7 @@ class CountRequest:
 
     method: str = "GET"
     suffix: str = ""
-    params: Mapping[str, Any] = attrs.field(factory=dict, converter=dict)
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_params)
     at: str | None = None
     header: str | None = None
 

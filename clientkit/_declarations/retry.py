@@ -7,7 +7,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -24,6 +24,11 @@ Failure = Literal["connect", "timeout", "read"]
 def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if value < 0:
         raise DeclarationError(f"RetryPolicy.{attribute.name} must not be negative")
+
+
+def status_set(statuses: Iterable[int]) -> frozenset[int]:
+    """HTTP statuses as a frozenset (a typed converter: ``frozenset`` itself loses the type)."""
+    return frozenset(statuses)
 
 
 @checked_keywords
@@ -51,7 +56,7 @@ class RetryPolicy:
     backoff_cap: float = attrs.field(default=8.0, validator=_non_negative)
     max_retry_after: float = attrs.field(default=60.0, validator=_non_negative)
     statuses: frozenset[int] = attrs.field(
-        default=frozenset({408, 429, 500, 502, 503, 504}), converter=frozenset
+        default=frozenset({408, 429, 500, 502, 503, 504}), converter=status_set
     )
     sleep: Callable[[float], None] = attrs.field(default=time.sleep, eq=False, repr=False)
     rng: random.Random = attrs.field(factory=random.Random, eq=False, repr=False)

@@ -14,8 +14,8 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 import attrs
 
@@ -28,6 +28,18 @@ from clientkit._declarations.errors import (
 from clientkit._declarations.keywords import checked_keywords
 
 Secret = str | bytes
+
+
+class Headers(Protocol):
+    """The headers ``verify`` reads: a dict, or requests' or werkzeug's headers."""
+
+    def get(self, key: str, /) -> str | None: ...
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
+def _str_dict(value: Mapping[str, str]) -> dict[str, str]:
+    return dict(value)
+
 Encoding = Literal["hex", "base64"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -74,7 +86,7 @@ class HmacSignature:
     timestamp_key: str | None = None
     tolerance: float = 300.0
     separator: str | None = None
-    signed_headers: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    signed_headers: Mapping[str, str] = attrs.field(factory=dict, converter=_str_dict)
     key_encoding: Literal["text", "base64"] = "text"
     key_prefix: str = ""
 
@@ -123,7 +135,7 @@ class HmacSignature:
     def verify(
         self,
         body: bytes,
-        headers: Mapping[str, str],
+        headers: Headers,
         secret: Secret | Sequence[Secret],
         *,
         now: float | None = None,
@@ -152,7 +164,7 @@ class HmacSignature:
         if not found:
             raise SignatureError(f"the {self.header} signature does not match the body")
 
-    def _read(self, value: str, headers: Mapping[str, str]) -> tuple[list[str], str | None]:
+    def _read(self, value: str, headers: Headers) -> tuple[list[str], str | None]:
         """The signatures a header holds (its prefix removed) and the signing time, if any."""
         stamp = _header(headers, self.timestamp_header) if self.timestamp_header else None
         if self.signature_key is None:
@@ -169,7 +181,7 @@ class HmacSignature:
                 raise SignatureError(f"the {self.header} signature does not start with {self.prefix!r}")
         return found, stamp
 
-    def _message(self, body: bytes, stamp: str | None, headers: Mapping[str, str]) -> bytes:
+    def _message(self, body: bytes, stamp: str | None, headers: Headers) -> bytes:
         """The signed bytes: ``message`` with the body, the signing time and signed headers."""
         values = {"timestamp": stamp or ""}
         for name, header in self.signed_headers.items():
@@ -240,7 +252,7 @@ class EchoHandshake:
 
     challenge: str | None = "hub.challenge"
     token: str | None = "hub.verify_token"
-    when: Mapping[str, str] = attrs.field(factory=lambda: {"hub.mode": "subscribe"}, converter=dict)
+    when: Mapping[str, str] = attrs.field(factory=lambda: {"hub.mode": "subscribe"}, converter=_str_dict)
     reply: str | None = None
 
     def matches(self, values: Mapping[str, Any]) -> bool:
@@ -304,7 +316,7 @@ def _unbase64(key: bytes) -> bytes:
         raise InvalidRequestError("a webhook secret is not base64, as the signature declares") from None
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
+def _header(headers: Headers, name: str) -> str | None:
     """Header ``name``, whatever its case in ``headers``."""
     found = headers.get(name)
     if found is not None:

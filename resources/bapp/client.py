@@ -4,6 +4,7 @@ methods written out."""
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 from datetime import date, datetime
@@ -109,7 +110,7 @@ class BappApiClient(Surface):
         name = "".join(p.title() for p in re.split(r"\W|_", content_type))
         return make_resource(name, fields.values(), one=ONE, many=MANY, path_params={"ct": content_type})
 
-    def get_document_views(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+    def get_document_views(self, record: dict[str, Any]) -> builtins.list[dict[str, Any]]:
         def view(kind: str, e: dict[str, Any]) -> dict[str, Any]:
             public = kind == "public_view"
             own = {k: e.get(k) if public else None for k in ("variations", "default_variation")}

@@ -1,6 +1,10 @@
 """BlizWork, declared with clientkit: the official ``blizworkapi`` surface on a clientkit session
 (``BlizWorkAPIInstance("<api token>", "email@company.com")``); ``BlizWork`` is the declaration."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from clientkit_services.blizwork.client import (
     BlizWorkAPIInstance,
     BlizWorkCallResponse,
@@ -19,8 +23,11 @@ from clientkit_services.blizwork.service import (
 
 SERVICE = BlizWork
 
+if TYPE_CHECKING:
+    from clientkit_services.blizwork.sandbox import BlizWorkSandbox
 
-def SANDBOX(**options: object) -> object:
+
+def SANDBOX(**options: Any) -> BlizWorkSandbox:
     """The BlizWork sandbox with its demo data (see ``clientkit_services.blizwork.sandbox``)."""
     from clientkit_services.blizwork.sandbox import BlizWorkSandbox
 

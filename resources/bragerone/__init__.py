@@ -8,6 +8,10 @@ Example:
     >>> client = BragerOneApiClient(creds_provider=lambda: ("jan@example.com", "secret"))
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from clientkit_services.bragerone.cache import HttpCache
 from clientkit_services.bragerone.client import BragerOneApiClient, CredProvider
 from clientkit_services.bragerone.exceptions import (
@@ -43,8 +47,11 @@ from clientkit_services.bragerone.service import (
 
 SERVICE = BragerOne
 
+if TYPE_CHECKING:
+    from clientkit_services.bragerone.sandbox import BragerOneSandbox
 
-def SANDBOX(**options: object) -> object:
+
+def SANDBOX(**options: Any) -> BragerOneSandbox:
     """The BragerOne sandbox with its demo data (see ``clientkit_services.bragerone.sandbox``)."""
     from clientkit_services.bragerone.sandbox import BragerOneSandbox
 

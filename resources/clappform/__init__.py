@@ -9,6 +9,10 @@ Example:
     >>> c.get(App(id="uspresidents"))
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from clientkit_services.clappform import dataclasses, exceptions
 from clientkit_services.clappform.client import Clappform
 from clientkit_services.clappform.exceptions import (
@@ -37,12 +41,15 @@ from clientkit_services.clappform.service import ClappformApi
 
 SERVICE = ClappformApi
 
+if TYPE_CHECKING:
+    from clientkit_services.clappform.sandbox import ClappformSandbox
 
-def SANDBOX(**options: object) -> object:
+
+def SANDBOX(**options: Any) -> ClappformSandbox:
     """The Clappform sandbox with its demo data (see ``clientkit_services.clappform.sandbox``)."""
     from clientkit_services.clappform.sandbox import clappform_sandbox
 
-    return clappform_sandbox(**options)  # type: ignore[arg-type]
+    return clappform_sandbox(**options)
 
 
 __version__ = "4.1.0"
