@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from clientkit_services.bapp.client import BappApiClient, PagedList, TaskFailed
+from clientkit.paging import CountedList as PagedList
+from clientkit_services.bapp.client import BappApiClient, TaskFailed
 from clientkit_services.bapp.service import TASK, BappApi, Entity
 
 SERVICE = BappApi

@@ -9,7 +9,7 @@ import keyword
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import attrs
@@ -38,7 +38,7 @@ def _introspected(content_type: str, answer: Any) -> list[dict[str, Any]]:
         raise DecodeError(
             f"the introspection of {content_type} is not a list of named fields: {found!r:.150}"
         )
-    return found  # type: ignore[return-value]
+    return cast("list[dict[str, Any]]", found)
 
 
 class TaskFailed(JobFailed, RuntimeError):
@@ -60,7 +60,7 @@ class BappApiClient(Surface):
         if max_retries < 0:  # B18
             raise InvalidRequestError(f"max_retries must be 0 or more, not {max_retries}")
         self.host, self.user_agent = host.rstrip("/"), user_agent
-        credential = {"bearer": bearer} if bearer else {"token": token} if token else {}
+        credential: dict[str, Any] = {"bearer": bearer} if bearer else {"token": token} if token else {}
         retries = attrs.evolve(BappApi.retry, retries=max_retries)
         headers = {"User-Agent": user_agent} if user_agent else None
         options = {"tenant": tenant, "app": app, "timeout": timeout, "retries": retries, "cache": cache}
@@ -106,7 +106,7 @@ class BappApiClient(Surface):
             while name in fields and fields[name][2].get("wire", "id") != f["name"]:
                 name += "_"
             flags = {k: bool(f.get(k)) for k in ("read_only", "required")}
-            fields[name] = (name, TYPES.get(f.get("type"), Any) | None, {**flags, "wire": f["name"]})
+            fields[name] = (name, TYPES.get(str(f.get("type")), Any) | None, {**flags, "wire": f["name"]})
         name = "".join(p.title() for p in re.split(r"\W|_", content_type))
         return make_resource(name, fields.values(), one=ONE, many=MANY, path_params={"ct": content_type})
 
