@@ -5,6 +5,7 @@ from clientkit._declarations.convert import (
     Converter,
 )
 from clientkit._declarations.generated import (
+    MadeResource,
     make_resource,
     resource_source,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "Converter",
     "Environment",
     "FieldInfo",
+    "MadeResource",
     "Origin",
     "Param",
     "PathTemplate",

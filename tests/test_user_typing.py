@@ -24,7 +24,7 @@ from mypy import api
 ROOT = Path(__file__).resolve().parent.parent
 GUIDES = [
     "getting-started.md", "files.md", "jobs.md", "architecture.md", "auth.md", "caching.md",
-    "command.md", "errors.md", "pagination.md", "sandbox.md", "session.md", "webhooks.md",
+    "command.md", "declaring.md", "errors.md", "pagination.md", "sandbox.md", "session.md", "webhooks.md",
     "services/bapp.md", "services/blizwork.md", "services/bragerone.md", "services/clappform.md",
     "services/cxreports.md",
 ]
@@ -37,6 +37,23 @@ new = Book(title="Dune")
 new.tags.append("classic")
 wrong = Book(title=3)
 unknown = Book(nope=1)
+"""
+
+OPTIONS = """
+from clientkit import Resource, Service
+from clientkit.model import make_resource
+
+class Shop(Service):
+    context = {"user": None}
+
+@Shop.resource(one="/notes/{id}", context_body={"by": lambda ctx: ctx["user"], "at": lambda: 1})
+class Note(Resource):
+    id: int | None = None
+
+Made = make_resource("Made", [("id", int | None)], one="/made/{id}")
+made = Made(id=1, price=2).price + Made(id=1).anything
+typo = Shop.resource(onee="/x")
+wrong = Shop.resource(one=3)
 """
 
 
@@ -103,6 +120,16 @@ def test_the_readme_tour_type_checks_and_mistakes_are_caught(tmp_path: Path) -> 
     assert flagged == {"wrong", "unknown"}
     found = pyright_errors(tmp_path, code)
     assert {lines[d["range"]["start"]["line"]].split("=")[0].strip() for d in found} == {"wrong", "unknown"}
+
+
+def test_resource_options_are_checked_and_made_resources_are_open(tmp_path: Path) -> None:
+    """``Shop.resource(...)`` has ``resource``'s typed options (a lambda's context is typed, a
+    misspelt or wrong option is caught); a made class takes and gives any field."""
+    lines = OPTIONS.splitlines()
+    flagged = {lines[int(e.split(":")[1]) - 1].split("=")[0].strip() for e in mypy_errors(tmp_path, OPTIONS)}
+    assert flagged == {"typo", "wrong"}
+    found = pyright_errors(tmp_path, OPTIONS)
+    assert {lines[d["range"]["start"]["line"]].split("=")[0].strip() for d in found} == {"typo", "wrong"}
 
 
 @pytest.mark.parametrize("guide", GUIDES)

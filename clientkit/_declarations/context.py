@@ -10,6 +10,8 @@ from typing import Any
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.paths import PLACEHOLDER
 
+#: a declared value: a template of context names, or a callable taking the context or nothing
+ContextValue = str | Callable[[Mapping[str, Any]], object] | Callable[[], object]
 #: name -> how its value is made from the session's context (``None``: left out)
 Made = tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...]
 

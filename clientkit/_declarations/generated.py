@@ -7,7 +7,7 @@ import keyword
 import types
 import typing
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -32,9 +32,20 @@ def _identifier(what: str, name: Any) -> str:
     return name
 
 
+class MadeResource(Resource):
+    """The base of the classes :func:`make_resource` makes: their fields are known only at
+    run time, so checkers take any keyword to build one and any attribute (as ``Any``)."""
+
+    if TYPE_CHECKING:
+
+        def __init__(self, **values: Any) -> None: ...
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
 def make_resource(
     name: str, fields: Iterable[FieldEntry], *, service: type | None = None, **declaration: Any
-) -> type[Resource]:
+) -> type[MadeResource]:
     """A resource class named ``name`` with ``fields``, declared with ``declaration`` (the
     options of ``Service.resource``); with no ``service`` it is registered nowhere.
 
@@ -54,7 +65,8 @@ def make_resource(
             namespace[fname] = field(**(entry[2] if len(entry) == 3 else {}))
         except TypeError as exc:  # an option field() does not take
             raise DeclarationError(f"{name}.{fname}: {exc}") from None
-    cls = types.new_class(_identifier("class name", name), (Resource,), {}, lambda ns: ns.update(namespace))
+    made = (MadeResource,)
+    cls = types.new_class(_identifier("class name", name), made, {}, lambda ns: ns.update(namespace))
     return resource(service, **declaration)(cls)
 
 

@@ -16,7 +16,7 @@ import attrs
 
 from clientkit._declarations.answers import Answer, Kind
 from clientkit._declarations.checks import AnswerCheck
-from clientkit._declarations.context import merged, own_values
+from clientkit._declarations.context import ContextValue, merged, own_values
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
 from clientkit._declarations.keywords import checked_keywords
@@ -413,8 +413,8 @@ def resource(
     write_answers: str | Mapping[str, str] | None = None,
     answer_check: AnswerCheck | Literal[False] | None = None,
     segments: SegmentCodec | None = None,
-    context_query: Mapping[str, Any] | Literal[False] | None = None,
-    context_body: Mapping[str, Any] | Literal[False] | None = None,
+    context_query: Mapping[str, ContextValue | None] | Literal[False] | None = None,
+    context_body: Mapping[str, ContextValue | None] | Literal[False] | None = None,
 ) -> Callable[[type[R]], type[R]]:
     """Declare where a resource lives. Mistakes raise :class:`DeclarationError` here.
 

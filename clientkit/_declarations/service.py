@@ -9,10 +9,10 @@ import os
 import ssl
 from collections import abc
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec, TypeVar, cast
 
 from clientkit._declarations.checks import AnswerCheck, refuse_field_codes
-from clientkit._declarations.context import made_values, refuse_collisions
+from clientkit._declarations.context import ContextValue, made_values, refuse_collisions
 from clientkit._declarations.convert import Converter
 from clientkit._declarations.envelope import Envelope
 from clientkit._declarations.errors import DeclarationError, ErrorShape, InvalidRequestError
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from clientkit._client.session import Session
 
 R = TypeVar("R", bound=Resource)
+P = ParamSpec("P")
+T = TypeVar("T")
 _OPENERS: list[Callable[..., Session]] = []
 
 
@@ -41,6 +43,20 @@ def opens_sessions(opener: Callable[..., Session]) -> Callable[..., Session]:
     declarations cannot import the client that is built on them)."""
     _OPENERS[:] = [opener]
     return opener
+
+
+def _options_of(
+    declare: Callable[Concatenate[Any, P], T],
+) -> Callable[[Callable[..., T]], Callable[Concatenate[Any, P], T]]:
+    """A method with the options of ``declare`` (whose first argument the method fills), so
+    checkers know every option of ``Service.resource(...)`` (and a lambda's types), as
+    ``help()`` does."""
+
+    def typed(method: Callable[..., T]) -> Callable[Concatenate[Any, P], T]:
+        setattr(method, "__signature__", inspect.signature(declare))  # noqa: B010
+        return method
+
+    return typed
 
 
 _DECLARATIONS: dict[str, tuple[type, ...]] = {
@@ -126,8 +142,8 @@ class Service:
     expansion: ClassVar[Expansion | None] = None
     headers: ClassVar[Mapping[str, str | None]] = {}
     context: ClassVar[Mapping[str, Any]] = {}
-    context_query: ClassVar[Mapping[str, Any]] = {}
-    context_body: ClassVar[Mapping[str, Any]] = {}
+    context_query: ClassVar[Mapping[str, ContextValue]] = {}
+    context_body: ClassVar[Mapping[str, ContextValue]] = {}
     context_body_first: ClassVar[bool] = False
     json: ClassVar[JsonCodec] = JsonCodec()
     query: ClassVar[QueryStyle] = QueryStyle()
@@ -156,6 +172,7 @@ class Service:
         """Override to register cattrs hooks for the service's own types."""
 
     @classmethod
+    @_options_of(resource)
     def resource(cls, **kwargs: Any) -> Callable[[type[R]], type[R]]:
         """Declare a resource of this service; see :func:`clientkit.model.resource`."""
         return resource(cls, **kwargs)

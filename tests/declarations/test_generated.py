@@ -12,7 +12,7 @@ import pytest
 
 from clientkit import Action, Resource, Service, TokenAuth, changes, field
 from clientkit.errors import DeclarationError
-from clientkit.model import fields_of, make_resource, resource, resource_source, spec_of
+from clientkit.model import MadeResource, fields_of, make_resource, resource, resource_source, spec_of
 from clientkit.sandbox import Sandbox
 
 
@@ -34,7 +34,7 @@ FIELDS: list[Any] = [
 ]
 
 
-def product() -> type[Resource]:
+def product() -> type[MadeResource]:
     return make_resource("Product", FIELDS, one="/records/{kind}/{id}", many="/records/{kind}",
                          path_params={"kind": "product"})  # fmt: skip
 
@@ -55,18 +55,29 @@ def test_a_made_class_is_used_with_the_session_like_a_declared_one() -> None:
     seed = {"Record": [{"kind": "product", "id": 1, "name": "Lamp", "unitPrice": "12.50", "tags": ["a"]}]}
     box = Sandbox(Shop, data=seed)
     with box as url, Shop.connect(url, token="sandbox-token") as shop:
-        lamp: Any = shop.get(cls, 1)
+        lamp = shop.get(cls, 1)
         assert (lamp.name, lamp.price, lamp.tags) == ("Lamp", Decimal("12.50"), ["a"])
         lamp.price += Decimal("0.50")
         assert changes(lamp) == {"unitPrice": "13.00"}
         shop.save(lamp)
         assert (box.journal.last.method, box.journal.last.path) == ("PATCH", "/records/product/1")
         assert box.journal.last.json == {"unitPrice": "13.00"}
-        made: Any = shop.create(cls(name="Desk", price=Decimal("99")))
+        made = shop.create(cls(name="Desk", price=Decimal("99")))
         assert [p.name for p in shop.list(cls)] == ["Lamp", "Desk"]
         shop.delete(made)
         assert (box.journal.last.method, box.journal.last.path) == ("DELETE", f"/records/product/{made.id}")
         assert shop.get(cls, 1).price == Decimal("13.00")
+
+
+def test_a_made_class_is_a_made_resource_whose_unknown_names_still_fail() -> None:
+    """Checkers take any keyword and attribute of a :class:`MadeResource`; at run time an
+    unknown one still fails as on any class."""
+    cls = product()
+    assert issubclass(cls, MadeResource) and fields_of(MadeResource) == ()
+    with pytest.raises(AttributeError, match="nope"):
+        _ = cls(name="Lamp").nope
+    with pytest.raises(TypeError, match="nope"):
+        cls(nope=1)
 
 
 def test_the_source_declares_the_same_class() -> None:

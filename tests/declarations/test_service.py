@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from clientkit import Action, Envelope, Resource, Service
 from clientkit.errors import DeclarationError
+from clientkit.model import resource
 
 
 class TestDeclarationErrors:
@@ -57,3 +60,21 @@ class TestEnvironmentsAndOrigins:
             @Api.resource(one="/things/{id}", actions={"raw": Action("GET", "/raw/{id}", origin="blobs")})
             class Thing(Resource):
                 id: int | None = None
+
+
+class TestResourceOptions:
+    def test_service_resource_takes_the_options_of_resource(self) -> None:
+        """``Shop.resource`` shows ``resource``'s options (checkers see the same signature)."""
+
+        class Shop(Service):
+            pass
+
+        shown = inspect.signature(Shop.resource).parameters
+        declared = list(inspect.signature(resource).parameters)[1:]  # the first is the service
+        assert list(shown) == declared and {"one", "context_body"} <= set(shown)
+
+        @Shop.resource(one="/things/{id}", context_body={"owner": lambda ctx: ctx.get("user")})
+        class Thing(Resource):
+            id: int | None = None
+
+        assert Shop.resources["Thing"] is Thing
