@@ -121,8 +121,9 @@ def test_no_function_over_60_lines() -> None:
 #: Issue #24, typing for users: typed converters (statuses, operations, params, headers),
 #: a webhook Headers protocol, APIError.request, CountedList.count declared, Page.response
 #: always set (+30); declaring.md type-checks: Service.resource typed with resource()'s
-#: options, typed context values, make_resource's MadeResource (+33).
-CORE_LINE_BUDGET = 14_699
+#: options, typed context values, make_resource's MadeResource (+33); resource() and field()
+#: refuse a misspelt option with a DeclarationError, as the declaration types do (+23).
+CORE_LINE_BUDGET = 14_722
 
 
 def test_the_core_does_not_grow() -> None:

@@ -19,7 +19,7 @@ from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.context import ContextValue, merged, own_values
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.expansion import Expansion
-from clientkit._declarations.keywords import checked_keywords
+from clientkit._declarations.keywords import checked_keywords, checked_options
 from clientkit._declarations.loaders import CHECK
 from clientkit._declarations.paths import PLACEHOLDER, PathTemplate, SegmentCodec
 from clientkit._declarations.writes import write_answers_of
@@ -65,6 +65,7 @@ def replaceable(info: FieldInfo) -> bool:
     return info.writable and not info.create_only
 
 
+@checked_options
 def field(
     *,
     wire: str | None = None,
@@ -388,6 +389,7 @@ def etag_of(obj: Resource) -> str | None:
     return obj._ck_etag
 
 
+@checked_options
 def resource(
     service: type | None = None,
     *,

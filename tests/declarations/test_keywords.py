@@ -15,6 +15,7 @@ from clientkit import (
     RetryPolicy,
     Timeout,
     TokenAuth,
+    field,
 )
 from clientkit.errors import DeclarationError
 from tests.support.retried import Api, Thing
@@ -57,3 +58,11 @@ def test_well_spelt_declarations_still_work_over_http(server: ScriptedServer) ->
     server.on("GET", "/things/1", Reply(json={"id": 1, "name": "x"}))
     session = Api.connect(server.url, retries=RetryPolicy(retries=0), timeout=Timeout(connect=2, read=2))
     assert session.get(Thing, 1).name == "x"
+
+
+def test_the_declaration_functions_check_their_keywords_too() -> None:
+    with pytest.raises(DeclarationError, match=r"resource\(\) takes no argument 'onee' \(did you mean 'one'"):
+        Api.resource(onee="/things/{id}")  # type: ignore[call-arg]
+    with pytest.raises(DeclarationError, match=r"field\(\) takes no argument 'defualt' \(did"):
+        field(defualt=1)  # type: ignore[call-arg]
+    assert field(default=1) is not None  # the checks let the known options through
