@@ -43,7 +43,7 @@ from clientkit.sandbox.errors import render_error
 from clientkit.sandbox.faults import BODY_KINDS, Fault, FaultPlan, broken_body
 from clientkit.sandbox.files import Content, FileBody, file_response
 from clientkit.sandbox.jobs import ServedJob
-from clientkit.sandbox.journal import Journal, secret_names_of
+from clientkit.sandbox.journal import Entry, Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
 from clientkit.sandbox.paging import PageQuery, serve_count, serve_page
 from clientkit.sandbox.principals import caller_of, login_answer, path_credentials
@@ -766,13 +766,14 @@ class Sandbox:
         routed = self._route(request, raw_path) if early is None else None
         refused = isinstance(routed, Reply)  # no route or no access: its files are never stored
         form, body = self._received(request, store=not refused)
-        self.journal.record(
+        entry = self.journal.record(
             request.method,
             unquote(raw_path),
             environ.get("QUERY_STRING", ""),
             dict(request.headers.items()),
             body,
         )
+        start_response = self._journaled(entry, start_response)
         for fault in faults:
             if fault.kind == "latency":
                 time.sleep(fault.delay)
@@ -788,6 +789,16 @@ class Sandbox:
         if late is not None:
             return self._late_fault(late, response, environ, start_response)
         return response(environ, start_response)
+
+    def _journaled(self, entry: Entry, start_response: StartResponse) -> StartResponse:
+        """``start_response`` that first records the status in ``entry``'s journal, before any
+        of the answer is sent (a dropped connection never starts one: its status stays ``None``)."""
+
+        def answering(status: str, headers: Any, exc_info: Any = None) -> Any:
+            self.journal.answered(entry, int(status.split(" ", 1)[0]))
+            return start_response(status, headers, exc_info)
+
+        return answering
 
     def _received(self, request: Request, store: bool = True) -> tuple[list[Part] | None, bytes]:
         """The parts of a multipart body (files stored as they stream in) and what the
