@@ -45,6 +45,7 @@ from clientkit.sandbox.files import Content, FileBody, file_response
 from clientkit.sandbox.jobs import ServedJob
 from clientkit.sandbox.journal import Entry, Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
+from clientkit.sandbox.overrides import internals, refuse_overrides
 from clientkit.sandbox.paging import PageQuery, serve_count, serve_page
 from clientkit.sandbox.principals import caller_of, login_answer, path_credentials
 from clientkit.sandbox.references import is_id, shown, store_ids
@@ -177,6 +178,11 @@ class Sandbox:
         ...     shop = Shop.connect(url, token="sandbox-token")
         ...     shop.get(Product, 1)
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A service's sandbox may not redefine the base's internals (``_route``, ``_routes``...)."""
+        super().__init_subclass__(**kwargs)
+        refuse_overrides(cls, Sandbox, _INTERNALS)
 
     def __init__(
         self,
@@ -520,8 +526,9 @@ class Sandbox:
             return self.error(404, f"{spec.name} {key} not found")
         return self._resource_reply(cls, spec, req, table, key, record, "get")
 
-    def _matching(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> list[dict[str, Any]]:
-        """The records a list request's filters (query parameters naming fields) select."""
+    def matching(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> list[dict[str, Any]]:
+        """The records a list request's filters (query parameters naming fields) select; a
+        service's sandbox may override it (BAPP narrows them by ``search``)."""
         level = self._level(spec, req.request)
         reserved = {spec.expansion.param} if spec.expansion else set()
         filters = {f.wire for f in fields_of(cls)}
@@ -536,13 +543,13 @@ class Sandbox:
         """A declared ``CountRequest``'s own route: the number of matching records."""
         count = spec.paginator_in(self.service).count
         assert count is not None
-        body, headers = serve_count(count, len(self._matching(cls, spec, req)))
+        body, headers = serve_count(count, len(self.matching(cls, spec, req)))
         return Reply(200, body, headers=headers)
 
     def _list(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         table = self._table(spec, req.params)
         paginator = spec.paginator_in(self.service)
-        items = self._matching(cls, spec, req)
+        items = self.matching(cls, spec, req)
         body_in = req.json if isinstance(req.json, Mapping) else {}
         served = serve_page(
             paginator,
@@ -1005,5 +1012,7 @@ def _close(environ: Mapping[str, Any]) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
 
+
+_INTERNALS = internals(Sandbox)
 
 __all__ = ["Reply", "Sandbox", "SandboxRequest"]
