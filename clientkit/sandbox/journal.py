@@ -184,8 +184,8 @@ class Journal:
         """Record the status the sandbox answered ``entry`` with (entries are immutable: it is
         replaced by a copy with its status)."""
         with self._lock:
-            for index, kept in enumerate(self._entries):
-                if kept is entry:
+            for index in range(len(self._entries) - 1, -1, -1):  # most often the latest
+                if self._entries[index] is entry:
                     self._entries[index] = attrs.evolve(entry, status=status)
                     return
 

@@ -149,7 +149,8 @@ def complete(obj: R, where: str) -> R:
     """``obj`` when its answer held all its official model requires; otherwise
     :class:`DecodeError` naming what it lacks (``{}`` is no card, never an empty one)."""
     cls = type(obj)
-    missing = [f.name for f in fields_of(cls) if f.name in REQUIRED[cls] and getattr(obj, f.name) is None]
+    required = REQUIRED.get(cls, frozenset())
+    missing = [f.name for f in fields_of(cls) if f.name in required and getattr(obj, f.name) is None]
     if missing:
         raise DecodeError(f"{where} answer lacks {missing}, which a {cls.__name__} requires")
     return obj
