@@ -115,7 +115,7 @@ class ServedAction:
                 return answer
         if self.spec.answers[self.name].kind != "json":
             return self._document()
-        payload: Any = box._matching(self.cls, self.spec, scoped) if self.method == "GET" else {}
+        payload: Any = box.matching(self.cls, self.spec, scoped) if self.method == "GET" else {}
         return wrap_response(self.spec.envelope_in(box.service), payload, self.name)
 
     def _document(self) -> Reply:

@@ -43,8 +43,9 @@ from clientkit.sandbox.errors import render_error
 from clientkit.sandbox.faults import BODY_KINDS, Fault, FaultPlan, broken_body
 from clientkit.sandbox.files import Content, FileBody, file_response
 from clientkit.sandbox.jobs import ServedJob
-from clientkit.sandbox.journal import Journal, secret_names_of
+from clientkit.sandbox.journal import Entry, Journal, secret_names_of
 from clientkit.sandbox.levels import read_level
+from clientkit.sandbox.overrides import internals, refuse_overrides
 from clientkit.sandbox.paging import PageQuery, serve_count, serve_page
 from clientkit.sandbox.principals import caller_of, login_answer, path_credentials
 from clientkit.sandbox.references import is_id, shown, store_ids
@@ -177,6 +178,11 @@ class Sandbox:
         ...     shop = Shop.connect(url, token="sandbox-token")
         ...     shop.get(Product, 1)
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A service's sandbox may not redefine the base's internals (``_route``, ``_routes``...)."""
+        super().__init_subclass__(**kwargs)
+        refuse_overrides(cls, Sandbox, _INTERNALS)
 
     def __init__(
         self,
@@ -520,8 +526,9 @@ class Sandbox:
             return self.error(404, f"{spec.name} {key} not found")
         return self._resource_reply(cls, spec, req, table, key, record, "get")
 
-    def _matching(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> list[dict[str, Any]]:
-        """The records a list request's filters (query parameters naming fields) select."""
+    def matching(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> list[dict[str, Any]]:
+        """The records a list request's filters (query parameters naming fields) select; a
+        service's sandbox may override it (BAPP narrows them by ``search``)."""
         level = self._level(spec, req.request)
         reserved = {spec.expansion.param} if spec.expansion else set()
         filters = {f.wire for f in fields_of(cls)}
@@ -536,13 +543,13 @@ class Sandbox:
         """A declared ``CountRequest``'s own route: the number of matching records."""
         count = spec.paginator_in(self.service).count
         assert count is not None
-        body, headers = serve_count(count, len(self._matching(cls, spec, req)))
+        body, headers = serve_count(count, len(self.matching(cls, spec, req)))
         return Reply(200, body, headers=headers)
 
     def _list(self, cls: type[Resource], spec: ResourceSpec, req: SandboxRequest) -> Reply:
         table = self._table(spec, req.params)
         paginator = spec.paginator_in(self.service)
-        items = self._matching(cls, spec, req)
+        items = self.matching(cls, spec, req)
         body_in = req.json if isinstance(req.json, Mapping) else {}
         served = serve_page(
             paginator,
@@ -766,13 +773,14 @@ class Sandbox:
         routed = self._route(request, raw_path) if early is None else None
         refused = isinstance(routed, Reply)  # no route or no access: its files are never stored
         form, body = self._received(request, store=not refused)
-        self.journal.record(
+        entry = self.journal.record(
             request.method,
             unquote(raw_path),
             environ.get("QUERY_STRING", ""),
             dict(request.headers.items()),
             body,
         )
+        start_response = self._journaled(entry, start_response)
         for fault in faults:
             if fault.kind == "latency":
                 time.sleep(fault.delay)
@@ -788,6 +796,16 @@ class Sandbox:
         if late is not None:
             return self._late_fault(late, response, environ, start_response)
         return response(environ, start_response)
+
+    def _journaled(self, entry: Entry, start_response: StartResponse) -> StartResponse:
+        """``start_response`` that first records the status in ``entry``'s journal, before any
+        of the answer is sent (a dropped connection never starts one: its status stays ``None``)."""
+
+        def answering(status: str, headers: Any, exc_info: Any = None) -> Any:
+            self.journal.answered(entry, int(status.split(" ", 1)[0]))
+            return start_response(status, headers, exc_info)
+
+        return answering
 
     def _received(self, request: Request, store: bool = True) -> tuple[list[Part] | None, bytes]:
         """The parts of a multipart body (files stored as they stream in) and what the
@@ -994,5 +1012,7 @@ def _close(environ: Mapping[str, Any]) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
 
+
+_INTERNALS = internals(Sandbox)
 
 __all__ = ["Reply", "Sandbox", "SandboxRequest"]

@@ -2,7 +2,9 @@
 
 Each :class:`Fault` names a kind, which requests it applies to (a path pattern and
 method), and how often: the next ``times`` matching requests, a seeded ``rate``, or
-always. Kinds:
+always. A request meets at most one fault that changes its answer and one ``latency``
+fault, each the first in declaration order that applies: several matching faults answer
+one request each, in the order they were added. Kinds:
 
 - ``latency``: wait ``delay`` seconds, then answer normally;
 - ``status``: answer ``status`` (5xx, 429...) in the service's error shape, with an
@@ -91,13 +93,16 @@ class FaultPlan:
             self._faults.clear()
 
     def draw(self, method: str, path: str) -> list[Fault]:
-        """The faults that apply to this request (consuming their counts)."""
-        chosen: list[Fault] = []
+        """The faults this request meets: the first fault in declaration order that applies and
+        changes the answer, and the first latency fault; only theirs are consumed (a count, a
+        draw of the generator), so the next matching faults answer the next requests."""
+        chosen: dict[bool, Fault] = {}
         with self._lock:
             for slot in self._faults:
                 fault, remaining = slot
                 assert isinstance(fault, Fault)
-                if not fault.matches(method, path):
+                waits = fault.kind == "latency"
+                if waits in chosen or not fault.matches(method, path):
                     continue
                 if remaining is not None:
                     assert isinstance(remaining, int)
@@ -106,8 +111,8 @@ class FaultPlan:
                     slot[1] = remaining - 1
                 elif fault.rate is not None and self._rng.random() >= fault.rate:
                     continue
-                chosen.append(fault)
-        return chosen
+                chosen[waits] = fault
+        return list(chosen.values())
 
 
 def broken_body(

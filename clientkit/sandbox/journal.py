@@ -117,7 +117,9 @@ class Masker:
 
 @attrs.frozen
 class Entry:
-    """One received request, credentials masked (``Bearer ***<fingerprint>``, ``***<fingerprint>``)."""
+    """One received request, credentials masked (``Bearer ***<fingerprint>``, ``***<fingerprint>``),
+    and the ``status`` the sandbox answered (``None`` while it is answered, or when no answer
+    was sent: a dropped connection)."""
 
     method: str
     path: str
@@ -125,6 +127,7 @@ class Entry:
     headers: Mapping[str, str]
     body: bytes
     at: float
+    status: int | None = None
 
     @property
     def json(self) -> Any:
@@ -176,6 +179,15 @@ class Journal:
         with self._lock:
             self._entries.append(entry)
         return entry
+
+    def answered(self, entry: Entry, status: int) -> None:
+        """Record the status the sandbox answered ``entry`` with (entries are immutable: it is
+        replaced by a copy with its status)."""
+        with self._lock:
+            for index in range(len(self._entries) - 1, -1, -1):  # most often the latest
+                if self._entries[index] is entry:
+                    self._entries[index] = attrs.evolve(entry, status=status)
+                    return
 
     def entries(self, method: str | None = None, path: str | None = None) -> list[Entry]:
         """The recorded requests, optionally those with this method and/or path."""

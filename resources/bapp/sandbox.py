@@ -72,9 +72,9 @@ class BappSandbox(Sandbox):
             lambda _: Reply(200, b"country,code\nRomania,RO\n", content_type="text/csv", raw=True)
         )
 
-    def _matching(self, cls: Any, spec: Any, req: SandboxRequest) -> list[dict[str, Any]]:
+    def matching(self, cls: Any, spec: Any, req: SandboxRequest) -> list[dict[str, Any]]:
         """The records a list selects, narrowed by DRF's ``search`` over their text values."""
-        found = super()._matching(cls, spec, req)
+        found = super().matching(cls, spec, req)
         term = req.query.get("search", "").lower()
         return [r for r in found if term in " ".join(map(str, r.values())).lower()] if term else found
 

@@ -31,6 +31,7 @@ from clientkit_services.bragerone.models import (
     Token,
     TokenStore,
     User,
+    complete,
     permissions,
 )
 from clientkit_services.bragerone.service import API_BASE, ONE_BASE, BragerOne, ServerConfig
@@ -194,41 +195,47 @@ class BragerOneApiClient:
 
     def get_system_version(self) -> SystemVersion:
         params = {"container": self.container, "platform": 0}
-        return self._call(self.session.get, SystemVersion, params=params, auth=False)  # type: ignore[no-any-return]
+        version = self._call(self.session.get, SystemVersion, params=params, auth=False)
+        return complete(version, "the GET /system/version")
 
     def get_user(self) -> User:
-        user: User = self._call(self.session.get, User)
-        if user.id is None:  # the official model requires it: an answer without a user
-            raise DecodeError("the /user answer holds no user (no id)", url="/user")
-        return user
+        return complete(self._call(self.session.get, User), "the GET /user")
 
     def get_user_permissions(self) -> list[Permission]:
         return permissions(self._call(self.session.action, User, "permissions"))
 
     def get_objects(self) -> list[BragerObject]:
-        return self._call(lambda: list(self.session.list(BragerObject)))  # type: ignore[no-any-return]
+        rows = self._call(lambda: list(self.session.list(BragerObject)))
+        return [complete(row, "a row of the GET /objects") for row in rows]
 
     def get_object(self, object_id: int) -> ObjectDetails:
         body = self._call(self.session.action, BragerObject, "details", id=object_id)
         if not isinstance(body, dict) or not isinstance(body.get("object"), dict):
             raise ApiError(500, {"message": "Unexpected object payload"}, {})
-        return ObjectDetails(BragerOne.converter.load(body["object"], BragerObject), str(body.get("status")))
+        where = f"the GET /objects/{object_id}"
+        status = body.get("status")
+        if not isinstance(status, str):  # the object's state, never the text "None"
+            raise DecodeError(f"{where} answer lacks ['status'] (text), which an ObjectDetails requires")
+        return ObjectDetails(complete(BragerOne.converter.load(body["object"], BragerObject), where), status)
 
     def get_object_permissions(self, object_id: int) -> list[Permission]:
         return permissions(self._call(self.session.action, BragerObject, "permissions", id=object_id))
 
     def get_modules(self, object_id: int, *, page: int = 1, limit: int = 999) -> list[Module]:
         params = {"page": page, "limit": limit, "group_id": object_id}
-        return self._call(lambda: list(self.session.list(Module, params=params)))  # type: ignore[no-any-return]
+        rows = self._call(lambda: list(self.session.list(Module, params=params)))
+        return [complete(row, "a row of the GET /modules") for row in rows]
 
     def get_module_card(self, code: str) -> ModuleCard:
-        return self._call(self.session.get, ModuleCard, code=code)  # type: ignore[no-any-return]
+        card = self._call(self.session.get, ModuleCard, code=code)
+        return complete(card, f"the GET /modules/{code}/card")
 
     def get_devices_menu(
         self, manuf_code: int | str, dev_code: int | str, fw: str = "0.0.0"
     ) -> dict[str, Any]:
         where = {"manuf_code": manuf_code, "dev_code": dev_code, "fw": fw}
-        return BragerOne.converter.dump(self._call(self.session.get, DevicesMenu, **where))
+        menu = complete(self._call(self.session.get, DevicesMenu, **where), "the GET devices menu")
+        return BragerOne.converter.dump(menu)
 
     # -- writes and snapshots ----------------------------------------------------------------------
 

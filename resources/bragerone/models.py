@@ -7,10 +7,11 @@ import copy
 import datetime as dt
 from dataclasses import dataclass, replace
 from dataclasses import field as data_field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from clientkit import Action, Envelope, Resource, field
 from clientkit.errors import DecodeError
+from clientkit.model import fields_of
 from clientkit_services.bragerone.service import BragerOne
 
 MANY = Envelope(response=("data", "objects", None))  # {"data": [...]}, {"objects": [...]} or [...]
@@ -126,7 +127,33 @@ class DevicesMenu(Resource):
     priority: int | None = None
     extends: Any = None
     standalone: bool | None = None
-    deviceMenu: list[Any] = field(factory=list)
+    deviceMenu: list[Any] | None = None
+
+
+R = TypeVar("R", bound=Resource)
+
+#: What each official model requires (contract §4.8: its fields without a default); a list
+#: field the server leaves out of a ``Module`` reads as empty, as clientkit loads it.
+REQUIRED: dict[type[Resource], frozenset[str]] = {
+    SystemVersion: frozenset({"version", "devMode"}),
+    User: frozenset(f.name for f in fields_of(User)),
+    BragerObject: frozenset({"id", "name", "addressCountry"}),
+    Module: frozenset({"id", "devid", "name", "moduleTitle", "deviceMenu", "deviceLanguageVariant",
+                       "acceptedAt", "moduleAlarms", "isAcceptedAt"}),
+    ModuleCard: frozenset(f.name for f in fields_of(ModuleCard)),
+    DevicesMenu: frozenset({"deviceMenu"}),  # the official client reads the routes, nothing else
+}  # fmt: skip
+
+
+def complete(obj: R, where: str) -> R:
+    """``obj`` when its answer held all its official model requires; otherwise
+    :class:`DecodeError` naming what it lacks (``{}`` is no card, never an empty one)."""
+    cls = type(obj)
+    required = REQUIRED.get(cls, frozenset())
+    missing = [f.name for f in fields_of(cls) if f.name in required and getattr(obj, f.name) is None]
+    if missing:
+        raise DecodeError(f"{where} answer lacks {missing}, which a {cls.__name__} requires")
+    return obj
 
 
 class Permission(str):

@@ -33,11 +33,12 @@ from clientkit_services.bragerone import (
     is_expected_upstream_unavailable,
     server_for,
 )
-from clientkit_services.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
+from clientkit_services.bragerone.sandbox import DEMO, EMAIL, PASSWORD, BragerOneSandbox
 from tests.support.scripted import Reply, ScriptedServer
 
 SEED = Path(__file__).parent / "official" / "bragerone-members.txt"  # as the official docs list them
 DEVID = "FTTCTBSLCE"
+DEMO_CARD = DEMO["cards"][DEVID]
 
 
 @pytest.fixture
@@ -280,12 +281,52 @@ def test_an_answer_without_a_user_or_permissions_is_malformed(server: ScriptedSe
     server.on("POST", "/v1/auth/user", Reply(json={"accessToken": "tok-1"}))
     server.on("GET", "/v1/user", Reply(json={}))
     server.on("GET", "/v1/user/permissions", Reply(json={"permissions": "abc"}))
+    versions = Reply(json={"version": {}}), Reply(json={"version": {"version": "1.04.05"}})
+    server.on("GET", "/v1/system/version", *versions)
+    home = {"id": 1, "name": "Dom", "addressCountry": "PL"}
+    server.on("GET", "/v1/objects/1", Reply(json={"object": home}))
     client = BragerOneApiClient(api_base=server.url + "/v1", one_base=server.url)
     client.ensure_auth(EMAIL, PASSWORD)
-    with pytest.raises(DecodeError, match="no user"):
+    with pytest.raises(DecodeError, match=r"GET /user answer lacks \['id', 'name', 'email'"):
         client.get_user()
     with pytest.raises(DecodeError, match="list of permissions"):
         client.get_user_permissions()
+    with pytest.raises(DecodeError, match=r"lacks \['version', 'devMode'\], which a SystemVersion requires"):
+        client.get_system_version()
+    with pytest.raises(DecodeError, match=r"lacks \['devMode'\]"):
+        client.get_system_version()
+    with pytest.raises(DecodeError, match=r"GET /objects/1 answer lacks \['status'\]"):
+        client.get_object(1)  # never a status of "None"
+
+
+def test_an_answer_lacking_what_the_official_models_require_is_malformed(box: BragerOneSandbox) -> None:
+    box.state["cards"][DEVID] = {}
+    box.state["cards"]["PARTIAL"] = {**DEMO_CARD, "clientAddressCity": None}
+    box.state["menu"] = {}
+    client = client_for(box)
+    client.ensure_auth(EMAIL, PASSWORD)
+    with pytest.raises(DecodeError, match=r"lacks \['id', 'moduleId', 'clientFullName'.*ModuleCard requires"):
+        client.get_module_card(DEVID)  # {} is no card, never an empty one
+    with pytest.raises(DecodeError, match=r"lacks \['clientAddressCity'\]"):
+        client.get_module_card("PARTIAL")
+    with pytest.raises(DecodeError, match=r"lacks \['deviceMenu'\]"):
+        client.get_devices_menu(0, 0)
+    assert box.journal.entries()[-1].path == "/v1/manufacturers/0/devices/0/menu/0.0.0"
+
+
+def test_list_rows_lacking_required_fields_are_malformed() -> None:
+    rows = {"BragerObject": [{"id": 1, "name": "Dom", "addressCountry": "PL"}, {"id": 2}],
+            "Module": [{"id": 9, "group_id": 1, "devid": "X1"}]}  # fmt: skip
+    box = BragerOneSandbox(data=rows)
+    with box:
+        client = client_for(box)
+        client.ensure_auth(EMAIL, PASSWORD)
+        with pytest.raises(DecodeError, match=r"a row of the GET /objects answer lacks \['name', 'addr"):
+            client.get_objects()
+        with pytest.raises(DecodeError, match=r"GET /objects/2 answer lacks \['name', 'addressCountry'\]"):
+            client.get_object(2)
+        with pytest.raises(DecodeError, match=r"a row of the GET /modules answer lacks \['name', 'modu"):
+            client.get_modules(1)
 
 
 def test_get_bytes_is_retried_on_a_busy_server(client: BragerOneApiClient, box: BragerOneSandbox) -> None:

@@ -17,7 +17,7 @@ import pytest
 from clientkit.errors import ConnectError, InvalidRequestError
 from clientkit.sandbox import ServerThread
 from clientkit_services.bragerone import ApiError, BragerOneApiClient, Token
-from clientkit_services.bragerone.sandbox import EMAIL, PASSWORD, BragerOneSandbox
+from clientkit_services.bragerone.sandbox import DEMO, EMAIL, PASSWORD, BragerOneSandbox
 from tests.support.scripted import Reply, ScriptedServer
 from tests.support.tls import https_server, self_signed
 
@@ -137,7 +137,7 @@ def test_a_login_answer_with_token_only_and_with_no_token_b10() -> None:
     server = ScriptedServer().start()
     try:
         server.on("POST", "/v1/auth/user", Reply(json={"token": "tok-fallback-b10", "user": {"id": 5}}))
-        server.on("GET", "/v1/user", Reply(json={"user": {"id": 5, "name": "Jan"}}))
+        server.on("GET", "/v1/user", Reply(json={"user": {**DEMO["user"], "id": 5, "name": "Jan"}}))
         c = client_for(server.url, creds_provider=lambda: (EMAIL, PASSWORD))
         assert c.get_user().name == "Jan" and c.access_token == "tok-fallback-b10"
         assert server.requests_to("/v1/user")[0].header("Authorization") == "Bearer tok-fallback-b10"

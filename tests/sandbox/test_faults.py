@@ -15,6 +15,7 @@ from clientkit.errors import (
     DecodeError,
     RedirectError,
     RequestTimeout,
+    ServerError,
 )
 from clientkit.sandbox import Fault
 from clientkit.sandbox.app import Sandbox, SandboxRequest
@@ -158,3 +159,38 @@ def test_body_faults_apply_to_file_answers(sandbox: Sandbox, kind: str) -> None:
 def _read_all(conn: Any, into: bytearray) -> None:
     while chunk := conn.recv(65536):
         into += chunk
+
+
+def test_matching_faults_answer_one_request_each_in_declaration_order(sandbox: Sandbox) -> None:
+    sandbox.faults.add(Fault("status", status=503, times=1))
+    sandbox.faults.add(Fault("status", status=429, retry_after="0", times=1))
+    sandbox.faults.add(Fault("drop_mid", times=1, route="/products/*"))
+    slept: list[float] = []
+    session = shop(sandbox, retries=RetryPolicy(retries=3, backoff=0, sleep=slept.append))
+    assert session.get(Product, 1).id == 1  # 503, then 429, then half a body, then success
+    assert [e.status for e in sandbox.journal.entries("GET", "/products/1")] == [503, 429, 200, 200]
+    assert len(slept) == 3
+
+
+def test_a_latency_fault_adds_its_wait_to_the_fault_that_answers(sandbox: Sandbox) -> None:
+    import time
+
+    sandbox.faults.add(Fault("latency", delay=0.3, times=1))
+    sandbox.faults.add(Fault("latency", delay=0.3, times=1))  # the next request's
+    sandbox.faults.add(Fault("status", status=503, times=1))
+    session = shop(sandbox, retries=0)
+    started = time.monotonic()
+    with pytest.raises(ServerError):
+        session.get(Product, 1)  # slow, and a 503
+    assert 0.3 <= time.monotonic() - started < 0.55  # one wait, not both
+    started = time.monotonic()
+    assert session.get(Product, 1).id == 1 and time.monotonic() - started >= 0.3
+
+
+def test_a_fault_for_other_requests_waits_for_them(sandbox: Sandbox) -> None:
+    sandbox.faults.add(Fault("status", status=500, times=1, route="/orders*"))
+    sandbox.faults.add(Fault("status", status=503, times=1, method="GET"))
+    sandbox.faults.add(Fault("status", status=502, rate=1.0))
+    draws = [sandbox.faults.draw("POST", "/products"), sandbox.faults.draw("GET", "/products")]
+    assert [[f.status for f in d] for d in draws] == [[502], [503]]
+    assert [f.status for f in sandbox.faults.draw("GET", "/orders")] == [500]

@@ -35,3 +35,43 @@ def test_last_of_an_empty_journal_is_a_clear_error_and_last_is_never_none(sandbo
     sandbox.journal.clear()
     with pytest.raises(LookupError, match="or was cleared"):
         sandbox.journal.last  # noqa: B018 - the property raises
+
+
+def test_each_entry_records_the_status_the_sandbox_answered(sandbox: Sandbox) -> None:
+    from clientkit.errors import ConnectError, NotFoundError, ServerError
+    from clientkit.sandbox import Fault
+
+    session = shop(sandbox, retries=0)
+    session.create(Product(name="Lamp"))
+    assert sandbox.journal.last.status == 201
+    with pytest.raises(NotFoundError):
+        session.get(Product, 999)
+    assert sandbox.journal.last.status == 404
+    anonymous = requests.get(sandbox.url + "/products", timeout=5)
+    assert anonymous.status_code == 401 and sandbox.journal.last.status == 401
+    sandbox.faults.add(Fault("status", status=503, times=1))
+    with pytest.raises(ServerError):
+        session.get(Product, 1)
+    sandbox.faults.add(Fault("html", times=1))
+    with pytest.raises(ServerError):
+        session.get(Product, 1)
+    sandbox.faults.add(Fault("drop", times=1))
+    with pytest.raises(ConnectError):
+        session.get(Product, 1)
+    assert [e.status for e in sandbox.journal.entries("GET", "/products/1")] == [503, 502, None]  # none sent
+    assert session.get(Product, 1).id == 1 and sandbox.journal.last.status == 200
+
+
+def test_an_entry_has_no_status_while_it_is_answered(sandbox: Sandbox) -> None:
+    from clientkit.sandbox.app import SandboxRequest
+
+    seen: list[int | None] = []
+
+    @sandbox.route("/probe", public=True)
+    def probe(req: SandboxRequest) -> typing.Any:
+        seen.append(req.sandbox.journal.last.status)
+        return {"ok": True}
+
+    assert requests.get(sandbox.url + "/probe", timeout=5).status_code == 200
+    assert seen == [None] and sandbox.journal.last.status == 200
+    assert "status=200" in repr(sandbox.journal.last)
