@@ -13,8 +13,7 @@ import time
 from typing import Any
 
 from clientkit import Action, Envelope, Expansion, Resource, field
-from clientkit.errors import InvalidRequestError
-from clientkit.model import spec_of
+from clientkit.model import ResourcePath, check_arguments, path_of
 from clientkit.tokens import jwt_expiry
 from clientkit_services.clappform.service import ClappformApi
 
@@ -55,39 +54,15 @@ def _level(name: str, value: Any) -> Any:
 class ResourceType(Resource):
     """What every Clappform resource offers besides its fields: the official path helpers."""
 
+    one_path = ResourcePath("get", level="extended")
+    all_path = ResourcePath("list", level="extended")
+    create_path = ResourcePath("create")
+    one_or_all_path = ResourcePath("get", level="extended", fallback="list")
+
     @staticmethod
+    @check_arguments
     def bool_to_lower(boolean: bool) -> str:
-        if not isinstance(boolean, bool):
-            raise TypeError(f"boolean must be a bool, not {type(boolean).__name__}")
         return "true" if boolean else "false"
-
-    def _path(self, operation: str, with_level: bool = True, **parents: Any) -> str:
-        spec = spec_of(self)
-        template = spec.template(operation)
-        values = {name: getattr(self, name, None) for name in template.names}
-        path = template.expand({**values, **parents})
-        if not with_level or spec.expansion is None:
-            return path
-        level = getattr(self, "extended", None)
-        if spec.expansion.style == "bool":
-            return f"{path}?extended={self.bool_to_lower(bool(level))}"
-        return f"{path}?extended={spec.expansion.normalize(level)}"
-
-    def one_path(self) -> str:
-        return self._path("get")
-
-    def all_path(self) -> str:
-        return self._path("list")
-
-    def create_path(self) -> str:
-        return self._path("create", with_level=False)
-
-    def one_or_all_path(self) -> str:
-        spec = spec_of(self)
-        given = [getattr(self, n) is not None for n in spec.identity]
-        if not any(given):
-            return self.all_path()
-        return self.one_path()
 
 
 PARTIAL_PUT = {"save": "PATCH", "patch_method": "PUT"}  # the API merges a PUT
@@ -143,21 +118,14 @@ class Collection(ResourceType):
     def check_extended(extended: Any) -> None:
         _level("extended", extended)
 
+    dataframe_path = ResourcePath("append")
+
+    @check_arguments
     def one_item_path(self, item: str) -> str:
-        if not isinstance(item, str):
-            raise TypeError(f"item must be a str, not {type(item).__name__}")
-        return Item(id=item)._path("get", with_level=False, **self._placed())
+        return path_of(self, "get", of=Item, id=item)
 
     def create_item_path(self) -> str:
-        return Item()._path("create", with_level=False, **self._placed())
-
-    def dataframe_path(self) -> str:
-        return self._path("append", with_level=False, **self._placed())
-
-    def _placed(self) -> dict[str, Any]:
-        if self.app is None or self.slug is None:
-            raise InvalidRequestError("the collection needs both app and slug")
-        return {"app": self.app, "slug": self.slug}
+        return path_of(self, "create", of=Item)
 
 
 @ClappformApi.resource(
@@ -195,8 +163,7 @@ class Query(ResourceType):
     primary: bool | None = None
     settings: dict[str, Any] | None = None
 
-    def source_path(self) -> str:
-        return self._path("source")
+    source_path = ResourcePath("source")
 
 
 @ClappformApi.resource(one="/actionflow/{id}", many="/actionflows", create="/actionflow", **PARTIAL_PUT)
