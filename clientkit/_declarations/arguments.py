@@ -75,6 +75,20 @@ def _checks(function: Callable[..., Any], signature: inspect.Signature) -> dict[
     return found
 
 
+def annotated(owner: type, name: str, value: Any) -> Any:
+    """``value`` if it fits the annotation of ``owner``'s attribute ``name``, else ``ArgumentTypeError``."""
+    problem = _attribute_check(owner, name)
+    found = problem(value) if problem else None
+    if found:
+        raise ArgumentTypeError(f"{name} {found}")
+    return value
+
+
+@functools.cache
+def _attribute_check(owner: type, name: str) -> Problem | None:
+    return problem_of(typing.get_type_hints(owner, include_extras=True)[name])
+
+
 def problem_of(hint: Any) -> Problem | None:
     """What is wrong with a value for ``hint`` ("must be a str, not int"), or ``None``; a
     ``TypedDict`` checks its keys, a ``range`` in ``Annotated`` bounds the value."""
