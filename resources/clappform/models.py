@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
+from typing import Annotated, Any
 
 from clientkit import Action, Envelope, Expansion, Resource, field
 from clientkit.model import ResourcePath, check_arguments, path_of
@@ -18,6 +18,7 @@ from clientkit.tokens import jwt_expiry
 from clientkit_services.clappform.service import ClappformApi
 
 BOOL_LEVELS = Expansion("extended", style="bool", default=False, on={"get", "list", "update", "delete"})
+Level = Annotated[int, range(0, 4)]
 INT_LEVELS = Expansion(
     "extended", style="int", max_level=3, default=0, on={"get", "list", "update", "delete"}
 )
@@ -28,26 +29,14 @@ def whole(*operations: str) -> Envelope:
     return Envelope(response="data", operations=dict.fromkeys(operations, Envelope()))
 
 
-def _text(name: str, value: Any) -> Any:
-    if value is not None and not isinstance(value, str):
-        raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
-    return value
-
-
 def _id_of(name: str, value: Any) -> Any:
     """An ``App`` (or ``Collection``) given where its id (or slug) is expected."""
     if isinstance(value, App):
-        value = value.id
-    elif isinstance(value, Collection):
-        value = value.slug
-    return _text(name, value)
-
-
-def _level(name: str, value: Any) -> Any:
-    if not isinstance(value, int):
-        raise TypeError(f"{name} must be an int 0..3, not {type(value).__name__}")
-    if not 0 <= int(value) <= 3:
-        raise ValueError(f"{name} must be between 0 and 3, not {value}")
+        return value.id
+    if isinstance(value, Collection):
+        return value.slug
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, an App or a Collection, not {type(value).__name__}")
     return value
 
 
@@ -82,7 +71,7 @@ class App(ResourceType):
     default_page: str | None = None
     description: str | None = None
     groups: int | list[dict[str, Any]] | None = field(level=1)
-    id: str | None = field(check=_text)
+    id: str | None = field(check=True)
     name: str | None = None
     settings: dict[str, Any] | None = None
     extended: bool = field(default=False, local=True)
@@ -102,7 +91,7 @@ DATAFRAME = "/dataframe/{app}/{slug}"
 )
 class Collection(ResourceType):
     app: str | None = field(identity=True, check=_id_of)
-    slug: str | None = field(identity=True, check=_text)
+    slug: str | None = field(identity=True, check=True)
     database: str | None = None
     name: str | None = None
     description: str | None = field(level=1)
@@ -112,11 +101,12 @@ class Collection(ResourceType):
     queries: list[Any] | None = field(level=2)
     sources: list[Any] | None = field(level=1)
     id: int | None = field(level=1)
-    extended: int = field(default=0, local=True, check=_level)
+    extended: Level = field(default=0, local=True, check=True)
 
     @staticmethod
-    def check_extended(extended: Any) -> None:
-        _level("extended", extended)
+    @check_arguments
+    def check_extended(extended: Level) -> None:
+        """Refuse a level the API does not have (0 to 3)."""
 
     dataframe_path = ResourcePath("append")
 
@@ -138,7 +128,7 @@ class Collection(ResourceType):
 class Item(ResourceType):
     """A record of a collection: its fields are the extra fields (``clientkit.extra``)."""
 
-    id: str | None = field(wire="_id", read_only=True, check=_text)
+    id: str | None = field(wire="_id", read_only=True, check=True)
 
 
 @ClappformApi.resource(
@@ -157,7 +147,7 @@ class Query(ResourceType):
     id: int | None = None
     name: str | None = None
     query: list[Any] | None = None
-    slug: str | None = field(check=_text)
+    slug: str | None = field(check=True)
     source_query: str | None = None
     modules: list[Any] | None = None
     primary: bool | None = None
@@ -204,7 +194,7 @@ class Questionnaire(ResourceType):
     one="/user/{email}", many="/users", create="/user", expansion=BOOL_LEVELS, **PARTIAL_PUT
 )
 class User(ResourceType):
-    email: str | None = field(identity=True, create_only=True, check=_text)
+    email: str | None = field(identity=True, create_only=True, check=True)
     extra_information: dict[str, Any] | None = None
     first_name: str | None = None
     last_name: str | None = None
