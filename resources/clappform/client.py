@@ -132,6 +132,7 @@ class Clappform:
 
     # -- resources and collection items ---------------------------------------------------------
 
+    @check_arguments
     def get(self, resource: ResourceType, item: dict[str, Any] | None = None) -> Any:
         if item is not None:
             oid = _oid(item)
@@ -147,12 +148,14 @@ class Clappform:
             raise TypeError(f"{spec.name} needs all of {list(spec.identity)} (or none, to list them)")
         return _keep_level(self.session.get(type(resource), identity_of(resource), level=level), resource)
 
+    @check_arguments
     def create(self, resource: ResourceType, item: dict[str, Any] | None = None) -> Any:
         if item is not None:
             made = self.session.create(_item(item), **_placed(resource))
             return {"_id": made.id, **extra(made)}
         return _keep_level(self.session.create(attrs.evolve(cast(Any, resource))), resource)
 
+    @check_arguments
     def update(self, resource: ResourceType, item: dict[str, Any] | None = None) -> Any:
         if item is not None:
             oid = _oid(item)
@@ -344,10 +347,8 @@ def _placed(resource: Any) -> dict[str, Any]:
     return {"app": resource.app, "slug": resource.slug}
 
 
-def _item(fields: Any, oid: str | None = None) -> Item:
+def _item(fields: dict[str, Any], oid: str | None = None) -> Item:
     """An item to send: its fields are the extra fields (a copy of the caller's dict)."""
-    if not isinstance(fields, dict):
-        raise TypeError(f"item must be a dict, not {type(fields).__name__}")
     made = Item(id=oid)
     extra(made).update(fields)
     return made
