@@ -107,10 +107,8 @@ def field(
             (an immutable default only).
         converter, validator: attrs' own, run on construction and assignment.
         check: ``check(name, value) -> value`` for values given in Python (construction and
-            assignment): raises for a bad one, returns the value to keep. ``True``: the value
-            must fit the field's annotation (as :func:`~clientkit.model.check_arguments`
-            checks, a ``range`` in ``Annotated`` included). Loads skip it (their values are
-            checked against the declared type), so they stay fast.
+            assignment): raises for a bad one, returns the value to keep; ``True``: fits the
+            annotation (as ``check_arguments`` checks). Loads skip it, so they stay fast.
 
     Example:
         >>> class User(Resource):
