@@ -8,6 +8,7 @@ from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.errors import (
     AnswerError,
     APIError,
+    ArgumentTypeError,
     AuthenticationError,
     BadRequestError,
     CacheError,
@@ -42,11 +43,13 @@ from clientkit._declarations.errors import (
     WebhookError,
     as_official,
 )
+from clientkit._declarations.official import OfficialException
 
 __all__ = [
     "APIError",
     "AnswerCheck",
     "AnswerError",
+    "ArgumentTypeError",
     "AuthenticationError",
     "BadRequestError",
     "CacheError",
@@ -65,6 +68,7 @@ __all__ = [
     "JobFailed",
     "JobTimeout",
     "NotFoundError",
+    "OfficialException",
     "PaginationError",
     "PermissionDeniedError",
     "PreconditionFailedError",

@@ -1,6 +1,9 @@
 """The declarations as data, for model-driven tools (code generators, CLIs, sync jobs),
 and the conversion between wire JSON and resources."""
 
+from clientkit._declarations.arguments import (
+    check_arguments,
+)
 from clientkit._declarations.convert import (
     Converter,
 )
@@ -16,6 +19,10 @@ from clientkit._declarations.identity import (
 from clientkit._declarations.origins import (
     Environment,
     Origin,
+)
+from clientkit._declarations.pathhelpers import (
+    ResourcePath,
+    path_of,
 )
 from clientkit._declarations.paths import (
     PathTemplate,
@@ -48,15 +55,18 @@ __all__ = [
     "Param",
     "PathTemplate",
     "QueryTable",
+    "ResourcePath",
     "ResourceSpec",
     "SegmentCodec",
     "Surface",
+    "check_arguments",
     "expansion",
     "fields_of",
     "from_json_base64url",
     "identity_of",
     "json_base64url",
     "make_resource",
+    "path_of",
     "quote_segment",
     "resource",
     "resource_source",

@@ -123,7 +123,9 @@ def test_no_function_over_60_lines() -> None:
 #: always set (+30); declaring.md type-checks: Service.resource typed with resource()'s
 #: options, typed context values, make_resource's MadeResource (+33); resource() and field()
 #: refuse a misspelt option with a DeclarationError, as the declaration types do (+23).
-CORE_LINE_BUDGET = 14_722
+#: Issue #25, declarations not code: check_arguments (argument checks from annotations, also
+#: field(check=True)), OfficialException, ResourcePath / path_of (+321).
+CORE_LINE_BUDGET = 15_043
 
 
 def test_the_core_does_not_grow() -> None:

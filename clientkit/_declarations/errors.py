@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from clientkit._declarations.keypaths import dig, has_path
+from clientkit._declarations.official import fill_keywords
 from clientkit._declarations.redaction import (
     clipped,
     redact,
@@ -53,7 +54,7 @@ class ClientKitError(Exception):
     as they are (and never pickled).
     """
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str = "") -> None:
         super().__init__(scrub(message))
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -89,6 +90,11 @@ class DeclarationError(ClientKitError, TypeError):
 
 class InvalidRequestError(ClientKitError, ValueError):
     """Arguments that cannot make a safe, well-formed request (bad id, CR/LF in a header)."""
+
+
+class ArgumentTypeError(InvalidRequestError, TypeError):
+    """An argument of a type its parameter does not take (``clientkit.model.check_arguments``);
+    also a ``TypeError``, as Python's own calls raise."""
 
 
 class IncompleteResourceError(InvalidRequestError):
@@ -593,7 +599,7 @@ class ErrorShape:
         field_errors = self.field_errors_of(body)
         cls = error_class_for(status, self.classes, self.mixin)
         message = self._message(status, body, text, reason, field_errors)
-        return cls(
+        error = cls(
             message,
             status=status,
             body=body if body is not None else excerpt_of(text),
@@ -607,6 +613,8 @@ class ErrorShape:
             details=_found(body, self._details()),
             text=self._text(status, message, method, url, reason, body if body is not None else text or None),
         )
+        fill_keywords(error, body)
+        return error
 
     def _details(self) -> list[str]:
         """Where details are: as declared, else where the field errors are, then ``details``."""
@@ -741,6 +749,7 @@ for _public in (
     ClientKitError,
     DeclarationError,
     InvalidRequestError,
+    ArgumentTypeError,
     IncompleteResourceError,
     TransportError,
     ConnectError,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 import attrs
 
 from clientkit._declarations.answers import Answer, Kind
+from clientkit._declarations.arguments import annotated
 from clientkit._declarations.checks import AnswerCheck
 from clientkit._declarations.context import ContextValue, merged, own_values
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
@@ -83,7 +84,7 @@ def field(
     local: bool = False,
     converter: Callable[[Any], Any] | None = None,
     validator: Callable[[Any, Any, Any], Any] | None = None,
-    check: Callable[[str, Any], Any] | None = None,
+    check: Callable[[str, Any], Any] | bool | None = None,
     repr: bool = True,
 ) -> Any:
     """Declare a resource field with its wire name and role.
@@ -107,8 +108,8 @@ def field(
             (an immutable default only).
         converter, validator: attrs' own, run on construction and assignment.
         check: ``check(name, value) -> value`` for values given in Python (construction and
-            assignment): raises for a bad one, returns the value to keep. Loads skip it
-            (their values are checked against the declared type), so they stay fast.
+            assignment): raises for a bad one, returns the value to keep; ``True``: fits the
+            annotation (as ``check_arguments`` checks). Loads skip it, so they stay fast.
 
     Example:
         >>> class User(Resource):
@@ -122,16 +123,22 @@ def field(
     if local and factory is not None:
         raise DeclarationError("a local field takes an immutable default, not a factory")
     initial: dict[str, Any] = {"default": default} if factory is None else {"factory": factory}
-    meta: dict[str, Any] = {_META: info, CHECK: check is not None}
-    convert = converter if check is None else _as_converter(check, converter)
+    meta: dict[str, Any] = {_META: info, CHECK: check not in (None, False)}
+    convert = converter if check in (None, False) else _as_converter(check, converter)
     shown = repr and not secret
     return attrs.field(**initial, converter=convert, validator=validator, metadata=meta, repr=shown)
 
 
-def _as_converter(check: Callable[[str, Any], Any], converter: Any) -> Any:
+def _as_converter(check: Callable[[str, Any], Any] | bool, converter: Any) -> Any:
     """A field's ``check`` as the attrs converter that runs it (with the field's name)."""
     if converter is not None:
         raise DeclarationError("a field takes a converter or a check, not both")
+    if check is True:
+        return attrs.Converter(
+            lambda v, obj, a: annotated(type(obj), a.name, v), takes_self=True, takes_field=True
+        )
+    if not callable(check):
+        raise DeclarationError("check= takes a callable or True")
     return attrs.Converter(lambda v, _, a: check(a.name, v), takes_self=True, takes_field=True)
 
 

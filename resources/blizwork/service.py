@@ -4,6 +4,7 @@ start with the user and the environment; answers carry ``resultCode`` / ``result
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
@@ -23,7 +24,7 @@ class BlizWorkCallError(APIError, BlizWorkError):
     ``body`` are the answer's, ``reason`` its ``resultMessage`` (B8)."""
 
 
-def environment_of(context: dict[str, Any]) -> str:
+def environment_of(context: Mapping[str, Any]) -> str:
     """``production`` or ``draft``: the forced environment, else ``NODE_ENV`` read now (B13:
     compared case-insensitively; unset still means draft, as on the official wire)."""
     chosen = context.get("forced") or os.environ.get("NODE_ENV") or "development"

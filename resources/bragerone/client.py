@@ -195,11 +195,12 @@ class BragerOneApiClient:
 
     def get_system_version(self) -> SystemVersion:
         params = {"container": self.container, "platform": 0}
-        version = self._call(self.session.get, SystemVersion, params=params, auth=False)
+        version: SystemVersion = self._call(self.session.get, SystemVersion, params=params, auth=False)
         return complete(version, "the GET /system/version")
 
     def get_user(self) -> User:
-        return complete(self._call(self.session.get, User), "the GET /user")
+        user: User = self._call(self.session.get, User)
+        return complete(user, "the GET /user")
 
     def get_user_permissions(self) -> list[Permission]:
         return permissions(self._call(self.session.action, User, "permissions"))
@@ -227,7 +228,7 @@ class BragerOneApiClient:
         return [complete(row, "a row of the GET /modules") for row in rows]
 
     def get_module_card(self, code: str) -> ModuleCard:
-        card = self._call(self.session.get, ModuleCard, code=code)
+        card: ModuleCard = self._call(self.session.get, ModuleCard, code=code)
         return complete(card, f"the GET /modules/{code}/card")
 
     def get_devices_menu(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clientkit_services.clappform import dataclasses, exceptions
 from clientkit_services.clappform.client import Clappform
+from clientkit_services.clappform.dataclasses import *  # noqa: F403  (the official dataclasses)
 from clientkit_services.clappform.exceptions import (
     DataframeWriteError,
     HTTPError,
@@ -22,21 +23,7 @@ from clientkit_services.clappform.exceptions import (
     PaginationKeyError,
     PaginationTotalError,
 )
-from clientkit_services.clappform.models import (
-    Actionflow,
-    ApiResponse,
-    App,
-    Auth,
-    Collection,
-    ImportEntry,
-    Item,
-    Me,
-    Query,
-    Questionnaire,
-    ResourceType,
-    User,
-    Version,
-)
+from clientkit_services.clappform.models import ImportEntry, Item, Me
 from clientkit_services.clappform.service import ClappformApi
 
 SERVICE = ClappformApi
@@ -56,13 +43,8 @@ __version__ = "4.1.0"
 __all__ = [
     "SANDBOX",
     "SERVICE",
-    "Actionflow",
-    "ApiResponse",
-    "App",
-    "Auth",
     "Clappform",
     "ClappformApi",
-    "Collection",
     "DataframeWriteError",
     "HTTPError",
     "ImportEntry",
@@ -71,11 +53,7 @@ __all__ = [
     "PaginationError",
     "PaginationKeyError",
     "PaginationTotalError",
-    "Query",
-    "Questionnaire",
-    "ResourceType",
-    "User",
-    "Version",
     "dataclasses",
     "exceptions",
 ]
+__all__ += dataclasses.__all__

@@ -7,17 +7,18 @@ setting kept on each object), the dataframe reads and the app export.
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any, TypedDict, TypeVar, cast
 from urllib.parse import urlsplit
 
 import attrs
 
 from clientkit import OffsetLimit, PasswordLogin, RetryPolicy, Session, Timeout, bulk, extra
 from clientkit.errors import InvalidRequestError
-from clientkit.model import identity_of, spec_of
+from clientkit.model import check_arguments, identity_of, spec_of
 from clientkit_services.clappform.exceptions import ItemError, PaginationKeyError
 from clientkit_services.clappform.models import (
     Actionflow,
@@ -36,30 +37,31 @@ from clientkit_services.clappform.models import (
 )
 from clientkit_services.clappform.service import ClappformApi
 
-if TYPE_CHECKING:
-    import pandas as pd
-
+T = TypeVar("T")
+DataFrame = Any  # a pandas DataFrame: pandas ships no type stubs, and pandas-stubs is no dependency
 READ_PAGES = OffsetLimit(
     offset="next_page", limit="limit", limit_where="body", items="data", total="total", method="POST"
 )
-_AGGREGATE = {
-    "app": str,
-    "collection": str,
-    "type": str,
-    "limit": int,
-    "sorting": dict,
-    "search": dict,
-    "item_id": (str, type(None)),
-    "deep_dive": dict,
-}
+
+
+class AggregateOptions(TypedDict):
+    """The options of ``aggregate_dataframe``, checked before anything is sent."""
+
+    app: str
+    collection: str
+    type: str
+    limit: Annotated[int, range(10, 501)]
+    sorting: dict[str, Any]
+    search: dict[str, Any]
+    item_id: str | None
+    deep_dive: dict[str, Any]
 
 
 def _pandas() -> Any:
     try:
-        import pandas
+        return importlib.import_module("pandas")
     except ImportError as exc:
         raise ImportError("the dataframe methods need pandas: pip install 'clientkit[clappform]'") from exc
-    return pandas
 
 
 class Clappform:
@@ -124,13 +126,13 @@ class Clappform:
     def verify_auth(self) -> ApiResponse:
         return _answer(self.session.json_of(self.session.request("POST", "/auth/verify")))
 
+    @check_arguments
     def current_user(self, extended: bool = False) -> User:
-        if not isinstance(extended, bool):
-            raise TypeError(f"extended must be a bool, not {type(extended).__name__}")
         return _keep_level(self.session.get(Me, level=extended), Me(extended=extended))
 
     # -- resources and collection items ---------------------------------------------------------
 
+    @check_arguments
     def get(self, resource: ResourceType, item: dict[str, Any] | None = None) -> Any:
         if item is not None:
             oid = _oid(item)
@@ -146,29 +148,28 @@ class Clappform:
             raise TypeError(f"{spec.name} needs all of {list(spec.identity)} (or none, to list them)")
         return _keep_level(self.session.get(type(resource), identity_of(resource), level=level), resource)
 
+    @check_arguments
     def create(self, resource: ResourceType, item: dict[str, Any] | None = None) -> Any:
         if item is not None:
             made = self.session.create(_item(item), **_placed(resource))
             return {"_id": made.id, **extra(made)}
-        return _keep_level(self.session.create(attrs.evolve(resource)), resource)
+        return _keep_level(self.session.create(attrs.evolve(cast(Any, resource))), resource)
 
+    @check_arguments
     def update(self, resource: ResourceType, item: dict[str, Any] | None = None) -> Any:
         if item is not None:
             oid = _oid(item)
             sent = _item({k: v for k, v in item.items() if k != "_id"}, oid)
             return {**extra(self.session.update(sent, only_set=True, **_placed(resource))), "_id": oid}
         level = getattr(resource, "extended", None)
-        updated = self.session.update(attrs.evolve(resource), only_set=True, level=level)
+        updated = self.session.update(attrs.evolve(cast(Any, resource)), only_set=True, level=level)
         return _keep_level(updated, resource)
 
+    @check_arguments
     def delete(
         self, resource: ResourceType, item: dict[str, Any] | list[dict[str, Any]] | None = None
     ) -> ApiResponse:
         if item is not None:
-            if not isinstance(item, dict | list):
-                raise TypeError(
-                    f"item keyword argument is not of type dict or list, but {type(item).__name__}"
-                )
             oids = [_oid(i) for i in (item if isinstance(item, list) else [item])]
             return _answer(self.session.action(Item, "remove", json={"oids": oids}, **_placed(resource)))
         self.session.delete(resource, level=getattr(resource, "extended", None))
@@ -177,36 +178,23 @@ class Clappform:
 
     # -- dataframes ------------------------------------------------------------------------------
 
+    @check_arguments
     def read_dataframe(
         self, query: Query | Collection, limit: int = 100, max_workers: int | None = None
     ) -> Generator[list[dict[str, Any]], None, None]:
         """Every record of a query or collection, in chunks of ``limit``, read concurrently."""
         if isinstance(query, Query):
             body: dict[str, Any] = {"limit": limit, "query": query.slug}
-        elif isinstance(query, Collection):
-            body = {"limit": limit, "app": query.app, "collection": query.slug}
         else:
-            raise TypeError(f"query must be a Query or a Collection, not {type(query).__name__}")
+            body = {"limit": limit, "app": query.app, "collection": query.slug}
         return self._read(body, limit, max_workers)
 
+    @check_arguments
     def aggregate_dataframe(
-        self, options: dict[str, Any], max_workers: int | None = None
+        self, options: AggregateOptions, max_workers: int | None = None
     ) -> Generator[list[dict[str, Any]], None, None]:
         """An aggregation's results in chunks; invalid options raise before anything is sent."""
-        if not isinstance(options, dict):
-            raise TypeError(f"options must be a dict, not {type(options).__name__}")
-        problems = [f"{k}: required" for k in _AGGREGATE if k not in options]
-        problems += [
-            f"{k}: must be {_names(t)}"
-            for k, t in _AGGREGATE.items()
-            if k in options and not isinstance(options[k], t)
-        ]
-        limit = options.get("limit")
-        if isinstance(limit, int) and not 10 <= limit <= 500:
-            problems.append("limit: must be between 10 and 500")
-        if problems:
-            raise InvalidRequestError("invalid aggregate_dataframe options: " + "; ".join(problems))
-        return self._read(dict(options), limit, max_workers)  # type: ignore[arg-type]
+        return self._read(dict(options), options["limit"], max_workers)
 
     def _read(
         self, body: dict[str, Any], limit: int, max_workers: int | None
@@ -216,13 +204,14 @@ class Clappform:
         )
         for page in pager.concurrent_pages(workers=max_workers or self.workers):
             if page.number == 0 and (not isinstance(page.body, Mapping) or "total" not in page.body):
-                raise PaginationKeyError(missing_key="total", data=page.body)
+                raise PaginationKeyError("the answer has no 'total'", missing_key="total", data=page.body)
             if page.items:
                 yield list(page.items)
 
+    @check_arguments
     def write_dataframe(
         self,
-        df: pd.DataFrame,
+        df: DataFrame,
         collection: Collection,
         size: int = 100,
         max_workers: int | None = None,
@@ -237,8 +226,6 @@ class Clappform:
         _pandas()  # fails early, with install advice, when pandas is missing
         import numpy
 
-        if not isinstance(collection, Collection):
-            raise TypeError(f"collection must be a Collection, not {type(collection).__name__}")
         total, json_type = len(df), {"Content-Type": "application/json"}
 
         def send(rows: list[int]) -> ApiResponse:  # pandas' own JSON, as the official client sends
@@ -254,25 +241,22 @@ class Clappform:
         )
         return bulk.completed(outcomes, name=lambda o: f"rows {o.item[0]}-{o.item[-1]}")
 
+    @check_arguments
     def empty_dataframe(self, collection: Collection) -> ApiResponse:
-        if not isinstance(collection, Collection):
-            raise TypeError(f"collection must be a Collection, not {type(collection).__name__}")
         return _answer(self.session.action(collection, "empty"))
 
     # -- apps -----------------------------------------------------------------------------------
 
+    @check_arguments(descriptions={"app": "an App or its id"})
     def export_app(self, app: App | str) -> dict[str, Any]:
         """An app (an ``App`` or its id) with everything it references: collections,
         questionnaires, action flows, import entries (of this app only) and the platform
         versions, each fetched once."""
         app = App(id=app) if isinstance(app, str) else app
-        if not isinstance(app, App):
-            raise TypeError(f"app must be an App or its id, not {type(app).__name__}")
         full = self.session.get(App, app.id, level=True)
         actions = [
             a
-            for group in full.groups or []
-            if isinstance(group, dict)
+            for group in _listed(full.groups)
             for page in group.get("pages", [])
             for row in page.get("rows", [])
             for module in row.get("modules", [])
@@ -282,7 +266,7 @@ class Clappform:
         flow_ids = _referenced(actions, "actionflow", "actionflowId")
         flows = [dump(self.session.get(Actionflow, i)) for i in flow_ids]  # first, as the official client
         forms = _referenced(actions, "questionnaire", "template")
-        collections = [c for c in full.collections or [] if isinstance(c, dict)]
+        collections = _listed(full.collections)
         slugs = {c.get("slug") for c in collections}
         return {
             "apps": [dump(full)],
@@ -309,24 +293,22 @@ class Clappform:
             "deployable": True,
         }
 
+    @check_arguments
     def import_app(self, app: dict[str, Any], data_export: bool = False) -> ApiResponse:
         """Import an ``export_app()`` result (the caller's dict is left as it was)."""
-        if not isinstance(app, dict) or not isinstance(app.get("config"), dict):
+        if not isinstance(app.get("config"), dict):
             raise InvalidRequestError("app must be an export_app() result, with its config")
-        if not isinstance(data_export, bool):
-            raise TypeError(f"data_export must be a bool, not {type(data_export).__name__}")
         if not app["config"].get("deployable"):
             raise InvalidRequestError("app is not deployable")
         body = {k: v for k, v in app.items() if k != "config"}
         return _answer(self.session.action(App, "transfer", json={**body, "delete_mongo_data": data_export}))
 
+    @check_arguments
     def transfer_collections(
         self, src: dict[str, Any], dest: Clappform, max_workers: int | None = None
     ) -> Generator[ApiResponse, None, None]:
         """Copy every record of an export's collections to another Clappform, chunk by chunk."""
-        if not isinstance(dest, Clappform):
-            raise TypeError("dest must be a Clappform client")
-        if not isinstance(src, dict) or not isinstance(src.get("collections"), list):
+        if not isinstance(src.get("collections"), list):
             raise TypeError("Could not get collections from src")
         for raw in src["collections"]:
             col = Collection(app=raw.get("app"), slug=raw.get("slug"))
@@ -351,10 +333,10 @@ def _answer(body: Any) -> ApiResponse:
     return ApiResponse(**{"code": None, "message": None, "response_id": None, **(body or {})})
 
 
-def _keep_level(obj: Any, like: Any) -> Any:
+def _keep_level(obj: T, like: Any) -> T:
     """Fetched objects keep the ``extended`` setting of the one asked with."""
     if hasattr(like, "extended"):
-        obj.extended = like.extended
+        cast(Any, obj).extended = like.extended
     return obj
 
 
@@ -365,10 +347,8 @@ def _placed(resource: Any) -> dict[str, Any]:
     return {"app": resource.app, "slug": resource.slug}
 
 
-def _item(fields: Any, oid: str | None = None) -> Item:
+def _item(fields: dict[str, Any], oid: str | None = None) -> Item:
     """An item to send: its fields are the extra fields (a copy of the caller's dict)."""
-    if not isinstance(fields, dict):
-        raise TypeError(f"item must be a dict, not {type(fields).__name__}")
     made = Item(id=oid)
     extra(made).update(fields)
     return made
@@ -390,5 +370,6 @@ def _referenced(actions: list[dict[str, Any]], kind: str, key: str) -> list[Any]
     return list(dict.fromkeys(found))
 
 
-def _names(t: type | tuple[type, ...]) -> str:
-    return " or ".join(x.__name__ for x in (t if isinstance(t, tuple) else (t,)))
+def _listed(value: int | list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The objects of a field that holds a count below the extended level."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
+from typing import Annotated, Any
 
 from clientkit import Action, Envelope, Expansion, Resource, field
-from clientkit.errors import InvalidRequestError
-from clientkit.model import spec_of
+from clientkit.model import ResourcePath, check_arguments, path_of
 from clientkit.tokens import jwt_expiry
 from clientkit_services.clappform.service import ClappformApi
 
 BOOL_LEVELS = Expansion("extended", style="bool", default=False, on={"get", "list", "update", "delete"})
+Level = Annotated[int, range(0, 4)]
 INT_LEVELS = Expansion(
     "extended", style="int", max_level=3, default=0, on={"get", "list", "update", "delete"}
 )
@@ -29,68 +29,32 @@ def whole(*operations: str) -> Envelope:
     return Envelope(response="data", operations=dict.fromkeys(operations, Envelope()))
 
 
-def _text(name: str, value: Any) -> Any:
-    if value is not None and not isinstance(value, str):
-        raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
-    return value
-
-
 def _id_of(name: str, value: Any) -> Any:
     """An ``App`` (or ``Collection``) given where its id (or slug) is expected."""
     if isinstance(value, App):
-        value = value.id
-    elif isinstance(value, Collection):
-        value = value.slug
-    return _text(name, value)
-
-
-def _level(name: str, value: Any) -> Any:
-    if not isinstance(value, int):
-        raise TypeError(f"{name} must be an int 0..3, not {type(value).__name__}")
-    if not 0 <= int(value) <= 3:
-        raise ValueError(f"{name} must be between 0 and 3, not {value}")
+        return value.id
+    if isinstance(value, Collection):
+        return value.slug
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, an App or a Collection, not {type(value).__name__}")
     return value
 
 
 class ResourceType(Resource):
     """What every Clappform resource offers besides its fields: the official path helpers."""
 
+    one_path = ResourcePath("get", level="extended")
+    all_path = ResourcePath("list", level="extended")
+    create_path = ResourcePath("create")
+    one_or_all_path = ResourcePath("get", level="extended", fallback="list")
+
     @staticmethod
+    @check_arguments
     def bool_to_lower(boolean: bool) -> str:
-        if not isinstance(boolean, bool):
-            raise TypeError(f"boolean must be a bool, not {type(boolean).__name__}")
         return "true" if boolean else "false"
 
-    def _path(self, operation: str, with_level: bool = True, **parents: Any) -> str:
-        spec = spec_of(self)
-        template = spec.template(operation)
-        values = {name: getattr(self, name, None) for name in template.names}
-        path = template.expand({**values, **parents})
-        if not with_level or spec.expansion is None:
-            return path
-        level = getattr(self, "extended", None)
-        if spec.expansion.style == "bool":
-            return f"{path}?extended={self.bool_to_lower(bool(level))}"
-        return f"{path}?extended={spec.expansion.normalize(level)}"
 
-    def one_path(self) -> str:
-        return self._path("get")
-
-    def all_path(self) -> str:
-        return self._path("list")
-
-    def create_path(self) -> str:
-        return self._path("create", with_level=False)
-
-    def one_or_all_path(self) -> str:
-        spec = spec_of(self)
-        given = [getattr(self, n) is not None for n in spec.identity]
-        if not any(given):
-            return self.all_path()
-        return self.one_path()
-
-
-PARTIAL_PUT = {"save": "PATCH", "patch_method": "PUT"}  # the API merges a PUT
+PARTIAL_PUT: dict[str, Any] = {"save": "PATCH", "patch_method": "PUT"}  # the API merges a PUT
 
 
 @ClappformApi.resource(
@@ -107,7 +71,7 @@ class App(ResourceType):
     default_page: str | None = None
     description: str | None = None
     groups: int | list[dict[str, Any]] | None = field(level=1)
-    id: str | None = field(check=_text)
+    id: str | None = field(check=True)
     name: str | None = None
     settings: dict[str, Any] | None = None
     extended: bool = field(default=False, local=True)
@@ -127,7 +91,7 @@ DATAFRAME = "/dataframe/{app}/{slug}"
 )
 class Collection(ResourceType):
     app: str | None = field(identity=True, check=_id_of)
-    slug: str | None = field(identity=True, check=_text)
+    slug: str | None = field(identity=True, check=True)
     database: str | None = None
     name: str | None = None
     description: str | None = field(level=1)
@@ -137,27 +101,21 @@ class Collection(ResourceType):
     queries: list[Any] | None = field(level=2)
     sources: list[Any] | None = field(level=1)
     id: int | None = field(level=1)
-    extended: int = field(default=0, local=True, check=_level)
+    extended: Level = field(default=0, local=True, check=True)
 
     @staticmethod
-    def check_extended(extended: Any) -> None:
-        _level("extended", extended)
+    @check_arguments
+    def check_extended(extended: Level) -> None:
+        """Refuse a level the API does not have (0 to 3)."""
 
+    dataframe_path = ResourcePath("append")
+
+    @check_arguments
     def one_item_path(self, item: str) -> str:
-        if not isinstance(item, str):
-            raise TypeError(f"item must be a str, not {type(item).__name__}")
-        return Item(id=item)._path("get", with_level=False, **self._placed())
+        return path_of(self, "get", of=Item, id=item)
 
     def create_item_path(self) -> str:
-        return Item()._path("create", with_level=False, **self._placed())
-
-    def dataframe_path(self) -> str:
-        return self._path("append", with_level=False, **self._placed())
-
-    def _placed(self) -> dict[str, Any]:
-        if self.app is None or self.slug is None:
-            raise InvalidRequestError("the collection needs both app and slug")
-        return {"app": self.app, "slug": self.slug}
+        return path_of(self, "create", of=Item)
 
 
 @ClappformApi.resource(
@@ -170,7 +128,7 @@ class Collection(ResourceType):
 class Item(ResourceType):
     """A record of a collection: its fields are the extra fields (``clientkit.extra``)."""
 
-    id: str | None = field(wire="_id", read_only=True, check=_text)
+    id: str | None = field(wire="_id", read_only=True, check=True)
 
 
 @ClappformApi.resource(
@@ -189,14 +147,13 @@ class Query(ResourceType):
     id: int | None = None
     name: str | None = None
     query: list[Any] | None = None
-    slug: str | None = field(check=_text)
+    slug: str | None = field(check=True)
     source_query: str | None = None
     modules: list[Any] | None = None
     primary: bool | None = None
     settings: dict[str, Any] | None = None
 
-    def source_path(self) -> str:
-        return self._path("source")
+    source_path = ResourcePath("source")
 
 
 @ClappformApi.resource(one="/actionflow/{id}", many="/actionflows", create="/actionflow", **PARTIAL_PUT)
@@ -237,7 +194,7 @@ class Questionnaire(ResourceType):
     one="/user/{email}", many="/users", create="/user", expansion=BOOL_LEVELS, **PARTIAL_PUT
 )
 class User(ResourceType):
-    email: str | None = field(identity=True, create_only=True, check=_text)
+    email: str | None = field(identity=True, create_only=True, check=True)
     extra_information: dict[str, Any] | None = None
     first_name: str | None = None
     last_name: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+from typing import Annotated
 
 import pytest
 
@@ -196,3 +197,32 @@ def test_a_check_runs_on_given_values_and_keeps_the_fast_loader() -> None:
         assert api.get(Tag, "b").parent == "a"
     with pytest.raises(DeclarationError, match="converter or a check"):
         field(check=_slug, converter=str)
+
+
+@Checked.resource(one="/shelves/{code}", many="/shelves", identity="code")
+class Shelf(Resource):
+    code: str | None = field(check=True)
+    rows: Annotated[int | None, range(1, 10)] = field(check=True)
+    depth: int = field(default=0, local=True, check=True)
+
+
+def test_check_true_checks_given_values_against_the_annotation() -> None:
+    from clientkit._declarations.loaders import needs_init
+    from clientkit.errors import ArgumentTypeError
+    from clientkit.sandbox import Sandbox
+
+    assert not needs_init(Shelf)
+    with pytest.raises(ArgumentTypeError, match="code must be a str or None, not int"):
+        Shelf(code=3)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="rows must be between 1 and 9"):
+        Shelf(code="a", rows=12)
+    shelf = Shelf(code="a", rows=3)
+    with pytest.raises(TypeError, match="depth must be an int, not bool"):
+        shelf.depth = True
+    box = Sandbox(Checked, data={"Shelf": [{"code": "b", "rows": 40}]})
+    with box as url, Checked.connect(url) as api:
+        api.create(shelf)
+        assert box.journal.last.json == {"code": "a", "rows": 3}
+        assert api.get(Shelf, "b").rows == 40  # loads are not checked: the server's value is kept
+    with pytest.raises(DeclarationError, match="a callable or True"):
+        field(check="yes")  # type: ignore[arg-type]
