@@ -121,7 +121,9 @@ def test_no_function_over_60_lines() -> None:
 #: Issue #24, typing for users: typed converters (statuses, operations, params, headers),
 #: a webhook Headers protocol, APIError.request, CountedList.count declared, Page.response
 #: always set (+30).
-CORE_LINE_BUDGET = 14_666
+#: Issue #23 again: clientkit errors leave calls with their frames' locals cleared
+#: (forgets_locals) (+47).
+CORE_LINE_BUDGET = 14_713
 
 
 def test_the_core_does_not_grow() -> None:

@@ -55,6 +55,7 @@ from clientkit._declarations.errors import (
 )
 from clientkit._declarations.expansion import Level
 from clientkit._declarations.files import has_files, without_files
+from clientkit._declarations.frames import forgets_locals
 from clientkit._declarations.identity import spec_of
 from clientkit._declarations.jobs import Job, JobStatus
 from clientkit._declarations.options import (
@@ -92,7 +93,8 @@ T = TypeVar("T")
 def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
     """An operation that fails before it sends anything leaves ``last_response`` empty,
     not showing an earlier call's answer; a :class:`DecodeError` after one of its writes
-    succeeded says that the write went through (retrying it would write twice)."""
+    succeeded says that the write went through (retrying it would write twice). Its errors
+    leave no local variables in their traceback (:func:`forgets_locals`)."""
 
     @functools.wraps(operation)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -110,7 +112,7 @@ def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
                 local.response = None
             raise
 
-    return wrapper
+    return forgets_locals(wrapper)
 
 
 class Session:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
+from clientkit._declarations.frames import forgets_locals
 from clientkit._declarations.paths import PathTemplate
 from clientkit._declarations.querytable import QueryTable
 from clientkit._declarations.wire import pairs_of
@@ -187,4 +188,4 @@ def _row(
         return answer(result) if answer else result
 
     method.__signature__ = sig  # type: ignore[attr-defined]
-    return method
+    return forgets_locals(method)

@@ -11,6 +11,7 @@ from typing import Any
 from clientkit import Session
 from clientkit.errors import APIError, DecodeError, InvalidRequestError, as_official
 from clientkit.model import Surface, quote_segment
+from clientkit.redaction import forgets_locals
 from clientkit.webhooks import EchoHandshake
 from clientkit_services.blizwork.service import (
     BlizWork,
@@ -101,6 +102,7 @@ class BlizWorkAPIInstance:
     def get_base_payload(self) -> dict[str, Any]:
         return {"userId": self.userId, "environment": environment_of({"forced": self.forced_environment})}
 
+    @forgets_locals  # uri holds the token
     def post(self, uri: str, payload: dict[str, Any]) -> BlizWorkCallResponse:
         """Any URL, as the official escape hatch; the declared calls go through :meth:`call`."""
         path = uri.removeprefix(self.base_url)  # request(): an undeclared path the caller names
