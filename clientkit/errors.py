@@ -42,6 +42,7 @@ from clientkit._declarations.errors import (
     WebhookError,
     as_official,
 )
+from clientkit._declarations.outcomes import Outcome
 
 __all__ = [
     "APIError",
@@ -65,6 +66,7 @@ __all__ = [
     "JobFailed",
     "JobTimeout",
     "NotFoundError",
+    "Outcome",
     "PaginationError",
     "PermissionDeniedError",
     "PreconditionFailedError",

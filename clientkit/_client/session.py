@@ -67,6 +67,7 @@ from clientkit._declarations.options import (
     options_of,
     split_options,
 )
+from clientkit._declarations.outcomes import Outcome
 from clientkit._declarations.paging import PageRequest, Paginator
 from clientkit._declarations.parents import fill_parents, placed_values, with_parents
 from clientkit._declarations.paths import PLACEHOLDER
@@ -87,6 +88,7 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound=Resource)
 P = ParamSpec("P")
+OC = TypeVar("OC", bound=Outcome)
 T = TypeVar("T")
 
 
@@ -909,6 +911,27 @@ class Session:
             invalidates=self._related(spec, obj, path),
             **({"data": data} if data is not None else _payload(json)),
         )
+
+    @_forgets_on_failure
+    def outcome(self, kind: type[OC], send: Callable[[], Any], /) -> OC:
+        """What ``send`` (a call through this session: an action, a request) answered, as the
+        :class:`Outcome` ``kind``: an error status or an answer ``kind.check`` refuses is an
+        outcome, not an exception; a malformed answer (also the service's ``mixin``) and a
+        transport failure still raise."""
+        try:
+            send()
+            if (resp := self.last_response) is None:
+                raise InvalidRequestError("Session.outcome: send= made no call through this session")
+            body = self._checked(kind.check, self.json_of(resp), resp)  # a raw request's too
+        except APIError as error:
+            resp = error.response
+            return kind.read(error.status, error.body, resp.reason if resp is not None else error.reason)
+        except DecodeError as error:
+            mixin = self.service.errors.mixin
+            if mixin is None or isinstance(error, mixin):
+                raise
+            raise as_official(error, mixin) from None
+        return kind.read(resp.status_code, body, resp.reason)
 
     @_forgets_on_failure
     def run_job(

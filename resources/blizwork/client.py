@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from clientkit import Session
-from clientkit.errors import APIError, DecodeError, InvalidRequestError, as_official
+from clientkit.errors import DecodeError, InvalidRequestError, as_official
 from clientkit.model import Surface, quote_segment
 from clientkit.redaction import forgets_locals
 from clientkit.webhooks import EchoHandshake
 from clientkit_services.blizwork.service import (
     BlizWork,
-    BlizWorkCallError,
+    BlizWorkCallResponse,
     BlizWorkError,
     Case,
     CaseDataLevel,
@@ -27,24 +26,6 @@ from clientkit_services.blizwork.service import (
 
 _MISSING: Any = object()  # B9: None is a valid default
 CALL = EchoHandshake(challenge=None, token="handshakeToken", when={})  # what BlizWork posts an extension
-
-
-@dataclass
-class BlizWorkCallResponse:
-    """One answer: HTTP status, ``resultCode``, ``resultMessage`` and ``payload``."""
-
-    http_status: int
-    blizwork_status: Any
-    message: str
-    payload: Any
-
-    def is_ok(self) -> bool:
-        return 200 <= self.http_status <= 299 and self.blizwork_status == 0  # B7: any 2xx
-
-    def raise_for(self, message: str) -> None:
-        if not self.is_ok():
-            raise BlizWorkCallError(message, status=self.http_status, code=self.blizwork_status,
-                                    body=self.payload, text=message)  # fmt: skip
 
 
 def _uri(path: str) -> Any:
@@ -104,50 +85,30 @@ class BlizWorkAPIInstance:
 
     @forgets_locals  # uri holds the token
     def post(self, uri: str, payload: dict[str, Any]) -> BlizWorkCallResponse:
-        """Any URL, as the official escape hatch; the declared calls go through :meth:`call`."""
+        """Any URL, as the official escape hatch, its answer read as the declared calls' are."""
         path = uri.removeprefix(self.base_url)  # request(): an undeclared path the caller names
-        return self._answer(
-            lambda: self._decoded(self.session.request("POST", path, json=payload, auth=False))
+        self.last_response = self.session.outcome(
+            BlizWorkCallResponse, lambda: self.session.request("POST", path, json=payload, auth=False)
         )
-
-    def _decoded(self, response: Any) -> Any:
-        """The answer of :meth:`post` decoded and checked as the declared calls' are."""
-        body = self.session.json_of(response)
-        if (failure := BlizWork.answer_check.failure(body)) is not None and failure.missing:
-            raise DecodeError(failure.message, status=response.status_code, method="POST", url=response.url)
-        return body
-
-    def call(self, target: type[Any], action: str, body: dict[str, Any], **path: Any) -> BlizWorkCallResponse:
-        """A declared action, its answer (or its failure) as a result object."""
-        return self._answer(lambda: self.session.action(target, action, json=body, **path))
-
-    def _answer(self, send: Any) -> BlizWorkCallResponse:
-        try:
-            body, status, phrase = send(), self.session.last_response.status_code, ""  # type: ignore[union-attr]
-        except DecodeError as err:  # not JSON, or no resultCode/status: also a BlizWorkError
-            raise as_official(err, BlizWorkError) from err
-        except APIError as err:  # B7: a JSON error body gives its code and message
-            body, status = err.body, err.status
-            phrase = err.response.reason if err.response is not None else str(err.reason)
-        found = body if isinstance(body, dict) else {}
-        code = found.get("resultCode", found.get("status", 0))
-        payload = found.get("payload") if found or 200 <= status <= 299 else body
-        message = str(found.get("resultMessage", found.get("message", phrase)))
-        self.last_response = answer = BlizWorkCallResponse(status, code, message, payload)
-        return answer
+        return self.last_response
 
 
 class _Calls(Surface):
     """Official calls on one ``bw_api``: each row a declared action, its answer a result object."""
 
     bw_api: BlizWorkAPIInstance
+    outcome = BlizWorkCallResponse
     scope: tuple[str, ...] = ()  # what the base payload adds
     module = "form"  # the upload's module
     converts = {"additional_info": lambda v: v.value if isinstance(v, CaseDataLevel) else v,  # B12
                 "from_draft": lambda draft: "draft" if draft else "production"}  # fmt: skip
 
+    def __init__(self, bw_api_instance: BlizWorkAPIInstance) -> None:
+        self.bw_api, self.session = bw_api_instance, bw_api_instance.session
+
     def call(self, target: type[Any], action: str | None, kw: dict[str, Any]) -> BlizWorkCallResponse:
-        return self.bw_api.call(target, str(action), kw["json"])
+        self.bw_api.last_response = answer = super().call(target, action, kw)
+        return answer  # type: ignore[no-any-return]
 
     def get_base_payload(self) -> dict[str, Any]:
         return self.bw_api.get_base_payload() | {k: getattr(self, k) for k in self.scope}
@@ -166,9 +127,6 @@ class BlizWorkUtils(_Calls):
 
     converts = {"file_content": _text}
 
-    def __init__(self, bw_api_instance: BlizWorkAPIInstance) -> None:
-        self.bw_api = bw_api_instance
-
     upload_file = Surface.method(Utils, "upload", "userId, file_name, file_content",
                                  fields="userId, module, filename=file_name, file=file_content")  # fmt: skip
 
@@ -181,7 +139,7 @@ class BlizWorkUtils(_Calls):
             return BlizWorkCallResponse(200, 0, "OK", {})
         if not isinstance(token := post_payload.get("handshakeToken"), str) or not token:  # B5
             raise ValueError("Missing hsToken")
-        return self.bw_api.call(Utils, "validate_call", {}, handshake=token)
+        return self.call(Utils, "validate_call", {"json": {}, "handshake": token})
 
     def accept_call(self, body: bytes | str | dict[str, Any], strict: bool = False) -> dict[str, Any]:
         """What an extension endpoint received (the raw body or its JSON), once BlizWork confirms its
@@ -203,7 +161,8 @@ class BlizWorkProcess(_Calls):
     scope = ("processId",)
 
     def __init__(self, bw_api_instance: BlizWorkAPIInstance, processId: str) -> None:
-        self.bw_api, self.processId = bw_api_instance, processId
+        super().__init__(bw_api_instance)
+        self.processId = processId
 
     case_summary_list = Surface.method(Process, "case_list", "filter", fields="processId, filter")
     case = Surface.method(
@@ -230,7 +189,8 @@ class BlizWorkMasterDataTable(_Calls):
     scope = ("table",)
 
     def __init__(self, bw_api_instance: BlizWorkAPIInstance, table_name: str) -> None:
-        self.bw_api, self.table = bw_api_instance, table_name
+        super().__init__(bw_api_instance)
+        self.table = table_name
 
     get_records = Surface.method(MasterData, "query", "filter", fields="table, filter")
     upsert = Surface.method(MasterData, "upsert", "filter, update", fields="table, filter, update")
@@ -306,7 +266,7 @@ class BlizWorkCase(Surface):
         body = {"environment": self.environment(), "companyId": company, "workflowId": self.process(),
                 "caseNumber": self.number(), "formId": self.current_form()["nextActivity"]["formId"],
                 "nextFormId": action, "formData": data, "skipExtensions": skipExtensions}  # fmt: skip
-        done = api.call(Case, "exec", body)
+        done = _Calls(api).call(Case, "exec", {"json": body})
         where = f"{self.process()} #{self.number()} in {body['environment']}"
         done.raise_for(f"Error executing {where}: {done.message}")
         process = (self.parent_process if self.parent_process and not bw_api

@@ -9,7 +9,7 @@ from typing import Any
 
 from clientkit import Action, Resource, RetryPolicy, Service, Timeout, field
 from clientkit.auth import PathToken
-from clientkit.errors import AnswerCheck, APIError, ErrorShape
+from clientkit.errors import AnswerCheck, APIError, ErrorShape, Outcome
 
 API = "https://api.blizwork.com"
 
@@ -51,6 +51,15 @@ class BlizWork(Service):
     errors = ErrorShape(message=answer_check.message, code=answer_check.code, mixin=BlizWorkError)
     retry = RetryPolicy(retries=2, backoff=0.5)  # connection failures only: every call is a POST
     timeout = Timeout(connect=10, read=60)  # B6
+
+
+class BlizWorkCallResponse(Outcome, check=BlizWork.answer_check, payload="payload", error=BlizWorkCallError):
+    """One answer: HTTP status, ``resultCode``, ``resultMessage`` and ``payload`` (B7: ok for any 2xx)."""
+
+    http_status: int
+    blizwork_status: Any
+    message: str
+    payload: Any
 
 
 @BlizWork.resource(
