@@ -123,8 +123,8 @@ def test_no_function_over_60_lines() -> None:
 #: always set (+30).
 #: Issue #23 again: clientkit errors leave calls with their frames' locals cleared
 #: (forgets_locals) (+47); Outcome, an RPC answer as a result object, Session.outcome and
-#: Surface.outcome (+116).
-CORE_LINE_BUDGET = 14_829
+#: Surface.outcome (+116); Surface.item key paths and alternatives (+4).
+CORE_LINE_BUDGET = 14_833
 
 
 def test_the_core_does_not_grow() -> None:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
 from clientkit._declarations.frames import forgets_locals
+from clientkit._declarations.keypaths import ABSENT, Locator, locate
 from clientkit._declarations.outcomes import Outcome
 from clientkit._declarations.paths import PathTemplate
 from clientkit._declarations.querytable import QueryTable
@@ -108,13 +109,16 @@ class Surface:
         return _row(signature, body, query, answer, lambda self, kw: self.send(method, template, kw, fixed))
 
     @staticmethod
-    def item(key: str, *, optional: bool = False) -> Any:
-        """An official accessor method: ``key`` of the instance's ``document`` (``None`` when
-        absent and ``optional``, else ``KeyError``)."""
+    def item(key: Locator, *, optional: bool = False) -> Any:
+        """An official accessor method: ``key`` of the instance's ``document``, a dotted key path
+        (``history.-1``) or alternatives tried in order (``None`` when absent and ``optional``,
+        else ``KeyError``)."""
 
         def item(self: Surface) -> Any:
-            found = getattr(self, self.document)
-            return found.get(key) if optional else found[key]
+            found = locate(getattr(self, self.document), key)
+            if found is ABSENT and not optional:
+                raise KeyError(key)
+            return None if found is ABSENT else found
 
         return item
 

@@ -34,6 +34,18 @@ def SANDBOX(**options: Any) -> BlizWorkSandbox:
     return BlizWorkSandbox(**options)
 
 
-__all__ = ["SANDBOX", "SERVICE", "BlizWork", "BlizWorkAPIInstance", "BlizWorkCallError",
-           "BlizWorkCallResponse", "BlizWorkCase", "BlizWorkError", "BlizWorkMasterDataTable",
-           "BlizWorkProcess", "BlizWorkUtils", "Case", "CaseDataLevel"]  # fmt: skip
+__all__ = [
+    "SANDBOX",
+    "SERVICE",
+    "BlizWork",
+    "BlizWorkAPIInstance",
+    "BlizWorkCallError",
+    "BlizWorkCallResponse",
+    "BlizWorkCase",
+    "BlizWorkError",
+    "BlizWorkMasterDataTable",
+    "BlizWorkProcess",
+    "BlizWorkUtils",
+    "Case",
+    "CaseDataLevel",
+]

@@ -72,12 +72,17 @@ class BlizWorkAPIInstance:
         uri = ("" if uri.startswith("/") else "/") + uri + ("" if uri.endswith("/") else "/")
         return f"{self.base_url}{uri}" + ("" if omit_token else f"{quote_segment(self.token)}/")  # B4
 
-    get_utils_uri, get_call_validation_uri = _uri("utils/{}"), _uri("utils/validatecall/{}")
-    get_upload_file_uri, get_case_uri = _uri("attachment/upload"), _uri("/{}")
+    get_utils_uri = _uri("utils/{}")
+    get_call_validation_uri = _uri("utils/validatecall/{}")
+    get_upload_file_uri = _uri("attachment/upload")
+    get_process_uri = _uri("process/{}")
+    get_process_caselist_uri = _uri("process/case-list")
+    get_process_casedata_uri = _uri("process/case")
+    get_case_uri = _uri("/{}")
     get_case_exec_uri = _uri("exec")
-    get_process_uri, get_process_caselist_uri = _uri("process/{}"), _uri("process/case-list")
-    get_process_casedata_uri, get_masterdata_uri = _uri("process/case"), _uri("master-data/{}")
-    get_masterdata_query_uri, get_masterdata_upsert_uri = _uri("master-data"), _uri("master-data/upsert")
+    get_masterdata_uri = _uri("master-data/{}")
+    get_masterdata_query_uri = _uri("master-data")
+    get_masterdata_upsert_uri = _uri("master-data/upsert")
     get_masterdata_delete_uri = _uri("master-data/delete")
 
     def get_base_payload(self) -> dict[str, Any]:
@@ -100,8 +105,10 @@ class _Calls(Surface):
     outcome = BlizWorkCallResponse
     scope: tuple[str, ...] = ()  # what the base payload adds
     module = "form"  # the upload's module
-    converts = {"additional_info": lambda v: v.value if isinstance(v, CaseDataLevel) else v,  # B12
-                "from_draft": lambda draft: "draft" if draft else "production"}  # fmt: skip
+    converts = {
+        "additional_info": lambda v: v.value if isinstance(v, CaseDataLevel) else v,  # B12
+        "from_draft": lambda draft: "draft" if draft else "production",
+    }
 
     def __init__(self, bw_api_instance: BlizWorkAPIInstance) -> None:
         self.bw_api, self.session = bw_api_instance, bw_api_instance.session
@@ -127,8 +134,12 @@ class BlizWorkUtils(_Calls):
 
     converts = {"file_content": _text}
 
-    upload_file = Surface.method(Utils, "upload", "userId, file_name, file_content",
-                                 fields="userId, module, filename=file_name, file=file_content")  # fmt: skip
+    upload_file = Surface.method(
+        Utils,
+        "upload",
+        "userId, file_name, file_content",
+        fields="userId, module, filename=file_name, file=file_content",
+    )
 
     def validate_call(self, post_payload: dict[str, Any], strict: bool = False) -> BlizWorkCallResponse:
         """Valid when BlizWork confirms the handshake token; a draft call is taken on trust
@@ -166,9 +177,11 @@ class BlizWorkProcess(_Calls):
 
     case_summary_list = Surface.method(Process, "case_list", "filter", fields="processId, filter")
     case = Surface.method(
-        Case, "case", "case_number, from_draft=False, additional_info=0",
+        Case,
+        "case",
+        "case_number, from_draft=False, additional_info=0",
         fields="environment=from_draft, processId, caseNumber=case_number, include=additional_info",
-    )  # fmt: skip
+    )
 
     def get_case(self, case_number: int, from_draft: bool = False, additional_info: Any = 0) -> BlizWorkCase:
         found = self.case(case_number, from_draft, additional_info)
@@ -211,12 +224,18 @@ class BlizWorkCase(Surface):
     """A case document and its accessors; :meth:`typed` gives it as a :class:`Case` resource."""
 
     document = "case_document"
-    companyId, environment = Surface.item("companyId"), Surface.item("environment")
-    process, version = Surface.item("processSlug"), Surface.item("processVersion")
-    number, history = Surface.item("caseNumber"), Surface.item("history", optional=True)
+    companyId = Surface.item("companyId")
+    environment = Surface.item("environment")
+    process = Surface.item("processSlug")
+    version = Surface.item("processVersion")
+    number = Surface.item("caseNumber")
+    history = Surface.item("history", optional=True)
+    initiator = Surface.item(("history.0.updatedBy", "createAudit.user"))
+    current_form = Surface.item("history.-1")
 
-    def __init__(self, case_state: dict[str, Any], parent_process: BlizWorkProcess | None = None,
-                 info_level: Any = 0) -> None:  # fmt: skip
+    def __init__(
+        self, case_state: dict[str, Any], parent_process: BlizWorkProcess | None = None, info_level: Any = 0
+    ) -> None:
         if not case_state:
             raise ValueError("Case state cannot be {}")
         self.case_document, self.parent_process, self.info_level = case_state, parent_process, info_level
@@ -224,12 +243,10 @@ class BlizWorkCase(Surface):
     def typed(self) -> Case:
         return BlizWork.converter.load(self.case_document, Case)
 
-    def initiator(self) -> Any:
-        history = self.history()
-        return history[0]["updatedBy"] if history else self.case_document["createAudit"]["user"]
-
     def form(self, form_id: str) -> list[dict[str, Any]]:
-        return [f for f in self._history() if f["currentActivity"]["formId"] == form_id]
+        if (history := self.history()) is None:
+            raise KeyError("Case has no history")
+        return [f for f in history if f["currentActivity"]["formId"] == form_id]
 
     def latest_form(self, form_id: str) -> dict[str, Any]:
         if not (found := self.form(form_id)):
@@ -239,14 +256,6 @@ class BlizWorkCase(Surface):
     def get_form_execution_date(self, form: dict[str, Any] | None) -> str:
         return form["updatedOn"][0:10] if form else ""
 
-    def current_form(self) -> dict[str, Any]:
-        return self._history()[-1]
-
-    def _history(self) -> list[dict[str, Any]]:
-        if (history := self.history()) is None:
-            raise KeyError("Case has no history")
-        return history  # type: ignore[no-any-return]
-
     def get_field_value(self, field_name: str, default: Any = _MISSING) -> Any:
         fields = self.case_document["fields"]
         return fields[field_name] if default is _MISSING else fields.get(field_name, default)
@@ -255,20 +264,33 @@ class BlizWorkCase(Surface):
         found = (v["fileUrl"] for v in self.case_document["fieldValues"] if v["slug"] == field_name)
         return next(found, None)
 
-    def exec(self, action: str, data: dict[str, Any], skipExtensions: bool = False,
-             companyId: str | None = None, bw_api: Any = None) -> BlizWorkCase:  # fmt: skip
+    def exec(
+        self,
+        action: str,
+        data: dict[str, Any],
+        skipExtensions: bool = False,
+        companyId: str | None = None,
+        bw_api: Any = None,
+    ) -> BlizWorkCase:
         """Run ``action`` on the pending form and return the case refetched (B10: always)."""
         company = companyId or (self.case_document.get("processDefinition") or {}).get("companyId")
         company = company or self.case_document.get("companyId")  # B10: the case's own too
         api = bw_api or (self.parent_process.bw_api if self.parent_process else None)
         if company is None or api is None:
             raise ValueError("Missing companyId" if company is None else "Missing BlizWork API instance")
-        body = {"environment": self.environment(), "companyId": company, "workflowId": self.process(),
-                "caseNumber": self.number(), "formId": self.current_form()["nextActivity"]["formId"],
-                "nextFormId": action, "formData": data, "skipExtensions": skipExtensions}  # fmt: skip
+        body = {
+            "environment": self.environment(),
+            "companyId": company,
+            "workflowId": self.process(),
+            "caseNumber": self.number(),
+            "formId": self.current_form()["nextActivity"]["formId"],
+            "nextFormId": action,
+            "formData": data,
+            "skipExtensions": skipExtensions,
+        }
         done = _Calls(api).call(Case, "exec", {"json": body})
         where = f"{self.process()} #{self.number()} in {body['environment']}"
         done.raise_for(f"Error executing {where}: {done.message}")
-        process = (self.parent_process if self.parent_process and not bw_api
-                   else BlizWorkProcess(api, self.process()))  # fmt: skip
+        process = self.parent_process if self.parent_process and not bw_api else None
+        process = process or BlizWorkProcess(api, self.process())
         return process.get_case(self.number(), self.environment() == "draft", self.info_level)

@@ -64,10 +64,13 @@ class BlizWorkCallResponse(Outcome, check=BlizWork.answer_check, payload="payloa
 
 @BlizWork.resource(
     context_body=False,  # V has an empty body, U names its own user and no environment
-    actions={"validate_call": Action("POST", "/utils/validatecall/{handshake}/{token}/"),
-             "upload": Action("POST", "/attachment/upload/{token}/")},
-    parents=("handshake",), singleton=True,
-)  # fmt: skip
+    actions={
+        "validate_call": Action("POST", "/utils/validatecall/{handshake}/{token}/"),
+        "upload": Action("POST", "/attachment/upload/{token}/"),
+    },
+    parents=("handshake",),
+    singleton=True,
+)
 class Utils(Resource):
     """The utility calls: handshake validation and uploads."""
 
@@ -98,10 +101,12 @@ class Process(Resource):
 
 
 @BlizWork.resource(
-    actions={"query": Action("POST", "/master-data/{token}/"),
-             "upsert": Action("POST", "/master-data/upsert/{token}/"),
-             "delete": Action("POST", "/master-data/delete/{token}/")},
+    actions={
+        "query": Action("POST", "/master-data/{token}/"),
+        "upsert": Action("POST", "/master-data/upsert/{token}/"),
+        "delete": Action("POST", "/master-data/delete/{token}/"),
+    },
     singleton=True,
-)  # fmt: skip
+)
 class MasterData(Resource):
     """Master-data tables: query, upsert and delete by filter."""

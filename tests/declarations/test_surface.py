@@ -121,6 +121,23 @@ def test_accessors_read_the_document() -> None:
     assert Found({"title": "Fix"}).labels() is None
     with pytest.raises(KeyError):
         Found({}).title()
+    assert Found({"title": "Fix", "labels": None}).labels() is None  # present, null
+
+
+class Traced(Surface):
+    document = "state"
+    last_step = Surface.item("steps.-1")
+    owner = Surface.item(("steps.0.by", "created.by"))  # the first step's author, else the creator
+
+
+def test_accessors_take_key_paths_and_alternatives() -> None:
+    traced = Traced()
+    traced.state = {"steps": [{"by": "ann"}, {"by": "bob"}], "created": {"by": "cy"}}
+    assert (traced.last_step(), traced.owner()) == ({"by": "bob"}, "ann")
+    traced.state = {"steps": [], "created": {"by": "cy"}}
+    assert traced.owner() == "cy"
+    with pytest.raises(KeyError, match=r"steps\.-1"):
+        traced.last_step()
 
 
 def test_defaults_are_empty_literals_only() -> None:
