@@ -44,6 +44,7 @@ from clientkit._declarations.errors import (
     as_official,
 )
 from clientkit._declarations.official import OfficialException
+from clientkit._declarations.outcomes import Outcome
 
 __all__ = [
     "APIError",
@@ -69,6 +70,7 @@ __all__ = [
     "JobTimeout",
     "NotFoundError",
     "OfficialException",
+    "Outcome",
     "PaginationError",
     "PermissionDeniedError",
     "PreconditionFailedError",

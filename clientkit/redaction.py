@@ -4,6 +4,9 @@ from clientkit._client.redacted_logging import (
     RedactingFilter,
     install_log_redaction,
 )
+from clientkit._declarations.frames import (
+    forgets_locals,
+)
 from clientkit._declarations.redaction import (
     MASK,
     SENSITIVE_NAME,
@@ -21,6 +24,7 @@ __all__ = [
     "MaskedInt",
     "RedactingFilter",
     "Secret",
+    "forgets_locals",
     "install_log_redaction",
     "is_sensitive_name",
     "redact",

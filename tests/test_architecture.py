@@ -125,7 +125,10 @@ def test_no_function_over_60_lines() -> None:
 #: refuse a misspelt option with a DeclarationError, as the declaration types do (+23).
 #: Issue #25, declarations not code: check_arguments (argument checks from annotations, also
 #: field(check=True)), OfficialException, ResourcePath / path_of (+321).
-CORE_LINE_BUDGET = 15_043
+#: Issue #23 again: clientkit errors leave calls with their frames' locals cleared
+#: (forgets_locals) (+47); Outcome, an RPC answer as a result object, Session.outcome and
+#: Surface.outcome (+116); Surface.item key paths and alternatives (+4).
+CORE_LINE_BUDGET = 15_210
 
 
 def test_the_core_does_not_grow() -> None:

@@ -55,6 +55,7 @@ from clientkit._declarations.errors import (
 )
 from clientkit._declarations.expansion import Level
 from clientkit._declarations.files import has_files, without_files
+from clientkit._declarations.frames import forgets_locals
 from clientkit._declarations.identity import spec_of
 from clientkit._declarations.jobs import Job, JobStatus
 from clientkit._declarations.options import (
@@ -66,6 +67,7 @@ from clientkit._declarations.options import (
     options_of,
     split_options,
 )
+from clientkit._declarations.outcomes import Outcome
 from clientkit._declarations.paging import PageRequest, Paginator
 from clientkit._declarations.parents import fill_parents, placed_values, with_parents
 from clientkit._declarations.paths import PLACEHOLDER
@@ -86,13 +88,15 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound=Resource)
 P = ParamSpec("P")
+OC = TypeVar("OC", bound=Outcome)
 T = TypeVar("T")
 
 
 def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
     """An operation that fails before it sends anything leaves ``last_response`` empty,
     not showing an earlier call's answer; a :class:`DecodeError` after one of its writes
-    succeeded says that the write went through (retrying it would write twice)."""
+    succeeded says that the write went through (retrying it would write twice). Its errors
+    leave no local variables in their traceback (:func:`forgets_locals`)."""
 
     @functools.wraps(operation)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -110,7 +114,7 @@ def _forgets_on_failure(operation: Callable[P, T]) -> Callable[P, T]:
                 local.response = None
             raise
 
-    return wrapper
+    return forgets_locals(wrapper)
 
 
 class Session:
@@ -907,6 +911,27 @@ class Session:
             invalidates=self._related(spec, obj, path),
             **({"data": data} if data is not None else _payload(json)),
         )
+
+    @_forgets_on_failure
+    def outcome(self, kind: type[OC], send: Callable[[], Any], /) -> OC:
+        """What ``send`` (a call through this session: an action, a request) answered, as the
+        :class:`Outcome` ``kind``: an error status or an answer ``kind.check`` refuses is an
+        outcome, not an exception; a malformed answer (also the service's ``mixin``) and a
+        transport failure still raise."""
+        try:
+            send()
+            if (resp := self.last_response) is None:
+                raise InvalidRequestError("Session.outcome: send= made no call through this session")
+            body = self._checked(kind.check, self.json_of(resp), resp)  # a raw request's too
+        except APIError as error:
+            resp = error.response
+            return kind.read(error.status, error.body, resp.reason if resp is not None else error.reason)
+        except DecodeError as error:
+            mixin = self.service.errors.mixin
+            if mixin is None or isinstance(error, mixin):
+                raise
+            raise as_official(error, mixin) from None
+        return kind.read(resp.status_code, body, resp.reason)
 
     @_forgets_on_failure
     def run_job(

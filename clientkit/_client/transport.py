@@ -47,6 +47,7 @@ from clientkit._declarations.errors import (
     excerpt_of,
     redacted_cause,
 )
+from clientkit._declarations.frames import forgets_locals
 from clientkit._declarations.options import MAX_BODY, RequestOptions, Timeout
 from clientkit._declarations.origins import Origin
 from clientkit._declarations.progress import Cancel, check_cancel
@@ -726,6 +727,7 @@ class Transport:
             SIDE_EXCHANGES.add(exc)
             raise
 
+    @forgets_locals  # a body that echoes a credential
     def json_of(self, resp: requests.Response, method: str = "GET") -> Any:
         """The JSON body of ``resp``; ``None`` for an empty body; :class:`DecodeError` otherwise."""
         content = resp.content

@@ -73,6 +73,10 @@ class AnswerCheck:
         if not all(isinstance(p, str) and p for p in self.message):
             raise DeclarationError("AnswerCheck(message=...) must be key paths")
 
+    def passes(self, code: Any) -> bool:
+        """Whether ``code`` means success."""
+        return not _among(code, self.failed) if self.failed else _among(code, self.ok)
+
     def failure(self, body: Any) -> Failure | None:
         """What ``body`` reports as a failure, or ``None`` when it passes."""
         code = locate(body, self.code) if isinstance(body, Mapping) else ABSENT
@@ -83,8 +87,7 @@ class AnswerCheck:
                 if self.required and body is not None
                 else None
             )
-        failed = _among(code, self.failed) if self.failed else not _among(code, self.ok)
-        if not failed:
+        if self.passes(code):
             return None
         found = locate(body, self.message) if self.message else ABSENT
         text = found if isinstance(found, str) and found else f"the answer reports {self.code[0]} {code!r}"

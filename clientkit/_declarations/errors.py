@@ -576,7 +576,7 @@ class ErrorShape:
         if template is None:
             return None
         kind = "Client" if status < 500 else "Server"
-        phrase = reason.strip() or _phrase(status)
+        phrase = reason.strip() or phrase_of(status)
         values = {"status": status, "kind": kind, "phrase": phrase, "message": message}
         return template.format(**values, method=method, url=redact_url(url), body=redact_data(body))
 
@@ -637,7 +637,7 @@ class ErrorShape:
             return "; ".join(told)
         if body is None and text.strip():
             return excerpt_of(text)
-        return reason.strip() or _phrase(status)
+        return reason.strip() or phrase_of(status)
 
     def field_errors_of(self, body: Any) -> dict[str, list[str]]:
         """Field name -> messages, from wherever the shape says they are."""
@@ -695,7 +695,7 @@ def _blank(message: Any) -> bool:
     return message is None or not str(message).strip()
 
 
-def _phrase(status: int) -> str:
+def phrase_of(status: int) -> str:
     """The standard reason phrase of ``status`` (``HTTP 499`` for one without)."""
     try:
         return http.HTTPStatus(status).phrase

@@ -9,6 +9,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from clientkit._declarations.errors import DeclarationError, InvalidRequestError
+from clientkit._declarations.frames import forgets_locals
+from clientkit._declarations.keypaths import ABSENT, Locator, locate
+from clientkit._declarations.outcomes import Outcome
 from clientkit._declarations.paths import PathTemplate
 from clientkit._declarations.querytable import QueryTable
 from clientkit._declarations.wire import pairs_of
@@ -49,8 +52,9 @@ class Surface:
     official parameter goes (a path or context name, ``"json"`` for the body, ``"params"`` for
     the query, ``"header:<name>"`` for a header), ``defaults`` which instance attribute stands
     in for a parameter left ``None``, ``converts`` how a parameter's value is sent; ``document``
-    names the attribute whose mapping the :meth:`item` accessors read. A body that is ``None``
-    (after ``body=``) is not sent.
+    names the attribute whose mapping the :meth:`item` accessors read; ``outcome``, an
+    :class:`Outcome` class, makes the action rows answer one (an RPC service's result object)
+    rather than raise. A body that is ``None`` (after ``body=``) is not sent.
 
     Example:
         >>> class Client(Surface):
@@ -66,6 +70,7 @@ class Surface:
     defaults: ClassVar[Mapping[str, str]] = {}
     converts: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
     document: ClassVar[str] = "document"
+    outcome: ClassVar[type[Outcome] | None] = None
 
     @staticmethod
     def method(
@@ -104,13 +109,16 @@ class Surface:
         return _row(signature, body, query, answer, lambda self, kw: self.send(method, template, kw, fixed))
 
     @staticmethod
-    def item(key: str, *, optional: bool = False) -> Any:
-        """An official accessor method: ``key`` of the instance's ``document`` (``None`` when
-        absent and ``optional``, else ``KeyError``)."""
+    def item(key: Locator, *, optional: bool = False) -> Any:
+        """An official accessor method: ``key`` of the instance's ``document``, a dotted key path
+        (``history.-1``) or alternatives tried in order (``None`` when absent and ``optional``,
+        else ``KeyError``)."""
 
         def item(self: Surface) -> Any:
-            found = getattr(self, self.document)
-            return found.get(key) if optional else found[key]
+            found = locate(getattr(self, self.document), key)
+            if found is ABSENT and not optional:
+                raise KeyError(key)
+            return None if found is ABSENT else found
 
         return item
 
@@ -129,9 +137,12 @@ class Surface:
         return value
 
     def call(self, target: type[Any], action: str | None, kw: dict[str, Any]) -> Any:
-        """The call itself; override it to map errors to the official client's."""
+        """The call itself (its :class:`Outcome` when ``outcome`` is set); override it to map
+        errors to the official client's."""
         if action is None:
             return self.session.list(target, **kw)
+        if self.outcome is not None:
+            return self.session.outcome(self.outcome, lambda: self.session.action(target, action, **kw))
         return self.session.action(target, action, **kw)
 
     def send(self, method: str, path: PathTemplate, kw: dict[str, Any], headers: dict[str, Any]) -> Any:
@@ -187,4 +198,4 @@ def _row(
         return answer(result) if answer else result
 
     method.__signature__ = sig  # type: ignore[attr-defined]
-    return method
+    return forgets_locals(method)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from clientkit_services.blizwork.client import (
     BlizWorkAPIInstance,
-    BlizWorkCallResponse,
     BlizWorkCase,
     BlizWorkMasterDataTable,
     BlizWorkProcess,
@@ -16,6 +15,7 @@ from clientkit_services.blizwork.client import (
 from clientkit_services.blizwork.service import (
     BlizWork,
     BlizWorkCallError,
+    BlizWorkCallResponse,
     BlizWorkError,
     Case,
     CaseDataLevel,
@@ -34,6 +34,18 @@ def SANDBOX(**options: Any) -> BlizWorkSandbox:
     return BlizWorkSandbox(**options)
 
 
-__all__ = ["SANDBOX", "SERVICE", "BlizWork", "BlizWorkAPIInstance", "BlizWorkCallError",
-           "BlizWorkCallResponse", "BlizWorkCase", "BlizWorkError", "BlizWorkMasterDataTable",
-           "BlizWorkProcess", "BlizWorkUtils", "Case", "CaseDataLevel"]  # fmt: skip
+__all__ = [
+    "SANDBOX",
+    "SERVICE",
+    "BlizWork",
+    "BlizWorkAPIInstance",
+    "BlizWorkCallError",
+    "BlizWorkCallResponse",
+    "BlizWorkCase",
+    "BlizWorkError",
+    "BlizWorkMasterDataTable",
+    "BlizWorkProcess",
+    "BlizWorkUtils",
+    "Case",
+    "CaseDataLevel",
+]

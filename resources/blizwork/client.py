@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from clientkit import Session
-from clientkit.errors import APIError, DecodeError, InvalidRequestError, as_official
+from clientkit.errors import DecodeError, InvalidRequestError, as_official
 from clientkit.model import Surface, quote_segment
+from clientkit.redaction import forgets_locals
 from clientkit.webhooks import EchoHandshake
 from clientkit_services.blizwork.service import (
     BlizWork,
-    BlizWorkCallError,
+    BlizWorkCallResponse,
     BlizWorkError,
     Case,
     CaseDataLevel,
@@ -26,24 +26,6 @@ from clientkit_services.blizwork.service import (
 
 _MISSING: Any = object()  # B9: None is a valid default
 CALL = EchoHandshake(challenge=None, token="handshakeToken", when={})  # what BlizWork posts an extension
-
-
-@dataclass
-class BlizWorkCallResponse:
-    """One answer: HTTP status, ``resultCode``, ``resultMessage`` and ``payload``."""
-
-    http_status: int
-    blizwork_status: Any
-    message: str
-    payload: Any
-
-    def is_ok(self) -> bool:
-        return 200 <= self.http_status <= 299 and self.blizwork_status == 0  # B7: any 2xx
-
-    def raise_for(self, message: str) -> None:
-        if not self.is_ok():
-            raise BlizWorkCallError(message, status=self.http_status, code=self.blizwork_status,
-                                    body=self.payload, text=message)  # fmt: skip
 
 
 def _uri(path: str) -> Any:
@@ -90,62 +72,50 @@ class BlizWorkAPIInstance:
         uri = ("" if uri.startswith("/") else "/") + uri + ("" if uri.endswith("/") else "/")
         return f"{self.base_url}{uri}" + ("" if omit_token else f"{quote_segment(self.token)}/")  # B4
 
-    get_utils_uri, get_call_validation_uri = _uri("utils/{}"), _uri("utils/validatecall/{}")
-    get_upload_file_uri, get_case_uri = _uri("attachment/upload"), _uri("/{}")
+    get_utils_uri = _uri("utils/{}")
+    get_call_validation_uri = _uri("utils/validatecall/{}")
+    get_upload_file_uri = _uri("attachment/upload")
+    get_process_uri = _uri("process/{}")
+    get_process_caselist_uri = _uri("process/case-list")
+    get_process_casedata_uri = _uri("process/case")
+    get_case_uri = _uri("/{}")
     get_case_exec_uri = _uri("exec")
-    get_process_uri, get_process_caselist_uri = _uri("process/{}"), _uri("process/case-list")
-    get_process_casedata_uri, get_masterdata_uri = _uri("process/case"), _uri("master-data/{}")
-    get_masterdata_query_uri, get_masterdata_upsert_uri = _uri("master-data"), _uri("master-data/upsert")
+    get_masterdata_uri = _uri("master-data/{}")
+    get_masterdata_query_uri = _uri("master-data")
+    get_masterdata_upsert_uri = _uri("master-data/upsert")
     get_masterdata_delete_uri = _uri("master-data/delete")
 
     def get_base_payload(self) -> dict[str, Any]:
         return {"userId": self.userId, "environment": environment_of({"forced": self.forced_environment})}
 
+    @forgets_locals  # uri holds the token
     def post(self, uri: str, payload: dict[str, Any]) -> BlizWorkCallResponse:
-        """Any URL, as the official escape hatch; the declared calls go through :meth:`call`."""
+        """Any URL, as the official escape hatch, its answer read as the declared calls' are."""
         path = uri.removeprefix(self.base_url)  # request(): an undeclared path the caller names
-        return self._answer(
-            lambda: self._decoded(self.session.request("POST", path, json=payload, auth=False))
+        self.last_response = self.session.outcome(
+            BlizWorkCallResponse, lambda: self.session.request("POST", path, json=payload, auth=False)
         )
-
-    def _decoded(self, response: Any) -> Any:
-        """The answer of :meth:`post` decoded and checked as the declared calls' are."""
-        body = self.session.json_of(response)
-        if (failure := BlizWork.answer_check.failure(body)) is not None and failure.missing:
-            raise DecodeError(failure.message, status=response.status_code, method="POST", url=response.url)
-        return body
-
-    def call(self, target: type[Any], action: str, body: dict[str, Any], **path: Any) -> BlizWorkCallResponse:
-        """A declared action, its answer (or its failure) as a result object."""
-        return self._answer(lambda: self.session.action(target, action, json=body, **path))
-
-    def _answer(self, send: Any) -> BlizWorkCallResponse:
-        try:
-            body, status, phrase = send(), self.session.last_response.status_code, ""  # type: ignore[union-attr]
-        except DecodeError as err:  # not JSON, or no resultCode/status: also a BlizWorkError
-            raise as_official(err, BlizWorkError) from err
-        except APIError as err:  # B7: a JSON error body gives its code and message
-            body, status = err.body, err.status
-            phrase = err.response.reason if err.response is not None else str(err.reason)
-        found = body if isinstance(body, dict) else {}
-        code = found.get("resultCode", found.get("status", 0))
-        payload = found.get("payload") if found or 200 <= status <= 299 else body
-        message = str(found.get("resultMessage", found.get("message", phrase)))
-        self.last_response = answer = BlizWorkCallResponse(status, code, message, payload)
-        return answer
+        return self.last_response
 
 
 class _Calls(Surface):
     """Official calls on one ``bw_api``: each row a declared action, its answer a result object."""
 
     bw_api: BlizWorkAPIInstance
+    outcome = BlizWorkCallResponse
     scope: tuple[str, ...] = ()  # what the base payload adds
     module = "form"  # the upload's module
-    converts = {"additional_info": lambda v: v.value if isinstance(v, CaseDataLevel) else v,  # B12
-                "from_draft": lambda draft: "draft" if draft else "production"}  # fmt: skip
+    converts = {
+        "additional_info": lambda v: v.value if isinstance(v, CaseDataLevel) else v,  # B12
+        "from_draft": lambda draft: "draft" if draft else "production",
+    }
+
+    def __init__(self, bw_api_instance: BlizWorkAPIInstance) -> None:
+        self.bw_api, self.session = bw_api_instance, bw_api_instance.session
 
     def call(self, target: type[Any], action: str | None, kw: dict[str, Any]) -> BlizWorkCallResponse:
-        return self.bw_api.call(target, str(action), kw["json"])
+        self.bw_api.last_response = answer = super().call(target, action, kw)
+        return answer  # type: ignore[no-any-return]
 
     def get_base_payload(self) -> dict[str, Any]:
         return self.bw_api.get_base_payload() | {k: getattr(self, k) for k in self.scope}
@@ -164,11 +134,12 @@ class BlizWorkUtils(_Calls):
 
     converts = {"file_content": _text}
 
-    def __init__(self, bw_api_instance: BlizWorkAPIInstance) -> None:
-        self.bw_api = bw_api_instance
-
-    upload_file = Surface.method(Utils, "upload", "userId, file_name, file_content",
-                                 fields="userId, module, filename=file_name, file=file_content")  # fmt: skip
+    upload_file = Surface.method(
+        Utils,
+        "upload",
+        "userId, file_name, file_content",
+        fields="userId, module, filename=file_name, file=file_content",
+    )
 
     def validate_call(self, post_payload: dict[str, Any], strict: bool = False) -> BlizWorkCallResponse:
         """Valid when BlizWork confirms the handshake token; a draft call is taken on trust
@@ -179,7 +150,7 @@ class BlizWorkUtils(_Calls):
             return BlizWorkCallResponse(200, 0, "OK", {})
         if not isinstance(token := post_payload.get("handshakeToken"), str) or not token:  # B5
             raise ValueError("Missing hsToken")
-        return self.bw_api.call(Utils, "validate_call", {}, handshake=token)
+        return self.call(Utils, "validate_call", {"json": {}, "handshake": token})
 
     def accept_call(self, body: bytes | str | dict[str, Any], strict: bool = False) -> dict[str, Any]:
         """What an extension endpoint received (the raw body or its JSON), once BlizWork confirms its
@@ -201,13 +172,16 @@ class BlizWorkProcess(_Calls):
     scope = ("processId",)
 
     def __init__(self, bw_api_instance: BlizWorkAPIInstance, processId: str) -> None:
-        self.bw_api, self.processId = bw_api_instance, processId
+        super().__init__(bw_api_instance)
+        self.processId = processId
 
     case_summary_list = Surface.method(Process, "case_list", "filter", fields="processId, filter")
     case = Surface.method(
-        Case, "case", "case_number, from_draft=False, additional_info=0",
+        Case,
+        "case",
+        "case_number, from_draft=False, additional_info=0",
         fields="environment=from_draft, processId, caseNumber=case_number, include=additional_info",
-    )  # fmt: skip
+    )
 
     def get_case(self, case_number: int, from_draft: bool = False, additional_info: Any = 0) -> BlizWorkCase:
         found = self.case(case_number, from_draft, additional_info)
@@ -228,7 +202,8 @@ class BlizWorkMasterDataTable(_Calls):
     scope = ("table",)
 
     def __init__(self, bw_api_instance: BlizWorkAPIInstance, table_name: str) -> None:
-        self.bw_api, self.table = bw_api_instance, table_name
+        super().__init__(bw_api_instance)
+        self.table = table_name
 
     get_records = Surface.method(MasterData, "query", "filter", fields="table, filter")
     upsert = Surface.method(MasterData, "upsert", "filter, update", fields="table, filter, update")
@@ -249,12 +224,18 @@ class BlizWorkCase(Surface):
     """A case document and its accessors; :meth:`typed` gives it as a :class:`Case` resource."""
 
     document = "case_document"
-    companyId, environment = Surface.item("companyId"), Surface.item("environment")
-    process, version = Surface.item("processSlug"), Surface.item("processVersion")
-    number, history = Surface.item("caseNumber"), Surface.item("history", optional=True)
+    companyId = Surface.item("companyId")
+    environment = Surface.item("environment")
+    process = Surface.item("processSlug")
+    version = Surface.item("processVersion")
+    number = Surface.item("caseNumber")
+    history = Surface.item("history", optional=True)
+    initiator = Surface.item(("history.0.updatedBy", "createAudit.user"))
+    current_form = Surface.item("history.-1")
 
-    def __init__(self, case_state: dict[str, Any], parent_process: BlizWorkProcess | None = None,
-                 info_level: Any = 0) -> None:  # fmt: skip
+    def __init__(
+        self, case_state: dict[str, Any], parent_process: BlizWorkProcess | None = None, info_level: Any = 0
+    ) -> None:
         if not case_state:
             raise ValueError("Case state cannot be {}")
         self.case_document, self.parent_process, self.info_level = case_state, parent_process, info_level
@@ -262,12 +243,10 @@ class BlizWorkCase(Surface):
     def typed(self) -> Case:
         return BlizWork.converter.load(self.case_document, Case)
 
-    def initiator(self) -> Any:
-        history = self.history()
-        return history[0]["updatedBy"] if history else self.case_document["createAudit"]["user"]
-
     def form(self, form_id: str) -> list[dict[str, Any]]:
-        return [f for f in self._history() if f["currentActivity"]["formId"] == form_id]
+        if (history := self.history()) is None:
+            raise KeyError("Case has no history")
+        return [f for f in history if f["currentActivity"]["formId"] == form_id]
 
     def latest_form(self, form_id: str) -> dict[str, Any]:
         if not (found := self.form(form_id)):
@@ -277,14 +256,6 @@ class BlizWorkCase(Surface):
     def get_form_execution_date(self, form: dict[str, Any] | None) -> str:
         return form["updatedOn"][0:10] if form else ""
 
-    def current_form(self) -> dict[str, Any]:
-        return self._history()[-1]
-
-    def _history(self) -> list[dict[str, Any]]:
-        if (history := self.history()) is None:
-            raise KeyError("Case has no history")
-        return history  # type: ignore[no-any-return]
-
     def get_field_value(self, field_name: str, default: Any = _MISSING) -> Any:
         fields = self.case_document["fields"]
         return fields[field_name] if default is _MISSING else fields.get(field_name, default)
@@ -293,20 +264,33 @@ class BlizWorkCase(Surface):
         found = (v["fileUrl"] for v in self.case_document["fieldValues"] if v["slug"] == field_name)
         return next(found, None)
 
-    def exec(self, action: str, data: dict[str, Any], skipExtensions: bool = False,
-             companyId: str | None = None, bw_api: Any = None) -> BlizWorkCase:  # fmt: skip
+    def exec(
+        self,
+        action: str,
+        data: dict[str, Any],
+        skipExtensions: bool = False,
+        companyId: str | None = None,
+        bw_api: Any = None,
+    ) -> BlizWorkCase:
         """Run ``action`` on the pending form and return the case refetched (B10: always)."""
         company = companyId or (self.case_document.get("processDefinition") or {}).get("companyId")
         company = company or self.case_document.get("companyId")  # B10: the case's own too
         api = bw_api or (self.parent_process.bw_api if self.parent_process else None)
         if company is None or api is None:
             raise ValueError("Missing companyId" if company is None else "Missing BlizWork API instance")
-        body = {"environment": self.environment(), "companyId": company, "workflowId": self.process(),
-                "caseNumber": self.number(), "formId": self.current_form()["nextActivity"]["formId"],
-                "nextFormId": action, "formData": data, "skipExtensions": skipExtensions}  # fmt: skip
-        done = api.call(Case, "exec", body)
+        body = {
+            "environment": self.environment(),
+            "companyId": company,
+            "workflowId": self.process(),
+            "caseNumber": self.number(),
+            "formId": self.current_form()["nextActivity"]["formId"],
+            "nextFormId": action,
+            "formData": data,
+            "skipExtensions": skipExtensions,
+        }
+        done = _Calls(api).call(Case, "exec", {"json": body})
         where = f"{self.process()} #{self.number()} in {body['environment']}"
         done.raise_for(f"Error executing {where}: {done.message}")
-        process = (self.parent_process if self.parent_process and not bw_api
-                   else BlizWorkProcess(api, self.process()))  # fmt: skip
+        process = self.parent_process if self.parent_process and not bw_api else None
+        process = process or BlizWorkProcess(api, self.process())
         return process.get_case(self.number(), self.environment() == "draft", self.info_level)

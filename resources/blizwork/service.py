@@ -10,7 +10,7 @@ from typing import Any
 
 from clientkit import Action, Resource, RetryPolicy, Service, Timeout, field
 from clientkit.auth import PathToken
-from clientkit.errors import AnswerCheck, APIError, ErrorShape
+from clientkit.errors import AnswerCheck, APIError, ErrorShape, Outcome
 
 API = "https://api.blizwork.com"
 
@@ -54,12 +54,24 @@ class BlizWork(Service):
     timeout = Timeout(connect=10, read=60)  # B6
 
 
+class BlizWorkCallResponse(Outcome, check=BlizWork.answer_check, payload="payload", error=BlizWorkCallError):
+    """One answer: HTTP status, ``resultCode``, ``resultMessage`` and ``payload`` (B7: ok for any 2xx)."""
+
+    http_status: int
+    blizwork_status: Any
+    message: str
+    payload: Any
+
+
 @BlizWork.resource(
     context_body=False,  # V has an empty body, U names its own user and no environment
-    actions={"validate_call": Action("POST", "/utils/validatecall/{handshake}/{token}/"),
-             "upload": Action("POST", "/attachment/upload/{token}/")},
-    parents=("handshake",), singleton=True,
-)  # fmt: skip
+    actions={
+        "validate_call": Action("POST", "/utils/validatecall/{handshake}/{token}/"),
+        "upload": Action("POST", "/attachment/upload/{token}/"),
+    },
+    parents=("handshake",),
+    singleton=True,
+)
 class Utils(Resource):
     """The utility calls: handshake validation and uploads."""
 
@@ -90,10 +102,12 @@ class Process(Resource):
 
 
 @BlizWork.resource(
-    actions={"query": Action("POST", "/master-data/{token}/"),
-             "upsert": Action("POST", "/master-data/upsert/{token}/"),
-             "delete": Action("POST", "/master-data/delete/{token}/")},
+    actions={
+        "query": Action("POST", "/master-data/{token}/"),
+        "upsert": Action("POST", "/master-data/upsert/{token}/"),
+        "delete": Action("POST", "/master-data/delete/{token}/"),
+    },
     singleton=True,
-)  # fmt: skip
+)
 class MasterData(Resource):
     """Master-data tables: query, upsert and delete by filter."""

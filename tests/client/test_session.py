@@ -22,13 +22,17 @@ from clientkit import (
     loaded_level,
 )
 from clientkit.errors import (
+    AnswerCheck,
     DeclarationError,
     DecodeError,
+    ErrorShape,
     InvalidRequestError,
+    Outcome,
     PaginationError,
     RedirectError,
     RequestTimeout,
     ServerError,
+    TransportError,
 )
 from clientkit.files import File
 from tests.faults.test_flow_faults import Thing as FlowThing
@@ -1023,3 +1027,74 @@ def test_a_write_whose_answer_fails_to_load_says_it_went_through(server: Scripte
     with pytest.raises(DecodeError) as read:
         Api.connect(server.url).get(Thing, 1)
     assert not read.value.write_succeeded and "went through" not in str(read.value)
+
+
+# -- answers as outcomes (Session.outcome) ---------------------------------------------------
+
+
+class Official(RuntimeError):
+    """An RPC service's official exception."""
+
+
+class Rpc(Service):
+    auth = TokenAuth()
+    answer_check = AnswerCheck(code="resultCode", ok=0, message="resultMessage", required=True)
+    errors = ErrorShape(mixin=Official)
+
+
+@Rpc.resource(actions={"run": Action("POST", "/run/{job}/")}, parents=("job",), singleton=True)
+class Runner(Resource):
+    pass
+
+
+class RpcResult(Outcome, check=Rpc.answer_check, payload="payload"):
+    status: int
+    code: Any
+    message: str
+    payload: Any
+
+
+def test_an_outcome_is_every_answer_of_an_action_or_a_request(server: ScriptedServer) -> None:
+    server.on(
+        "POST",
+        "/run/a/",
+        Reply(json={"resultCode": 0, "resultMessage": "OK", "payload": [1]}),
+        Reply(json={"resultCode": 7, "resultMessage": "busy"}),
+        Reply(409, json={"resultCode": 3, "resultMessage": "locked"}),
+    )
+    server.on(
+        "POST",
+        "/raw/",
+        Reply(json={"resultCode": 5}),
+        Reply(502, body="<p>down</p>", content_type="text/html"),
+    )
+    rpc = Rpc.connect(server.url, token="t", retries=0)
+    run = lambda: rpc.action(Runner, "run", json={"n": 1}, job="a")  # noqa: E731
+    assert rpc.outcome(RpcResult, run) == RpcResult(200, 0, "OK", [1])
+    assert server.received[-1].json == {"n": 1} and server.received[-1].header("Authorization") == "Bearer t"
+    assert rpc.outcome(RpcResult, run) == RpcResult(200, 7, "busy", None)  # not an AnswerError
+    assert rpc.outcome(RpcResult, run) == RpcResult(409, 3, "locked", None)  # not a ConflictError
+    raw = lambda: rpc.request("POST", "/raw/", json={})  # noqa: E731
+    assert not rpc.outcome(RpcResult, raw).is_ok()  # a raw request is read by the check too
+    down = rpc.outcome(RpcResult, raw)
+    assert (down.status, down.message.lower(), down.payload) == (502, "bad gateway", "<p>down</p>")
+
+
+def test_a_malformed_answer_or_a_lost_connection_still_raises(server: ScriptedServer) -> None:
+    server.on(
+        "POST",
+        "/raw/",
+        Reply(json={"payload": 1}),
+        Reply(body="<html/>", content_type="text/html"),
+        Reply(drop=True),
+    )
+    rpc = Rpc.connect(server.url, token="t", retries=0)
+    raw = lambda: rpc.request("POST", "/raw/", json={})  # noqa: E731
+    for expected in ("no 'resultCode'", "expected a JSON body"):
+        with pytest.raises(DecodeError, match=expected) as info:
+            rpc.outcome(RpcResult, raw)
+        assert isinstance(info.value, Official)  # the service's official error too
+    with pytest.raises(TransportError):
+        rpc.outcome(RpcResult, raw)
+    with pytest.raises(InvalidRequestError, match="made no call"):
+        rpc.outcome(RpcResult, lambda: None)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from clientkit import Action, Resource, Service
-from clientkit.errors import DeclarationError, InvalidRequestError
+from clientkit.errors import AnswerCheck, DeclarationError, InvalidRequestError, Outcome
 from clientkit.model import Param, QueryTable, Surface
 from tests.support.scripted import Reply, ScriptedServer
 
@@ -121,6 +121,23 @@ def test_accessors_read_the_document() -> None:
     assert Found({"title": "Fix"}).labels() is None
     with pytest.raises(KeyError):
         Found({}).title()
+    assert Found({"title": "Fix", "labels": None}).labels() is None  # present, null
+
+
+class Traced(Surface):
+    document = "state"
+    last_step = Surface.item("steps.-1")
+    owner = Surface.item(("steps.0.by", "created.by"))  # the first step's author, else the creator
+
+
+def test_accessors_take_key_paths_and_alternatives() -> None:
+    traced = Traced()
+    traced.state = {"steps": [{"by": "ann"}, {"by": "bob"}], "created": {"by": "cy"}}
+    assert (traced.last_step(), traced.owner()) == ({"by": "bob"}, "ann")
+    traced.state = {"steps": [], "created": {"by": "cy"}}
+    assert traced.owner() == "cy"
+    with pytest.raises(KeyError, match=r"steps\.-1"):
+        traced.last_step()
 
 
 def test_defaults_are_empty_literals_only() -> None:
@@ -193,3 +210,32 @@ def test_a_header_role_and_a_none_body_on_an_action_row(server: ScriptedServer) 
     assert server.received[-1].header("X-Trace") == "t-1" and server.received[-1].json == {"name": "y"}
     client.tag(1)
     assert server.received[-1].header("X-Trace") is None and server.received[-1].body == b""
+
+
+CHECKED = AnswerCheck(code="resultCode", ok=0, message="resultMessage")
+
+
+class Answered(Outcome, check=CHECKED, payload="payload"):
+    http_status: int
+    code: Any
+    message: str
+    payload: Any
+
+
+class ResultBoard(Board):
+    outcome = Answered
+
+
+def test_rows_answer_an_outcome_when_one_is_declared(server: ScriptedServer) -> None:
+    server.on(
+        "POST",
+        "/rpc/find",
+        Reply(200, json={"resultCode": 0, "payload": [3]}),
+        Reply(200, json={"resultCode": 2, "resultMessage": "no board"}),
+        Reply(404, json={"resultMessage": "gone"}),
+    )
+    board = ResultBoard(server.url, "ops")
+    assert board.find(7) == Answered(200, 0, "", [3])
+    assert server.received[-1].json == {"where": "live", "board": "ops", "number": 7, "level": 0}
+    assert board.find(7) == Answered(200, 2, "no board", None)  # Shop's AnswerCheck is not the outcome's
+    assert board.find(7) == Answered(404, 0, "gone", None)  # an error status: an outcome too

@@ -4,6 +4,7 @@ official client's bugs (B1-B13 of the contract) corrected, with scripted faults.
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 import pytest
@@ -204,3 +205,12 @@ def test_a_redirect_error_names_the_path_sent_with_its_token_redacted(server: Sc
         BlizWorkMasterDataTable(_api(server.url, "tok-secret"), "t").get_records({})
     assert "/master-data/***/" in str(info.value) and "%7Btoken%7D" not in str(info.value)
     assert "tok-secret" not in str(info.value)
+
+
+def test_a_post_elsewhere_leaves_no_token_in_its_traceback(server: ScriptedServer) -> None:
+    api = _api(server.url, "tok-secret")
+    with pytest.raises(InvalidRequestError, match="not the service's origin") as info:
+        api.post(api.get_masterdata_query_uri().replace("127.0.0.1", "localhost"), {"table": "t"})
+    for with_locals in (False, True):
+        shown = traceback.TracebackException.from_exception(info.value, capture_locals=with_locals)
+        assert "tok-secret" not in "".join(shown.format())

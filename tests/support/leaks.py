@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import pickle
 import traceback
 from collections.abc import Iterable, Iterator
@@ -52,9 +53,16 @@ def chain(err: BaseException) -> Iterator[BaseException]:
         todo += [current.__cause__, current.__context__]
 
 
+_TESTS = f"{os.sep}tests{os.sep}"  # a test's own frames hold the secrets it sends; never read them
+
+
 def exception_places(err: BaseException, label: str) -> Places:
-    """str, repr, args, attributes and pickle of ``err`` and its chain, and its formatted traceback."""
+    """str, repr, args, attributes and pickle of ``err`` and its chain, and its formatted traceback
+    (also the local variables of its frames outside the tests, as ``pytest -l`` and error
+    trackers show them: a test's own frames hold the secrets it sends)."""
     places: Places = {f"{label} traceback": "".join(traceback.format_exception(err))}
+    frames = [f for f, _ in traceback.walk_tb(err.__traceback__) if _TESTS not in f.f_code.co_filename]
+    places[f"{label} frame locals"] = "\n".join(f"{f.f_code.co_filename} {f.f_locals!r}" for f in frames)
     for i, exc in enumerate(chain(err)):
         name = f"{label} chain[{i}] {type(exc).__name__}"
         attributes = {k: v for k, v in vars(exc).items() if k not in ("response", "request")}
