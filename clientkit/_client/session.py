@@ -918,11 +918,12 @@ class Session:
         :class:`Outcome` ``kind``: an error status or an answer ``kind.check`` refuses is an
         outcome, not an exception; a malformed answer (also the service's ``mixin``) and a
         transport failure still raise."""
+        self._local.response = None  # an earlier call's answer is not this one's
         try:
             send()
             if (resp := self.last_response) is None:
                 raise InvalidRequestError("Session.outcome: send= made no call through this session")
-            body = self._checked(kind.check, self.json_of(resp), resp)  # a raw request's too
+            body = self._checked(kind._ck_check, self.json_of(resp), resp)  # a raw request's too
         except APIError as error:
             resp = error.response
             return kind.read(error.status, error.body, resp.reason if resp is not None else error.reason)

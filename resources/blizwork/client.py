@@ -230,8 +230,6 @@ class BlizWorkCase(Surface):
     version = Surface.item("processVersion")
     number = Surface.item("caseNumber")
     history = Surface.item("history", optional=True)
-    initiator = Surface.item(("history.0.updatedBy", "createAudit.user"))
-    current_form = Surface.item("history.-1")
 
     def __init__(
         self, case_state: dict[str, Any], parent_process: BlizWorkProcess | None = None, info_level: Any = 0
@@ -243,10 +241,20 @@ class BlizWorkCase(Surface):
     def typed(self) -> Case:
         return BlizWork.converter.load(self.case_document, Case)
 
+    def initiator(self) -> Any:
+        history = self.history()
+        return history[0]["updatedBy"] if history else self.case_document["createAudit"]["user"]
+
     def form(self, form_id: str) -> list[dict[str, Any]]:
+        return [f for f in self._history() if f["currentActivity"]["formId"] == form_id]
+
+    def current_form(self) -> dict[str, Any]:
+        return self._history()[-1]  # type: ignore[no-any-return]
+
+    def _history(self) -> Any:
         if (history := self.history()) is None:
             raise KeyError("Case has no history")
-        return [f for f in history if f["currentActivity"]["formId"] == form_id]
+        return history
 
     def latest_form(self, form_id: str) -> dict[str, Any]:
         if not (found := self.form(form_id)):

@@ -47,8 +47,8 @@ class BlizWork(Service):
     context_body = {"userId": "{user}", "environment": environment_of}
     context_body_first = True
     answer_check = AnswerCheck(
-        code=("resultCode", "status"), ok=0, message=("resultMessage", "message"), required=True
-    )  # B: an answer without either is malformed, not a success
+        code=("resultCode", "status"), ok=(0, 0.0, False), message=("resultMessage", "message"), required=True
+    )  # 0, 0.0 and false succeed (compared with ==); an answer without a code is malformed
     errors = ErrorShape(message=answer_check.message, code=answer_check.code, mixin=BlizWorkError)
     retry = RetryPolicy(retries=2, backoff=0.5)  # connection failures only: every call is a POST
     timeout = Timeout(connect=10, read=60)  # B6

@@ -1098,3 +1098,12 @@ def test_a_malformed_answer_or_a_lost_connection_still_raises(server: ScriptedSe
         rpc.outcome(RpcResult, raw)
     with pytest.raises(InvalidRequestError, match="made no call"):
         rpc.outcome(RpcResult, lambda: None)
+
+
+def test_an_outcome_is_never_an_earlier_calls_answer(server: ScriptedServer) -> None:
+    server.on("POST", "/run/a/", Reply(json={"resultCode": 0, "resultMessage": None, "payload": 1}))
+    rpc = Rpc.connect(server.url, token="t", retries=0)
+    found = rpc.outcome(RpcResult, lambda: rpc.action(Runner, "run", job="a"))
+    assert found == RpcResult(200, 0, None, 1)  # type: ignore[arg-type]  # null kept, as sent
+    with pytest.raises(InvalidRequestError, match="made no call"):
+        rpc.outcome(RpcResult, lambda: None)

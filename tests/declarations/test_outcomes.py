@@ -95,3 +95,39 @@ def test_a_declaration_names_four_fields_a_check_and_an_api_error() -> None:
 
         class WrongError(Outcome, check=CHECK, error=RuntimeError):  # type: ignore[arg-type]
             status: int
+
+
+def test_a_subclass_keeps_its_parents_settings_and_fields_may_be_named_freely() -> None:
+    class Narrower(Result):
+        """The same answer, a narrower name."""
+
+    assert not Narrower(200, 3, "busy", None).is_ok()
+    with pytest.raises(CallError, match="busy"):
+        Narrower(200, 3, "busy", None).raise_for("busy")
+
+    class Named(Outcome, check=CHECK, error=CallError):
+        check: int
+        error: Any
+        payload_at: str
+        payload: Any
+
+    with pytest.raises(CallError, match="no"):
+        Named(200, 1, "x", None).raise_for("no")
+
+
+def test_a_field_named_like_a_method_or_a_missing_check_is_refused() -> None:
+    with pytest.raises(DeclarationError, match=r"\['is_ok'\], which are methods of Outcome"):
+
+        class Clash(Outcome, check=CHECK):
+            status: int
+            is_ok: Any
+            message: str
+            payload: Any
+
+    with pytest.raises(DeclarationError, match="check= is an AnswerCheck"):
+
+        class Unchecked(Outcome):
+            status: int
+            code: Any
+            message: str
+            payload: Any

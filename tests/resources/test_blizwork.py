@@ -13,6 +13,7 @@ from clientkit.errors import APIError, DecodeError, InvalidRequestError, Redirec
 from clientkit_services.blizwork import (
     BlizWorkAPIInstance,
     BlizWorkCallError,
+    BlizWorkCase,
     BlizWorkError,
     BlizWorkMasterDataTable,
     BlizWorkProcess,
@@ -214,3 +215,24 @@ def test_a_post_elsewhere_leaves_no_token_in_its_traceback(server: ScriptedServe
     for with_locals in (False, True):
         shown = traceback.TracebackException.from_exception(info.value, capture_locals=with_locals)
         assert "tok-secret" not in "".join(shown.format())
+
+
+@pytest.mark.parametrize("code", [0, 0.0, False])
+def test_every_success_code_the_official_client_accepts_succeeds(server: ScriptedServer, code: Any) -> None:
+    case = {"caseNumber": 4, "processSlug": "p", "environment": "production", "fields": {}}
+    answer = {"resultCode": code, "resultMessage": None, "payload": case}
+    server.on("POST", "/process/case/tok/", Reply(json=answer))
+    process = BlizWorkProcess(_api(server.url, "tok"), "p")
+    answer = process.case(4)
+    assert answer.is_ok() and answer.message is None  # a null message is kept, as the official client
+    assert process.get_case_from_production(4).number() == 4
+
+
+def test_the_history_accessors_fail_as_the_official_ones() -> None:
+    bare = BlizWorkCase({"caseNumber": 1, "createAudit": {"user": "a@b.c"}})
+    assert bare.initiator() == "a@b.c"
+    for call in (bare.current_form, lambda: bare.form("start")):
+        with pytest.raises(KeyError, match="Case has no history"):
+            call()
+    with pytest.raises(IndexError):
+        BlizWorkCase({"caseNumber": 1, "history": []}).current_form()
