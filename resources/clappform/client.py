@@ -165,11 +165,13 @@ class Clappform:
         updated = self.session.update(attrs.evolve(cast(Any, resource)), only_set=True, level=level)
         return _keep_level(updated, resource)
 
-    @check_arguments
     def delete(
         self, resource: ResourceType, item: dict[str, Any] | list[dict[str, Any]] | None = None
     ) -> ApiResponse:
         if item is not None:
+            if not isinstance(item, dict | list):  # the official wording
+                kind = type(item).__name__
+                raise TypeError(f"item keyword argument is not of type dict or list, but {kind}")
             oids = [_oid(i) for i in (item if isinstance(item, list) else [item])]
             return _answer(self.session.action(Item, "remove", json={"oids": oids}, **_placed(resource)))
         self.session.delete(resource, level=getattr(resource, "extended", None))
@@ -204,7 +206,7 @@ class Clappform:
         )
         for page in pager.concurrent_pages(workers=max_workers or self.workers):
             if page.number == 0 and (not isinstance(page.body, Mapping) or "total" not in page.body):
-                raise PaginationKeyError("the answer has no 'total'", missing_key="total", data=page.body)
+                raise PaginationKeyError(missing_key="total", data=page.body)  # no message, as official
             if page.items:
                 yield list(page.items)
 
@@ -303,12 +305,14 @@ class Clappform:
         body = {k: v for k, v in app.items() if k != "config"}
         return _answer(self.session.action(App, "transfer", json={**body, "delete_mongo_data": data_export}))
 
-    @check_arguments
     def transfer_collections(
         self, src: dict[str, Any], dest: Clappform, max_workers: int | None = None
     ) -> Generator[ApiResponse, None, None]:
-        """Copy every record of an export's collections to another Clappform, chunk by chunk."""
-        if not isinstance(src.get("collections"), list):
+        """Copy every record of an export's collections to another Clappform, chunk by chunk
+        (a generator: its checks, with the official messages, run when it starts)."""
+        if not isinstance(dest, Clappform):
+            raise TypeError("dest must be a Clappform client")
+        if not isinstance(src, dict) or not isinstance(src.get("collections"), list):
             raise TypeError("Could not get collections from src")
         for raw in src["collections"]:
             col = Collection(app=raw.get("app"), slug=raw.get("slug"))

@@ -264,6 +264,7 @@ def test_read_dataframe_without_total() -> None:
     with NoTotal() as url, pytest.raises(PaginationKeyError) as info:
         list(Clappform(url, DEMO_USER, DEMO_PASSWORD).read_dataframe(PRESIDENTS))
     assert info.value.missing_key == "total" and info.value.data["data"] == []
+    assert str(info.value) == ""  # pagination errors carry no message, as the official ones
 
 
 def test_aggregate_options_are_validated_first(box: ClappformSandbox) -> None:
@@ -343,6 +344,11 @@ def test_export_import_and_transfer(box: ClappformSandbox) -> None:
         assert all(isinstance(a, ApiResponse) for a in answers)  # B25
         assert len(target.items("uspresidents", "presidents")) == 45
         assert len(target.items("uspresidents", "parties")) == 2
+        started = c.transfer_collections([], dest)  # type: ignore[arg-type]  # checked when started
+        with pytest.raises(TypeError, match=r"^Could not get collections from src$"):
+            next(started)
+    with pytest.raises(TypeError, match=r"^item keyword argument is not of type dict or list, but str$"):
+        c.delete(PRESIDENTS, item="x")  # type: ignore[arg-type]
 
 
 def test_questionnaire_bodies(box: ClappformSandbox) -> None:
