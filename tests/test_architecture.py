@@ -127,8 +127,9 @@ def test_no_function_over_60_lines() -> None:
 #: field(check=True)), OfficialException, ResourcePath / path_of (+321).
 #: Issue #23 again: clientkit errors leave calls with their frames' locals cleared
 #: (forgets_locals) (+47); Outcome, an RPC answer as a result object, Session.outcome and
-#: Surface.outcome (+116); Surface.item key paths and alternatives (+4).
-CORE_LINE_BUDGET = 15_210
+#: Surface.outcome (+116); Surface.item key paths and alternatives (+4); review fixes: an
+#: Outcome's settings private and inherited, Session.outcome never reads an earlier answer (+15).
+CORE_LINE_BUDGET = 15_225
 
 
 def test_the_core_does_not_grow() -> None:
