@@ -24,7 +24,7 @@ from clientkit import (
     extra,
     field,
 )
-from clientkit.errors import AuthenticationError, BadRequestError, NotFoundError
+from clientkit.errors import AuthenticationError, BadRequestError, NotFoundError, PaginationError
 from clientkit.paging import CountRequest
 from clientkit.tokens import FileTokenStore, Token
 from tests.support import processes
@@ -127,6 +127,30 @@ def test_json_server_counts_from_a_head_request(json_server: str) -> None:
         assert api.list(CountedPost, params={"author": "bob"}, page_size=4).total == 11
         pages = list(api.list(CountedPost, page_size=5).concurrent_pages(workers=3))
         assert sum(len(p) for p in pages) == 23 and len(pages) == 5
+
+
+@JsonServer.resource(
+    many="/posts",
+    name="PagedPost",
+    pagination=PageNumber(page="_page", size="_limit", total_header="X-Total-Count", page_size=10),
+)
+class PagedPost(Resource):
+    id: int | None = field(read_only=True)
+
+
+@JsonServer.resource(many="/posts", name="UnsizedPost", pagination=PageNumber(page="_page", size="_limit"))
+class UnsizedPost(Resource):
+    id: int | None = field(read_only=True)
+
+
+def test_json_server_pages_with_the_documented_declaration(json_server: str) -> None:
+    with JsonServer.connect(json_server, retries=0) as api:
+        listed = api.list(PagedPost)
+        assert [p.id for p in listed] == list(range(1, 24)) and listed.total == 23
+        # json-server answers its whole list when no _limit is named, then pages by 10 from
+        # _page=2: never a silently repeated item, and the error says what to do
+        with pytest.raises(PaginationError, match=r"no page size was asked.*pass page_size="):
+            list(api.list(UnsizedPost))
 
 
 @JsonServer.resource(one="/posts/{id}", many="/posts", name="RatedPost")

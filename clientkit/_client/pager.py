@@ -170,9 +170,10 @@ class _LoopGuard:
     items) is refused at once, any other loop on its second round.
     """
 
-    def __init__(self, style: str, identify: Identify | None = None) -> None:
+    def __init__(self, style: str, identify: Identify | None = None, unsized: bool = False) -> None:
         self.style = style
         self.identify = identify
+        self.unsized = unsized  # no page size asked: a server may answer its whole list at once
         self.requests: dict[bytes, int] = {}
         self.ends: dict[bytes, int] = {}
         self.pages: dict[bytes, int] = {}
@@ -235,6 +236,12 @@ class _LoopGuard:
                 f"{self.style} paging: page {page.number + 1} holds only items earlier pages "
                 "of this walk held (the same ids); the server seems to ignore the page "
                 "requested; stopping instead of looping forever"
+                + (
+                    " (no page size was asked, so the first page may have been the whole list: "
+                    "pass page_size=, or declare page_size= on the paging style)"
+                    if self.unsized
+                    else ""
+                )
             )
         if not self.first_ids:
             self.first_ids = ids
@@ -331,7 +338,7 @@ class Pager(Generic[T]):
         return self._walk(self._request, self._guard(), count=0, seen=0, base=None)
 
     def _guard(self) -> _LoopGuard:
-        return _LoopGuard(type(self._paginator).__name__, self._identify)
+        return _LoopGuard(type(self._paginator).__name__, self._identify, self._request.size is None)
 
     def _walk(
         self, request: PageRequest | None, guard: _LoopGuard, *, count: int, seen: int, base: str | None

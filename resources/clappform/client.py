@@ -169,7 +169,7 @@ class Clappform:
         self, resource: ResourceType, item: dict[str, Any] | list[dict[str, Any]] | None = None
     ) -> ApiResponse:
         if item is not None:
-            if not isinstance(item, dict | list):  # the official wording
+            if not isinstance(cast(object, item), dict | list):  # the official wording
                 kind = type(item).__name__
                 raise TypeError(f"item keyword argument is not of type dict or list, but {kind}")
             oids = [_oid(i) for i in (item if isinstance(item, list) else [item])]
