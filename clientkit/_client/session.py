@@ -630,6 +630,7 @@ class Session:
         mark_whole(obj, self._whole_answer(spec, params))
         return _remember_parents(obj, spec, path)
 
+    @forgets_locals
     def list(
         self,
         cls: type[R],
@@ -672,6 +673,7 @@ class Session:
             note=self._note,
         )
 
+    @forgets_locals
     def paginate(
         self,
         path: str,
