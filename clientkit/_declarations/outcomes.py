@@ -5,6 +5,7 @@ whose calls answer a result object with ``is_ok()``."""
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import sys
 from collections.abc import Mapping
 from types import EllipsisType
@@ -56,7 +57,7 @@ class Outcome:
             raise DeclarationError(f"{cls.__name__}: check= is an AnswerCheck, error= an APIError class")
         cls._ck_check, cls._ck_error = check, error or cls._ck_error
         cls._ck_payload = cls._ck_payload if payload is ... else payload
-        if clash := set(cls.__dict__.get("__annotations__", {})) & _METHODS:
+        if clash := set(inspect.get_annotations(cls)) & _METHODS:
             raise DeclarationError(f"{cls.__name__} names {sorted(clash)}, which are methods of Outcome")
         dataclasses.dataclass(cls)
         if len(dataclasses.fields(cls)) != 4:  # type: ignore[arg-type]
