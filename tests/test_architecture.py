@@ -130,7 +130,12 @@ def test_no_function_over_60_lines() -> None:
 #: Surface.outcome (+116); Surface.item key paths and alternatives (+4); review fixes: an
 #: Outcome's settings private and inherited, Session.outcome never reads an earlier answer (+16);
 #: a walk refused for repeated items says when no page size was asked (+7).
-CORE_LINE_BUDGET = 15_233
+#: Review fixes of this round's framework additions: pagers clear their frames' locals as they
+#: are walked, forgets_locals on generator functions (+30); check_arguments: ranges in unions,
+#: Required/NotRequired keys, protocols, undefined names, generator functions, no arguments
+#: kept in a refusal's frame (+64); path_of/ResourcePath build values as the session does
+#: (path_values shared, session=) (+41); Surface.item literal keys first (+12).
+CORE_LINE_BUDGET = 15_380
 
 
 def test_the_core_does_not_grow() -> None:

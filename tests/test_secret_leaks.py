@@ -35,6 +35,7 @@ from clientkit import (
     field,
 )
 from clientkit._declarations.options import RequestOptions
+from clientkit.paging import PageNumber
 from clientkit.sandbox import Accounts, Sandbox
 from tests.support.leaks import Places, exception_places, file_places, findings, log_places, repr_places
 from tests.support.processes import free_port as closed_port
@@ -155,6 +156,8 @@ def static_auth_errors(server: ScriptedServer) -> Places:
         html = api.request("GET", "/html")
         places |= raised(lambda api=api, html=html: api.transport.json_of(html), f"{name} decode error")
         places |= raised(lambda api=api: api.request("POST", "/422", json={"token": TOKEN}), f"{name} POST")
+        pager = api.paginate(f"/x/{TOKEN}", PageNumber(), params={"token": TOKEN})  # fails as it is walked
+        places |= raised(lambda pager=pager: list(pager), f"{name} pager")
     places |= repr_places({f"session {k}": v for k, v in sessions.items()})
     places |= repr_places({f"auth {k}": v.transport.auth for k, v in sessions.items()})
     received = " ".join(

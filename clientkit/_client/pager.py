@@ -17,6 +17,7 @@ import requests
 from clientkit._client import bulk
 from clientkit._client.bounds import Bounds, reporting
 from clientkit._declarations.errors import InvalidRequestError, PaginationError
+from clientkit._declarations.frames import forgets_locals
 from clientkit._declarations.keypaths import Locator, dig
 from clientkit._declarations.paging import (
     PageRequest,
@@ -335,7 +336,7 @@ class Pager(Generic[T]):
 
     def pages(self) -> Iterator[Page[T]]:
         """Iterate page by page (each page holds its converted items)."""
-        return self._walk(self._request, self._guard(), count=0, seen=0, base=None)
+        return _cleared(self._walk(self._request, self._guard(), count=0, seen=0, base=None))
 
     def _guard(self) -> _LoopGuard:
         return _LoopGuard(type(self._paginator).__name__, self._identify, self._request.size is None)
@@ -366,6 +367,7 @@ class Pager(Generic[T]):
             if request is not None and not follow:
                 return
 
+    @forgets_locals  # a failing fetch leaves no query key in the frames it passed
     def __iter__(self) -> Iterator[T]:
         remaining = self.max_items
         pages = self.pages()
@@ -384,6 +386,7 @@ class Pager(Generic[T]):
             items = None  # type: ignore[assignment]
 
     @property
+    @forgets_locals
     def total(self) -> int | None:
         """The service's total count: the one pages carry (the first page is fetched if
         nothing was yet), or, when the style declares a :class:`CountRequest` and no page
@@ -399,10 +402,12 @@ class Pager(Generic[T]):
         assert self.current_page is not None
         return self.current_page.total
 
+    @forgets_locals
     def first_page(self) -> Page[T]:
         """The first page (fetched now)."""
         return self._load(self._request, 0)[0]
 
+    @forgets_locals
     def page(self, number: int) -> Page[T]:
         """Page ``number`` (0-based), for styles that can address pages directly."""
         if number < 0:
@@ -437,7 +442,7 @@ class Pager(Generic[T]):
         detail=page)``.
         """
         bounds = Bounds.of(deadline, cancel, what="fetching pages", unit="pages")
-        return reporting(self._concurrent(workers, bounds), progress, bounds)
+        return _cleared(reporting(self._concurrent(workers, bounds), progress, bounds))
 
     def _concurrent(self, workers: int, bounds: Bounds) -> Iterator[Page[T]]:
         """The pages of :meth:`concurrent_pages`; ``bounds.total`` the number of pages in
@@ -484,6 +489,12 @@ class Pager(Generic[T]):
                     return
         finally:
             outcomes.close()  # type: ignore[attr-defined]
+
+
+@forgets_locals
+def _cleared(pages: Iterator[Page[T]]) -> Iterator[Page[T]]:
+    """The ``pages``, their errors leaving no locals in the frames they passed."""
+    return (yield from pages)
 
 
 def _bounded(walk: Iterator[Page[T]], bounds: Bounds) -> Iterator[Page[T]]:

@@ -69,7 +69,7 @@ from clientkit._declarations.options import (
 )
 from clientkit._declarations.outcomes import Outcome
 from clientkit._declarations.paging import PageRequest, Paginator
-from clientkit._declarations.parents import fill_parents, placed_values, with_parents
+from clientkit._declarations.parents import fill_parents, path_values, with_parents
 from clientkit._declarations.paths import PLACEHOLDER
 from clientkit._declarations.progress import Cancel, OnProgress, deadline_after
 from clientkit._declarations.redaction import redact_url
@@ -583,11 +583,7 @@ class Session:
         marks = path_marks(self.service.auth)  # filled by the auth as each request is sent
         if set(given) & set(marks):
             raise InvalidRequestError(f"{spec.name} {operation}: the credential fills {sorted(marks)}")
-        values: dict[str, Any] = {**self._context, **spec.path_params}
-        if obj is not None:
-            values.update(obj._ck_parents or {})
-            values.update(placed_values(obj, spec, template.names, self.converter.value))
-        values.update(given)
+        values = path_values(spec, template.names, obj, given, self._context, self.converter.value)
         values.update(marks)
         path = template.expand(values, spec.segments_in(self.service))
         origin = spec.action_origins.get(operation)
@@ -630,6 +626,7 @@ class Session:
         mark_whole(obj, self._whole_answer(spec, params))
         return _remember_parents(obj, spec, path)
 
+    @forgets_locals
     def list(
         self,
         cls: type[R],
@@ -672,6 +669,7 @@ class Session:
             note=self._note,
         )
 
+    @forgets_locals
     def paginate(
         self,
         path: str,

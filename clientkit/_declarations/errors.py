@@ -613,7 +613,7 @@ class ErrorShape:
             details=_found(body, self._details()),
             text=self._text(status, message, method, url, reason, body if body is not None else text or None),
         )
-        fill_keywords(error, body)
+        fill_keywords(error, redact_data(body))  # as ``body`` is: never a raw secret
         return error
 
     def _details(self) -> list[str]:

@@ -48,7 +48,7 @@ def fill_parents(obj: Resource, spec: ResourceSpec, given: Mapping[str, Any]) ->
 
 
 def placed_values(
-    obj: Resource, spec: ResourceSpec, names: Iterable[str], structure: Callable[[Any, Any], Any]
+    obj: Resource, names: Iterable[str], structure: Callable[[Any, Any], Any]
 ) -> dict[str, Any]:
     """The values of ``obj``'s fields that fill the placeholders ``names``. A loaded object
     fills them with what it was loaded with (its snapshot, else the parents it was reached
@@ -64,7 +64,7 @@ def placed_values(
             loaded = structure(held, types[name]) if held is not None else parents.get(name)
         if loaded is not None and current != loaded and str(current) != str(loaded):
             raise InvalidRequestError(
-                f"{spec.name}.{name} was {loaded!r} when loaded and is now {current!r}: moving a "
+                f"{type(obj).__name__}.{name} was {loaded!r} when loaded and is now {current!r}: moving a "
                 "record between parents (or changing its identity) is not a write clientkit can "
                 "make by saving; set it back, or create the record anew and delete the old one"
             )
@@ -72,3 +72,23 @@ def placed_values(
         if value is not None:
             out[name] = value
     return out
+
+
+def path_values(
+    spec: ResourceSpec,
+    names: Iterable[str],
+    obj: Resource | None,
+    given: Mapping[str, Any],
+    context: Mapping[str, Any],
+    structure: Callable[[Any, Any], Any],
+) -> dict[str, Any]:
+    """The values filling the placeholders ``names`` of one of ``spec``'s paths, each source
+    over the one before: the session's ``context``, the resource's ``path_params``, the
+    parents ``obj`` was loaded under, ``obj``'s fields (:func:`placed_values`), then ``given``.
+    The session builds its paths with it, and so do the path helpers (``path_of``)."""
+    values: dict[str, Any] = {**context, **spec.path_params}
+    if obj is not None:
+        values.update(obj._ck_parents or {})
+        values.update(placed_values(obj, names, structure))
+    values.update(given)
+    return values

@@ -3,12 +3,13 @@ paths, so each is one line and cannot drift from the paths the session requests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, overload
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, overload
 from urllib.parse import urlencode
 
-from clientkit._declarations.errors import InvalidRequestError
+from clientkit._declarations.errors import ArgumentTypeError
 from clientkit._declarations.identity import spec_of
+from clientkit._declarations.parents import path_values
 from clientkit._declarations.paths import PERCENT, SegmentCodec
 from clientkit._declarations.wire import QueryStyle
 
@@ -16,13 +17,29 @@ if TYPE_CHECKING:
     from clientkit._declarations.resource import Resource
 
 
+class Contextual(Protocol):
+    """What gives a session's context values: a :class:`~clientkit.Session`."""
+
+    @property
+    def context(self) -> Mapping[str, Any]: ...
+
+
 def path_of(
-    obj: Resource, operation: str, *, of: type[Resource] | None = None, level: Any = None, **values: Any
+    obj: Resource,
+    operation: str,
+    *,
+    of: type[Resource] | None = None,
+    level: Any = None,
+    session: Contextual | None = None,
+    **values: Any,
 ) -> str:
     """The path of ``operation`` (an action name works too) of ``of`` (``obj``'s class by
-    default): placeholders from ``values``, else ``obj``'s fields, each one segment as the
+    default), as the session builds it: placeholders from the ``session``'s context (the
+    service's context defaults without one), the resource's ``path_params``, the parents
+    ``obj`` was loaded under, ``obj``'s fields, then ``values``, each one segment as the
     session spells it; ``level`` adds the query of the resource's ``Expansion`` where that
-    operation carries it (booleans as the service spells them).
+    operation carries it (booleans as the service spells them). A placeholder left without
+    a value raises :class:`~clientkit.errors.ArgumentTypeError` (also a ``TypeError``).
 
     Example:
         >>> path_of(Collection(app="a", slug="b"), "get", of=Item, id="6475c7")
@@ -30,19 +47,27 @@ def path_of(
     """
     spec = spec_of(of or obj)
     template = spec.template(operation)
-    given = {name: values.get(name, getattr(obj, name, None)) for name in template.names}
-    missing = [name for name, value in given.items() if value is None]
+    service = spec.service
+    context = session.context if session is not None else getattr(service, "context", {})
+    converter = getattr(service, "converter", None)
+    structure = converter.value if converter is not None else _as_is
+    filled = path_values(spec, template.names, obj, values, context, structure)
+    missing = [name for name in template.names if filled.get(name) is None]
     if missing:
-        raise InvalidRequestError(
+        raise ArgumentTypeError(
             f"the {operation} path of {spec.name} needs {_all(template.names)} ({', '.join(missing)} not set)"
         )
-    codec: SegmentCodec = spec.segments or getattr(spec.service, "segments", None) or PERCENT
-    path = template.expand(given, codec)
+    codec: SegmentCodec = spec.segments or getattr(service, "segments", None) or PERCENT
+    path = template.expand(filled, codec)
     if spec.expansion is None:
         return path
     pairs = spec.expansion.params(spec.expansion.normalize(level), operation)
-    style = getattr(spec.service, "query", QueryStyle())
+    style = getattr(service, "query", QueryStyle())
     return f"{path}?{urlencode(style.encode(pairs))}" if pairs else path
+
+
+def _as_is(value: Any, _: Any) -> Any:
+    return value
 
 
 def _all(names: tuple[str, ...]) -> str:

@@ -112,10 +112,11 @@ class Surface:
     def item(key: Locator, *, optional: bool = False) -> Any:
         """An official accessor method: ``key`` of the instance's ``document``, a dotted key path
         (``history.-1``) or alternatives tried in order (``None`` when absent and ``optional``,
-        else ``KeyError``)."""
+        else ``KeyError``); a key the document holds as it is written (``"content.type"``)
+        wins over the key path of that spelling."""
 
         def item(self: Surface) -> Any:
-            found = locate(getattr(self, self.document), key)
+            found = _item_of(getattr(self, self.document), key)
             if found is ABSENT and not optional:
                 raise KeyError(key)
             return None if found is ABSENT else found
@@ -156,6 +157,17 @@ class Surface:
         query = pairs_of(kw.pop("params", None) or {}, "query parameters")
         sent["params"] = query + [(k, v) for k, v in kw.items() if v is not None]
         return self.session.json_of(self.session.request(method, url, **sent))
+
+
+def _item_of(document: Any, key: Locator) -> Any:
+    """``key`` in ``document``: each alternative a literal key the document has, else a key path."""
+    for path in [key] if key is None or isinstance(key, str) else key:
+        if isinstance(document, Mapping) and isinstance(path, str) and path in document:
+            return document[path]
+        found = locate(document, [path])
+        if found is not ABSENT:
+            return found
+    return ABSENT
 
 
 def _row(

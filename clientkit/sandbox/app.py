@@ -396,14 +396,8 @@ class Sandbox:
             spec = spec_of(cls)
             for raw in records:
                 body = store_ids(cls, dict(raw))
-                scope = seed_scope(cls, spec, body)
-                scope.update(
-                    {
-                        k: str(v)
-                        for k, v in self.service.context.items()
-                        if v is not None and _uses(spec, k) and k not in scope
-                    }
-                )
+                context = {k: v for k, v in self.service.context.items() if _uses(spec, k)}
+                scope = seed_scope(cls, spec, body, {**context, **spec.path_params})
                 table = self._table(spec, scope)
                 self._fill_identity(cls, spec, body, table, {})
                 self.store.put(table, self._key(cls, spec, body), body)

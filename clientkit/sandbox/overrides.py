@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dis
 from collections.abc import Iterator
-from types import CodeType
+from types import CodeType, FunctionType
 
 from clientkit._declarations.errors import DeclarationError
 
@@ -16,10 +16,30 @@ def _private(name: object) -> bool:
     return isinstance(name, str) and name.startswith("_") and not name.startswith("__")
 
 
+def _functions(value: object) -> Iterator[object]:
+    """``value`` and what it wraps: a method's function, a property's accessors, the function
+    a decorator wrapped (``__wrapped__``, or held in the wrapper's closure)."""
+    todo, seen = [value], set()
+    while todo:
+        part = todo.pop()
+        if part is None or id(part) in seen:
+            continue
+        seen.add(id(part))
+        yield part
+        todo += [getattr(part, name, None) for name in ("__func__", "fget", "fset", "fdel", "__wrapped__")]
+        for cell in getattr(part, "__closure__", None) or ():
+            try:
+                held = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if isinstance(held, FunctionType):
+                todo.append(held)
+
+
 def _codes(value: object) -> Iterator[CodeType]:
-    """The code of a function, method or property, and the code nested in it (lambdas)."""
-    parts = (value, *(getattr(value, name, None) for name in ("__func__", "fget", "fset")))
-    for part in parts:
+    """The code of a function, method or property, of what it wraps, and the code nested in
+    it (lambdas)."""
+    for part in _functions(value):
         code = getattr(part, "__code__", None)
         todo = [code] if isinstance(code, CodeType) else []
         while todo:
@@ -48,17 +68,20 @@ def internals(base: type) -> frozenset[str]:
 
 
 def refuse_overrides(cls: type, base: type, internal: frozenset[str]) -> None:
-    """Raise :class:`DeclarationError` when ``cls`` defines or assigns one of ``internal``."""
-    for name, value in vars(cls).items():
-        if _private(name) and name in internal:
-            raise DeclarationError(
-                f"{cls.__name__}.{name} redefines {base.__name__}.{name}, an internal of the sandbox, "
-                f"which would silently change how it serves; give it another name (the hooks meant "
-                "to be overridden are public: error, finish, matching)"
-            )
-        clashes = sorted(assigned(value) & internal)
-        if clashes:
-            raise DeclarationError(
-                f"{cls.__name__}.{name} assigns {', '.join(clashes)}, an internal attribute of "
-                f"{base.__name__}, which would silently change how it serves; give it another name"
-            )
+    """Raise :class:`DeclarationError` when ``cls`` or a class it inherits from but ``base``'s
+    own (a mixin) defines one of ``internal`` ahead of ``base``, or assigns one anywhere."""
+    ahead = cls.__mro__[: cls.__mro__.index(base)]
+    for owner in (c for c in cls.__mro__ if c not in base.__mro__):
+        for name, value in vars(owner).items():
+            if owner in ahead and _private(name) and name in internal:
+                raise DeclarationError(
+                    f"{owner.__name__}.{name} redefines {base.__name__}.{name}, an internal of the "
+                    "sandbox, which would silently change how it serves; give it another name (the "
+                    "hooks meant to be overridden are public: error, finish, matching)"
+                )
+            clashes = sorted(assigned(value) & internal)
+            if clashes:
+                raise DeclarationError(
+                    f"{owner.__name__}.{name} assigns {', '.join(clashes)}, an internal attribute of "
+                    f"{base.__name__}, which would silently change how it serves; give it another name"
+                )

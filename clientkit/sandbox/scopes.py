@@ -29,17 +29,20 @@ def typed(value: str, t: Any) -> Any:
     return value
 
 
-def seed_scope(cls: type[Resource], spec: ResourceSpec, body: dict[str, Any]) -> dict[str, str]:
+def seed_scope(
+    cls: type[Resource], spec: ResourceSpec, body: dict[str, Any], defaults: Mapping[str, Any] = {}
+) -> dict[str, str]:
     """The parent values placing a seeded record: a parent that is a field is read from the
-    body and stays in it; any other is taken out of it (it is placement only)."""
+    body and stays in it; any other is taken out of it (it is placement only). ``defaults``
+    are the other placeholder values (``path_params``, context defaults), which a record may
+    also give, as placement only."""
     wires = {f.name: f.wire for f in fields_of(cls)}
     scope: dict[str, str] = {}
-    for name in dict.fromkeys([*spec.parents, *spec.parent_fields]):
-        if name in wires:
-            if body.get(wires[name]) is not None:
-                scope[name] = str(body[wires[name]])
-        elif name in body:
-            scope[name] = str(body.pop(name))
+    for name in dict.fromkeys([*spec.parents, *spec.parent_fields, *defaults]):
+        value = body.get(wires[name]) if name in wires else body.pop(name, None)
+        value = defaults.get(name) if value is None else value
+        if value is not None:
+            scope[name] = str(value)
     return scope
 
 

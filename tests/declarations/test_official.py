@@ -62,3 +62,17 @@ def test_a_body_without_the_keys_leaves_the_defaults(server: ScriptedServer) -> 
     with pytest.raises(ApiFailure) as info:
         Api.connect(server.url, retries=0).request("GET", "/x")
     assert info.value.response_id is None and info.value.status == 500
+
+
+def test_the_attributes_are_filled_redacted_as_the_body_is(server: ScriptedServer) -> None:
+    class Api(Service):
+        errors = ErrorShape(mixin=PagingFailure)
+
+    secret = "refresh-OFFICIAL-9f8e7d6c"
+    body = {"message": "bad credentials", "data": {"refresh_token": secret, "user": "ann"}}
+    server.on("GET", "/login", Reply(400, json=body))
+    with pytest.raises(PagingFailure) as info:
+        Api.connect(server.url, retries=0).request("GET", "/login")
+    err = info.value
+    assert err.data == err.body["data"] == {"refresh_token": "***", "user": "ann"}
+    assert secret.encode() not in pickle.dumps(err) and secret not in repr(vars(err))

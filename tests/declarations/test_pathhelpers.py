@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from clientkit import Action, Expansion, Resource, Service, field
-from clientkit.errors import InvalidRequestError
+from clientkit.errors import ArgumentTypeError, InvalidRequestError
 from clientkit.model import ResourcePath, path_of
 from clientkit.sandbox import Sandbox
 
@@ -87,11 +87,53 @@ def test_another_resources_path_from_an_objects_fields() -> None:
 
 def test_a_missing_value_or_level_is_refused() -> None:
     with pytest.raises(
-        InvalidRequestError, match=r"the restock path of Shelf needs both hall and code \(code"
+        ArgumentTypeError, match=r"the restock path of Shelf needs both hall and code \(code"
     ):
         Shelf(hall="north").restock_path()
-    with pytest.raises(InvalidRequestError, match="needs hall, code, id"):
+    with pytest.raises(TypeError, match="needs hall, code, id"):  # as official clients raise
         path_of(Shelf(), "get", of=Book)
     with pytest.raises(InvalidRequestError, match="between 0 and 2"):
         Shelf(hall="n", code="c", detail=5).one_path()
     assert isinstance(Shelf.one_path, ResourcePath)
+
+
+class Workspaces(Service):
+    context = {"workspace": None}
+
+
+@Workspaces.resource(
+    one="/{version}/{workspace}/apps/{id}",
+    many="/{version}/{workspace}/apps",
+    path_params={"version": "v2"},
+    expansion=Expansion("extended", style="bool", default=False),
+)
+class App(Resource):
+    id: str | None = None
+    one_path = ResourcePath("get", level="lvl")
+    lvl: bool | None = field(default=None, local=True)
+
+
+@Workspaces.resource(
+    one="/projects/{project}/tasks/{id}", many="/projects/{project}/tasks", parents=["project"]
+)
+class Task(Resource):
+    id: int | None = None
+    one_path = ResourcePath("get")
+
+
+WORKSPACE_SEED = {"App": [{"workspace": "w1", "id": "a1"}], "Task": [{"project": "p1", "id": 1}]}
+
+
+def test_path_params_parents_and_context_fill_the_path_as_the_session_does() -> None:
+    box = Sandbox(Workspaces, data=WORKSPACE_SEED)
+    with box as url, Workspaces.connect(url, workspace="w1") as api:
+        app = api.get(App, "a1")
+        assert asked(box) == "/v2/w1/apps/a1?extended=false"
+        assert path_of(app, "get", session=api) == path_of(app, "get", workspace="w1") == asked(box)
+        assert path_of(App(id="a1"), "get", session=api) == asked(box)  # a new object too
+        task = next(iter(api.list(Task, project="p1")))  # loaded under its parent
+        api.refresh(task)
+        assert asked(box).rstrip("?") == path_of(task, "get") == task.one_path() == "/projects/p1/tasks/1"
+    with pytest.raises(ArgumentTypeError, match=r"needs version, workspace, id \(workspace not set"):
+        App(id="a1").one_path()  # the context is the session's: give it, or the session
+    assert path_of(App(id="a1"), "get", workspace="w 2", level=True) == "/v2/w%202/apps/a1?extended=true"

@@ -140,6 +140,25 @@ def test_accessors_take_key_paths_and_alternatives() -> None:
         traced.last_step()
 
 
+
+class Typed(Surface):
+    document = "data"
+    kind = Surface.item("content.type")  # a key with a dot in it, or a key path
+    shown = Surface.item(("content.label", "content.type"), optional=True)
+
+
+def test_a_literal_key_the_document_has_wins_over_a_key_path() -> None:
+    typed = Typed()
+    typed.data = {"content.type": "text/csv", "content": {"type": "text/plain"}}
+    assert typed.kind() == "text/csv" and typed.shown() == "text/csv"
+    typed.data = {"content": {"type": "text/plain"}}
+    assert typed.kind() == "text/plain" and typed.shown() == "text/plain"
+    typed.data = {"content.label": None, "content": {"label": "x"}}  # present, null: literal still wins
+    assert typed.shown() is None
+    with pytest.raises(KeyError, match=r"content\.type"):
+        typed.kind()
+
+
 def test_defaults_are_empty_literals_only() -> None:
     for bad in ("level=1", "flag=True", "name='x'", "items=[]", "when=now()"):
         with pytest.raises(DeclarationError, match="None, False, 0 or ''"):

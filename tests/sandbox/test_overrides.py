@@ -3,6 +3,7 @@ private attributes its code keeps), and the public hooks stay overridable."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -70,3 +71,49 @@ def test_the_internals_are_the_private_methods_and_attributes() -> None:
     names = internals(Sandbox)
     assert {"_route", "_list", "_early_fault", "_routes", "_map", "_server", "_ids"} <= names
     assert not {"finish", "error", "matching", "render", "route", "journal"} & names
+
+
+class RoutingMixin:
+    def _route(self, request: Any, raw_path: str) -> Any:  # would shadow Sandbox._route
+        return None
+
+
+def logged(function: Any) -> Any:
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def unwrapped(function: Any) -> Any:
+    def wrapper(*args: Any) -> Any:  # no functools.wraps: the function sits in the closure
+        return function(*args)
+
+    return wrapper
+
+
+def test_a_mixin_ahead_of_the_sandbox_is_checked() -> None:
+    with pytest.raises(DeclarationError, match=r"RoutingMixin\._route redefines Sandbox\._route"):
+
+        class Mine(RoutingMixin, Sandbox):
+            pass
+
+
+def test_a_decorated_method_is_checked_through_its_decorator() -> None:
+    for decorator in (logged, unwrapped):
+        with pytest.raises(DeclarationError, match=r"\.setup assigns _routes, an internal"):
+
+            class Mine(Sandbox):
+                @decorator
+                def setup(self) -> None:
+                    self._routes: list[Any] = []
+
+    class Setting:  # a mixin behind the sandbox may still not assign its internals
+        def reset(self) -> None:
+            self._map = None
+
+    with pytest.raises(DeclarationError, match=r"Setting\.reset assigns _map"):
+
+        class Behind(Sandbox, Setting):
+            pass

@@ -36,6 +36,32 @@ def test_seed_scope_keeps_a_field_and_takes_out_a_placement_key() -> None:
     assert seed_scope(Item, spec_of(Item), item) == {"store": "s1"} and item == {"sku": "a"}
 
 
+
+def test_path_params_and_context_place_a_seeded_record_too() -> None:
+    """The sandbox serves a path with fixed values and context values: a record takes the
+    declared ones, or gives its own (placement only)."""
+
+    class Tenanted(Service):
+        context = {"tenant": "t0"}
+
+    @Tenanted.resource(one="/{version}/{tenant}/notes/{id}", path_params={"version": "v2"})
+    class Note(Resource):
+        id: int | None = None
+
+    own = {"id": 1, "tenant": "t1"}
+    assert seed_scope(Note, spec_of(Note), own, {"tenant": "t0", "version": "v2"}) == {
+        "tenant": "t1",
+        "version": "v2",
+    }
+    assert own == {"id": 1}
+    seed = {"Note": [{"id": 1}, {"id": 2, "tenant": "t1"}]}
+    with Sandbox(Tenanted, data=seed) as url, Tenanted.connect(url) as api:
+        assert api.get(Note, 1).id == 1 and api.last_response is not None
+        assert api.last_response.request.path_url == "/v2/t0/notes/1"
+        api.set_context(tenant="t1")
+        assert api.get(Note, 2).id == 2
+
+
 def test_place_fills_from_the_path_and_refuses_another_parent() -> None:
     body: dict[str, object] = {"title": "a"}
     assert place(Task, spec_of(Task), body, {"project_id": "5"}) == {} and body["project_id"] == 5
