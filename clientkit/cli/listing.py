@@ -12,6 +12,7 @@ import click
 
 from clientkit import Resource
 from clientkit.cli.output import FORMATS, Writer, print_records
+from clientkit.cli.pathvalues import path_values
 from clientkit.cli.progress import bar
 from clientkit.cli.state import State, label, shown
 from clientkit.cli.values import level, pairs
@@ -44,7 +45,7 @@ def pager(state: State, cls: type[Resource], options: dict[str, Any]) -> Any:
         max_items=options["max_items"],
         max_pages=options["max_pages"],
         page_size=options["page_size"],
-        **pairs(options["paths"], "--path"),
+        **path_values(state, cls, "list", options["paths"]),
     )
 
 

@@ -79,6 +79,7 @@ class Connection:
     values: Mapping[str, Any]
     sources: Mapping[str, str]
     secret: frozenset[str]
+    prefix: str = "CLIENTKIT_<SERVICE>_"  # of the service's environment variables
 
     def connect(self) -> Session:
         """Open the session (credentials revealed only here, for the auth strategy)."""
@@ -137,4 +138,5 @@ def resolve(
         values=values,
         sources={k: src for k, (_, src) in found.items()},
         secret=frozenset(credentials),
+        prefix=prefix,
     )
