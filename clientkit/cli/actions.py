@@ -9,6 +9,7 @@ import click
 
 from clientkit import Resource
 from clientkit.cli.output import FORMATS, print_value
+from clientkit.cli.pathvalues import path_values
 from clientkit.cli.progress import bar
 from clientkit.cli.state import State
 from clientkit.cli.values import json_body, pairs
@@ -23,13 +24,15 @@ def on_one(spec: ResourceSpec, name: str) -> bool:
     return bool(spec.identity) and set(spec.identity) <= set(spec.template(name).names)
 
 
-def _path(spec: ResourceSpec, name: str, ids: tuple[str, ...], paths: tuple[str, ...]) -> dict[str, Any]:
+def _path(state: State, cls: type[Resource], name: str, ids: tuple[str, ...],
+          paths: tuple[str, ...]) -> dict[str, Any]:  # fmt: skip
+    spec = spec_of(cls)
     wanted = spec.identity if on_one(spec, name) else ()
     if len(ids) != len(wanted):
         names = " ".join(n.upper() for n in wanted) or "no identity"
         given = f"give {len(wanted)} value(s), not {len(ids)}"
         raise InvalidRequestError(f"{spec.name} {name} takes {names}: {given}")
-    return {**pairs(paths, "--path"), **dict(zip(wanted, ids, strict=True))}
+    return {**path_values(state, cls, name, paths, filled=wanted), **dict(zip(wanted, ids, strict=True))}
 
 
 def action_command(cls: type[Resource], name: str, command: str) -> click.Command:
@@ -47,7 +50,7 @@ def action_command(cls: type[Resource], name: str, command: str) -> click.Comman
     @click.pass_obj
     def run(state: State, ids: tuple[str, ...], body: str | None, params: tuple[str, ...],
             paths: tuple[str, ...], to: str | None, output: str) -> None:  # fmt: skip
-        path = _path(spec, name, ids, paths)
+        path = _path(state, cls, name, ids, paths)
         payload = {} if body is None else {"json": json_body(body)}
         query = pairs(params, "--param") or None
         if kind in FILES:

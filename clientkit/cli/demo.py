@@ -15,7 +15,8 @@ import click
 
 from clientkit.cli.profiles import env_prefix
 from clientkit.cli.runner import invoke
-from clientkit.cli.serve import accepted, start
+from clientkit.cli.serve import start
+from clientkit.cli.suggestion import accepted
 
 
 def steps(export: Path) -> list[list[str]]:

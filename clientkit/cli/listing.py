@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +15,7 @@ import click
 
 from clientkit import Resource
 from clientkit.cli.output import FORMATS, Writer, print_records
+from clientkit.cli.pathvalues import path_values
 from clientkit.cli.progress import bar
 from clientkit.cli.state import State, label, shown
 from clientkit.cli.values import level, pairs
@@ -44,7 +48,7 @@ def pager(state: State, cls: type[Resource], options: dict[str, Any]) -> Any:
         max_items=options["max_items"],
         max_pages=options["max_pages"],
         page_size=options["page_size"],
-        **pairs(options["paths"], "--path"),
+        **path_values(state, cls, "list", options["paths"]),
     )
 
 
@@ -75,14 +79,34 @@ def list_command(cls: type[Resource]) -> click.Command:
 
 @contextmanager
 def _target(to: str) -> Iterator[TextIO]:
+    """Standard output, or the file ``to`` written whole or not at all: a temporary file
+    beside it, moved into place when the block ends well and removed when it fails."""
     if to == "-":
         yield sys.stdout
         return
+    path = Path(to)
     try:
-        with Path(to).open("w", encoding="utf-8", newline="") as out:
-            yield out
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     except OSError as exc:
         raise InvalidRequestError(f"cannot write {to}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.chmod(temporary, _mode(path))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _mode(path: Path) -> int:
+    """The permissions of the file replaced, else those a new file gets (under the umask)."""
+    with contextlib.suppress(OSError):
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def export_command(cls: type[Resource]) -> click.Command:

@@ -14,6 +14,8 @@ from clientkit.errors import InvalidRequestError
 
 FORMATS = ("table", "json", "jsonl", "csv")
 _CELL = 60
+#: the width of output that is not a terminal (a pipe, a file): wide enough that nothing wraps
+UNWRAPPED = 100_000
 
 
 def cell(value: Any) -> str:
@@ -33,12 +35,16 @@ def columns_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def table(rows: Sequence[Mapping[str, Any]], title: str | None = None) -> Table:
-    """Rows as a table; long cells are cut (JSON and CSV keep them whole)."""
+def table(rows: Sequence[Mapping[str, Any]], title: str | None = None, *, fit: bool = True) -> Table:
+    """Rows as a table; long cells are cut (JSON and CSV keep them whole). A table that
+    ``fit``s a terminal folds cells wider than a column may be; else no cell is wrapped."""
     out = Table(title=title)
     names = columns_of(rows)
     for name in names:
-        out.add_column(name, overflow="fold", max_width=_CELL)
+        if fit:
+            out.add_column(name, overflow="fold", max_width=_CELL)
+        else:
+            out.add_column(name, no_wrap=True)
     for row in rows:
         out.add_row(*(_clip(cell(row.get(n))) for n in names))
     return out
@@ -96,7 +102,7 @@ class Writer:
 def print_records(console: Console, rows: Sequence[Mapping[str, Any]], fmt: str, title: str) -> None:
     """A listing in ``fmt``: a table, or the records written out whole."""
     if fmt == "table":
-        console.print(table(rows, title=title) if rows else f"no {title}")
+        console.print(table(rows, title=title, fit=console.is_terminal) if rows else f"no {title}")
         return
     writer = Writer(console.file, fmt, columns_of(rows) if fmt == "csv" else None)
     for row in rows:

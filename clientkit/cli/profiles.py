@@ -28,7 +28,8 @@ else:  # pragma: no cover
 
 #: connect() keywords a profile may set besides credentials and context values
 SETTINGS = ("base_url", "environment")
-_NOT_TYPED = ("store", "credential_provider")
+#: keywords connect() takes besides credentials (a token store, a credential provider)
+NOT_CREDENTIALS = ("store", "credential_provider")
 
 
 def env_prefix(short: str) -> str:
@@ -39,7 +40,7 @@ def env_prefix(short: str) -> str:
 def names_of(service: type[Service]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The credential names the service's auth takes, and its context names."""
     accepts = getattr(service.auth, "accepts", None)
-    credentials = tuple(n for n in (accepts() if callable(accepts) else ()) if n not in _NOT_TYPED)
+    credentials = tuple(n for n in (accepts() if callable(accepts) else ()) if n not in NOT_CREDENTIALS)
     return credentials, tuple(service.context)
 
 
@@ -78,6 +79,7 @@ class Connection:
     values: Mapping[str, Any]
     sources: Mapping[str, str]
     secret: frozenset[str]
+    prefix: str = "CLIENTKIT_<SERVICE>_"  # of the service's environment variables
 
     def connect(self) -> Session:
         """Open the session (credentials revealed only here, for the auth strategy)."""
@@ -136,4 +138,5 @@ def resolve(
         values=values,
         sources={k: src for k, (_, src) in found.items()},
         secret=frozenset(credentials),
+        prefix=prefix,
     )

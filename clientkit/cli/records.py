@@ -8,6 +8,7 @@ import click
 
 from clientkit import Resource
 from clientkit.cli.output import FORMATS, print_value
+from clientkit.cli.pathvalues import path_values
 from clientkit.cli.state import State
 from clientkit.cli.values import assign, changes, identity, level, pairs
 from clientkit.errors import InvalidRequestError
@@ -41,10 +42,12 @@ def get_command(cls: type[Resource]) -> click.Command:
 
 
 def _fetch(state: State, cls: type[Resource], ids: tuple[str, ...], paths: tuple[str, ...],
-           lvl: str | None = None, params: tuple[str, ...] = ()) -> Any:  # fmt: skip
-    path = pairs(paths, "--path")
+           lvl: str | None = None, params: tuple[str, ...] = (), command: str = "get") -> Any:  # fmt: skip
+    spec = spec_of(cls)
+    target = identity(spec, ids)
+    path = path_values(state, cls, "get", paths, filled=spec.identity, command=command)
     query = pairs(params, "--param") or None
-    return state.session().get(cls, identity(spec_of(cls), ids), level=level(lvl), params=query, **path)
+    return state.session().get(cls, target, level=level(lvl), params=query, **path)
 
 
 def create_command(cls: type[Resource]) -> click.Command:
@@ -61,7 +64,8 @@ def create_command(cls: type[Resource]) -> click.Command:
             raise InvalidRequestError("nothing to create: give fields with --set NAME=VALUE or --json")
         obj = cls()
         assign(obj, values, state.session().converter, creating=True)
-        _show(state, state.session().create(obj, **pairs(paths, "--path")), output)
+        path = path_values(state, cls, "create", paths, filled=spec_of(cls).parent_fields)
+        _show(state, state.session().create(obj, **path), output)
 
     return run
 
@@ -81,7 +85,7 @@ def update_command(cls: type[Resource]) -> click.Command:
         values = changes(sets, body)
         if not values:
             raise InvalidRequestError("nothing to change: give fields with --set NAME=VALUE or --json")
-        obj = _fetch(state, cls, ids, paths)
+        obj = _fetch(state, cls, ids, paths, command="update")
         assign(obj, values, state.session().converter, creating=False)
         _show(state, state.session().save(obj), output)
 
@@ -97,9 +101,10 @@ def delete_command(cls: type[Resource]) -> click.Command:
     def run(state: State, ids: tuple[str, ...], paths: tuple[str, ...], yes: bool) -> None:
         spec = spec_of(cls)
         target = identity(spec, ids)
+        path = path_values(state, cls, "delete", paths, filled=spec.identity)
         if not yes:
             click.confirm(f"Delete {spec.name} {' '.join(ids)}?", abort=True, err=True)
-        state.session().delete(cls, target, **pairs(paths, "--path"))
+        state.session().delete(cls, target, **path)
         state.err.print(f"deleted {spec.name} {' '.join(ids)}", highlight=False, markup=False)
 
     return run

@@ -12,13 +12,17 @@ from rich.console import Console
 
 from clientkit.cli.failures import guarded
 from clientkit.cli.logs import configure
+from clientkit.cli.output import UNWRAPPED
 from clientkit.cli.state import State
 
 
 def invoke(root: click.Command, argv: Sequence[str]) -> int:
     """Run ``root`` with ``argv``; returns the exit status instead of exiting."""
     err = Console(stderr=True)
-    state = State(out=Console(soft_wrap=False), err=err, progress=False)
+    out = Console(soft_wrap=False)
+    if not out.is_terminal:  # a pipe or a file: tables are not squeezed to a terminal's width
+        out = Console(soft_wrap=False, width=UNWRAPPED)
+    state = State(out=out, err=err, progress=False)
 
     def main() -> Any:
         configure(os.environ)

@@ -3,15 +3,18 @@ shows the credentials it accepts and how to point the command at it."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from clientkit._declarations.service import Service
-from clientkit.cli.profiles import env_prefix, names_of
 from clientkit.cli.services import load_service
+from clientkit.cli.suggestion import accepted, suggestion
+from clientkit.errors import ClientKitError
 
 
 def short_name(name: str, service: type[Service]) -> str:
@@ -19,38 +22,27 @@ def short_name(name: str, service: type[Service]) -> str:
     return service.__name__.lower() if ":" in name else name
 
 
-def accepted(service: type[Service], accounts: Any) -> dict[str, str]:
-    """Credentials the sandbox accepts, under the names ``connect()`` takes: its first login,
-    else its first static token (for auth that takes one credential)."""
-    credentials, _ = names_of(service)
-    body = getattr(service.auth, "body", None) or {}
-    as_named = {wire: str(v).strip("{}") for wire, v in body.items() if isinstance(v, str)}
-    for login in accounts.logins[:1]:
-        named = {as_named.get(k, k): v for k, v in login.items()}
-        if set(named) <= set(credentials):
-            return named
-    if accounts.tokens and len(credentials) == 1:
-        return {credentials[0]: next(iter(accounts.tokens))}
-    return {}
-
-
 def banner(name: str, service: type[Service], sandbox: Any, url: str) -> str:
     """The lines printed when a sandbox starts: where, who may call, how to try it."""
     base = url + sandbox.prefix
     given = accepted(service, sandbox.accounts)
-    prefix = env_prefix(short_name(name, service))
-    exports = " ".join(f"{prefix}{k.upper()}={v}" for k, v in {"base_url": base, **given}.items())
-    resources = sorted(service.resources)
     lines = [f"{service.__name__} sandbox on {base} (Ctrl-C stops it)"]
     if given:
         lines.append("it accepts: " + " ".join(f"{k}={v}" for k, v in given.items()))
-    lines.append(f"try: export {exports}")
-    if resources:
-        from clientkit.cli.state import label
-        from clientkit.model import spec_of
-
-        lines.append(f"     clientkit {name} {label(spec_of(service.resources[resources[0]]))} list")
+    lines += suggestion(name, short_name(name, service), service, sandbox, base).lines()
     return "\n".join(lines)
+
+
+def seed_file(data: str) -> dict[str, Any]:
+    """The ``--data`` file's seed records, refused in one line when it holds no JSON object."""
+    try:
+        seed = json.loads(Path(data).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise click.BadParameter(f"cannot read {data} as JSON: {exc}", param_hint="--data") from None
+    if not isinstance(seed, dict):
+        raise click.BadParameter(f"{data} holds a {type(seed).__name__}, not {{ResourceName: [records...]}}",
+                                 param_hint="--data")  # fmt: skip
+    return seed
 
 
 def start(name: str, options: dict[str, Any]) -> tuple[type[Service], Any]:
@@ -59,7 +51,16 @@ def start(name: str, options: dict[str, Any]) -> tuple[type[Service], Any]:
 
     service, factory = load_service(name)
     make: Callable[..., Any] = factory or (lambda **kw: Sandbox(service, **kw))
-    return service, make(**{k: v for k, v in options.items() if v is not None})
+    data = options.get("data")
+    given = {k: v for k, v in options.items() if v is not None}
+    if data is not None:
+        given["data"] = seed_file(data)
+    try:
+        return service, make(**given)
+    except ClientKitError as exc:
+        if data is None:
+            raise
+        raise click.BadParameter(f"{data}: {exc}", param_hint="--data") from None
 
 
 @click.command("sandbox")

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from clientkit import Resource
 from clientkit._client.session import Session
+from clientkit._declarations.service import Service
 from clientkit.cli.profiles import Connection
 from clientkit.model import ResourceSpec, fields_of, spec_of
 
@@ -34,6 +35,12 @@ class State:
                 self.err.print(self.connection.describe(), markup=False, highlight=False)
             self._session = self.connection.connect()
         return self._session
+
+    def service(self) -> type[Service]:
+        """The service the command was given."""
+        if self.connection is None:  # pragma: no cover - every resource command has one
+            raise RuntimeError("no service chosen")
+        return self.connection.service
 
     def close(self) -> None:
         if self._session is not None:

@@ -49,7 +49,7 @@ from clientkit.sandbox.overrides import internals, refuse_overrides
 from clientkit.sandbox.paging import PageQuery, serve_count, serve_page
 from clientkit.sandbox.principals import caller_of, login_answer, path_credentials
 from clientkit.sandbox.references import is_id, shown, store_ids
-from clientkit.sandbox.scopes import accepts_int, place, seed_scope, typed
+from clientkit.sandbox.scopes import accepts_int, place, read_table, seed_scope, seed_tables, typed
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore
 from clientkit.sandbox.uploads import FILES_PATH, Part, Uploads, drain, is_multipart, parse, payload, summary
 from clientkit.sandbox.writes import ACKNOWLEDGED, acknowledges
@@ -381,17 +381,13 @@ class Sandbox:
         """Add records: ``{"ResourceName": [wire dicts, ...]}`` or a JSON file of that.
 
         Records of nested resources carry their parent values under the parent's name
-        (``{"store": "s1", "sku": "a"}``); those keys are used for placement only.
+        (``{"store": "s1", "sku": "a"}``); those keys are used for placement only. Data of
+        another shape (a key naming no resource, records that are not objects) raises
+        :class:`~clientkit.errors.InvalidRequestError` naming the key and the file.
         """
-        if isinstance(data, str | Path):
-            data = json.loads(Path(data).read_text("utf-8"))
-        assert isinstance(data, Mapping)
+        where = f"seed file {data}" if isinstance(data, str | Path) else "seed data"
         by_name = {spec_of(c).name: c for c in self.resources}
-        for name, records in data.items():
-            if name not in by_name:
-                raise KeyError(
-                    f"no resource named {name!r} in {self.service.__name__} (known: {sorted(by_name)})"
-                )
+        for name, records in seed_tables(data, where, self.service.__name__, sorted(by_name)):
             cls = by_name[name]
             spec = spec_of(cls)
             for raw in records:
@@ -402,14 +398,21 @@ class Sandbox:
                 self._fill_identity(cls, spec, body, table, {})
                 self.store.put(table, self._key(cls, spec, body), body)
 
+    def scopes(self, resource: str | type[Resource]) -> list[dict[str, str]]:
+        """The path values (parents, context values in the path) under which the store holds
+        records of ``resource``: ``[{"book": "1"}]``, ``[{}]`` for a top-level one, ``[]`` when empty."""
+        spec = spec_of(resource if isinstance(resource, type) else self._named(resource))
+        names = {n for t in (spec.one, spec.many, spec.create) if t is not None for n in t.names}
+        names |= set(spec.parents)
+        found = [read_table(t, spec.name, names) for t in self.store.tables() if self.store.records(t)]
+        return [scope for scope in found if scope is not None]
+
+    def _named(self, name: str) -> type[Resource]:
+        return next(c for c in self.resources if spec_of(c).name == name)
+
     def records(self, resource: str | type[Resource], **scope: Any) -> list[dict[str, Any]]:
         """The stored wire bodies of a resource (in a parent scope, for nested ones)."""
-        cls = (
-            resource
-            if isinstance(resource, type)
-            else next(c for c in self.resources if spec_of(c).name == resource)
-        )
-        spec = spec_of(cls)
+        spec = spec_of(resource if isinstance(resource, type) else self._named(resource))
         return [r.body for r in self.store.records(self._table(spec, {k: str(v) for k, v in scope.items()}))]
 
     def _table(self, spec: ResourceSpec, values: Mapping[str, str]) -> str:

@@ -7,10 +7,14 @@ by it, and a write's body must agree with the path, which fills it where it is m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from clientkit._declarations.convert import conforms, field_types
+from clientkit._declarations.errors import InvalidRequestError
 from clientkit._declarations.resource import Resource, ResourceSpec, fields_of
 
 
@@ -62,3 +66,42 @@ def place(
         else:
             body[wire] = typed(params[name], types[name])
     return errors
+
+
+def read_table(table: str, resource: str, names: Collection[str]) -> dict[str, str] | None:
+    """The path values a store table of ``resource`` is kept under (``Book|shelf=a`` ->
+    ``{"shelf": "a"}``, split only before the resource's own placeholder ``names``); ``None``
+    for another resource's table."""
+    if table == resource:
+        return {}
+    if not table.startswith(resource + "|") or not names:
+        return None
+    marks = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    parts = re.split(rf"\|({marks})=", table[len(resource) :])
+    if parts[0]:
+        return None
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def seed_tables(
+    data: Mapping[str, Iterable[Mapping[str, Any]]] | str | Path, where: str, service: str, known: list[str]
+) -> list[tuple[str, list[Mapping[str, Any]]]]:
+    """Seed data (or its JSON file) as ``(resource name, records)``, its shape checked first:
+    an object of resource names, each a list of objects."""
+    if isinstance(data, str | Path):
+        try:
+            data = json.loads(Path(data).read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise InvalidRequestError(f"{where}: cannot read it as JSON: {exc}") from None
+    if not isinstance(data, Mapping):
+        shape = f"give an object {{ResourceName: [records...]}}, not {type(data).__name__}"
+        raise InvalidRequestError(f"{where}: {shape}")
+    checked: list[tuple[str, list[Mapping[str, Any]]]] = []
+    for name, records in data.items():
+        if name not in known:
+            raise InvalidRequestError(f"{where}: no resource named {name!r} in {service} (known: {known})")
+        rows = records if isinstance(records, list) else None
+        if rows is None or not all(isinstance(r, Mapping) for r in rows):
+            raise InvalidRequestError(f"{where}: {name!r} must hold a list of records (objects)")
+        checked.append((name, rows))
+    return checked

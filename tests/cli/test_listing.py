@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
-from clientkit.sandbox import Sandbox
+from clientkit.sandbox import Fault, Sandbox
 from tests.cli.conftest import LIBRARY
 
 
@@ -79,3 +80,33 @@ def test_clappform_listing_shows_counts_at_level_zero(ck, clappform) -> None:
     assert apps["uspresidents"]["collections"] == 2
     expanded = ck("clappform", "app", "list", "--level", "true", "-o", "json")
     assert isinstance(json.loads(expanded.out)[0]["collections"], list)
+
+
+def test_an_export_failing_half_way_leaves_no_file(ck, library: Sandbox, tmp_path: Path) -> None:
+    target = tmp_path / "books.jsonl"
+    target.write_text("the last good export\n")
+    library.faults.add(Fault("trickle", chunk=65536, times=1))  # page 1 answers whole
+    library.faults.add(Fault("status", status=400, times=1))  # page 2 fails
+    ran = ck(LIBRARY, "book", "export", "--to", str(target))
+    assert ran.code == 1 and "400" in ran.err
+    assert [e.status for e in library.journal.entries("GET", "/books")] == [200, 400]
+    assert target.read_text() == "the last good export\n"  # never half-written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["books.jsonl"]
+    fresh = tmp_path / "new.csv"
+    library.faults.add(Fault("trickle", chunk=65536, times=1))
+    library.faults.add(Fault("status", status=400, times=1))
+    assert ck(LIBRARY, "book", "export", "--to", str(fresh)).code == 1
+    assert not fresh.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["books.jsonl"]
+
+
+def test_an_export_replaces_a_file_keeping_its_permissions(ck, library: Sandbox, tmp_path: Path) -> None:
+    target = tmp_path / "books.jsonl"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    assert ck(LIBRARY, "book", "export", "--to", str(target)).code == 0
+    assert len(target.read_text().splitlines()) == 45 and target.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "fresh.jsonl"
+    assert ck(LIBRARY, "book", "export", "--to", str(fresh), "--max-items", "1").code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask

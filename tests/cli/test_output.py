@@ -8,8 +8,9 @@ import json
 import pytest
 from rich.console import Console
 
-from clientkit.cli.output import Writer, cell, columns_of, print_value, table
+from clientkit.cli.output import Writer, cell, columns_of, print_records, print_value, table
 from clientkit.errors import InvalidRequestError
+from tests.cli.conftest import LIBRARY
 
 
 def test_cells_and_columns() -> None:
@@ -53,3 +54,21 @@ def test_answers_of_actions() -> None:
         "2",
         "",
     ]
+
+
+def test_a_table_piped_is_not_squeezed_to_a_terminal_width(ck, library, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    title = "The collected letters of an unusually long-winded correspondent, 1901-1999"
+    library.seed({"Book": [{"id": 99, "title": title, "genre": "collections", "year": 2001}]})
+    ran = ck(LIBRARY, "book", "list", "-p", "year=2001")
+    assert ran.code == 0, ran.err
+    row = next(line for line in ran.out.splitlines() if "99" in line)
+    assert title in row and "collections" in row and len(row) > 80
+    assert not any("collectio" in line and "collections" not in line for line in ran.out.splitlines())
+
+
+def test_a_table_on_a_terminal_keeps_to_its_width() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=True, color_system=None)
+    print_records(console, [{"title": "x" * 150, "genre": "collections"}], "table", "book")
+    assert max(len(line) for line in out.getvalue().splitlines()) <= 80

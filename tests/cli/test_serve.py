@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 from clientkit.cli.serve import accepted, banner
 from clientkit.sandbox import Sandbox
 from clientkit_services.clappform import ClappformApi
 from clientkit_services.clappform.sandbox import DEMO_PASSWORD, DEMO_USER, clappform_sandbox
+from tests.cli.conftest import LIBRARY
 from tests.support.processes import PYTHONPATH, ROOT, free_port
 from tests.support.sandboxed import AUTH, Shop, products
 
@@ -71,7 +73,7 @@ def test_the_banner_names_what_connect_takes() -> None:
     shop = Sandbox(Shop)
     text = banner("tests.support.sandboxed:Shop", Shop, shop, "http://127.0.0.1:1")
     assert "CLIENTKIT_SHOP_TOKEN=sandbox-token" in text
-    assert "clientkit tests.support.sandboxed:Shop item list" in text
+    assert text.endswith("clientkit tests.support.sandboxed:Shop product list")  # items need --path store=
 
 
 def test_an_unknown_service_is_one_line_and_status_2() -> None:
@@ -85,3 +87,26 @@ def test_an_unknown_service_is_one_line_and_status_2() -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "no module 'nowhere'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("service", [LIBRARY, "clappform"])
+def test_seed_data_of_another_shape_is_one_plain_line_naming_the_file(
+    ck, tmp_path: Path, service: str
+) -> None:
+    db = tmp_path / "db.json"
+    db.write_text(json.dumps({"posts": [{"id": 1, "title": "json-server's format"}]}))
+    ran = ck("sandbox", service, "--data", str(db))
+    assert ran.code == 2 and ran.err.count("\n") == 1, ran.err
+    assert f"Invalid value for --data: {db}: seed data: " in ran.err
+    assert "no resource named 'posts'" in ran.err and "known: [" in ran.err and "unexpected" not in ran.err
+
+
+def test_a_seed_file_that_is_no_json_object_is_refused_in_one_line(ck, tmp_path: Path) -> None:
+    for text, says in (
+        ("[1, 2]", "holds a list, not {ResourceName: [records...]}"),
+        ("{nope", "cannot read"),
+    ):
+        db = tmp_path / "db.json"
+        db.write_text(text)
+        ran = ck("sandbox", "clappform", "--data", str(db))
+        assert ran.code == 2 and ran.err.count("\n") == 1 and says in ran.err, ran.err

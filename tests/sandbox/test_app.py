@@ -222,3 +222,11 @@ def test_a_route_may_live_outside_the_prefix() -> None:
         assert requests.get(url + "/assets/app.js", timeout=5).text == "asset app.js"
         assert requests.get(url + "/v1/assets/app.js", timeout=5).status_code == 404
     assert [e.path for e in box.journal.entries()] == ["/assets/app.js", "/v1/assets/app.js"]
+
+
+def test_scopes_name_the_path_values_records_are_kept_under() -> None:
+    box = Sandbox(Shop, data={"Product": [{"id": 1, "name": "Lamp"}]})
+    assert box.scopes(Product) == [{}]
+    assert box.scopes("Item") == []
+    box.seed({"Item": [{"store": "s1", "sku": "a"}, {"store": "s2", "sku": "b"}]})
+    assert sorted(box.scopes(Item), key=str) == [{"store": "s1"}, {"store": "s2"}]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
 import requests
 
 from clientkit import Resource, Service, field
+from clientkit.errors import InvalidRequestError
 from clientkit.model import spec_of
 from clientkit.sandbox import Sandbox
-from clientkit.sandbox.scopes import place, seed_scope, typed
+from clientkit.sandbox.scopes import place, read_table, seed_scope, typed
 
 
 class Tracker(Service):
@@ -86,3 +91,28 @@ def test_over_http_a_write_cannot_move_a_record_and_a_put_keeps_its_parent() -> 
         assert made.status_code == 201 and made.json() == {"id": 1, "project_id": 6, "title": "c"}
         wrong = requests.post(url + "/projects/6/tasks", json={"title": "c", "project_id": 5}, timeout=5)
         assert wrong.status_code == 422
+
+
+def test_a_table_name_read_back_as_its_path_values() -> None:
+    assert read_table("Item", "Item", {"store"}) == {}
+    assert read_table("Item|store=a|b=c", "Item", {"store"}) == {"store": "a|b=c"}
+    assert read_table("Items|store=a", "Item", {"store"}) is None
+    assert read_table("Item|other=a", "Item", {"store"}) is None
+
+
+@pytest.mark.parametrize(
+    ("seed", "says"),
+    [
+        ({"tasks": []}, r"seed file .*seed.json: no resource named 'tasks' in Tracker \(known: \['Item'"),
+        ({"Task": {"id": 1}}, r"'Task' must hold a list of records"),
+        ([1, 2], r"give an object \{ResourceName: \[records...\]\}, not list"),
+    ],
+)
+def test_seed_files_of_another_shape_are_refused_by_name(tmp_path: Path, seed: object, says: str) -> None:
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(seed))
+    with pytest.raises(InvalidRequestError, match=says):
+        Sandbox(Tracker, data=path)
+    path.write_text("{nope")
+    with pytest.raises(InvalidRequestError, match="cannot read it as JSON"):
+        Sandbox(Tracker, data=str(path))

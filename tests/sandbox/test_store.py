@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from clientkit.errors import InvalidRequestError
 from clientkit.sandbox.app import Sandbox
 from clientkit.sandbox.store import MemoryStore, Record, SqliteStore, digest_of
 from tests.support.sandboxed import Product, Shop, products
@@ -25,7 +26,7 @@ def test_seed_from_a_json_file(tmp_path: Path) -> None:
     seed.write_text(json.dumps({"Product": products(3)}))
     with Sandbox(Shop, data=seed) as url:
         assert Shop.connect(url, token="sandbox-token").list(Product).total == 3
-    with pytest.raises(KeyError, match="no resource named"):
+    with pytest.raises(InvalidRequestError, match=r"seed data: no resource named 'Nope' in Shop \(known: \["):
         Sandbox(Shop, data={"Nope": []})
 
 
