@@ -22,7 +22,7 @@ def path_values(state: State, cls: type[Resource], operation: str, paths: Iterab
     """The ``--path`` values of ``operation`` (a declared action's name works too) run by
     ``command`` (default: the operation): each must name a placeholder of its path, and each
     placeholder must have a value from them, the connection's context, the declaration or
-    ``filled`` (the ids, a create's parent fields)."""
+    ``filled`` (the ids, the fields a create is given)."""
     spec = spec_of(cls)
     given = pairs(paths, "--path")
     template = spec.template(operation)

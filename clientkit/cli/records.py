@@ -12,7 +12,7 @@ from clientkit.cli.pathvalues import path_values
 from clientkit.cli.state import State
 from clientkit.cli.values import assign, changes, identity, level, pairs
 from clientkit.errors import InvalidRequestError
-from clientkit.model import spec_of
+from clientkit.model import fields_of, spec_of
 
 _IDS = click.argument("ids", nargs=-1, metavar="[ID]...")
 _PATHS = click.option("--path", "paths", multiple=True, metavar="NAME=VALUE", help="a path value (a parent)")
@@ -64,7 +64,8 @@ def create_command(cls: type[Resource]) -> click.Command:
             raise InvalidRequestError("nothing to create: give fields with --set NAME=VALUE or --json")
         obj = cls()
         assign(obj, values, state.session().converter, creating=True)
-        path = path_values(state, cls, "create", paths, filled=spec_of(cls).parent_fields)
+        given = [f.name for f in fields_of(cls) if getattr(obj, f.name) is not None]
+        path = path_values(state, cls, "create", paths, filled=given)
         _show(state, state.session().create(obj, **path), output)
 
     return run

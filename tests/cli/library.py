@@ -44,6 +44,21 @@ class Chapter(Resource):
     title: str | None = None
 
 
+@Library.resource(
+    one="/shelves/{name}",
+    many="/shelves",
+    create="/shelves/{name}",
+    create_method="PUT",
+    identity="name",
+    update_method="POST",
+)
+class Shelf(Resource):
+    """A shelf, created by a PUT to its own path (its name is its identity)."""
+
+    name: str | None = None
+    room: str | None = None
+
+
 def books(n: int) -> list[dict[str, Any]]:
     return [
         {"id": i, "title": f"Book {i}", "genre": "novel" if i % 2 else "poem", "year": 1900 + i}

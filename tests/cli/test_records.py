@@ -78,3 +78,22 @@ def test_delete_asks_first(ck, library: Sandbox, monkeypatch) -> None:
     ran = ck(LIBRARY, "book", "delete", "1")
     assert ran.code == 1 and "aborted" in ran.err
     assert not library.journal.entries("DELETE")
+
+
+def test_create_fills_its_path_from_the_fields_given(ck, clappform: ClappformSandbox) -> None:
+    ran = ck("clappform", "collection", "create", "--set", "app=uspresidents", "--set", "slug=new",
+             "--set", "name=New", "-o", "json")  # fmt: skip
+    assert ran.code == 0, ran.err
+    sent = clappform.journal.last
+    assert (sent.method, sent.path) == ("POST", "/api/collection/uspresidents")
+    assert sent.json["slug"] == "new" and sent.json["name"] == "New"
+    assert ck("clappform", "collection", "get", "uspresidents", "new").code == 0
+
+
+def test_create_fills_its_path_from_the_identity_given(ck, library: Sandbox) -> None:
+    ran = ck(LIBRARY, "shelf", "create", "--json", '{"name": "t1", "room": "east"}', "-o", "json")
+    assert ran.code == 0, ran.err
+    assert (library.journal.last.method, library.journal.last.path) == ("PUT", "/shelves/t1")
+    assert library.records("Shelf") == [{"name": "t1", "room": "east"}]
+    missing = ck(LIBRARY, "shelf", "create", "--set", "room=west")
+    assert missing.code == 1 and "shelf create needs --path name=VALUE" in missing.err
