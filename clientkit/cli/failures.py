@@ -1,5 +1,6 @@
 """Every failure as one line on standard error and an exit status: 1 for a failed call,
-2 for bad usage, 130 when interrupted; never a traceback (unless ``CLIENTKIT_LOG=debug``)."""
+2 for bad usage, 130 when interrupted, 128 + the signal's number when terminated (SIGTERM
+or SIGHUP during an export); never a traceback (unless ``CLIENTKIT_LOG=debug``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import click
 from rich.console import Console
 
 from clientkit.cli.services import UnknownService
+from clientkit.cli.target import Terminated
 from clientkit.errors import ClientKitError
 from clientkit.redaction import redact
 
@@ -38,6 +40,8 @@ def guarded(err: Console, run: Callable[[], Any], *, debug: bool = False) -> int
         return _say(err, f"{type(exc).__name__}: {exc}", 1)
     except KeyboardInterrupt:
         return _say(err, "interrupted", 130)
+    except Terminated as exc:
+        return _say(err, f"terminated ({exc})", 128 + exc.signum)
     except Exception as exc:
         if debug:
             err.print(redact(traceback.format_exc()), markup=False, highlight=False)

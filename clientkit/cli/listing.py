@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -18,8 +13,8 @@ from clientkit.cli.output import FORMATS, Writer, print_records
 from clientkit.cli.pathvalues import path_values
 from clientkit.cli.progress import bar
 from clientkit.cli.state import State, label, shown
+from clientkit.cli.target import opened
 from clientkit.cli.values import level, pairs
-from clientkit.errors import InvalidRequestError
 from clientkit.model import fields_of, spec_of
 
 _SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
@@ -77,38 +72,6 @@ def list_command(cls: type[Resource]) -> click.Command:
     return run
 
 
-@contextmanager
-def _target(to: str) -> Iterator[TextIO]:
-    """Standard output, or the file ``to`` written whole or not at all: a temporary file
-    beside it, moved into place when the block ends well and removed when it fails."""
-    if to == "-":
-        yield sys.stdout
-        return
-    path = Path(to)
-    try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise InvalidRequestError(f"cannot write {to}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            yield out
-        os.chmod(temporary, _mode(path))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _mode(path: Path) -> int:
-    """The permissions of the file replaced, else those a new file gets (under the umask)."""
-    with contextlib.suppress(OSError):
-        return path.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def export_command(cls: type[Resource]) -> click.Command:
     @click.command("export", help=f"Write every {spec_of(cls).name} record to a file, one at a time.")
     @listing_options
@@ -117,8 +80,8 @@ def export_command(cls: type[Resource]) -> click.Command:
     @click.pass_obj
     def run(state: State, /, to: str, fmt: str | None, **options: Any) -> None:
         fmt = fmt or _SUFFIXES.get(Path(to).suffix.lower(), "jsonl")
-        converter = state.session().converter
-        with _target(to) as out:
+        with opened(to) as out:
+            converter = state.session().converter
             writer = Writer(out, fmt, [f.wire for f in fields_of(cls) if not f.write_only])
             for obj in walked(state, cls, options, "exporting"):
                 writer.write(shown(converter.dump(obj), obj))

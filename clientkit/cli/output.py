@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any
+from typing import Any, Protocol
 
 from rich.console import Console
 from rich.table import Table
@@ -64,10 +64,16 @@ def _clip(text: str) -> str:
     return text if len(text) <= _CELL * 3 else text[: _CELL * 3 - 1] + "…"
 
 
+class Sink(Protocol):
+    """Where a :class:`Writer` writes: anything with ``write(text)``."""
+
+    def write(self, text: str, /) -> object: ...
+
+
 class Writer:
     """Streams records to ``out`` one at a time as JSON (an array), JSON lines or CSV."""
 
-    def __init__(self, out: IO[str], fmt: str, columns: list[str] | None = None) -> None:
+    def __init__(self, out: Sink, fmt: str, columns: list[str] | None = None) -> None:
         self.out, self.fmt, self.count = out, fmt, 0
         self._csv: csv.DictWriter[str] | None = None
         self._columns = columns
