@@ -29,6 +29,7 @@ from requests.structures import CaseInsensitiveDict
 
 from clientkit._client.auth import Authenticator, PasswordLogin
 from clientkit._declarations.convert import conforms, field_types, level_type
+from clientkit._declarations.errors import InvalidRequestError
 from clientkit._declarations.identity import spec_of
 from clientkit._declarations.jobs import Job
 from clientkit._declarations.keypaths import set_path
@@ -393,7 +394,8 @@ class Sandbox:
             for raw in records:
                 body = store_ids(cls, dict(raw))
                 context = {k: v for k, v in self.service.context.items() if _uses(spec, k)}
-                scope = seed_scope(cls, spec, body, {**context, **spec.path_params})
+                fixed = {k: v for k, v in spec.path_params.items() if _uses(spec, k)}
+                scope = seed_scope(cls, spec, body, {**context, **fixed})
                 table = self._table(spec, scope)
                 self._fill_identity(cls, spec, body, table, {})
                 self.store.put(table, self._key(cls, spec, body), body)
@@ -408,7 +410,13 @@ class Sandbox:
         return [scope for scope in found if scope is not None]
 
     def _named(self, name: str) -> type[Resource]:
-        return next(c for c in self.resources if spec_of(c).name == name)
+        found = [c for c in self.resources if spec_of(c).name == name]
+        if not found:
+            known = sorted(spec_of(c).name for c in self.resources)
+            raise InvalidRequestError(
+                f"no resource named {name!r} in {self.service.__name__} (known: {known})"
+            )
+        return found[0]
 
     def records(self, resource: str | type[Resource], **scope: Any) -> list[dict[str, Any]]:
         """The stored wire bodies of a resource (in a parent scope, for nested ones)."""

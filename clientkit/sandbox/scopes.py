@@ -87,7 +87,7 @@ def seed_tables(
     data: Mapping[str, Iterable[Mapping[str, Any]]] | str | Path, where: str, service: str, known: list[str]
 ) -> list[tuple[str, list[Mapping[str, Any]]]]:
     """Seed data (or its JSON file) as ``(resource name, records)``, its shape checked first:
-    an object of resource names, each a list of objects."""
+    an object of resource names, each a list (or other iterable) of objects."""
     if isinstance(data, str | Path):
         try:
             data = json.loads(Path(data).read_text("utf-8"))
@@ -100,8 +100,15 @@ def seed_tables(
     for name, records in data.items():
         if name not in known:
             raise InvalidRequestError(f"{where}: no resource named {name!r} in {service} (known: {known})")
-        rows = records if isinstance(records, list) else None
+        rows = _rows(records)
         if rows is None or not all(isinstance(r, Mapping) for r in rows):
             raise InvalidRequestError(f"{where}: {name!r} must hold a list of records (objects)")
         checked.append((name, rows))
     return checked
+
+
+def _rows(records: object) -> list[Any] | None:
+    """The records of one resource as a list: any iterable but text and a single object."""
+    if isinstance(records, str | bytes | bytearray | Mapping) or not isinstance(records, Iterable):
+        return None
+    return list(records)

@@ -10,7 +10,7 @@ import requests
 
 from clientkit import Resource, Service, field, loaded_level
 from clientkit._declarations.options import CacheConfig
-from clientkit.errors import ValidationError
+from clientkit.errors import InvalidRequestError, ValidationError
 from clientkit.sandbox.app import Reply, Sandbox, SandboxRequest
 from tests.support.sandboxed import AUTH, Item, Product, Shop, shop
 
@@ -230,3 +230,8 @@ def test_scopes_name_the_path_values_records_are_kept_under() -> None:
     assert box.scopes("Item") == []
     box.seed({"Item": [{"store": "s1", "sku": "a"}, {"store": "s2", "sku": "b"}]})
     assert sorted(box.scopes(Item), key=str) == [{"store": "s1"}, {"store": "s2"}]
+    for ask in (box.scopes, box.records):
+        with pytest.raises(
+            InvalidRequestError, match=r"no resource named 'Nope' in Shop \(known: \['Item', "
+        ):
+            ask("Nope")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from clientkit import Resource, Service, field
+from clientkit import Action, Resource, Service, field
 from clientkit.errors import InvalidRequestError
 from clientkit.model import spec_of
 from clientkit.sandbox import Sandbox
@@ -67,6 +67,30 @@ def test_path_params_and_context_place_a_seeded_record_too() -> None:
         assert api.get(Note, 2).id == 2
 
 
+def test_path_params_only_an_action_uses_do_not_place_a_seeded_record() -> None:
+    """``api`` is in an action's path only: the records' own paths do not hold it, so the
+    records are kept where listing and fetching find them."""
+
+    class Versioned(Service):
+        pass
+
+    @Versioned.resource(
+        one="/things/{id}",
+        many="/things",
+        path_params={"api": "v1"},
+        actions={"publish": Action("POST", "/{api}/things/{id}/publish")},
+    )
+    class Thing(Resource):
+        id: int | None = field(read_only=True)
+        title: str | None = None
+
+    box = Sandbox(Versioned, data={"Thing": [{"id": 1, "title": "a"}]})
+    assert box.scopes(Thing) == [{}]
+    with box as url, Versioned.connect(url) as api:
+        assert [t.title for t in api.list(Thing)] == ["a"]
+        assert api.get(Thing, 1).title == "a"
+
+
 def test_place_fills_from_the_path_and_refuses_another_parent() -> None:
     body: dict[str, object] = {"title": "a"}
     assert place(Task, spec_of(Task), body, {"project_id": "5"}) == {} and body["project_id"] == 5
@@ -116,3 +140,14 @@ def test_seed_files_of_another_shape_are_refused_by_name(tmp_path: Path, seed: o
     path.write_text("{nope")
     with pytest.raises(InvalidRequestError, match="cannot read it as JSON"):
         Sandbox(Tracker, data=str(path))
+
+
+def test_seed_records_may_be_any_iterable_of_objects() -> None:
+    task = {"id": 1, "project_id": 5, "title": "a"}
+    as_tuple = Sandbox(Tracker, data={"Task": (task,)})
+    as_generator = Sandbox(Tracker, data={"Task": ({**task, "id": i} for i in (1, 2))})
+    assert as_tuple.records("Task", project_id=5) == [task]
+    assert [r["id"] for r in as_generator.records("Task", project_id=5)] == [1, 2]
+    for shape in ("ab", b"ab", {"id": 1}, [task, "x"], 3):
+        with pytest.raises(InvalidRequestError, match="'Task' must hold a list of records"):
+            Sandbox(Tracker, data={"Task": shape})
